@@ -1,0 +1,240 @@
+"""Every setting the platform reads, declared once with its type, default and meaning.
+
+The environment is read once, at start-up, with strict parsing: a malformed value is an error
+that names the variable, never a silent fallback. Secrets have no default outside the embedded
+demo; production refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from core.errors import ConfigurationError
+
+PREFIX = "GOVCLOUD_"
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected a boolean (true/false, 1/0, yes/no, on/off), got {raw!r}")
+
+
+def parse_int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def parse_str(raw: str) -> str:
+    return raw.strip()
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One declared setting: the environment variable is PREFIX + name upper-cased."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    description: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name.upper()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "env",
+        _choice("development", "production", "test"),
+        "development",
+        "Deployment kind; production refuses embedded defaults for secrets and databases.",
+    ),
+    Option(
+        "var_dir",
+        parse_str,
+        "var",
+        "Folder for the embedded default's SQLite files, broker queue and outputs.",
+    ),
+    Option(
+        "database_url", parse_str, "", "Platform database (SQLAlchemy URL). Empty: SQLite file in var_dir."
+    ),
+    Option(
+        "feedback_database_url",
+        parse_str,
+        "",
+        "Feedback tenant's own database (SQLAlchemy URL). Empty: SQLite file in var_dir.",
+    ),
+    Option("redis_url", parse_str, "", "Redis for rate limits and live updates. Empty: in-process memory."),
+    Option(
+        "broker_url",
+        parse_str,
+        "",
+        "Celery broker. Empty: the embedded filesystem broker in var_dir (worker under `govcloud run`).",
+    ),
+    Option("result_backend", parse_str, "", "Celery result backend. Empty: results are not stored."),
+    Option(
+        "task_queue_prefix",
+        parse_str,
+        "",
+        "Prefix for Celery queue names (isolates test runs sharing a Redis).",
+    ),
+    Option(
+        "secret_key", parse_str, "", "Signs sessions and CSRF tokens. Required in production.", secret=True
+    ),
+    Option(
+        "cloud_backend",
+        _choice("gitops", "kubernetes"),
+        "gitops",
+        "Where landing zones are applied: gitops writes manifests to a folder, kubernetes uses the API.",
+    ),
+    Option("gitops_dir", parse_str, "", "Folder the GitOps controller syncs. Empty: var_dir/gitops."),
+    Option(
+        "kubeconfig",
+        parse_str,
+        "",
+        "Kubeconfig for the kubernetes backend. Empty: in-cluster or ~/.kube/config.",
+    ),
+    Option("base_url", parse_str, "http://127.0.0.1:8000", "Public URL of the portal."),
+    Option(
+        "feedback_base_url",
+        parse_str,
+        "http://127.0.0.1:8001",
+        "Public URL of the feedback service (printed into QR codes).",
+    ),
+    Option("host", parse_str, "127.0.0.1", "Address `govcloud run` binds to."),
+    Option("port", parse_int, 8000, "Port of the portal under `govcloud run`."),
+    Option("feedback_port", parse_int, 8001, "Port of the feedback service under `govcloud run`."),
+    Option("default_locale", _choice("fa", "en"), "fa", "Language shown before the visitor picks one."),
+    Option("session_cookie_secure", parse_bool, False, "Send the session cookie over HTTPS only."),
+    Option("log_level", _choice("debug", "info", "warning", "error"), "info", "Logging threshold."),
+    Option(
+        "smtp_url",
+        parse_str,
+        "",
+        "SMTP server for e-mail (smtp://user@host:port). Empty: no e-mail.",
+        secret=True,
+    ),
+    Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
+    Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
+    Option("bale_webhook_secret", parse_str, "", "Random path segment of the Bale webhook.", secret=True),
+)
+
+OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with `load_settings`; tests build with `load_settings(overrides)`."""
+
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def var_path(self) -> Path:
+        return Path(self.values["var_dir"]).resolve()
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.values["broker_url"].startswith("filesystem://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.values["database_url"].startswith("sqlite")
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(OPTIONS_BY_NAME)
+        if unknown:
+            raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return Settings({**self.values, **changes})
+
+    def public_items(self) -> list[tuple[str, Any]]:
+        """Settings safe to show an operator: secrets are reported only as set or not set."""
+        items = []
+        for option in OPTIONS:
+            value = self.values[option.name]
+            items.append((option.env, ("(set)" if value else "(not set)") if option.secret else value))
+        return items
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Parse GOVCLOUD_* variables strictly, then fill the embedded defaults that need no server."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        if option.name in overrides:
+            values[option.name] = overrides[option.name]
+            continue
+        raw = environ.get(option.env)
+        if raw is None or raw == "":
+            values[option.name] = option.default
+            continue
+        try:
+            values[option.name] = option.parse(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{option.env}: {exc}") from None
+    unknown = set(overrides) - set(OPTIONS_BY_NAME)
+    if unknown:
+        raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return Settings(_fill_embedded_defaults(values))
+
+
+def _fill_embedded_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    var = Path(values["var_dir"]).resolve()
+    production = values["env"] == "production"
+    missing = []
+    for name, default in (
+        ("database_url", f"sqlite:///{var / 'govcloud.db'}"),
+        ("feedback_database_url", f"sqlite:///{var / 'feedback.db'}"),
+        ("broker_url", "filesystem://"),
+    ):
+        if not values[name]:
+            if production:
+                missing.append(OPTIONS_BY_NAME[name].env)
+            values[name] = default
+    if not values["gitops_dir"]:
+        values["gitops_dir"] = str(var / "gitops")
+    if not values["secret_key"]:
+        if production:
+            missing.append(OPTIONS_BY_NAME["secret_key"].env)
+        else:
+            values["secret_key"] = _embedded_secret(var)
+    if missing:
+        raise ConfigurationError("production needs these settings: " + ", ".join(missing))
+    return values
+
+
+def _embedded_secret(var: Path) -> str:
+    """The demo keeps one random key in var/ so sign-ins survive a restart; never used in production."""
+    path = var / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        var.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,60 @@
+"""One Celery configuration for both deployables (the platform's workers and the feedback service).
+
+JSON only, late acks with redelivery when a worker dies, time limits, and the embedded filesystem
+broker when no broker URL is configured, so `govcloud run` needs no server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import Celery
+
+from core.settings import Settings
+
+
+def make_celery(name: str, settings: Settings, include: Iterable[str], queues: Iterable[str]) -> Celery:
+    app = Celery(name, set_as_current=False)
+    prefix = settings.task_queue_prefix
+    queue_names = [prefix + q for q in queues]
+    config: dict[str, object] = {
+        "broker_url": settings.broker_url,
+        "result_backend": settings.result_backend or None,
+        "task_ignore_result": not settings.result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_time_limit": 15 * 60,
+        "task_soft_time_limit": 14 * 60,
+        "task_default_retry_delay": 5,
+        "task_default_queue": queue_names[0],
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "Asia/Tehran",
+        "enable_utc": True,
+        "include": list(include),
+    }
+    if settings.embedded_broker:
+        folder = settings.var_path / "broker" / name
+        (folder / "queue").mkdir(parents=True, exist_ok=True)
+        (folder / "processed").mkdir(parents=True, exist_ok=True)
+        config["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    else:
+        # Redis: a task not acknowledged within this window is redelivered (the reconciler covers the rest).
+        config["broker_transport_options"] = {"visibility_timeout": 3600}
+    app.conf.update(config)
+    app.conf.task_queues_names = queue_names
+    return app
+
+
+def ping_broker(app: Celery, timeout: float = 3.0) -> None:
+    """Raise if the broker cannot be reached; used by /readyz."""
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)

@@ -1,0 +1,22 @@
+"""Persian text normalization, so names typed on different keyboards match the reference lists."""
+
+from __future__ import annotations
+
+import re
+
+from core.dates import to_latin_digits
+
+_ARABIC_TO_PERSIAN = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و", "إ": "ا", "أ": "ا"}
+)
+_INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u00a0\u0640\u064b-\u065f\u0670]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_fa(text: str) -> str:
+    """Key for matching: Arabic ي/ك → ی/ک, ZWNJ/tatweel/diacritics → space or nothing, digits Latin,
+    spaces collapsed, case folded (for English names)."""
+    text = text.translate(_ARABIC_TO_PERSIAN)
+    text = _INVISIBLE.sub(lambda m: " " if m.group() in "\u200c\u00a0" else "", text)
+    text = to_latin_digits(text)
+    return _SPACES.sub(" ", text).strip().casefold()

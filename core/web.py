@@ -1,0 +1,166 @@
+"""Web plumbing shared by the portal and the feedback service: access markers, health, metrics, locale.
+
+Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
+which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask_babel import Babel
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from core import dates
+
+F = TypeVar("F", bound=Callable[..., Any])
+LOCALES = ("fa", "en")
+RTL_LOCALES = {"fa"}
+LOCALE_COOKIE = "lang"
+
+
+def mark_access(view: F, rule: str) -> F:
+    """Every route carries exactly one access rule; tests walk the URL map and fail on a missing one."""
+    if getattr(view, "__access__", None) is not None:
+        raise RuntimeError(f"{view.__name__} already has an access rule: {view.__access__}")
+    view.__access__ = rule  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: F) -> F:
+    """Open to anyone, signed in or not. Say so explicitly: a route with no rule fails the suite."""
+    return mark_access(view, "public")
+
+
+def access_rule(app: Flask, endpoint: str) -> str | None:
+    return getattr(app.view_functions[endpoint], "__access__", None)
+
+
+# --- health -------------------------------------------------------------------------------------
+
+Check = Callable[[], None]
+
+
+def health_blueprint(checks: Callable[[], Mapping[str, Check]]) -> Blueprint:
+    """/healthz says the process is alive; /readyz runs each named check and names the one failing."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    @public
+    def healthz() -> Response:
+        return jsonify(status="ok")
+
+    @bp.get("/readyz")
+    @public
+    def readyz() -> tuple[Response, int]:
+        results: dict[str, str] = {}
+        failing: list[str] = []
+        for name, check in checks().items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:  # a check may fail in any way; report which, never crash
+                results[name] = f"unavailable: {type(exc).__name__}"
+                failing.append(name)
+        status = 503 if failing else 200
+        return jsonify(status="fail" if failing else "ok", failing=failing, checks=results), status
+
+    return bp
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def init_metrics(app: Flask, service: str) -> None:
+    """Prometheus metrics per process: request counts and latencies by endpoint, never by raw URL
+    (a URL can hold a token)."""
+    registry = CollectorRegistry()
+    requests_total = Counter(
+        "http_requests_total", "HTTP requests", ["service", "endpoint", "method", "status"], registry=registry
+    )
+    latency = Histogram(
+        "http_request_duration_seconds", "HTTP request latency", ["service", "endpoint"], registry=registry
+    )
+    app.extensions["metrics_registry"] = registry
+
+    @app.before_request
+    def _start_timer() -> None:
+        g._started = time.perf_counter()
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        endpoint = request.endpoint or "unmatched"
+        requests_total.labels(service, endpoint, request.method, str(response.status_code)).inc()
+        started = g.get("_started")
+        if started is not None:
+            latency.labels(service, endpoint).observe(time.perf_counter() - started)
+        return response
+
+    def metrics() -> Response:
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    app.add_url_rule("/metrics", "metrics", public(metrics))
+
+
+# --- locale -------------------------------------------------------------------------------------
+
+
+def select_locale(default: str) -> str:
+    """?lang= wins (and is remembered in a cookie), then the cookie, then the configured default.
+    Accept-Language is ignored on purpose: Persian first, whatever the browser says."""
+    chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
+    return chosen if chosen in LOCALES else default
+
+
+def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) -> Babel:
+    app.config["BABEL_DEFAULT_LOCALE"] = default_locale
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
+    babel = Babel(app, locale_selector=lambda: select_locale(default_locale))
+
+    @app.before_request
+    def _pick_locale() -> None:
+        g.locale = select_locale(default_locale)
+
+    @app.after_request
+    def _remember_locale(response: Response) -> Response:
+        chosen = request.args.get("lang")
+        if chosen in LOCALES and request.cookies.get(LOCALE_COOKIE) != chosen:
+            response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    def current_locale() -> str:
+        return g.get("locale", default_locale)
+
+    @app.context_processor
+    def _locale_context() -> dict[str, Any]:
+        locale = current_locale()
+        return {
+            "locale": locale,
+            "text_dir": "rtl" if locale in RTL_LOCALES else "ltr",
+            "other_locale": "en" if locale == "fa" else "fa",
+        }
+
+    app.jinja_env.filters["digits"] = lambda v: (
+        dates.to_persian_digits(v) if current_locale() == "fa" else str(v)
+    )
+    app.jinja_env.filters["number"] = lambda v, d=0: dates.format_number(v, current_locale(), d)
+    app.jinja_env.filters["jdate"] = lambda v, with_time=False: dates.format_jalali(
+        v, current_locale(), with_time
+    )
+    app.jinja_env.filters["jdate_short"] = lambda v: dates.format_jalali_numeric(v, current_locale())
+    return babel
+
+
+def security_headers(app: Flask, csp: str) -> None:
+    """Everything is served locally, so the policy can forbid every other origin."""
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

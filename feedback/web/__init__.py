@@ -1,0 +1,1 @@
+"""The feedback service's web half (Flask): survey pages, dashboards, admin, Bale webhook."""

@@ -1,0 +1,53 @@
+"""App factory of the feedback service, deployable on its own (own database, own health endpoints)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, render_template
+from jinja2 import StrictUndefined
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import web
+from core.db import make_engine, make_sessionmaker, ping
+from core.settings import Settings, load_settings
+
+HERE = Path(__file__).resolve().parent
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+pages = Blueprint("pages", __name__)
+
+
+@pages.get("/")
+@web.public
+def index() -> str:
+    return render_template("feedback/index.html")
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> Flask:
+    settings = settings or load_settings()
+    app = Flask("feedback", root_path=str(HERE))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        GOVCLOUD=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+    )
+    app.jinja_env.undefined = StrictUndefined
+    if session_factory is None:
+        session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
+    app.extensions["db_sessionmaker"] = session_factory
+    web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
+    web.init_metrics(app, "feedback")
+    web.security_headers(app, CSP)
+    app.register_blueprint(
+        web.health_blueprint(lambda: {"database": lambda: ping(session_factory.kw["bind"])})
+    )
+    app.register_blueprint(pages)
+    return app

@@ -1,0 +1,45 @@
+"""The portal's app factory: a list of init calls, nothing done at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import StrictUndefined
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import web
+from core.settings import Settings, load_settings
+from portal import db, errors, security
+from portal.views import register_blueprints
+
+HERE = Path(__file__).resolve().parent
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> Flask:
+    settings = settings or load_settings()
+    app = Flask("portal", root_path=str(HERE))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        GOVCLOUD=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.jinja_env.undefined = StrictUndefined
+    db.init_db(app, settings, session_factory)
+    web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
+    web.init_metrics(app, "portal")
+    web.security_headers(app, CSP)
+    security.init_security(app, settings)
+    errors.init_errors(app)
+    register_blueprints(app, settings)
+    return app

@@ -1,0 +1,12 @@
+"""Command groups are attached here and only here."""
+
+from __future__ import annotations
+
+import click
+
+
+def register_commands(group: click.Group) -> None:
+    from portal.commands import system
+
+    for command in system.COMMANDS:
+        group.add_command(command)

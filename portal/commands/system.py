@@ -1,0 +1,107 @@
+"""Running the platform: run (everything, embedded), db, seed, worker, beat."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from core import migrate
+from core.db import make_engine, make_sessionmaker, session_scope
+from core.settings import Settings, load_settings
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    settings.var_path.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database migrations (platform and feedback histories)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the platform and feedback databases to the newest revision."""
+    settings = _settings()
+    upgrade_all(settings)
+    click.echo("platform and feedback databases are up to date")
+
+
+def upgrade_all(settings: Settings) -> None:
+    migrate.upgrade("platform", settings.database_url)
+    migrate.upgrade("feedback", settings.feedback_database_url)
+
+
+@click.command("seed")
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Also add demo accounts and data.")
+def seed(demo: bool) -> None:
+    """Load reference data (agencies), and demo data unless --no-demo. Safe to run twice."""
+    settings = _settings()
+    for line in run_seed(settings, demo):
+        click.echo(line)
+
+
+def run_seed(settings: Settings, demo: bool) -> list[str]:
+    from portal.demo import seed_platform
+
+    platform_factory = make_sessionmaker(make_engine(settings.database_url))
+    feedback_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
+    with session_scope(platform_factory) as platform, session_scope(feedback_factory) as feedback:
+        return seed_platform(settings, platform, feedback, demo=demo)
+
+
+@click.command("run")
+@click.option("--no-demo", is_flag=True, help="Start without demo data.")
+@click.option("--workers", default=2, show_default=True, help="Web worker processes per app.")
+def run(no_demo: bool, workers: int) -> None:
+    """Migrate, seed, and serve the portal and the feedback service with a worker and beat (embedded)."""
+    from portal.runner import serve_everything
+
+    settings = _settings()
+    click.echo("migrating databases…")
+    upgrade_all(settings)
+    for line in run_seed(settings, demo=not no_demo):
+        click.echo(line)
+    sys.exit(serve_everything(settings, workers))
+
+
+@click.command("worker")
+@click.option("--queues", "-Q", default="", help="Comma-separated queues (default: all).")
+@click.option("--concurrency", "-c", default=2, show_default=True)
+@click.option("--beat", is_flag=True, help="Run the beat scheduler inside this worker (embedded mode).")
+def worker(queues: str, concurrency: int, beat: bool) -> None:
+    """Run a Celery worker for the platform's tasks."""
+    from workers.app import create_celery
+
+    settings = load_settings()
+    app = create_celery(settings)
+    names = [settings.task_queue_prefix + q for q in queues.split(",") if q] or app.conf.task_queues_names
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--loglevel={settings.log_level.upper()}",
+        "-Q",
+        ",".join(names),
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    if settings.embedded_broker:
+        argv.append("--pool=threads")  # the filesystem transport is local to this machine anyway
+    if beat:
+        argv.append("--beat")
+    app.worker_main(argv)
+
+
+@click.command("beat")
+def beat() -> None:
+    """Run the Celery beat scheduler (exactly one per deployment)."""
+    from workers.app import create_celery
+
+    settings = load_settings()
+    create_celery(settings).start(["beat", f"--loglevel={settings.log_level.upper()}"])
+
+
+COMMANDS = (db_group, seed, run, worker, beat)

@@ -1,0 +1,68 @@
+"""Domain errors and HTTP errors become responses in one place: JSON under /api/, a page elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from core import errors as domain
+
+DOMAIN_STATUS = {
+    domain.NotFound: 404,
+    domain.NotAuthorized: 403,
+    domain.PreconditionFailed: 412,
+    domain.Conflict: 409,
+    domain.ValidationError: 422,
+}
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("Page not found."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state."),
+        412: _("Someone changed this since you read it. Reload and try again."),
+        413: _("The upload is too large."),
+        422: _("Some fields need attention."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side."),
+        503: _("The service is temporarily unavailable."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    if wants_json():
+        body: dict[str, object] = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields  # type: ignore[index]
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = error_response(status, code, _titles().get(status, exc.name or ""))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(domain.GovcloudError)
+    def _domain(exc: domain.GovcloudError):
+        status = next((s for t, s in DOMAIN_STATUS.items() if isinstance(exc, t)), 400)
+        fields = exc.fields if isinstance(exc, domain.ValidationError) else None
+        return error_response(status, exc.code, exc.message, fields)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        return error_response(500, "internal", _titles()[500])

@@ -1,0 +1,5 @@
+"""Imports every package's models so the platform metadata is complete (migrations, tests)."""
+
+
+def load_all_models() -> None:
+    import catalog.models  # noqa: F401

@@ -1,0 +1,89 @@
+"""`govcloud run`: the portal, the feedback service and a worker with beat, as child processes.
+
+The parent supervises: if one child dies, all stop; Ctrl-C (SIGINT) or SIGTERM stops every child
+and waits for them, so nothing is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from core.settings import Settings
+
+GRACE_SECONDS = 10
+
+
+def _children(settings: Settings, workers: int) -> dict[str, list[str]]:
+    python = sys.executable
+    gunicorn = [
+        python,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--graceful-timeout",
+        "5",
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+        "--log-level",
+        "warning",
+    ]
+    return {
+        "portal": [*gunicorn, "--bind", f"{settings.host}:{settings.port}", "portal.app:create_app()"],
+        "feedback": [
+            *gunicorn,
+            "--bind",
+            f"{settings.host}:{settings.feedback_port}",
+            "feedback.web.app:create_app()",
+        ],
+        "worker": [python, "-m", "portal.cli", "worker", "--beat", "--concurrency", "2"],
+    }
+
+
+def serve_everything(settings: Settings, workers: int) -> int:
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name, argv in _children(settings, workers).items():
+        processes[name] = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and modules
+    print(
+        f"\nPortal:   http://{settings.host}:{settings.port}/\n"
+        f"Feedback: http://{settings.host}:{settings.feedback_port}/\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    exit_code = 0
+    while not stopping:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"{name} exited with {process.returncode}; stopping everything", file=sys.stderr)
+                exit_code = 1
+                stopping = True
+                break
+        time.sleep(0.5)
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    print("stopped", flush=True)
+    return exit_code

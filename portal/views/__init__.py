@@ -1,0 +1,16 @@
+"""Blueprints are registered here and only here, so the URL map reads in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core.settings import Settings
+from core.web import health_blueprint
+
+
+def register_blueprints(app: Flask, settings: Settings) -> None:
+    from portal.views import home
+    from portal.views.health import readiness_checks
+
+    app.register_blueprint(health_blueprint(lambda: readiness_checks(app, settings)))
+    app.register_blueprint(home.bp)

@@ -1,0 +1,7 @@
+"""Test fixtures live in tests/fixtures/ by concern; this file only loads them."""
+
+pytest_plugins = [
+    "tests.fixtures.databases",
+    "tests.fixtures.services",
+    "tests.fixtures.web",
+]

@@ -1,0 +1,45 @@
+import pytest
+
+from core.errors import ConfigurationError
+from core.settings import OPTIONS, load_settings
+
+
+def test_embedded_default_needs_no_server(tmp_path):
+    settings = load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'govcloud.db'}"
+    assert settings.feedback_database_url == f"sqlite:///{tmp_path / 'feedback.db'}"
+    assert settings.embedded_broker
+    # the demo's key is random, kept in var/ so sign-ins survive a restart
+    assert len(settings.secret_key) > 40
+    assert load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path)}).secret_key == settings.secret_key
+
+
+def test_a_malformed_value_is_an_error_naming_the_variable(tmp_path):
+    with pytest.raises(ConfigurationError, match="GOVCLOUD_SESSION_COOKIE_SECURE"):
+        load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path), "GOVCLOUD_SESSION_COOKIE_SECURE": "maybe"})
+    with pytest.raises(ConfigurationError, match="GOVCLOUD_PORT"):
+        load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path), "GOVCLOUD_PORT": "eighty"})
+    with pytest.raises(ConfigurationError, match="GOVCLOUD_CLOUD_BACKEND"):
+        load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path), "GOVCLOUD_CLOUD_BACKEND": "ftp"})
+
+
+def test_production_refuses_embedded_secrets_and_databases(tmp_path):
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings({"GOVCLOUD_VAR_DIR": str(tmp_path), "GOVCLOUD_ENV": "production"})
+    for name in ("GOVCLOUD_SECRET_KEY", "GOVCLOUD_DATABASE_URL", "GOVCLOUD_BROKER_URL"):
+        assert name in str(caught.value)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_secrets_are_never_shown_to_operators(tmp_path):
+    settings = load_settings(
+        {"GOVCLOUD_VAR_DIR": str(tmp_path), "GOVCLOUD_BALE_BOT_TOKEN": "123:very-secret"}
+    )
+    shown = dict(settings.public_items())
+    assert shown["GOVCLOUD_BALE_BOT_TOKEN"] == "(set)"
+    assert "very-secret" not in repr(settings.public_items())
+
+
+def test_every_option_is_documented():
+    for option in OPTIONS:
+        assert option.description.strip(), option.name

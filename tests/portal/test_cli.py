@@ -1,0 +1,88 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from catalog.models import Agency
+from core.db import make_sessionmaker
+from portal.cli import main
+
+
+def _env(settings):
+    return {
+        "GOVCLOUD_DATABASE_URL": settings.database_url,
+        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
+        "GOVCLOUD_VAR_DIR": settings.var_dir,
+    }
+
+
+def test_seed_twice_changes_nothing(settings, committed_platform):
+    runner = CliRunner()
+    first = runner.invoke(main, ["seed", "--no-demo"], env=_env(settings))
+    assert first.exit_code == 0, first.output
+    assert "79 added" in first.output
+    second = runner.invoke(main, ["seed", "--no-demo"], env=_env(settings))
+    assert "0 added, 0 updated, 79 unchanged" in second.output
+    with make_sessionmaker(committed_platform)() as session:
+        assert session.scalar(select(func.count()).select_from(Agency)) == 79
+        mcth = session.scalar(select(Agency).where(Agency.code == "MCTH"))
+        assert mcth.name_fa.startswith("وزارت میراث")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
+    """`govcloud run` on the embedded default: SQLite, filesystem broker, worker and beat in-process."""
+    port, feedback_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCLOUD_")}
+    env.update(
+        GOVCLOUD_VAR_DIR=str(tmp_path / "var"),
+        GOVCLOUD_PORT=str(port),
+        GOVCLOUD_FEEDBACK_PORT=str(feedback_port),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "run", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        answers = {}
+        while time.monotonic() < deadline and len(answers) < 3:
+            for url in (
+                f"http://127.0.0.1:{port}/healthz",
+                f"http://127.0.0.1:{port}/readyz",
+                f"http://127.0.0.1:{feedback_port}/readyz",
+            ):
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        answers[url] = response.status
+                except OSError:
+                    pass
+            time.sleep(0.5)
+        assert set(answers.values()) == {200} and len(answers) == 3
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert 'dir="rtl"' in response.read().decode()
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output = process.communicate(timeout=60)[0].decode()
+    assert f"http://127.0.0.1:{port}/" in output
+    for _ in range(30):  # as a terminal user would wait: a few seconds at most
+        left = subprocess.run(["pgrep", "-a", "-s", str(process.pid)], capture_output=True, text=True).stdout
+        if not left:
+            break
+        time.sleep(0.5)
+    assert left == "", f"still running after Ctrl-C: {left}"

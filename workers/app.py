@@ -1,0 +1,30 @@
+"""The platform's Celery app, built from settings (nothing is read at import time)."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from core.settings import Settings, load_settings
+from core.taskqueue import make_celery
+from workers import queues
+from workers.schedule import SCHEDULE
+
+TASK_MODULES = ["workers.tasks.system"]
+
+
+def create_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or load_settings()
+    app = make_celery("govcloud", settings, TASK_MODULES, queues.ALL)
+    prefix = settings.task_queue_prefix
+    app.conf.beat_schedule = {
+        name: {**entry, "options": {**entry.get("options", {}), "queue": prefix + entry["options"]["queue"]}}
+        for name, entry in SCHEDULE.items()
+    }
+    app.conf.beat_schedule_filename = str(settings.var_path / "celerybeat-schedule")
+    app.conf.task_routes = {
+        "onboarding.*": {"queue": prefix + queues.MIGRATIONS},
+        "compliance.*": {"queue": prefix + queues.COMPLIANCE},
+    }
+    app.conf.govcloud_settings = settings
+    app.set_default()
+    return app

@@ -1,0 +1,11 @@
+"""The beat schedule: periodic work, each entry a task name and when it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workers import queues
+
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "heartbeat": {"task": "system.heartbeat", "schedule": 60.0, "options": {"queue": queues.DEFAULT}},
+}

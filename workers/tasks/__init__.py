@@ -1,0 +1,1 @@
+"""Task modules: each task is a few lines that call one idempotent domain function."""

@@ -1,0 +1,15 @@
+"""Tasks that watch the machinery itself."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+
+from core.dates import utcnow
+
+
+@shared_task(name="system.heartbeat")
+def heartbeat() -> dict[str, str]:
+    """Proves a worker is consuming: beat sends it every minute, /readyz-style probes can read it."""
+    return {"worker": socket.gethostname(), "at": utcnow().isoformat()}
