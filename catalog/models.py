@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import PlatformBase, TimestampMixin
@@ -33,6 +46,79 @@ class Agency(TimestampMixin, PlatformBase):
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+class ServiceKind(enum.StrEnum):
+    service = "service"  # for citizens and businesses
+    inquiry = "inquiry"  # استعلام: answered by one agency for others
+
+
+class ServiceStatus(enum.StrEnum):
+    draft = "draft"
+    active = "active"
+    retired = "retired"
+
+
+class Channel(enum.StrEnum):
+    in_person = "in_person"
+    web = "web"
+    mobile_app = "mobile_app"
+    kiosk = "kiosk"
+    api = "api"
+
+
+class Audience(enum.StrEnum):
+    citizens = "citizens"
+    businesses = "businesses"
+    government = "government"
+
+
+# Maturity levels (0-4) as the mandate defines them; shown beside the field in every form.
+MATURITY_LEVELS = {
+    0: "in person only",
+    1: "information online",
+    2: "partly electronic",
+    3: "fully electronic end to end",
+    4: "smart: proactive or automated, no office visit and no human step",
+}
+ELECTRONIC_MATURITY = 3
+SMART_MATURITY = 4
+
+
+class EService(TimestampMixin, PlatformBase):
+    """An e-service or inquiry of one agency. `version` backs the API's ETag (optimistic locking)."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "code"),
+        CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
+    )
+    __mapper_args__ = {"version_id_col": "version"}  # noqa: RUF012 - SQLAlchemy's declarative hook
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name_fa: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[ServiceKind] = mapped_column(Enum(ServiceKind, native_enum=False, length=16), index=True)
+    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=16))
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    maturity: Mapped[int] = mapped_column(SmallInteger, index=True)
+    online_m2m: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    yearly_volume: Mapped[int | None] = mapped_column(BigInteger)
+    public_url: Mapped[str] = mapped_column(String(500), default="")
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_email: Mapped[str] = mapped_column(String(200), default="")
+    owner_phone: Mapped[str] = mapped_column(String(50), default="")
+    status: Mapped[ServiceStatus] = mapped_column(
+        Enum(ServiceStatus, native_enum=False, length=16), default=ServiceStatus.draft, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    agency: Mapped[Agency] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fa
