@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 from sqlalchemy import (
@@ -9,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -20,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import PlatformBase, TimestampMixin
+from core.db import PlatformBase, TimestampMixin, utcnow
 
 
 class AgencyKind(enum.StrEnum):
@@ -96,7 +98,6 @@ class EService(TimestampMixin, PlatformBase):
         UniqueConstraint("agency_id", "code"),
         CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
     )
-    __mapper_args__ = {"version_id_col": "version"}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
@@ -117,8 +118,28 @@ class EService(TimestampMixin, PlatformBase):
         Enum(ServiceStatus, native_enum=False, length=16), default=ServiceStatus.draft, index=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
+    # code and names after Persian normalization (core.text.normalize_fa), for search
+    search_key: Mapped[str] = mapped_column(String(700), default="", server_default="")
 
     agency: Mapped[Agency] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+class ServiceChange(PlatformBase):
+    """One entry of a service's history. Append-only: written in the same transaction as the change,
+    never updated or deleted (the database refuses both), so the history can be trusted."""
+
+    __tablename__ = "service_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(16))  # created, updated, retired
+    via: Mapped[str] = mapped_column(String(16), default="")  # page, api, descriptor, cli
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)  # field -> [old, new]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

@@ -6,7 +6,9 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from portal.commands import system
+    from portal.commands import catalog, system
 
     for command in system.COMMANDS:
+        group.add_command(command)
+    for command in catalog.COMMANDS:
         group.add_command(command)
