@@ -26,6 +26,7 @@ T = TypeVar("T")
 @dataclasses.dataclass(frozen=True)
 class ServiceFilter:
     agency_id: int | None = None
+    agency_code: str | None = None
     kind: ServiceKind | None = None
     maturity: int | None = None
     channel: str | None = None
@@ -141,6 +142,10 @@ def _filtered(actor: Actor, filters: ServiceFilter) -> Select[tuple[EService]]:
         query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
     if filters.agency_id is not None:
         query = query.where(EService.agency_id == filters.agency_id)
+    if filters.agency_code:
+        query = query.where(
+            EService.agency_id.in_(select(Agency.id).where(Agency.code == filters.agency_code.upper()))
+        )
     if filters.kind is not None:
         query = query.where(EService.kind == filters.kind)
     if filters.maturity is not None:
@@ -190,3 +195,11 @@ def list_service_history(session: Session, actor: Actor, service_id: int) -> lis
             .order_by(ServiceChange.at.desc(), ServiceChange.id.desc())
         )
     )
+
+
+def list_writable_agencies(session: Session, actor: Actor) -> list[Agency]:
+    """Agencies the actor may add e-services to (the choices of the create form)."""
+    query = select(Agency).order_by(Agency.code)
+    if not actor.is_platform_admin:
+        query = query.where(Agency.id.in_(actor.agency_ids or {-1}))
+    return [a for a in session.scalars(query) if actor.can_write_agency(a.id)]

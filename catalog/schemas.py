@@ -350,3 +350,40 @@ def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> Age
         province_code=province.code if province else None,
         county_code=county.code if county else None,
     )
+
+
+# --- list filters ---------------------------------------------------------------------------------
+
+FILTER_FIELDS = ("agency", "kind", "maturity", "channel", "status", "q")
+
+
+def parse_service_filter(args: Mapping[str, Any]) -> dict[str, Any]:
+    """Query-string filters of a service list (page and API alike) as `ServiceFilter` arguments.
+    Empty values mean "any"; a value that cannot match anything is a field error."""
+    errors: dict[str, str] = {}
+    result: dict[str, Any] = {}
+    agency = _text(args.get("agency"))
+    if agency:
+        result["agency_code"] = agency.upper()
+    for field, enum in (("kind", ServiceKind), ("status", ServiceStatus), ("channel", Channel)):
+        if _text(args.get(field)):
+            value = _enum(args.get(field), enum, errors, field)
+            if value is not None:
+                result[field] = value.value if field == "channel" else value
+    if _text(args.get("maturity")):
+        maturity = _integer(args.get("maturity"))
+        if maturity is None or not 0 <= maturity <= 4:
+            errors["maturity"] = FieldMessage("must be a level from 0 to 4 (%(levels)s)", levels="0-4")
+        else:
+            result["maturity"] = maturity
+    result["text"] = _text(args.get("q"))[:200]
+    if errors:
+        raise ValidationError("invalid filter", fields=errors)
+    return result
+
+
+def parse_page(args: Mapping[str, Any], default_per_page: int = 50) -> tuple[int, int]:
+    """Page number and size; out-of-range values are clamped, not refused (links get edited by hand)."""
+    page = _integer(args.get("page")) or 1
+    per_page = _integer(args.get("per_page")) or default_per_page
+    return max(1, min(page, 10**6)), max(1, min(per_page, 200))
