@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.services",
     "tests.fixtures.web",
+    "tests.fixtures.accounts",
     "tests.fixtures.catalog",
 ]

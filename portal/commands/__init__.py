@@ -6,9 +6,10 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from portal.commands import catalog, system
+    from portal.commands import catalog, system, users
 
     for command in system.COMMANDS:
         group.add_command(command)
+    group.add_command(users.group)
     for command in catalog.COMMANDS:
         group.add_command(command)
