@@ -14,7 +14,9 @@ from catalog.models import AgencyKind
 from catalog.schemas import AGENCY_FIELDS
 from core import reference
 from core.actors import Role
-from core.errors import NotAuthorized, ValidationError
+from core.errors import NotAuthorized, NotFound, ValidationError
+from portal.accounts import passwords
+from portal.accounts import services as accounts
 from portal.auth import current_actor, roles, signed_in
 from portal.db import get_session
 from portal.views.catalog_text import field_errors, template_helpers
@@ -82,3 +84,62 @@ def new_sub_agency(agency_id: int) -> Response | tuple[str, int] | str:
         provinces=reference.provinces(),
     )
     return (page, 422) if errors else page
+
+
+@bp.get("/agencies/<int:agency_id>/members")
+@roles(*ADMINS)
+def members(agency_id: int) -> str:
+    return _members_page(agency_id)
+
+
+def _members_page(
+    agency_id: int, values: dict[str, str] | None = None, errors=None, new_password=None
+) -> str:
+    session, actor = get_session(), current_actor()
+    agency = queries.get_agency(session, actor, agency_id)
+    if not policies.can_manage_members(actor, agency):
+        raise NotAuthorized("you may not manage this agency's members")
+    return render_template(
+        "catalog/members.html",
+        agency=agency,
+        members=accounts.list_members(session, actor, agency_id),
+        values=values or {"email": "", "name": "", "role": Role.agency_member.value},
+        errors=errors or {},
+        new_password=new_password,
+        member_roles=[Role.agency_member, Role.agency_admin],
+    )
+
+
+@bp.post("/agencies/<int:agency_id>/members")
+@roles(*ADMINS)
+def add_member(agency_id: int) -> str | tuple[str, int]:
+    values = {field: request.form.get(field, "").strip() for field in ("email", "name", "role")}
+    role = Role.agency_admin if values["role"] == Role.agency_admin.value else Role.agency_member
+    password = passwords.generate_password()
+    try:
+        accounts.create_user(
+            get_session(),
+            current_actor(),
+            email=values["email"],
+            name=values["name"],
+            role=role,
+            agency_id=agency_id,
+            password=password,
+        )
+    except ValidationError as exc:
+        return _members_page(agency_id, values, field_errors(exc.fields)), 422
+    # The first password is shown once, on this response only (never in a flash cookie or a log).
+    return _members_page(agency_id, new_password=(values["email"], password))
+
+
+@bp.post("/agencies/<int:agency_id>/members/<int:user_id>/deactivate")
+@roles(*ADMINS)
+def deactivate_member(agency_id: int, user_id: int) -> Response:
+    session, actor = get_session(), current_actor()
+    queries.get_agency(session, actor, agency_id)
+    user = accounts.get_user(session, user_id)
+    if user is None or user.agency_id != agency_id:
+        raise NotFound("no such member of this agency")
+    accounts.set_user_active(session, actor, user_id, False)
+    flash(_("The member was deactivated; their tokens were revoked."), "success")
+    return redirect(url_for("agencies.members", agency_id=agency_id))

@@ -1,0 +1,413 @@
+"""/api/v1/agencies, /api/v1/services and /api/v1/descriptors.
+
+Updates are conditional: GET returns an ETag (the service's version), PATCH and retire need it back
+in If-Match. A stale write answers 412 and changes nothing; a write without If-Match answers 428.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+from werkzeug.exceptions import PreconditionRequired
+from werkzeug.wrappers import Response
+
+from catalog import descriptors, queries, services
+from catalog.models import (
+    MATURITY_LEVELS,
+    Agency,
+    AgencyKind,
+    Audience,
+    Channel,
+    EService,
+    ServiceChange,
+    ServiceKind,
+    ServiceStatus,
+)
+from catalog.schemas import parse_page, parse_service_filter
+from core.actors import Role
+from core.errors import NotFound, PreconditionFailed, ValidationError
+from portal.api import bp
+from portal.api.openapi import header_param, operation, query_param, validate_json
+from portal.auth import current_actor, roles, signed_in
+from portal.db import get_session
+
+EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
+
+# --- schemas --------------------------------------------------------------------------------------
+
+AGENCY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "code", "name_fa", "name_en", "kind", "parent_id", "province_code", "county_code"],
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "name_fa": {"type": "string"},
+        "name_en": {"type": "string"},
+        "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
+        "parent_id": {"type": ["integer", "null"]},
+        "province_code": {"type": ["string", "null"]},
+        "county_code": {"type": ["string", "null"]},
+    },
+}
+_MATURITY_TEXT = "; ".join(f"{level}: {text}" for level, text in sorted(MATURITY_LEVELS.items()))
+SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
+    "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "unique within the agency"},
+    "name_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+    "name_en": {"type": "string", "maxLength": 300},
+    "kind": {"type": "string", "enum": [k.value for k in ServiceKind]},
+    "audience": {"type": "string", "enum": [a.value for a in Audience]},
+    "channels": {
+        "type": "array",
+        "items": {"type": "string", "enum": [c.value for c in Channel]},
+        "minItems": 1,
+        "uniqueItems": True,
+    },
+    "maturity": {"type": "integer", "minimum": 0, "maximum": 4, "description": _MATURITY_TEXT},
+    "online_m2m": {"type": "boolean", "description": "inquiries only: served online, machine to machine"},
+    "yearly_volume": {"type": ["integer", "null"], "minimum": 0},
+    "public_url": {"type": "string", "maxLength": 500},
+    "owner_name": {"type": "string", "maxLength": 200},
+    "owner_email": {"type": "string", "maxLength": 200},
+    "owner_phone": {"type": "string", "maxLength": 50},
+    "status": {"type": "string", "enum": [s.value for s in ServiceStatus]},
+}
+SERVICE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "agency_id", "agency", "version", *SERVICE_FIELDS_SCHEMA],
+    "properties": {
+        "id": {"type": "integer"},
+        "agency_id": {"type": "integer"},
+        "agency": {"type": "string", "description": "the agency's code"},
+        "version": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        **SERVICE_FIELDS_SCHEMA,
+    },
+}
+CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["agency", "code", "name_fa", "kind", "audience", "channels", "maturity"],
+    "properties": {"agency": {"type": "string", "description": "the agency's code"}, **SERVICE_FIELDS_SCHEMA},
+}
+UPDATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": SERVICE_FIELDS_SCHEMA,
+}
+PAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page", "pages"],
+    "properties": {
+        "items": {"type": "array", "items": SERVICE_SCHEMA},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+    },
+}
+HISTORY_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["at", "action", "actor", "via", "changes"],
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string"},
+            "actor": {"type": "string"},
+            "via": {"type": "string"},
+            "changes": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2},
+            },
+        },
+    },
+}
+DESCRIPTOR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["content"],
+    "properties": {
+        "file": {"type": "string", "maxLength": 200, "description": "name shown in problems"},
+        "content": {"type": "string", "description": "the descriptor's YAML (docs/descriptors.md)"},
+        "dry_run": {"type": "boolean", "description": "report what would change; write nothing"},
+    },
+}
+DESCRIPTOR_REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["agency", "applied", "created", "updated", "unchanged"],
+    "properties": {
+        "agency": {"type": "string"},
+        "applied": {"type": "boolean"},
+        "created": {"type": "array", "items": {"type": "string"}},
+        "updated": {"type": "object"},
+        "unchanged": {"type": "integer"},
+    },
+}
+FILTER_PARAMS = [
+    query_param("agency", {"type": "string"}, "agency code"),
+    query_param("kind", {"type": "string", "enum": [k.value for k in ServiceKind]}),
+    query_param("maturity", {"type": "integer", "minimum": 0, "maximum": 4}),
+    query_param("channel", {"type": "string", "enum": [c.value for c in Channel]}),
+    query_param("status", {"type": "string", "enum": [s.value for s in ServiceStatus]}),
+    query_param("q", {"type": "string"}, "text in the code or names (Persian letters normalized)"),
+    query_param("page", {"type": "integer", "minimum": 1}),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+]
+IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _agency(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "code": agency.code,
+        "name_fa": agency.name_fa,
+        "name_en": agency.name_en,
+        "kind": agency.kind.value,
+        "parent_id": agency.parent_id,
+        "province_code": agency.province_code,
+        "county_code": agency.county_code,
+    }
+
+
+def _service(service: EService) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "agency_id": service.agency_id,
+        "agency": service.agency.code,
+        "version": service.version,
+        "created_at": service.created_at.isoformat(),
+        "updated_at": service.updated_at.isoformat(),
+        "code": service.code,
+        "name_fa": service.name_fa,
+        "name_en": service.name_en,
+        "kind": service.kind.value,
+        "audience": service.audience.value,
+        "channels": list(service.channels),
+        "maturity": service.maturity,
+        "online_m2m": service.online_m2m,
+        "yearly_volume": service.yearly_volume,
+        "public_url": service.public_url,
+        "owner_name": service.owner_name,
+        "owner_email": service.owner_email,
+        "owner_phone": service.owner_phone,
+        "status": service.status.value,
+    }
+
+
+def _change(entry: ServiceChange) -> dict[str, Any]:
+    return {
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "actor": entry.actor_label,
+        "via": entry.via,
+        "changes": entry.changes,
+    }
+
+
+def _with_etag(body: dict[str, Any], service: EService, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.set_etag(str(service.version))
+    return response
+
+
+def _expected_version() -> int | None:
+    """The version named by If-Match (428 when it is missing; `*` skips the check)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    if header == "*":
+        return None
+    for tag in request.if_match.as_set(include_weak=False):
+        if tag.isdigit():
+            return int(tag)
+    raise PreconditionFailed("If-Match does not name a version of this e-service")
+
+
+# --- agencies -------------------------------------------------------------------------------------
+
+
+@bp.get("/agencies")
+@signed_in
+@operation(
+    summary="Agencies this account may read",
+    tags=["agencies"],
+    response={"type": "array", "items": AGENCY_SCHEMA},
+    parameters=[
+        query_param("q", {"type": "string"}, "text in the code or names"),
+        query_param("kind", {"type": "string", "enum": [k.value for k in AgencyKind]}),
+    ],
+)
+def list_agencies() -> Response:
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in AgencyKind.__members__:
+        raise ValidationError("invalid filter", fields={"kind": "not a kind of agency"})
+    agencies = queries.list_agencies(
+        get_session(),
+        current_actor(),
+        text=request.args.get("q", ""),
+        kind=AgencyKind(kind) if kind else None,
+    )
+    return jsonify([_agency(a) for a in agencies])
+
+
+@bp.get("/agencies/<int:agency_id>")
+@signed_in
+@operation(summary="One agency", tags=["agencies"], response=AGENCY_SCHEMA)
+def get_agency(agency_id: int) -> Response:
+    return jsonify(_agency(queries.get_agency(get_session(), current_actor(), agency_id)))
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+@bp.get("/services")
+@signed_in
+@operation(
+    summary="E-services and inquiries this account may read, filtered and paged",
+    tags=["services"],
+    response=PAGE_SCHEMA,
+    parameters=FILTER_PARAMS,
+)
+def list_services() -> Response:
+    filters = queries.ServiceFilter(**parse_service_filter(request.args))
+    page, per_page = parse_page(request.args)
+    result = queries.list_services(get_session(), current_actor(), filters, page=page, per_page=per_page)
+    return jsonify(
+        items=[_service(s) for s in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        pages=result.pages,
+    )
+
+
+@bp.post("/services")
+@roles(*EDITORS)
+@operation(
+    summary="Register an e-service or inquiry",
+    tags=["services"],
+    request_body=CREATE_SCHEMA,
+    response=SERVICE_SCHEMA,
+    status=201,
+    errors=(404,),
+    headers={"ETag": "the new service's version, for If-Match", "Location": "the new service's URL"},
+)
+def create_service() -> Response:
+    body = validate_json(CREATE_SCHEMA)
+    session, actor = get_session(), current_actor()
+    try:
+        agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
+    except NotFound as exc:
+        raise ValidationError(
+            "unknown agency", fields={"agency": "no agency you may read has this code"}
+        ) from exc
+    service = services.create_service(session, actor, agency.id, body, via="api")
+    response = _with_etag(_service(service), service, 201)
+    response.headers["Location"] = url_for("api.get_service", service_id=service.id)
+    return response
+
+
+@bp.get("/services/<int:service_id>")
+@signed_in
+@operation(
+    summary="One e-service; its ETag is what PATCH and retire need in If-Match",
+    tags=["services"],
+    response=SERVICE_SCHEMA,
+    headers={"ETag": "the service's version"},
+)
+def get_service(service_id: int) -> Response:
+    service = queries.get_service(get_session(), current_actor(), service_id)
+    return _with_etag(_service(service), service)
+
+
+@bp.patch("/services/<int:service_id>")
+@roles(*EDITORS)
+@operation(
+    summary="Change some fields of an e-service (If-Match required)",
+    tags=["services"],
+    request_body=UPDATE_SCHEMA,
+    response=SERVICE_SCHEMA,
+    parameters=[IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the service's new version"},
+)
+def update_service(service_id: int) -> Response:
+    expected = _expected_version()
+    body = validate_json(UPDATE_SCHEMA)
+    service = services.update_service(
+        get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
+    )
+    return _with_etag(_service(service), service)
+
+
+@bp.post("/services/<int:service_id>/retire")
+@roles(*EDITORS)
+@operation(
+    summary="Retire an e-service (If-Match required); it stays in the catalog and its history",
+    tags=["services"],
+    response=SERVICE_SCHEMA,
+    parameters=[IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the service's new version"},
+)
+def retire_service(service_id: int) -> Response:
+    expected = _expected_version()
+    service = services.retire_service(
+        get_session(), current_actor(), service_id, expected_version=expected, via="api"
+    )
+    return _with_etag(_service(service), service)
+
+
+@bp.get("/services/<int:service_id>/history")
+@signed_in
+@operation(summary="Every change of an e-service, newest first", tags=["services"], response=HISTORY_SCHEMA)
+def service_history(service_id: int) -> Response:
+    entries = queries.list_service_history(get_session(), current_actor(), service_id)
+    return jsonify([_change(e) for e in entries])
+
+
+# --- descriptors ----------------------------------------------------------------------------------
+
+
+@bp.post("/descriptors")
+@roles(*EDITORS)
+@operation(
+    summary="Import one agency's descriptor (all or nothing; idempotent)",
+    tags=["services"],
+    request_body=DESCRIPTOR_SCHEMA,
+    response=DESCRIPTOR_REPORT_SCHEMA,
+)
+def import_descriptor() -> Response | tuple[Response, int]:
+    body = validate_json(DESCRIPTOR_SCHEMA)
+    file = body.get("file") or "descriptor.yaml"
+    try:
+        report = descriptors.import_descriptor(
+            get_session(),
+            current_actor(),
+            body["content"],
+            file,
+            dry_run=bool(body.get("dry_run")),
+            via="api",
+        )
+    except descriptors.DescriptorError as exc:
+        problems = [
+            {"file": p.file, "line": p.line, "field": p.field, "message": str(p.message)}
+            for p in exc.problems
+        ]
+        response = jsonify(
+            error={"code": exc.code, "message": exc.message, "fields": exc.fields, "problems": problems}
+        )
+        return response, 422
+    return jsonify(
+        agency=report.agency_code,
+        applied=report.applied,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+    )
