@@ -26,7 +26,7 @@ from catalog.models import (
 )
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
-from core.errors import NotFound, PreconditionFailed, ValidationError
+from core.errors import PreconditionFailed, ValidationError
 from portal.api import bp
 from portal.api.openapi import header_param, operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
@@ -301,12 +301,7 @@ def list_services() -> Response:
 def create_service() -> Response:
     body = validate_json(CREATE_SCHEMA)
     session, actor = get_session(), current_actor()
-    try:
-        agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
-    except NotFound as exc:
-        raise ValidationError(
-            "unknown agency", fields={"agency": "no agency you may read has this code"}
-        ) from exc
+    agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
     service = services.create_service(session, actor, agency.id, body, via="api")
     response = _with_etag(_service(service), service, 201)
     response.headers["Location"] = url_for("api.get_service", service_id=service.id)

@@ -113,6 +113,7 @@ def _members_page(
 @bp.post("/agencies/<int:agency_id>/members")
 @roles(*ADMINS)
 def add_member(agency_id: int) -> str | tuple[str, int]:
+    queries.get_agency(get_session(), current_actor(), agency_id)
     values = {field: request.form.get(field, "").strip() for field in ("email", "name", "role")}
     role = Role.agency_admin if values["role"] == Role.agency_admin.value else Role.agency_member
     password = passwords.generate_password()

@@ -41,7 +41,7 @@ def test_field_errors_have_a_stable_shape(client, headers, tree):
     assert set(error["fields"]) == {"maturity"}  # the JSON Schema speaks first
     response = _create(client, headers, public_url="nope", online_m2m=True)
     assert set(response.json["error"]["fields"]) == {"public_url", "online_m2m"}
-    assert _create(client, headers, agency="TMB").status_code == 422  # not an agency they may read
+    assert _create(client, headers, agency="TMB").status_code == 404  # not an agency they may read
 
 
 def test_update_needs_the_current_etag(client, headers, tree, db_session):
