@@ -132,7 +132,7 @@ def load_document(text: str | bytes, file: str) -> Document:
     for key in data:
         if key not in TOP_LEVEL_FIELDS:
             problems.append(Problem(file, data.lines[key], str(key), "is not a field of a descriptor"))
-    agency_code = str(data.get("agency") or "").strip()
+    agency_code = str(data.get("agency") or "").replace("\x00", "").strip()
     agency_line = data.lines.get("agency", data.line)
     if not agency_code:
         problems.append(Problem(file, agency_line, "agency", "is required (the agency's code)"))

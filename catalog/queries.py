@@ -20,6 +20,7 @@ from core.errors import NotFound
 from core.text import normalize_fa
 
 MAX_PER_PAGE = 200
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing (and must not reach SQL)
 T = TypeVar("T")
 
 
@@ -73,15 +74,20 @@ def _visible_agencies(actor: Actor) -> Select[tuple[Agency]]:
     return query
 
 
+def is_valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 def get_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id)
+    agency = session.get(Agency, agency_id) if is_valid_id(agency_id) else None
     if agency is None or not actor.can_read_agency(agency.id):
         raise NotFound("no such agency", agency_id=agency_id)
     return agency
 
 
 def get_agency_by_code(session: Session, actor: Actor, code: str) -> Agency:
-    agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+    code = code.strip().upper()
+    agency = session.scalar(select(Agency).where(Agency.code == code)) if "\x00" not in code else None
     if agency is None or not actor.can_read_agency(agency.id):
         raise NotFound("no such agency", code=code)
     return agency
@@ -125,7 +131,7 @@ def count_services_by_agency(session: Session, actor: Actor) -> dict[int, int]:
 
 
 def get_service(session: Session, actor: Actor, service_id: int) -> EService:
-    service = session.get(EService, service_id)
+    service = session.get(EService, service_id) if is_valid_id(service_id) else None
     if service is None or not actor.can_read_agency(service.agency_id):
         raise NotFound("no such e-service", service_id=service_id)
     return service

@@ -43,6 +43,7 @@ AGENCY_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{3,48}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Which statuses a service may move to from each status (retire is its own action but follows this too).
 TRANSITIONS: dict[ServiceStatus, set[ServiceStatus]] = {
@@ -110,11 +111,13 @@ def maturity_definitions() -> list[tuple[int, str]]:
 
 
 def _text(value: Any) -> str:
+    """A value as trimmed text. NUL never reaches the database (PostgreSQL refuses it in text);
+    parse_service reports control characters in stored fields before this drops them."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _enum(value: Any, enum: type, errors: dict[str, str], field: str) -> Any:
@@ -184,8 +187,11 @@ def parse_service(data: Mapping[str, Any]) -> ServiceInput:
     for key in unknown:
         errors[key] = FieldMessage("is not a field of an e-service")
     for field in SERVICE_FIELDS:
-        if field != "channels" and isinstance(data.get(field), Mapping | list | tuple):
+        value = data.get(field)
+        if field != "channels" and isinstance(value, Mapping | list | tuple):
             errors[field] = FieldMessage("must be a single value, not a list or mapping")
+        elif isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            errors[field] = FieldMessage("must not contain control characters")
     for field in REQUIRED_SERVICE_FIELDS:
         if field != "channels" and field not in errors and _text(data.get(field)) == "":
             errors[field] = FieldMessage("is required")

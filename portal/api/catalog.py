@@ -24,7 +24,7 @@ from catalog.models import (
     ServiceKind,
     ServiceStatus,
 )
-from catalog.schemas import parse_page, parse_service_filter
+from catalog.schemas import CODE_PATTERN, parse_page, parse_service_filter
 from core.actors import Role
 from core.errors import PreconditionFailed, ValidationError
 from portal.api import bp
@@ -52,8 +52,12 @@ AGENCY_SCHEMA: dict[str, Any] = {
 }
 _MATURITY_TEXT = "; ".join(f"{level}: {text}" for level, text in sorted(MATURITY_LEVELS.items()))
 SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
-    "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "unique within the agency"},
-    "name_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+    "code": {
+        "type": "string",
+        "pattern": CODE_PATTERN.pattern,
+        "description": "unique within the agency: Latin letters, digits, dot, dash, underscore",
+    },
+    "name_fa": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"},
     "name_en": {"type": "string", "maxLength": 300},
     "kind": {"type": "string", "enum": [k.value for k in ServiceKind]},
     "audience": {"type": "string", "enum": [a.value for a in Audience]},
@@ -66,10 +70,10 @@ SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
     "maturity": {"type": "integer", "minimum": 0, "maximum": 4, "description": _MATURITY_TEXT},
     "online_m2m": {"type": "boolean", "description": "inquiries only: served online, machine to machine"},
     "yearly_volume": {"type": ["integer", "null"], "minimum": 0},
-    "public_url": {"type": "string", "maxLength": 500},
+    "public_url": {"type": "string", "maxLength": 500, "pattern": "^(https?://\\S+)?$"},
     "owner_name": {"type": "string", "maxLength": 200},
-    "owner_email": {"type": "string", "maxLength": 200},
-    "owner_phone": {"type": "string", "maxLength": 50},
+    "owner_email": {"type": "string", "maxLength": 200, "pattern": "^([^@\\s]+@[^@\\s]+\\.[^@\\s]+)?$"},
+    "owner_phone": {"type": "string", "maxLength": 50, "pattern": "^(\\+?[0-9][0-9 ()-]{3,48})?$"},
     "status": {"type": "string", "enum": [s.value for s in ServiceStatus]},
 }
 SERVICE_SCHEMA: dict[str, Any] = {
@@ -224,7 +228,7 @@ def _expected_version() -> int | None:
     if header == "*":
         return None
     for tag in request.if_match.as_set(include_weak=False):
-        if tag.isdigit():
+        if tag and tag.isdigit():
             return int(tag)
     raise PreconditionFailed("If-Match does not name a version of this e-service")
 

@@ -138,7 +138,7 @@ def add_member(agency_id: int) -> str | tuple[str, int]:
 def deactivate_member(agency_id: int, user_id: int) -> Response:
     session, actor = get_session(), current_actor()
     queries.get_agency(session, actor, agency_id)
-    user = accounts.get_user(session, user_id)
+    user = accounts.get_user(session, user_id) if queries.is_valid_id(user_id) else None
     if user is None or user.agency_id != agency_id:
         raise NotFound("no such member of this agency")
     accounts.set_user_active(session, actor, user_id, False)
