@@ -210,12 +210,22 @@ def _list_rows(url: str, total: int) -> list[Row]:
 
 
 def _bearer_headers(app, role) -> dict[str, str]:
-    """A real user and a real API token (the overseer reads every agency)."""
+    """A real account and a real API token (an overseer reads every agency)."""
+    from core.actors import SYSTEM
     from portal.accounts.services import create_user, issue_token
 
-    with app.app_context():
-        session = app.extensions["db_sessionmaker"]()
-        user = create_user(session, email=f"bench-{uuid.uuid4().hex[:6]}@gov.ir", role=role, name="bench")
-        token = issue_token(session, user)
+    session = app.extensions["db_sessionmaker"]()
+    try:
+        user = create_user(
+            session,
+            SYSTEM,
+            email=f"bench-{uuid.uuid4().hex[:6]}@gov.ir",
+            name="bench",
+            role=role,
+            agency_id=None,
+            password=uuid.uuid4().hex,
+        )
+        _token, plaintext = issue_token(session, SYSTEM, user.id, "bench")
+    finally:
         session.close()
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {plaintext}"}

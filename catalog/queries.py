@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
 from catalog.models import Agency, AgencyKind, EService, ServiceChange, ServiceKind, ServiceStatus
@@ -177,7 +177,10 @@ def list_services(
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(
         session.scalars(
-            query.order_by(EService.agency_id, EService.code).limit(per_page).offset((page - 1) * per_page)
+            query.options(joinedload(EService.agency))
+            .order_by(EService.agency_id, EService.code)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
