@@ -73,3 +73,28 @@ def test_a_bad_file_is_reported_with_lines_and_the_good_one_still_applies(
     assert "a_bad.yaml:9: services[0].maturity: must be a level from 0 to 4" in result.output
     assert "b_good.yaml: agency MOI: 2 created" in result.output
     assert _count(committed_platform) == 2
+
+
+def test_demo_catalog_is_seeded_once_and_import_as_a_user_keeps_to_their_rights(
+    settings, committed_platform, tmp_path
+):
+    runner = CliRunner()
+    first = runner.invoke(main, ["seed"], env=_env(settings))
+    assert first.exit_code == 0, first.output
+    assert "catalog ITO.yaml: agency ITO: 3 created" in first.output
+    second = runner.invoke(main, ["seed"], env=_env(settings))
+    assert "catalog INTA.yaml: agency INTA: 0 created, 0 updated, 4 unchanged" in second.output
+    assert _count(committed_platform) == 7
+
+    (tmp_path / "mfa.yaml").write_text(GOOD.replace("agency: TMA", "agency: MFA"), encoding="utf-8")
+    (tmp_path / "ito.yaml").write_text(GOOD.replace("agency: TMA", "agency: ITO"), encoding="utf-8")
+    as_member = ["catalog", "import", "--as", "ito-member@demo.govcloud.ir"]
+    refused = runner.invoke(main, [*as_member, str(tmp_path / "mfa.yaml")], env=_env(settings))
+    assert refused.exit_code == 1
+    assert "mfa.yaml:1: agency: you may not change agency MFA" in refused.output
+    allowed = runner.invoke(main, [*as_member, str(tmp_path / "ito.yaml")], env=_env(settings))
+    assert allowed.exit_code == 0 and "agency ITO: 2 created" in allowed.output
+    unknown = runner.invoke(
+        main, ["catalog", "import", "--as", "nobody@x.ir", str(tmp_path)], env=_env(settings)
+    )
+    assert unknown.exit_code == 1 and "no active account with this e-mail" in unknown.output
