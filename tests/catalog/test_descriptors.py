@@ -156,3 +156,17 @@ def test_the_documented_example_imports(db_session, tree):
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0].replace("agency: MFA", "agency: TMA")
     report = import_descriptor(db_session, SYSTEM, example, "example.yaml")
     assert len(report.created) >= 2
+
+
+def test_an_import_tells_the_after_change_hooks_only_when_it_changed_something(db_session, tree):
+    from catalog import services
+
+    seen: list[frozenset[int]] = []
+    services.on_catalog_change(seen.append)
+    try:
+        import_descriptor(db_session, SYSTEM, GOOD, "tma.yaml", dry_run=True)
+        import_descriptor(db_session, SYSTEM, GOOD, "tma.yaml")
+        import_descriptor(db_session, SYSTEM, GOOD, "tma.yaml")  # no change
+    finally:
+        services.AFTER_CHANGE.remove(seen.append)
+    assert seen == [frozenset({tree.a.id})]
