@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -97,6 +98,8 @@ class EService(TimestampMixin, PlatformBase):
     __table_args__ = (
         UniqueConstraint("agency_id", "code"),
         CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
+        # pages of the service list are found on this index alone (catalog.queries.list_services)
+        Index("ix_services_agency_id_code_id", "agency_id", "code", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

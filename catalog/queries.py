@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -142,8 +142,8 @@ def get_service_by_code(session: Session, agency_id: int, code: str) -> EService
     return session.scalar(select(EService).where(EService.agency_id == agency_id, EService.code == code))
 
 
-def _filtered(actor: Actor, filters: ServiceFilter) -> Select[tuple[EService]]:
-    query = select(EService)
+def _filtered(actor: Actor, filters: ServiceFilter, *columns: Any) -> Select[Any]:
+    query = select(*(columns or (EService,)))
     if not actor.reads_everything:
         query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
     if filters.agency_id is not None:
@@ -173,14 +173,22 @@ def list_services(
     """One page of the services the actor may read, by agency then code."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
-    query = _filtered(actor, filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = session.scalar(_filtered(actor, filters, func.count(EService.id))) or 0
+    # Deferred join: find the page's ids on the (agency_id, code, id) index alone, then load those
+    # rows; a deep OFFSET then skips index entries instead of whole rows.
+    ids = (
+        _filtered(actor, filters, EService.id)
+        .order_by(EService.agency_id, EService.code)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
     items = list(
         session.scalars(
-            query.options(joinedload(EService.agency))
+            select(EService)
+            .options(joinedload(EService.agency))
+            .where(EService.id.in_(ids))
             .order_by(EService.agency_id, EService.code)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
         )
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
