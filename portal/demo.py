@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.seed import seed_reference_agencies
 from core.settings import Settings
+from onboarding.compliance.seed import seed_default_program
 
 
 def seed_platform(settings: Settings, platform: Session, feedback: Session, demo: bool) -> list[str]:
@@ -17,4 +18,6 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     lines = [
         f"agencies: {agencies.created} added, {agencies.updated} updated, {agencies.unchanged} unchanged"
     ]
+    program = seed_default_program(platform)
+    lines.append(f"compliance program: {program.created} added, {program.unchanged} unchanged")
     return lines
