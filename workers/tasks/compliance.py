@@ -11,7 +11,7 @@ from celery import current_app, shared_task
 
 from core.actors import SYSTEM
 from onboarding.compliance import reminders, services
-from workers.db import task_session, task_settings
+from workers.context import task_session, task_settings
 
 log = logging.getLogger(__name__)
 
