@@ -24,7 +24,8 @@ def _catalog(engine):
 
 def _snapshots(engine, agency_id):
     with Session(engine) as session:
-        return session.scalars(select(ComplianceSnapshot).where(ComplianceSnapshot.agency_id == agency_id)).all()
+        query = select(ComplianceSnapshot).where(ComplianceSnapshot.agency_id == agency_id)
+        return session.scalars(query).all()
 
 
 def test_daily_snapshot_task_writes_the_days_rows(committed_platform, celery_app, celery_worker):

@@ -1,4 +1,4 @@
-"""Reminder e-mail over real SMTP to a local server; a mail outage keeps reminders pending, never drops them."""
+"""Reminder e-mail over real SMTP to a local server; a mail outage keeps reminders pending."""
 
 from onboarding.compliance.reminders import send_email
 
