@@ -140,13 +140,15 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    table = ComplianceSnapshot.__table__
+    statement = insert(ComplianceSnapshot.__table__)
+    keys = ("agency_id", "milestone_id", "day")
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: statement.excluded[c] for c in rows[0] if c not in keys},
+    )
+    # executemany: compiled once and sent in batches (insertmanyvalues), not one huge VALUES clause
     for start in range(0, len(rows), UPSERT_CHUNK):
-        statement = insert(table).values(rows[start : start + UPSERT_CHUNK])
-        updated = {c: statement.excluded[c] for c in rows[0] if c not in {"agency_id", "milestone_id", "day"}}
-        session.execute(
-            statement.on_conflict_do_update(index_elements=["agency_id", "milestone_id", "day"], set_=updated)
-        )
+        session.execute(statement, rows[start : start + UPSERT_CHUNK])
 
 
 def milestones_by_id(milestones: Iterable[Milestone]) -> dict[int, Milestone]:
