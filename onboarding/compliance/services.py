@@ -73,7 +73,13 @@ def create_program(session: Session, actor: Actor, data: dict[str, Any]) -> Prog
 def update_program(session: Session, actor: Actor, program_id: int, data: dict[str, Any]) -> Program:
     program = q.get_program(session, program_id)
     _require_admin(actor)
-    values = ProgramInput.parse({"code": program.code, **data})
+    current = {
+        "code": program.code,
+        "title_fa": program.title_fa,
+        "title_en": program.title_en,
+        "active": program.active,
+    }
+    values = ProgramInput.parse({**current, **data})
     if values.code != program.code and q.get_program_by_code(session, values.code) is not None:
         raise Conflict("a program with this code exists", code=values.code)
     program.code, program.title_fa, program.title_en, program.active = (
