@@ -93,8 +93,7 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
         top = q.top_ancestor(agencies, agency_id)
         ministry = agencies.get(top) if agencies[top].kind == "ministry" else None
         rows.append(MatrixRow(agency, ministry, agency_id in parents, row_cells))
-    rows = [r for r in rows if _matches(r, filters)]
-    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    rows = _sorted([r for r in rows if _matches(r, filters)], filters)
     summary = {m.id: dict.fromkeys((str(s) for s in STATUS_ORDER), 0) for m in milestones}
     for row in rows:
         for milestone_id, cell in row.cells.items():
@@ -131,6 +130,21 @@ def _matches(row: MatrixRow, filters: Filters) -> bool:
     if filters.province and row.agency.province_code != filters.province:
         return False
     return not filters.status or any(c.status == filters.status for c in row.cells.values())
+
+
+def _sorted(rows: list[MatrixRow], filters: Filters) -> list[MatrixRow]:
+    """Sorted by the chosen column; by a milestone, agencies without a figure come last either way."""
+    if filters.sort.startswith("m") and filters.sort[1:].isdigit():
+        milestone_id = int(filters.sort[1:])
+
+        def has_value(row: MatrixRow) -> bool:
+            cell = row.cells.get(milestone_id)
+            return cell is not None and cell.value is not None
+
+        valued = sorted(filter(has_value, rows), key=_sort_key(filters.sort), reverse=filters.descending)
+        rest = sorted((r for r in rows if not has_value(r)), key=lambda r: r.agency.name_fa)
+        return valued + rest
+    return sorted(rows, key=_sort_key(filters.sort), reverse=filters.descending)
 
 
 def _sort_key(sort: str):
