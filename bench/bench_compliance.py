@@ -30,6 +30,7 @@ ADMIN_URL = os.environ.get(
 AGENCIES = int(os.environ.get("GOVCLOUD_BENCH_AGENCIES", "1000"))
 SERVICES = int(os.environ.get("GOVCLOUD_BENCH_SERVICES", "100000"))
 DAY = dt.date(2026, 11, 29)
+REQUESTS = int(os.environ.get("GOVCLOUD_BENCH_REQUESTS", "30"))
 
 
 @contextmanager
@@ -218,5 +219,51 @@ def run() -> list[Row]:
 
 
 def dashboard_rows(url: str, size: str) -> list[Row]:
-    """The overseer dashboard's render time at this size (added with the page)."""
-    return []
+    """The overseer dashboard's render time at this size, beside the same matrix as JSON and /healthz."""
+    import re
+    import tempfile
+
+    from bench.table import percentile, timed
+    from core.actors import Role
+    from core.settings import load_settings
+    from onboarding.compliance.reports import get_default_program
+    from portal.accounts import services as accounts
+    from portal.app import create_app
+
+    factory = make_sessionmaker(make_engine(url))
+    with factory() as session:
+        program_id = get_default_program(session).id
+        accounts.create_user(
+            session,
+            SYSTEM,
+            email="bench@ict.gov.ir",
+            name="bench",
+            role=Role.overseer,
+            agency_id=None,
+            password="bench-password-1403",
+        )
+    with tempfile.TemporaryDirectory() as var:
+        settings = load_settings({}, var_dir=var, database_url=url, secret_key="bench-only")
+        client = create_app(settings).test_client()
+        form = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        client.post(
+            "/sign-in",
+            data={"email": "bench@ict.gov.ir", "password": "bench-password-1403", "csrf_token": token},
+        )
+        pages = {
+            "dashboard page (all agencies)": f"/programs/{program_id}/dashboard",
+            "dashboard page (one province)": f"/programs/{program_id}/dashboard?province=07",
+            "matrix as JSON (API)": f"/api/v1/programs/{program_id}/matrix",
+            "/healthz": "/healthz",
+        }
+        rows = []
+        for what, path in pages.items():
+            assert client.get(path).status_code == 200, path
+            samples = timed(lambda p=path: client.get(p), REQUESTS)
+            rows.append(Row(f"{what} p95", f"{size}, {REQUESTS} requests", percentile(samples, 95), "ms"))
+        base = rows[-1].figure
+        for row in rows[:-1]:
+            row.compared_with = f"{row.figure / base:.0f}x /healthz"
+        rows[-1].compared_with = "baseline"
+        return rows
