@@ -38,7 +38,20 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     lines.append(f"compliance program: {program.created} added, {program.unchanged} unchanged")
     if demo:
         lines += seed_demo_users(settings, platform)
+    if demo:
+        lines += seed_demo_compliance(platform)
     return lines
+
+
+def seed_demo_compliance(session: Session) -> list[str]:
+    """A program with deadlines ahead, and today's figures (run after the catalog's demo services)."""
+    from onboarding.compliance.seed import seed_demo_program
+    from onboarding.compliance.services import take_snapshot
+    from workers.tasks.compliance import today
+
+    seed_demo_program(session, today())
+    result = take_snapshot(session, SYSTEM, today())
+    return [f"compliance: today's figures computed ({result.rows} agency × milestone rows)"]
 
 
 def seed_demo_users(settings: Settings, session: Session) -> list[str]:

@@ -88,3 +88,33 @@ def seed_default_program(session: Session) -> SeedResult:
         result.created += 1
     session.commit()
     return result
+
+
+DEMO_PROGRAM = {
+    "code": "demo-1405",
+    "title_fa": "برنامه‌ی نمونه ۱۴۰۵ (داده‌ی نمایشی)",
+    "title_en": "Sample program 1405 (demo data)",
+}
+
+
+def seed_demo_program(session: Session, today: dt.date) -> SeedResult:
+    """Demo only: a program whose deadlines are still ahead, so on track and at risk can be seen."""
+    result = SeedResult()
+    if q.get_program_by_code(session, DEMO_PROGRAM["code"]) is not None:
+        result.unchanged += 1
+        return result
+    program = Program(**DEMO_PROGRAM, active=True)
+    session.add(program)
+    session.flush()
+    for offset, spec in zip((60, 120, 180), DEFAULT_MILESTONES[:3], strict=True):
+        session.add(
+            Milestone(
+                program_id=program.id,
+                scope_kinds=[],
+                remind_days_before=30,
+                **{**spec, "deadline": today + dt.timedelta(days=offset)},
+            )
+        )
+    session.commit()
+    result.created += 1
+    return result

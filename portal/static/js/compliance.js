@@ -24,6 +24,7 @@
         indexAxis: "y",
         maintainAspectRatio: false,
         animation: false,
+        layout: { padding: { left: 28, right: 28 } },
         scales: {
           x: { stacked: true, ticks: { callback: number } },
           y: { stacked: true, position: data.locale === "fa" ? "right" : "left" }
@@ -48,6 +49,7 @@
       options: {
         maintainAspectRatio: false,
         animation: false,
+        layout: { padding: { left: 28, right: 28 } },
         scales: {
           x: { reverse: data.locale === "fa" },
           y: { min: 0, suggestedMax: 100, position: data.locale === "fa" ? "right" : "left", ticks: { callback: function (v) { return number(v) + "٪"; } } }
