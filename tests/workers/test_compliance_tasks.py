@@ -40,13 +40,15 @@ def test_a_burst_of_catalog_changes_recomputes_once(committed_platform, celery_a
     from workers.tasks.compliance import debounce_key, request_recompute
 
     agency_id, _ = _catalog(committed_platform)
-    scheduled = [request_recompute(agency_id, delay=1) for _ in range(5)]
+    scheduled = [request_recompute(agency_id, delay=1, celery_app=celery_app) for _ in range(5)]
     assert scheduled == [True, False, False, False, False]
     client = redis.Redis.from_url(settings.redis_url)
-    assert client.ttl(debounce_key(agency_id)) > 0
+    assert client.ttl(debounce_key(settings, agency_id)) > 0
     deadline = time.monotonic() + 30
     while not _snapshots(committed_platform, agency_id) and time.monotonic() < deadline:
         time.sleep(0.2)
     (row,) = _snapshots(committed_platform, agency_id)
     assert row.numerator == 3 and row.denominator == 4
-    assert client.exists(debounce_key(agency_id)) == 0  # the task cleared it: the next change schedules again
+    assert (
+        client.exists(debounce_key(settings, agency_id)) == 0
+    )  # the task cleared it: the next change schedules again

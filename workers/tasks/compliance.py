@@ -4,18 +4,21 @@ changes, and reminder e-mails retried until delivered."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
 import redis
-from celery import current_app, shared_task
+from celery import Celery, current_app, shared_task
 
 from core.actors import SYSTEM
+from core.settings import Settings
 from onboarding.compliance import reminders, services
 from workers.context import task_session, task_settings
 
 log = logging.getLogger(__name__)
 
 RECOMPUTE_DELAY_SECONDS = 30
+RECOMPUTE_TASK = "compliance.recompute-agency"
 EMAIL_RETRY_SECONDS = 300
 
 
@@ -38,7 +41,7 @@ def daily_snapshot(day: str | None = None) -> dict[str, object]:
     return {"day": when.isoformat(), "rows": result.rows, "statuses": dict(result.statuses)}
 
 
-@shared_task(name="compliance.recompute-agency")
+@shared_task(name=RECOMPUTE_TASK)
 def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[str, object]:
     if debounce_key:
         # Cleared before computing: a change arriving while we compute schedules a fresh recompute.
@@ -63,28 +66,36 @@ def send_reminder_emails(self) -> dict[str, int]:
     return counts
 
 
-def debounce_key(agency_id: int) -> str:
-    return f"{task_settings().task_queue_prefix}compliance:recompute:{agency_id}"
+def debounce_key(settings: Settings, agency_id: int) -> str:
+    return f"{settings.task_queue_prefix}compliance:recompute:{agency_id}"
+
+
+@functools.cache
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(task_settings().redis_url)
+    return _redis_client(task_settings().redis_url)
 
 
-def request_recompute(agency_id: int, delay: int = RECOMPUTE_DELAY_SECONDS) -> bool:
+def request_recompute(
+    agency_id: int, delay: int = RECOMPUTE_DELAY_SECONDS, celery_app: Celery | None = None
+) -> bool:
     """Ask for the agency's figures to be recomputed soon; call after a catalog change is committed.
 
     Many edits within `delay` seconds fold into one recompute: the first sets a Redis key (SET NX
     with an expiry) and schedules the task; the rest find the key and do nothing. Returns whether a
-    task was scheduled. Without Redis (embedded mode) every call schedules one.
+    task was scheduled. Without Redis (embedded mode) every call schedules one. The portal passes its
+    Celery app (`create_celery(settings)`); inside a worker the current app is used.
     """
-    settings = task_settings()
-    task = current_app.tasks["compliance.recompute-agency"]
+    app = celery_app or current_app
+    settings: Settings = app.conf.govcloud_settings
     if not settings.redis_url:
-        task.apply_async(args=[agency_id], countdown=delay)
+        app.send_task(RECOMPUTE_TASK, args=[agency_id], countdown=delay)
         return True
-    key = debounce_key(agency_id)
-    if not _redis().set(key, "1", nx=True, ex=delay + 60):
+    key = debounce_key(settings, agency_id)
+    if not _redis_client(settings.redis_url).set(key, "1", nx=True, ex=delay + 60):
         return False
-    task.apply_async(args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
+    app.send_task(RECOMPUTE_TASK, args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
     return True
