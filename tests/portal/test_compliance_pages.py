@@ -212,3 +212,41 @@ def test_notifications_list_only_the_agencys_own(client, make_user, sign_in, db_
 
     sign_in(other, make_user(Role.agency_admin, agency=organization))
     assert "در خطر است" not in other.get("/notifications").get_data(as_text=True)
+
+
+def test_program_pages_are_valid_html_and_name_bad_fields(client, make_user, sign_in, crafted):
+    from tests.fixtures.web import csrf_token_from
+
+    sign_in(client, make_user(Role.platform_admin))
+    program = crafted["program"]
+    for path in ("/programs", f"/programs/{program.id}", f"/programs/{program.id}/dashboard?lang=en"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        parse_html(response.get_data(as_text=True))
+    token = csrf_token_from(client.get("/programs?lang=fa").get_data(as_text=True))
+    bad = client.post(
+        f"/programs/{program.id}/milestones",
+        data={
+            "csrf_token": token,
+            "code": "late",
+            "title_fa": "دیر",
+            "metric": "electronic",
+            "deadline": "دیروز",
+        },
+    )
+    assert bad.status_code == 422
+    assert "not a date" in bad.get_data(as_text=True)
+    created = client.post(
+        f"/programs/{program.id}/milestones",
+        data={
+            "csrf_token": token,
+            "code": "cloud",
+            "title_fa": "ابر",
+            "metric": "joined_cloud",
+            "target_kind": "boolean",
+            "deadline": "1404/01/01",
+        },
+    )
+    assert created.status_code == 302
+    page = client.get(f"/programs/{program.id}").get_data(as_text=True)
+    assert "ابر" in page and "۱ فروردین ۱۴۰۴" in page
