@@ -121,7 +121,10 @@ def _kubeconfig(url: str, namespace: str) -> str:
             "clusters": [{"name": "emulator", "cluster": {"server": url}}],
             "users": [{"name": "test", "user": {"token": "test"}}],
             "contexts": [
-                {"name": "emulator", "context": {"cluster": "emulator", "user": "test", "namespace": namespace}}
+                {
+                    "name": "emulator",
+                    "context": {"cluster": "emulator", "user": "test", "namespace": namespace},
+                }
             ],
             "current-context": "emulator",
         }
@@ -164,7 +167,9 @@ async def _install(chart: str, values: dict[str, Any] | None, release: str, name
     )
 
 
-def install(chart: str, values: dict[str, Any] | None = None, release: str = "gc", namespace: str = "govcloud") -> Release:
+def install(
+    chart: str, values: dict[str, Any] | None = None, release: str = "gc", namespace: str = "govcloud"
+) -> Release:
     """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered."""
     return asyncio.run(_install(chart, values, release, namespace))
 

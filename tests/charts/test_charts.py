@@ -9,9 +9,9 @@ import pytest
 import yaml
 from helm_sdkpy import InstallError
 
+from core.settings import OPTIONS
 from tests.charts import helm
 from tests.charts.conftest import release_for
-from core.settings import OPTIONS
 from workers import queues
 
 CHARTS = ("govcloud", "employee-feedback")
@@ -124,7 +124,8 @@ def test_no_secret_is_rendered_and_secrets_come_from_the_existing_secret(release
     assert release.of_kind("Secret") == []
     for where, container, _pod in containers(release):
         for env in container.get("env", []):
-            assert not (env["name"] in SECRET_SETTINGS and "value" in env), f"{where}: {env['name']} is inline"
+            inline = env["name"] in SECRET_SETTINGS and "value" in env
+            assert not inline, f"{where}: {env['name']} is inline"
             if "valueFrom" in env:
                 assert env["valueFrom"]["secretKeyRef"]["name"].endswith("-secrets"), where
 
@@ -235,8 +236,9 @@ def test_configuration_changes_restart_the_pods():
     before = release_for("govcloud-default").get("Deployment", "rel-govcloud-portal")
     after = changed.get("Deployment", "rel-govcloud-portal")
     key = "checksum/config"
-    assert before["spec"]["template"]["metadata"]["annotations"][key] != (
-        after["spec"]["template"]["metadata"]["annotations"][key]
+    assert (
+        before["spec"]["template"]["metadata"]["annotations"][key]
+        != (after["spec"]["template"]["metadata"]["annotations"][key])
     )
 
 
@@ -247,13 +249,15 @@ def test_feedback_runs_its_web_and_worker_on_its_own_database(feedback):
     web = feedback.get("Deployment", "rel-employee-feedback-web")["spec"]["template"]["spec"]["containers"][0]
     assert web["command"][0] == "gunicorn" and web["command"][-1] == "feedback.web.app:create_app()"
     worker = feedback.get("Deployment", "rel-employee-feedback-worker")
-    assert worker["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "feedback", "worker"]
+    command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command == ["govcloud", "feedback", "worker"]
     for _where, container, _pod in containers(feedback):
         keys = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
         # The tenant never receives the platform database: both URLs are its own.
         assert keys["GOVCLOUD_FEEDBACK_DATABASE_URL"] == "GOVCLOUD_FEEDBACK_DATABASE_URL"
         assert keys["GOVCLOUD_DATABASE_URL"] == "GOVCLOUD_FEEDBACK_DATABASE_URL"
-        assert {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]} == {"employee-feedback-secrets"}
+        secrets = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+        assert secrets == {"employee-feedback-secrets"}
 
 
 def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):

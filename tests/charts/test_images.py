@@ -39,7 +39,8 @@ def stages(path: Path) -> list[list[tuple[str, str]]]:
 
 
 def resolve(image: str, path: Path) -> str:
-    args = dict(rest.split("=", 1) for keyword, rest in instructions(path) if keyword == "ARG" and "=" in rest)
+    declared = [rest for keyword, rest in instructions(path) if keyword == "ARG" and "=" in rest]
+    args = dict(arg.split("=", 1) for arg in declared)
     return re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], image)
 
 
@@ -74,7 +75,7 @@ def test_final_stage_runs_as_the_charts_non_root_user(name):
 @pytest.mark.parametrize("name", sorted(IMAGES))
 def test_build_uses_the_pinned_constraints_and_builds_the_assets(name):
     path = ROOT / "images" / name
-    *builders, final = stages(path)
+    *builders, _final = stages(path)
     runs = [rest for stage in builders for keyword, rest in stage if keyword == "RUN"]
     pip = [cmd for run in runs for cmd in run.split("&&") if "pip install" in cmd]
     assert pip and all("-c constraints.txt" in cmd for cmd in pip), pip
