@@ -52,6 +52,10 @@ SCENARIOS = {
             "imagePullSecrets": [{"name": "registry"}],
         },
     ),
+    "govcloud-gitops": (
+        "govcloud",
+        {"config": {"cloudBackend": "gitops"}, "gitops": {"existingClaim": "gitops-repo"}},
+    ),
     "feedback-default": ("employee-feedback", None),
     "feedback-ingress-no-hpa": (
         "employee-feedback",

@@ -231,6 +231,33 @@ def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
             assert pod["serviceAccountName"] == "rel-govcloud", where
 
 
+def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
+    gitops = release_for("govcloud-gitops")
+    [config] = gitops.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_CLOUD_BACKEND"] == "gitops"
+    assert config["data"]["GOVCLOUD_GITOPS_DIR"] == "/var/lib/govcloud/gitops"
+    for where, container, pod in containers(gitops):
+        claims = {
+            v["name"]: v["persistentVolumeClaim"]["claimName"]
+            for v in pod["volumes"]
+            if "persistentVolumeClaim" in v
+        }
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        assert claims[mounts["/var/lib/govcloud/gitops"]] == "gitops-repo", where
+    assert gitops.of_kind("ClusterRole") == gitops.of_kind("ClusterRoleBinding") == []
+    assert "GOVCLOUD_GITOPS_DIR" not in release_for("govcloud-default").of_kind("ConfigMap")[0]["data"]
+
+
+def test_notes_tell_the_operator_where_the_portal_is():
+    notes = release_for("govcloud-ingress-no-hpa").info["info"]["notes"]
+    assert "https://portal.cloud.gov.ir/" in notes
+    assert "rel-govcloud-worker-default: default, compliance" in notes
+    notes = release_for("govcloud-default").info["info"]["notes"]
+    assert "port-forward service/rel-govcloud-portal 8000:80" in notes
+    notes = release_for("feedback-default").info["info"]["notes"]
+    assert "QR codes print https://feedback.cloud.gov.ir" in notes
+
+
 def test_configuration_changes_restart_the_pods():
     changed = helm.install("govcloud", {"config": {"logLevel": "debug"}}, release="rel", namespace="tenant")
     before = release_for("govcloud-default").get("Deployment", "rel-govcloud-portal")
@@ -283,6 +310,7 @@ def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
         ("govcloud", {"existingSecret": ""}, "/existingSecret"),
         ("govcloud", {"securityContext": {"readOnlyRootFilesystem": False}}, "/securityContext"),
         ("govcloud", {"config": {"cloudBackend": "openstack"}}, "/config/cloudBackend"),
+        ("govcloud", {"config": {"cloudBackend": "gitops"}}, "/gitops/existingClaim"),
         ("govcloud", {"secretKey": "in-values"}, "additional properties 'secretKey' not allowed"),
         ("employee-feedback", {"web": {"autoscaling": {"maxReplicas": 0}}}, "/web/autoscaling/maxReplicas"),
         ("employee-feedback", {"databaseUrl": "postgresql://x"}, "additional properties 'databaseUrl'"),

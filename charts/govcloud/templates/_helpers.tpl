@@ -56,6 +56,9 @@ GOVCLOUD_VAR_DIR: /var/lib/govcloud
 GOVCLOUD_BASE_URL: {{ .Values.config.baseUrl | quote }}
 GOVCLOUD_FEEDBACK_BASE_URL: {{ .Values.config.feedbackBaseUrl | quote }}
 GOVCLOUD_CLOUD_BACKEND: {{ .Values.config.cloudBackend | quote }}
+{{- if eq .Values.config.cloudBackend "gitops" }}
+GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops
+{{- end }}
 GOVCLOUD_DEFAULT_LOCALE: {{ .Values.config.defaultLocale | quote }}
 GOVCLOUD_SESSION_COOKIE_SECURE: {{ .Values.config.sessionCookieSecure | quote }}
 GOVCLOUD_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
@@ -111,6 +114,10 @@ volumeMounts:
     mountPath: /tmp
   - name: var
     mountPath: /var/lib/govcloud
+{{- if eq .Values.config.cloudBackend "gitops" }}
+  - name: gitops
+    mountPath: /var/lib/govcloud/gitops
+{{- end }}
 {{- end }}
 
 {{- define "govcloud.volumes" -}}
@@ -119,6 +126,11 @@ volumes:
     emptyDir: {}
   - name: var
     emptyDir: {}
+{{- if eq .Values.config.cloudBackend "gitops" }}
+  - name: gitops
+    persistentVolumeClaim:
+      claimName: {{ required "gitops.existingClaim is required with config.cloudBackend gitops" .Values.gitops.existingClaim }}
+{{- end }}
 {{- end }}
 
 {{/* Pod-level settings shared by every workload. */}}
