@@ -17,11 +17,13 @@ controller: a Job the chart creates is marked complete, as a cluster would once 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import re
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp.web
 import helm_sdkpy
@@ -31,6 +33,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 CHARTS = ROOT / "charts"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+T = TypeVar("T")
 RELEASE_RECORD = re.compile(rb"sh\.helm\.release\.v1\.[a-z0-9.-]+?\.v[0-9]+")
 
 
@@ -171,7 +174,7 @@ def install(
     chart: str, values: dict[str, Any] | None = None, release: str = "gc", namespace: str = "govcloud"
 ) -> Release:
     """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered."""
-    return asyncio.run(_install(chart, values, release, namespace))
+    return _run(_install(chart, values, release, namespace))
 
 
 def lint(chart: str) -> dict[str, Any]:
@@ -182,4 +185,10 @@ def lint(chart: str) -> dict[str, Any]:
 def lint_path(path: Path) -> dict[str, Any]:
     """`helm lint` of a chart folder anywhere (the tests lint deliberately broken copies)."""
     config = helm_sdkpy.Configuration()
-    return asyncio.run(helm_sdkpy.Lint(config).run(str(path)))
+    return _run(helm_sdkpy.Lint(config).run(str(path)))
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh loop in its own thread: browser fixtures may keep a loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
