@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from core.actors import Role
 from core.dates import format_jalali_numeric
-from core.errors import ValidationError
+from core.errors import Conflict, ValidationError
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
 from onboarding.compliance.metrics import METRICS
@@ -151,8 +151,8 @@ def programs() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         try:
             program = services.create_program(get_session(), current_actor(), request.form.to_dict())
-        except ValidationError as exc:
-            errors = exc.fields
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
         else:
             flash(_("The program was added."), "success")
             return redirect(url_for("compliance.program", program_id=program.id))
@@ -169,8 +169,8 @@ def program(program_id: int) -> str | Response | tuple[str, int]:
         form["active"] = "active" in request.form
         try:
             services.update_program(get_session(), current_actor(), program_id, form)
-        except ValidationError as exc:
-            errors = exc.fields
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
         else:
             flash(_("The program was saved."), "success")
             return redirect(url_for("compliance.program", program_id=program_id))
@@ -194,8 +194,8 @@ def _program_page(program_id: int, errors: dict[str, str], milestone_errors: dic
 def create_milestone(program_id: int) -> Response | tuple[str, int]:
     try:
         services.create_milestone(get_session(), current_actor(), program_id, _milestone_form())
-    except ValidationError as exc:
-        return _program_page(program_id, {}, exc.fields)
+    except (ValidationError, Conflict) as exc:
+        return _program_page(program_id, {}, _worded(exc))
     flash(_("The milestone was added."), "success")
     return redirect(url_for("compliance.program", program_id=program_id))
 
@@ -207,8 +207,8 @@ def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         try:
             saved = services.update_milestone(get_session(), current_actor(), milestone_id, _milestone_form())
-        except ValidationError as exc:
-            errors = exc.fields
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
         else:
             flash(_("The milestone was saved."), "success")
             return redirect(url_for("compliance.program", program_id=saved.program_id))
@@ -242,3 +242,28 @@ def _milestone_form() -> dict[str, object]:
     form: dict[str, object] = request.form.to_dict()
     form["scope_kinds"] = request.form.getlist("scope_kinds")
     return form
+
+
+def _worded(error: ValidationError | Conflict) -> dict[str, str]:
+    """The domain names the problem in plain English; the page says it in the reader's language."""
+    if isinstance(error, Conflict):
+        return {"code": _("This code is already used.")}
+    worded = {}
+    for field, problem in error.fields.items():
+        if problem == "required":
+            worded[field] = _("This field is required.")
+        elif field == "deadline":
+            worded[field] = _("Not a date: write it like 1403/08/30.")
+        elif field == "target":
+            worded[field] = _("Write a share above 0 and at most 1, such as 0.2.")
+        elif field == "metric":
+            worded[field] = _("Choose a metric from the list.")
+        elif field == "scope_kinds":
+            worded[field] = _("Unknown agency kind.")
+        elif field == "remind_days_before":
+            worded[field] = _("A whole number of days between 0 and 365.")
+        elif field == "code":
+            worded[field] = _("At most 64 characters.")
+        else:
+            worded[field] = problem
+    return worded

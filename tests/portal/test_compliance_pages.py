@@ -235,7 +235,20 @@ def test_program_pages_are_valid_html_and_name_bad_fields(client, make_user, sig
         },
     )
     assert bad.status_code == 422
-    assert "not a date" in bad.get_data(as_text=True)
+    assert "تاریخ نیست: مانند ۱۴۰۳/۰۸/۳۰ بنویسید." in bad.get_data(as_text=True)
+    duplicate = client.post(
+        f"/programs/{program.id}/milestones",
+        data={
+            "csrf_token": token,
+            "code": crafted["electronic"].code,
+            "title_fa": "تکراری",
+            "metric": "smart",
+        }
+        | {"deadline": "1404/01/01"},
+    )
+    assert duplicate.status_code == 422 and "این کد پیش‌تر به کار رفته است." in duplicate.get_data(
+        as_text=True
+    )
     created = client.post(
         f"/programs/{program.id}/milestones",
         data={
