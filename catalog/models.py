@@ -101,7 +101,6 @@ class EService(TimestampMixin, PlatformBase):
         # pages of the service list are found on this index alone (catalog.queries.list_services)
         Index("ix_services_agency_id_code_id", "agency_id", "code", "id"),
     )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(String(64))

@@ -42,5 +42,6 @@ def create_app(
     security.init_security(app, settings)
     auth.init_auth(app)
     errors.init_errors(app)
+    web.use_database_ids(app)
     register_blueprints(app, settings)
     return app

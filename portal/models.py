@@ -3,4 +3,5 @@
 
 def load_all_models() -> None:
     import catalog.models  # noqa: F401
+    import onboarding.compliance.models  # noqa: F401
     import portal.accounts.models  # noqa: F401

@@ -6,10 +6,11 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from portal.commands import catalog, system, users
+    from portal.commands import catalog, compliance, system, users
 
     for command in system.COMMANDS:
         group.add_command(command)
     group.add_command(users.group)
     for command in catalog.COMMANDS:
         group.add_command(command)
+    group.add_command(compliance.group)

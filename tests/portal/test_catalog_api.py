@@ -124,3 +124,9 @@ def test_openapi_documents_the_catalog(client):
     patch = paths["/services/{service_id}"]["patch"]
     assert {"412", "428", "422"} <= set(patch["responses"])
     assert any(p["name"] == "If-Match" and p["required"] for p in patch["parameters"])
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, headers):
+    assert client.get("/api/v1/services/99999999999", headers=headers).status_code == 404
+    assert client.get("/api/v1/agencies/2147483648", headers=headers).json["error"]["code"] == "not_found"
+    assert client.get("/api/v1/agencies/2147483647", headers=headers).status_code == 404

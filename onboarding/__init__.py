@@ -1,0 +1,1 @@
+"""Onboarding: programs and compliance, inventory, migration plans and runs, landing zones."""
