@@ -194,14 +194,6 @@ def list_services(
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def list_agency_services(session: Session, actor: Actor, agency_id: int) -> list[EService]:
-    """Every service of one agency (descriptor export, the agency page)."""
-    get_agency(session, actor, agency_id)
-    return list(
-        session.scalars(select(EService).where(EService.agency_id == agency_id).order_by(EService.code))
-    )
-
-
 def list_service_history(session: Session, actor: Actor, service_id: int) -> list[ServiceChange]:
     """The service's history, newest first (the audit log entries of that one service)."""
     service = get_service(session, actor, service_id)

@@ -23,6 +23,7 @@ from portal.views.catalog_text import field_errors, template_helpers
 
 bp = Blueprint("agencies", __name__)
 ADMINS = (Role.platform_admin, Role.agency_admin)
+AGENCY_PAGE_SERVICES = 50  # the rest are one click away, in the filtered service list
 
 
 @bp.context_processor
@@ -49,7 +50,9 @@ def show_agency(agency_id: int) -> str:
     return render_template(
         "catalog/agency.html",
         agency=agency,
-        services=queries.list_agency_services(session, actor, agency_id),
+        services=queries.list_services(
+            session, actor, queries.ServiceFilter(agency_id=agency_id), per_page=AGENCY_PAGE_SERVICES
+        ),
         sub_agencies=queries.list_sub_agencies(session, actor, agency_id),
         province=reference.province_index().get((agency.province_code or "").casefold()),
         may_manage=actor.can_manage_agency(agency.id),

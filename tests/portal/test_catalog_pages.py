@@ -117,12 +117,14 @@ def test_upload_a_descriptor_dry_run_then_for_real(signed, tree):
 
 
 def test_agency_page_and_sub_agency_form(client, sign_in, make_user, tree, db_session):
-    add_service(db_session, tree.a, "visa")
+    for number in range(51):
+        add_service(db_session, tree.a, f"s{number:02d}")
     admin = make_user(Role.agency_admin, agency=tree.a)
     sign_in(client, admin)
     page = client.get(f"/agencies/{tree.a.id}").get_data(as_text=True)
     parse_html(page)
     assert "صدور روادید الکترونیکی" in page and "اداره کل آزمون الف فارس" in page
+    assert "s49" in page and "s50" not in page and "همهٔ ۵۱ خدمت این دستگاه" in page  # long lists are paged
     path = f"/agencies/{tree.a1.id}/sub-agencies/new"
     bad = _post(
         client,
