@@ -12,11 +12,11 @@ import dataclasses
 from typing import Any
 
 import yaml
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog import audit, policies
-from catalog.models import Agency, EService, ServiceChange, ServiceStatus
+from catalog import audit, bulk, policies
+from catalog.models import Agency, EService, ServiceStatus
 from catalog.queries import get_agency, search_key
 from catalog.schemas import SERVICE_FIELDS, TRANSITIONS, ServiceInput, parse_service
 from catalog.services import notify_change
@@ -269,11 +269,9 @@ def _apply(session: Session, actor: Actor, plan: _Plan, via: str) -> None:
                 search_key=search_key(values.code, values.name_fa, values.name_en),
             )
             rows.append(row)
-        ids = session.scalars(
-            insert(EService).returning(EService.id, sort_by_parameter_order=True), rows
-        ).all()
-        session.execute(
-            insert(ServiceChange),
+        ids = bulk.insert_services(session, agency_id, rows)
+        bulk.insert_changes(
+            session,
             [
                 audit.entry(actor, service_id, agency_id, "created", audit.diff({}, values.values()), via)
                 for service_id, values in zip(ids, plan.creates, strict=True)
