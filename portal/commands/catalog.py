@@ -13,6 +13,7 @@ from core.actors import SYSTEM, Actor
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError
 from core.settings import load_settings
+from workers.app import connect_catalog_to_compliance
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml")
 
@@ -24,6 +25,7 @@ def catalog_group() -> None:
 
 def _sessions():
     settings = load_settings()
+    connect_catalog_to_compliance(settings)  # imports ask compliance to recompute the agencies they change
     return make_sessionmaker(make_engine(settings.database_url))
 
 

@@ -13,7 +13,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.views import account, agencies, catalog, compliance, home
     from portal.views.health import readiness_checks
 
-    app.register_blueprint(health_blueprint(lambda: readiness_checks(app, settings)))
+    app.register_blueprint(health_blueprint(lambda: readiness_checks(app)))
     app.register_blueprint(home.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(agencies.bp)
