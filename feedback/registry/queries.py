@@ -129,3 +129,9 @@ def count_sheet_rows(
     if employment_codes is not None:
         statement = statement.where(Employee.employment_code.in_(employment_codes))
     return session.scalar(statement) or 0
+
+
+def get_active_code_or_none(session: Session, employee_id: int) -> EmployeeCode | None:
+    return session.scalar(
+        select(EmployeeCode).where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
+    )

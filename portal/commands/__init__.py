@@ -6,7 +6,9 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
+    from feedback import cli as feedback_cli
     from portal.commands import system
 
     for command in system.COMMANDS:
         group.add_command(command)
+    group.add_command(feedback_cli.group)

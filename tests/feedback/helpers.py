@@ -58,3 +58,26 @@ def write_csv(
 def read_rejects(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def seed_employees(session, tmp_path: Path, rows: list[dict[str, str]]) -> None:
+    """Employees (with codes) through the real import."""
+    from feedback.accounts.actors import SYSTEM
+    from feedback.registry.importer import import_employees
+
+    path = write_csv(tmp_path / "seed.csv", rows)
+    summary = import_employees(session, SYSTEM, path, tmp_path / "seed-rejects.csv")
+    assert summary.rejected == 0, read_rejects(tmp_path / "seed-rejects.csv")
+
+
+def code_of(session, employment_code: str):
+    from sqlalchemy import select
+
+    from feedback.codes.models import ACTIVE, EmployeeCode
+    from feedback.registry.models import Employee
+
+    return session.scalar(
+        select(EmployeeCode)
+        .join(Employee)
+        .where(Employee.employment_code == employment_code, EmployeeCode.status == ACTIVE)
+    )

@@ -73,7 +73,18 @@ def test_persian_headers_persian_and_arabic_digits_and_arabic_letters(feedback_s
     code = national(4242)
     persian_digits = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     arabic_digits = national(4243).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    labels = ["کد استخدامی", "کد ملی", "نام", "نام خانوادگی", "جنسیت", "سمت", "واحد", "کد دستگاه", "استان", "شهرستان"]
+    labels = [
+        "کد استخدامی",
+        "کد ملی",
+        "نام",
+        "نام خانوادگی",
+        "جنسیت",
+        "سمت",
+        "واحد",
+        "کد دستگاه",
+        "استان",
+        "شهرستان",
+    ]
     rows = [
         employee_row(1, employment_code="۱۲۳۴", national_code=persian_digits, first_name="علي", county="ري"),
         employee_row(2, national_code=arabic_digits, province="Tehran", county="Shemiranat", gender="female"),
@@ -129,7 +140,9 @@ def test_reimport_changes_nothing_and_a_move_keeps_the_code(feedback_session, tm
 def test_excel_with_numbers_for_codes_drops_no_leading_zero(feedback_session, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["کد ملی", "کد استخدامی", "نام", "نام خانوادگی", "سمت", "واحد", "کد دستگاه", "استان", "شهرستان"])
+    sheet.append(
+        ["کد ملی", "کد استخدامی", "نام", "نام خانوادگی", "سمت", "واحد", "کد دستگاه", "استان", "شهرستان"]
+    )
     leading_zero = national(12345678)  # 012345678x: Excel stores it as a 9-digit number
     assert leading_zero.startswith("0")
     sheet.append([int(leading_zero), 98765, "مریم", "احمدی", "مدیر", "دفتر", "MCTH", "فارس", "شیراز"])
