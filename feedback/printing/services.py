@@ -111,6 +111,7 @@ def print_batch(
     base_url: str,
     per_page: int = 1,
     progress: Progress | None = None,
+    sheets_per_file: int = SHEETS_PER_FILE,
 ) -> PrintSummary:
     """`out` ending in .pdf: one PDF (up to SINGLE_PDF_LIMIT sheets); ending in .zip: one PDF per
     unit (split into parts of SHEETS_PER_FILE), named `<agency>/<unit>.pdf`."""
@@ -152,7 +153,7 @@ def print_batch(
             writer = None
             handle = None
             for unit, sheet in _sheets(session, filters, base_url):
-                if unit != current or (writer is not None and writer.count >= SHEETS_PER_FILE):
+                if unit != current or (writer is not None and writer.count >= sheets_per_file):
                     part = part + 1 if unit == current else 1
                     if writer is not None and handle is not None:
                         writer.close()

@@ -208,7 +208,7 @@ def test_upload_refuses_a_file_without_the_columns(admin_client, seeded, tmp_pat
     response = admin_client.post(
         "/admin/import?lang=en",
         data={
-            "file": (io.BytesIO("name,unit\nx,y\n".encode()), "bad.csv"),
+            "file": (io.BytesIO(b"name,unit\nx,y\n"), "bad.csv"),
             "csrf_token": csrf_token(page.text),
         },
         content_type="multipart/form-data",
