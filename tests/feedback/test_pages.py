@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 import html5lib
 import pytest
 
 from feedback.registry.national_code import mask
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.fixtures.feedback import ADMIN_EMAIL, create_admin, csrf_token, sign_in
+from tests.fixtures.feedback import ADMIN_EMAIL, create_admin, csrf_token, fresh_address, sign_in
 
 
 def _valid_html(text: str) -> None:
     html5lib.HTMLParser(strict=True).parse(text)
 
 
-def _ip() -> str:
-    """A fresh client address: rate limits count per address and persist in Redis for the run."""
-    n = uuid.uuid4().int
-    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
+_ip = fresh_address
 
 
 @pytest.fixture
