@@ -17,4 +17,8 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     lines = [
         f"agencies: {agencies.created} added, {agencies.updated} updated, {agencies.unchanged} unchanged"
     ]
+    if demo:
+        from feedback.demo import seed_demo_feedback
+
+        lines += seed_demo_feedback(feedback)
     return lines

@@ -14,6 +14,7 @@ same version has room).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -40,6 +41,7 @@ PROGRAM_OWNER = "سازمان اداری و استخدامی کشور"
 QR_SIZE = 100 * mm
 QUIET_ZONE = 4
 QR_MASK = 2
+_DARK_RUN = re.compile(rb"\x01+")
 SHEET_W, SHEET_H = A5
 
 
@@ -92,14 +94,10 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     ops = ["q", f"{scale:.5f} 0 0 {-scale:.5f} {x:.3f} {y + size:.3f} cm", "0 g"]
     for row_index, row in enumerate(matrix):
         top = row_index + QUIET_ZONE
-        start = -1
-        for column, dark in enumerate((*row, 0)):
-            if dark:
-                if start < 0:
-                    start = column
-            elif start >= 0:
-                ops.append(f"{start + QUIET_ZONE} {top} {column - start} 1 re")
-                start = -1
+        ops.extend(
+            f"{run.start() + QUIET_ZONE} {top} {run.end() - run.start()} 1 re"
+            for run in _DARK_RUN.finditer(row)
+        )
     ops.append("f Q")
     canvas.addLiteral("\n".join(ops))
 
