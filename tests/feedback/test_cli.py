@@ -85,3 +85,13 @@ def test_create_admin_hashes_the_password(settings, committed_feedback):
         assert account.email == "admin@aro.example.ir" and account.role == "registry_admin"
         assert account.password_hash.startswith("$argon2id$")
         assert "correct horse" not in account.password_hash
+
+
+def test_demo_employees_are_seeded_once(feedback_session):
+    from feedback.demo import seed_demo_feedback
+
+    first = seed_demo_feedback(feedback_session)
+    assert first[0] == "feedback demo employees: imported 36, updated 0, unchanged 0, rejected 0"
+    second = seed_demo_feedback(feedback_session)
+    assert second[0] == "feedback demo employees: imported 0, updated 0, unchanged 36, rejected 0"
+    assert feedback_session.scalar(select(func.count()).select_from(Account)) == 1
