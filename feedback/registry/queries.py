@@ -77,7 +77,7 @@ def iter_sheet_rows(
     employment_codes: list[str] | None = None,
     chunk: int = 1000,
 ) -> Iterator[tuple[Employee, EmployeeCode]]:
-    """Active employees with their active code, ordered by unit then name, read in chunks by keyset
+    """Active employees with their active code, ordered by agency, unit and name, read in chunks by keyset
     so a batch of any size is never held in memory at once."""
     base = (
         select(Employee, EmployeeCode)
@@ -92,8 +92,8 @@ def iter_sheet_rows(
         base = base.where(Employee.province_code == province_code)
     if employment_codes is not None:
         base = base.where(Employee.employment_code.in_(employment_codes))
-    last: tuple[str, str, str, int] | None = None
-    order = (Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
+    last: tuple[str, str, str, str, int] | None = None
+    order = (Employee.agency_code, Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
     while True:
         statement = base.order_by(*order).limit(chunk)
         if last is not None:
@@ -103,7 +103,7 @@ def iter_sheet_rows(
             return
         yield from (tuple(row) for row in rows)
         tail = rows[-1][0]
-        last = (tail.unit, tail.last_name, tail.first_name, tail.id)
+        last = (tail.agency_code, tail.unit, tail.last_name, tail.first_name, tail.id)
         session.expunge_all()
 
 

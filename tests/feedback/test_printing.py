@@ -115,3 +115,19 @@ def test_large_units_are_split_into_parts(batch, tmp_path):
         assert sorted(archive.namelist()) == ["MCTH/دفتر فناوری - part 2.pdf", "MCTH/دفتر فناوری.pdf"]
     codes = batch.scalars(select(EmployeeCode).join(Employee).where(EmployeeCode.status == ACTIVE)).all()
     assert len(codes) == 6
+
+
+def test_a_province_batch_keeps_same_named_units_of_two_agencies_apart(feedback_session, tmp_path):
+    rows = [employee_row(n, agency_code="MCTH" if n % 2 else "MOI", unit="دبیرخانه") for n in range(1, 9)]
+    seed_employees(feedback_session, tmp_path, rows)
+    out = tmp_path / "tehran.zip"
+    summary = print_batch(feedback_session, SYSTEM, Selection(province="تهران"), out, BASE, sheets_per_file=3)
+    assert summary.sheets == 8
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+    assert sorted(names) == [
+        "MCTH/دبیرخانه - part 2.pdf",
+        "MCTH/دبیرخانه.pdf",
+        "MOI/دبیرخانه - part 2.pdf",
+        "MOI/دبیرخانه.pdf",
+    ]
