@@ -11,7 +11,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, Task
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_sessionmaker, session_scope
@@ -112,13 +112,16 @@ def run_print_job(settings: Settings, job_id: int) -> None:
         log.info("feedback print job %s: %s sheets", job_id, summary.sheets)
 
 
+def import_employees_task(task: Task, job_id: int) -> None:
+    run_import_job(task.app.conf.feedback_settings, job_id)
+
+
+def print_sheets_task(task: Task, job_id: int) -> None:
+    run_print_job(task.app.conf.feedback_settings, job_id)
+
+
 def register_tasks(app: Celery) -> None:
-    settings: Settings = app.conf.feedback_settings
-
-    @app.task(name="feedback.import-employees", acks_late=True)
-    def import_employees_task(job_id: int) -> None:
-        run_import_job(settings, job_id)
-
-    @app.task(name="feedback.print-sheets", acks_late=True)
-    def print_sheets_task(job_id: int) -> None:
-        run_print_job(settings, job_id)
+    """The same module-level functions on every app built (one per process in production); the
+    settings come from the app the task runs on."""
+    app.task(name="feedback.import-employees", bind=True, acks_late=True)(import_employees_task)
+    app.task(name="feedback.print-sheets", bind=True, acks_late=True)(print_sheets_task)

@@ -48,7 +48,11 @@ def insert_codes(session: Session, employee_ids: list[int]) -> None:
             }
             for employee_id in pending
         ]
-        session.execute(dialect_insert(session, EmployeeCode.__table__).on_conflict_do_nothing(), rows)
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            session.execute(
+                dialect_insert(session, EmployeeCode.__table__).values(chunk).on_conflict_do_nothing()
+            )
         pending = without_active_code(session, pending)
     if pending:
         raise RuntimeError(f"could not issue unique codes for {len(pending)} employees")

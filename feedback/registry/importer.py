@@ -13,11 +13,11 @@ import csv
 import dataclasses
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from core.dates import to_latin_digits
@@ -33,6 +33,7 @@ from feedback.registry.schemas import GENDERS, MAX_LENGTH, REQUIRED, Reason
 from feedback.registry.upsert import dialect_insert
 
 BATCH_SIZE = 2000
+ROWS_PER_STATEMENT = 1000  # ids per UPDATE of rows seen again
 DATA_FIELDS = (
     "national_code",
     "first_name",
@@ -197,6 +198,11 @@ def import_employees(
     return summary
 
 
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
 def _duplicate(raw: RawRow, code: str, first_line: int) -> Reject:
     return Reject(
         raw.line,
@@ -255,10 +261,9 @@ def _flush(
             upserts.append(values)
         else:
             summary.unchanged += 1
-            markers.append(
-                {"id": old.id, "import_run": run, "import_line": line, "updated_at": old.updated_at}
-            )
+            markers.append({"id": old.id, "import_line": line})
     if upserts:
+        # executemany: psycopg pipelines the rows; a multi-row VALUES costs more to compile than it saves
         statement = dialect_insert(session, Employee.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=["employment_code"],
@@ -268,7 +273,16 @@ def _flush(
             },
         )
         session.execute(statement, upserts)
-    if markers:
-        session.execute(update(Employee), markers)
+    for chunk in _chunks(markers, ROWS_PER_STATEMENT):
+        lines = {row["id"]: row["import_line"] for row in chunk}
+        session.execute(
+            update(Employee.__table__)
+            .where(Employee.__table__.c.id.in_(list(lines)))
+            .values(
+                import_run=run,
+                import_line=case(lines, value=Employee.__table__.c.id),
+                updated_at=Employee.__table__.c.updated_at,  # seen again is not a change
+            )
+        )
     issue_missing_codes(session, list(batch))
     session.commit()
