@@ -121,11 +121,13 @@ def create_print_job(
 
     total = count_batch(session, actor, selection)
     if total == 0:
-        raise ValidationError("no active employee matches this batch", fields={"agency_code": "no employees"})
+        raise ValidationError("no active employee matches this batch", fields={"agency_code": "no_employees"})
     if not as_zip and total > SINGLE_PDF_LIMIT:
         raise ValidationError(
             f"{total} sheets are too many for one PDF; choose a zip of one PDF per unit",
-            fields={"zip": f"more than {SINGLE_PDF_LIMIT} sheets"},
+            fields={"zip": "too_many_for_pdf"},
+            total=total,
+            limit=SINGLE_PDF_LIMIT,
         )
     job = create_job(
         session,

@@ -64,14 +64,19 @@ def _filters(session: Session, selection: Selection) -> dict[str, object]:
     fields: dict[str, str] = {}
     agency = places.agency(selection.agency_code) if selection.agency_code else None
     if selection.agency_code and agency is None:
-        fields["agency_code"] = f"unknown agency code {selection.agency_code!r}"
+        fields["agency_code"] = "unknown_agency"
     province = places.province(selection.province) if selection.province else None
     if selection.province and province is None:
-        fields["province"] = f"unknown province {selection.province!r}"
+        fields["province"] = "unknown_province"
     if not (selection.agency_code or selection.province or selection.employment_codes):
-        fields["agency_code"] = "choose an agency, a province or a list of employees"
+        fields["agency_code"] = "no_selection"
     if fields:
-        raise ValidationError("; ".join(fields.values()), fields=fields)
+        messages = {
+            "unknown_agency": f"unknown agency code {selection.agency_code!r}",
+            "unknown_province": f"unknown province {selection.province!r}",
+            "no_selection": "choose an agency, a province or a list of employees",
+        }
+        raise ValidationError("; ".join(messages[code] for code in fields.values()), fields=fields)
     return {
         "agency_code": agency.code if agency else None,
         "unit": selection.unit.strip() or None,
@@ -129,7 +134,9 @@ def print_batch(
         raise ValidationError(
             f"{total} sheets are too many for one PDF (at most {SINGLE_PDF_LIMIT}); "
             "write a .zip instead (one PDF per unit)",
-            fields={"out": "use a .zip for large batches"},
+            fields={"out": "too_many_for_pdf"},
+            total=total,
+            limit=SINGLE_PDF_LIMIT,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")

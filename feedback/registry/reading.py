@@ -49,7 +49,7 @@ def _map_header(header: list[str]) -> dict[int, str]:
     if missing:
         raise ValidationError(
             "the header row lacks columns: " + ", ".join(missing),
-            fields={"file": "missing columns: " + ", ".join(missing)},
+            fields={"file": "missing_columns"},
             missing=missing,
         )
     return mapping
@@ -78,12 +78,10 @@ def _open_csv(path: Path) -> Source:
         header = next(reader)
     except StopIteration:
         raw.close()
-        raise ValidationError("the file is empty", fields={"file": "empty file"}) from None
+        raise ValidationError("the file is empty", fields={"file": "empty"}) from None
     except UnicodeDecodeError:
         raw.close()
-        raise ValidationError(
-            "the file is not UTF-8 text", fields={"file": "save the file as CSV UTF-8"}
-        ) from None
+        raise ValidationError("the file is not UTF-8 text", fields={"file": "not_utf8"}) from None
     try:
         mapping = _map_header(header)
     except ValidationError:
@@ -97,9 +95,7 @@ def _open_csv(path: Path) -> Source:
                 yield line + 1, record
                 line = reader.line_num
         except UnicodeDecodeError:
-            raise ValidationError(
-                f"line {line + 1}: not UTF-8 text", fields={"file": "save the file as CSV UTF-8"}
-            ) from None
+            raise ValidationError(f"line {line + 1}: not UTF-8 text", fields={"file": "not_utf8"}) from None
 
     return Source(header, _rows(records(), mapping), lambda: min(raw.tell() / size, 1.0), raw.close)
 
@@ -114,7 +110,7 @@ def _open_excel(path: Path) -> Source:
         header = [_cell(v) for v in next(rows)]
     except StopIteration:
         workbook.close()
-        raise ValidationError("the workbook's first sheet is empty", fields={"file": "empty sheet"}) from None
+        raise ValidationError("the workbook's first sheet is empty", fields={"file": "empty"}) from None
     try:
         mapping = _map_header(header)
     except ValidationError:

@@ -43,7 +43,7 @@ def add_county(
     places = Places(session)
     province = places.province(province_name)
     if province is None:
-        raise ValidationError(f"unknown province {province_name!r}", fields={"province": "unknown province"})
+        raise ValidationError(f"unknown province {province_name!r}", fields={"province": "unknown_province"})
     name_fa = " ".join(name_fa.split())
     if not name_fa:
         raise ValidationError("the county needs a name", fields={"name_fa": "required"})
@@ -54,7 +54,7 @@ def add_county(
         select(LocalCounty).where(LocalCounty.province_code == province.code, LocalCounty.name_key == key)
     )
     if duplicate is not None:
-        raise Conflict(f"{name_fa} was already added to {province.name_en}")
+        raise Conflict(f"{name_fa} was already added to {province.name_en}", fields={"name_fa": "exists"})
     number = (session.scalar(select(func.count()).select_from(LocalCounty)) or 0) + 1
     county = LocalCounty(
         province_code=province.code,

@@ -18,6 +18,7 @@ from feedback.registry.national_code import mask
 from feedback.registry.places import Places, agency_name, province_name
 from feedback.registry.services import add_county, set_employee_active
 from feedback.web.db import db
+from feedback.web.messages import field_errors
 from feedback.web.security import current_actor, registry_admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -101,10 +102,8 @@ def counties() -> str | Response:
     if request.method == "POST":
         try:
             county = add_county(db(), current_actor(), form["province"], form["name_fa"], form["name_en"])
-        except ValidationError as exc:
-            errors = exc.fields or {"name_fa": exc.message}
-        except Conflict as exc:
-            errors = {"name_fa": exc.message}
+        except (ValidationError, Conflict) as exc:
+            errors = field_errors(exc)
         else:
             flash(_("County %(name)s added; imports accept it from now on.", name=county.name_fa))
             return redirect(url_for("admin.counties"))

@@ -15,6 +15,7 @@ from feedback.jobs import services as jobs
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
 from feedback.web.db import db
+from feedback.web.messages import error_text, field_errors
 from feedback.web.security import celery_app, current_actor, registry_admin_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
@@ -51,7 +52,7 @@ def upload() -> str | Response | tuple[str, int]:
             try:
                 job = jobs.create_import_job(db(), current_actor(), path)
             except ValidationError as exc:
-                error = _("The file was not imported: %(reason)s", reason=exc.message)
+                error = _("The file was not imported: %(reason)s", reason=error_text(exc))
             else:
                 _enqueue("import", job.id)
                 return redirect(url_for("jobs.job", job_id=job.id), code=303)
@@ -77,7 +78,7 @@ def print_batch() -> str | Response | tuple[str, int]:
                 as_zip=form["zip"] != "pdf",
             )
         except ValidationError as exc:
-            errors = exc.fields or {"agency_code": exc.message}
+            errors = field_errors(exc)
         else:
             _enqueue("print", job.id)
             return redirect(url_for("jobs.job", job_id=job.id), code=303)

@@ -210,3 +210,20 @@ def test_upload_refuses_a_file_without_the_columns(admin_client, seeded, tmp_pat
     )
     assert response.status_code == 400
     assert "employment_code" in response.text
+
+
+def test_errors_are_worded_in_persian(admin_client, seeded):
+    import io
+
+    page = admin_client.get("/admin/import")
+    response = admin_client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(b"name,unit\nx,y\n"), "bad.csv"), "csrf_token": csrf_token(page.text)},
+        content_type="multipart/form-data",
+    )
+    assert "سطر عنوان این ستون‌ها را ندارد" in response.text and "employment_code" in response.text
+    response = admin_client.post(
+        "/admin/print",
+        data={"agency_code": "MOI", "province": "", "unit": "", "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 400 and "هیچ کارمند فعالی در این دسته نیست" in response.text
