@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from core.dates import to_latin_digits
 from core.errors import NotFound
-from core.text import normalize_fa
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee, LocalCounty
 
@@ -36,7 +36,7 @@ def _search(query: str) -> Select:
         like = f"%{text}%"
         statement = statement.where(
             or_(
-                Employee.employment_code == normalize_fa(text),
+                Employee.employment_code == to_latin_digits(text),
                 Employee.first_name.ilike(like),
                 Employee.last_name.ilike(like),
                 Employee.unit.ilike(like),

@@ -227,3 +227,10 @@ def test_errors_are_worded_in_persian(admin_client, seeded):
         data={"agency_code": "MOI", "province": "", "unit": "", "csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 400 and "هیچ کارمند فعالی در این دسته نیست" in response.text
+
+
+def test_employee_search_by_employment_code_in_persian_digits(admin_client, feedback_session, tmp_path):
+    seed_employees(feedback_session, tmp_path, [employee_row(1, employment_code="4521"), employee_row(2)])
+    listing = admin_client.get("/admin/employees?q=۴۵۲۱&lang=en")
+    assert "1 employees" in listing.text
+    assert "E000002" not in listing.text
