@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import web
 from core.db import make_engine, make_sessionmaker, ping
 from core.settings import Settings, load_settings
+from core.taskqueue import ping_broker
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -48,7 +49,7 @@ def create_app(
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory
-    app.extensions["feedback_celery"] = create_celery(settings)
+    celery = app.extensions["feedback_celery"] = create_celery(settings)
     db.init_db(app)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "feedback")
@@ -56,7 +57,12 @@ def create_app(
     security.init_security(app, settings)
     errors.init_errors(app)
     app.register_blueprint(
-        web.health_blueprint(lambda: {"database": lambda: ping(session_factory.kw["bind"])})
+        web.health_blueprint(
+            lambda: {
+                "database": lambda: ping(session_factory.kw["bind"]),
+                "broker": lambda: ping_broker(celery),
+            }
+        )
     )
     app.register_blueprint(pages)
     app.register_blueprint(auth.bp)

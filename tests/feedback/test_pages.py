@@ -234,3 +234,8 @@ def test_employee_search_by_employment_code_in_persian_digits(admin_client, feed
     listing = admin_client.get("/admin/employees?q=۴۵۲۱&lang=en")
     assert "1 employees" in listing.text
     assert "E000002" not in listing.text
+
+
+def test_readiness_checks_the_feedback_database_and_broker(feedback_client):
+    answer = feedback_client.get("/readyz").get_json()
+    assert answer["checks"] == {"database": "ok", "broker": "ok"}
