@@ -14,3 +14,7 @@ class FeedbackBase(DeclarativeBase):
 
 def load_all_models() -> None:
     """Import every feedback model module so the metadata is complete."""
+    import feedback.accounts.models
+    import feedback.codes.models
+    import feedback.jobs.models
+    import feedback.registry.models  # noqa: F401

@@ -43,9 +43,16 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     if demo:
         lines += seed_demo_users(settings, platform)
         lines += seed_demo_catalog(platform)
-    if demo:
         lines += seed_demo_compliance(platform)
+        lines += seed_demo_feedback(feedback)
     return lines
+
+
+def seed_demo_feedback(feedback: Session) -> list[str]:
+    """Employees with desk codes and a registry admin in the feedback service's own database."""
+    from feedback.demo import seed_demo_feedback as seed
+
+    return seed(feedback)
 
 
 def seed_demo_compliance(session: Session) -> list[str]:

@@ -41,9 +41,12 @@ def _children(settings: Settings, workers: int) -> dict[str, list[str]]:
             *gunicorn,
             "--bind",
             f"{settings.host}:{settings.feedback_port}",
+            "--access-logformat",  # no path: /e/<token> is a bearer capability and stays out of logs
+            '%(h)s %(t)s "%(m)s" %(s)s %(b)s %(M)sms',
             "feedback.web.app:create_app()",
         ],
         "worker": [python, "-m", "portal.cli", "worker", "--beat", "--concurrency", "2"],
+        "feedback-worker": [python, "-m", "portal.cli", "feedback", "worker", "--concurrency", "1"],
     }
 
 

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.accounts",
     "tests.fixtures.catalog",
+    "tests.fixtures.feedback",
 ]

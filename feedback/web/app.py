@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import web
 from core.db import make_engine, make_sessionmaker, ping
 from core.settings import Settings, load_settings
+from core.taskqueue import ping_broker
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -30,6 +31,9 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
+    from feedback.web import admin, auth, codes, db, errors, jobs, security
+    from feedback.worker import create_celery
+
     settings = settings or load_settings()
     app = Flask("feedback", root_path=str(HERE))
     app.config.update(
@@ -38,16 +42,31 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        SESSION_COOKIE_NAME="feedback_session",
+        MAX_CONTENT_LENGTH=512 * 1024 * 1024,
     )
     app.jinja_env.undefined = StrictUndefined
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory
+    celery = app.extensions["feedback_celery"] = create_celery(settings)
+    db.init_db(app)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "feedback")
     web.security_headers(app, CSP)
+    security.init_security(app, settings)
+    errors.init_errors(app)
     app.register_blueprint(
-        web.health_blueprint(lambda: {"database": lambda: ping(session_factory.kw["bind"])})
+        web.health_blueprint(
+            lambda: {
+                "database": lambda: ping(session_factory.kw["bind"]),
+                "broker": lambda: ping_broker(celery),
+            }
+        )
     )
     app.register_blueprint(pages)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(codes.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(jobs.bp)
     return app

@@ -6,6 +6,7 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
+    from feedback import cli as feedback_cli
     from portal.commands import catalog, compliance, system, users
 
     for command in system.COMMANDS:
@@ -14,3 +15,4 @@ def register_commands(group: click.Group) -> None:
     for command in catalog.COMMANDS:
         group.add_command(command)
     group.add_command(compliance.group)
+    group.add_command(feedback_cli.group)

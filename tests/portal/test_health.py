@@ -39,4 +39,4 @@ def test_metrics_are_prometheus_text(client):
 def test_feedback_service_has_its_own_health(feedback_client):
     assert feedback_client.get("/healthz").status_code == 200
     ready = feedback_client.get("/readyz")
-    assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok"}
+    assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok", "broker": "ok"}

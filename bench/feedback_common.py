@@ -1,0 +1,98 @@
+"""Helpers for the feedback benchmarks: a throwaway PostgreSQL database, generated employees, and
+running a measurement in a fresh process so its peak memory is its own."""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import random
+import resource
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from core import migrate, reference
+from core.db import make_engine
+from feedback.registry.national_code import check_digit
+from feedback.registry.schemas import COLUMNS
+
+ADMIN_URL = os.environ.get(
+    "GOVCLOUD_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+FIRST = ("علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "محمد", "سارا", "مهدی", "نرگس", "امیر", "لیلا")
+LAST = ("رضایی", "احمدی", "کریمی", "موسوی", "حسینی", "جعفری", "محمدی", "صادقی", "نوری", "قاسمی")
+
+
+@contextmanager
+def bench_database() -> Iterator[str]:
+    """A migrated feedback database of its own, dropped afterwards."""
+    name = f"govcloud_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade("feedback", url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def write_employees(path: Path, count: int, agencies: int = 20, units_per_agency: int = 50) -> Path:
+    """Valid national codes, real provinces and counties, realistic unit spread."""
+    rng = random.Random(7)
+    counties = reference.counties()
+    provinces = {p.code: p for p in reference.provinces()}
+    agency_codes = [a.code for a in reference.agencies()][:agencies]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for n in range(count):
+            county = counties[rng.randrange(len(counties))]
+            body = f"{100_000_000 + n * 37:09d}"[-9:]
+            writer.writerow(
+                [
+                    f"{1_000_000 + n}",
+                    body + check_digit(body),
+                    FIRST[n % len(FIRST)],
+                    LAST[(n // 7) % len(LAST)],
+                    "زن" if n % 2 else "مرد",
+                    "کارشناس امور مراجعان",
+                    f"واحد {rng.randrange(units_per_agency) + 1}",
+                    agency_codes[n % len(agency_codes)],
+                    provinces[county.province_code].name_fa,
+                    county.name_fa,
+                ]
+            )
+    return path
+
+
+def _child(target: Callable[..., Any], args: tuple, queue: Any) -> None:
+    try:
+        result = target(*args)
+    except BaseException as exc:
+        queue.put(("error", f"{type(exc).__name__}: {exc}"))
+        raise
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put(("ok", (result, peak_kb / 1024)))
+
+
+def in_fresh_process(target: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """(what target returned, peak resident memory in MB of the process that ran it)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(target, args, queue))
+    process.start()
+    status, payload = queue.get()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"benchmark child failed: {payload}")
+    return payload

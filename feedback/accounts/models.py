@@ -1,0 +1,30 @@
+"""Sign-in accounts of the feedback service (registry admins now; scoped dashboard accounts later)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, Integer, String, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import TimestampMixin
+from feedback.models import FeedbackBase
+
+REGISTRY_ADMIN = "registry_admin"
+ROLES = (REGISTRY_ADMIN,)
+
+
+class Account(TimestampMixin, FeedbackBase):
+    """`scope_kind`/`scope_value` are empty for registry admins (the whole registry); part 2's
+    dashboard accounts set them to nation/province/agency/unit."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32), default=REGISTRY_ADMIN)
+    scope_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    scope_value: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,67 @@
+"""Registry admin accounts: created by an operator on the command line, signed in on the web.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults); a failed sign-in takes the same time
+whether or not the e-mail exists, so the form does not reveal who has an account.
+"""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import Conflict, NotAuthorized, ValidationError
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.models import REGISTRY_ADMIN, Account
+from feedback.accounts.policies import can_manage_accounts
+
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 12
+
+
+def create_account(
+    session: Session, actor: FeedbackActor, email: str, password: str, role: str = REGISTRY_ADMIN
+) -> Account:
+    if not can_manage_accounts(actor):
+        raise NotAuthorized("accounts are created by operators")
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise ValidationError("not an e-mail address", fields={"email": "not an e-mail address"})
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            f"the password needs at least {MIN_PASSWORD} characters",
+            fields={"password": f"at least {MIN_PASSWORD} characters"},
+        )
+    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise Conflict(f"{email} already has an account")
+    account = Account(email=email, password_hash=_HASHER.hash(password), role=role)
+    session.add(account)
+    session.commit()
+    return account
+
+
+def authenticate(session: Session, email: str, password: str) -> Account | None:
+    """The account if the password matches (rehashing when parameters have changed), else None."""
+    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    try:
+        _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or not account.active:
+        return None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = _HASHER.hash(password)
+    account.last_sign_in_at = utcnow()
+    session.commit()
+    return account
+
+
+def get_active_account(session: Session, account_id: int) -> Account | None:
+    account = session.get(Account, account_id)
+    return account if account is not None and account.active else None

@@ -1,0 +1,145 @@
+"""Issuing, reissuing and resolving desk codes.
+
+A token is `secrets.token_urlsafe(24)`: 192 random bits, URL-safe, nothing personal inside. The
+unique indexes make a collision impossible to store; one is retried with fresh randomness.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import secrets
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import NotAuthorized, NotFound
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.policies import can_manage_registry
+from feedback.codes import short_codes
+from feedback.codes.models import ACTIVE, REPLACED, EmployeeCode
+from feedback.registry.models import Employee
+from feedback.registry.upsert import dialect_insert
+
+TOKEN_BYTES = 24
+MAX_ATTEMPTS = 5
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def insert_codes(session: Session, employee_ids: list[int]) -> None:
+    """Insert one active code per employee; rows lost to a (practically impossible) collision on
+    token or short code are retried with new random values. Does not commit."""
+    pending = list(employee_ids)
+    for _attempt in range(MAX_ATTEMPTS):
+        if not pending:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "employee_id": employee_id,
+                "token": new_token(),
+                "short_code": short_codes.new_short_code(),
+                "status": ACTIVE,
+                "issued_at": now,
+            }
+            for employee_id in pending
+        ]
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            session.execute(
+                dialect_insert(session, EmployeeCode.__table__).values(chunk).on_conflict_do_nothing()
+            )
+        pending = without_active_code(session, pending)
+    if pending:
+        raise RuntimeError(f"could not issue unique codes for {len(pending)} employees")
+
+
+def without_active_code(session: Session, employee_ids: list[int]) -> list[int]:
+    has_code = exists().where(EmployeeCode.employee_id == Employee.id, EmployeeCode.status == ACTIVE)
+    return list(session.scalars(select(Employee.id).where(Employee.id.in_(employee_ids), ~has_code)))
+
+
+def issue_missing_codes(session: Session, employment_codes: list[str]) -> int:
+    """Give every listed employee without an active code one (new employees after an import).
+    Does not commit: the import commits its batch once."""
+    has_code = exists().where(EmployeeCode.employee_id == Employee.id, EmployeeCode.status == ACTIVE)
+    ids = list(
+        session.scalars(select(Employee.id).where(Employee.employment_code.in_(employment_codes), ~has_code))
+    )
+    insert_codes(session, ids)
+    return len(ids)
+
+
+def reissue_code(session: Session, actor: FeedbackActor, employee_id: int) -> EmployeeCode:
+    """A lost or leaked sheet: the old token then answers "this code was replaced"."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only registry admins reissue codes")
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        raise NotFound("no such employee", employee_id=employee_id)
+    session.execute(
+        update(EmployeeCode)
+        .where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
+        .values(status=REPLACED, replaced_at=utcnow())
+    )
+    session.flush()
+    insert_codes(session, [employee_id])
+    session.commit()
+    return active_code(session, employee_id)
+
+
+def active_code(session: Session, employee_id: int) -> EmployeeCode:
+    code = session.scalar(
+        select(EmployeeCode).where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
+    )
+    if code is None:
+        raise NotFound("this employee has no active code", employee_id=employee_id)
+    return code
+
+
+class ScanState(enum.StrEnum):
+    open = "open"  # the employee is at this desk: part 2 takes responses here
+    inactive = "inactive"  # deactivated: "no longer at this desk", no responses
+    replaced = "replaced"  # a newer code was issued: "this code was replaced", no responses
+
+
+@dataclasses.dataclass(frozen=True)
+class Scan:
+    state: ScanState
+    employee: Employee
+
+    @property
+    def takes_responses(self) -> bool:
+        return self.state == ScanState.open
+
+
+def resolve_token(session: Session, token: str) -> Scan:
+    """What a scanned QR shows. Unknown tokens are NotFound (a plain 404, no hint of the space)."""
+    if not token or len(token) > 64:
+        raise NotFound("no such code")
+    code = session.scalar(select(EmployeeCode).where(EmployeeCode.token == token))
+    if code is None:
+        raise NotFound("no such code")
+    if code.status == REPLACED:
+        return Scan(ScanState.replaced, code.employee)
+    if not code.employee.active:
+        return Scan(ScanState.inactive, code.employee)
+    return Scan(ScanState.open, code.employee)
+
+
+def token_for_short_code(session: Session, typed: str) -> str:
+    """The typed short code's token (to redirect to its page). Only active codes answer: a replaced
+    sheet's short code is as dead as its QR would be, so it gives the same "not found"."""
+    code = short_codes.normalize(typed)
+    if not short_codes.is_well_formed(code):
+        raise NotFound("not a valid short code")
+    token = session.scalar(
+        select(EmployeeCode.token).where(EmployeeCode.short_code == code, EmployeeCode.status == ACTIVE)
+    )
+    if token is None:
+        raise NotFound("no such code")
+    return token

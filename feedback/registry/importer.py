@@ -1,0 +1,288 @@
+"""`import_employees`: stream a file, check each row, upsert good rows in batches, report the rest.
+
+Rows are read one at a time and written a batch at a time (INSERT … ON CONFLICT on PostgreSQL and
+SQLite), so memory is flat however large the file. Each batch commits: a crash loses at most one
+batch, and running the same file again carries on (rows already in are "unchanged"). A duplicate
+employment code later in the file is caught through `import_run`/`import_line` on the row itself,
+so no set of every code seen is kept in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from core.dates import to_latin_digits
+from core.errors import NotAuthorized
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.policies import can_manage_registry
+from feedback.codes.services import issue_missing_codes
+from feedback.registry import national_code
+from feedback.registry.models import Employee
+from feedback.registry.places import Places
+from feedback.registry.reading import RawRow, open_source
+from feedback.registry.schemas import GENDERS, MAX_LENGTH, REQUIRED, Reason
+from feedback.registry.upsert import dialect_insert
+
+BATCH_SIZE = 2000
+ROWS_PER_STATEMENT = 1000  # ids per UPDATE of rows seen again
+DATA_FIELDS = (
+    "national_code",
+    "first_name",
+    "last_name",
+    "gender",
+    "position",
+    "unit",
+    "agency_code",
+    "province_code",
+    "county_code",
+)
+_ARABIC = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u0640": ""})
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+Progress = Callable[[int, float], None]
+
+
+@dataclasses.dataclass
+class ImportSummary:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects_path: Path | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.imported + self.updated + self.unchanged + self.rejected
+
+    def line(self) -> str:
+        return (
+            f"imported {self.imported}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected}"
+        )
+
+
+@dataclasses.dataclass
+class Reject:
+    line: int
+    reason: Reason
+    message: str
+    original: list[str]
+
+
+def clean_text(value: str) -> str:
+    """Names as stored: Arabic ي/ك as Persian, spaces collapsed; the ZWNJ inside names is kept."""
+    return _SPACES.sub(" ", value.translate(_ARABIC)).strip()
+
+
+def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
+    """One row's values as stored, or the first reason it cannot be (in file order of the columns)."""
+    values = row.values
+
+    def reject(reason: Reason, message: str) -> Reject:
+        return Reject(row.line, reason, message, row.original)
+
+    for column in REQUIRED:
+        if not values.get(column, "").strip():
+            return reject(Reason.missing_field, f"missing {column}")
+    employment_code = to_latin_digits(values["employment_code"]).strip()
+    if employment_code.endswith(".0") and employment_code[:-2].isdigit():
+        employment_code = employment_code[:-2]
+    text = {name: clean_text(values[name]) for name in ("first_name", "last_name", "position", "unit")}
+    for name, limit in MAX_LENGTH.items():
+        value = employment_code if name == "employment_code" else text[name]
+        if len(value) > limit:
+            return reject(Reason.too_long, f"{name} is longer than {limit} characters")
+    code = national_code.normalize(values["national_code"])
+    if not national_code.is_valid(code):
+        why = "must be 10 digits" if not (code.isdigit() and len(code) == 10) else "fails its check digit"
+        return reject(Reason.bad_national_code, f"national_code {why}")
+    gender_raw = values.get("gender", "").strip()
+    gender = None
+    if gender_raw:
+        gender = GENDERS.get(clean_text(gender_raw).casefold())
+        if gender is None:
+            return reject(Reason.bad_gender, f"gender {gender_raw!r} is not male/female (مرد/زن)")
+    agency = places.agency(to_latin_digits(values["agency_code"]))
+    if agency is None:
+        return reject(Reason.unknown_agency, f"unknown agency_code {values['agency_code']!r}")
+    province = places.province(values["province"])
+    if province is None:
+        return reject(Reason.unknown_province, f"unknown province {values['province']!r}")
+    county = places.county(province.code, values["county"])
+    if county is None:
+        return reject(
+            Reason.unknown_county,
+            f"unknown county {values['county']!r} in {province.name_en}: if it is new, a registry admin "
+            f"adds it with `govcloud feedback add-county --province {province.name_en} "
+            f"'{values['county']}'` or on the Counties page, then imports again",
+        )
+    return {
+        "employment_code": employment_code,
+        "national_code": code,
+        "gender": gender,
+        "agency_code": agency.code,
+        "province_code": province.code,
+        "county_code": county.code,
+        **text,
+        "_line": row.line,
+    }
+
+
+class _RejectsWriter:
+    """Rejected rows go to a CSV beside the summary as they come (line, reason, the row as given)."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self._handle = path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._handle)
+        self._writer.writerow(["line", "reason", "message", *header])
+
+    def write(self, reject: Reject) -> None:
+        self._writer.writerow([reject.line, reject.reason.value, reject.message, *reject.original])
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def import_employees(
+    session: Session,
+    actor: FeedbackActor,
+    path: Path,
+    rejects_path: Path,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportSummary:
+    """Import a CSV or Excel file of employees; good rows are kept whatever the bad ones are."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only registry admins import employees")
+    source = open_source(path)
+    places = Places(session)
+    run = secrets.token_hex(8)
+    summary = ImportSummary(rejects_path=rejects_path)
+    rejects = _RejectsWriter(rejects_path, source.header)
+    batch: dict[str, dict[str, Any]] = {}
+    read = 0
+    try:
+        for raw in source.rows:
+            read += 1
+            checked = check_row(raw, places)
+            if isinstance(checked, Reject):
+                _reject(summary, rejects, checked)
+            elif checked["employment_code"] in batch:
+                first = batch[checked["employment_code"]]["_line"]
+                _reject(summary, rejects, _duplicate(raw, checked["employment_code"], first))
+            else:
+                checked["_original"] = raw.original
+                batch[checked["employment_code"]] = checked
+            if len(batch) >= batch_size:
+                _flush(session, batch, run, summary, rejects)
+                batch = {}
+                if progress:
+                    progress(read, source.fraction())
+        if batch:
+            _flush(session, batch, run, summary, rejects)
+        if progress:
+            progress(read, 1.0)
+    finally:
+        rejects.close()
+        source.close()
+    return summary
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _duplicate(raw: RawRow, code: str, first_line: int) -> Reject:
+    return Reject(
+        raw.line,
+        Reason.duplicate_in_file,
+        f"employment_code {code} already appears on line {first_line}",
+        raw.original,
+    )
+
+
+def _reject(summary: ImportSummary, rejects: _RejectsWriter, reject: Reject) -> None:
+    summary.rejected += 1
+    rejects.write(reject)
+
+
+def _flush(
+    session: Session,
+    batch: dict[str, dict[str, Any]],
+    run: str,
+    summary: ImportSummary,
+    rejects: _RejectsWriter,
+) -> None:
+    existing = {
+        row.employment_code: row
+        for row in session.execute(
+            select(
+                Employee.id,
+                Employee.employment_code,
+                Employee.import_run,
+                Employee.import_line,
+                Employee.updated_at,
+                *(getattr(Employee, f) for f in DATA_FIELDS),
+            ).where(Employee.employment_code.in_(list(batch)))
+        )
+    }
+    upserts: list[dict[str, Any]] = []
+    markers: list[dict[str, Any]] = []
+    for code, values in batch.items():
+        line = values.pop("_line")
+        original = values.pop("_original")
+        old = existing.get(code)
+        if old is not None and old.import_run == run:
+            dup = Reject(
+                line,
+                Reason.duplicate_in_file,
+                f"employment_code {code} already appears on line {old.import_line}",
+                original,
+            )
+            _reject(summary, rejects, dup)
+            continue
+        values.update(import_run=run, import_line=line)
+        if old is None:
+            summary.imported += 1
+            upserts.append(values)
+        elif any(getattr(old, f) != values[f] for f in DATA_FIELDS):
+            summary.updated += 1
+            upserts.append(values)
+        else:
+            summary.unchanged += 1
+            markers.append({"id": old.id, "import_line": line})
+    if upserts:
+        # executemany: psycopg pipelines the rows; a multi-row VALUES costs more to compile than it saves
+        statement = dialect_insert(session, Employee.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["employment_code"],
+            set_={
+                name: statement.excluded[name]
+                for name in (*DATA_FIELDS, "import_run", "import_line", "updated_at")
+            },
+        )
+        session.execute(statement, upserts)
+    for chunk in _chunks(markers, ROWS_PER_STATEMENT):
+        lines = {row["id"]: row["import_line"] for row in chunk}
+        session.execute(
+            update(Employee.__table__)
+            .where(Employee.__table__.c.id.in_(list(lines)))
+            .values(
+                import_run=run,
+                import_line=case(lines, value=Employee.__table__.c.id),
+                updated_at=Employee.__table__.c.updated_at,  # seen again is not a change
+            )
+        )
+    issue_missing_codes(session, list(batch))
+    session.commit()

@@ -1,0 +1,137 @@
+"""Reading the registry (never commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from core.dates import to_latin_digits
+from core.errors import NotFound
+from feedback.codes.models import ACTIVE, EmployeeCode
+from feedback.registry.models import Employee, LocalCounty
+
+PAGE_SIZE = 50
+
+
+def get_employee(session: Session, employee_id: int) -> Employee:
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        raise NotFound("no such employee", employee_id=employee_id)
+    return employee
+
+
+def get_employee_by_code(session: Session, employment_code: str) -> Employee:
+    employee = session.scalar(select(Employee).where(Employee.employment_code == employment_code.strip()))
+    if employee is None:
+        raise NotFound("no such employee", employment_code=employment_code)
+    return employee
+
+
+def _search(query: str) -> Select:
+    statement = select(Employee)
+    text = " ".join(query.split())
+    if text:
+        like = f"%{text}%"
+        statement = statement.where(
+            or_(
+                Employee.employment_code == to_latin_digits(text),
+                Employee.first_name.ilike(like),
+                Employee.last_name.ilike(like),
+                Employee.unit.ilike(like),
+                Employee.agency_code == text.upper(),
+            )
+        )
+    return statement
+
+
+def list_employees(session: Session, query: str = "", page: int = 1) -> list[Employee]:
+    statement = _search(query).order_by(Employee.id).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    return list(session.scalars(statement))
+
+
+def count_employees(session: Session, query: str = "") -> int:
+    return session.scalar(select(func.count()).select_from(_search(query).subquery())) or 0
+
+
+def count_registry(session: Session) -> dict[str, int]:
+    total = session.scalar(select(func.count()).select_from(Employee)) or 0
+    active = session.scalar(select(func.count()).select_from(Employee).where(Employee.active)) or 0
+    codes = (
+        session.scalar(select(func.count()).select_from(EmployeeCode).where(EmployeeCode.status == ACTIVE))
+        or 0
+    )
+    return {"employees": total, "active": active, "codes": codes}
+
+
+def list_local_counties(session: Session) -> list[LocalCounty]:
+    return list(session.scalars(select(LocalCounty).order_by(LocalCounty.province_code, LocalCounty.name_fa)))
+
+
+def iter_sheet_rows(
+    session: Session,
+    agency_code: str | None = None,
+    unit: str | None = None,
+    province_code: str | None = None,
+    employment_codes: list[str] | None = None,
+    chunk: int = 1000,
+) -> Iterator[tuple[Employee, EmployeeCode]]:
+    """Active employees with their active code, ordered by agency, unit and name, read in chunks by keyset
+    so a batch of any size is never held in memory at once."""
+    base = (
+        select(Employee, EmployeeCode)
+        .join(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
+        .where(Employee.active)
+    )
+    if agency_code:
+        base = base.where(Employee.agency_code == agency_code)
+    if unit:
+        base = base.where(Employee.unit == unit)
+    if province_code:
+        base = base.where(Employee.province_code == province_code)
+    if employment_codes is not None:
+        base = base.where(Employee.employment_code.in_(employment_codes))
+    last: tuple[str, str, str, str, int] | None = None
+    order = (Employee.agency_code, Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
+    while True:
+        statement = base.order_by(*order).limit(chunk)
+        if last is not None:
+            statement = statement.where(tuple_(*order) > tuple_(*last))
+        rows = session.execute(statement).all()
+        if not rows:
+            return
+        yield from (tuple(row) for row in rows)
+        tail = rows[-1][0]
+        last = (tail.agency_code, tail.unit, tail.last_name, tail.first_name, tail.id)
+        session.expunge_all()
+
+
+def count_sheet_rows(
+    session: Session,
+    agency_code: str | None = None,
+    unit: str | None = None,
+    province_code: str | None = None,
+    employment_codes: list[str] | None = None,
+) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Employee)
+        .join(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
+        .where(Employee.active)
+    )
+    if agency_code:
+        statement = statement.where(Employee.agency_code == agency_code)
+    if unit:
+        statement = statement.where(Employee.unit == unit)
+    if province_code:
+        statement = statement.where(Employee.province_code == province_code)
+    if employment_codes is not None:
+        statement = statement.where(Employee.employment_code.in_(employment_codes))
+    return session.scalar(statement) or 0
+
+
+def get_active_code_or_none(session: Session, employee_id: int) -> EmployeeCode | None:
+    return session.scalar(
+        select(EmployeeCode).where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
+    )

@@ -1,0 +1,117 @@
+"""Registry admin pages: the registry at a glance, employees, counties."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core import reference
+from core.errors import Conflict, ValidationError
+from feedback.codes.services import reissue_code
+from feedback.codes.short_codes import grouped
+from feedback.printing.services import single_sheet_pdf
+from feedback.registry import queries
+from feedback.registry.national_code import mask
+from feedback.registry.places import Places, agency_name, province_name
+from feedback.registry.services import add_county, set_employee_active
+from feedback.web.db import db
+from feedback.web.messages import field_errors
+from feedback.web.security import current_actor, registry_admin_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@registry_admin_required
+def overview() -> str:
+    return render_template("feedback/admin/overview.html", counts=queries.count_registry(db()))
+
+
+@bp.get("/employees")
+@registry_admin_required
+def employees() -> str:
+    query = request.args.get("q", "")
+    page = request.args.get("page", 1, type=int) or 1
+    return render_template(
+        "feedback/admin/employees.html",
+        query=query,
+        page=page,
+        rows=queries.list_employees(db(), query, page),
+        total=queries.count_employees(db(), query),
+        page_size=queries.PAGE_SIZE,
+    )
+
+
+@bp.get("/employees/<int:employee_id>")
+@registry_admin_required
+def employee(employee_id: int) -> str:
+    session = db()
+    found = queries.get_employee(session, employee_id)
+    code = queries.get_active_code_or_none(session, employee_id)
+    return render_template(
+        "feedback/admin/employee.html",
+        employee=found,
+        masked_national_code=mask(found.national_code),
+        short_code=grouped(code.short_code) if code else "",
+        agency=agency_name(found.agency_code),
+        province=province_name(found.province_code),
+        county=Places(session).county_name(found.county_code),
+    )
+
+
+@bp.post("/employees/<int:employee_id>/deactivate")
+@registry_admin_required
+def deactivate(employee_id: int) -> Response:
+    set_employee_active(db(), current_actor(), employee_id, False)
+    flash(_("Deactivated: the code now says the employee is no longer at this desk."))
+    return redirect(url_for("admin.employee", employee_id=employee_id))
+
+
+@bp.post("/employees/<int:employee_id>/activate")
+@registry_admin_required
+def activate(employee_id: int) -> Response:
+    set_employee_active(db(), current_actor(), employee_id, True)
+    flash(_("Reactivated: the same code works again."))
+    return redirect(url_for("admin.employee", employee_id=employee_id))
+
+
+@bp.post("/employees/<int:employee_id>/reissue")
+@registry_admin_required
+def reissue(employee_id: int) -> Response:
+    reissue_code(db(), current_actor(), employee_id)
+    flash(_("A new code was issued; the old sheet now says it was replaced. Print the new sheet."))
+    return redirect(url_for("admin.employee", employee_id=employee_id))
+
+
+@bp.get("/employees/<int:employee_id>/sheet.pdf")
+@registry_admin_required
+def sheet(employee_id: int) -> Response:
+    base_url = current_app.config["GOVCLOUD"].feedback_base_url
+    pdf = single_sheet_pdf(db(), current_actor(), employee_id, base_url)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"sheet-{employee_id}.pdf")
+
+
+@bp.route("/counties", methods=["GET", "POST"])
+@registry_admin_required
+def counties() -> str | Response:
+    errors: dict[str, str] = {}
+    form = {k: request.form.get(k, "") for k in ("province", "name_fa", "name_en")}
+    if request.method == "POST":
+        try:
+            county = add_county(db(), current_actor(), form["province"], form["name_fa"], form["name_en"])
+        except (ValidationError, Conflict) as exc:
+            errors = field_errors(exc)
+        else:
+            flash(_("County %(name)s added; imports accept it from now on.", name=county.name_fa))
+            return redirect(url_for("admin.counties"))
+    return render_template(
+        "feedback/admin/counties.html",
+        counties=queries.list_local_counties(db()),
+        provinces=reference.provinces(),
+        province_name=province_name,
+        form=form,
+        errors=errors,
+    ), 400 if errors else 200

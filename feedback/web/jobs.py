@@ -1,0 +1,139 @@
+"""Registry admin pages that start long work on the feedback worker and follow its progress."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core import reference
+from core.errors import NotFound, ValidationError
+from feedback.jobs import services as jobs
+from feedback.jobs.models import DONE
+from feedback.printing.services import Selection
+from feedback.web.db import db
+from feedback.web.messages import error_text, field_errors
+from feedback.web.security import celery_app, current_actor, registry_admin_required
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin")
+UPLOAD_SUFFIXES = {".csv", ".xlsx"}
+TASKS = {"import": "feedback.import-employees", "print": "feedback.print-sheets"}
+
+
+def _enqueue(kind: str, job_id: int) -> None:
+    """After the job's row is committed, never inside that transaction."""
+    app = celery_app()
+    app.send_task(TASKS[kind], args=[job_id], queue=app.conf.task_queues_names[0])
+
+
+def _upload_dir() -> Path:
+    folder = current_app.config["GOVCLOUD"].var_path / "feedback" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@registry_admin_required
+def upload() -> str | Response | tuple[str, int]:
+    error = ""
+    if request.method == "POST":
+        file = request.files.get("file")
+        suffix = Path(file.filename or "").suffix.lower() if file else ""
+        if file is None or not file.filename:
+            error = _("Choose a file to import.")
+        elif suffix not in UPLOAD_SUFFIXES:
+            error = _("The file must be a CSV (UTF-8) or an Excel .xlsx file.")
+        else:
+            path = _upload_dir() / f"{secrets.token_hex(16)}{suffix}"
+            file.save(path)
+            try:
+                job = jobs.create_import_job(db(), current_actor(), path)
+            except ValidationError as exc:
+                error = _("The file was not imported: %(reason)s", reason=error_text(exc))
+            else:
+                _enqueue("import", job.id)
+                return redirect(url_for("jobs.job", job_id=job.id), code=303)
+        return render_template("feedback/admin/import.html", error=error), 400
+    return render_template("feedback/admin/import.html", error=error)
+
+
+@bp.route("/print", methods=["GET", "POST"])
+@registry_admin_required
+def print_batch() -> str | Response | tuple[str, int]:
+    form = {k: request.form.get(k, "") for k in ("agency_code", "unit", "province", "per_page", "zip")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        selection = Selection(
+            agency_code=form["agency_code"], unit=form["unit"].strip(), province=form["province"]
+        )
+        try:
+            job = jobs.create_print_job(
+                db(),
+                current_actor(),
+                selection,
+                per_page=2 if form["per_page"] == "2" else 1,
+                as_zip=form["zip"] != "pdf",
+            )
+        except ValidationError as exc:
+            errors = field_errors(exc)
+        else:
+            _enqueue("print", job.id)
+            return redirect(url_for("jobs.job", job_id=job.id), code=303)
+    return render_template(
+        "feedback/admin/print.html",
+        form=form,
+        errors=errors,
+        agencies=reference.agencies(),
+        provinces=reference.provinces(),
+    ), 400 if errors else 200
+
+
+@bp.get("/jobs/<int:job_id>")
+@registry_admin_required
+def job(job_id: int) -> str:
+    found = jobs.get_job(db(), current_actor(), job_id)
+    return render_template("feedback/admin/job.html", job=found)
+
+
+@bp.get("/jobs/<int:job_id>.json")
+@registry_admin_required
+def job_status(job_id: int) -> Response:
+    found = jobs.get_job(db(), current_actor(), job_id)
+    percent = round(100 * found.done / found.total) if found.total else 0
+    return jsonify(
+        id=found.id,
+        kind=found.kind,
+        status=found.status,
+        done=found.done,
+        total=found.total,
+        percent=100 if found.status == DONE else min(percent, 99),
+        summary=found.summary,
+        error=found.error,
+    )
+
+
+@bp.get("/jobs/<int:job_id>/output")
+@registry_admin_required
+def job_output(job_id: int) -> Response:
+    found = jobs.get_job(db(), current_actor(), job_id)
+    if found.status != DONE or not found.output_path or not Path(found.output_path).exists():
+        raise NotFound("no output")
+    path = Path(found.output_path)
+    mimetype = "application/zip" if path.suffix == ".zip" else "application/pdf"
+    return send_file(
+        path, mimetype=mimetype, as_attachment=True, download_name=f"sheets-{job_id}{path.suffix}"
+    )
+
+
+@bp.get("/jobs/<int:job_id>/rejects")
+@registry_admin_required
+def job_rejects(job_id: int) -> Response:
+    found = jobs.get_job(db(), current_actor(), job_id)
+    if not found.rejects_path or not Path(found.rejects_path).exists():
+        raise NotFound("no rejects")
+    return send_file(
+        found.rejects_path, mimetype="text/csv", as_attachment=True, download_name=f"rejects-{job_id}.csv"
+    )

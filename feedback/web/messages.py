@@ -1,0 +1,41 @@
+"""Domain errors carry field codes and parameters; here they are worded in the visitor's language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from core.errors import GovcloudError
+
+
+def _word(code: str, params: dict) -> str | None:
+    if code == "missing_columns":
+        return _(
+            "The header row lacks these columns: %(columns)s", columns=", ".join(params.get("missing", ()))
+        )
+    if code == "too_many_for_pdf":
+        return _(
+            "%(total)s sheets are too many for one PDF (at most %(limit)s): choose a zip.",
+            total=params.get("total", ""),
+            limit=params.get("limit", ""),
+        )
+    simple = {
+        "empty": _("The file is empty."),
+        "not_utf8": _("The file is not UTF-8 text: save it as CSV UTF-8."),
+        "unknown_agency": _("Unknown agency."),
+        "unknown_province": _("Unknown province."),
+        "no_selection": _("Choose an agency, a province or a list of employees."),
+        "no_employees": _("No active employee matches this batch."),
+        "required": _("Required."),
+        "exists": _("This county already exists."),
+    }
+    return simple.get(code)
+
+
+def field_errors(error: GovcloudError) -> dict[str, str]:
+    fields = getattr(error, "fields", {}) or {}
+    worded = {field: _word(code, error.params) or error.message for field, code in fields.items()}
+    return worded or {"form": error.message}
+
+
+def error_text(error: GovcloudError) -> str:
+    return " ".join(field_errors(error).values())

@@ -1,0 +1,100 @@
+"""CSRF on every form, rate limits on the public and sign-in endpoints (Redis when configured, so
+every web process shares one count), and who is signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from core.settings import Settings
+from core.web import mark_access
+from feedback.accounts.actors import FeedbackActor, registry_admin
+from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.services import get_active_account
+from feedback.web.db import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)
+
+# Short codes: a guess hits about once in 40,000 tries (see codes/short_codes.py); these limits make
+# enumerating the registry from one address take years. Generous enough for a shared mobile NAT.
+SHORT_CODE_LIMIT = "10 per minute;200 per hour"
+SCAN_LIMIT = "60 per minute"
+SIGN_IN_LIMIT = "5 per minute;30 per hour"
+SESSION_KEY = "feedback_account_id"
+
+
+def init_security(app: Flask, settings: Settings) -> None:
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
+    app.config["RATELIMIT_KEY_PREFIX"] = f"{settings.task_queue_prefix}feedback-limits"
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @app.before_request
+    def _load_actor() -> None:
+        g.actor = None
+        account_id = session.get(SESSION_KEY)
+        if account_id is not None:
+            account = get_active_account(db(), int(account_id))
+            if account is None:
+                session.pop(SESSION_KEY, None)
+            else:
+                g.actor = registry_admin(account.id, account.email)
+
+    @app.context_processor
+    def _actor_context() -> dict[str, Any]:
+        return {"actor": g.get("actor")}
+
+
+def current_actor() -> FeedbackActor | None:
+    return g.get("actor")
+
+
+def sign_in_session(account_id: int) -> None:
+    """A fresh session on sign-in (no fixation), remembered for the browser session only."""
+    session.clear()
+    session[SESSION_KEY] = account_id
+
+
+def sign_out_session() -> None:
+    session.clear()
+
+
+def registry_admin_required(view: F) -> F:
+    """The access rule of every registry page: signed in as a registry admin, else to sign-in."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        actor = current_actor()
+        if actor is None:
+            if request.path.endswith(".json"):
+                abort(401)
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if not can_manage_registry(actor):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return mark_access(wrapped, "registry_admin")  # type: ignore[return-value]
+
+
+def signed_in_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_actor() is None:
+            return redirect(url_for("auth.sign_in"))
+        return view(*args, **kwargs)
+
+    return mark_access(wrapped, "signed_in")  # type: ignore[return-value]
+
+
+def celery_app() -> Any:
+    return current_app.extensions["feedback_celery"]

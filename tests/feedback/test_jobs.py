@@ -1,0 +1,91 @@
+"""Imports and print batches started from the app and run by the feedback service's real worker."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+from sqlalchemy import func, select
+
+from core.db import make_sessionmaker
+from feedback.registry.models import Employee
+from tests.feedback.helpers import HEADER, employee_row
+from tests.fixtures.feedback import create_admin, csrf_token, sign_in
+
+
+def _csv(rows) -> bytes:
+    lines = [",".join(HEADER)] + [",".join(r[c] for c in HEADER) for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _wait(client, job_url: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(job_url + ".json").get_json()
+        if status["status"] in {"done", "failed"}:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"job did not finish: {status}")
+
+
+def test_upload_runs_on_the_worker_and_reports_rejects(
+    committed_feedback_app, committed_feedback, feedback_worker
+):
+    create_admin(committed_feedback)
+    client = committed_feedback_app.test_client()
+    sign_in(client)
+    rows = [employee_row(n) for n in range(1, 30)] + [employee_row(99, national_code="1234567890")]
+    page = client.get("/admin/import")
+    response = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(_csv(rows)), "employees.csv"), "csrf_token": csrf_token(page.text)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert "job-progress" in client.get(job_url).text
+    status = _wait(client, job_url)
+    assert status["status"] == "done", status
+    assert status["summary"] == "imported 29, updated 0, unchanged 0, rejected 1"
+    assert status["percent"] == 100
+    rejects = client.get(job_url + "/rejects")
+    assert rejects.status_code == 200 and "bad_national_code" in rejects.data.decode("utf-8-sig")
+    with make_sessionmaker(committed_feedback)() as session:
+        assert session.scalar(select(func.count()).select_from(Employee)) == 29
+
+
+def test_print_job_runs_on_the_worker_and_offers_the_zip(
+    committed_feedback_app, committed_feedback, feedback_worker, tmp_path
+):
+    from feedback.accounts.actors import SYSTEM
+    from feedback.registry.importer import import_employees
+    from tests.feedback.helpers import write_csv
+
+    create_admin(committed_feedback)
+    path = write_csv(tmp_path / "e.csv", [employee_row(n, unit=f"واحد {n % 3}") for n in range(1, 10)])
+    with make_sessionmaker(committed_feedback)() as session:
+        import_employees(session, SYSTEM, path, tmp_path / "r.csv")
+    client = committed_feedback_app.test_client()
+    sign_in(client)
+    page = client.get("/admin/print")
+    response = client.post(
+        "/admin/print",
+        data={
+            "agency_code": "MCTH",
+            "unit": "",
+            "province": "",
+            "per_page": "2",
+            "zip": "zip",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert response.status_code == 303, response.text
+    job_url = response.headers["Location"]
+    status = _wait(client, job_url)
+    assert status["status"] == "done", status
+    assert (status["done"], status["total"]) == (9, 9)
+    download = client.get(job_url + "/output")
+    assert download.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert sorted(archive.namelist()) == ["MCTH/واحد 0.pdf", "MCTH/واحد 1.pdf", "MCTH/واحد 2.pdf"]
