@@ -34,8 +34,9 @@ def connect_catalog_to_compliance(settings: Settings) -> Celery:
     """For processes that change the catalog (portal, CLI): a catalog change asks compliance to
     recompute the agency through this app's broker. Returns the app (it is also the default app)."""
     from catalog.services import on_catalog_change
-    from workers.tasks.compliance import recompute_after_catalog_change
+    from workers.tasks import compliance
 
     app = create_celery(settings)
-    on_catalog_change(recompute_after_catalog_change)
+    compliance.hook_app = app
+    on_catalog_change(compliance.recompute_after_catalog_change)
     return app

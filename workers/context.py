@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from celery import current_app
+from celery import current_app, current_task
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_sessionmaker, session_scope
@@ -14,7 +14,10 @@ from core.settings import Settings
 
 
 def task_settings() -> Settings:
-    return current_app.conf.govcloud_settings
+    """The settings of the app running this task. Taken from the task itself, not the process's
+    current app: a process may host more than one app (the feedback service's, in tests)."""
+    app = current_task.app if current_task else current_app
+    return app.conf.govcloud_settings
 
 
 @cache

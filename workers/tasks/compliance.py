@@ -8,7 +8,7 @@ import functools
 import logging
 
 import redis
-from celery import Celery, current_app, shared_task
+from celery import Celery, current_app, current_task, shared_task
 
 from core.actors import SYSTEM
 from core.settings import Settings
@@ -89,7 +89,7 @@ def request_recompute(
     task was scheduled. Without Redis (embedded mode) every call schedules one. The portal passes its
     Celery app (`create_celery(settings)`); inside a worker the current app is used.
     """
-    app = celery_app or current_app
+    app = celery_app or (current_task.app if current_task else current_app)
     settings: Settings = app.conf.govcloud_settings
     if not settings.redis_url:
         app.send_task(RECOMPUTE_TASK, args=[agency_id], countdown=delay)
@@ -101,7 +101,12 @@ def request_recompute(
     return True
 
 
+# The app whose broker the catalog hook sends through: set by `workers.app.connect_catalog_to_compliance`.
+# One per process (the portal's, or the CLI's); never the "current" app, which a worker thread may change.
+hook_app: Celery | None = None
+
+
 def recompute_after_catalog_change(agency_ids: frozenset[int]) -> None:
     """The catalog's after-change hook: each changed agency gets one (debounced) recompute."""
     for agency_id in sorted(agency_ids):
-        request_recompute(agency_id)
+        request_recompute(agency_id, celery_app=hook_app)
