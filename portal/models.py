@@ -3,3 +3,4 @@
 
 def load_all_models() -> None:
     import catalog.models  # noqa: F401
+    import onboarding.models  # noqa: F401
