@@ -96,7 +96,6 @@ class EService(TimestampMixin, PlatformBase):
         UniqueConstraint("agency_id", "code"),
         CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
     )
-    __mapper_args__ = {"version_id_col": "version"}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
@@ -117,6 +116,7 @@ class EService(TimestampMixin, PlatformBase):
         Enum(ServiceStatus, native_enum=False, length=16), default=ServiceStatus.draft, index=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
     agency: Mapped[Agency] = relationship()
 

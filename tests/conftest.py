@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.services",
     "tests.fixtures.web",
+    "tests.fixtures.kubernetes",
 ]

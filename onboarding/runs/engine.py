@@ -199,9 +199,10 @@ def _undo_next(session: Session, run: Run, backend: Backend, now: dt.datetime, r
         message = UNDO[step.name](context)
     except Exception as exc:
         session.rollback()
-        step.attempts += 1
+        undo_attempts = int(step.outcome.get("undo_attempts", 0)) + 1
+        step.outcome = {**step.outcome, "undo_attempts": undo_attempts}
         reason = _reason(exc)
-        if step.attempts >= 2 * retry.max_attempts:
+        if undo_attempts >= retry.max_attempts:
             run.status = RunStatus.failed
             run.error = f"{run.error}; undoing {step.name} failed: {reason}"
             run.finished_at = now
@@ -214,7 +215,7 @@ def _undo_next(session: Session, run: Run, backend: Backend, now: dt.datetime, r
                 now,
             )
         else:
-            run.next_attempt_at = now + retry.delay(min(step.attempts, retry.max_attempts))
+            run.next_attempt_at = now + retry.delay(undo_attempts)
             _log(session, run, f"undoing {step.name} failed: {reason}; retrying", "warning", step.name, now)
         session.commit()
         return False

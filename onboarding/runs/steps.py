@@ -125,7 +125,8 @@ def _other_runs(ctx: StepContext, *, same_workload: bool) -> bool:
 
 
 def _undo_landing_zone(ctx: StepContext) -> str:
-    if not ctx.step.outcome.get("created_tenant"):
+    # A landing zone that failed part-way was being created by this run (the tenant never got ready).
+    if not ctx.step.outcome.get("created_tenant", ctx.run.tenant.status != TenantStatus.ready):
         return "landing zone existed before this run: kept"
     if _other_runs(ctx, same_workload=False):
         return "landing zone kept: other runs use this tenant space"
