@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.models import Agency
 from core.db import PlatformBase, TimestampMixin, utcnow
 from onboarding.inventory.models import Workload
+from onboarding.plans.models import Wave
 
 
 class TenantStatus(enum.StrEnum):
@@ -88,6 +89,7 @@ class Run(TimestampMixin, PlatformBase):
 
     workload: Mapped[Workload] = relationship()
     tenant: Mapped[TenantSpace] = relationship()
+    wave: Mapped[Wave | None] = relationship()
     steps: Mapped[list[RunStep]] = relationship(
         back_populates="run", order_by=lambda: RunStep.position, cascade="all, delete-orphan"
     )
