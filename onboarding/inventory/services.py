@@ -207,7 +207,8 @@ def assess_workload(
                 "say why the recommended strategy is overridden",
                 fields={"override_reason": f"required when choosing {chosen} over {outcome.recommended}"},
             )
-    assessment = workload.assessment or Assessment(workload_id=workload.id)
+    assessment = session.scalar(select(Assessment).where(Assessment.workload_id == workload.id))
+    assessment = assessment or Assessment(workload_id=workload.id)
     assessment.questionnaire_version = outcome.version
     assessment.answers = dict(answers)
     assessment.score = outcome.score
@@ -217,4 +218,5 @@ def assess_workload(
     assessment.override_reason = reason if chosen != outcome.recommended else ""
     session.add(assessment)
     session.commit()
+    session.expire(workload, ["assessment"])
     return assessment
