@@ -12,8 +12,11 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import jsonschema
 import kubernetes_validate
 import yaml
+from kubernetes_validate.utils import schema_contents
+from referencing import Registry, Resource
 
 from core.errors import ValidationError
 from onboarding.inventory.schemas import Component
@@ -102,18 +105,34 @@ def _render_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifes
     return manifests
 
 
+@cache
+def _validator(kind: str, api_version: str) -> jsonschema.protocols.Validator | None:
+    """kubernetes-validate's strict schema for a kind, compiled once per process (its own `validate`
+    reloads the schema files on every call, which dominates rendering time)."""
+    folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
+    except FileNotFoundError:
+        return None
+    definitions = schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
 def validate_manifests(manifests: list[Manifest]) -> None:
     """Check each manifest against the Kubernetes API schemas; the error names object and field."""
     errors: dict[str, str] = {}
     for manifest in manifests:
         where = f"{manifest.get('kind', '?')}/{manifest.get('metadata', {}).get('name', '?')}"
-        try:
-            kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            path = ".".join(str(part) for part in exc.path) or "(object)"
-            errors[f"{where}.{path}"] = exc.message
-        except kubernetes_validate.SchemaNotFoundError as exc:
-            errors[where] = str(exc)
+        validator = _validator(str(manifest.get("kind", "")), str(manifest.get("apiVersion", "")))
+        if validator is None:
+            errors[where] = f"no Kubernetes {KUBERNETES_VERSION} schema for this kind and apiVersion"
+            continue
+        error = jsonschema.exceptions.best_match(validator.iter_errors(manifest))
+        if error is not None:
+            path = ".".join(str(part) for part in error.absolute_path) or "(object)"
+            errors[f"{where}.{path}"] = error.message
     if errors:
         raise ValidationError("the manifests do not match the Kubernetes API", fields=errors)
 
