@@ -8,4 +8,9 @@ from workers import queues
 
 SCHEDULE: dict[str, dict[str, Any]] = {
     "heartbeat": {"task": "system.heartbeat", "schedule": 60.0, "options": {"queue": queues.DEFAULT}},
+    "reconcile-runs": {
+        "task": "onboarding.reconcile-runs",
+        "schedule": 30.0,
+        "options": {"queue": queues.MIGRATIONS},
+    },
 }
