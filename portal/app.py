@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import web
 from core.settings import Settings, load_settings
-from portal import db, errors, security
+from portal import auth, db, errors, security
 from portal.views import register_blueprints
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +40,7 @@ def create_app(
     web.init_metrics(app, "portal")
     web.security_headers(app, CSP)
     security.init_security(app, settings)
+    auth.init_auth(app)
     errors.init_errors(app)
     register_blueprints(app, settings)
     return app

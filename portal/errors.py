@@ -20,6 +20,7 @@ DOMAIN_STATUS = {
 def _titles() -> dict[int, str]:
     return {
         400: _("The request could not be understood."),
+        401: _("Please sign in."),
         403: _("You do not have access to this page."),
         404: _("Page not found."),
         405: _("This action is not allowed here."),

@@ -4,3 +4,4 @@
 def load_all_models() -> None:
     import catalog.models  # noqa: F401
     import onboarding.models  # noqa: F401
+    import portal.accounts.models  # noqa: F401

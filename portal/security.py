@@ -1,4 +1,8 @@
-"""CSRF on every form and rate limits on public endpoints (Redis-backed when Redis is configured)."""
+"""CSRF on every form and rate limits on public endpoints (Redis-backed when Redis is configured).
+
+`limiter` is module-level so views can declare their limits with `@limiter.limit(...)`; its storage
+is set per app from settings, shared by every worker process through Redis in production.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,16 @@ from flask_wtf.csrf import CSRFProtect
 from core.settings import Settings
 
 csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
 
 
 def init_security(app: Flask, settings: Settings) -> None:
-    app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
-    csrf.init_app(app)
-    limiter = Limiter(
-        key_func=get_remote_address,
-        storage_uri=settings.redis_url or "memory://",
-        key_prefix=f"{settings.task_queue_prefix}portal-limits",
-        strategy="moving-window",
-        headers_enabled=True,
+    app.config.update(
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead of a clock
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX=f"{settings.task_queue_prefix}portal-limits",
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_HEADERS_ENABLED=True,
     )
+    csrf.init_app(app)
     limiter.init_app(app)
-    app.extensions["govcloud_limiter"] = limiter

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.web",
     "tests.fixtures.kubernetes",
+    "tests.fixtures.accounts",
 ]

@@ -6,7 +6,8 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from portal.commands import system
+    from portal.commands import system, users
 
     for command in system.COMMANDS:
         group.add_command(command)
+    group.add_command(users.group)

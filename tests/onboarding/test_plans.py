@@ -33,7 +33,7 @@ def test_waves_have_jalali_target_dates(world, chain):
 
 
 def test_a_workload_cannot_go_before_what_it_depends_on(world, chain):
-    plan, database, api, portal = chain
+    plan, database, api, _portal = chain
     with pytest.raises(ValidationError) as raised:
         schedule_workload(world.session, world.admin_a, plan.id, 1, api.id)
     assert raised.value.fields["wave"] == "api depends on database, which is not in this plan"

@@ -55,7 +55,7 @@ def test_a_worker_killed_mid_deploy_is_resumed_by_the_reconciler_without_duplica
     run = start_run(session, world.admin_a, world.workload().id)
     cluster.hold_deployments()
 
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, platform_db_url, str(cluster.kubeconfig), str(run.id)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

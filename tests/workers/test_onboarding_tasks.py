@@ -37,7 +37,9 @@ def test_the_worker_advances_a_run_to_the_end(settings, celery_app, celery_worke
     session.close()
 
 
-def test_the_reconciler_task_resumes_a_run_whose_message_was_lost(celery_app, celery_worker, committed_platform):
+def test_the_reconciler_task_resumes_a_run_whose_message_was_lost(
+    celery_app, celery_worker, committed_platform
+):
     session = sessionmaker(bind=committed_platform, expire_on_commit=False)()
     world = make_world(session)
     run = start_run(session, world.admin_a, world.workload().id)  # rows only: no task was sent

@@ -1,0 +1,1 @@
+"""Accounts, roles and API tokens: who may sign in to the portal and act for which agency."""

@@ -1,0 +1,199 @@
+"""The OpenAPI 3.1 document is generated from the same JSON Schemas that validate requests.
+
+Each API view declares itself with `@operation(...)`; `build_document` walks the URL map, so a
+route is documented exactly as it is served and validated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, request
+from jsonschema import Draft202012Validator
+
+from core.errors import ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+JSON = dict[str, Any]
+
+ERROR_SCHEMA: JSON = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+ERROR_TEXT = {
+    400: "Malformed request",
+    401: "No valid bearer token",
+    403: "Not allowed for this account",
+    404: "No such object (or not visible to this account)",
+    409: "Conflicts with the current state",
+    412: "If-Match does not match the current ETag: reload and retry",
+    415: "Body is not JSON",
+    422: "Invalid input; `fields` names each field and what is wrong",
+    428: "If-Match is required",
+    429: "Rate limited",
+}
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_TYPES = {"int": {"type": "integer", "minimum": 0}, None: {"type": "string"}, "string": {"type": "string"}}
+
+
+def operation(
+    *,
+    summary: str,
+    tags: list[str],
+    response: JSON | None = None,
+    status: int = 200,
+    request_body: JSON | None = None,
+    parameters: list[JSON] | None = None,
+    errors: tuple[int, ...] = (),
+    headers: JSON | None = None,
+) -> Callable[[F], F]:
+    """Record how this view is documented; it changes nothing about how it runs."""
+
+    def decorate(view: F) -> F:
+        view.__openapi__ = {  # type: ignore[attr-defined]
+            "summary": summary,
+            "tags": tags,
+            "response": response,
+            "status": status,
+            "request_body": request_body,
+            "parameters": parameters or [],
+            "errors": errors,
+            "headers": headers or {},
+        }
+        return view
+
+    return decorate
+
+
+def query_param(name: str, schema: JSON, description: str = "", required: bool = False) -> JSON:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+def header_param(name: str, description: str, required: bool = False) -> JSON:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def validate_json(schema: JSON) -> JSON:
+    """The request's JSON body, checked against `schema`; every problem is named by its field."""
+    if not request.is_json:
+        raise ValidationError(
+            "the body must be JSON (Content-Type: application/json)",
+            fields={"body": "expected a JSON object"},
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError("the body is not valid JSON", fields={"body": "not valid JSON"})
+    problems = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+    if problems:
+        fields: dict[str, str] = {}
+        for problem in problems:
+            field = ".".join(str(p) for p in problem.path) or _missing_field(problem) or "body"
+            fields.setdefault(field, problem.message)
+        raise ValidationError("invalid input", fields=fields)
+    return body
+
+
+def _missing_field(problem: Any) -> str | None:
+    if problem.validator == "required":
+        match = re.search(r"'([^']+)' is a required property", problem.message)
+        return match.group(1) if match else None
+    if problem.validator == "additionalProperties":
+        match = re.search(r"\('([^']+)'", problem.message)
+        return match.group(1) if match else None
+    return None
+
+
+def _path_and_params(rule: str) -> tuple[str, list[JSON]]:
+    params = []
+    for converter, name in _CONVERTER.findall(rule):
+        params.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": _TYPES.get(converter or None, {"type": "string"}),
+            }
+        )
+    return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule), params
+
+
+def build_document(app: Flask, prefix: str = "/api/v1") -> JSON:
+    paths: dict[str, JSON] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(prefix):
+            continue
+        spec = getattr(app.view_functions[rule.endpoint], "__openapi__", None)
+        if spec is None:
+            continue
+        path, path_params = _path_and_params(rule.rule[len(prefix) :] or "/")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op: JSON = {
+                "operationId": rule.endpoint.replace(".", "_")
+                + ("" if method == "GET" else "_" + method.lower()),
+                "summary": spec["summary"],
+                "tags": spec["tags"],
+                "parameters": path_params + spec["parameters"],
+                "responses": {},
+            }
+            success: JSON = {"description": "OK"}
+            if spec["response"] is not None:
+                success["content"] = {"application/json": {"schema": spec["response"]}}
+            if spec["headers"]:
+                success["headers"] = {
+                    k: {"schema": {"type": "string"}, "description": v} for k, v in spec["headers"].items()
+                }
+            op["responses"][str(spec["status"])] = success
+            codes = {400, 401, 403, 429, *spec["errors"]}
+            if path_params:
+                codes.add(404)
+            if spec["request_body"] is not None:
+                codes.update({415, 422})
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": spec["request_body"]}},
+                }
+            if spec["parameters"]:
+                codes.add(422)
+            for code in sorted(codes):
+                op["responses"][str(code)] = {
+                    "description": ERROR_TEXT.get(code, "Error"),
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Government Cloud platform API",
+            "version": "1",
+            "description": (
+                "Agencies, e-services and inquiries, compliance and migrations. Authenticate with a "
+                "personal token from your account page: `Authorization: Bearer <token>`."
+            ),
+        },
+        "servers": [{"url": prefix}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR_SCHEMA},
+        },
+        "paths": dict(sorted(paths.items())),
+    }

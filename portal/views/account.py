@@ -1,0 +1,80 @@
+"""Signing in and out, and each user's personal API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core.errors import NotAuthorized, ValidationError
+from core.web import public
+from portal.accounts import services as accounts
+from portal.auth import current_actor, safe_next, sign_in_user, sign_out_user, signed_in
+from portal.db import get_session
+from portal.security import limiter
+
+bp = Blueprint("account", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def sign_in() -> str | Response | tuple[str, int]:
+    error = None
+    email = request.form.get("email", "")
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(get_session(), email, request.form.get("password", ""))
+        except accounts.AccountLocked:
+            error = _("Too many failed attempts. This account is locked for 15 minutes.")
+        except NotAuthorized:
+            error = _("Wrong e-mail or password.")
+        else:
+            sign_in_user(user)
+            return redirect(safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("account/sign_in.html", error=error, email=email), status
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out() -> Response:
+    sign_out_user()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.get("/account/tokens")
+@signed_in
+def tokens() -> str:
+    actor = current_actor()
+    return render_template(
+        "account/tokens.html",
+        tokens=accounts.list_tokens(get_session(), actor, actor.id),
+        new_token=None,
+        errors={},
+    )
+
+
+@bp.post("/account/tokens")
+@signed_in
+def create_token() -> str | tuple[str, int]:
+    actor = current_actor()
+    try:
+        _token, plaintext = accounts.issue_token(
+            get_session(), actor, actor.id, request.form.get("label", "")
+        )
+    except ValidationError as exc:
+        listed = accounts.list_tokens(get_session(), actor, actor.id)
+        return render_template("account/tokens.html", tokens=listed, new_token=None, errors=exc.fields), 422
+    # Shown once, on this response only; the database keeps a digest.
+    listed = accounts.list_tokens(get_session(), actor, actor.id)
+    return render_template("account/tokens.html", tokens=listed, new_token=plaintext, errors={})
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@signed_in
+def revoke_token(token_id: int) -> Response:
+    accounts.revoke_token(get_session(), current_actor(), token_id)
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,98 @@
+"""The role matrix: every route of the portal and the API, for every kind of actor, against objects
+of the actor's own agency and of another agency.
+
+Areas add their routes (and objects they need, via WORLD_BUILDERS) in `tests/<area>/access_<area>.py`:
+    add("catalog.service_detail", Case("GET", lambda w: f"/services/{w.own['service'].id}", AGENCY_READ_PAGE))
+A route missing from CASES fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+ACTORS = ("anonymous", "platform_admin", "overseer", "own_admin", "own_member", "other_admin", "other_member")
+
+
+@dataclasses.dataclass
+class World:
+    """Objects of agency A ('own') and agency B ('other'); actors named 'own_*' belong to A."""
+
+    own: dict[str, Any] = dataclasses.field(default_factory=dict)
+    other: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def expect(default: int, **per_actor: int) -> dict[str, int]:
+    unknown = set(per_actor) - set(ACTORS)
+    assert not unknown, unknown
+    return {actor: per_actor.get(actor, default) for actor in ACTORS}
+
+
+@dataclasses.dataclass
+class Case:
+    method: str
+    path: Callable[[World], str]
+    expected: dict[str, int]
+    form: Callable[[World], dict[str, Any]] | None = None  # page POSTs (a CSRF token is added)
+    json: Callable[[World], Any] | None = None  # API writes
+    headers: Callable[[World], dict[str, str]] | None = None
+
+
+# Profiles most routes follow.
+PUBLIC = expect(200)
+SIGNED_IN_PAGE = expect(200, anonymous=302)
+SIGNED_IN_API = expect(200, anonymous=401)
+# Pages about an object of agency A: readers of every agency, and A's own people; B's people get 404
+# (another agency's objects do not exist for them).
+AGENCY_READ_PAGE = expect(200, anonymous=302, other_admin=404, other_member=404)
+AGENCY_READ_API = expect(200, anonymous=401, other_admin=404, other_member=404)
+PLATFORM_ADMIN_PAGE = expect(403, anonymous=302, platform_admin=200)
+PLATFORM_ADMIN_API = expect(403, anonymous=401, platform_admin=200)
+
+WORLD_BUILDERS: list[Callable[[Any, World], None]] = []
+CASES: dict[str, list[Case]] = {}
+
+
+def add(endpoint: str, *cases: Case) -> None:
+    CASES.setdefault(endpoint, []).extend(cases)
+
+
+# --- the foundation's and accounts' routes ---------------------------------------------------------
+for endpoint, path in (
+    ("health.healthz", "/healthz"),
+    ("health.readyz", "/readyz"),
+    ("metrics", "/metrics"),
+    ("home.index", "/"),
+    ("account.sign_in", "/sign-in"),
+    ("api.openapi_document", "/api/v1/openapi.json"),
+    ("api_docs.docs", "/api/v1/docs"),
+):
+    add(endpoint, Case("GET", lambda w, p=path: p, PUBLIC))
+add("account.sign_out", Case("POST", lambda w: "/sign-out", expect(302), form=lambda w: {}))
+add("account.tokens", Case("GET", lambda w: "/account/tokens", SIGNED_IN_PAGE))
+add(
+    "account.create_token",
+    Case("POST", lambda w: "/account/tokens", SIGNED_IN_PAGE, form=lambda w: {"label": "t"}),
+)
+add(
+    "account.revoke_token",
+    # a token of A's member: only its owner and platform admins may revoke it
+    Case(
+        "POST",
+        lambda w: f"/account/tokens/{w.own['member_token'].id}/revoke",
+        expect(403, anonymous=302, platform_admin=302, own_member=302),
+        form=lambda w: {},
+    ),
+)
+add("api.me", Case("GET", lambda w: "/api/v1/me", SIGNED_IN_API))
+
+
+def _accounts_world(session: Any, world: World) -> None:
+    from core.actors import SYSTEM
+    from portal.accounts import services as accounts
+
+    world.own["member_token"], _ = accounts.issue_token(session, SYSTEM, world.own["member"].id, "matrix")
+
+
+WORLD_BUILDERS.append(_accounts_world)
