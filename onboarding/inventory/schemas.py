@@ -146,3 +146,17 @@ def parse_cpu(value: str) -> float:
 def parse_bytes(value: str) -> int:
     units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
     return int(value[:-2]) * units[value[-2:]]
+
+
+def components_from_yaml(text: str) -> Any:
+    """Components typed as YAML in a form or file; a YAML syntax error names its line."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text or "")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ValidationError(
+            "the components are not valid YAML", fields={"components": f"not YAML{where}"}
+        ) from None

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from onboarding.backends.base import Backend, PermanentBackendError
 from onboarding.inventory.models import WorkloadStatus
 from onboarding.runs.models import ACTIVE_RUN_STATUSES, Run, RunLogEntry, RunStatus, RunStep, StepStatus
@@ -73,12 +73,15 @@ def _claim(session: Session, run_id: int, now: dt.datetime) -> bool:
 
 
 def load_run(session: Session, run_id: int) -> Run:
+    """The run with its steps, fresh from the database (NotFound if it does not exist)."""
     run = session.execute(
         select(Run)
         .where(Run.id == run_id)
         .options(selectinload(Run.steps), selectinload(Run.workload))
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if run is None:
+        raise NotFound("no such run", run_id=run_id)
     return run
 
 

@@ -69,6 +69,8 @@ def docs() -> Response:
 
 def register_api(app: Flask) -> None:
     # Area modules: one import each; they add routes to `bp`.
+    import portal.api.migration  # noqa: F401
+
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)

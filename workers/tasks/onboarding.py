@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from core.db import utcnow
+from core.errors import NotFound
 from onboarding.backends import backend_from_settings
 from onboarding.runs.engine import advance_run, reconcile_runs
 from onboarding.runs.models import ACTIVE_RUN_STATUSES
@@ -15,7 +16,10 @@ from workers.context import task_session, task_settings
 def advance_run_task(run_id: int) -> str:
     """Advance one run; when a step waits for a retry, come back when it is due."""
     with task_session() as session:
-        run = advance_run(session, run_id, backend_from_settings(task_settings()))
+        try:
+            run = advance_run(session, run_id, backend_from_settings(task_settings()))
+        except NotFound:
+            return "gone"  # a message about a run that no longer exists (or never committed)
         if run.status in ACTIVE_RUN_STATUSES and run.next_attempt_at is not None:
             delay = max(0.0, (run.next_attempt_at - utcnow()).total_seconds())
             advance_run_task.apply_async((run_id,), countdown=delay)
