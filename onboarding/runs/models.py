@@ -13,11 +13,13 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,8 +73,21 @@ class TenantSpace(TimestampMixin, PlatformBase):
     agency: Mapped[Agency] = relationship()
 
 
+ACTIVE_SQL = "status IN ('pending', 'running', 'rolling_back')"
+
+
 class Run(TimestampMixin, PlatformBase):
     __tablename__ = "migration_runs"
+    __table_args__ = (
+        # at most one active run per workload, even when two requests race past the service's check
+        Index(
+            "uq_migration_runs_active_workload",
+            "workload_id",
+            unique=True,
+            postgresql_where=text(ACTIVE_SQL),
+            sqlite_where=text(ACTIVE_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)

@@ -155,6 +155,14 @@ def start_wave(plan_id: int, number: int) -> Response:
     return redirect(url_for("migration.plan_page", plan_id=plan_id))
 
 
+def _labelled(status: dict) -> dict:
+    """The run's status with labels in the visitor's language, for the page's script."""
+    status["status_label"] = _(status["status"])
+    for step in status["steps"]:
+        step["status_label"] = _(step["status"])
+    return status
+
+
 @bp.get("/runs/<int:run_id>")
 @signed_in
 def run_page(run_id: int) -> str:
@@ -165,7 +173,7 @@ def run_page(run_id: int) -> str:
 @bp.get("/runs/<int:run_id>/status.json")
 @signed_in
 def run_status(run_id: int) -> Response:
-    return jsonify(runs.run_status(runs.get_run(get_session(), current_actor(), run_id)))
+    return jsonify(_labelled(runs.run_status(runs.get_run(get_session(), current_actor(), run_id))))
 
 
 @bp.post("/runs/<int:run_id>/cancel")

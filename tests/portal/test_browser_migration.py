@@ -48,7 +48,8 @@ def test_the_run_page_shows_live_progress(page, live_portal, committed_platform,
     thread.start()
     thread.join(60)
 
-    expect(page.locator("#run-status")).to_have_text("succeeded", timeout=15000)
+    expect(page.locator("#run-status")).to_have_text("موفق", timeout=15000)
     assert page.locator("#run-progress").evaluate("element => element.value") == 100
     assert "runs in t-aro" in page.locator("#run-log").inner_text()
     assert page.locator("#run-progress-text").inner_text() == "۱۰۰٪"
+    assert page.locator('[data-step="retire_legacy"] .step-status').inner_text() == "موفق"

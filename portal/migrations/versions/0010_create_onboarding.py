@@ -250,6 +250,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_migration_runs_status"), "migration_runs", ["status"], unique=False)
     op.create_index(op.f("ix_migration_runs_wave_id"), "migration_runs", ["wave_id"], unique=False)
     op.create_index(op.f("ix_migration_runs_workload_id"), "migration_runs", ["workload_id"], unique=False)
+    # At most one active run per workload, even when two requests race past the service's check.
+    op.create_index(
+        "uq_migration_runs_active_workload",
+        "migration_runs",
+        ["workload_id"],
+        unique=True,
+        postgresql_where=sa.text("status IN ('pending', 'running', 'rolling_back')"),
+        sqlite_where=sa.text("status IN ('pending', 'running', 'rolling_back')"),
+    )
     op.create_table(
         "wave_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -398,6 +407,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_wave_entries_wave_id"), table_name="wave_entries")
     op.drop_index(op.f("ix_wave_entries_plan_id"), table_name="wave_entries")
     op.drop_table("wave_entries")
+    op.drop_index("uq_migration_runs_active_workload", table_name="migration_runs")
     op.drop_index(op.f("ix_migration_runs_workload_id"), table_name="migration_runs")
     op.drop_index(op.f("ix_migration_runs_wave_id"), table_name="migration_runs")
     op.drop_index(op.f("ix_migration_runs_status"), table_name="migration_runs")

@@ -12,14 +12,14 @@
   }
 
   function render(status) {
-    document.getElementById("run-status").textContent = status.status;
+    document.getElementById("run-status").textContent = status.status_label || status.status;
     document.getElementById("run-progress").value = status.progress;
     document.getElementById("run-progress-text").textContent = number(status.progress) + (digits ? "٪" : "%");
     document.getElementById("run-error").textContent = status.error || "";
     status.steps.forEach(function (step) {
       var item = root.querySelector('[data-step="' + step.name + '"]');
       if (item) {
-        item.querySelector(".step-status").textContent = step.status;
+        item.querySelector(".step-status").textContent = step.status_label || step.status;
         item.querySelector(".step-message").textContent = step.message;
       }
     });
