@@ -27,6 +27,7 @@ format: $(STAMP)  ## Format the tree with ruff
 # Installs the pinned versions (constraints.txt) with the test extras; redone when either file changes.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --ignore-requires-python -c constraints.txt helm-sdkpy
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,62 @@ def test_migration_files_are_numbered(history):
         number = path.name.split("_")[0]
         assert number.isdigit() and len(number) == 4, path.name
         assert f'revision: str = "{number}"' in path.read_text(), path.name
+
+
+# --- settings versus the Helm charts (DESIGN: "a test checks the chart's configuration keys") ---
+
+CHART_NAMES = ("govcloud", "employee-feedback")
+
+
+def _chart_env(release) -> list[tuple[str, dict[str, str]]]:
+    """Each container's environment as the chart gives it, secret references filled with a stand-in."""
+    config_maps = {m["metadata"]["name"]: m["data"] for m in release.of_kind("ConfigMap")}
+    result = []
+    for manifest in release.all:
+        if manifest["kind"] not in {"Deployment", "Job"}:
+            continue
+        for container in manifest["spec"]["template"]["spec"]["containers"]:
+            environ: dict[str, str] = {}
+            for source in container.get("envFrom", []):
+                environ.update(config_maps[source["configMapRef"]["name"]])
+            for env in container.get("env", []):
+                if "value" in env:
+                    environ[env["name"]] = env["value"]
+                elif not env["valueFrom"]["secretKeyRef"].get("optional"):
+                    environ[env["name"]] = f"stand-in-for-{env['valueFrom']['secretKeyRef']['key']}"
+            result.append((f"{manifest['kind']}/{manifest['metadata']['name']}/{container['name']}", environ))
+    return result
+
+
+@pytest.mark.parametrize("chart", CHART_NAMES)
+def test_every_setting_the_chart_names_is_declared(chart):
+    from core.settings import OPTIONS
+    from tests.charts import helm
+
+    declared = {option.env for option in OPTIONS}
+    named = set()
+    for path in (helm.CHARTS / chart / "templates").iterdir():
+        named |= set(re.findall(r"GOVCLOUD_[A-Z0-9_]+", path.read_text()))
+    release = helm.install(chart)
+    for manifest in release.of_kind("ConfigMap"):
+        named |= set(manifest["data"])
+    for _where, environ in _chart_env(release):
+        named |= {name for name in environ if name.startswith("GOVCLOUD_")}
+    assert named
+    assert sorted(named - declared) == []
+
+
+@pytest.mark.parametrize("chart", CHART_NAMES)
+def test_the_chart_provides_every_setting_production_requires(chart):
+    from core.errors import ConfigurationError
+    from core.settings import load_settings
+    from tests.charts import helm
+
+    for where, environ in _chart_env(helm.install(chart)):
+        try:
+            settings = load_settings(environ)
+        except ConfigurationError as exc:
+            pytest.fail(f"{chart} {where}: {exc}")
+        assert settings.env == "production", where
+        assert not settings.is_sqlite, where
+        assert not settings.embedded_broker, where

@@ -1,0 +1,342 @@
+"""The Helm charts, linted and installed with the real Helm, checked object by object."""
+
+from __future__ import annotations
+
+import shutil
+
+import kubernetes_validate
+import pytest
+import yaml
+from helm_sdkpy import InstallError
+
+from core.settings import OPTIONS
+from tests.charts import helm
+from tests.charts.conftest import release_for
+from workers import queues
+
+CHARTS = ("govcloud", "employee-feedback")
+WORKLOADS = ("Deployment", "Job")
+INFO, WARNING = 1, 2  # Helm lint severities: 1 info, 2 warning, 3 error
+# Declared secret, or a URL that carries a password.
+SECRET_SETTINGS = {o.env for o in OPTIONS if o.secret} | {
+    "GOVCLOUD_DATABASE_URL",
+    "GOVCLOUD_FEEDBACK_DATABASE_URL",
+    "GOVCLOUD_REDIS_URL",
+    "GOVCLOUD_BROKER_URL",
+    "GOVCLOUD_RESULT_BACKEND",
+}  # Helm's lint severities: 1 info, 2 warning, 3 error
+
+
+def pod_specs(release: helm.Release) -> list[tuple[str, dict]]:
+    return [
+        (f"{m['kind']}/{m['metadata']['name']}", m["spec"]["template"]["spec"])
+        for m in release.all
+        if m["kind"] in WORKLOADS
+    ]
+
+
+def containers(release: helm.Release) -> list[tuple[str, dict, dict]]:
+    return [
+        (f"{where}/{c['name']}", c, pod)
+        for where, pod in pod_specs(release)
+        for c in pod.get("initContainers", []) + pod["containers"]
+    ]
+
+
+# --- lint ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_lint_passes_as_strict_would(chart):
+    # `helm lint --strict` fails on warnings and errors. The charts have no icon (no URL of ours
+    # serves one yet), which Helm reports as information only.
+    result = helm.lint(chart)
+    assert result["TotalChartsLinted"] == 1
+    assert not result["Errors"]
+    assert [(m["Severity"], m["Path"]) for m in result["Messages"] or []] == [(INFO, "Chart.yaml")]
+
+
+def test_lint_fails_a_chart_with_a_broken_template(tmp_path):
+    broken = tmp_path / "govcloud"
+    shutil.copytree(helm.CHARTS / "govcloud", broken)
+    (broken / "templates" / "broken.yaml").write_text("{{ .Values.nothing.here }}\n")
+    result = helm.lint_path(broken)
+    assert result["Errors"]
+    assert any(m["Severity"] > WARNING and m["Path"] == "templates/" for m in result["Messages"])
+
+
+# --- every manifest is valid Kubernetes and reached the API server ------------------------------
+
+
+def test_every_manifest_validates_against_the_current_kubernetes_release(release):
+    version = kubernetes_validate.latest_version()
+    assert release.all
+    for manifest in release.all:
+        kubernetes_validate.validate(manifest, version, strict=True)
+
+
+def test_every_object_reaches_the_api_server(release):
+    # The hook Job is deleted by its hook-delete-policy once it succeeded; everything else stays.
+    for manifest in release.manifests:
+        group = manifest["apiVersion"].rpartition("/")[0]
+        names = [key for key in release.stored if key[0] == group and key[3] == manifest["metadata"]["name"]]
+        assert names, f"{manifest['kind']}/{manifest['metadata']['name']} was not created"
+    assert len(release.stored) == len(release.manifests)
+
+
+def test_migration_hook_ran_before_the_release(govcloud):
+    assert govcloud.info["info"]["status"] == "deployed"
+    [hook] = govcloud.info["hooks"]
+    assert hook["events"] == ["pre-install", "pre-upgrade"]
+    assert hook["last_run"]["phase"] == "Succeeded"
+    job = govcloud.get("Job", "rel-govcloud-migrations")
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "db", "upgrade"]
+    # It runs before the ConfigMap and ServiceAccount exist, so it depends on neither.
+    pod = job["spec"]["template"]["spec"]
+    assert "serviceAccountName" not in pod
+    assert pod["automountServiceAccountToken"] is False
+    assert "envFrom" not in pod["containers"][0]
+
+
+# --- security defaults --------------------------------------------------------------------------
+
+
+def test_every_container_runs_non_root_on_a_read_only_root(release):
+    for where, container, pod in containers(release):
+        security = container["securityContext"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, where
+        assert security["runAsNonRoot"] is True, where
+        assert security["readOnlyRootFilesystem"] is True, where
+        assert security["allowPrivilegeEscalation"] is False, where
+        assert security["capabilities"]["drop"] == ["ALL"], where
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        empty_dirs = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+        assert mounts["/tmp"] in empty_dirs, where
+        assert mounts["/var/lib/govcloud"] in empty_dirs, where
+
+
+def test_every_container_has_requests_and_limits(release):
+    for where, container, _pod in containers(release):
+        for bound in ("requests", "limits"):
+            assert set(container["resources"][bound]) >= {"cpu", "memory"}, where
+
+
+def test_no_secret_is_rendered_and_secrets_come_from_the_existing_secret(release):
+    assert release.of_kind("Secret") == []
+    for where, container, _pod in containers(release):
+        for env in container.get("env", []):
+            inline = env["name"] in SECRET_SETTINGS and "value" in env
+            assert not inline, f"{where}: {env['name']} is inline"
+            if "valueFrom" in env:
+                assert env["valueFrom"]["secretKeyRef"]["name"].endswith("-secrets"), where
+
+
+def test_web_containers_probe_healthz_and_readyz(release):
+    web = [(w, c) for w, c, _ in containers(release) if c.get("ports")]
+    assert web
+    for where, container in web:
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", where
+        assert container["livenessProbe"]["httpGet"]["port"] == "http", where
+
+
+def test_service_accounts_of_the_tenant_carry_no_api_token(feedback):
+    for where, pod in pod_specs(feedback):
+        assert pod["automountServiceAccountToken"] is False, where
+
+
+# --- the platform chart -------------------------------------------------------------------------
+
+
+def test_worker_deployments_cover_every_queue_exactly_once(govcloud):
+    served = []
+    for manifest in govcloud.of_kind("Deployment"):
+        command = manifest["spec"]["template"]["spec"]["containers"][0]["command"]
+        if command[:2] == ["govcloud", "worker"]:
+            [flag] = [arg for arg in command if arg.startswith("--queues=")]
+            served += flag.removeprefix("--queues=").split(",")
+    assert sorted(served) == sorted(queues.ALL)
+
+
+def test_portal_runs_gunicorn_on_the_app_factory(govcloud):
+    portal = govcloud.get("Deployment", "rel-govcloud-portal")
+    command = portal["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[0] == "gunicorn"
+    assert command[-1] == "portal.app:create_app()"
+
+
+def test_exactly_one_beat_replaced_not_rolled(govcloud):
+    beat = govcloud.get("Deployment", "rel-govcloud-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"] == {"type": "Recreate"}
+    assert beat["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "beat"]
+
+
+def test_autoscaled_deployments_leave_replicas_to_the_hpa():
+    default = release_for("govcloud-default")
+    targets = {h["spec"]["scaleTargetRef"]["name"] for h in default.of_kind("HorizontalPodAutoscaler")}
+    assert targets == {"rel-govcloud-portal", "rel-govcloud-worker-default", "rel-govcloud-worker-migrations"}
+    for name in targets:
+        assert "replicas" not in default.get("Deployment", name)["spec"]
+
+    fixed = release_for("govcloud-ingress-no-hpa")
+    assert fixed.of_kind("HorizontalPodAutoscaler") == []
+    assert fixed.get("Deployment", "rel-govcloud-portal")["spec"]["replicas"] == 5
+    assert fixed.get("Deployment", "rel-govcloud-worker-default")["spec"]["replicas"] == 3
+
+
+def test_ingress_only_when_asked_with_tls():
+    assert release_for("govcloud-default").of_kind("Ingress") == []
+    [ingress] = release_for("govcloud-ingress-no-hpa").of_kind("Ingress")
+    assert ingress["spec"]["tls"] == [{"hosts": ["portal.cloud.gov.ir"], "secretName": "portal-tls"}]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "rel-govcloud-portal", "port": {"name": "http"}}
+
+
+def test_network_policies_admit_only_the_ingress_controller_to_the_portal(govcloud):
+    portal = govcloud.get("NetworkPolicy", "rel-govcloud-portal")
+    [rule] = portal["spec"]["ingress"]
+    assert rule["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    ]
+    background = govcloud.get("NetworkPolicy", "rel-govcloud-background")
+    assert background["spec"]["ingress"] == []
+    assert release_for("govcloud-ingress-no-hpa").of_kind("NetworkPolicy") == []
+
+
+def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
+    role = govcloud.get("ClusterRole", "rel-govcloud-landing-zones")
+    granted = {}
+    for rule in role["rules"]:
+        for group in rule["apiGroups"]:
+            for resource in rule["resources"]:
+                granted[group, resource, tuple(rule.get("resourceNames", ()))] = set(rule["verbs"])
+    manage = {"get", "list", "watch", "create", "update", "patch", "delete"}
+    assert granted == {
+        ("", "namespaces", ()): manage,
+        ("", "resourcequotas", ()): manage,
+        ("", "limitranges", ()): manage,
+        ("networking.k8s.io", "networkpolicies", ()): manage,
+        ("networking.k8s.io", "ingresses", ()): manage,
+        ("rbac.authorization.k8s.io", "rolebindings", ()): manage,
+        ("rbac.authorization.k8s.io", "clusterroles", ("govcloud-tenant",)): {"bind"},
+        ("apps", "deployments", ()): manage,
+        ("apps", "deployments/status", ()): {"get"},
+        ("", "services", ()): manage,
+    }
+    binding = govcloud.get("ClusterRoleBinding", "rel-govcloud-landing-zones")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "rel-govcloud", "namespace": "tenant"}]
+    for where, pod in pod_specs(govcloud):
+        if where.startswith("Deployment/"):
+            assert pod["serviceAccountName"] == "rel-govcloud", where
+
+
+def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
+    gitops = release_for("govcloud-gitops")
+    [config] = gitops.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_CLOUD_BACKEND"] == "gitops"
+    assert config["data"]["GOVCLOUD_GITOPS_DIR"] == "/var/lib/govcloud/gitops"
+    for where, container, pod in containers(gitops):
+        claims = {
+            v["name"]: v["persistentVolumeClaim"]["claimName"]
+            for v in pod["volumes"]
+            if "persistentVolumeClaim" in v
+        }
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        assert claims[mounts["/var/lib/govcloud/gitops"]] == "gitops-repo", where
+    assert gitops.of_kind("ClusterRole") == gitops.of_kind("ClusterRoleBinding") == []
+    assert "GOVCLOUD_GITOPS_DIR" not in release_for("govcloud-default").of_kind("ConfigMap")[0]["data"]
+
+
+def test_notes_tell_the_operator_where_the_portal_is():
+    notes = release_for("govcloud-ingress-no-hpa").info["info"]["notes"]
+    assert "https://portal.cloud.gov.ir/" in notes
+    assert "rel-govcloud-worker-default: default, compliance" in notes
+    notes = release_for("govcloud-default").info["info"]["notes"]
+    assert "port-forward service/rel-govcloud-portal 8000:80" in notes
+    notes = release_for("feedback-default").info["info"]["notes"]
+    assert "QR codes print https://feedback.cloud.gov.ir" in notes
+
+
+def test_configuration_changes_restart_the_pods():
+    changed = helm.install("govcloud", {"config": {"logLevel": "debug"}}, release="rel", namespace="tenant")
+    before = release_for("govcloud-default").get("Deployment", "rel-govcloud-portal")
+    after = changed.get("Deployment", "rel-govcloud-portal")
+    key = "checksum/config"
+    assert (
+        before["spec"]["template"]["metadata"]["annotations"][key]
+        != (after["spec"]["template"]["metadata"]["annotations"][key])
+    )
+
+
+# --- the feedback chart -------------------------------------------------------------------------
+
+
+def test_feedback_runs_its_web_and_worker_on_its_own_database(feedback):
+    web = feedback.get("Deployment", "rel-employee-feedback-web")["spec"]["template"]["spec"]["containers"][0]
+    assert web["command"][0] == "gunicorn" and web["command"][-1] == "feedback.web.app:create_app()"
+    worker = feedback.get("Deployment", "rel-employee-feedback-worker")
+    command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command == ["govcloud", "feedback", "worker"]
+    for _where, container, _pod in containers(feedback):
+        keys = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
+        # The tenant never receives the platform database: both URLs are its own.
+        assert keys["GOVCLOUD_FEEDBACK_DATABASE_URL"] == "GOVCLOUD_FEEDBACK_DATABASE_URL"
+        assert keys["GOVCLOUD_DATABASE_URL"] == "GOVCLOUD_FEEDBACK_DATABASE_URL"
+        secrets = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+        assert secrets == {"employee-feedback-secrets"}
+
+
+def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
+    [hpa] = feedback.of_kind("HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "rel-employee-feedback-web"
+    assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+    assert hpa["spec"]["maxReplicas"] >= 40  # README "Sizing": 2,000 requests/s at 50 per pod
+    [pdb] = [p for p in feedback.of_kind("PodDisruptionBudget") if p["metadata"]["name"].endswith("-web")]
+    assert pdb["spec"]["minAvailable"] == "75%"
+    fixed = release_for("feedback-ingress-no-hpa")
+    assert fixed.of_kind("HorizontalPodAutoscaler") == []
+    assert fixed.get("Deployment", "rel-employee-feedback-web")["spec"]["replicas"] == 6
+    assert fixed.of_kind("ServiceAccount") == []
+
+
+# --- values are checked against the schema by Helm itself ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chart", "values", "complaint"),
+    [
+        ("govcloud", {"portal": {"replicaz": 3}}, "additional properties 'replicaz' not allowed"),
+        ("govcloud", {"existingSecret": ""}, "/existingSecret"),
+        ("govcloud", {"securityContext": {"readOnlyRootFilesystem": False}}, "/securityContext"),
+        ("govcloud", {"config": {"cloudBackend": "openstack"}}, "/config/cloudBackend"),
+        ("govcloud", {"config": {"cloudBackend": "gitops"}}, "/gitops/existingClaim"),
+        ("govcloud", {"secretKey": "in-values"}, "additional properties 'secretKey' not allowed"),
+        ("employee-feedback", {"web": {"autoscaling": {"maxReplicas": 0}}}, "/web/autoscaling/maxReplicas"),
+        ("employee-feedback", {"databaseUrl": "postgresql://x"}, "additional properties 'databaseUrl'"),
+    ],
+)
+def test_helm_refuses_values_outside_the_schema(chart, values, complaint):
+    with pytest.raises(InstallError, match="schema") as raised:
+        helm.install(chart, values)
+    assert complaint in str(raised.value)
+
+
+def test_values_yaml_documents_every_value_in_the_readme():
+    for chart in CHARTS:
+        values = yaml.safe_load((helm.CHARTS / chart / "values.yaml").read_text())
+        readme = (helm.CHARTS / chart / "README.md").read_text()
+        for path in _leaf_paths(values):
+            assert f"`{path}`" in readme, f"{chart}: {path} is not in README.md"
+
+
+def _leaf_paths(values: dict, prefix: str = "") -> list[str]:
+    paths = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and key not in {"resources", "ingressNamespaceSelector"}:
+            paths += _leaf_paths(value, path + ".")
+        else:
+            paths.append(path)
+    return paths
