@@ -189,3 +189,28 @@ def test_the_reconciler_resumes_only_runs_nobody_holds(world, cluster, backend):
     assert reconcile_runs(world.session) == [run.id]  # lease released between calls
     run = _run_to_end(world.session, run.id, backend)
     assert reconcile_runs(world.session) == []
+
+
+def test_the_backend_waits_for_a_rollout(world, cluster):
+    backend = KubernetesBackend.from_kubeconfig(
+        str(cluster.kubeconfig), rollout_timeout=10, poll_interval=0.01
+    )
+    slow = {**WEB, "image": "registry.cloud.gov.ir/aro/portal:slow"}
+    run = _run_to_end(
+        world.session,
+        start_run(world.session, world.admin_a, world.workload(components=[slow]).id).id,
+        backend,
+    )
+    assert run.status == RunStatus.succeeded, run.error
+    assert run.steps[2].attempts == 1 and run.steps[2].message == "4 objects present, deployments rolled out"
+
+
+def test_a_rollout_still_in_progress_is_retried_not_failed(world, cluster, backend):
+    slow = {**WEB, "image": "registry.cloud.gov.ir/aro/portal:slow"}
+    run = start_run(world.session, world.admin_a, world.workload(components=[slow]).id)
+    now = utcnow()
+    run = advance_run(world.session, run.id, backend, now=now, retry=FAST)
+    assert run.status == RunStatus.running and run.steps[2].status == StepStatus.pending
+    assert run.steps[2].message == "not ready yet: Deployment t-aro/portal-web: 0 of 2 replicas ready"
+    run = _run_to_end(world.session, run.id, backend, now=run.next_attempt_at)
+    assert run.status == RunStatus.succeeded and run.steps[2].attempts == 3  # ready on the third look
