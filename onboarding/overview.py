@@ -29,3 +29,21 @@ def consolidation_overview(session: Session, actor: Actor) -> dict[str, Any]:
         "migrated": sum(int(r["migrated"]) for r in rows),
         "retired": sum(1 for r in rows if str(r["data_center"].status) == "retired"),
     }
+
+
+def plan_overview(session: Session, actor: Actor, plan_id: int) -> dict[str, Any]:
+    """The plan board: waves, the agency's workloads to schedule, and the order dependencies suggest."""
+    from core.errors import ValidationError
+    from onboarding.plans.services import get_plan, suggest_waves
+
+    plan = get_plan(session, actor, plan_id)
+    try:
+        suggested = suggest_waves(session, actor, plan.agency_id)
+    except ValidationError as exc:
+        suggested = [[f"cycle: {exc.fields.get('depends_on', '')}"]]
+    return {
+        "plan": plan,
+        "workloads": list_workloads(session, actor, plan.agency_id),
+        "suggested": suggested,
+        "can_change": actor.can_write_agency(plan.agency_id),
+    }

@@ -12,8 +12,8 @@ from onboarding.inventory import services as inventory
 from onboarding.inventory.queries import get_workload
 from onboarding.inventory.schemas import components_from_yaml
 from onboarding.landing.plans import CLOUD_PLANS
-from onboarding.overview import consolidation_overview, inventory_overview
-from onboarding.plans.services import get_plan
+from onboarding.overview import consolidation_overview, inventory_overview, plan_overview
+from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.auth import current_actor, current_user, signed_in
 from portal.db import get_session
@@ -139,10 +139,66 @@ def start_run(workload_id: int) -> Response:
     return redirect(url_for("migration.run_page", run_id=run.id))
 
 
+@bp.post("/plans")
+@signed_in
+def add_plan() -> Response:
+    user = current_user()
+    if user.agency_id is None:
+        raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
+    plan = plans.create_plan(
+        get_session(),
+        current_actor(),
+        user.agency_id,
+        request.form.get("name", ""),
+        request.form.get("cloud_plan", "small"),
+    )
+    return redirect(url_for("migration.plan_page", plan_id=plan.id))
+
+
 @bp.get("/plans/<int:plan_id>")
 @signed_in
 def plan_page(plan_id: int) -> str:
-    return render_template("migration/plan.html", plan=get_plan(get_session(), current_actor(), plan_id))
+    return render_template(
+        "migration/plan.html", **plan_overview(get_session(), current_actor(), plan_id), errors={}
+    )
+
+
+def _plan_form_error(plan_id: int, exc: ValidationError) -> tuple[str, int]:
+    context = plan_overview(get_session(), current_actor(), plan_id)
+    return render_template("migration/plan.html", **context, errors=exc.fields), 422
+
+
+@bp.post("/plans/<int:plan_id>/waves")
+@signed_in
+def add_wave(plan_id: int) -> Response | tuple[str, int]:
+    try:
+        plans.add_wave(
+            get_session(),
+            current_actor(),
+            plan_id,
+            request.form.get("number", 0, type=int),
+            request.form.get("name", ""),
+            request.form.get("target_date", ""),
+        )
+    except ValidationError as exc:
+        return _plan_form_error(plan_id, exc)
+    return redirect(url_for("migration.plan_page", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/entries")
+@signed_in
+def schedule(plan_id: int) -> Response | tuple[str, int]:
+    try:
+        plans.schedule_workload(
+            get_session(),
+            current_actor(),
+            plan_id,
+            request.form.get("wave", 0, type=int),
+            request.form.get("workload_id", 0, type=int),
+        )
+    except ValidationError as exc:
+        return _plan_form_error(plan_id, exc)
+    return redirect(url_for("migration.plan_page", plan_id=plan_id))
 
 
 @bp.post("/plans/<int:plan_id>/waves/<int:number>/start")

@@ -204,3 +204,25 @@ add(
     "api.cancel_run_api",
     Case("POST", lambda w: f"/api/v1/migration/runs/{w.own['run'].id}/cancel", OWN_WRITE_API),
 )
+add(
+    "migration.add_plan",
+    Case("POST", lambda w: "/migration/plans", expect(302, **NO_AGENCY), form=lambda w: {"name": "Plan B"}),
+)
+add(
+    "migration.add_wave",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{w.own['plan'].id}/waves",
+        OWN_WRITE_PAGE,
+        form=lambda w: {"number": 2, "target_date": "1404/03/01"},
+    ),
+)
+add(
+    "migration.schedule",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{w.own['plan'].id}/entries",
+        OWN_WRITE_PAGE,
+        form=lambda w: {"wave": 1, "workload_id": _w(w)},
+    ),
+)

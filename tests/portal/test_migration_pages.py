@@ -87,3 +87,35 @@ def test_the_run_page_and_its_status(client, db_session, make_agency, make_user,
     status = client.get(f"/migration/runs/{run.id}/status.json").json
     assert status["status"] == "pending" and status["progress"] == 0
     assert [s["name"] for s in status["steps"]][:2] == ["landing_zone", "deploy"]
+
+
+def test_a_plan_is_built_on_its_board_and_refuses_a_bad_order(
+    client, db_session, make_agency, make_user, sign_in
+):
+    agency, dc, database = _setup(db_session, make_agency, make_user, sign_in, client)
+    portal = inventory.create_workload(
+        db_session,
+        SYSTEM,
+        agency.id,
+        data_center_id=dc.id,
+        name="hr-web",
+        components=COMPONENTS,
+        depends_on_ids=[database.id],
+    )
+    token = csrf_token_from(client.get("/migration/").get_data(as_text=True))
+    created = client.post(
+        "/migration/plans", data={"csrf_token": token, "name": "طرح", "cloud_plan": "small"}
+    )
+    assert created.status_code == 302
+    board = created.headers["Location"]
+    client.post(f"{board}/waves", data={"csrf_token": token, "number": 1, "target_date": "1404/02/01"})
+    refused = client.post(f"{board}/entries", data={"csrf_token": token, "wave": 1, "workload_id": portal.id})
+    body = refused.get_data(as_text=True)
+    parse_html(body)
+    assert refused.status_code == 422 and "hr-web depends on hr-portal, which is not in this plan" in body
+    assert "۱) hr-portal" in body and "۲) hr-web" in body  # the order dependencies suggest
+    accepted = client.post(
+        f"{board}/entries", data={"csrf_token": token, "wave": 1, "workload_id": database.id}
+    )
+    assert accepted.status_code == 302
+    assert "۱ اردیبهشت ۱۴۰۴" in client.get(board).get_data(as_text=True)
