@@ -3,7 +3,8 @@
     agency: ARO
     data_centers: [{name: Tehran DC, location: Tehran, owner: IT office}]
     workloads:
-      - {name: portal, data_center: Tehran DC, classification: internal, depends_on: [db], components: [...]}
+      - {name: portal, data_center: Tehran DC, classification: internal, depends_on: [db],
+         services: [hire], inquiries: ["NOCR:identity"], components: [...]}
 
 Existing data centers and workloads (by name) are updated, missing ones added; running the same
 document twice changes nothing. Every error names its place in the document.
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.models import Agency
+from catalog.models import Agency, EService
 from core.actors import Actor
 from core.errors import ValidationError
 from onboarding import policies
@@ -83,9 +84,9 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
                 item.get("components"),
                 item.get("title", ""),
                 item.get("classification", "internal"),
-                [],
+                _service_ids(session, agency.id, item.get("services") or []),
                 [d.id for d in workload.depends_on],
-                [],
+                _inquiry_ids(session, item.get("inquiries") or []),
             )
         except ValidationError as exc:
             errors.update({f"{where}.{k}": v for k, v in exc.fields.items()})
@@ -113,6 +114,36 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
     return result
 
 
+def _service_ids(session: Session, agency_id: int, codes: list[str]) -> list[int]:
+    ids = []
+    for code in codes:
+        found = session.scalar(
+            select(EService.id).where(EService.agency_id == agency_id, EService.code == code)
+        )
+        if found is None:
+            raise ValidationError(
+                "unknown e-service", fields={"services": f"no e-service {code!r} in this agency"}
+            )
+        ids.append(found)
+    return ids
+
+
+def _inquiry_ids(session: Session, references: list[str]) -> list[int]:
+    """Inquiries of other agencies, written AGENCY:CODE."""
+    ids = []
+    for reference in references:
+        agency_code, _, code = str(reference).partition(":")
+        found = session.scalar(
+            select(EService.id).join(Agency).where(Agency.code == agency_code, EService.code == code)
+        )
+        if found is None:
+            raise ValidationError(
+                "unknown inquiry", fields={"inquiries": f"no inquiry {reference!r} (write AGENCY:CODE)"}
+            )
+        ids.append(found)
+    return ids
+
+
 def _state(workload: Workload) -> tuple[Any, ...]:
     return (
         workload.data_center_id,
@@ -120,4 +151,6 @@ def _state(workload: Workload) -> tuple[Any, ...]:
         str(workload.classification),
         list(workload.components),
         sorted(d.name for d in workload.depends_on),
+        sorted(s.id for s in workload.services),
+        sorted(s.id for s in workload.inquiries),
     )

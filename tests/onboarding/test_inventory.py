@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ValidationError
+from core.errors import NotAuthorized, ValidationError
 from onboarding.inventory import questionnaire
 from onboarding.inventory.models import Strategy
+from onboarding.inventory.queries import list_workloads
 from onboarding.inventory.services import assess_workload, update_workload
 
 READY = {
@@ -112,3 +113,47 @@ def test_an_incomplete_questionnaire_says_which_questions(world):
         assess_workload(world.session, world.admin_a, workload.id, {"still_needed": "maybe"})
     assert raised.value.fields["still_needed"] == "choose one of yes, no"
     assert "containerized" in raised.value.fields
+
+
+def test_an_imported_workload_links_its_e_services_and_other_agencies_inquiries(world):
+    from catalog.models import Audience, EService, ServiceKind
+    from onboarding.inventory.importer import import_inventory
+
+    world.session.add(
+        EService(
+            agency_id=world.b.id,
+            code="identity",
+            name_fa="استعلام هویت",
+            kind=ServiceKind.inquiry,
+            audience=Audience.government,
+            channels=["api"],
+            maturity=4,
+        )
+    )
+    world.session.commit()
+    document = {
+        "agency": "ARO",
+        "data_centers": [{"name": "Tehran DC"}],
+        "workloads": [
+            {
+                "name": "hiring",
+                "data_center": "Tehran DC",
+                "services": ["hire"],
+                "inquiries": ["MCLS:identity"],
+                "components": [{"name": "web", "image": "reg.gov.ir/hire:1"}],
+            }
+        ],
+    }
+    result = import_inventory(world.session, world.admin_a, document)
+    assert (result.data_centers_added, result.workloads_added) == (0, 1)
+    [workload] = list_workloads(world.session, world.admin_a)
+    assert [s.code for s in workload.services] == ["hire"]
+    assert [s.code for s in workload.inquiries] == ["identity"]
+    assert import_inventory(world.session, world.admin_a, document).unchanged == 1
+
+    document["workloads"][0]["inquiries"] = ["MCLS:nope"]
+    with pytest.raises(ValidationError) as raised:
+        import_inventory(world.session, world.admin_a, document)
+    assert raised.value.fields == {"workloads[0].inquiries": "no inquiry 'MCLS:nope' (write AGENCY:CODE)"}
+    with pytest.raises(NotAuthorized):
+        import_inventory(world.session, world.member_b, document)
