@@ -126,6 +126,9 @@ def advance_run(
             taken += 1
             run.lease_until = now + LEASE
             session.commit()
+    except BaseException:
+        session.rollback()  # what the step committed stays; the reconciler resumes from there
+        raise
     finally:
         run.lease_until = None
         session.commit()
@@ -144,6 +147,7 @@ def _forward(
     try:
         message, outcome = FORWARD[step.name](context)
     except (PermanentBackendError, ValidationError) as exc:
+        session.rollback()
         _fail(session, run, step, _reason(exc), now)
         return True
     except Exception as exc:  # transient until the retries run out; the message says which
