@@ -2,209 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
 from onboarding.inventory import services as inventory
 from onboarding.inventory.queries import get_workload, list_data_centers, list_workloads
-from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.overview import consolidation_overview
 from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.api import bp
+from portal.api.migration_schemas import (
+    ASSESSMENT_IN,
+    DATA_CENTER,
+    DATA_CENTER_IN,
+    ENTRY_IN,
+    PLAN,
+    PLAN_IN,
+    RUN,
+    RUN_IN,
+    TAGS,
+    WAVE_IN,
+    WORKLOAD,
+    WORKLOAD_IN,
+    data_center_json,
+    plan_json,
+    workload_json,
+)
 from portal.api.openapi import operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.db import get_session
 from portal.tasks import send
-
-TAGS = ["migration"]
-ID = {"type": "integer"}
-COMPONENT = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string"},
-        "image": {"type": ["string", "null"]},
-        "ports": {"type": "array", "items": {"type": "integer"}},
-        "replicas": {"type": "integer"},
-        "cpu": {"type": "string"},
-        "memory": {"type": "string"},
-        "storage": {"type": ["string", "null"]},
-        "env": {"type": "object", "additionalProperties": {"type": "string"}},
-        "secrets": {"type": "array", "items": {"type": "string"}},
-        "read_only_root": {"type": "boolean"},
-    },
-}
-WORKLOAD = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "data_center_id": ID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
-        "status": {"type": "string"},
-        "components": {"type": "array", "items": COMPONENT},
-        "depends_on": {"type": "array", "items": {"type": "string"}},
-        "assessment": {"type": ["object", "null"]},
-    },
-}
-WORKLOAD_IN = {
-    "type": "object",
-    "required": ["agency_id", "data_center_id", "name", "components"],
-    "additionalProperties": False,
-    "properties": {
-        "agency_id": ID,
-        "data_center_id": ID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
-        "components": {"type": "array", "items": COMPONENT},
-        "service_ids": {"type": "array", "items": ID},
-        "depends_on_ids": {"type": "array", "items": ID},
-        "inquiry_ids": {"type": "array", "items": ID},
-    },
-}
-DATA_CENTER = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "location": {"type": "string"},
-        "owner": {"type": "string"},
-        "status": {"type": "string"},
-    },
-}
-DATA_CENTER_IN = {
-    "type": "object",
-    "required": ["agency_id", "name"],
-    "additionalProperties": False,
-    "properties": {
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "location": {"type": "string"},
-        "owner": {"type": "string"},
-    },
-}
-ASSESSMENT_IN = {
-    "type": "object",
-    "required": ["answers"],
-    "additionalProperties": False,
-    "properties": {
-        "answers": {"type": "object", "additionalProperties": {"type": "string"}},
-        "strategy": {"type": ["string", "null"]},
-        "override_reason": {"type": "string"},
-    },
-}
-PLAN = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "cloud_plan": {"type": "string"},
-        "waves": {"type": "array"},
-    },
-}
-PLAN_IN = {
-    "type": "object",
-    "required": ["agency_id", "name", "cloud_plan"],
-    "additionalProperties": False,
-    "properties": {"agency_id": ID, "name": {"type": "string"}, "cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
-}
-WAVE_IN = {
-    "type": "object",
-    "required": ["number"],
-    "additionalProperties": False,
-    "properties": {
-        "number": {"type": "integer", "minimum": 1},
-        "name": {"type": "string"},
-        "target_date": {"type": ["string", "null"], "description": "Jalali, e.g. 1404/01/15"},
-    },
-}
-ENTRY_IN = {
-    "type": "object",
-    "required": ["wave", "workload_id"],
-    "additionalProperties": False,
-    "properties": {"wave": {"type": "integer"}, "workload_id": ID},
-}
-RUN_IN = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
-}
-RUN = {
-    "type": "object",
-    "required": ["id", "status", "progress", "steps"],
-    "properties": {
-        "id": ID,
-        "workload": {"type": "string"},
-        "status": {"type": "string"},
-        "progress": {"type": "integer"},
-        "error": {"type": "string"},
-        "finished": {"type": "boolean"},
-        "steps": {"type": "array"},
-        "log": {"type": "array"},
-    },
-}
-
-
-def _workload(w: Any) -> dict[str, Any]:
-    assessment = w.assessment
-    return {
-        "id": w.id,
-        "agency_id": w.agency_id,
-        "data_center_id": w.data_center_id,
-        "name": w.name,
-        "title": w.title,
-        "classification": str(w.classification),
-        "status": str(w.status),
-        "components": w.components,
-        "depends_on": [d.name for d in w.depends_on],
-        "assessment": None
-        if assessment is None
-        else {
-            "score": assessment.score,
-            "risks": assessment.risks,
-            "recommended": str(assessment.recommended),
-            "strategy": str(assessment.strategy),
-            "override_reason": assessment.override_reason,
-            "questionnaire_version": assessment.questionnaire_version,
-        },
-    }
-
-
-def _data_center(dc: Any) -> dict[str, Any]:
-    return {
-        "id": dc.id,
-        "agency_id": dc.agency_id,
-        "name": dc.name,
-        "location": dc.location,
-        "owner": dc.owner,
-        "status": str(dc.status),
-    }
-
-
-def _plan(plan: Any) -> dict[str, Any]:
-    return {
-        "id": plan.id,
-        "agency_id": plan.agency_id,
-        "name": plan.name,
-        "cloud_plan": plan.cloud_plan,
-        "waves": [
-            {
-                "number": wave.number,
-                "name": wave.name,
-                "target_date": wave.target_date.isoformat() if wave.target_date else None,
-                "workloads": [{"workload": e.workload.name, "reason": e.reason} for e in wave.entries],
-            }
-            for wave in plan.waves
-        ],
-    }
 
 
 def _backend() -> str:
@@ -215,7 +42,7 @@ def _backend() -> str:
 @signed_in
 @operation(summary="Workloads the caller may read", tags=TAGS, response={"type": "array", "items": WORKLOAD})
 def list_workloads_api() -> Response:
-    return jsonify([_workload(w) for w in list_workloads(get_session(), current_actor())])
+    return jsonify([workload_json(w) for w in list_workloads(get_session(), current_actor())])
 
 
 @bp.post("/migration/workloads")
@@ -231,14 +58,14 @@ def create_workload_api() -> tuple[Response, int]:
     body = validate_json(WORKLOAD_IN)
     agency_id = body.pop("agency_id")
     workload = inventory.create_workload(get_session(), current_actor(), agency_id, **body)
-    return jsonify(_workload(workload)), 201
+    return jsonify(workload_json(workload)), 201
 
 
 @bp.get("/migration/workloads/<int:workload_id>")
 @signed_in
 @operation(summary="One workload with its assessment", tags=TAGS, response=WORKLOAD)
 def get_workload_api(workload_id: int) -> Response:
-    return jsonify(_workload(get_workload(get_session(), current_actor(), workload_id)))
+    return jsonify(workload_json(get_workload(get_session(), current_actor(), workload_id)))
 
 
 @bp.post("/migration/workloads/<int:workload_id>/assessment")
@@ -259,7 +86,7 @@ def assess_api(workload_id: int) -> Response:
         body.get("strategy"),
         body.get("override_reason", ""),
     )
-    return jsonify(_workload(get_workload(get_session(), current_actor(), workload_id)))
+    return jsonify(workload_json(get_workload(get_session(), current_actor(), workload_id)))
 
 
 @bp.post("/migration/workloads/<int:workload_id>/runs")
@@ -291,7 +118,7 @@ def start_run_api(workload_id: int) -> tuple[Response, int]:
     summary="Data centers the caller may read", tags=TAGS, response={"type": "array", "items": DATA_CENTER}
 )
 def list_data_centers_api() -> Response:
-    return jsonify([_data_center(dc) for dc in list_data_centers(get_session(), current_actor())])
+    return jsonify([data_center_json(dc) for dc in list_data_centers(get_session(), current_actor())])
 
 
 @bp.post("/migration/data-centers")
@@ -314,7 +141,7 @@ def create_data_center_api() -> tuple[Response, int]:
         body.get("location", ""),
         body.get("owner", ""),
     )
-    return jsonify(_data_center(dc)), 201
+    return jsonify(data_center_json(dc)), 201
 
 
 @bp.post("/migration/plans")
@@ -332,7 +159,7 @@ def create_plan_api() -> tuple[Response, int]:
     plan = plans.create_plan(
         get_session(), current_actor(), body["agency_id"], body["name"], body["cloud_plan"]
     )
-    return jsonify(_plan(plans.get_plan(get_session(), current_actor(), plan.id))), 201
+    return jsonify(plan_json(plans.get_plan(get_session(), current_actor(), plan.id))), 201
 
 
 @bp.get("/migration/plans/<int:plan_id>")
@@ -343,7 +170,7 @@ def create_plan_api() -> tuple[Response, int]:
     response=PLAN,
 )
 def get_plan_api(plan_id: int) -> Response:
-    return jsonify(_plan(plans.get_plan(get_session(), current_actor(), plan_id)))
+    return jsonify(plan_json(plans.get_plan(get_session(), current_actor(), plan_id)))
 
 
 @bp.post("/migration/plans/<int:plan_id>/waves")
@@ -361,7 +188,7 @@ def add_wave_api(plan_id: int) -> tuple[Response, int]:
     plans.add_wave(
         get_session(), current_actor(), plan_id, body["number"], body.get("name", ""), body.get("target_date")
     )
-    return jsonify(_plan(plans.get_plan(get_session(), current_actor(), plan_id))), 201
+    return jsonify(plan_json(plans.get_plan(get_session(), current_actor(), plan_id))), 201
 
 
 @bp.post("/migration/plans/<int:plan_id>/entries")
@@ -375,7 +202,7 @@ def add_wave_api(plan_id: int) -> tuple[Response, int]:
 def schedule_api(plan_id: int) -> Response:
     body = validate_json(ENTRY_IN)
     plans.schedule_workload(get_session(), current_actor(), plan_id, body["wave"], body["workload_id"])
-    return jsonify(_plan(plans.get_plan(get_session(), current_actor(), plan_id)))
+    return jsonify(plan_json(plans.get_plan(get_session(), current_actor(), plan_id)))
 
 
 @bp.post("/migration/plans/<int:plan_id>/waves/<int:number>/start")
@@ -423,7 +250,7 @@ def consolidation_api() -> Response:
             "migrated": overview["migrated"],
             "retired": overview["retired"],
             "data_centers": [
-                {**_data_center(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
+                {**data_center_json(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
                 for r in overview["rows"]
             ],
         }
