@@ -96,7 +96,6 @@ class EService(TimestampMixin, PlatformBase):
         UniqueConstraint("agency_id", "code"),
         CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
     )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(String(64))

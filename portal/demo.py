@@ -14,6 +14,7 @@ from catalog.seed import seed_reference_agencies
 from core.actors import SYSTEM, Role
 from core.errors import ConfigurationError
 from core.settings import Settings
+from onboarding.compliance.seed import seed_default_program
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 
@@ -33,10 +34,25 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     lines = [
         f"agencies: {agencies.created} added, {agencies.updated} updated, {agencies.unchanged} unchanged"
     ]
+    program = seed_default_program(platform)
+    lines.append(f"compliance program: {program.created} added, {program.unchanged} unchanged")
     if demo:
         lines += seed_demo_users(settings, platform)
         lines += seed_migration_demo(settings, platform)
+    if demo:
+        lines += seed_demo_compliance(platform)
     return lines
+
+
+def seed_demo_compliance(session: Session) -> list[str]:
+    """A program with deadlines ahead, and today's figures (run after the catalog's demo services)."""
+    from onboarding.compliance.seed import seed_demo_program
+    from onboarding.compliance.services import take_snapshot
+    from workers.tasks.compliance import today
+
+    seed_demo_program(session, today())
+    result = take_snapshot(session, SYSTEM, today())
+    return [f"compliance: today's figures computed ({result.rows} agency × milestone rows)"]
 
 
 def seed_demo_users(settings: Settings, session: Session) -> list[str]:

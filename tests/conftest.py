@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.web",
     "tests.fixtures.kubernetes",
+    "tests.fixtures.smtp",
     "tests.fixtures.accounts",
 ]

@@ -1,0 +1,1 @@
+"""Programs, milestones and compliance: every agency measured against the mandate's deadlines."""

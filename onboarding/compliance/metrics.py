@@ -1,0 +1,112 @@
+"""The metrics milestones are measured by, registered in one place.
+
+A metric takes a session and the agency ids to measure and returns each agency's `Measure`: the
+numerator, the denominator and the value (numerator / denominator), or value None when the agency
+has nothing in the denominator ("no data", never 0% or 100%). Each is computed for many agencies in
+one query where the data allows, so a national snapshot is a handful of queries, not one per agency.
+Adding a metric is one decorated function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from catalog.models import ELECTRONIC_MATURITY, SMART_MATURITY, EService, ServiceKind, ServiceStatus
+from onboarding import queries as migration_queries
+
+
+class Measure(NamedTuple):
+    numerator: int
+    denominator: int
+    value: float | None
+
+    @classmethod
+    def ratio(cls, numerator: int, denominator: int) -> Measure:
+        return cls(numerator, denominator, numerator / denominator if denominator else None)
+
+    @classmethod
+    def yes_no(cls, answer: bool) -> Measure:
+        return cls(1 if answer else 0, 1, 1.0 if answer else 0.0)
+
+
+NO_DATA = Measure(0, 0, None)
+
+MetricFunction = Callable[[Session, list[int]], dict[int, Measure]]
+
+
+class Metric(NamedTuple):
+    name: str
+    label_en: str
+    function: MetricFunction
+    boolean: bool
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(name: str, label_en: str, boolean: bool = False) -> Callable[[MetricFunction], MetricFunction]:
+    def register(function: MetricFunction) -> MetricFunction:
+        METRICS[name] = Metric(name, label_en, function, boolean)
+        return function
+
+    return register
+
+
+def measure(session: Session, name: str, agency_ids: Iterable[int]) -> dict[int, Measure]:
+    """Every requested agency gets a Measure (NO_DATA when it has nothing to count)."""
+    ids = list(agency_ids)
+    found = METRICS[name].function(session, ids) if ids else {}
+    return {agency_id: found.get(agency_id, NO_DATA) for agency_id in ids}
+
+
+def _service_share(session: Session, agency_ids: list[int], kind: ServiceKind, counted) -> dict[int, Measure]:
+    """Share of an agency's active services of `kind` matching `counted`; drafts and retired do not count."""
+    query = (
+        select(EService.agency_id, func.sum(case((counted, 1), else_=0)), func.count())
+        .where(EService.status == ServiceStatus.active, EService.kind == kind)
+        .group_by(EService.agency_id)
+    )
+    if len(agency_ids) <= 1000:
+        query = query.where(EService.agency_id.in_(agency_ids))
+    wanted = set(agency_ids)
+    return {
+        agency_id: Measure.ratio(int(numerator or 0), int(denominator))
+        for agency_id, numerator, denominator in session.execute(query)
+        if agency_id in wanted
+    }
+
+
+@metric("electronic", "share of services at maturity 3 or more (electronic)")
+def electronic(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return _service_share(session, agency_ids, ServiceKind.service, EService.maturity >= ELECTRONIC_MATURITY)
+
+
+@metric("inquiries_online", "share of inquiries served online, machine to machine")
+def inquiries_online(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return _service_share(session, agency_ids, ServiceKind.inquiry, EService.online_m2m.is_(True))
+
+
+@metric("smart", "share of services at maturity 4 (smart)")
+def smart(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return _service_share(session, agency_ids, ServiceKind.service, EService.maturity >= SMART_MATURITY)
+
+
+@metric("joined_cloud", "has a tenant space with a running workload", boolean=True)
+def joined_cloud(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return {a: Measure.yes_no(migration_queries.has_running_tenant(session, a)) for a in agency_ids}
+
+
+@metric("workloads_migrated", "share of workloads migrated to the cloud")
+def workloads_migrated(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return {a: Measure.ratio(*migration_queries.workload_migration_counts(session, a)) for a in agency_ids}
+
+
+@metric("data_centers_retired", "share of legacy data centers retired")
+def data_centers_retired(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    return {
+        a: Measure.ratio(*migration_queries.data_center_retirement_counts(session, a)) for a in agency_ids
+    }

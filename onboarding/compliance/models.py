@@ -1,0 +1,126 @@
+"""Programs, milestones, daily compliance snapshots and the notifications agencies receive."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import PlatformBase, TimestampMixin
+
+
+class Program(TimestampMixin, PlatformBase):
+    """A mandate agencies are measured against, e.g. the 1403 budget law, clause C of note 7."""
+
+    __tablename__ = "compliance_programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title_fa: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="program", order_by="(Milestone.position, Milestone.deadline, Milestone.id)"
+    )
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title_fa
+
+
+class Milestone(TimestampMixin, PlatformBase):
+    """One deadline: a metric must reach a target by a date (inclusive) for the agencies in scope.
+
+    `scope_kinds` empty means every active executive agency; otherwise only agencies of those kinds.
+    """
+
+    __tablename__ = "compliance_milestones"
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_programs.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64))
+    title_fa: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    metric: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(16), default="ratio")
+    target: Mapped[float] = mapped_column(Float, default=1.0)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    scope_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remind_days_before: Mapped[int] = mapped_column(Integer, default=30)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    program: Mapped[Program] = relationship(back_populates="milestones")
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title_fa
+
+
+class ComplianceSnapshot(PlatformBase):
+    """One agency's figure for one milestone on one day; recomputing the same day replaces it.
+
+    `numerator`/`denominator`/`value` measure the agency's own services (its status is based on
+    these); the `group_` figures add every sub-agency's, so a ministry's row also shows its whole tree.
+    """
+
+    __tablename__ = "compliance_snapshots"
+    __table_args__ = (UniqueConstraint("agency_id", "milestone_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_milestones.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    projected: Mapped[float | None] = mapped_column(Float)
+    group_numerator: Mapped[int] = mapped_column(Integer)
+    group_denominator: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def group_value(self) -> float | None:
+        return self.group_numerator / self.group_denominator if self.group_denominator else None
+
+
+class Notification(PlatformBase):
+    """A message to an agency's admins, always listed in the portal; e-mailed too when SMTP is set.
+
+    E-mail failures keep the row `pending` with the error and attempt count, so nothing is dropped.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("agency_id", "dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compliance_milestones.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    email_status: Mapped[str] = mapped_column(String(16), index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_error: Mapped[str] = mapped_column(Text, default="")
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

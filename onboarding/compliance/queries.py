@@ -1,0 +1,267 @@
+"""Reads for compliance: programs, agencies in scope, snapshots, notifications. Never commits.
+
+Catalog rows are read here with our own queries (the catalog package owns their writes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.models import (
+    ELECTRONIC_MATURITY,
+    SMART_MATURITY,
+    Agency,
+    EService,
+    ServiceKind,
+    ServiceStatus,
+)
+from core.errors import NotFound
+from onboarding.compliance.models import ComplianceSnapshot, Milestone, Notification, Program
+
+
+@dataclasses.dataclass(frozen=True)
+class AgencyRow:
+    id: int
+    code: str
+    name_fa: str
+    name_en: str
+    kind: str
+    parent_id: int | None
+    province_code: str | None
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+def list_programs(session: Session, active_only: bool = False) -> list[Program]:
+    query = select(Program).options(selectinload(Program.milestones)).order_by(Program.id)
+    if active_only:
+        query = query.where(Program.active.is_(True))
+    return list(session.scalars(query))
+
+
+def get_program(session: Session, program_id: int) -> Program:
+    program = session.get(Program, program_id, options=[selectinload(Program.milestones)])
+    if program is None:
+        raise NotFound("program not found", program_id=program_id)
+    return program
+
+
+def get_program_by_code(session: Session, code: str) -> Program | None:
+    return session.scalar(select(Program).where(Program.code == code))
+
+
+def get_milestone(session: Session, milestone_id: int) -> Milestone:
+    milestone = session.get(Milestone, milestone_id)
+    if milestone is None:
+        raise NotFound("milestone not found", milestone_id=milestone_id)
+    return milestone
+
+
+def list_active_milestones(session: Session) -> list[Milestone]:
+    return list(
+        session.scalars(
+            select(Milestone)
+            .join(Program)
+            .where(Program.active.is_(True))
+            .order_by(Milestone.program_id, Milestone.position, Milestone.deadline, Milestone.id)
+        )
+    )
+
+
+def list_agencies(session: Session) -> list[AgencyRow]:
+    """Every active agency as a light row (the snapshot and the dashboard work on all of them)."""
+    rows = session.execute(
+        select(
+            Agency.id,
+            Agency.code,
+            Agency.name_fa,
+            Agency.name_en,
+            Agency.kind,
+            Agency.parent_id,
+            Agency.province_code,
+        ).where(Agency.active.is_(True))
+    )
+    return [
+        AgencyRow(r.id, r.code, r.name_fa, r.name_en, str(r.kind), r.parent_id, r.province_code) for r in rows
+    ]
+
+
+def get_agency(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("agency not found", agency_id=agency_id)
+    return agency
+
+
+def in_scope(milestone: Milestone, agency_kind: str) -> bool:
+    return not milestone.scope_kinds or agency_kind in milestone.scope_kinds
+
+
+def ancestors(agencies: dict[int, AgencyRow], agency_id: int) -> list[int]:
+    """The agency's parents up to its ministry, nearest first (cycles are cut)."""
+    chain: list[int] = []
+    current = agencies.get(agency_id)
+    while current is not None and current.parent_id is not None and current.parent_id not in chain:
+        chain.append(current.parent_id)
+        current = agencies.get(current.parent_id)
+    return chain
+
+
+def top_ancestor(agencies: dict[int, AgencyRow], agency_id: int) -> int:
+    chain = ancestors(agencies, agency_id)
+    return chain[-1] if chain else agency_id
+
+
+def latest_snapshot_day(
+    session: Session, milestone_ids: Iterable[int], until: dt.date | None = None
+) -> dt.date | None:
+    query = select(func.max(ComplianceSnapshot.day)).where(
+        ComplianceSnapshot.milestone_id.in_(list(milestone_ids))
+    )
+    if until is not None:
+        query = query.where(ComplianceSnapshot.day <= until)
+    return session.scalar(query)
+
+
+def list_snapshots_for_day(
+    session: Session, milestone_ids: Iterable[int], day: dt.date
+) -> list[ComplianceSnapshot]:
+    return list(
+        session.scalars(
+            select(ComplianceSnapshot).where(
+                ComplianceSnapshot.milestone_id.in_(list(milestone_ids)), ComplianceSnapshot.day == day
+            )
+        )
+    )
+
+
+def list_history(
+    session: Session, milestone_ids: Iterable[int], since: dt.date, before: dt.date
+) -> list[tuple[int, int, dt.date, float | None]]:
+    """(agency_id, milestone_id, day, value) of snapshots in [since, before), for the trend."""
+    rows = session.execute(
+        select(
+            ComplianceSnapshot.agency_id,
+            ComplianceSnapshot.milestone_id,
+            ComplianceSnapshot.day,
+            ComplianceSnapshot.value,
+        ).where(
+            ComplianceSnapshot.milestone_id.in_(list(milestone_ids)),
+            ComplianceSnapshot.day >= since,
+            ComplianceSnapshot.day < before,
+        )
+    )
+    return [tuple(r) for r in rows]
+
+
+def list_agency_snapshots(
+    session: Session, agency_id: int, milestone_ids: Iterable[int], since: dt.date | None = None
+) -> list[ComplianceSnapshot]:
+    query = (
+        select(ComplianceSnapshot)
+        .where(
+            ComplianceSnapshot.agency_id == agency_id,
+            ComplianceSnapshot.milestone_id.in_(list(milestone_ids)),
+        )
+        .order_by(ComplianceSnapshot.day)
+    )
+    if since is not None:
+        query = query.where(ComplianceSnapshot.day >= since)
+    return list(session.scalars(query))
+
+
+@dataclasses.dataclass(frozen=True)
+class Shortfall:
+    """A service keeping the agency below target, and what it needs."""
+
+    service_id: int
+    code: str
+    name_fa: str
+    name_en: str
+    have: str  # "2" (maturity) or "offline"
+    need: str  # "3" or "online_m2m"
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+def list_shortfall(session: Session, agency_id: int, metric: str) -> list[Shortfall]:
+    """Active services of the agency that do not yet count for the metric, closest to counting first."""
+    base = select(EService).where(EService.agency_id == agency_id, EService.status == ServiceStatus.active)
+    if metric in {"electronic", "smart"}:
+        level = ELECTRONIC_MATURITY if metric == "electronic" else SMART_MATURITY
+        query = base.where(EService.kind == ServiceKind.service, EService.maturity < level).order_by(
+            EService.maturity.desc(), EService.code
+        )
+        return [
+            Shortfall(s.id, s.code, s.name_fa, s.name_en, str(s.maturity), str(level))
+            for s in session.scalars(query)
+        ]
+    if metric == "inquiries_online":
+        query = base.where(EService.kind == ServiceKind.inquiry, EService.online_m2m.is_(False)).order_by(
+            EService.code
+        )
+        return [
+            Shortfall(s.id, s.code, s.name_fa, s.name_en, "offline", "online_m2m")
+            for s in session.scalars(query)
+        ]
+    return []
+
+
+def list_notifications(
+    session: Session, agency_ids: Iterable[int] | None, limit: int = 200
+) -> list[Notification]:
+    """Newest first; `agency_ids` None means every agency (platform admins and overseers)."""
+    query = select(Notification).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    if agency_ids is not None:
+        query = query.where(Notification.agency_id.in_(list(agency_ids)))
+    return list(session.scalars(query))
+
+
+def list_pending_emails(session: Session, limit: int = 500) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.email_status == "pending")
+            .order_by(Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+# Users belong to the portal's accounts; the domain reads only the columns it needs, by table name.
+_users = sa.table(
+    "users",
+    sa.column("email", sa.String),
+    sa.column("role", sa.String),
+    sa.column("agency_id", sa.Integer),
+    sa.column("active", sa.Boolean),
+)
+
+
+def list_agency_admin_emails(session: Session, agency_id: int) -> list[str]:
+    rows = session.scalars(
+        select(_users.c.email)
+        .where(
+            _users.c.agency_id == agency_id,
+            _users.c.role == "agency_admin",
+            _users.c.active.is_(True),
+            _users.c.email != "",
+        )
+        .order_by(_users.c.email)
+    )
+    return list(rows)
+
+
+def get_notification_by_key(session: Session, agency_id: int, dedupe_key: str) -> Notification | None:
+    return session.scalar(
+        select(Notification).where(Notification.agency_id == agency_id, Notification.dedupe_key == dedupe_key)
+    )

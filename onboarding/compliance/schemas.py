@@ -1,0 +1,164 @@
+"""Shapes of compliance input and the fixed vocabularies (statuses, target kinds)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any
+
+from catalog.models import AgencyKind
+from core.dates import parse_jalali
+from core.errors import ValidationError
+
+
+class Status(enum.StrEnum):
+    met = "met"
+    on_track = "on_track"
+    at_risk = "at_risk"
+    missed = "missed"
+    no_data = "no_data"
+
+
+STATUS_ORDER = (Status.met, Status.on_track, Status.at_risk, Status.missed, Status.no_data)
+
+
+class TargetKind(enum.StrEnum):
+    ratio = "ratio"  # a share between 0 and 1; met when value >= target
+    boolean = "boolean"  # yes/no; met when the metric says yes
+
+
+class EmailStatus(enum.StrEnum):
+    not_configured = "not_configured"  # no SMTP: the portal list is the only channel
+    pending = "pending"  # to be sent (or retried after a failure, see attempts and last_error)
+    sent = "sent"
+    no_recipients = "no_recipients"  # the agency has no active admin with an e-mail address
+
+
+@dataclasses.dataclass
+class ProgramInput:
+    code: str
+    title_fa: str
+    title_en: str = ""
+    active: bool = True
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> ProgramInput:
+        fields: dict[str, str] = {}
+        code = str(data.get("code") or "").strip()
+        title_fa = str(data.get("title_fa") or "").strip()
+        if not code:
+            fields["code"] = "required"
+        elif len(code) > 64:
+            fields["code"] = "at most 64 characters"
+        if not title_fa:
+            fields["title_fa"] = "required"
+        if fields:
+            raise ValidationError("invalid program", fields=fields)
+        return cls(
+            code=code,
+            title_fa=title_fa,
+            title_en=str(data.get("title_en") or "").strip(),
+            active=_bool(data.get("active", True)),
+        )
+
+
+@dataclasses.dataclass
+class MilestoneInput:
+    code: str
+    title_fa: str
+    title_en: str
+    metric: str
+    target_kind: TargetKind
+    target: float
+    deadline: dt.date
+    scope_kinds: list[str]
+    remind_days_before: int = 30
+    position: int = 0
+
+    @classmethod
+    def parse(cls, data: dict[str, Any], metric_names: set[str]) -> MilestoneInput:
+        """Accepts form or JSON input; the deadline as ISO (2024-11-20) or Jalali (1403/08/30) text."""
+        fields: dict[str, str] = {}
+        code = str(data.get("code") or "").strip()
+        if not code:
+            fields["code"] = "required"
+        title_fa = str(data.get("title_fa") or "").strip()
+        if not title_fa:
+            fields["title_fa"] = "required"
+        metric = str(data.get("metric") or "").strip()
+        if metric not in metric_names:
+            fields["metric"] = f"unknown metric {metric!r}; one of {', '.join(sorted(metric_names))}"
+        try:
+            target_kind = TargetKind(str(data.get("target_kind") or "ratio"))
+        except ValueError:
+            fields["target_kind"] = "one of ratio, boolean"
+            target_kind = TargetKind.ratio
+        target = 1.0
+        raw_target = data.get("target", 1)
+        try:
+            target = float(str(raw_target).strip().rstrip("%")) if raw_target not in (None, "") else 1.0
+            if isinstance(raw_target, str) and raw_target.strip().endswith("%"):
+                target /= 100
+            if not 0 < target <= 1:
+                fields["target"] = "a share above 0 and at most 1 (for example 0.2 or 20%)"
+        except ValueError:
+            fields["target"] = f"not a number: {raw_target!r}"
+        if target_kind is TargetKind.boolean:
+            target = 1.0
+        deadline = None
+        raw_deadline = data.get("deadline")
+        if isinstance(raw_deadline, dt.date):
+            deadline = raw_deadline
+        elif not raw_deadline:
+            fields["deadline"] = "required"
+        else:
+            deadline = _parse_date(str(raw_deadline))
+            if deadline is None:
+                fields["deadline"] = f"not a date: {raw_deadline!r} (1403/08/30 or 2024-11-20)"
+        raw_scope = data.get("scope_kinds") or []
+        if isinstance(raw_scope, str):
+            raw_scope = [s for s in (p.strip() for p in raw_scope.split(",")) if s]
+        unknown = [k for k in raw_scope if k not in AgencyKind.__members__]
+        if unknown:
+            fields["scope_kinds"] = f"unknown agency kinds: {', '.join(map(str, unknown))}"
+        remind = data.get("remind_days_before", 30)
+        try:
+            remind = int(remind if remind not in (None, "") else 30)
+            if not 0 <= remind <= 365:
+                fields["remind_days_before"] = "between 0 and 365"
+        except (TypeError, ValueError):
+            fields["remind_days_before"] = f"not a whole number: {remind!r}"
+            remind = 30
+        if fields:
+            raise ValidationError("invalid milestone", fields=fields)
+        assert deadline is not None
+        return cls(
+            code=code,
+            title_fa=title_fa,
+            title_en=str(data.get("title_en") or "").strip(),
+            metric=metric,
+            target_kind=target_kind,
+            target=target,
+            deadline=deadline,
+            scope_kinds=sorted(set(raw_scope)),
+            remind_days_before=remind,
+            position=int(data.get("position") or 0),
+        )
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        return parse_jalali(text)
+    except ValueError:
+        return None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on", "y"}

@@ -1,0 +1,156 @@
+"""Compliance use cases: edit programs and milestones, take snapshots. Load → authorise → validate →
+change → commit once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.actors import Actor
+from core.errors import Conflict, NotAuthorized
+from onboarding.compliance import policies
+from onboarding.compliance import queries as q
+from onboarding.compliance.metrics import METRICS
+from onboarding.compliance.models import Milestone, Program
+from onboarding.compliance.reminders import create_reminders
+from onboarding.compliance.schemas import MilestoneInput, ProgramInput
+from onboarding.compliance.snapshots import SnapshotResult, compute_snapshots, milestones_by_id
+
+
+def take_snapshot(
+    session: Session, actor: Actor, day: dt.date, email_enabled: bool = False
+) -> SnapshotResult:
+    """The daily national snapshot (beat, or an operator): every agency × active milestone, plus reminders."""
+    if not policies.can_take_snapshot(actor):
+        raise NotAuthorized("only the platform takes national snapshots")
+    result = compute_snapshots(session, day)
+    _remind(session, day, result, email_enabled)
+    session.commit()
+    return result
+
+
+def recompute_agency(
+    session: Session, actor: Actor, agency_id: int, day: dt.date, email_enabled: bool = False
+) -> SnapshotResult:
+    """Refresh today's rows of one agency (and its parents' group figures) after its catalog changed."""
+    q.get_agency(session, agency_id)
+    if not policies.can_recompute_agency(actor, agency_id):
+        raise NotAuthorized("not your agency", agency_id=agency_id)
+    result = compute_snapshots(session, day, only_agencies=[agency_id])
+    _remind(session, day, result, email_enabled)
+    session.commit()
+    return result
+
+
+def _remind(session: Session, day: dt.date, result: SnapshotResult, email_enabled: bool) -> None:
+    if result.at_risk:
+        create_reminders(
+            session, day, result.at_risk, milestones_by_id(q.list_active_milestones(session)), email_enabled
+        )
+
+
+def _require_admin(actor: Actor) -> None:
+    if not policies.can_manage_programs(actor):
+        raise NotAuthorized("only platform admins edit programs and milestones")
+
+
+def create_program(session: Session, actor: Actor, data: dict[str, Any]) -> Program:
+    _require_admin(actor)
+    values = ProgramInput.parse(data)
+    if q.get_program_by_code(session, values.code) is not None:
+        raise Conflict("a program with this code exists", code=values.code)
+    program = Program(
+        code=values.code, title_fa=values.title_fa, title_en=values.title_en, active=values.active
+    )
+    session.add(program)
+    session.commit()
+    return program
+
+
+def update_program(session: Session, actor: Actor, program_id: int, data: dict[str, Any]) -> Program:
+    program = q.get_program(session, program_id)
+    _require_admin(actor)
+    current = {
+        "code": program.code,
+        "title_fa": program.title_fa,
+        "title_en": program.title_en,
+        "active": program.active,
+    }
+    values = ProgramInput.parse({**current, **data})
+    if values.code != program.code and q.get_program_by_code(session, values.code) is not None:
+        raise Conflict("a program with this code exists", code=values.code)
+    program.code, program.title_fa, program.title_en, program.active = (
+        values.code,
+        values.title_fa,
+        values.title_en,
+        values.active,
+    )
+    session.commit()
+    return program
+
+
+def create_milestone(session: Session, actor: Actor, program_id: int, data: dict[str, Any]) -> Milestone:
+    program = q.get_program(session, program_id)
+    _require_admin(actor)
+    values = MilestoneInput.parse(data, set(METRICS))
+    if any(m.code == values.code for m in program.milestones):
+        raise Conflict("a milestone with this code exists in the program", code=values.code)
+    milestone = Milestone(program_id=program.id, **_milestone_fields(values))
+    session.add(milestone)
+    _commit_unique(session, values.code)
+    return milestone
+
+
+def update_milestone(session: Session, actor: Actor, milestone_id: int, data: dict[str, Any]) -> Milestone:
+    milestone = q.get_milestone(session, milestone_id)
+    _require_admin(actor)
+    current = {
+        "code": milestone.code,
+        "title_fa": milestone.title_fa,
+        "title_en": milestone.title_en,
+        "metric": milestone.metric,
+        "target_kind": milestone.target_kind,
+        "target": milestone.target,
+        "deadline": milestone.deadline,
+        "scope_kinds": milestone.scope_kinds,
+        "remind_days_before": milestone.remind_days_before,
+        "position": milestone.position,
+    }
+    values = MilestoneInput.parse({**current, **data}, set(METRICS))
+    for name, value in _milestone_fields(values).items():
+        setattr(milestone, name, value)
+    _commit_unique(session, values.code)
+    return milestone
+
+
+def delete_milestone(session: Session, actor: Actor, milestone_id: int) -> None:
+    milestone = q.get_milestone(session, milestone_id)
+    _require_admin(actor)
+    session.delete(milestone)
+    session.commit()
+
+
+def _milestone_fields(values: MilestoneInput) -> dict[str, Any]:
+    return {
+        "code": values.code,
+        "title_fa": values.title_fa,
+        "title_en": values.title_en,
+        "metric": values.metric,
+        "target_kind": str(values.target_kind),
+        "target": values.target,
+        "deadline": values.deadline,
+        "scope_kinds": values.scope_kinds,
+        "remind_days_before": values.remind_days_before,
+        "position": values.position,
+    }
+
+
+def _commit_unique(session: Session, code: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("a milestone with this code exists in the program", code=code) from None

@@ -1,0 +1,155 @@
+"""Computing compliance snapshots: every agency in scope × every active milestone, for one day.
+
+A national snapshot is one query per metric (grouped by agency), one query for the recent history
+and a bulk upsert, so it stays fast at the mandate's size (about a thousand agencies).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from core.dates import utcnow
+from onboarding.compliance import metrics
+from onboarding.compliance import queries as q
+from onboarding.compliance.evaluation import TREND_DAYS, evaluate
+from onboarding.compliance.models import ComplianceSnapshot, Milestone
+from onboarding.compliance.schemas import Status
+
+UPSERT_CHUNK = 2000
+
+
+@dataclasses.dataclass
+class SnapshotResult:
+    day: dt.date
+    rows: int = 0
+    statuses: Counter = dataclasses.field(default_factory=Counter)
+    at_risk: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (agency_id, milestone_id)
+
+
+def compute_snapshots(
+    session: Session, day: dt.date, only_agencies: Iterable[int] | None = None
+) -> SnapshotResult:
+    """Write (or replace) the day's snapshot rows; no commit (the calling service commits once).
+
+    `only_agencies` limits the rows written (a recompute after a catalog change writes the agency
+    and its parents, whose group figures include it); the figures are always computed nationally.
+    """
+    agencies = {a.id: a for a in q.list_agencies(session)}
+    milestones = q.list_active_milestones(session)
+    result = SnapshotResult(day=day)
+    if not agencies or not milestones:
+        return result
+    wanted = set(agencies) if only_agencies is None else _with_ancestors(agencies, only_agencies)
+    children: dict[int, list[int]] = defaultdict(list)
+    for agency in agencies.values():
+        if agency.parent_id in agencies:
+            children[agency.parent_id].append(agency.id)
+    measures = {
+        name: metrics.measure(session, name, list(agencies)) for name in {m.metric for m in milestones}
+    }
+    history: dict[tuple[int, int], list[tuple[dt.date, float]]] = defaultdict(list)
+    for agency_id, milestone_id, past_day, value in q.list_history(
+        session, [m.id for m in milestones], day - dt.timedelta(days=TREND_DAYS), day
+    ):
+        if value is not None and agency_id in wanted:
+            history[(agency_id, milestone_id)].append((past_day, value))
+    now = utcnow()
+    rows: list[dict] = []
+    for milestone in milestones:
+        by_agency = measures[milestone.metric]
+        scoped = {a for a, row in agencies.items() if q.in_scope(milestone, row.kind)}
+        groups = _group_sums(children, agencies, scoped, by_agency)
+        for agency_id in sorted(wanted & scoped):
+            own = by_agency[agency_id]
+            status, projected = evaluate(
+                own.value, milestone.target, milestone.deadline, day, history[(agency_id, milestone.id)]
+            )
+            group_numerator, group_denominator = groups[agency_id]
+            rows.append(
+                {
+                    "agency_id": agency_id,
+                    "milestone_id": milestone.id,
+                    "day": day,
+                    "numerator": own.numerator,
+                    "denominator": own.denominator,
+                    "value": own.value,
+                    "status": str(status),
+                    "projected": projected,
+                    "group_numerator": group_numerator,
+                    "group_denominator": group_denominator,
+                    "computed_at": now,
+                }
+            )
+            result.statuses[status] += 1
+            if status is Status.at_risk:
+                result.at_risk.append((agency_id, milestone.id))
+    _upsert(session, rows)
+    result.rows = len(rows)
+    return result
+
+
+def _with_ancestors(agencies: dict[int, q.AgencyRow], agency_ids: Iterable[int]) -> set[int]:
+    wanted: set[int] = set()
+    for agency_id in agency_ids:
+        if agency_id in agencies:
+            wanted.add(agency_id)
+            wanted.update(a for a in q.ancestors(agencies, agency_id) if a in agencies)
+    return wanted
+
+
+def _group_sums(
+    children: dict[int, list[int]],
+    agencies: dict[int, q.AgencyRow],
+    scoped: set[int],
+    by_agency: dict[int, metrics.Measure],
+) -> dict[int, tuple[int, int]]:
+    """(numerator, denominator) of each agency's whole subtree, counting agencies in scope only."""
+    sums: dict[int, tuple[int, int]] = {}
+    for root in agencies:
+        if root in sums:
+            continue
+        stack: list[tuple[int, bool]] = [(root, False)]
+        while stack:
+            agency_id, expanded = stack.pop()
+            if agency_id in sums:
+                continue
+            if not expanded:
+                stack.append((agency_id, True))
+                stack.extend((c, False) for c in children.get(agency_id, ()) if c not in sums)
+                continue
+            own = by_agency[agency_id] if agency_id in scoped else metrics.NO_DATA
+            numerator, denominator = own.numerator, own.denominator
+            for child in children.get(agency_id, ()):
+                child_sum = sums.get(child, (0, 0))
+                numerator += child_sum[0]
+                denominator += child_sum[1]
+            sums[agency_id] = (numerator, denominator)
+    return sums
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(ComplianceSnapshot.__table__)
+    keys = ("agency_id", "milestone_id", "day")
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: statement.excluded[c] for c in rows[0] if c not in keys},
+    )
+    # executemany: compiled once and sent in batches (insertmanyvalues), not one huge VALUES clause
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        session.execute(statement, rows[start : start + UPSERT_CHUNK])
+
+
+def milestones_by_id(milestones: Iterable[Milestone]) -> dict[int, Milestone]:
+    return {m.id: m for m in milestones}

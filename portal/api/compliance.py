@@ -1,0 +1,342 @@
+"""Compliance through the API: programs and milestones, the national matrix, an agency's detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from core.actors import Role
+from core.errors import NotFound
+from onboarding.compliance import queries as q
+from onboarding.compliance import reports, services
+from onboarding.compliance.metrics import METRICS
+from onboarding.compliance.models import Milestone, Program
+from onboarding.compliance.schemas import STATUS_ORDER
+from portal.api import bp
+from portal.api.openapi import operation, query_param, validate_json
+from portal.auth import current_actor, roles, signed_in
+from portal.db import get_session
+from workers.tasks.compliance import today
+
+TAGS = ["compliance"]
+STATUSES = [str(s) for s in STATUS_ORDER]
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+
+MILESTONE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "title_fa": {"type": "string"},
+        "title_en": {"type": "string"},
+        "metric": {"type": "string", "enum": sorted(METRICS)},
+        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target": {"type": "number"},
+        "deadline": {"type": "string", "format": "date"},
+        "scope_kinds": {"type": "array", "items": {"type": "string"}},
+        "remind_days_before": {"type": "integer"},
+        "position": {"type": "integer"},
+    },
+}
+PROGRAM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "title_fa": {"type": "string"},
+        "title_en": {"type": "string"},
+        "active": {"type": "boolean"},
+        "milestones": {"type": "array", "items": MILESTONE_SCHEMA},
+    },
+}
+PROGRAM_INPUT = {
+    "type": "object",
+    "required": ["code", "title_fa"],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 64},
+        "title_fa": {"type": "string", "minLength": 1},
+        "title_en": {"type": "string"},
+        "active": {"type": "boolean"},
+    },
+}
+PROGRAM_PATCH = {**PROGRAM_INPUT, "required": []}
+MILESTONE_INPUT = {
+    "type": "object",
+    "required": ["code", "title_fa", "metric", "deadline"],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 64},
+        "title_fa": {"type": "string", "minLength": 1},
+        "title_en": {"type": "string"},
+        "metric": {"type": "string", "enum": sorted(METRICS)},
+        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "deadline": {"type": "string", "description": "ISO date (2024-11-20) or Jalali (1403/08/30)"},
+        "scope_kinds": {"type": "array", "items": {"type": "string"}},
+        "remind_days_before": {"type": "integer", "minimum": 0, "maximum": 365},
+        "position": {"type": "integer"},
+    },
+}
+MILESTONE_PATCH = {**MILESTONE_INPUT, "required": []}
+CELL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": STATUSES},
+        "value": NULLABLE_NUMBER,
+        "numerator": {"type": "integer"},
+        "denominator": {"type": "integer"},
+        "group_value": NULLABLE_NUMBER,
+        "group_numerator": {"type": "integer"},
+        "group_denominator": {"type": "integer"},
+    },
+}
+AGENCY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "name_fa": {"type": "string"},
+        "name_en": {"type": "string"},
+        "kind": {"type": "string"},
+        "province_code": {"type": ["string", "null"]},
+        "ministry_id": {"type": ["integer", "null"]},
+    },
+}
+MATRIX_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "program": PROGRAM_SCHEMA,
+        "day": {"type": ["string", "null"], "format": "date"},
+        "summary": {"type": "object", "additionalProperties": {"type": "object"}},
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "agency": AGENCY_SCHEMA,
+                    "cells": {"type": "object", "additionalProperties": CELL_SCHEMA},
+                },
+            },
+        },
+    },
+}
+AGENCY_DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "agency": AGENCY_SCHEMA,
+        "milestones": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "milestone": MILESTONE_SCHEMA,
+                    "latest": {"oneOf": [CELL_SCHEMA, {"type": "null"}]},
+                    "trend": {"type": "array", "items": {"type": "object"}},
+                    "needed": {"type": "integer"},
+                    "shortfall": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+MATRIX_PARAMS = [
+    query_param("ministry", {"type": "integer"}, "only agencies under this ministry"),
+    query_param("kind", {"type": "string"}, "agency kind"),
+    query_param("province", {"type": "string"}, "province code"),
+    query_param("status", {"type": "string", "enum": STATUSES}, "agencies with a cell of this status"),
+    query_param("sort", {"type": "string"}, "name, ministry, kind, province or m<milestone id>"),
+    query_param("order", {"type": "string", "enum": ["asc", "desc"]}),
+]
+
+
+def _milestone(m: Milestone) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "code": m.code,
+        "title_fa": m.title_fa,
+        "title_en": m.title_en,
+        "metric": m.metric,
+        "target_kind": m.target_kind,
+        "target": m.target,
+        "deadline": m.deadline.isoformat(),
+        "scope_kinds": m.scope_kinds,
+        "remind_days_before": m.remind_days_before,
+        "position": m.position,
+    }
+
+
+def _program(p: Program) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "code": p.code,
+        "title_fa": p.title_fa,
+        "title_en": p.title_en,
+        "active": p.active,
+        "milestones": [_milestone(m) for m in p.milestones],
+    }
+
+
+def _agency(a: q.AgencyRow, ministry_id: int | None = None) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "code": a.code,
+        "name_fa": a.name_fa,
+        "name_en": a.name_en,
+        "kind": a.kind,
+        "province_code": a.province_code,
+        "ministry_id": ministry_id,
+    }
+
+
+def _filters() -> reports.Filters:
+    args = request.args
+    ministry = args.get("ministry", "")
+    return reports.Filters(
+        ministry_id=int(ministry) if ministry.isdigit() else None,
+        kind=args.get("kind", ""),
+        province=args.get("province", ""),
+        status=args.get("status", ""),
+        sort=args.get("sort", "name"),
+        descending=args.get("order") == "desc",
+    )
+
+
+@bp.get("/programs")
+@signed_in
+@operation(
+    summary="Programs and their milestones", tags=TAGS, response={"type": "array", "items": PROGRAM_SCHEMA}
+)
+def list_programs() -> Any:
+    return [_program(p) for p in q.list_programs(get_session())]
+
+
+@bp.post("/programs")
+@roles(Role.platform_admin)
+@operation(
+    summary="Add a program", tags=TAGS, request_body=PROGRAM_INPUT, response=PROGRAM_SCHEMA, status=201
+)
+def create_program() -> Any:
+    program = services.create_program(get_session(), current_actor(), validate_json(PROGRAM_INPUT))
+    return _program(program), 201
+
+
+@bp.get("/programs/<int:program_id>")
+@signed_in
+@operation(summary="A program and its milestones", tags=TAGS, response=PROGRAM_SCHEMA)
+def get_program(program_id: int) -> Any:
+    return _program(q.get_program(get_session(), program_id))
+
+
+@bp.patch("/programs/<int:program_id>")
+@roles(Role.platform_admin)
+@operation(summary="Change a program", tags=TAGS, request_body=PROGRAM_PATCH, response=PROGRAM_SCHEMA)
+def update_program(program_id: int) -> Any:
+    body = validate_json(PROGRAM_PATCH)
+    return _program(services.update_program(get_session(), current_actor(), program_id, body))
+
+
+@bp.post("/programs/<int:program_id>/milestones")
+@roles(Role.platform_admin)
+@operation(
+    summary="Add a milestone", tags=TAGS, request_body=MILESTONE_INPUT, response=MILESTONE_SCHEMA, status=201
+)
+def create_milestone(program_id: int) -> Any:
+    body = validate_json(MILESTONE_INPUT)
+    return _milestone(services.create_milestone(get_session(), current_actor(), program_id, body)), 201
+
+
+@bp.patch("/programs/<int:program_id>/milestones/<int:milestone_id>")
+@roles(Role.platform_admin)
+@operation(summary="Change a milestone", tags=TAGS, request_body=MILESTONE_PATCH, response=MILESTONE_SCHEMA)
+def update_milestone(program_id: int, milestone_id: int) -> Any:
+    body = validate_json(MILESTONE_PATCH)
+    _milestone_of(program_id, milestone_id)
+    return _milestone(services.update_milestone(get_session(), current_actor(), milestone_id, body))
+
+
+@bp.delete("/programs/<int:program_id>/milestones/<int:milestone_id>")
+@roles(Role.platform_admin)
+@operation(summary="Delete a milestone and its figures", tags=TAGS, status=204)
+def delete_milestone(program_id: int, milestone_id: int) -> Response:
+    _milestone_of(program_id, milestone_id)
+    services.delete_milestone(get_session(), current_actor(), milestone_id)
+    return Response(status=204)
+
+
+def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
+    milestone = q.get_milestone(get_session(), milestone_id)
+    if milestone.program_id != program_id:
+        raise NotFound("milestone not found", milestone_id=milestone_id)
+    return milestone
+
+
+@bp.get("/programs/<int:program_id>/matrix")
+@roles(Role.platform_admin, Role.overseer)
+@operation(
+    summary="Every agency × milestone: value and status (the dashboard's matrix)",
+    tags=TAGS,
+    response=MATRIX_SCHEMA,
+    parameters=MATRIX_PARAMS,
+)
+def matrix(program_id: int) -> Any:
+    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    return {
+        "program": _program(board.program),
+        "day": board.day.isoformat() if board.day else None,
+        "summary": {str(k): v for k, v in board.summary.items()},
+        "rows": [
+            {
+                "agency": _agency(row.agency, row.ministry.id if row.ministry else None),
+                "cells": {str(mid): vars(cell) for mid, cell in row.cells.items()},
+            }
+            for row in board.rows
+        ],
+    }
+
+
+@bp.get("/programs/<int:program_id>/agencies/<int:agency_id>")
+@signed_in
+@operation(
+    summary="One agency: each milestone's latest figure, its trend, and the services below target",
+    tags=TAGS,
+    response=AGENCY_DETAIL_SCHEMA,
+)
+def agency_detail(program_id: int, agency_id: int) -> Any:
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    return {
+        "agency": _agency(report.agency),
+        "milestones": [
+            {
+                "milestone": _milestone(d.milestone),
+                "latest": None
+                if d.latest is None
+                else {
+                    "day": d.latest.day.isoformat(),
+                    "status": d.latest.status,
+                    "value": d.latest.value,
+                    "numerator": d.latest.numerator,
+                    "denominator": d.latest.denominator,
+                    "projected": d.latest.projected,
+                    "group_value": d.latest.group_value,
+                    "group_numerator": d.latest.group_numerator,
+                    "group_denominator": d.latest.group_denominator,
+                },
+                "trend": [{"day": day.isoformat(), "value": value} for day, value in d.trend],
+                "needed": d.needed,
+                "shortfall": [
+                    {
+                        "service_id": s.service_id,
+                        "code": s.code,
+                        "name_fa": s.name_fa,
+                        "have": s.have,
+                        "need": s.need,
+                    }
+                    for s in d.shortfall
+                ],
+            }
+            for d in report.details
+        ],
+    }

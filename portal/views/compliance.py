@@ -1,0 +1,269 @@
+"""Compliance pages: the overseers' dashboard, each agency's page, exports, notifications, and the
+platform admins' program and milestone editor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core.actors import Role
+from core.dates import format_jalali_numeric
+from core.errors import Conflict, ValidationError
+from onboarding.compliance import exports, reports, services
+from onboarding.compliance import queries as q
+from onboarding.compliance.metrics import METRICS
+from onboarding.compliance.schemas import STATUS_ORDER
+from portal.auth import current_actor, roles, signed_in
+from portal.db import get_session
+from workers.tasks.compliance import today
+
+bp = Blueprint("compliance", __name__)
+
+OVERSIGHT = (Role.platform_admin, Role.overseer)
+STATUSES = [str(s) for s in STATUS_ORDER]
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _filters() -> reports.Filters:
+    args = request.args
+    ministry = args.get("ministry", "")
+    return reports.Filters(
+        ministry_id=int(ministry) if ministry.isdigit() else None,
+        kind=args.get("kind", ""),
+        province=args.get("province", ""),
+        status=args.get("status", ""),
+        sort=args.get("sort", "name"),
+        descending=args.get("order") == "desc",
+    )
+
+
+def _download(body: bytes, fmt: str, name: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    return Response(
+        body,
+        mimetype=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@bp.get("/compliance")
+@signed_in
+def index() -> Response:
+    """Overseers land on the national dashboard, agency people on their own agency's page."""
+    actor = current_actor()
+    program = reports.get_default_program(get_session())
+    if actor.reads_everything:
+        return redirect(url_for("compliance.dashboard", program_id=program.id))
+    user_agency = g.user.agency_id
+    return redirect(url_for("compliance.agency", program_id=program.id, agency_id=user_agency))
+
+
+@bp.get("/programs/<int:program_id>/dashboard")
+@roles(*OVERSIGHT)
+def dashboard(program_id: int) -> str:
+    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    return render_template(
+        "compliance/dashboard.html", board=board, statuses=STATUSES, chart=_summary_chart(board)
+    )
+
+
+def _status_words() -> dict[str, str]:
+    return {
+        "met": _("met"),
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "missed": _("missed"),
+        "no_data": _("no data"),
+    }
+
+
+def _summary_chart(board: reports.Dashboard) -> dict[str, object]:
+    """Agencies per status and milestone, for the stacked bar chart (drawn by static/js/compliance.js)."""
+    words = _status_words()
+    return {
+        "labels": [m.title(g.locale) for m in board.milestones],
+        "datasets": [
+            {"status": s, "label": words[s], "data": [board.summary[m.id][s] for m in board.milestones]}
+            for s in STATUSES
+        ],
+        "locale": g.locale,
+    }
+
+
+@bp.get("/programs/<int:program_id>/dashboard.<fmt>")
+@roles(*OVERSIGHT)
+def dashboard_export(program_id: int, fmt: str) -> Response:
+    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    return _download(exports.matrix_export(board, g.locale, fmt), fmt, f"compliance-{board.program.code}")
+
+
+@bp.get("/programs/<int:program_id>/agencies/<int:agency_id>")
+@signed_in
+def agency(program_id: int, agency_id: int) -> str:
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    details = [(detail, _trend_chart(detail)) for detail in report.details]
+    return render_template("compliance/agency.html", report=report, details=details)
+
+
+def _trend_chart(detail: reports.MilestoneDetail) -> dict[str, object]:
+    """The value per day in percent, the target as a flat line and the deadline as a marked point."""
+    milestone = detail.milestone
+    values = dict(detail.trend)
+    days = sorted(set(values) | {milestone.deadline})
+    target = round(milestone.target * 100, 1)
+    return {
+        "labels": [format_jalali_numeric(day, g.locale) for day in days],
+        "value": [None if values.get(day) is None else round(values[day] * 100, 1) for day in days],
+        "target": [target for _day in days],
+        "deadline": [target if day == milestone.deadline else None for day in days],
+        "names": {"value": _("Value"), "target": _("Target"), "deadline": _("Deadline")},
+        "locale": g.locale,
+    }
+
+
+@bp.get("/programs/<int:program_id>/agencies/<int:agency_id>.<fmt>")
+@signed_in
+def agency_export(program_id: int, agency_id: int, fmt: str) -> Response:
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    return _download(exports.agency_export(report, g.locale, fmt), fmt, f"compliance-{report.agency.code}")
+
+
+@bp.get("/notifications")
+@signed_in
+def notifications() -> str:
+    actor = current_actor()
+    scope = None if actor.reads_everything else actor.agency_ids
+    return render_template("compliance/notifications.html", items=q.list_notifications(get_session(), scope))
+
+
+# --- programs and milestones (platform admins) -----------------------------------------------------
+
+
+@bp.route("/programs", methods=["GET", "POST"])
+@roles(Role.platform_admin)
+def programs() -> str | Response | tuple[str, int]:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            program = services.create_program(get_session(), current_actor(), request.form.to_dict())
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
+        else:
+            flash(_("The program was added."), "success")
+            return redirect(url_for("compliance.program", program_id=program.id))
+    page = render_template("compliance/programs.html", programs=q.list_programs(get_session()), errors=errors)
+    return (page, 422) if errors else page
+
+
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+@roles(Role.platform_admin)
+def program(program_id: int) -> str | Response | tuple[str, int]:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        form["active"] = "active" in request.form
+        try:
+            services.update_program(get_session(), current_actor(), program_id, form)
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
+        else:
+            flash(_("The program was saved."), "success")
+            return redirect(url_for("compliance.program", program_id=program_id))
+    return _program_page(program_id, errors, {})
+
+
+def _program_page(program_id: int, errors: dict[str, str], milestone_errors: dict[str, str]):
+    page = render_template(
+        "compliance/program.html",
+        program=q.get_program(get_session(), program_id),
+        metrics=METRICS,
+        errors=errors,
+        milestone_errors=milestone_errors,
+        form=request.form,
+    )
+    return (page, 422) if errors or milestone_errors else page
+
+
+@bp.post("/programs/<int:program_id>/milestones")
+@roles(Role.platform_admin)
+def create_milestone(program_id: int) -> Response | tuple[str, int]:
+    try:
+        services.create_milestone(get_session(), current_actor(), program_id, _milestone_form())
+    except (ValidationError, Conflict) as exc:
+        return _program_page(program_id, {}, _worded(exc))
+    flash(_("The milestone was added."), "success")
+    return redirect(url_for("compliance.program", program_id=program_id))
+
+
+@bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
+@roles(Role.platform_admin)
+def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            saved = services.update_milestone(get_session(), current_actor(), milestone_id, _milestone_form())
+        except (ValidationError, Conflict) as exc:
+            errors = _worded(exc)
+        else:
+            flash(_("The milestone was saved."), "success")
+            return redirect(url_for("compliance.program", program_id=saved.program_id))
+    page = render_template(
+        "compliance/milestone.html",
+        milestone=q.get_milestone(get_session(), milestone_id),
+        metrics=METRICS,
+        errors=errors,
+    )
+    return (page, 422) if errors else page
+
+
+@bp.post("/milestones/<int:milestone_id>/delete")
+@roles(Role.platform_admin)
+def delete_milestone(milestone_id: int) -> Response:
+    program_id = q.get_milestone(get_session(), milestone_id).program_id
+    services.delete_milestone(get_session(), current_actor(), milestone_id)
+    flash(_("The milestone was deleted."), "success")
+    return redirect(url_for("compliance.program", program_id=program_id))
+
+
+@bp.post("/programs/<int:program_id>/snapshot")
+@roles(Role.platform_admin)
+def take_snapshot(program_id: int) -> Response:
+    result = services.take_snapshot(get_session(), current_actor(), today())
+    flash(_("Today's figures were recomputed: %(rows)s rows.", rows=result.rows), "success")
+    return redirect(url_for("compliance.dashboard", program_id=program_id))
+
+
+def _milestone_form() -> dict[str, object]:
+    form: dict[str, object] = request.form.to_dict()
+    form["scope_kinds"] = request.form.getlist("scope_kinds")
+    return form
+
+
+def _worded(error: ValidationError | Conflict) -> dict[str, str]:
+    """The domain names the problem in plain English; the page says it in the reader's language."""
+    if isinstance(error, Conflict):
+        return {"code": _("This code is already used.")}
+    worded = {}
+    for field, problem in error.fields.items():
+        if problem == "required":
+            worded[field] = _("This field is required.")
+        elif field == "deadline":
+            worded[field] = _("Not a date: write it like 1403/08/30.")
+        elif field == "target":
+            worded[field] = _("Write a share above 0 and at most 1, such as 0.2.")
+        elif field == "metric":
+            worded[field] = _("Choose a metric from the list.")
+        elif field == "scope_kinds":
+            worded[field] = _("Unknown agency kind.")
+        elif field == "remind_days_before":
+            worded[field] = _("A whole number of days between 0 and 365.")
+        elif field == "code":
+            worded[field] = _("At most 64 characters.")
+        else:
+            worded[field] = problem
+    return worded

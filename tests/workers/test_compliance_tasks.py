@@ -1,0 +1,54 @@
+"""The compliance tasks on a real Celery worker and Redis: the daily snapshot and debounced recomputes."""
+
+import datetime as dt
+import time
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import AgencyKind
+from onboarding.compliance.models import ComplianceSnapshot
+from tests.onboarding.compliance import factories as f
+
+
+def _catalog(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        agency = f.agency(session, AgencyKind.organization)
+        f.services(session, agency, [1, 3, 3, 4])
+        program = f.program(session)
+        milestone = f.milestone(session, program, "electronic", 1.0, dt.date(2099, 3, 20))
+        session.commit()
+        return agency.id, milestone.id
+
+
+def _snapshots(engine, agency_id):
+    with Session(engine) as session:
+        query = select(ComplianceSnapshot).where(ComplianceSnapshot.agency_id == agency_id)
+        return session.scalars(query).all()
+
+
+def test_daily_snapshot_task_writes_the_days_rows(committed_platform, celery_app, celery_worker):
+    agency_id, milestone_id = _catalog(committed_platform)
+    result = celery_app.tasks["compliance.daily-snapshot"].delay("2025-01-09").get(timeout=60)
+    assert result["day"] == "2025-01-09" and result["rows"] == 1
+    (row,) = _snapshots(committed_platform, agency_id)
+    assert (row.milestone_id, row.numerator, row.denominator, row.status) == (milestone_id, 3, 4, "at_risk")
+
+
+def test_a_burst_of_catalog_changes_recomputes_once(committed_platform, celery_app, celery_worker, settings):
+    from workers.tasks.compliance import debounce_key, request_recompute
+
+    agency_id, _ = _catalog(committed_platform)
+    scheduled = [request_recompute(agency_id, delay=1, celery_app=celery_app) for _ in range(5)]
+    assert scheduled == [True, False, False, False, False]
+    client = redis.Redis.from_url(settings.redis_url)
+    assert client.ttl(debounce_key(settings, agency_id)) > 0
+    deadline = time.monotonic() + 30
+    while not _snapshots(committed_platform, agency_id) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (row,) = _snapshots(committed_platform, agency_id)
+    assert row.numerator == 3 and row.denominator == 4
+    assert (
+        client.exists(debounce_key(settings, agency_id)) == 0
+    )  # the task cleared it: the next change schedules again

@@ -1,0 +1,101 @@
+"""Compliance in the background: the daily snapshot (beat), debounced recomputes after catalog
+changes, and reminder e-mails retried until delivered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+
+import redis
+from celery import Celery, current_app, shared_task
+
+from core.actors import SYSTEM
+from core.settings import Settings
+from onboarding.compliance import reminders, services
+from workers.context import task_session, task_settings
+
+log = logging.getLogger(__name__)
+
+RECOMPUTE_DELAY_SECONDS = 30
+RECOMPUTE_TASK = "compliance.recompute-agency"
+EMAIL_RETRY_SECONDS = 300
+
+
+def today() -> dt.date:
+    """The compliance day is Tehran's calendar day (deadlines are Jalali dates in Iran)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3, minutes=30)).date()
+
+
+def _email_enabled() -> bool:
+    return bool(task_settings().smtp_url)
+
+
+@shared_task(name="compliance.daily-snapshot")
+def daily_snapshot(day: str | None = None) -> dict[str, object]:
+    when = dt.date.fromisoformat(day) if day else today()
+    with task_session() as session:
+        result = services.take_snapshot(session, SYSTEM, when, email_enabled=_email_enabled())
+    if _email_enabled():
+        send_reminder_emails.delay()
+    return {"day": when.isoformat(), "rows": result.rows, "statuses": dict(result.statuses)}
+
+
+@shared_task(name=RECOMPUTE_TASK)
+def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[str, object]:
+    if debounce_key:
+        # Cleared before computing: a change arriving while we compute schedules a fresh recompute.
+        _redis().delete(debounce_key)
+    when = today()
+    with task_session() as session:
+        result = services.recompute_agency(session, SYSTEM, agency_id, when, email_enabled=_email_enabled())
+    if _email_enabled() and result.at_risk:
+        send_reminder_emails.delay()
+    return {"agency_id": agency_id, "day": when.isoformat(), "rows": result.rows}
+
+
+@shared_task(name="compliance.send-reminder-emails", bind=True, max_retries=None)
+def send_reminder_emails(self) -> dict[str, int]:
+    settings = task_settings()
+    with task_session() as session:
+        counts = reminders.deliver_pending_emails(
+            session, settings.smtp_url, reminders.default_sender(settings.base_url)
+        )
+    if counts["failed"]:
+        raise self.retry(countdown=EMAIL_RETRY_SECONDS)
+    return counts
+
+
+def debounce_key(settings: Settings, agency_id: int) -> str:
+    return f"{settings.task_queue_prefix}compliance:recompute:{agency_id}"
+
+
+@functools.cache
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def _redis() -> redis.Redis:
+    return _redis_client(task_settings().redis_url)
+
+
+def request_recompute(
+    agency_id: int, delay: int = RECOMPUTE_DELAY_SECONDS, celery_app: Celery | None = None
+) -> bool:
+    """Ask for the agency's figures to be recomputed soon; call after a catalog change is committed.
+
+    Many edits within `delay` seconds fold into one recompute: the first sets a Redis key (SET NX
+    with an expiry) and schedules the task; the rest find the key and do nothing. Returns whether a
+    task was scheduled. Without Redis (embedded mode) every call schedules one. The portal passes its
+    Celery app (`create_celery(settings)`); inside a worker the current app is used.
+    """
+    app = celery_app or current_app
+    settings: Settings = app.conf.govcloud_settings
+    if not settings.redis_url:
+        app.send_task(RECOMPUTE_TASK, args=[agency_id], countdown=delay)
+        return True
+    key = debounce_key(settings, agency_id)
+    if not _redis_client(settings.redis_url).set(key, "1", nx=True, ex=delay + 60):
+        return False
+    app.send_task(RECOMPUTE_TASK, args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
+    return True
