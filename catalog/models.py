@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 from sqlalchemy import (
@@ -9,8 +10,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -20,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import PlatformBase, TimestampMixin
+from core.db import PlatformBase, TimestampMixin, utcnow
 
 
 class AgencyKind(enum.StrEnum):
@@ -95,6 +98,8 @@ class EService(TimestampMixin, PlatformBase):
     __table_args__ = (
         UniqueConstraint("agency_id", "code"),
         CheckConstraint("maturity BETWEEN 0 AND 4", name="maturity_range"),
+        # pages of the service list are found on this index alone (catalog.queries.list_services)
+        Index("ix_services_agency_id_code_id", "agency_id", "code", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
@@ -116,8 +121,27 @@ class EService(TimestampMixin, PlatformBase):
     )
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
+    # code and names after Persian normalization (core.text.normalize_fa), for search
+    search_key: Mapped[str] = mapped_column(String(700), default="", server_default="")
 
     agency: Mapped[Agency] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+class ServiceChange(PlatformBase):
+    """One entry of a service's history. Append-only: written in the same transaction as the change,
+    never updated or deleted (the database refuses both), so the history can be trusted."""
+
+    __tablename__ = "service_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(16))  # created, updated, retired
+    via: Mapped[str] = mapped_column(String(16), default="")  # page, api, descriptor, cli
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)  # field -> [old, new]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

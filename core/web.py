@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_babel import Babel
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from werkzeug.exceptions import NotFound as NotFoundError
+from werkzeug.routing import IntegerConverter
 
 from core import dates
 
@@ -37,6 +39,24 @@ def public(view: F) -> F:
 
 def access_rule(app: Flask, endpoint: str) -> str | None:
     return getattr(app.view_functions[endpoint], "__access__", None)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` for ids of database rows: a number beyond PostgreSQL's integer names no row, so it
+    answers 404 right away instead of reaching SQL as an out-of-range error (500). Raised while
+    matching, so no other route with the same path shape gets a say (which would answer 405)."""
+
+    MAX_ID = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.MAX_ID:
+            raise NotFoundError()
+        return number
+
+
+def use_database_ids(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 # --- health -------------------------------------------------------------------------------------

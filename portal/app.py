@@ -12,6 +12,7 @@ from core import web
 from core.settings import Settings, load_settings
 from portal import auth, db, errors, security
 from portal.views import register_blueprints
+from workers.app import connect_catalog_to_compliance
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -42,5 +43,7 @@ def create_app(
     security.init_security(app, settings)
     auth.init_auth(app)
     errors.init_errors(app)
+    web.use_database_ids(app)
+    app.extensions["celery"] = connect_catalog_to_compliance(settings)
     register_blueprints(app, settings)
     return app

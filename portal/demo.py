@@ -6,6 +6,8 @@ Each area adds its own seeding step here; the returned lines are printed to the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,8 @@ from core.settings import Settings
 from onboarding.compliance.seed import seed_default_program
 from portal.accounts import services as accounts
 from portal.accounts.models import User
+
+DEMO_CATALOG = Path(__file__).resolve().parent.parent / "catalog" / "examples"
 
 # Demo sign-ins, one per role. Only for the embedded demo: refused when GOVCLOUD_ENV=production.
 DEMO_PASSWORD = "demo-password-1403"  # noqa: S105 - printed on purpose, demo only
@@ -39,6 +43,7 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     if demo:
         lines += seed_demo_users(settings, platform)
         lines += seed_migration_demo(settings, platform)
+        lines += seed_demo_catalog(platform)
     if demo:
         lines += seed_demo_compliance(platform)
     return lines
@@ -155,3 +160,14 @@ def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
         f"migration demo (ITO): {result.workloads_added} workloads added; plan '{plan.name}', "
         "wave 1 moved on the gitops backend",
     ]
+
+
+def seed_demo_catalog(session: Session) -> list[str]:
+    """The example descriptors (catalog/examples/*.yaml), imported as any agency's file would be."""
+    from catalog.descriptors import import_descriptor
+
+    lines = []
+    for path in sorted(DEMO_CATALOG.glob("*.yaml")):
+        report = import_descriptor(session, SYSTEM, path.read_bytes(), path.name)
+        lines.append(f"catalog {report.summary()}")
+    return lines

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.kubernetes",
     "tests.fixtures.smtp",
     "tests.fixtures.accounts",
+    "tests.fixtures.catalog",
 ]

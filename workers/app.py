@@ -28,3 +28,14 @@ def create_celery(settings: Settings | None = None) -> Celery:
     app.conf.govcloud_settings = settings
     app.set_default()
     return app
+
+
+def connect_catalog_to_compliance(settings: Settings) -> Celery:
+    """For processes that change the catalog (portal, CLI): a catalog change asks compliance to
+    recompute the agency through this app's broker. Returns the app (it is also the default app)."""
+    from catalog.services import on_catalog_change
+    from workers.tasks.compliance import recompute_after_catalog_change
+
+    app = create_celery(settings)
+    on_catalog_change(recompute_after_catalog_change)
+    return app

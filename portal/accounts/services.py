@@ -201,3 +201,11 @@ def user_for_token(session: Session, plaintext: str) -> User | None:
         token.last_used_at = now
         session.commit()
     return token.user
+
+
+def actor_for_email(session: Session, email: str) -> Actor:
+    """The actor of an active account, for operators' commands run `--as EMAIL`."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise NotFound("no active account with this e-mail", email=email)
+    return actor_for(session, user)

@@ -46,7 +46,11 @@ ERROR_TEXT = {
     429: "Rate limited",
 }
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
-_TYPES = {"int": {"type": "integer", "minimum": 0}, None: {"type": "string"}, "string": {"type": "string"}}
+_TYPES = {
+    "int": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    None: {"type": "string"},
+    "string": {"type": "string"},
+}
 
 
 def operation(

@@ -7,23 +7,17 @@ from collections.abc import Mapping
 from flask import Flask
 
 from core.db import ping
-from core.settings import Settings
 from core.taskqueue import ping_broker
 from core.web import Check
 
 
-def readiness_checks(app: Flask, settings: Settings) -> Mapping[str, Check]:
+def readiness_checks(app: Flask) -> Mapping[str, Check]:
     from portal.db import get_engine
 
     def database() -> None:
         ping(get_engine())
 
     def broker() -> None:
-        celery = app.extensions.get("celery")
-        if celery is None:
-            from workers.app import create_celery
-
-            celery = app.extensions["celery"] = create_celery(settings)
-        ping_broker(celery)
+        ping_broker(app.extensions["celery"])
 
     return {"database": database, "broker": broker}

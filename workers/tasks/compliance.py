@@ -99,3 +99,9 @@ def request_recompute(
         return False
     app.send_task(RECOMPUTE_TASK, args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
     return True
+
+
+def recompute_after_catalog_change(agency_ids: frozenset[int]) -> None:
+    """The catalog's after-change hook: each changed agency gets one (debounced) recompute."""
+    for agency_id in sorted(agency_ids):
+        request_recompute(agency_id)

@@ -1,0 +1,214 @@
+"""Reads of the catalog, always through the actor's agencies; nothing here commits.
+
+An agency-owned row the actor may not read is reported as not found, so one agency cannot even
+learn which codes another uses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql import Select
+
+from catalog.models import Agency, AgencyKind, EService, ServiceChange, ServiceKind, ServiceStatus
+from core.actors import Actor
+from core.errors import NotFound
+from core.text import normalize_fa
+
+MAX_PER_PAGE = 200
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing (and must not reach SQL)
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceFilter:
+    agency_id: int | None = None
+    agency_code: str | None = None
+    kind: ServiceKind | None = None
+    maturity: int | None = None
+    channel: str | None = None
+    status: ServiceStatus | None = None
+    text: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def search_key(code: str, name_fa: str, name_en: str) -> str:
+    return normalize_fa(f"{code} {name_fa} {name_en}")
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# --- agencies -------------------------------------------------------------------------------------
+
+
+def _visible_agencies(actor: Actor) -> Select[tuple[Agency]]:
+    query = select(Agency)
+    if not actor.reads_everything:
+        query = query.where(Agency.id.in_(actor.agency_ids or {-1}))
+    return query
+
+
+def is_valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
+def get_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id) if is_valid_id(agency_id) else None
+    if agency is None or not actor.can_read_agency(agency.id):
+        raise NotFound("no such agency", agency_id=agency_id)
+    return agency
+
+
+def get_agency_by_code(session: Session, actor: Actor, code: str) -> Agency:
+    code = code.strip().upper()
+    agency = session.scalar(select(Agency).where(Agency.code == code)) if "\x00" not in code else None
+    if agency is None or not actor.can_read_agency(agency.id):
+        raise NotFound("no such agency", code=code)
+    return agency
+
+
+def list_agencies(
+    session: Session, actor: Actor, *, text: str = "", kind: AgencyKind | None = None
+) -> list[Agency]:
+    """Agencies the actor may read, ministries first, then by code."""
+    query = _visible_agencies(actor)
+    if kind is not None:
+        query = query.where(Agency.kind == kind)
+    agencies = list(session.scalars(query.order_by(Agency.code)))
+    needle = normalize_fa(text)
+    if needle:
+        agencies = [a for a in agencies if needle in normalize_fa(f"{a.code} {a.name_fa} {a.name_en}")]
+    order = {AgencyKind.ministry: 0, AgencyKind.organization: 1}
+    return sorted(agencies, key=lambda a: (order.get(a.kind, 2), a.code))
+
+
+def list_sub_agencies(session: Session, actor: Actor, agency_id: int) -> list[Agency]:
+    query = _visible_agencies(actor).where(Agency.parent_id == agency_id).order_by(Agency.code)
+    return list(session.scalars(query))
+
+
+def descendant_ids(session: Session, agency_id: int) -> set[int]:
+    """The agency and every agency below it (what its admins and members act for)."""
+    tree = select(Agency.id).where(Agency.id == agency_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))
+
+
+def count_services_by_agency(session: Session, actor: Actor) -> dict[int, int]:
+    query = select(EService.agency_id, func.count()).group_by(EService.agency_id)
+    if not actor.reads_everything:
+        query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
+    return {agency_id: count for agency_id, count in session.execute(query)}
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+def get_service(session: Session, actor: Actor, service_id: int) -> EService:
+    service = session.get(EService, service_id) if is_valid_id(service_id) else None
+    if service is None or not actor.can_read_agency(service.agency_id):
+        raise NotFound("no such e-service", service_id=service_id)
+    return service
+
+
+def get_service_by_code(session: Session, agency_id: int, code: str) -> EService | None:
+    """Unscoped: for uniqueness checks inside services that have already authorised the agency."""
+    return session.scalar(select(EService).where(EService.agency_id == agency_id, EService.code == code))
+
+
+def _filtered(actor: Actor, filters: ServiceFilter, *columns: Any) -> Select[Any]:
+    query = select(*(columns or (EService,)))
+    if not actor.reads_everything:
+        query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
+    if filters.agency_id is not None:
+        query = query.where(EService.agency_id == filters.agency_id)
+    if filters.agency_code:
+        query = query.where(
+            EService.agency_id.in_(select(Agency.id).where(Agency.code == filters.agency_code.upper()))
+        )
+    if filters.kind is not None:
+        query = query.where(EService.kind == filters.kind)
+    if filters.maturity is not None:
+        query = query.where(EService.maturity == filters.maturity)
+    if filters.status is not None:
+        query = query.where(EService.status == filters.status)
+    if filters.channel:
+        # channels is a JSON list of plain words: the quoted word is unambiguous in its text
+        query = query.where(cast(EService.channels, String).like(f'%"{filters.channel}"%'))
+    needle = normalize_fa(filters.text)
+    if needle:
+        query = query.where(EService.search_key.like(_like_pattern(needle), escape="\\"))
+    return query
+
+
+def list_services(
+    session: Session, actor: Actor, filters: ServiceFilter, *, page: int = 1, per_page: int = 50
+) -> Page[EService]:
+    """One page of the services the actor may read, by agency then code."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    total = session.scalar(_filtered(actor, filters, func.count(EService.id))) or 0
+    # Deferred join: find the page's ids on the (agency_id, code, id) index alone, then load those
+    # rows; a deep OFFSET then skips index entries instead of whole rows.
+    ids = (
+        _filtered(actor, filters, EService.id)
+        .order_by(EService.agency_id, EService.code)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
+    items = list(
+        session.scalars(
+            select(EService)
+            .options(joinedload(EService.agency))
+            .where(EService.id.in_(ids))
+            .order_by(EService.agency_id, EService.code)
+        )
+    )
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def list_service_history(session: Session, actor: Actor, service_id: int) -> list[ServiceChange]:
+    """The service's history, newest first (the audit log entries of that one service)."""
+    service = get_service(session, actor, service_id)
+    return list(
+        session.scalars(
+            select(ServiceChange)
+            .where(ServiceChange.service_id == service.id)
+            .order_by(ServiceChange.at.desc(), ServiceChange.id.desc())
+        )
+    )
+
+
+def list_writable_agencies(session: Session, actor: Actor) -> list[Agency]:
+    """Agencies the actor may add e-services to (the choices of the create form)."""
+    query = select(Agency).order_by(Agency.code)
+    if not actor.is_platform_admin:
+        query = query.where(Agency.id.in_(actor.agency_ids or {-1}))
+    return [a for a in session.scalars(query) if actor.can_write_agency(a.id)]

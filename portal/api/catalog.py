@@ -1,0 +1,286 @@
+"""/api/v1/agencies, /api/v1/services and /api/v1/descriptors.
+
+Updates are conditional: GET returns an ETag (the service's version), PATCH and retire need it back
+in If-Match. A stale write answers 412 and changes nothing; a write without If-Match answers 428.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+from werkzeug.exceptions import PreconditionRequired
+from werkzeug.wrappers import Response
+
+from catalog import descriptors, queries, services
+from catalog.models import Agency, AgencyKind, EService, ServiceChange
+from catalog.schemas import parse_page, parse_service_filter
+from core.actors import Role
+from core.errors import PreconditionFailed, ValidationError
+from portal.api import bp
+from portal.api.catalog_schemas import (
+    AGENCY_SCHEMA,
+    CREATE_SCHEMA,
+    DESCRIPTOR_REPORT_SCHEMA,
+    DESCRIPTOR_SCHEMA,
+    FILTER_PARAMS,
+    HISTORY_SCHEMA,
+    IF_MATCH,
+    PAGE_SCHEMA,
+    SERVICE_SCHEMA,
+    UPDATE_SCHEMA,
+)
+from portal.api.openapi import operation, query_param, validate_json
+from portal.auth import current_actor, roles, signed_in
+from portal.db import get_session
+
+EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _agency(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "code": agency.code,
+        "name_fa": agency.name_fa,
+        "name_en": agency.name_en,
+        "kind": agency.kind.value,
+        "parent_id": agency.parent_id,
+        "province_code": agency.province_code,
+        "county_code": agency.county_code,
+    }
+
+
+def _service(service: EService) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "agency_id": service.agency_id,
+        "agency": service.agency.code,
+        "version": service.version,
+        "created_at": service.created_at.isoformat(),
+        "updated_at": service.updated_at.isoformat(),
+        "code": service.code,
+        "name_fa": service.name_fa,
+        "name_en": service.name_en,
+        "kind": service.kind.value,
+        "audience": service.audience.value,
+        "channels": list(service.channels),
+        "maturity": service.maturity,
+        "online_m2m": service.online_m2m,
+        "yearly_volume": service.yearly_volume,
+        "public_url": service.public_url,
+        "owner_name": service.owner_name,
+        "owner_email": service.owner_email,
+        "owner_phone": service.owner_phone,
+        "status": service.status.value,
+    }
+
+
+def _change(entry: ServiceChange) -> dict[str, Any]:
+    return {
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "actor": entry.actor_label,
+        "via": entry.via,
+        "changes": entry.changes,
+    }
+
+
+def _with_etag(body: dict[str, Any], service: EService, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.set_etag(str(service.version))
+    return response
+
+
+def _expected_version() -> int | None:
+    """The version named by If-Match (428 when it is missing; `*` skips the check)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    if header == "*":
+        return None
+    for tag in request.if_match.as_set(include_weak=False):
+        if tag and tag.isdigit():
+            return int(tag)
+    raise PreconditionFailed("If-Match does not name a version of this e-service")
+
+
+# --- agencies -------------------------------------------------------------------------------------
+
+
+@bp.get("/agencies")
+@signed_in
+@operation(
+    summary="Agencies this account may read",
+    tags=["agencies"],
+    response={"type": "array", "items": AGENCY_SCHEMA},
+    parameters=[
+        query_param("q", {"type": "string"}, "text in the code or names"),
+        query_param("kind", {"type": "string", "enum": [k.value for k in AgencyKind]}),
+    ],
+)
+def list_agencies() -> Response:
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in AgencyKind.__members__:
+        raise ValidationError("invalid filter", fields={"kind": "not a kind of agency"})
+    agencies = queries.list_agencies(
+        get_session(),
+        current_actor(),
+        text=request.args.get("q", ""),
+        kind=AgencyKind(kind) if kind else None,
+    )
+    return jsonify([_agency(a) for a in agencies])
+
+
+@bp.get("/agencies/<int:agency_id>")
+@signed_in
+@operation(summary="One agency", tags=["agencies"], response=AGENCY_SCHEMA)
+def get_agency(agency_id: int) -> Response:
+    return jsonify(_agency(queries.get_agency(get_session(), current_actor(), agency_id)))
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+@bp.get("/services")
+@signed_in
+@operation(
+    summary="E-services and inquiries this account may read, filtered and paged",
+    tags=["services"],
+    response=PAGE_SCHEMA,
+    parameters=FILTER_PARAMS,
+)
+def list_services() -> Response:
+    filters = queries.ServiceFilter(**parse_service_filter(request.args))
+    page, per_page = parse_page(request.args)
+    result = queries.list_services(get_session(), current_actor(), filters, page=page, per_page=per_page)
+    return jsonify(
+        items=[_service(s) for s in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        pages=result.pages,
+    )
+
+
+@bp.post("/services")
+@roles(*EDITORS)
+@operation(
+    summary="Register an e-service or inquiry",
+    tags=["services"],
+    request_body=CREATE_SCHEMA,
+    response=SERVICE_SCHEMA,
+    status=201,
+    errors=(404,),
+    headers={"ETag": "the new service's version, for If-Match", "Location": "the new service's URL"},
+)
+def create_service() -> Response:
+    body = validate_json(CREATE_SCHEMA)
+    session, actor = get_session(), current_actor()
+    agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
+    service = services.create_service(session, actor, agency.id, body, via="api")
+    response = _with_etag(_service(service), service, 201)
+    response.headers["Location"] = url_for("api.get_service", service_id=service.id)
+    return response
+
+
+@bp.get("/services/<int:service_id>")
+@signed_in
+@operation(
+    summary="One e-service; its ETag is what PATCH and retire need in If-Match",
+    tags=["services"],
+    response=SERVICE_SCHEMA,
+    headers={"ETag": "the service's version"},
+)
+def get_service(service_id: int) -> Response:
+    service = queries.get_service(get_session(), current_actor(), service_id)
+    return _with_etag(_service(service), service)
+
+
+@bp.patch("/services/<int:service_id>")
+@roles(*EDITORS)
+@operation(
+    summary="Change some fields of an e-service (If-Match required)",
+    tags=["services"],
+    request_body=UPDATE_SCHEMA,
+    response=SERVICE_SCHEMA,
+    parameters=[IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the service's new version"},
+)
+def update_service(service_id: int) -> Response:
+    expected = _expected_version()
+    body = validate_json(UPDATE_SCHEMA)
+    service = services.update_service(
+        get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
+    )
+    return _with_etag(_service(service), service)
+
+
+@bp.post("/services/<int:service_id>/retire")
+@roles(*EDITORS)
+@operation(
+    summary="Retire an e-service (If-Match required); it stays in the catalog and its history",
+    tags=["services"],
+    response=SERVICE_SCHEMA,
+    parameters=[IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the service's new version"},
+)
+def retire_service(service_id: int) -> Response:
+    expected = _expected_version()
+    service = services.retire_service(
+        get_session(), current_actor(), service_id, expected_version=expected, via="api"
+    )
+    return _with_etag(_service(service), service)
+
+
+@bp.get("/services/<int:service_id>/history")
+@signed_in
+@operation(summary="Every change of an e-service, newest first", tags=["services"], response=HISTORY_SCHEMA)
+def service_history(service_id: int) -> Response:
+    entries = queries.list_service_history(get_session(), current_actor(), service_id)
+    return jsonify([_change(e) for e in entries])
+
+
+# --- descriptors ----------------------------------------------------------------------------------
+
+
+@bp.post("/descriptors")
+@roles(*EDITORS)
+@operation(
+    summary="Import one agency's descriptor (all or nothing; idempotent)",
+    tags=["services"],
+    request_body=DESCRIPTOR_SCHEMA,
+    response=DESCRIPTOR_REPORT_SCHEMA,
+)
+def import_descriptor() -> Response | tuple[Response, int]:
+    body = validate_json(DESCRIPTOR_SCHEMA)
+    file = body.get("file") or "descriptor.yaml"
+    try:
+        report = descriptors.import_descriptor(
+            get_session(),
+            current_actor(),
+            body["content"],
+            file,
+            dry_run=bool(body.get("dry_run")),
+            via="api",
+        )
+    except descriptors.DescriptorError as exc:
+        problems = [
+            {"file": p.file, "line": p.line, "field": p.field, "message": str(p.message)}
+            for p in exc.problems
+        ]
+        response = jsonify(
+            error={"code": exc.code, "message": exc.message, "fields": exc.fields, "problems": problems}
+        )
+        return response, 422
+    return jsonify(
+        agency=report.agency_code,
+        applied=report.applied,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+    )

@@ -1,0 +1,137 @@
+"""JSON Schemas of the catalog API: they validate requests and document them in the OpenAPI
+document (portal/api/openapi.py), so the two never disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
+from catalog.schemas import CODE_PATTERN
+from portal.api.openapi import header_param, query_param
+
+# --- shapes --------------------------------------------------------------------------------------
+
+AGENCY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "code", "name_fa", "name_en", "kind", "parent_id", "province_code", "county_code"],
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "name_fa": {"type": "string"},
+        "name_en": {"type": "string"},
+        "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
+        "parent_id": {"type": ["integer", "null"]},
+        "province_code": {"type": ["string", "null"]},
+        "county_code": {"type": ["string", "null"]},
+    },
+}
+_MATURITY_TEXT = "; ".join(f"{level}: {text}" for level, text in sorted(MATURITY_LEVELS.items()))
+SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
+    "code": {
+        "type": "string",
+        "pattern": CODE_PATTERN.pattern,
+        "description": "unique within the agency: Latin letters, digits, dot, dash, underscore",
+    },
+    "name_fa": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"},
+    "name_en": {"type": "string", "maxLength": 300},
+    "kind": {"type": "string", "enum": [k.value for k in ServiceKind]},
+    "audience": {"type": "string", "enum": [a.value for a in Audience]},
+    "channels": {
+        "type": "array",
+        "items": {"type": "string", "enum": [c.value for c in Channel]},
+        "minItems": 1,
+        "uniqueItems": True,
+    },
+    "maturity": {"type": "integer", "minimum": 0, "maximum": 4, "description": _MATURITY_TEXT},
+    "online_m2m": {"type": "boolean", "description": "inquiries only: served online, machine to machine"},
+    "yearly_volume": {"type": ["integer", "null"], "minimum": 0},
+    "public_url": {"type": "string", "maxLength": 500, "pattern": "^(https?://\\S+)?$"},
+    "owner_name": {"type": "string", "maxLength": 200},
+    "owner_email": {"type": "string", "maxLength": 200, "pattern": "^([^@\\s]+@[^@\\s]+\\.[^@\\s]+)?$"},
+    "owner_phone": {"type": "string", "maxLength": 50, "pattern": "^(\\+?[0-9][0-9 ()-]{3,48})?$"},
+    "status": {"type": "string", "enum": [s.value for s in ServiceStatus]},
+}
+SERVICE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "agency_id", "agency", "version", *SERVICE_FIELDS_SCHEMA],
+    "properties": {
+        "id": {"type": "integer"},
+        "agency_id": {"type": "integer"},
+        "agency": {"type": "string", "description": "the agency's code"},
+        "version": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        **SERVICE_FIELDS_SCHEMA,
+    },
+}
+CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["agency", "code", "name_fa", "kind", "audience", "channels", "maturity"],
+    "properties": {"agency": {"type": "string", "description": "the agency's code"}, **SERVICE_FIELDS_SCHEMA},
+}
+UPDATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": SERVICE_FIELDS_SCHEMA,
+}
+PAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page", "pages"],
+    "properties": {
+        "items": {"type": "array", "items": SERVICE_SCHEMA},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+    },
+}
+HISTORY_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["at", "action", "actor", "via", "changes"],
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string"},
+            "actor": {"type": "string"},
+            "via": {"type": "string"},
+            "changes": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2},
+            },
+        },
+    },
+}
+DESCRIPTOR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["content"],
+    "properties": {
+        "file": {"type": "string", "maxLength": 200, "description": "name shown in problems"},
+        "content": {"type": "string", "description": "the descriptor's YAML (docs/descriptors.md)"},
+        "dry_run": {"type": "boolean", "description": "report what would change; write nothing"},
+    },
+}
+DESCRIPTOR_REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["agency", "applied", "created", "updated", "unchanged"],
+    "properties": {
+        "agency": {"type": "string"},
+        "applied": {"type": "boolean"},
+        "created": {"type": "array", "items": {"type": "string"}},
+        "updated": {"type": "object"},
+        "unchanged": {"type": "integer"},
+    },
+}
+FILTER_PARAMS = [
+    query_param("agency", {"type": "string"}, "agency code"),
+    query_param("kind", {"type": "string", "enum": [k.value for k in ServiceKind]}),
+    query_param("maturity", {"type": "integer", "minimum": 0, "maximum": 4}),
+    query_param("channel", {"type": "string", "enum": [c.value for c in Channel]}),
+    query_param("status", {"type": "string", "enum": [s.value for s in ServiceStatus]}),
+    query_param("q", {"type": "string"}, "text in the code or names (Persian letters normalized)"),
+    query_param("page", {"type": "integer", "minimum": 1}),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+]
+IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
