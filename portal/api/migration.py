@@ -33,6 +33,9 @@ from portal.auth import current_actor, signed_in
 from portal.db import get_session
 from portal.tasks import send
 
+# Bodies name agencies, data centers and workloads by id: an unknown one is 404, a clash 409.
+WRITE_ERRORS = (404, 409)
+
 
 def _backend() -> str:
     return current_app.config["GOVCLOUD"].cloud_backend
@@ -53,6 +56,7 @@ def list_workloads_api() -> Response:
     request_body=WORKLOAD_IN,
     response=WORKLOAD,
     status=201,
+    errors=WRITE_ERRORS,
 )
 def create_workload_api() -> tuple[Response, int]:
     body = validate_json(WORKLOAD_IN)
@@ -75,6 +79,7 @@ def get_workload_api(workload_id: int) -> Response:
     tags=TAGS,
     request_body=ASSESSMENT_IN,
     response=WORKLOAD,
+    errors=WRITE_ERRORS,
 )
 def assess_api(workload_id: int) -> Response:
     body = validate_json(ASSESSMENT_IN)
@@ -97,7 +102,7 @@ def assess_api(workload_id: int) -> Response:
     request_body=RUN_IN,
     response=RUN,
     status=201,
-    errors=(409,),
+    errors=WRITE_ERRORS,
 )
 def start_run_api(workload_id: int) -> tuple[Response, int]:
     body = validate_json(RUN_IN)
@@ -129,7 +134,7 @@ def list_data_centers_api() -> Response:
     request_body=DATA_CENTER_IN,
     response=DATA_CENTER,
     status=201,
-    errors=(409,),
+    errors=WRITE_ERRORS,
 )
 def create_data_center_api() -> tuple[Response, int]:
     body = validate_json(DATA_CENTER_IN)
@@ -152,7 +157,7 @@ def create_data_center_api() -> tuple[Response, int]:
     request_body=PLAN_IN,
     response=PLAN,
     status=201,
-    errors=(409,),
+    errors=WRITE_ERRORS,
 )
 def create_plan_api() -> tuple[Response, int]:
     body = validate_json(PLAN_IN)
@@ -181,7 +186,7 @@ def get_plan_api(plan_id: int) -> Response:
     request_body=WAVE_IN,
     response=PLAN,
     status=201,
-    errors=(409,),
+    errors=WRITE_ERRORS,
 )
 def add_wave_api(plan_id: int) -> tuple[Response, int]:
     body = validate_json(WAVE_IN)
@@ -198,6 +203,7 @@ def add_wave_api(plan_id: int) -> tuple[Response, int]:
     tags=TAGS,
     request_body=ENTRY_IN,
     response=PLAN,
+    errors=WRITE_ERRORS,
 )
 def schedule_api(plan_id: int) -> Response:
     body = validate_json(ENTRY_IN)
@@ -212,7 +218,7 @@ def schedule_api(plan_id: int) -> Response:
     tags=TAGS,
     response={"type": "array", "items": RUN},
     status=201,
-    errors=(409,),
+    errors=WRITE_ERRORS,
 )
 def start_wave_api(plan_id: int, number: int) -> tuple[Response, int]:
     started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=_backend())
@@ -231,7 +237,10 @@ def get_run_api(run_id: int) -> Response:
 @bp.post("/migration/runs/<int:run_id>/cancel")
 @signed_in
 @operation(
-    summary="Cancel a run: what it made is undone in reverse order", tags=TAGS, response=RUN, errors=(409,)
+    summary="Cancel a run: what it made is undone in reverse order",
+    tags=TAGS,
+    response=RUN,
+    errors=WRITE_ERRORS,
 )
 def cancel_run_api(run_id: int) -> Response:
     run = runs.cancel_run(get_session(), current_actor(), run_id)
