@@ -23,11 +23,17 @@ from onboarding.inventory.models import (
 from onboarding.inventory.queries import get_data_center, get_workload
 from onboarding.inventory.schemas import DNS_LABEL, parse_components
 
-MAX_NAME = 40  # workload-component-data must stay within Kubernetes' 63 characters
+MAX_NAME = 40
+MAX_ID = 2**31 - 1  # workload-component-data must stay within Kubernetes' 63 characters
+
+
+def _ids(values: list[int]) -> list[int]:
+    """Ids that can name a row: PostgreSQL integers (anything else names nothing, and must not reach SQL)."""
+    return [v for v in values if 0 < v <= MAX_ID] or [-1]
 
 
 def _agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id)
+    agency = session.get(Agency, agency_id) if 0 < agency_id <= MAX_ID else None
     if agency is None:
         raise NotFound("no such agency", agency_id=agency_id)
     return agency
@@ -143,7 +149,7 @@ def _fill(
         )
         if clash is not None and clash != workload.id:
             errors["name"] = "another workload of this agency has this name"
-    data_center = session.get(DataCenter, data_center_id) if data_center_id else None
+    data_center = session.get(DataCenter, data_center_id) if 0 < (data_center_id or 0) <= MAX_ID else None
     if data_center is None or data_center.agency_id != agency_id:
         errors["data_center_id"] = "choose one of this agency's data centers"
     try:
@@ -151,13 +157,13 @@ def _fill(
     except ValueError:
         errors["classification"] = f"choose one of {', '.join(Classification)}"
         kind = Classification.internal
-    services = list(session.scalars(select(EService).where(EService.id.in_(list(service_ids) or [-1]))))
+    services = list(session.scalars(select(EService).where(EService.id.in_(_ids(list(service_ids))))))
     if len(services) != len(set(service_ids)) or any(s.agency_id != agency_id for s in services):
         errors["service_ids"] = "only this agency's e-services can be served by its workload"
-    inquiries = list(session.scalars(select(EService).where(EService.id.in_(list(inquiry_ids) or [-1]))))
+    inquiries = list(session.scalars(select(EService).where(EService.id.in_(_ids(list(inquiry_ids))))))
     if len(inquiries) != len(set(inquiry_ids)) or any(s.kind != ServiceKind.inquiry for s in inquiries):
         errors["inquiry_ids"] = "choose inquiries from the catalog"
-    depends = list(session.scalars(select(Workload).where(Workload.id.in_(list(depends_on_ids) or [-1]))))
+    depends = list(session.scalars(select(Workload).where(Workload.id.in_(_ids(list(depends_on_ids))))))
     if (
         len(depends) != len(set(depends_on_ids))
         or any(w.agency_id != agency_id for w in depends)

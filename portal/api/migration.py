@@ -218,7 +218,7 @@ def schedule_api(plan_id: int) -> Response:
     tags=TAGS,
     response={"type": "array", "items": RUN},
     status=201,
-    errors=WRITE_ERRORS,
+    errors=(*WRITE_ERRORS, 422),
 )
 def start_wave_api(plan_id: int, number: int) -> tuple[Response, int]:
     started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=_backend())

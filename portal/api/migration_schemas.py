@@ -8,7 +8,7 @@ from typing import Any
 from onboarding.landing.plans import CLOUD_PLANS
 
 TAGS = ["migration"]
-ID = {"type": "integer"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 COMPONENT = {
     "type": "object",
     "required": ["name"],
