@@ -41,10 +41,12 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     program = seed_default_program(platform)
     lines.append(f"compliance program: {program.created} added, {program.unchanged} unchanged")
     if demo:
-        lines += seed_demo_users(settings, platform)
+        sign_ins = seed_demo_users(settings, platform)
+        lines += seed_migration_demo(settings, platform)
         lines += seed_demo_catalog(platform)
         lines += seed_demo_compliance(platform)
         lines += seed_demo_feedback(feedback)
+        lines += sign_ins  # last, so they are what the operator sees above the URLs
     return lines
 
 
@@ -86,6 +88,86 @@ def seed_demo_users(settings: Settings, session: Session) -> list[str]:
             )
         lines.append(f"  {role.value:<14} {email}" + (f"  ({agency_code})" if agency_code else ""))
     return lines
+
+
+MIGRATION_DEMO = {
+    "agency": "ITO",
+    "data_centers": [{"name": "مرکز داده خیابان شریعتی", "location": "تهران", "owner": "اداره فناوری"}],
+    "workloads": [
+        {
+            "name": "hr-db",
+            "title": "پایگاه داده منابع انسانی",
+            "data_center": "مرکز داده خیابان شریعتی",
+            "classification": "confidential",
+            "components": [
+                {
+                    "name": "db",
+                    "image": "registry.cloud.gov.ir/ito/postgres:16",
+                    "ports": [5432],
+                    "storage": "20Gi",
+                    "secrets": ["hr-db"],
+                    "cpu": "1",
+                    "memory": "2Gi",
+                }
+            ],
+        },
+        {
+            "name": "hr-portal",
+            "title": "درگاه منابع انسانی",
+            "data_center": "مرکز داده خیابان شریعتی",
+            "classification": "internal",
+            "depends_on": ["hr-db"],
+            "components": [
+                {
+                    "name": "web",
+                    "image": "registry.cloud.gov.ir/ito/hr-portal:2.1",
+                    "ports": [8080],
+                    "replicas": 2,
+                    "secrets": ["hr-portal"],
+                },
+                {"name": "reports", "image": None},
+            ],
+        },
+    ],
+}
+
+
+def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
+    """ITO's inventory, a two-wave plan, and wave 1 moved on the gitops backend (idempotent)."""
+    from onboarding.backends.gitops import GitOpsBackend
+    from onboarding.inventory.importer import import_inventory
+    from onboarding.inventory.models import Workload
+    from onboarding.plans import services as plans
+    from onboarding.plans.models import MigrationPlan
+    from onboarding.runs.engine import advance_run
+    from onboarding.runs.models import Run
+    from onboarding.runs.services import start_run
+
+    agency_id = session.scalar(select(Agency.id).where(Agency.code == "ITO"))
+    if agency_id is None:
+        return []
+    result = import_inventory(session, SYSTEM, MIGRATION_DEMO)
+    plan = session.scalar(select(MigrationPlan).where(MigrationPlan.agency_id == agency_id))
+    if plan is None:
+        plan = plans.create_plan(session, SYSTEM, agency_id, "مهاجرت ۱۴۰۴", "medium")
+        plans.add_wave(session, SYSTEM, plan.id, 1, "داده‌ها", "1404/02/01")
+        plans.add_wave(session, SYSTEM, plan.id, 2, "درگاه‌ها", "1404/03/01")
+        workloads = dict(
+            session.execute(select(Workload.name, Workload.id).where(Workload.agency_id == agency_id)).all()
+        )
+        plans.schedule_workload(session, SYSTEM, plan.id, 1, workloads["hr-db"])
+        plans.schedule_workload(session, SYSTEM, plan.id, 2, workloads["hr-portal"])
+    database = session.scalar(
+        select(Workload).where(Workload.agency_id == agency_id, Workload.name == "hr-db")
+    )
+    if session.scalar(select(Run.id).where(Run.workload_id == database.id)) is None:
+        run = start_run(session, SYSTEM, database.id, cloud_plan="medium", backend="gitops")
+        advance_run(session, run.id, GitOpsBackend(settings.gitops_dir or settings.var_path / "gitops"))
+    return [
+        "",
+        f"migration demo (ITO): {result.workloads_added} workloads added; plan '{plan.name}', "
+        "wave 1 moved on the gitops backend",
+    ]
 
 
 def seed_demo_catalog(session: Session) -> list[str]:

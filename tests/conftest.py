@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.services",
     "tests.fixtures.web",
+    "tests.fixtures.kubernetes",
     "tests.fixtures.smtp",
     "tests.fixtures.accounts",
     "tests.fixtures.catalog",

@@ -9,7 +9,7 @@ from core.taskqueue import make_celery
 from workers import queues
 from workers.schedule import SCHEDULE
 
-TASK_MODULES = ["workers.tasks.system", "workers.tasks.compliance"]
+TASK_MODULES = ["workers.tasks.system", "workers.tasks.onboarding", "workers.tasks.compliance"]
 
 
 def create_celery(settings: Settings | None = None) -> Celery:

@@ -70,7 +70,8 @@ def docs() -> Response:
 def register_api(app: Flask) -> None:
     # Area modules: one import each; they add routes to `bp`.
     import portal.api.catalog
-    import portal.api.compliance  # noqa: F401
+    import portal.api.compliance
+    import portal.api.migration  # noqa: F401
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -10,12 +10,13 @@ from core.web import health_blueprint
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.api import register_api
-    from portal.views import account, agencies, catalog, compliance, home
+    from portal.views import account, agencies, catalog, compliance, home, migration
     from portal.views.health import readiness_checks
 
     app.register_blueprint(health_blueprint(lambda: readiness_checks(app)))
     app.register_blueprint(home.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(migration.bp)
     app.register_blueprint(agencies.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(compliance.bp)

@@ -1,0 +1,1 @@
+"""What each agency runs today: data centers, workloads, their components and assessments."""

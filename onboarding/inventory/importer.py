@@ -1,0 +1,156 @@
+"""Import an agency's inventory from a YAML/JSON document: all or nothing, idempotent.
+
+    agency: ARO
+    data_centers: [{name: Tehran DC, location: Tehran, owner: IT office}]
+    workloads:
+      - {name: portal, data_center: Tehran DC, classification: internal, depends_on: [db],
+         services: [hire], inquiries: ["NOCR:identity"], components: [...]}
+
+Existing data centers and workloads (by name) are updated, missing ones added; running the same
+document twice changes nothing. Every error names its place in the document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Agency, EService
+from core.actors import Actor
+from core.errors import ValidationError
+from onboarding import policies
+from onboarding.inventory.models import DataCenter, Workload
+from onboarding.inventory.services import _fill
+
+
+@dataclasses.dataclass
+class ImportResult:
+    data_centers_added: int = 0
+    workloads_added: int = 0
+    workloads_updated: int = 0
+    unchanged: int = 0
+
+
+def import_inventory(session: Session, actor: Actor, document: Any) -> ImportResult:
+    if not isinstance(document, dict) or not isinstance(document.get("agency"), str):
+        raise ValidationError("the document needs an agency code", fields={"agency": "required"})
+    agency = session.scalar(select(Agency).where(Agency.code == document["agency"]))
+    if agency is None:
+        raise ValidationError(
+            "unknown agency", fields={"agency": f"no agency with code {document['agency']!r}"}
+        )
+    policies.require(policies.can_change(actor, agency.id), "change this agency's inventory")
+    result = ImportResult()
+    centers = {
+        dc.name: dc for dc in session.scalars(select(DataCenter).where(DataCenter.agency_id == agency.id))
+    }
+    for index, item in enumerate(document.get("data_centers") or []):
+        if not isinstance(item, dict) or not str(item.get("name", "")).strip():
+            raise ValidationError(
+                "a data center needs a name", fields={f"data_centers[{index}].name": "required"}
+            )
+        name = str(item["name"]).strip()
+        dc = centers.get(name)
+        if dc is None:
+            dc = centers[name] = DataCenter(agency_id=agency.id, name=name)
+            session.add(dc)
+            result.data_centers_added += 1
+        dc.location = str(item.get("location", dc.location or ""))
+        dc.owner = str(item.get("owner", dc.owner or ""))
+    session.flush()
+    workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
+    errors: dict[str, str] = {}
+    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...]]] = []
+    for index, item in enumerate(document.get("workloads") or []):
+        where = f"workloads[{index}]"
+        if not isinstance(item, dict) or not str(item.get("name", "")):
+            errors[f"{where}.name"] = "required"
+            continue
+        workload = workloads.get(str(item["name"]))
+        before = _state(workload) if workload is not None else None
+        if workload is None:
+            workload = workloads[str(item["name"])] = Workload(agency_id=agency.id)
+        dc = centers.get(str(item.get("data_center", "")))
+        try:  # dependencies are set in the second pass, once every workload exists
+            _fill(
+                session,
+                actor,
+                workload,
+                dc.id if dc else 0,
+                str(item["name"]),
+                item.get("components"),
+                item.get("title", ""),
+                item.get("classification", "internal"),
+                _service_ids(session, agency.id, item.get("services") or []),
+                [d.id for d in workload.depends_on],
+                _inquiry_ids(session, item.get("inquiries") or []),
+            )
+        except ValidationError as exc:
+            errors.update({f"{where}.{k}": v for k, v in exc.fields.items()})
+            continue
+        session.add(workload)
+        session.flush()
+        seen.append((where, item, workload, before))
+    for where, item, workload, before in seen:
+        names = list(item.get("depends_on") or [])
+        missing = [n for n in names if n not in workloads or n == workload.name]
+        if missing:
+            errors[f"{where}.depends_on"] = f"not another workload of the inventory: {', '.join(missing)}"
+            continue
+        workload.depends_on = [workloads[n] for n in names]
+        if before is None:
+            result.workloads_added += 1
+        elif before != _state(workload):
+            result.workloads_updated += 1
+        else:
+            result.unchanged += 1
+    if errors:
+        session.rollback()
+        raise ValidationError("the inventory document is invalid", fields=errors)
+    session.commit()
+    return result
+
+
+def _service_ids(session: Session, agency_id: int, codes: list[str]) -> list[int]:
+    ids = []
+    for code in codes:
+        found = session.scalar(
+            select(EService.id).where(EService.agency_id == agency_id, EService.code == code)
+        )
+        if found is None:
+            raise ValidationError(
+                "unknown e-service", fields={"services": f"no e-service {code!r} in this agency"}
+            )
+        ids.append(found)
+    return ids
+
+
+def _inquiry_ids(session: Session, references: list[str]) -> list[int]:
+    """Inquiries of other agencies, written AGENCY:CODE."""
+    ids = []
+    for reference in references:
+        agency_code, _, code = str(reference).partition(":")
+        found = session.scalar(
+            select(EService.id).join(Agency).where(Agency.code == agency_code, EService.code == code)
+        )
+        if found is None:
+            raise ValidationError(
+                "unknown inquiry", fields={"inquiries": f"no inquiry {reference!r} (write AGENCY:CODE)"}
+            )
+        ids.append(found)
+    return ids
+
+
+def _state(workload: Workload) -> tuple[Any, ...]:
+    return (
+        workload.data_center_id,
+        workload.title,
+        str(workload.classification),
+        list(workload.components),
+        sorted(d.name for d in workload.depends_on),
+        sorted(s.id for s in workload.services),
+        sorted(s.id for s in workload.inquiries),
+    )

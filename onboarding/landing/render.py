@@ -1,0 +1,147 @@
+"""Render the landing zone and a workload's manifests from the Jinja2 templates, then validate them.
+
+Every user-supplied string reaches the YAML through `tojson` (JSON is YAML), so a value can never
+break out of its field. The output is plain dicts in a fixed order: the same input always gives
+the same manifests, which the gitops backend writes byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+import jsonschema
+import kubernetes_validate
+import yaml
+from kubernetes_validate.utils import schema_contents
+from referencing import Registry, Resource
+
+from core.errors import ValidationError
+from onboarding.inventory.schemas import Component
+from onboarding.landing.plans import INGRESS_CLASS, INGRESS_CONTROLLER_NAMESPACE, INGRESS_DOMAIN, CloudPlan
+
+LANDING_ZONE_TEMPLATES = (
+    "namespace.yaml.j2",
+    "resourcequota.yaml.j2",
+    "limitrange.yaml.j2",
+    "networkpolicies.yaml.j2",
+    "rolebinding.yaml.j2",
+)
+KUBERNETES_VERSION = kubernetes_validate.latest_version()
+
+Manifest = dict[str, Any]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("onboarding.landing", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML, not HTML; every user value goes through tojson
+        keep_trailing_newline=True,
+    )
+
+
+def namespace_for(agency_code: str) -> str:
+    """The tenant's namespace: `t-` and the agency code as a DNS label."""
+    label = re.sub(r"[^a-z0-9-]+", "-", agency_code.lower()).strip("-")
+    return f"t-{label}"[:63].rstrip("-")
+
+
+def agency_label(agency_code: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", agency_code).strip("-_.")[:63] or "agency"
+
+
+def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Manifest]:
+    context = {
+        "agency": agency,
+        "agency_label": agency_label(agency.code),
+        "namespace": namespace,
+        "plan": plan,
+        "ingress_namespace": INGRESS_CONTROLLER_NAMESPACE,
+    }
+    return _render_all(LANDING_ZONE_TEMPLATES, context)
+
+
+def render_workload(
+    workload: Any, components: list[Component], namespace: str, depends_on: list[str]
+) -> list[Manifest]:
+    """Manifests of the containerized components; the first with a port is exposed by the Ingress."""
+    deployable = [c for c in components if c.containerized]
+    entry = next((c for c in deployable if c.ports), None)
+
+    def labels(component: Component) -> dict[str, str]:
+        return {
+            "app.kubernetes.io/managed-by": "govcloud",
+            "app.kubernetes.io/part-of": workload.name,
+            "app.kubernetes.io/name": component.name,
+        }
+
+    def selector(component: Component) -> dict[str, str]:
+        return {"app.kubernetes.io/part-of": workload.name, "app.kubernetes.io/name": component.name}
+
+    context = {
+        "workload": workload,
+        "components": deployable,
+        "namespace": namespace,
+        "entry": entry,
+        "host": f"{workload.name}.{namespace}.{INGRESS_DOMAIN}",
+        "ingress_class": INGRESS_CLASS,
+        "depends_on": sorted(depends_on),
+        "labels": labels,
+        "selector": selector,
+    }
+    return _render_all(("workload.yaml.j2",), context)
+
+
+def _render_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifest]:
+    manifests: list[Manifest] = []
+    for name in names:
+        text = _environment().get_template(name).render(**context)
+        manifests.extend(doc for doc in yaml.safe_load_all(text) if doc)
+    validate_manifests(manifests)
+    return manifests
+
+
+@cache
+def _validator(kind: str, api_version: str) -> jsonschema.protocols.Validator | None:
+    """kubernetes-validate's strict schema for a kind, compiled once per process (its own `validate`
+    reloads the schema files on every call, which dominates rendering time)."""
+    folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
+    except FileNotFoundError:
+        return None
+    definitions = schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+def validate_manifests(manifests: list[Manifest]) -> None:
+    """Check each manifest against the Kubernetes API schemas; the error names object and field."""
+    errors: dict[str, str] = {}
+    for manifest in manifests:
+        where = f"{manifest.get('kind', '?')}/{manifest.get('metadata', {}).get('name', '?')}"
+        validator = _validator(str(manifest.get("kind", "")), str(manifest.get("apiVersion", "")))
+        if validator is None:
+            errors[where] = f"no Kubernetes {KUBERNETES_VERSION} schema for this kind and apiVersion"
+            continue
+        error = jsonschema.exceptions.best_match(validator.iter_errors(manifest))
+        if error is not None:
+            path = ".".join(str(part) for part in error.absolute_path) or "(object)"
+            errors[f"{where}.{path}"] = error.message
+    if errors:
+        raise ValidationError("the manifests do not match the Kubernetes API", fields=errors)
+
+
+def object_ref(manifest: Manifest) -> dict[str, str]:
+    meta = manifest["metadata"]
+    return {
+        "apiVersion": manifest["apiVersion"],
+        "kind": manifest["kind"],
+        "namespace": meta.get("namespace", ""),
+        "name": meta["name"],
+    }

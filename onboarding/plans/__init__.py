@@ -1,0 +1,1 @@
+"""Migration plans: waves of workloads with target dates, ordered by their dependencies."""

@@ -1,0 +1,141 @@
+"""Plan use cases: create plans and waves, schedule workloads in dependency order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.actors import Actor
+from core.dates import parse_jalali
+from core.errors import Conflict, NotFound, ValidationError
+from onboarding import policies
+from onboarding.inventory.models import Workload, WorkloadStatus
+from onboarding.inventory.queries import get_workload
+from onboarding.landing.plans import get_cloud_plan
+from onboarding.plans.models import MigrationPlan, Wave, WaveEntry
+from onboarding.plans.ordering import layers, reason_for
+
+
+def get_plan(session: Session, actor: Actor, plan_id: int) -> MigrationPlan:
+    plan = session.execute(
+        select(MigrationPlan)
+        .where(MigrationPlan.id == plan_id)
+        .options(
+            selectinload(MigrationPlan.waves).selectinload(Wave.entries).selectinload(WaveEntry.workload)
+        )
+    ).scalar_one_or_none()
+    if plan is None or not policies.can_read(actor, plan.agency_id):
+        raise NotFound("no such plan", plan_id=plan_id)
+    return plan
+
+
+def list_plans(session: Session, actor: Actor) -> list[MigrationPlan]:
+    query = select(MigrationPlan).order_by(MigrationPlan.agency_id, MigrationPlan.name)
+    if not actor.reads_everything:
+        query = query.where(MigrationPlan.agency_id.in_(actor.agency_ids or {-1}))
+    return list(session.scalars(query))
+
+
+def create_plan(session: Session, actor: Actor, agency_id: int, name: str, cloud_plan: str) -> MigrationPlan:
+    policies.require(policies.can_change(actor, agency_id), "plan this agency's migration")
+    get_cloud_plan(cloud_plan)
+    name = name.strip()
+    if not name:
+        raise ValidationError("a plan needs a name", fields={"name": "required"})
+    if session.scalar(
+        select(MigrationPlan.id).where(MigrationPlan.agency_id == agency_id, MigrationPlan.name == name)
+    ):
+        raise Conflict("a plan with this name exists", fields={"name": "already used"})
+    plan = MigrationPlan(agency_id=agency_id, name=name, cloud_plan=cloud_plan)
+    session.add(plan)
+    session.commit()
+    return plan
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return parse_jalali(value)
+    except ValueError:
+        raise ValidationError(
+            "not a Jalali date", fields={"target_date": "a date such as 1404/01/15"}
+        ) from None
+
+
+def add_wave(
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    number: int,
+    name: str = "",
+    target_date: dt.date | str | None = None,
+) -> Wave:
+    plan = get_plan(session, actor, plan_id)
+    policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
+    if number < 1:
+        raise ValidationError("waves are numbered from 1", fields={"number": "1 or more"})
+    if any(w.number == number for w in plan.waves):
+        raise Conflict("this wave exists", fields={"number": f"wave {number} exists"})
+    wave = Wave(plan=plan, number=number, name=name.strip(), target_date=_date(target_date))
+    session.add(wave)
+    session.commit()
+    return wave
+
+
+def schedule_workload(
+    session: Session, actor: Actor, plan_id: int, wave_number: int, workload_id: int
+) -> WaveEntry:
+    """Put a workload in a wave; refused (with the reason) if that would run it before what it needs."""
+    plan = get_plan(session, actor, plan_id)
+    policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
+    workload = get_workload(session, actor, workload_id)
+    if workload.agency_id != plan.agency_id:
+        raise NotFound("no such workload", workload_id=workload_id)
+    wave = next((w for w in plan.waves if w.number == wave_number), None)
+    if wave is None:
+        raise ValidationError("no such wave", fields={"wave": f"wave {wave_number} is not in this plan"})
+    placed = {e.workload_id: (w.number, e) for w in plan.waves for e in w.entries}
+    problems = []
+    deps = []
+    for dep in workload.depends_on:
+        if dep.status == WorkloadStatus.migrated:
+            deps.append((dep.name, None))
+        elif dep.id not in placed:
+            problems.append(f"{workload.name} depends on {dep.name}, which is not in this plan")
+        elif placed[dep.id][0] >= wave_number:
+            problems.append(f"{workload.name} depends on {dep.name}, which is in wave {placed[dep.id][0]}")
+        else:
+            deps.append((dep.name, placed[dep.id][0]))
+    for other_id, (number, entry) in placed.items():
+        if other_id != workload.id and workload in entry.workload.depends_on and number <= wave_number:
+            problems.append(f"{entry.workload.name} in wave {number} depends on {workload.name}")
+    if problems:
+        raise ValidationError(
+            "the wave would run a workload before what it depends on", fields={"wave": "; ".join(problems)}
+        )
+    entry = (
+        placed[workload.id][1]
+        if workload.id in placed
+        else WaveEntry(plan_id=plan.id, workload_id=workload.id)
+    )
+    entry.wave = wave
+    entry.reason = reason_for(workload.name, deps, wave_number)
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+def suggest_waves(session: Session, actor: Actor, agency_id: int) -> list[list[str]]:
+    """Layers of this agency's not-yet-migrated workloads in dependency order (wave 1 first)."""
+    policies.require(policies.can_read(actor, agency_id), "read this agency's inventory")
+    workloads = session.scalars(
+        select(Workload)
+        .where(Workload.agency_id == agency_id, Workload.status != WorkloadStatus.migrated)
+        .options(selectinload(Workload.depends_on))
+    ).all()
+    return layers({w.name: {d.name for d in w.depends_on} for w in workloads})

@@ -1,0 +1,195 @@
+"""JSON shapes of the migration API: the schemas that document and validate requests, and the
+serializers of responses (kept apart from the routes so each module reads at once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onboarding.landing.plans import CLOUD_PLANS
+
+TAGS = ["migration"]
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+COMPONENT = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string"},
+        "image": {"type": ["string", "null"]},
+        "ports": {"type": "array", "items": {"type": "integer"}},
+        "replicas": {"type": "integer"},
+        "cpu": {"type": "string"},
+        "memory": {"type": "string"},
+        "storage": {"type": ["string", "null"]},
+        "env": {"type": "object", "additionalProperties": {"type": "string"}},
+        "secrets": {"type": "array", "items": {"type": "string"}},
+        "read_only_root": {"type": "boolean"},
+    },
+}
+WORKLOAD = {
+    "type": "object",
+    "properties": {
+        "id": ID,
+        "agency_id": ID,
+        "data_center_id": ID,
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
+        "status": {"type": "string"},
+        "components": {"type": "array", "items": COMPONENT},
+        "depends_on": {"type": "array", "items": {"type": "string"}},
+        "assessment": {"type": ["object", "null"]},
+    },
+}
+WORKLOAD_IN = {
+    "type": "object",
+    "required": ["agency_id", "data_center_id", "name", "components"],
+    "additionalProperties": False,
+    "properties": {
+        "agency_id": ID,
+        "data_center_id": ID,
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
+        "components": {"type": "array", "items": COMPONENT},
+        "service_ids": {"type": "array", "items": ID},
+        "depends_on_ids": {"type": "array", "items": ID},
+        "inquiry_ids": {"type": "array", "items": ID},
+    },
+}
+DATA_CENTER = {
+    "type": "object",
+    "properties": {
+        "id": ID,
+        "agency_id": ID,
+        "name": {"type": "string"},
+        "location": {"type": "string"},
+        "owner": {"type": "string"},
+        "status": {"type": "string"},
+    },
+}
+DATA_CENTER_IN = {
+    "type": "object",
+    "required": ["agency_id", "name"],
+    "additionalProperties": False,
+    "properties": {
+        "agency_id": ID,
+        "name": {"type": "string"},
+        "location": {"type": "string"},
+        "owner": {"type": "string"},
+    },
+}
+ASSESSMENT_IN = {
+    "type": "object",
+    "required": ["answers"],
+    "additionalProperties": False,
+    "properties": {
+        "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "strategy": {"type": ["string", "null"]},
+        "override_reason": {"type": "string"},
+    },
+}
+PLAN = {
+    "type": "object",
+    "properties": {
+        "id": ID,
+        "agency_id": ID,
+        "name": {"type": "string"},
+        "cloud_plan": {"type": "string"},
+        "waves": {"type": "array"},
+    },
+}
+PLAN_IN = {
+    "type": "object",
+    "required": ["agency_id", "name", "cloud_plan"],
+    "additionalProperties": False,
+    "properties": {"agency_id": ID, "name": {"type": "string"}, "cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
+}
+WAVE_IN = {
+    "type": "object",
+    "required": ["number"],
+    "additionalProperties": False,
+    "properties": {
+        "number": {"type": "integer", "minimum": 1},
+        "name": {"type": "string"},
+        "target_date": {"type": ["string", "null"], "description": "Jalali, e.g. 1404/01/15"},
+    },
+}
+ENTRY_IN = {
+    "type": "object",
+    "required": ["wave", "workload_id"],
+    "additionalProperties": False,
+    "properties": {"wave": {"type": "integer"}, "workload_id": ID},
+}
+RUN_IN = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
+}
+RUN = {
+    "type": "object",
+    "required": ["id", "status", "progress", "steps"],
+    "properties": {
+        "id": ID,
+        "workload": {"type": "string"},
+        "status": {"type": "string"},
+        "progress": {"type": "integer"},
+        "error": {"type": "string"},
+        "finished": {"type": "boolean"},
+        "steps": {"type": "array"},
+        "log": {"type": "array"},
+    },
+}
+
+
+def workload_json(w: Any) -> dict[str, Any]:
+    assessment = w.assessment
+    return {
+        "id": w.id,
+        "agency_id": w.agency_id,
+        "data_center_id": w.data_center_id,
+        "name": w.name,
+        "title": w.title,
+        "classification": str(w.classification),
+        "status": str(w.status),
+        "components": w.components,
+        "depends_on": [d.name for d in w.depends_on],
+        "assessment": None
+        if assessment is None
+        else {
+            "score": assessment.score,
+            "risks": assessment.risks,
+            "recommended": str(assessment.recommended),
+            "strategy": str(assessment.strategy),
+            "override_reason": assessment.override_reason,
+            "questionnaire_version": assessment.questionnaire_version,
+        },
+    }
+
+
+def data_center_json(dc: Any) -> dict[str, Any]:
+    return {
+        "id": dc.id,
+        "agency_id": dc.agency_id,
+        "name": dc.name,
+        "location": dc.location,
+        "owner": dc.owner,
+        "status": str(dc.status),
+    }
+
+
+def plan_json(plan: Any) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "agency_id": plan.agency_id,
+        "name": plan.name,
+        "cloud_plan": plan.cloud_plan,
+        "waves": [
+            {
+                "number": wave.number,
+                "name": wave.name,
+                "target_date": wave.target_date.isoformat() if wave.target_date else None,
+                "workloads": [{"workload": e.workload.name, "reason": e.reason} for e in wave.entries],
+            }
+            for wave in plan.waves
+        ],
+    }

@@ -1,0 +1,29 @@
+"""Sending tasks from the portal: one Celery client per app, and enqueueing that never loses a row.
+
+Tasks are sent after the commit that created their rows. If the broker is down the rows are still
+there and the beat-driven reconciler picks them up, so a failed send is logged, not shown as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def _celery() -> Any:
+    if "celery" not in current_app.extensions:
+        from workers.app import create_celery
+
+        current_app.extensions["celery"] = create_celery(current_app.config["GOVCLOUD"])
+    return current_app.extensions["celery"]
+
+
+def send(task_name: str, *args: Any) -> None:
+    try:
+        _celery().send_task(task_name, args=list(args))
+    except Exception:  # the reconciler covers a lost send; the user's change is already committed
+        log.warning("could not send %s%r; the reconciler will pick it up", task_name, args, exc_info=True)

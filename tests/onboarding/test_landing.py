@@ -1,0 +1,57 @@
+"""Landing-zone rendering: secure defaults, and schema errors that name the object and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import ValidationError
+from onboarding.inventory.schemas import parse_components
+from onboarding.landing.plans import CLOUD_PLANS
+from onboarding.landing.render import namespace_for, render_landing_zone, render_workload, validate_manifests
+from tests.onboarding.conftest import WEB, WORKER
+
+
+def test_every_container_runs_non_root_with_limits(world):
+    workload = world.workload()
+    manifests = render_workload(workload, parse_components([WEB, WORKER]), "t-aro", [])
+    for deployment in (m for m in manifests if m["kind"] == "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        for container in pod["containers"]:
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert container["resources"]["requests"] and container["resources"]["limits"]
+    assert "kind: Secret" not in str(manifests)
+
+
+def test_the_landing_zone_is_sized_by_the_cloud_plan(world):
+    manifests = render_landing_zone(world.a, namespace_for(world.a.code), CLOUD_PLANS["large"])
+    quota = next(m for m in manifests if m["kind"] == "ResourceQuota")
+    assert quota["spec"]["hard"]["requests.cpu"] == "64"
+    assert [m["kind"] for m in manifests] == [
+        "Namespace",
+        "ResourceQuota",
+        "LimitRange",
+        "NetworkPolicy",
+        "NetworkPolicy",
+        "NetworkPolicy",
+        "RoleBinding",
+    ]
+
+
+def test_a_manifest_the_api_would_reject_is_named_with_its_field():
+    bad = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": "two", "selector": {}, "template": {}},
+    }
+    with pytest.raises(ValidationError) as raised:
+        validate_manifests([bad])
+    assert raised.value.fields == {"Deployment/web.spec.replicas": "'two' is not of type 'integer', 'null'"}
+
+
+@pytest.mark.parametrize(
+    ("code", "namespace"), [("ARO", "t-aro"), ("MI_12", "t-mi-12"), ("Tax.Org", "t-tax-org")]
+)
+def test_namespaces_are_dns_labels(code, namespace):
+    assert namespace_for(code) == namespace
