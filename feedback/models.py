@@ -14,3 +14,4 @@ class FeedbackBase(DeclarativeBase):
 
 def load_all_models() -> None:
     """Import every feedback model module so the metadata is complete."""
+    import feedback.reports.models  # noqa: F401

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import web
 from core.db import make_engine, make_sessionmaker, ping
 from core.settings import Settings, load_settings
+from feedback.web import bale, protection, reports
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -50,4 +51,28 @@ def create_app(
         web.health_blueprint(lambda: {"database": lambda: ping(session_factory.kw["bind"])})
     )
     app.register_blueprint(pages)
+    init_form_protection(app, settings)
+    init_missing_code_reports(app)
     return app
+
+
+def init_form_protection(app: Flask, settings: Settings) -> None:
+    """CSRF on every form, rate limits on public endpoints (Redis-backed when Redis is configured)."""
+    app.config.update(
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX=f"{settings.task_queue_prefix}feedback-limits",
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    protection.csrf.init_app(app)
+    protection.limiter.init_app(app)
+
+
+def init_missing_code_reports(app: Flask) -> None:
+    """The web form, the status page and the Bale webhook (posted by Bale's servers: no CSRF token,
+    its secret path is the credential, and the access log never shows that path)."""
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(bale.bp)
+    protection.csrf.exempt(bale.bp)
+    bale.init_log_scrubbing(app)

@@ -1,0 +1,90 @@
+"""The feedback service's Celery app (for now only the Bale outbox) and its thin tasks.
+
+Part 1 builds `feedback/tasks.py` with its own `make_celery("feedback", ...)`; the two become one
+app at merge time (same name, same queue), which is why the app is built behind a function here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from celery import Celery, shared_task
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine, make_sessionmaker, session_scope, utcnow
+from core.settings import Settings, load_settings
+from core.taskqueue import make_celery
+from feedback.reports import outbox, queries
+
+QUEUE = "feedback"
+SEND_OUTBOX = "feedback.send-bale-outbox"
+SWEEP_OUTBOX = "feedback.sweep-bale-outbox"
+MAX_RETRIES = 8
+BACKOFF_BASE_SECONDS = 2.0
+SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
+def create_feedback_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or load_settings()
+    app = make_celery("feedback", settings, include=["feedback.reports.tasks"], queues=[QUEUE])
+    app.conf.govcloud_settings = settings
+    app.conf.bale_backoff_base = BACKOFF_BASE_SECONDS
+    app.conf.beat_schedule = {
+        "sweep-bale-outbox": {
+            "task": SWEEP_OUTBOX,
+            "schedule": 60.0,
+            "options": {"queue": settings.task_queue_prefix + QUEUE},
+        }
+    }
+    return app
+
+
+def enqueue_outbox(app: Celery, outbox_ids: list[int]) -> None:
+    """After the webhook's commit. No publish retries: a broker hiccup must not hold the webhook;
+    the sweeper sends what was stored but never enqueued."""
+    if outbox_ids:
+        app.send_task(SEND_OUTBOX, args=[outbox_ids], queue=app.conf.task_default_queue, retry=False)
+
+
+@cache
+def _factory(database_url: str) -> sessionmaker[Session]:
+    return make_sessionmaker(make_engine(database_url))
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    with session_scope(_factory(settings.feedback_database_url)) as session:
+        yield session
+
+
+@shared_task(bind=True, name=SEND_OUTBOX, max_retries=MAX_RETRIES, acks_late=True)
+def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
+    """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
+    settings: Settings = self.app.conf.govcloud_settings
+    api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
+    with _session(settings) as session:
+        result = outbox.deliver(session, outbox_ids, api)
+        if not result.retry:
+            return {"sent": result.sent, "failed": result.failed}
+        if self.request.retries >= self.max_retries:
+            outbox.give_up(session, outbox_ids, "gave up after repeated transient failures")
+            return {"sent": result.sent, "failed": len(outbox_ids) - result.sent}
+        delay = outbox.backoff_seconds(self.request.retries, float(self.app.conf.bale_backoff_base))
+        delay = max(delay, result.retry_after or 0.0)
+        outbox.mark_scheduled(session, outbox_ids, utcnow() + dt.timedelta(seconds=delay))
+    raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, name=SWEEP_OUTBOX)
+def sweep_bale_outbox(self: Any) -> int:
+    """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
+    settings: Settings = self.app.conf.govcloud_settings
+    with _session(settings) as session:
+        ids = queries.list_stale_outbox_ids(session, utcnow() - SWEEP_AFTER)
+    for outbox_id in ids:
+        enqueue_outbox(self.app, [outbox_id])
+    return len(ids)
