@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import queue
 import re
+import threading
 
 from celery import Celery
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
@@ -18,6 +20,7 @@ from feedback.web.reports import get_session
 bp = Blueprint("bale", __name__)
 log = logging.getLogger(__name__)
 MAX_UPDATE_BYTES = 256 * 1024
+IDLE_SECONDS = 30.0
 _SECRET_PATH = re.compile(r"/bale/webhook/[^\s?\"']*")
 
 
@@ -35,17 +38,57 @@ def webhook(secret: str) -> Response:
         if isinstance(update, dict)
         else []
     )
-    try:
-        enqueue_outbox(_celery(current_app), ids)
-    except Exception:  # the rows are stored: the sweeper sends them; Bale must still get its 200
-        log.warning("bale: could not enqueue outbox %s; the sweeper will send it", ids, exc_info=True)
+    if ids:
+        _publisher(current_app).submit(ids)
     return jsonify(ok=True)
 
 
-def _celery(app: Flask) -> Celery:
-    if "feedback_celery" not in app.extensions:
-        app.extensions["feedback_celery"] = create_feedback_celery(app.config["GOVCLOUD"])
-    return app.extensions["feedback_celery"]
+class OutboxPublisher:
+    """Hands outbox ids to the broker from a thread of its own: even a broker that is down (a
+    refused connection costs seconds of client retries) never holds Bale's webhook call. What is
+    lost here (a full queue, a dead process) is stored and found by the sweeper task."""
+
+    def __init__(self, celery: Celery, capacity: int = 10_000) -> None:
+        self._celery = celery
+        self._queue: queue.Queue[list[int]] = queue.Queue(maxsize=capacity)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, outbox_ids: list[int]) -> None:
+        try:
+            self._queue.put_nowait(outbox_ids)
+        except queue.Full:
+            log.warning("bale: publisher queue full; the sweeper will send outbox %s", outbox_ids)
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="bale-outbox-publisher", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                outbox_ids = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:  # idle: end; the next submit starts a fresh thread
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            try:
+                enqueue_outbox(self._celery, outbox_ids)
+            except Exception:  # stored rows are safe: the sweeper sends them
+                log.warning("bale: could not enqueue outbox %s; the sweeper will", outbox_ids, exc_info=True)
+
+
+_publisher_lock = threading.Lock()
+
+
+def _publisher(app: Flask) -> OutboxPublisher:
+    with _publisher_lock:
+        if "bale_publisher" not in app.extensions:
+            celery = create_feedback_celery(app.config["GOVCLOUD"])
+            app.extensions["bale_publisher"] = OutboxPublisher(celery)
+        return app.extensions["bale_publisher"]
 
 
 class SecretPathFilter(logging.Filter):
