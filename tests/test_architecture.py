@@ -57,6 +57,8 @@ def test_domain_code_imports_neither_flask_nor_celery(package):
         rel = path.relative_to(ROOT)
         if package == "feedback" and rel.parts[1] in {"web", "tasks.py", "cli.py", "worker.py"}:
             continue  # the feedback service's web, task and command halves
+        if package == "feedback" and rel.name == "tasks.py":
+            continue  # a feedback area's Celery tasks (feedback/reports/tasks.py until the apps merge)
         if package != "feedback" and rel.name == "cli.py":
             continue
         bad = _imports(path) & {"flask", "flask_babel", "flask_wtf", "celery"}
