@@ -33,6 +33,7 @@ def create_feedback_celery(settings: Settings | None = None) -> Celery:
     app = make_celery("feedback", settings, include=["feedback.reports.tasks"], queues=[QUEUE])
     app.conf.govcloud_settings = settings
     app.conf.bale_backoff_base = BACKOFF_BASE_SECONDS
+    app.conf.beat_schedule_filename = str(settings.var_path / "feedback-celerybeat-schedule")
     app.conf.beat_schedule = {
         "sweep-bale-outbox": {
             "task": SWEEP_OUTBOX,
