@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,33 @@ def handle_bale_update(
     ids = [r.id for r in rows]
     session.commit()
     return ids
+
+
+UPDATE_RETENTION = dt.timedelta(days=30)
+CONVERSATION_RETENTION = dt.timedelta(days=7)
+
+
+def purge_bale_rows(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+    """Citizens' messages are personal data: keep raw updates and finished outbox rows a month
+    (long past any redelivery), abandoned conversations a week (a returner within it is told
+    politely that we start over; after it they are simply welcomed)."""
+    now = now or utcnow()
+    counts = {
+        "conversations": session.execute(
+            delete(BaleConversation).where(BaleConversation.updated_at < now - CONVERSATION_RETENTION)
+        ).rowcount,
+        "outbox": session.execute(
+            delete(BaleOutbox).where(
+                BaleOutbox.status != OutboxStatus.pending.value,
+                BaleOutbox.created_at < now - UPDATE_RETENTION,
+            )
+        ).rowcount,
+        "updates": session.execute(
+            delete(BaleUpdate).where(BaleUpdate.received_at < now - UPDATE_RETENTION)
+        ).rowcount,
+    }
+    session.commit()
+    return counts
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
 from feedback.reports import lookup
-from feedback.reports.models import MissingCodeReport, ReportTransition
+from feedback.reports import messages as say
+from feedback.reports.models import BaleOutbox, MissingCodeReport, ReportTransition
 from feedback.reports.schemas import (
     ACTOR_MAX,
     ADDRESS_MAX,
@@ -21,6 +22,7 @@ from feedback.reports.schemas import (
     NOTE_MAX,
     OFFICE_MAX,
     Channel,
+    OutboxStatus,
     ReportStatus,
 )
 from feedback.reports.tracking import new_tracking_number
@@ -211,5 +213,20 @@ def transition_report(
     )
     report.status = target.value
     report.status_changed_at = now
+    if report.reporter_chat_id is not None:
+        # The reporter hears about it in Bale; the sweeper task sends rows nobody enqueued.
+        text = say.STATUS_CHANGED.format(
+            tracking=report.tracking_number, status=say.STATUS_NAMES[target.value]
+        )
+        session.add(
+            BaleOutbox(
+                chat_id=report.reporter_chat_id,
+                method="sendMessage",
+                payload={"chat_id": report.reporter_chat_id, "text": text},
+                status=OutboxStatus.pending.value,
+                attempts=0,
+                created_at=now,
+            )
+        )
     session.commit()
     return report

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import make_engine, make_sessionmaker, session_scope, utcnow
 from core.settings import Settings, load_settings
 from core.taskqueue import make_celery
-from feedback.reports import outbox, queries
+from feedback.reports import bot, outbox, queries
 
 QUEUE = "feedback"
 SEND_OUTBOX = "feedback.send-bale-outbox"
 SWEEP_OUTBOX = "feedback.sweep-bale-outbox"
+PURGE_BALE = "feedback.purge-bale-rows"
 MAX_RETRIES = 8
 BACKOFF_BASE_SECONDS = 2.0
 SWEEP_AFTER = dt.timedelta(minutes=2)
@@ -39,7 +40,12 @@ def create_feedback_celery(settings: Settings | None = None) -> Celery:
             "task": SWEEP_OUTBOX,
             "schedule": 60.0,
             "options": {"queue": settings.task_queue_prefix + QUEUE},
-        }
+        },
+        "purge-bale-rows": {
+            "task": PURGE_BALE,
+            "schedule": 6 * 3600.0,
+            "options": {"queue": settings.task_queue_prefix + QUEUE},
+        },
     }
     return app
 
@@ -89,3 +95,10 @@ def sweep_bale_outbox(self: Any) -> int:
     for outbox_id in ids:
         enqueue_outbox(self.app, [outbox_id])
     return len(ids)
+
+
+@shared_task(bind=True, name=PURGE_BALE)
+def purge_bale_rows(self: Any) -> dict[str, int]:
+    """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
+    with _session(self.app.conf.govcloud_settings) as session:
+        return bot.purge_bale_rows(session)

@@ -30,8 +30,7 @@ def webhook(secret: str) -> Response:
     expected = current_app.config["GOVCLOUD"].bale_webhook_secret
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         abort(404)
-    if (request.content_length or 0) > MAX_UPDATE_BYTES:
-        abort(413)
+    request.max_content_length = MAX_UPDATE_BYTES  # an update is a few KB; the app allows uploads
     update = request.get_json(silent=True)
     ids = (
         handle_bale_update(get_session(), update, current_app.config["GOVCLOUD"].feedback_base_url)

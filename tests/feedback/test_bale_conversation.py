@@ -220,3 +220,10 @@ def test_a_body_that_is_not_an_update_is_acknowledged_and_ignored(bale_app, feed
     assert client.post(f"/bale/webhook/{bh.SECRET}", data="not json").status_code == 200
     assert client.post(f"/bale/webhook/{bh.SECRET}", json={"update_id": "x"}).status_code == 200
     assert feedback_session.scalar(select(BaleOutbox)) is None
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(bale_app, feedback_session):
+    client = bale_app.test_client()
+    huge = bh.text(CHAT + 9, "x" * 300_000)
+    assert client.post(f"/bale/webhook/{bh.SECRET}", json=huge).status_code == 413
+    assert feedback_session.get(BaleUpdate, huge["update_id"]) is None

@@ -161,3 +161,15 @@ def test_a_web_report_matches_names_like_the_bot_and_reports_every_bad_field(fee
         "office_address": "too_long",
     }
     assert feedback_session.scalars(select(MissingCodeReport)).all() == [report]
+
+
+def test_a_bale_reporter_is_told_when_the_status_changes_and_a_web_reporter_is_not(feedback_session):
+    from feedback.reports.models import BaleOutbox
+
+    from_bale = filed(feedback_session, channel=Channel.bale, reporter_chat_id=5555)
+    from_web = filed(feedback_session)
+    services.transition_report(feedback_session, from_bale.id, "verified", "", "ناظر")
+    services.transition_report(feedback_session, from_web.id, "verified", "", "ناظر")
+    rows = feedback_session.scalars(select(BaleOutbox)).all()
+    assert [(r.chat_id, r.status) for r in rows] == [(5555, "pending")]
+    assert from_bale.tracking_number in rows[0].payload["text"] and "تأیید" in rows[0].payload["text"]
