@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.dates import to_persian_digits
 from core.db import utcnow
 from feedback.reports import bale, conversation, lookup, queries
 from feedback.reports import messages as say
@@ -70,7 +71,7 @@ def handle_bale_update(
         calls.append(
             bale.send_message(
                 incoming.chat_id,
-                say.DONE.format(tracking=report.tracking_number, status_url=url),
+                say.DONE.format(tracking=to_persian_digits(report.tracking_number), status_url=url),
                 bale.REMOVE_KEYBOARD,
             )
         )

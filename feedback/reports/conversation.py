@@ -51,6 +51,8 @@ def advance(state: State | None, incoming: Incoming, now: dt.datetime, common: C
     if incoming.command == "/cancel" or text == say.CANCEL_BUTTON or incoming.callback_data == "cancel":
         reply = say.CANCELLED if state is not None else say.NOTHING_TO_CANCEL
         return Outcome(None, [bale.send_message(chat, reply, bale.REMOVE_KEYBOARD)])
+    if state is None and incoming.callback_data:
+        return Outcome(None, [])  # a button of a finished conversation (a double tap on confirm)
     if incoming.command == "/start" or state is None:
         return _ask_agency(chat, common, say.WELCOME)
     if state.updated_at is not None and (now - state.updated_at).total_seconds() > CONVERSATION_TTL_SECONDS:

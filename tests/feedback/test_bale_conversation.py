@@ -91,7 +91,7 @@ def test_a_full_conversation_files_a_report_and_answers_with_its_tracking_number
     report = feedback_session.scalar(
         select(MissingCodeReport).where(MissingCodeReport.reporter_chat_id == CHAT)
     )
-    assert report.tracking_number in texts(done)
+    assert report.tracking_number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in texts(done)
     assert f"http://feedback.test/report-missing-code/{report.tracking_number}" in texts(done)
     assert done[-1]["reply_markup"] == {"remove_keyboard": True}
     assert (report.agency_code, report.province_code, report.channel, report.status) == (
@@ -104,6 +104,9 @@ def test_a_full_conversation_files_a_report_and_answers_with_its_tracking_number
     assert (report.latitude, report.longitude, report.photo_file_id) == (35.6, 51.43, "AgADphoto")
     assert report.employee_name == "علی رضایی"
     assert feedback_session.get(BaleConversation, CHAT) is None  # the conversation is over
+    double_tap = bot(bh.callback(CHAT, "confirm"))
+    assert [c["method"] for c in double_tap] == ["answerCallbackQuery"]  # nothing said, nothing filed twice
+    assert len(feedback_session.scalars(select(MissingCodeReport)).all()) == 1
 
 
 def test_a_duplicate_update_id_is_answered_once(bot, feedback_session):
