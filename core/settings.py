@@ -32,6 +32,10 @@ def parse_int(raw: str) -> int:
     return int(raw.strip())
 
 
+def parse_float(raw: str) -> float:
+    return float(raw.strip())
+
+
 def parse_str(raw: str) -> str:
     return raw.strip()
 
@@ -136,6 +140,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
     Option("bale_webhook_secret", parse_str, "", "Random path segment of the Bale webhook.", secret=True),
+    Option(
+        "bale_retry_base_seconds",
+        parse_float,
+        2.0,
+        "First retry delay of a failed Bale API call; it doubles on each retry (capped at 10 minutes).",
+    ),
 )
 
 OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}

@@ -190,7 +190,10 @@ def reissue(employment_code: str) -> None:
 
 @group.command("worker")
 @click.option("--concurrency", "-c", default=2, show_default=True)
-def worker(concurrency: int) -> None:
+@click.option(
+    "--beat", is_flag=True, help="Run the feedback beat schedule inside this worker (embedded mode)."
+)
+def worker(concurrency: int, beat: bool) -> None:
     """Run the feedback service's Celery worker (imports and print batches)."""
     from feedback.worker import create_celery
 
@@ -209,5 +212,7 @@ def worker(concurrency: int) -> None:
     ]
     if settings.embedded_broker:
         argv.append("--pool=threads")
+    if beat:
+        argv.append("--beat")
     app.worker_main(argv)
     sys.exit(0)

@@ -17,4 +17,5 @@ def load_all_models() -> None:
     import feedback.accounts.models
     import feedback.codes.models
     import feedback.jobs.models
-    import feedback.registry.models  # noqa: F401
+    import feedback.registry.models
+    import feedback.reports.models  # noqa: F401

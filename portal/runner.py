@@ -46,7 +46,7 @@ def _children(settings: Settings, workers: int) -> dict[str, list[str]]:
             "feedback.web.app:create_app()",
         ],
         "worker": [python, "-m", "portal.cli", "worker", "--beat", "--concurrency", "2"],
-        "feedback-worker": [python, "-m", "portal.cli", "feedback", "worker", "--concurrency", "1"],
+        "feedback-worker": [python, "-m", "portal.cli", "feedback", "worker", "--beat", "--concurrency", "1"],
     }
 
 

@@ -69,4 +69,16 @@ def create_app(
     app.register_blueprint(codes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)
+    init_missing_code_reports(app)
     return app
+
+
+def init_missing_code_reports(app: Flask) -> None:
+    """The web form, the status page and the Bale webhook (posted by Bale's servers: no CSRF token,
+    its secret path is the credential, and the access log never shows that path)."""
+    from feedback.web import bale, reports, security
+
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(bale.bp)
+    security.csrf.exempt(bale.bp)
+    bale.init_log_scrubbing(app)

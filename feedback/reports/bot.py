@@ -1,0 +1,161 @@
+"""The Bale webhook's use case: store the update, advance the chat's conversation, queue the replies.
+
+One transaction: the update row (its update_id makes a redelivery a no-op), the conversation state,
+a finished report, and the outbox rows of the replies are committed together, so a crash never
+answers without recording or records without answering. Sending is a task's job, after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.dates import to_persian_digits
+from core.db import utcnow
+from feedback.reports import bale, conversation, lookup, queries
+from feedback.reports import messages as say
+from feedback.reports.models import BaleConversation, BaleOutbox, BaleUpdate
+from feedback.reports.schemas import Channel, OutboxStatus, Step
+from feedback.reports.services import ReportDraft, add_report
+
+log = logging.getLogger(__name__)
+
+
+def handle_bale_update(
+    session: Session, update: dict[str, Any], status_url_base: str, now: dt.datetime | None = None
+) -> list[int]:
+    """Returns the ids of the outbox rows to send, in order (none for a duplicate or an update we
+    do not handle)."""
+    now = now or utcnow()
+    incoming = bale.parse_update(update)
+    if incoming is None:
+        log.info("bale: ignored a body that is not an update")
+        return []
+    if session.get(BaleUpdate, incoming.update_id) is not None:
+        return []
+    try:
+        session.add(
+            BaleUpdate(
+                update_id=incoming.update_id, chat_id=incoming.chat_id, payload=update, received_at=now
+            )
+        )
+        session.flush()
+    except IntegrityError:  # the same update delivered twice at once: the other request answers it
+        session.rollback()
+        return []
+    if incoming.chat_id is None:
+        session.commit()
+        return []
+    row = session.scalar(
+        select(BaleConversation).where(BaleConversation.chat_id == incoming.chat_id).with_for_update()
+    )
+    state = None
+    if row is not None:
+        state = conversation.State(Step(row.step), dict(row.answers), _aware(row.updated_at))
+
+    def common() -> list:
+        return lookup.common_agencies(queries.count_reports_by_agency(session))
+
+    outcome = conversation.advance(state, incoming, now, common)
+    calls = list(outcome.calls)
+    if incoming.callback_id:
+        calls.insert(0, bale.answer_callback(incoming.callback_id))
+    if outcome.submit is not None:
+        report = add_report(session, _draft(outcome.submit, incoming.chat_id))
+        url = f"{status_url_base.rstrip('/')}/report-missing-code/{report.tracking_number}"
+        calls.append(
+            bale.send_message(
+                incoming.chat_id,
+                say.DONE.format(tracking=to_persian_digits(report.tracking_number), status_url=url),
+                bale.REMOVE_KEYBOARD,
+            )
+        )
+    _save_state(session, row, incoming.chat_id, outcome.state, now)
+    rows = [
+        BaleOutbox(
+            update_id=incoming.update_id,
+            chat_id=incoming.chat_id,
+            method=call.method,
+            payload=call.payload,
+            status=OutboxStatus.pending.value,
+            attempts=0,
+            created_at=now,
+        )
+        for call in calls
+    ]
+    session.add_all(rows)
+    session.flush()
+    ids = [r.id for r in rows]
+    session.commit()
+    return ids
+
+
+UPDATE_RETENTION = dt.timedelta(days=30)
+CONVERSATION_RETENTION = dt.timedelta(days=7)
+
+
+def purge_bale_rows(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+    """Citizens' messages are personal data: keep raw updates and finished outbox rows a month
+    (long past any redelivery), abandoned conversations a week (a returner within it is told
+    politely that we start over; after it they are simply welcomed)."""
+    now = now or utcnow()
+    counts = {
+        "conversations": session.execute(
+            delete(BaleConversation).where(BaleConversation.updated_at < now - CONVERSATION_RETENTION)
+        ).rowcount,
+        "outbox": session.execute(
+            delete(BaleOutbox).where(
+                BaleOutbox.status != OutboxStatus.pending.value,
+                BaleOutbox.created_at < now - UPDATE_RETENTION,
+            )
+        ).rowcount,
+        "updates": session.execute(
+            delete(BaleUpdate).where(BaleUpdate.received_at < now - UPDATE_RETENTION)
+        ).rowcount,
+    }
+    session.commit()
+    return counts
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _save_state(
+    session: Session,
+    row: BaleConversation | None,
+    chat_id: int,
+    state: conversation.State | None,
+    now: dt.datetime,
+) -> None:
+    if state is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = BaleConversation(chat_id=chat_id, created_at=now)
+        session.add(row)
+    row.step = state.step.value
+    row.answers = state.answers
+    row.updated_at = now
+
+
+def _draft(answers: dict[str, Any], chat_id: int) -> ReportDraft:
+    return ReportDraft(
+        agency_code=answers["agency_code"],
+        province_code=answers["province_code"],
+        county_code=answers.get("county_code"),
+        office_name=answers["office_name"],
+        office_address=answers["office_address"],
+        employee_name=answers.get("employee_name"),
+        latitude=answers.get("latitude"),
+        longitude=answers.get("longitude"),
+        photo_file_id=answers.get("photo_file_id"),
+        channel=Channel.bale,
+        reporter_chat_id=chat_id,
+    )

@@ -1,0 +1,52 @@
+"""Read-only lookups of reports and the bot's rows; nothing here commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.reports.models import BaleOutbox, MissingCodeReport
+from feedback.reports.schemas import OutboxStatus, ReportStatus
+
+
+def get_report_by_tracking(session: Session, tracking_number: str) -> MissingCodeReport | None:
+    return session.scalar(
+        select(MissingCodeReport).where(MissingCodeReport.tracking_number == tracking_number)
+    )
+
+
+def count_open_reports_by_agency(session: Session) -> dict[str, int]:
+    """Reports not yet resolved (open or verified), per agency code: what an agency still owes."""
+    rows = session.execute(
+        select(MissingCodeReport.agency_code, func.count())
+        .where(MissingCodeReport.status != ReportStatus.resolved.value)
+        .group_by(MissingCodeReport.agency_code)
+    )
+    return {code: count for code, count in rows}
+
+
+def count_reports_by_agency(session: Session, limit: int = 20) -> dict[str, int]:
+    rows = session.execute(
+        select(MissingCodeReport.agency_code, func.count().label("n"))
+        .group_by(MissingCodeReport.agency_code)
+        .order_by(func.count().desc())
+        .limit(limit)
+    )
+    return {code: count for code, count in rows}
+
+
+def list_stale_outbox_ids(session: Session, older_than: dt.datetime, limit: int = 500) -> list[int]:
+    """Pending messages nobody is sending (the enqueue after the webhook's commit failed)."""
+    return list(
+        session.scalars(
+            select(BaleOutbox.id)
+            .where(
+                BaleOutbox.status == OutboxStatus.pending.value,
+                func.coalesce(BaleOutbox.next_attempt_at, BaleOutbox.created_at) < older_than,
+            )
+            .order_by(BaleOutbox.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,87 @@
+"""The Bale outbox's thin tasks, on the feedback service's one Celery app (`feedback.worker`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from celery import Celery, shared_task
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine, make_sessionmaker, session_scope, utcnow
+from core.settings import Settings
+from feedback.reports import bot, outbox, queries
+
+QUEUE = "feedback"
+SEND_OUTBOX = "feedback.send-bale-outbox"
+SWEEP_OUTBOX = "feedback.sweep-bale-outbox"
+PURGE_BALE = "feedback.purge-bale-rows"
+MAX_RETRIES = 8
+SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
+def configure_bale(app: Celery, settings: Settings) -> None:
+    """The Bale outbox's part of the feedback service's Celery app (`feedback.worker.create_celery`)."""
+    queue = {"queue": settings.task_queue_prefix + QUEUE}
+    app.conf.beat_schedule = {
+        **(app.conf.beat_schedule or {}),
+        "sweep-bale-outbox": {"task": SWEEP_OUTBOX, "schedule": 60.0, "options": queue},
+        "purge-bale-rows": {"task": PURGE_BALE, "schedule": 6 * 3600.0, "options": queue},
+    }
+
+
+def enqueue_outbox(app: Celery, outbox_ids: list[int]) -> None:
+    """After the webhook's commit. No publish retries: a broker hiccup must not hold the webhook;
+    the sweeper sends what was stored but never enqueued."""
+    if outbox_ids:
+        app.send_task(SEND_OUTBOX, args=[outbox_ids], queue=app.conf.task_default_queue, retry=False)
+
+
+@cache
+def _factory(database_url: str) -> sessionmaker[Session]:
+    return make_sessionmaker(make_engine(database_url))
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    with session_scope(_factory(settings.feedback_database_url)) as session:
+        yield session
+
+
+@shared_task(bind=True, name=SEND_OUTBOX, max_retries=MAX_RETRIES, acks_late=True)
+def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
+    """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
+    settings: Settings = self.app.conf.govcloud_settings
+    api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
+    with _session(settings) as session:
+        result = outbox.deliver(session, outbox_ids, api)
+        if not result.retry:
+            return {"sent": result.sent, "failed": result.failed}
+        if self.request.retries >= self.max_retries:
+            outbox.give_up(session, outbox_ids, "gave up after repeated transient failures")
+            return {"sent": result.sent, "failed": len(outbox_ids) - result.sent}
+        delay = outbox.backoff_seconds(self.request.retries, settings.bale_retry_base_seconds)
+        delay = max(delay, result.retry_after or 0.0)
+        outbox.mark_scheduled(session, outbox_ids, utcnow() + dt.timedelta(seconds=delay))
+    raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, name=SWEEP_OUTBOX)
+def sweep_bale_outbox(self: Any) -> int:
+    """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
+    settings: Settings = self.app.conf.govcloud_settings
+    with _session(settings) as session:
+        ids = queries.list_stale_outbox_ids(session, utcnow() - SWEEP_AFTER)
+    for outbox_id in ids:
+        enqueue_outbox(self.app, [outbox_id])
+    return len(ids)
+
+
+@shared_task(bind=True, name=PURGE_BALE)
+def purge_bale_rows(self: Any) -> dict[str, int]:
+    """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
+    with _session(self.app.conf.govcloud_settings) as session:
+        return bot.purge_bale_rows(session)
