@@ -1,7 +1,7 @@
 """missing-code reports, their history, and the Bale bot's updates, conversations and outbox
 
 Revision ID: 0010
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0001"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
