@@ -12,25 +12,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from catalog.models import EService, ServiceChange
+from catalog.schemas import SERVICE_FIELDS
 from core.actors import Actor
 from core.db import utcnow
 
-AUDITED_FIELDS = (
-    "code",
-    "name_fa",
-    "name_en",
-    "kind",
-    "audience",
-    "channels",
-    "maturity",
-    "online_m2m",
-    "yearly_volume",
-    "public_url",
-    "owner_name",
-    "owner_email",
-    "owner_phone",
-    "status",
-)
+AUDITED_FIELDS = SERVICE_FIELDS  # every field a person can change is kept in the history
 
 
 def _plain(value: Any) -> Any:

@@ -20,3 +20,17 @@ def normalize_fa(text: str) -> str:
     text = _INVISIBLE.sub(lambda m: " " if m.group() in "\u200c\u00a0" else "", text)
     text = to_latin_digits(text)
     return _SPACES.sub(" ", text).strip().casefold()
+
+
+def luhn_digit(body: str) -> str:
+    """The Luhn check digit of a string of digits: catches every single-digit typo and most swaps of
+    neighbours, which is what people make when they type a printed number."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)

@@ -15,10 +15,6 @@ from portal.views import register_blueprints
 from workers.app import connect_catalog_to_compliance
 
 HERE = Path(__file__).resolve().parent
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-)
 
 
 def create_app(
@@ -39,7 +35,7 @@ def create_app(
     db.init_db(app, settings, session_factory)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "portal")
-    web.security_headers(app, CSP)
+    web.security_headers(app, web.DEFAULT_CSP)
     security.init_security(app, settings)
     auth.init_auth(app)
     errors.init_errors(app)

@@ -159,3 +159,24 @@ def test_the_chart_provides_every_setting_production_requires(chart):
         assert settings.env == "production", where
         assert not settings.is_sqlite, where
         assert not settings.embedded_broker, where
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    [
+        *ROOT.glob("portal/translations/*/LC_MESSAGES/*.po"),
+        *ROOT.glob("feedback/web/translations/*/LC_MESSAGES/*.po"),
+    ],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_translation_catalogs_have_no_duplicate_or_empty_entries(catalog):
+    """Areas append their strings to one catalog; a msgid twice means one translation silently wins."""
+    from babel.messages.pofile import read_po
+
+    text = catalog.read_text(encoding="utf-8")
+    msgids = [line for line in text.splitlines() if line.startswith('msgid "') and line != 'msgid ""']
+    duplicates = sorted({m for m in msgids if msgids.count(m) > 1})
+    assert duplicates == []
+    with catalog.open("rb") as handle:
+        untranslated = [m.id for m in read_po(handle) if m.id and not m.string]
+    assert untranslated == []

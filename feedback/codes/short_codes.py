@@ -10,21 +10,10 @@ from __future__ import annotations
 import secrets
 
 from core.dates import to_latin_digits
+from core.text import luhn_digit
 
 RANDOM_DIGITS = 11
 LENGTH = RANDOM_DIGITS + 1
-
-
-def luhn_digit(digits: str) -> str:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return str((10 - total % 10) % 10)
 
 
 def new_short_code() -> str:

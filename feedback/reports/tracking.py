@@ -9,25 +9,14 @@ from __future__ import annotations
 import secrets
 
 from core.dates import to_latin_digits
+from core.text import luhn_digit
 
 LENGTH = 10
 
 
-def _luhn_digit(body: str) -> str:
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return str((10 - total % 10) % 10)
-
-
 def new_tracking_number() -> str:
     body = str(secrets.randbelow(9 * 10**8) + 10**8)  # nine digits, never a leading zero
-    return body + _luhn_digit(body)
+    return body + luhn_digit(body)
 
 
 def normalize_tracking_number(raw: str) -> str | None:
@@ -36,4 +25,4 @@ def normalize_tracking_number(raw: str) -> str | None:
     digits = "".join(ch for ch in to_latin_digits(raw) if ch not in " -\u200c")
     if len(digits) != LENGTH or not digits.isdigit():
         return None
-    return digits if _luhn_digit(digits[:-1]) == digits[-1] else None
+    return digits if luhn_digit(digits[:-1]) == digits[-1] else None

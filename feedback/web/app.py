@@ -14,10 +14,6 @@ from core.settings import Settings, load_settings
 from core.taskqueue import ping_broker
 
 HERE = Path(__file__).resolve().parent
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-)
 
 pages = Blueprint("pages", __name__)
 
@@ -53,7 +49,7 @@ def create_app(
     db.init_db(app)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "feedback")
-    web.security_headers(app, CSP)
+    web.security_headers(app, web.DEFAULT_CSP)
     security.init_security(app, settings)
     errors.init_errors(app)
     app.register_blueprint(
