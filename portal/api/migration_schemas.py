@@ -23,6 +23,8 @@ COMPONENT = {
         "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "secrets": {"type": "array", "items": {"type": "string"}},
         "read_only_root": {"type": "boolean"},
+        "liveness_path": {"type": ["string", "null"]},
+        "readiness_path": {"type": ["string", "null"]},
     },
 }
 WORKLOAD = {
