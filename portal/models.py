@@ -2,7 +2,7 @@
 
 
 def load_all_models() -> None:
-    import catalog.models  # noqa: F401 - agencies, services, tenant services
+    import catalog.models  # noqa: F401
     import onboarding.compliance.models
     import onboarding.models  # noqa: F401
     import portal.accounts.models  # noqa: F401

@@ -31,7 +31,7 @@ SERVICE_CODE = "employee-feedback"
 PUBLIC_URL = "https://feedback.cloud.gov.ir"  # config.baseUrl of charts/employee-feedback
 CHART = "charts/employee-feedback"
 IMAGE = "registry.cloud.gov.ir/govcloud/feedback:0.1.0"  # image.repository + appVersion
-SECRET = "employee-feedback-secrets"  # existingSecret: read by name, never its values
+SECRET_NAME = "employee-feedback-secrets"  # existingSecret: by name, never its values
 DATA_CENTER = "مرکز داده سازمان اداری و استخدامی"
 PLAN_NAME = "سامانه بازخورد کارکنان در ابر دولت"
 CLOUD_PLAN = "medium"
@@ -75,7 +75,7 @@ INVENTORY = {
                     "replicas": 4,
                     "cpu": "1",
                     "memory": "512Mi",
-                    "secrets": [SECRET],
+                    "secrets": [SECRET_NAME],
                     "liveness_path": "/healthz",
                     "readiness_path": "/readyz",
                 }

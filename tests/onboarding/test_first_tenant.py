@@ -16,7 +16,7 @@ from onboarding.backends.kubernetes import KubernetesBackend
 from onboarding.compliance.metrics import joined_cloud
 from onboarding.inventory.models import DataCenter, DataCenterStatus, Workload, WorkloadStatus
 from onboarding.runs.models import RunStatus
-from onboarding.tenants.first import IMAGE, SECRET, onboard_first_tenant
+from onboarding.tenants.first import IMAGE, SECRET_NAME, onboard_first_tenant
 from onboarding.tenants.status import TenantState, get_tenant_status, list_tenant_statuses
 
 EXPECTED = {
@@ -65,7 +65,7 @@ def test_the_feedback_system_is_onboarded_through_the_platform(db_session, arao,
     assert container["resources"]["requests"] == {"cpu": "1", "memory": "512Mi"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": 8001}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": 8001}
-    assert container["envFrom"] == [{"secretRef": {"name": SECRET}}]
+    assert container["envFrom"] == [{"secretRef": {"name": SECRET_NAME}}]
     assert "env" not in container  # secrets by name only: no value reaches a manifest
     egress = objects[("networking.k8s.io/v1/networkpolicies", "t-arao", "employee-feedback-allow")]
     reachable = egress["spec"]["egress"][0]["to"][0]["podSelector"]["matchExpressions"][0]["values"]
