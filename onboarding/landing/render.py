@@ -20,7 +20,13 @@ from referencing import Registry, Resource
 
 from core.errors import ValidationError
 from onboarding.inventory.schemas import Component
-from onboarding.landing.plans import INGRESS_CLASS, INGRESS_CONTROLLER_NAMESPACE, INGRESS_DOMAIN, CloudPlan
+from onboarding.landing.plans import (
+    INGRESS_CLASS,
+    INGRESS_CONTROLLER_NAMESPACE,
+    INGRESS_DOMAIN,
+    TENANT_ROLE,
+    CloudPlan,
+)
 
 LANDING_ZONE_TEMPLATES = (
     "namespace.yaml.j2",
@@ -61,6 +67,7 @@ def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Ma
         "namespace": namespace,
         "plan": plan,
         "ingress_namespace": INGRESS_CONTROLLER_NAMESPACE,
+        "tenant_role": TENANT_ROLE,
     }
     return _render_all(LANDING_ZONE_TEMPLATES, context)
 
