@@ -36,28 +36,37 @@ class Component:
     # HTTP paths the kubelet probes on the first port (liveness, readiness); None: no probe
     liveness_path: str | None = None
     readiness_path: str | None = None
+    # False: reachable inside the tenant only (a database), never through the workload's Ingress
+    expose: bool = True
 
     @property
     def containerized(self) -> bool:
         return self.image is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "image": self.image,
-            "ports": list(self.ports),
-            "replicas": self.replicas,
-            "cpu": self.cpu,
-            "memory": self.memory,
-            "storage": self.storage,
-            "env": dict(self.env),
-            "secrets": list(self.secrets),
-            "read_only_root": self.read_only_root,
-        } | {
-            key: value
-            for key, value in (("liveness_path", self.liveness_path), ("readiness_path", self.readiness_path))
-            if value is not None
-        }
+        return (
+            {
+                "name": self.name,
+                "image": self.image,
+                "ports": list(self.ports),
+                "replicas": self.replicas,
+                "cpu": self.cpu,
+                "memory": self.memory,
+                "storage": self.storage,
+                "env": dict(self.env),
+                "secrets": list(self.secrets),
+                "read_only_root": self.read_only_root,
+            }
+            | {
+                key: value
+                for key, value in (
+                    ("liveness_path", self.liveness_path),
+                    ("readiness_path", self.readiness_path),
+                )
+                if value is not None
+            }
+            | ({} if self.expose else {"expose": False})
+        )
 
 
 def parse_components(raw: Any) -> list[Component]:
@@ -134,6 +143,9 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         elif path is not None and not ports:
             errors[f"{where}.{key}"] = "a probe needs a port: add one to ports"
         probes[key] = path
+    expose = item.get("expose", True)
+    if not isinstance(expose, bool):
+        errors[f"{where}.expose"] = "true or false"
     if len(errors) > before:
         return None
     return Component(
@@ -148,6 +160,7 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         secrets=tuple(secrets),
         read_only_root=read_only_root,
         **probes,
+        expose=expose,
     )
 
 

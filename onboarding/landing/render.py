@@ -75,9 +75,9 @@ def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Ma
 def render_workload(
     workload: Any, components: list[Component], namespace: str, depends_on: list[str]
 ) -> list[Manifest]:
-    """Manifests of the containerized components; the first with a port is exposed by the Ingress."""
+    """Manifests of the containerized components; the first exposed one with a port gets the Ingress."""
     deployable = [c for c in components if c.containerized]
-    entry = next((c for c in deployable if c.ports), None)
+    entry = next((c for c in deployable if c.ports and c.expose), None)
 
     def labels(component: Component) -> dict[str, str]:
         return {

@@ -57,6 +57,7 @@ INVENTORY = {
                     "storage": "50Gi",
                     "secrets": ["employee-feedback-db"],
                     "read_only_root": False,
+                    "expose": False,
                 }
             ],
         },

@@ -25,6 +25,7 @@ COMPONENT = {
         "read_only_root": {"type": "boolean"},
         "liveness_path": {"type": ["string", "null"]},
         "readiness_path": {"type": ["string", "null"]},
+        "expose": {"type": "boolean"},
     },
 }
 WORKLOAD = {

@@ -29,3 +29,4 @@ def test_the_demo_onboards_the_feedback_system_once(settings, committed_platform
     assert container["image"] == "registry.cloud.gov.ir/govcloud/feedback:0.1.0"
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": 8001}
     assert "persistentvolumeclaim-feedback-db-postgres-data.yaml" in written
+    assert [name for name in written if name.startswith("ingress-")] == ["ingress-employee-feedback.yaml"]
