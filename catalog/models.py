@@ -145,3 +145,26 @@ class ServiceChange(PlatformBase):
     via: Mapped[str] = mapped_column(String(16), default="")  # page, api, descriptor, cli
     changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)  # field -> [old, new]
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class TenantService(TimestampMixin, PlatformBase):
+    """A service hosted on the shared cloud for one agency (the cloud's tenants, first the
+    employee-feedback system). It names the Helm chart it is deployed with and the inventory
+    workload whose migration run put it there; the run's state is the tenant's status."""
+
+    __tablename__ = "tenant_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(63), unique=True)
+    name_fa: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    public_url: Mapped[str] = mapped_column(String(500))
+    chart: Mapped[str] = mapped_column(String(200), default="")
+    # the inventory workload (onboarding) deployed for it; a name-free link, so catalog imports nothing
+    workload_id: Mapped[int | None] = mapped_column(ForeignKey("workloads.id", ondelete="SET NULL"))
+
+    agency: Mapped[Agency] = relationship()
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_fa

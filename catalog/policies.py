@@ -45,3 +45,8 @@ def can_retire_service(actor: Actor, service: EService) -> bool:
 def can_import_descriptor(actor: Actor, agency: Agency) -> bool:
     """A descriptor creates and changes services of one agency: the same right as editing them."""
     return actor.can_write_agency(agency.id)
+
+
+def can_register_tenant_service(actor: Actor) -> bool:
+    """Hosting a service on the shared cloud is the platform's decision, not an agency's."""
+    return actor.is_platform_admin

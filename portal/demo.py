@@ -44,6 +44,7 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
         sign_ins = seed_demo_users(settings, platform)
         lines += seed_migration_demo(settings, platform)
         lines += seed_demo_catalog(platform)
+        lines += seed_first_tenant(settings, platform)
         lines += seed_demo_compliance(platform)
         lines += seed_demo_feedback(feedback)
         lines += sign_ins  # last, so they are what the operator sees above the URLs
@@ -167,6 +168,25 @@ def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
         "",
         f"migration demo (ITO): {result.workloads_added} workloads added; plan '{plan.name}', "
         "wave 1 moved on the gitops backend",
+    ]
+
+
+def seed_first_tenant(settings: Settings, session: Session) -> list[str]:
+    """The employee-feedback system onboarded as the cloud's first tenant, on the gitops backend
+    (manifests under var/gitops/t-arao); runs synchronously, and changes nothing the second time."""
+    from onboarding.backends.gitops import GitOpsBackend
+    from onboarding.tenants.first import AGENCY, onboard_first_tenant
+    from onboarding.tenants.status import get_tenant_status
+
+    if session.scalar(select(Agency.id).where(Agency.code == AGENCY)) is None:
+        return []
+    result = onboard_first_tenant(
+        session, SYSTEM, GitOpsBackend(settings.gitops_dir or settings.var_path / "gitops")
+    )
+    status = get_tenant_status(session, result.tenant_code)
+    return [
+        "",
+        f"first tenant: {status.service.name_en} ({AGENCY}) is {status.state}, {len(result.runs)} runs now",
     ]
 
 

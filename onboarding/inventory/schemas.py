@@ -17,6 +17,7 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$")
 MEMORY = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti)$")
 IMAGE = re.compile(r"^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?$")
+PROBE_PATH = re.compile(r"^/[A-Za-z0-9._~/-]{0,200}$")
 MAX_REPLICAS = 50
 
 
@@ -32,24 +33,40 @@ class Component:
     env: tuple[tuple[str, str], ...] = ()
     secrets: tuple[str, ...] = ()
     read_only_root: bool = True
+    # HTTP paths the kubelet probes on the first port (liveness, readiness); None: no probe
+    liveness_path: str | None = None
+    readiness_path: str | None = None
+    # False: reachable inside the tenant only (a database), never through the workload's Ingress
+    expose: bool = True
 
     @property
     def containerized(self) -> bool:
         return self.image is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "image": self.image,
-            "ports": list(self.ports),
-            "replicas": self.replicas,
-            "cpu": self.cpu,
-            "memory": self.memory,
-            "storage": self.storage,
-            "env": dict(self.env),
-            "secrets": list(self.secrets),
-            "read_only_root": self.read_only_root,
-        }
+        return (
+            {
+                "name": self.name,
+                "image": self.image,
+                "ports": list(self.ports),
+                "replicas": self.replicas,
+                "cpu": self.cpu,
+                "memory": self.memory,
+                "storage": self.storage,
+                "env": dict(self.env),
+                "secrets": list(self.secrets),
+                "read_only_root": self.read_only_root,
+            }
+            | {
+                key: value
+                for key, value in (
+                    ("liveness_path", self.liveness_path),
+                    ("readiness_path", self.readiness_path),
+                )
+                if value is not None
+            }
+            | ({} if self.expose else {"expose": False})
+        )
 
 
 def parse_components(raw: Any) -> list[Component]:
@@ -118,6 +135,17 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
     read_only_root = item.get("read_only_root", True)
     if not isinstance(read_only_root, bool):
         errors[f"{where}.read_only_root"] = "true or false"
+    probes = {}
+    for key in ("liveness_path", "readiness_path"):
+        path = item.get(key) or None
+        if path is not None and not (isinstance(path, str) and PROBE_PATH.match(path)):
+            errors[f"{where}.{key}"] = "an HTTP path such as /healthz (or empty for no probe)"
+        elif path is not None and not ports:
+            errors[f"{where}.{key}"] = "a probe needs a port: add one to ports"
+        probes[key] = path
+    expose = item.get("expose", True)
+    if not isinstance(expose, bool):
+        errors[f"{where}.expose"] = "true or false"
     if len(errors) > before:
         return None
     return Component(
@@ -131,6 +159,8 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         env=tuple(sorted((k, str(v)) for k, v in env.items())),
         secrets=tuple(secrets),
         read_only_root=read_only_root,
+        **probes,
+        expose=expose,
     )
 
 

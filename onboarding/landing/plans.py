@@ -44,6 +44,9 @@ CLOUD_PLANS: dict[str, CloudPlan] = {
 INGRESS_DOMAIN = "apps.cloud.gov.ir"
 INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx"
 INGRESS_CLASS = "nginx"
+# The ClusterRole each landing zone binds to the agency's team in its namespace. The govcloud chart
+# creates it (rbac.tenantRoleName) and lets the platform `bind` only this role, so keep both equal.
+TENANT_ROLE = "govcloud-tenant"
 
 
 def get_cloud_plan(code: str) -> CloudPlan:

@@ -20,7 +20,13 @@ from referencing import Registry, Resource
 
 from core.errors import ValidationError
 from onboarding.inventory.schemas import Component
-from onboarding.landing.plans import INGRESS_CLASS, INGRESS_CONTROLLER_NAMESPACE, INGRESS_DOMAIN, CloudPlan
+from onboarding.landing.plans import (
+    INGRESS_CLASS,
+    INGRESS_CONTROLLER_NAMESPACE,
+    INGRESS_DOMAIN,
+    TENANT_ROLE,
+    CloudPlan,
+)
 
 LANDING_ZONE_TEMPLATES = (
     "namespace.yaml.j2",
@@ -61,6 +67,7 @@ def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Ma
         "namespace": namespace,
         "plan": plan,
         "ingress_namespace": INGRESS_CONTROLLER_NAMESPACE,
+        "tenant_role": TENANT_ROLE,
     }
     return _render_all(LANDING_ZONE_TEMPLATES, context)
 
@@ -68,9 +75,9 @@ def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Ma
 def render_workload(
     workload: Any, components: list[Component], namespace: str, depends_on: list[str]
 ) -> list[Manifest]:
-    """Manifests of the containerized components; the first with a port is exposed by the Ingress."""
+    """Manifests of the containerized components; the first exposed one with a port gets the Ingress."""
     deployable = [c for c in components if c.containerized]
-    entry = next((c for c in deployable if c.ports), None)
+    entry = next((c for c in deployable if c.ports and c.expose), None)
 
     def labels(component: Component) -> dict[str, str]:
         return {

@@ -23,6 +23,9 @@ COMPONENT = {
         "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "secrets": {"type": "array", "items": {"type": "string"}},
         "read_only_root": {"type": "boolean"},
+        "liveness_path": {"type": ["string", "null"]},
+        "readiness_path": {"type": ["string", "null"]},
+        "expose": {"type": "boolean"},
     },
 }
 WORKLOAD = {

@@ -1,15 +1,21 @@
-"""The front page: what the platform is, the mandate's milestones, and where to go next."""
+"""The front page: what the platform is, the mandate's milestones, the cloud's tenants, and where
+each visitor can go next (signed out: sign in; signed in: the areas of the role and, for agency
+people, their own agency's compliance summary, from the compliance domain's own report)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_babel import lazy_gettext as _l
 
+from core.errors import NotFound
 from core.web import public
+from onboarding.compliance import reports
+from onboarding.tenants.status import list_tenant_statuses
 from portal.db import get_session
 from portal.queries import platform_counts
+from workers.tasks.compliance import today
 
 bp = Blueprint("home", __name__)
 
@@ -30,7 +36,27 @@ MANDATE = (
 )
 
 
+def _own_compliance() -> reports.AgencyReport | None:
+    """The signed-in agency person's own agency against the active program (None for others)."""
+    actor, user = g.get("actor"), g.get("user")
+    if actor is None or actor.reads_everything or user is None or user.agency_id is None:
+        return None
+    session = get_session()
+    try:
+        program = reports.get_default_program(session)
+        return reports.agency_report(session, actor, program.id, user.agency_id, today())
+    except NotFound:
+        return None
+
+
 @bp.get("/")
 @public
 def index() -> str:
-    return render_template("home/index.html", mandate=MANDATE, counts=platform_counts(get_session()))
+    session = get_session()
+    return render_template(
+        "home/index.html",
+        mandate=MANDATE,
+        counts=platform_counts(session),
+        tenants=list_tenant_statuses(session),
+        compliance=_own_compliance(),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import types
 
 import kubernetes_validate
 import pytest
@@ -10,6 +11,9 @@ import yaml
 from helm_sdkpy import InstallError
 
 from core.settings import OPTIONS
+from onboarding.backends.kubernetes import RESOURCES
+from onboarding.landing.plans import CLOUD_PLANS
+from onboarding.landing.render import render_landing_zone
 from tests.charts import helm
 from tests.charts.conftest import release_for
 from workers import queues
@@ -224,12 +228,39 @@ def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
         ("apps", "deployments", ()): manage,
         ("apps", "deployments/status", ()): {"get"},
         ("", "services", ()): manage,
+        ("", "persistentvolumeclaims", ()): manage,
     }
     binding = govcloud.get("ClusterRoleBinding", "rel-govcloud-landing-zones")
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "rel-govcloud", "namespace": "tenant"}]
     for where, pod in pod_specs(govcloud):
         if where.startswith("Deployment/"):
             assert pod["serviceAccountName"] == "rel-govcloud", where
+
+
+def test_cluster_role_covers_every_call_of_the_kubernetes_backend(govcloud):
+    """What the backend applies (PATCH, server-side apply: create or update), reads and deletes, per
+    kind it knows, plus `bind` on the role every landing zone's RoleBinding refers to."""
+    role = govcloud.get("ClusterRole", "rel-govcloud-landing-zones")
+    for kind, (prefix, plural, _namespaced) in RESOURCES.items():
+        group = "" if prefix == "/api/v1" else prefix.split("/")[2]
+        verbs = set().union(
+            *(set(r["verbs"]) for r in role["rules"] if group in r["apiGroups"] and plural in r["resources"])
+        )
+        assert verbs >= {"get", "create", "patch", "delete"}, kind
+    agency = types.SimpleNamespace(code="ARAO", name_fa="سازمان", name_en="ARAO")
+    [binding] = [
+        m for m in render_landing_zone(agency, "t-arao", CLOUD_PLANS["small"]) if m["kind"] == "RoleBinding"
+    ]
+    bind = [r for r in role["rules"] if "clusterroles" in r["resources"]]
+    assert bind == [
+        {
+            "apiGroups": ["rbac.authorization.k8s.io"],
+            "resources": ["clusterroles"],
+            "verbs": ["bind"],
+            "resourceNames": [binding["roleRef"]["name"]],
+        }
+    ]
+    assert govcloud.get("ClusterRole", binding["roleRef"]["name"])  # the chart creates the bound role
 
 
 def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
