@@ -70,6 +70,7 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)
     init_missing_code_reports(app)
+    init_survey(app)
     return app
 
 
@@ -82,3 +83,13 @@ def init_missing_code_reports(app: Flask) -> None:
     app.register_blueprint(bale.bp)
     security.csrf.exempt(bale.bp)
     bale.init_log_scrubbing(app)
+
+
+def init_survey(app: Flask) -> None:
+    """The survey posts carry their own signed, device-bound form token instead of the session's CSRF
+    token (a citizen has no session); the survey admin pages use the usual CSRF."""
+    from feedback.web import security, survey, survey_admin
+
+    app.register_blueprint(survey.bp)
+    security.csrf.exempt(survey.bp)
+    app.register_blueprint(survey_admin.bp)
