@@ -53,7 +53,8 @@ def _device_id() -> str:
 
 
 def _device_key() -> str:
-    return "device:" + (request.cookies.get(DEVICE_COOKIE) or "none")
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    return f"device:{cookie}" if cookie else f"device:none:{request.remote_addr}"
 
 
 def _hash(purpose: str, value: str) -> str:
