@@ -118,13 +118,12 @@ def rebuild_rollups(session: Session, actor: FeedbackActor) -> int:
         raise NotAuthorized("only operators and registry admins rebuild rollups")
     table = Rollup.__table__
     session.execute(sa.delete(table))
-    written = 0
     for select in _level_selects():
-        result = session.execute(
+        session.execute(
             sa.insert(table).from_select(
                 ["level", "key", "day", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4"], select
             )
         )
-        written += result.rowcount or 0
+    written = int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
     session.commit()
     return written
