@@ -46,6 +46,11 @@ def create_app(
         MAX_CONTENT_LENGTH=512 * 1024 * 1024,
     )
     app.jinja_env.undefined = StrictUndefined
+    if settings.feedback_trusted_proxies:
+        # Behind the reverse proxy every citizen would share its address: take theirs from the header.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.feedback_trusted_proxies)  # type: ignore[method-assign]
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory
