@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,8 +21,9 @@ from feedback.survey.models import COUNTED, Response
 Delta = tuple[int, int, int, int, int]  # count, sum_q1..sum_q4
 
 
-def response_deltas(response: Response, sign: int) -> dict[tuple[str, str, dt.date], Delta]:
-    """What adding (sign 1) or removing (sign -1) one counted response does to each level."""
+def response_deltas(response: Any, sign: int) -> dict[tuple[str, str, dt.date], Delta]:
+    """What adding (sign 1) or removing (sign -1) one counted response (a `Response` or a row with
+    its columns) does to each level."""
     answers = (response.q1, response.q2, response.q3, response.q4)
     delta: Delta = (sign, *(sign * a for a in answers))  # type: ignore[assignment]
     keys = rollup_keys(
@@ -62,7 +64,7 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Rollup.__table__
-    statement = insert(table)
+    statement = insert(table).values(rows)  # one statement, one round trip, rows in lock order
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.level, table.c.key, table.c.day],
         set_={
@@ -70,7 +72,7 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
             for name in ("count", "sum_q1", "sum_q2", "sum_q3", "sum_q4")
         },
     )
-    session.execute(statement, rows)
+    session.execute(statement)
     emptied = [row for row in rows if row["count"] < 0]
     for row in emptied:  # a replacement that moved units: drop the row the rebuild would not have
         session.execute(
