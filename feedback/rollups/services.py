@@ -4,12 +4,12 @@ raw rows when in doubt. Both paths produce exactly the same rows (a test holds t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.errors import NotAuthorized
@@ -61,18 +61,9 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    params = {f"{name}{n}": row[name] for n, row in enumerate(rows) for name in row}
+    session.execute(_upsert_statement(len(rows)), params)
     table = Rollup.__table__
-    statement = insert(table).values(rows)  # one statement, one round trip, rows in lock order
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.level, table.c.key, table.c.day],
-        set_={
-            name: table.c[name] + statement.excluded[name]
-            for name in ("count", "sum_q1", "sum_q2", "sum_q3", "sum_q4")
-        },
-    )
-    session.execute(statement)
     emptied = [row for row in rows if row["count"] < 0]
     for row in emptied:  # a replacement that moved units: drop the row the rebuild would not have
         session.execute(
@@ -83,6 +74,25 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
                 table.c.count == 0,
             )
         )
+
+
+_COLUMNS = ("level", "key", "day", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4")
+_SUMS = _COLUMNS[3:]
+
+
+@functools.cache
+def _upsert_statement(rows: int) -> sa.TextClause:
+    """`INSERT … ON CONFLICT DO UPDATE SET count = rollups.count + excluded.count` (PostgreSQL and
+    SQLite both speak it): additive, so concurrent submissions never overwrite each other. Written
+    as text, once per row count, because a multi-row insert built with the ORM is compiled anew on
+    every call (a third of a submission's CPU)."""
+    values = ", ".join("(" + ", ".join(f":{name}{n}" for name in _COLUMNS) + ")" for n in range(rows))
+    updates = ", ".join(f"{name} = rollups.{name} + excluded.{name}" for name in _SUMS)
+    # built from the constant column names above; every value is a bound parameter
+    sql = f"INSERT INTO rollups ({', '.join(_COLUMNS)}) VALUES {values} "  # noqa: S608
+    statement = sa.text(sql + f"ON CONFLICT (level, key, day) DO UPDATE SET {updates}")
+    # the day parameters carry their type (SQLite stores dates as text)
+    return statement.bindparams(*(sa.bindparam(f"day{n}", type_=sa.Date) for n in range(rows)))
 
 
 def _level_selects() -> list[sa.Select]:
