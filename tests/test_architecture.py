@@ -180,3 +180,31 @@ def test_translation_catalogs_have_no_duplicate_or_empty_entries(catalog):
     with catalog.open("rb") as handle:
         untranslated = [m.id for m in read_po(handle) if m.id and not m.string]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("sources", "catalog"),
+    [
+        (("portal", "core"), "portal/translations/fa/LC_MESSAGES/messages.po"),
+        (("feedback",), "feedback/web/translations/fa/LC_MESSAGES/messages.po"),
+    ],
+    ids=["portal", "feedback"],
+)
+def test_every_string_shown_to_people_has_a_persian_translation(sources, catalog):
+    """Persian first: a msgid in a template or `_()` call without a Persian entry would show English."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    with (ROOT / catalog).open("rb") as handle:
+        translated = {m.id for m in read_po(handle) if m.id and m.string}
+    method_map = [("**/vendor/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
+    missing = set()
+    for source in sources:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / source, method_map=method_map, keywords=keywords
+        ):
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid and msgid not in translated:
+                missing.add(f"{source}/{filename}:{lineno}: {msgid!r}")
+    assert sorted(missing) == []
