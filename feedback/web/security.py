@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.settings import Settings
 from core.web import mark_access
-from feedback.accounts.actors import FeedbackActor, registry_admin
+from feedback.accounts.actors import FeedbackActor, actor_for
 from feedback.accounts.policies import can_manage_registry
 from feedback.accounts.services import get_active_account
 from feedback.web.db import db
@@ -48,7 +48,7 @@ def init_security(app: Flask, settings: Settings) -> None:
             if account is None:
                 session.pop(SESSION_KEY, None)
             else:
-                g.actor = registry_admin(account.id, account.email)
+                g.actor = actor_for(account)
 
     @app.context_processor
     def _actor_context() -> dict[str, Any]:
