@@ -137,6 +137,12 @@ OPTIONS: tuple[Option, ...] = (
         "SMTP server for e-mail (smtp://user@host:port). Empty: no e-mail.",
         secret=True,
     ),
+    Option(
+        "feedback_min_responses",
+        parse_int,
+        5,
+        "Fewer survey responses than this and a score shows as not enough responses yet.",
+    ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
     Option("bale_webhook_secret", parse_str, "", "Random path segment of the Bale webhook.", secret=True),

@@ -16,6 +16,7 @@ from feedback.accounts.services import create_account
 from feedback.registry.importer import import_employees
 from feedback.registry.national_code import check_digit
 from feedback.registry.schemas import COLUMNS
+from feedback.survey.questions import seed_questions
 
 DEMO_ADMIN_EMAIL = "registry@demo.govcloud.ir"
 DEMO_ADMIN_PASSWORD = "feedback-demo-registry"  # noqa: S105 - the embedded demo only, printed to the operator
@@ -62,6 +63,7 @@ def seed_demo_feedback(session: Session) -> list[str]:
         summary = import_employees(session, SYSTEM, path, Path(folder) / "rejects.csv")
     if session.scalar(select(Account.id).where(Account.email == DEMO_ADMIN_EMAIL)) is None:
         create_account(session, SYSTEM, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
+    seed_questions(session)
     return [
         f"feedback demo employees: {summary.line()}",
         f"feedback registry admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}",

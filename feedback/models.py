@@ -18,4 +18,6 @@ def load_all_models() -> None:
     import feedback.codes.models
     import feedback.jobs.models
     import feedback.registry.models
-    import feedback.reports.models  # noqa: F401
+    import feedback.reports.models
+    import feedback.rollups.models
+    import feedback.survey.models  # noqa: F401

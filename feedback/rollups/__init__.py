@@ -1,0 +1,1 @@
+"""Per-day aggregates of counted responses, from one employee up to the nation."""

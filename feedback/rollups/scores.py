@@ -1,0 +1,31 @@
+"""The satisfaction score shown everywhere, and the minimum count below which it is withheld."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from core.settings import OPTIONS_BY_NAME, Settings
+
+
+def score(count: int, sums: Sequence[int]) -> float | None:
+    """Mean of the four questions' means on 1..5, mapped to 0..100; None with no responses."""
+    if not count:
+        return None
+    means = [total / count for total in sums]
+    mean = sum(means) / len(means)
+    return (mean - 1) / 4 * 100
+
+
+def min_responses(settings: Settings) -> int:
+    """Fewer responses than this and a score is "not enough responses yet" (one visitor brands no one)."""
+    return int(settings.feedback_min_responses)
+
+
+def _min_responses_from_environment() -> int:
+    option = OPTIONS_BY_NAME["feedback_min_responses"]
+    raw = os.environ.get(option.env)
+    return option.parse(raw) if raw else option.default
+
+
+MIN_RESPONSES: int = _min_responses_from_environment()

@@ -1,0 +1,1 @@
+"""The four-question survey citizens answer from a desk's QR code."""
