@@ -70,6 +70,7 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)
     init_missing_code_reports(app)
+    init_dashboards(app)
     return app
 
 
@@ -82,3 +83,10 @@ def init_missing_code_reports(app: Flask) -> None:
     app.register_blueprint(bale.bp)
     security.csrf.exempt(bale.bp)
     bale.init_log_scrubbing(app)
+
+
+def init_dashboards(app: Flask) -> None:
+    """Scoped dashboards, their alerts and reports, and the public transparency page."""
+    from feedback.web import dashboards
+
+    app.register_blueprint(dashboards.bp)
