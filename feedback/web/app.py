@@ -87,6 +87,8 @@ def init_missing_code_reports(app: Flask) -> None:
 
 def init_dashboards(app: Flask) -> None:
     """Scoped dashboards, their alerts and reports, and the public transparency page."""
-    from feedback.web import dashboards
+    from feedback.web import dashboard_work, dashboards, transparency
 
     app.register_blueprint(dashboards.bp)
+    app.register_blueprint(dashboard_work.bp)
+    app.register_blueprint(transparency.bp)
