@@ -143,6 +143,12 @@ OPTIONS: tuple[Option, ...] = (
         5,
         "Fewer survey responses than this and a score shows as not enough responses yet.",
     ),
+    Option(
+        "feedback_trusted_proxies",
+        parse_int,
+        0,
+        "Reverse proxies before the feedback service whose X-Forwarded-For is trusted (per-address limits).",
+    ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
     Option("bale_webhook_secret", parse_str, "", "Random path segment of the Bale webhook.", secret=True),

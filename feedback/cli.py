@@ -201,6 +201,16 @@ def reissue(employment_code: str) -> None:
     click.echo(f"a new code was issued for {employment_code}; print its sheet again")
 
 
+@group.command("rebuild-rollups")
+def rebuild_rollups_command() -> None:
+    """Recompute every survey rollup from the raw responses (after a restore or a rule change)."""
+    from feedback.rollups.services import rebuild_rollups
+
+    with _session(_settings()) as session:
+        written = rebuild_rollups(session, SYSTEM)
+    click.echo(f"rollups rebuilt: {written} rows")
+
+
 @group.command("worker")
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.option(

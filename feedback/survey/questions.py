@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import NotAuthorized, ValidationError
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.policies import can_manage_registry
 from feedback.survey.models import SurveyQuestion
 
 DEFAULT_QUESTIONS: tuple[tuple[int, str, str], ...] = (
@@ -30,3 +33,28 @@ def seed_questions(session: Session) -> int:
 
 def list_questions(session: Session) -> list[SurveyQuestion]:
     return list(session.scalars(select(SurveyQuestion).order_by(SurveyQuestion.position)))
+
+
+QUESTION_TEXT_MAX = 300
+
+
+def update_questions(session: Session, actor: FeedbackActor, texts: dict[int, tuple[str, str]]) -> None:
+    """Save the wording of the four questions together: each needs both languages, within the limit."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only registry admins edit the survey questions")
+    problems: dict[str, str] = {}
+    cleaned: dict[int, tuple[str, str]] = {}
+    for position in range(1, 5):
+        text_fa, text_en = (part.strip() for part in texts.get(position, ("", "")))
+        for lang, text in (("fa", text_fa), ("en", text_en)):
+            if not text:
+                problems[f"q{position}_{lang}"] = "required"
+            elif len(text) > QUESTION_TEXT_MAX:
+                problems[f"q{position}_{lang}"] = f"at most {QUESTION_TEXT_MAX} characters"
+        cleaned[position] = (text_fa, text_en)
+    if problems:
+        raise ValidationError("every question needs its Persian and English wording", fields=problems)
+    seed_questions(session)
+    for question in list_questions(session):
+        question.text_fa, question.text_en = cleaned[question.position]
+    session.commit()

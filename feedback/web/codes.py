@@ -1,4 +1,4 @@
-"""The pages a citizen reaches: a scanned code (`/e/<token>`) and the short-code box (`/e`).
+"""The short-code box (`/e`): a typed code leads to its survey (`/e/<token>`, in survey.py).
 
 The token is a bearer capability in the URL: it is never logged (metrics label by endpoint) and
 the page shows only what is printed on the desk sheet anyway; never the national code.
@@ -12,26 +12,11 @@ from werkzeug.wrappers import Response
 
 from core.errors import NotFound
 from core.web import public
-from feedback.codes.services import ScanState, resolve_token, token_for_short_code
-from feedback.registry.places import agency_name
+from feedback.codes.services import token_for_short_code
 from feedback.web.db import db
-from feedback.web.security import SCAN_LIMIT, SHORT_CODE_LIMIT, limiter
+from feedback.web.security import SHORT_CODE_LIMIT, limiter
 
 bp = Blueprint("codes", __name__)
-
-
-@bp.get("/e/<token>")
-@public
-@limiter.limit(SCAN_LIMIT)
-def scan(token: str) -> tuple[str, int]:
-    result = resolve_token(db(), token)
-    status = 200 if result.state == ScanState.open else 410
-    return render_template(
-        "feedback/codes/scan.html",
-        scan=result,
-        employee=result.employee,
-        agency=agency_name(result.employee.agency_code),
-    ), status
 
 
 @bp.get("/e")
@@ -50,4 +35,4 @@ def lookup() -> Response | tuple[str, int]:
     except NotFound:
         error = _("No desk has this code. Check the digits under the QR code and try again.")
         return render_template("feedback/codes/lookup.html", error=error, typed=typed), 404
-    return redirect(url_for("codes.scan", token=token), code=303)
+    return redirect(url_for("survey.form", token=token), code=303)

@@ -1,0 +1,129 @@
+"""Rollups kept in step with the responses, in the response's own transaction, and rebuilt from the
+raw rows when in doubt. Both paths produce exactly the same rows (a test holds them to it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.errors import NotAuthorized
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.policies import can_manage_registry
+from feedback.rollups.models import NATION_KEY, Rollup, rollup_keys
+from feedback.survey.models import COUNTED, Response
+
+Delta = tuple[int, int, int, int, int]  # count, sum_q1..sum_q4
+
+
+def response_deltas(response: Response, sign: int) -> dict[tuple[str, str, dt.date], Delta]:
+    """What adding (sign 1) or removing (sign -1) one counted response does to each level."""
+    answers = (response.q1, response.q2, response.q3, response.q4)
+    delta: Delta = (sign, *(sign * a for a in answers))  # type: ignore[assignment]
+    keys = rollup_keys(
+        response.employee_id,
+        response.unit,
+        response.agency_code,
+        response.county_code,
+        response.province_code,
+    )
+    return {(level, key, response.day): delta for level, key in keys}
+
+
+def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.date], Delta]]) -> None:
+    """Upsert the summed deltas in one fixed order (level, key, day): concurrent transactions lock the
+    same rows in the same order, so they queue instead of deadlocking. Additive on conflict, so two
+    transactions never overwrite each other's counts."""
+    total: dict[tuple[str, str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for change in changes:
+        for pk, delta in change.items():
+            for i, value in enumerate(delta):
+                total[pk][i] += value
+    rows = [
+        {
+            "level": level,
+            "key": key,
+            "day": day,
+            "count": d[0],
+            "sum_q1": d[1],
+            "sum_q2": d[2],
+            "sum_q3": d[3],
+            "sum_q4": d[4],
+        }
+        for (level, key, day), d in sorted(total.items())
+        if any(d)
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Rollup.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.level, table.c.key, table.c.day],
+        set_={
+            name: table.c[name] + statement.excluded[name]
+            for name in ("count", "sum_q1", "sum_q2", "sum_q3", "sum_q4")
+        },
+    )
+    session.execute(statement, rows)
+    emptied = [row for row in rows if row["count"] < 0]
+    for row in emptied:  # a replacement that moved units: drop the row the rebuild would not have
+        session.execute(
+            sa.delete(table).where(
+                table.c.level == row["level"],
+                table.c.key == row["key"],
+                table.c.day == row["day"],
+                table.c.count == 0,
+            )
+        )
+
+
+def _level_selects() -> list[sa.Select]:
+    r = Response.__table__.c
+    sums = [
+        sa.func.count().label("count"),
+        sa.func.sum(r.q1).label("sum_q1"),
+        sa.func.sum(r.q2).label("sum_q2"),
+        sa.func.sum(r.q3).label("sum_q3"),
+        sa.func.sum(r.q4).label("sum_q4"),
+    ]
+    keys = {
+        "employee": sa.cast(r.employee_id, sa.String),
+        "unit": r.agency_code.concat("/").concat(r.unit),
+        "agency": r.agency_code,
+        "county": r.county_code,
+        "province": r.province_code,
+        "nation": sa.literal(NATION_KEY),
+    }
+    selects = []
+    for level, key in keys.items():
+        group = [r.day] if level == "nation" else [key, r.day]
+        selects.append(
+            sa.select(sa.literal(level).label("level"), key.label("key"), r.day, *sums)
+            .where(r.status == COUNTED)
+            .group_by(*group)
+        )
+    return selects
+
+
+def rebuild_rollups(session: Session, actor: FeedbackActor) -> int:
+    """Recompute every rollup from the raw rows, set-based, in one transaction (readers see the old
+    rows until the commit). Returns the number of rollup rows written."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only operators and registry admins rebuild rollups")
+    table = Rollup.__table__
+    session.execute(sa.delete(table))
+    for select in _level_selects():
+        session.execute(
+            sa.insert(table).from_select(
+                ["level", "key", "day", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4"], select
+            )
+        )
+    written = int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+    session.commit()
+    return written

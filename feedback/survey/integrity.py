@@ -1,0 +1,116 @@
+"""Integrity without friction: the signed form token, the hashed device and address, and the rules
+that flag bursts. Nothing here asks the citizen for anything."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import html
+import re
+import secrets
+import uuid
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.survey.models import COMMENT_MAX, Response
+
+TOKEN_MAX_AGE = 24 * 3600  # long enough for a browser to resend after an outage, short enough to expire
+_SALT = "feedback-survey-form"
+
+# Flag rules: (name, window, threshold). Kept and shown to admins, never counted.
+EMPLOYEE_IP_BURST = "employee_ip_burst"  # many answers for one employee from one address
+DEVICE_MANY_EMPLOYEES = "device_many_employees"  # one device rating many employees
+EMPLOYEE_IP_WINDOW = dt.timedelta(minutes=10)
+EMPLOYEE_IP_THRESHOLD = 5
+DEVICE_WINDOW = dt.timedelta(minutes=30)
+DEVICE_THRESHOLD = 6
+RULE_TITLES = {
+    EMPLOYEE_IP_BURST: "Many responses for one employee from one address within minutes",
+    DEVICE_MANY_EMPLOYEES: "One device answered for many employees within a short time",
+}
+
+
+class TokenError(Exception):
+    """The form token is forged, expired, or belongs to another device or desk."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FormToken:
+    employee_id: int
+    code_id: int
+    submission_id: str
+    device_hash: str
+
+
+def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
+    """SHA-256 HMAC with the server secret: the raw cookie and address never reach the database."""
+    return hmac.new(f"{purpose}:{secret_key}".encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def issue_form_token(secret_key: str, employee_id: int, code_id: int, device_hash: str) -> str:
+    serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
+    return serializer.dumps([employee_id, code_id, str(uuid.uuid4()), device_hash[:32]])
+
+
+def read_form_token(secret_key: str, token: str, device_hash: str, max_age: int = TOKEN_MAX_AGE) -> FormToken:
+    serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
+    try:
+        employee_id, code_id, submission_id, bound_device = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenError("expired") from None
+    except (BadSignature, ValueError, TypeError):
+        raise TokenError("invalid") from None
+    if not hmac.compare_digest(str(bound_device), device_hash[:32]):
+        raise TokenError("other device")
+    return FormToken(int(employee_id), int(code_id), str(submission_id), device_hash)
+
+
+_TAG = re.compile(r"<[^>]*>?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_comment(raw: str | None) -> str | None:
+    """Markup stripped (tags removed, entities decoded once, then tags removed again), control
+    characters dropped, whitespace trimmed, cut to the column's limit."""
+    if not raw:
+        return None
+    text = _TAG.sub("", raw)
+    text = _TAG.sub("", html.unescape(text))
+    text = _CONTROL.sub("", text).strip()
+    return text[:COMMENT_MAX] or None
+
+
+def flag_rule(
+    session: Session, employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime
+) -> str | None:
+    """The first rule this submission trips, judged against the rows already stored (flagged ones
+    included: a burst stays a burst)."""
+    same_ip = session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(
+            Response.employee_id == employee_id,
+            Response.ip_hash == ip_hash,
+            Response.created_at >= now - EMPLOYEE_IP_WINDOW,
+        )
+    )
+    if (same_ip or 0) >= EMPLOYEE_IP_THRESHOLD:
+        return EMPLOYEE_IP_BURST
+    others = session.scalar(
+        select(func.count(func.distinct(Response.employee_id))).where(
+            Response.device_hash == device_hash,
+            Response.employee_id != employee_id,
+            Response.created_at >= now - DEVICE_WINDOW,
+        )
+    )
+    if (others or 0) >= DEVICE_THRESHOLD - 1:
+        return DEVICE_MANY_EMPLOYEES
+    return None

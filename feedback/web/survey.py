@@ -1,0 +1,189 @@
+"""The survey a citizen reaches from a desk's code (`/e/<token>`), and its thank-you page.
+
+The code token in the URL is a bearer capability (never logged). The form carries a second, signed
+token bound to this device's cookie: a page fetched elsewhere cannot be posted from here, a forged
+or expired one is refused, and its nonce makes a resend idempotent. The device cookie is SameSite=Lax,
+so another site's form posting here arrives without it and is refused.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Flask, current_app, g, make_response, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from core.errors import NotFound, ValidationError
+from core.web import public
+from feedback.codes.services import ScanState, resolve_token
+from feedback.registry.places import agency_name
+from feedback.survey.integrity import (
+    TokenError,
+    issue_form_token,
+    keyed_hash,
+    new_device_id,
+    read_form_token,
+)
+from feedback.survey.models import COMMENT_MAX
+from feedback.survey.queries import get_code_id
+from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
+from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_response
+from feedback.web.db import db
+from feedback.web.security import SCAN_LIMIT, limiter
+
+bp = Blueprint("survey", __name__)
+
+DEVICE_COOKIE = "fb_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+# Per address: generous for a mobile carrier's shared NAT; per device: a person, not a script.
+IP_LIMIT = "60 per minute;600 per hour"
+DEVICE_LIMIT = "12 per minute;120 per hour"
+QUESTIONS_TTL = 30.0
+DB_DOWN = (OperationalError, InterfaceError)
+
+
+def _device_id() -> str:
+    """This browser's device id: the cookie, or a fresh one set on the way out."""
+    if "device_id" not in g:
+        cookie = request.cookies.get(DEVICE_COOKIE, "")
+        g.device_id = cookie if 16 <= len(cookie) <= 64 else new_device_id()
+        g.device_is_new = g.device_id != cookie
+    return g.device_id
+
+
+def _device_key() -> str:
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    return f"device:{cookie}" if cookie else f"device:none:{request.remote_addr}"
+
+
+def _hash(purpose: str, value: str) -> str:
+    return keyed_hash(current_app.config["SECRET_KEY"], purpose, value)
+
+
+def _questions(locale: str) -> list[tuple[int, str]]:
+    """Question wording, cached briefly per process (admins' edits show within QUESTIONS_TTL, at once
+    in the process that saved them); the defaults when the database cannot be read."""
+    cache = current_app.extensions.setdefault("survey_questions", {"at": 0.0, "rows": None})
+    if cache["rows"] is None or time.monotonic() - cache["at"] > QUESTIONS_TTL:
+        try:
+            rows = [(q.position, q.text_fa, q.text_en) for q in list_questions(db()) if q.active]
+        except DB_DOWN:
+            db().rollback()
+            rows = []
+        if rows:
+            cache.update(at=time.monotonic(), rows=rows)
+    rows = cache["rows"] or list(DEFAULT_QUESTIONS)
+    return [(position, text_en if locale == "en" else text_fa) for position, text_fa, text_en in rows]
+
+
+def forget_questions(app: Flask) -> None:
+    app.extensions.pop("survey_questions", None)
+
+
+def _page(template: str, status: int, **context: object) -> WerkzeugResponse:
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "fa")
+    response = make_response(
+        render_template(template, questions=_questions(locale), comment_max=COMMENT_MAX, **context), status
+    )
+    if g.get("device_is_new"):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            _device_id(),
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
+    return _page("feedback/survey/closed.html", 410, state=scan_state, employee=employee)
+
+
+@bp.get("/e/<token>")
+@public
+@limiter.limit(SCAN_LIMIT)
+def form(token: str) -> WerkzeugResponse:
+    try:
+        scan = resolve_token(db(), token)
+    except DB_DOWN:
+        return _page("feedback/survey/unavailable.html", 503, answers={}, comment="", form_token="")
+    if scan.state != ScanState.open:
+        return _closed(scan.state, scan.employee)
+    employee = scan.employee
+    code_id = get_code_id(db(), token)
+    form_token = issue_form_token(
+        current_app.config["SECRET_KEY"], employee.id, code_id, _hash("device", _device_id())
+    )
+    return _page(
+        "feedback/survey/form.html",
+        200,
+        employee=employee,
+        agency=agency_name(employee.agency_code),
+        form_token=form_token,
+        answers={},
+        comment="",
+        error=False,
+    )
+
+
+@bp.post("/e/<token>")
+@public
+@limiter.limit(IP_LIMIT)
+@limiter.limit(DEVICE_LIMIT, key_func=_device_key)
+def submit(token: str) -> WerkzeugResponse:
+    secret = current_app.config["SECRET_KEY"]
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    answers = {f"q{n}": request.form.get(f"q{n}", "") for n in range(1, 5)}
+    comment = request.form.get("comment", "")[: COMMENT_MAX * 4]
+    form_token = request.form.get("form_token", "")
+    try:
+        signed = read_form_token(secret, form_token, _hash("device", cookie) if cookie else "-")
+    except TokenError as exc:
+        return _page("feedback/survey/refused.html", 403, reason=str(exc), token=token)
+    try:
+        values = parse_answers(answers)
+    except ValidationError as exc:
+        return _page(
+            "feedback/survey/form.html",
+            400,
+            employee=None,
+            agency="",
+            form_token=form_token,
+            answers=answers,
+            comment=comment,
+            error=sorted(exc.fields),
+        )
+    submission = Submission(
+        employee_id=signed.employee_id,
+        code_id=signed.code_id,
+        submission_id=signed.submission_id,
+        device_hash=signed.device_hash,
+        ip_hash=_hash("ip", request.remote_addr or ""),
+        answers=values,
+        comment=comment,
+    )
+    try:
+        submit_response(db(), submission)
+    except DB_DOWN:
+        db().rollback()
+        return _page(
+            "feedback/survey/unavailable.html", 503, answers=answers, comment=comment, form_token=form_token
+        )
+    except CodeClosed:
+        return _page("feedback/survey/closed.html", 410, state="closed", employee=None)
+    except NotFound:
+        return _page("feedback/survey/refused.html", 403, reason="invalid", token=token)
+    return _page("feedback/survey/thanks.html", 200)
+
+
+@bp.get("/e/<token>/thanks")
+@public
+def thanks(token: str) -> WerkzeugResponse:
+    """Where the page's script lands after a resend succeeded (no database needed)."""
+    return _page("feedback/survey/thanks.html", 200)

@@ -1,0 +1,91 @@
+"""When the database is down the survey says so politely (503, in Persian), and the page's script
+keeps the answers on the phone and resends them once it is back: counted exactly once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from core.db import make_engine, make_sessionmaker
+from feedback.survey.integrity import issue_form_token, keyed_hash
+from feedback.survey.models import Response
+from feedback.survey.questions import seed_questions
+from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.survey_helpers import ANSWERS
+from tests.fixtures.feedback import fresh_address
+from tests.fixtures.web import LiveServer
+
+DOWN_MESSAGE = "سامانه لحظاتی در دسترس نیست"
+
+
+def _dead_sessionmaker(url: str):
+    return make_sessionmaker(make_engine(make_url(url).set(port=1).render_as_string(hide_password=False)))
+
+
+def test_dead_database_answers_503_in_persian_and_keeps_the_answers(settings, feedback_db_url):
+    from feedback.web.app import create_app
+
+    app = create_app(settings, session_factory=_dead_sessionmaker(feedback_db_url))
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = fresh_address()
+    page = client.get("/e/some-desk-token")
+    assert page.status_code == 503 and DOWN_MESSAGE in page.text
+
+    client.set_cookie("fb_device", "a-device-cookie-of-this-phone")
+    device = keyed_hash(settings.secret_key, "device", "a-device-cookie-of-this-phone")
+    signed = issue_form_token(settings.secret_key, 1, 1, device)
+    posted = client.post("/e/some-desk-token", data={**ANSWERS, "form_token": signed, "comment": "خوب"})
+    assert posted.status_code == 503 and DOWN_MESSAGE in posted.text
+    assert 'name="q1" value="5" required checked' in posted.text
+    assert signed in posted.text and "خوب" in posted.text  # press Send again later: same submission
+
+
+@pytest.mark.browser
+def test_browser_keeps_answers_and_resends_once_the_database_is_back(
+    page, settings, committed_feedback, tmp_path
+):
+    from feedback.web.app import create_app
+
+    session_factory = make_sessionmaker(committed_feedback)
+    with session_factory() as session:
+        seed_employees(session, tmp_path, [employee_row(1)])
+        seed_questions(session)
+        token = code_of(session, "E000001").token
+    app = create_app(settings)
+    alive = app.extensions["db_sessionmaker"]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "503" not in m.text else None)
+
+    def rows() -> int:
+        with session_factory() as session:
+            return session.scalar(select(func.count()).select_from(Response))
+
+    with LiveServer(app) as server:
+        page.goto(f"{server.url}/e/{token}")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        for n, value in ((1, 5), (2, 4), (3, 3), (4, 5)):
+            page.check(f"input[name=q{n}][value='{value}']")
+        page.fill("#comment", "پاسخ در قطعی")
+        app.extensions["db_sessionmaker"] = _dead_sessionmaker(settings.feedback_database_url)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#status:not([hidden])")
+        assert "روی همین گوشی" in page.locator("#status").inner_text()
+        pending = json.loads(page.evaluate("localStorage.getItem('govcloud-survey-pending')"))
+        assert len(pending) == 1 and "q1=5" in pending[0]["body"]
+        assert rows() == 0
+
+        app.extensions["db_sessionmaker"] = alive
+        page.wait_for_url("**/thanks", timeout=20_000)
+        assert "سپاسگزاریم" in page.content()
+        assert page.evaluate("localStorage.getItem('govcloud-survey-pending')") == "[]"
+        assert rows() == 1
+
+        # the same answers resent again (a second tab, a flaky network): still one row
+        page.evaluate(f"localStorage.setItem('govcloud-survey-pending', {json.dumps(json.dumps(pending))})")
+        page.goto(f"{server.url}/e/{token}")
+        page.wait_for_url("**/thanks", timeout=10_000)
+        assert rows() == 1
+    assert errors == []
