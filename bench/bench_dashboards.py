@@ -63,9 +63,9 @@ INSERT INTO responses (id, employee_id, code_id, day, device_hash, ip_hash, q1, 
                        submission_id, unit, agency_code, province_code, county_code, created_at)
 SELECT g, e, e, CURRENT_DATE - (g % :days)::int, md5(g::text), md5((g % 5000)::text),
        1 + (e % 3) + (g % 3), 1 + (e % 4) + (g % 2), 1 + (g * 7 % 5), 2 + (e % 2) + (g % 3),
-       'counted', g::text, 'واحد ' || (e % :units), codes[1 + e % :agencies_n],
+       'counted', g::text, 'واحد ' || ((e / :agencies_n) % :units), codes[1 + e % :agencies_n],
        provinces[1 + e % n_counties], counties[1 + e % n_counties], now()
-FROM generate_series(1, :n) AS g, places, agencies,
+FROM generate_series(1, CAST(:n AS bigint)) AS g, places, agencies,
      LATERAL (SELECT 1 + (g * 7919) % :employees AS e) AS emp
 """
 
