@@ -75,8 +75,3 @@ def list_totals_by_key(
         query = query.where(Rollup.key.like(escaped + "%", escape="\\"))
     rows = session.execute(query.group_by(Rollup.key)).all()
     return [_totals(row[0], row[1:]) for row in rows]
-
-
-def get_last_change(session: Session, level: str, key: str, start: dt.date, end: dt.date) -> int:
-    """The scope's response count in the period: what the live endpoint compares to refresh a page."""
-    return get_totals(session, level, key, start, end).count

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.errors import NotAuthorized, NotFound
+from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.models import VIEWER
 from feedback.dashboards import queries
@@ -106,8 +106,6 @@ def resolve_scope(session: Session, actor: FeedbackActor | None, requested_text:
         raise NotAuthorized("dashboards are for dashboard accounts")
     if not requested_text:
         return account
-    from core.errors import ValidationError
-
     try:
         requested = parse_scope(requested_text)
     except ValidationError:
@@ -193,12 +191,3 @@ def _employee_name(session: Session, scope: Scope) -> str:
         return ""
     employee = session.get(Employee, int(scope.value))
     return f"{employee.first_name} {employee.last_name}" if employee else ""
-
-
-def live_count(session: Session, actor: FeedbackActor | None, requested: str, days: int) -> dict[str, object]:
-    """The small JSON an open dashboard polls every two seconds; the page reloads its numbers when
-    the count moves."""
-    scope = resolve_scope(session, actor, requested)
-    days, start, end = period(days)
-    totals = queries.get_totals(session, scope.kind, scope.key, start, end)
-    return {"scope": scope.text(), "days": days, "count": totals.count}
