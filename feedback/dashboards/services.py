@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -75,6 +76,7 @@ def period(days: int, end: dt.date | None = None) -> tuple[int, dt.date, dt.date
     return days, end - dt.timedelta(days=days - 1), end
 
 
+@cache
 def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     provinces = {p.code: p.name_fa for p in reference.provinces()}
     counties = {c.code: c.name_fa for c in reference.counties()}
