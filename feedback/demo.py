@@ -16,6 +16,7 @@ from feedback.accounts.services import create_account, create_viewer
 from feedback.registry.importer import import_employees
 from feedback.registry.national_code import check_digit
 from feedback.registry.schemas import COLUMNS
+from feedback.survey.demo import seed_demo_responses
 from feedback.survey.questions import seed_questions
 
 DEMO_ADMIN_EMAIL = "registry@demo.govcloud.ir"
@@ -68,8 +69,10 @@ def seed_demo_feedback(session: Session) -> list[str]:
     seed_questions(session)
     if session.scalar(select(Account.id).where(Account.email == DEMO_VIEWER_EMAIL)) is None:
         create_viewer(session, SYSTEM, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD, "nation")
+    responses = seed_demo_responses(session)
     return [
         f"feedback demo employees: {summary.line()}",
         f"feedback registry admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}",
         f"feedback national dashboard: {DEMO_VIEWER_EMAIL} / {DEMO_VIEWER_PASSWORD}",
+        f"feedback demo survey responses added: {responses}",
     ]

@@ -93,7 +93,7 @@ def flag_rule(
 ) -> str | None:
     """The first rule this submission trips, judged against the rows already stored (flagged ones
     included: a burst stays a burst)."""
-    same_ip = session.scalar(
+    same_ip = (
         select(func.count())
         .select_from(Response)
         .where(
@@ -101,16 +101,20 @@ def flag_rule(
             Response.ip_hash == ip_hash,
             Response.created_at >= now - EMPLOYEE_IP_WINDOW,
         )
+        .scalar_subquery()
     )
-    if (same_ip or 0) >= EMPLOYEE_IP_THRESHOLD:
-        return EMPLOYEE_IP_BURST
-    others = session.scalar(
-        select(func.count(func.distinct(Response.employee_id))).where(
+    others = (
+        select(func.count(func.distinct(Response.employee_id)))
+        .where(
             Response.device_hash == device_hash,
             Response.employee_id != employee_id,
             Response.created_at >= now - DEVICE_WINDOW,
         )
+        .scalar_subquery()
     )
-    if (others or 0) >= DEVICE_THRESHOLD - 1:
+    same_ip_count, other_employees = session.execute(select(same_ip, others)).one()
+    if same_ip_count >= EMPLOYEE_IP_THRESHOLD:
+        return EMPLOYEE_IP_BURST
+    if other_employees >= DEVICE_THRESHOLD - 1:
         return DEVICE_MANY_EMPLOYEES
     return None

@@ -81,6 +81,8 @@ class Response(FeedbackBase):
         CheckConstraint("q4 BETWEEN 1 AND 5", name="q4"),
         CheckConstraint("status IN ('counted', 'replaced', 'flagged')", name="status"),
         CheckConstraint("comment IS NULL OR length(comment) <= 500", name="comment_length"),
+        Index("ix_responses_employee_ip", "employee_id", "ip_hash", "created_at"),
+        Index("ix_responses_device", "device_hash", "created_at"),
         Index(
             "uq_responses_one_counted",
             "employee_id",

@@ -10,13 +10,14 @@ import dataclasses
 import datetime as dt
 import zoneinfo
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
+from feedback.registry.models import Employee
 from feedback.rollups.services import apply_deltas, response_deltas
 from feedback.survey.integrity import clean_comment, flag_rule
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
@@ -87,16 +88,44 @@ def _by_submission_id(session: Session, submission_id: str) -> Response | None:
     return session.scalar(select(Response).where(Response.submission_id == submission_id))
 
 
+_EARLIER = (
+    Response.id,
+    Response.employee_id,
+    Response.day,
+    Response.q1,
+    Response.q2,
+    Response.q3,
+    Response.q4,
+    Response.unit,
+    Response.agency_code,
+    Response.province_code,
+    Response.county_code,
+)
+
+
 def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
-    existing = _by_submission_id(session, s.submission_id)
-    if existing is not None:
-        return Outcome(existing.id, existing.status, duplicate=True)
-    code = session.get(EmployeeCode, s.code_id)
-    if code is None or code.employee_id != s.employee_id:
+    """Five round trips on the common path (desk, rules, insert, rollups, commit), one more for a
+    replacement. A resend of a stored submission fails the insert on `submission_id` and is answered
+    from the stored row by the caller, with everything this attempt did rolled back."""
+    desk = session.execute(
+        select(
+            EmployeeCode.status,
+            Employee.active,
+            Employee.unit,
+            Employee.agency_code,
+            Employee.province_code,
+            Employee.county_code,
+        )
+        .join(Employee, Employee.id == EmployeeCode.employee_id)
+        .where(EmployeeCode.id == s.code_id, EmployeeCode.employee_id == s.employee_id)
+    ).one_or_none()
+    if desk is None:
         raise NotFound("no such code")
-    if code.status != ACTIVE or not code.employee.active:
+    if desk.status != ACTIVE or not desk.active:
+        stored = _by_submission_id(session, s.submission_id)
+        if stored is not None:  # sent before the code closed: acknowledge the resend
+            return Outcome(stored.id, stored.status, duplicate=True)
         raise CodeClosed()
-    employee = code.employee
     day = tehran_day(now)
     rule = flag_rule(session, s.employee_id, s.device_hash, s.ip_hash, now)
     response = Response(
@@ -113,34 +142,40 @@ def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
         status=FLAGGED if rule else COUNTED,
         flag_rule=rule,
         submission_id=s.submission_id,
-        unit=employee.unit,
-        agency_code=employee.agency_code,
-        province_code=employee.province_code,
-        county_code=employee.county_code,
+        unit=desk.unit,
+        agency_code=desk.agency_code,
+        province_code=desk.province_code,
+        county_code=desk.county_code,
         created_at=now,
     )
     changes = []
     earlier = None
     if not rule:
-        earlier = session.scalar(
-            select(Response)
+        # The earlier answer stops counting before the new one takes its slot (partial unique index).
+        earlier = session.execute(
+            update(Response)
             .where(
                 Response.employee_id == s.employee_id,
                 Response.device_hash == s.device_hash,
                 Response.day == day,
                 Response.status == COUNTED,
             )
-            .with_for_update()
-        )
+            .values(status=REPLACED)
+            .returning(*_EARLIER)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
         if earlier is not None:
-            # The earlier answer stops counting before the new one takes its slot (partial unique index).
-            session.execute(update(Response).where(Response.id == earlier.id).values(status=REPLACED))
             changes.append(response_deltas(earlier, -1))
         changes.append(response_deltas(response, 1))
-    session.add(response)
-    session.flush()
+    columns = {c.key: getattr(response, c.key) for c in Response.__table__.columns if c.key != "id"}
+    new_id = session.execute(insert(Response).values(**columns).returning(Response.id)).scalar_one()
     if earlier is not None:
-        session.execute(update(Response).where(Response.id == earlier.id).values(replaced_by_id=response.id))
+        session.execute(
+            update(Response)
+            .where(Response.id == earlier.id)
+            .values(replaced_by_id=new_id)
+            .execution_options(synchronize_session=False)
+        )
     apply_deltas(session, changes)
     session.commit()
-    return Outcome(response.id, response.status, duplicate=False)
+    return Outcome(new_id, response.status, duplicate=False)

@@ -84,6 +84,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_responses_employee_id", "responses", ["employee_id"])
     op.create_index("ix_responses_day", "responses", ["day"])
+    # read by the flag rules on every submission
+    op.create_index("ix_responses_employee_ip", "responses", ["employee_id", "ip_hash", "created_at"])
+    op.create_index("ix_responses_device", "responses", ["device_hash", "created_at"])
     op.create_index(
         "uq_responses_one_counted",
         "responses",
@@ -109,6 +112,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("rollups")
     op.drop_index("uq_responses_one_counted", table_name="responses")
+    op.drop_index("ix_responses_device", table_name="responses")
+    op.drop_index("ix_responses_employee_ip", table_name="responses")
     op.drop_index("ix_responses_day", table_name="responses")
     op.drop_index("ix_responses_employee_id", table_name="responses")
     op.drop_table("responses")
