@@ -3,7 +3,8 @@ beside GET /healthz on the same server in the same run as the ceiling (no public
 added for the benchmark: /healthz does no I/O and answers a tiny body). Each submission is a phone
 of its own (device cookie, address), its form opened beforehand (untimed); a submission is the
 POST: verify the signed token, three indexed reads, insert, six rollup upserts, commit, thank-you
-page. BENCH_SURVEY_SUBMISSIONS sets the size (default 3000), BENCH_SURVEY_CONCURRENCY the clients."""
+page. BENCH_SURVEY_SUBMISSIONS sets the size (default 3000), BENCH_SURVEY_CONCURRENCY the clients,
+BENCH_SURVEY_WORKERS the gunicorn workers (default 4)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from core.settings import OPTIONS, load_settings
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_SURVEY_CONCURRENCY", "16"))
+WORKERS = int(os.environ.get("BENCH_SURVEY_WORKERS", "4"))
 EMPLOYEES = 2000
 
 
@@ -52,7 +54,7 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as var, bench_database() as url:
         settings = load_settings({}, var_dir=var, feedback_database_url=url, secret_key="bench-" + "k" * 40)
         tokens = _tokens(url, Path(var))
-        with gunicorn(_env(settings), workers=4) as (server, _master):
+        with gunicorn(_env(settings), workers=WORKERS) as (server, _master):
             hammer(server, "/healthz", 200, CONCURRENCY)  # warm every worker
             health, health_seconds = hammer(server, "/healthz", SUBMISSIONS, CONCURRENCY)
             all_phones = phones(server, tokens, SUBMISSIONS)
@@ -62,7 +64,7 @@ def run() -> list[Row]:
         assert len(ok) == SUBMISSIONS, f"{SUBMISSIONS - len(ok)} submissions failed"
         ceiling = SUBMISSIONS / health_seconds
         rate = SUBMISSIONS / seconds
-        size = f"{SUBMISSIONS} x {CONCURRENCY} clients"
+        size = f"{SUBMISSIONS} x {CONCURRENCY} clients, {WORKERS} workers"
         return [
             Row("GET /healthz (ceiling)", size, ceiling, "req/s", "baseline"),
             Row("survey submissions", size, rate, "req/s", f"{rate / ceiling:.2f}x the ceiling"),
