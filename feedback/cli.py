@@ -138,6 +138,19 @@ def create_admin(email: str, password: str) -> None:
     click.echo(f"registry admin {account.email} created")
 
 
+@group.command("create-viewer")
+@click.argument("email")
+@click.option("--scope", required=True, help="nation | province:IR-23 | agency:ITO | unit:ITO/<unit name>")
+@click.password_option(help="At least 12 characters (prompted for when not given).")
+def create_viewer_command(email: str, scope: str, password: str) -> None:
+    """Create a dashboard account that sees SCOPE and everything below it."""
+    from feedback.accounts.services import create_viewer
+
+    with _session(_settings()) as session:
+        account = create_viewer(session, SYSTEM, email, password, scope)
+    click.echo(f"dashboard viewer {account.email} created for {account.scope_kind}:{account.scope_value}")
+
+
 @group.command("add-county")
 @click.option("--province", required=True, help="Province (Persian or English name).")
 @click.option("--en", "name_en", default="", help="English name of the county.")

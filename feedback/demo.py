@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.accounts.actors import SYSTEM
 from feedback.accounts.models import Account
-from feedback.accounts.services import create_account
+from feedback.accounts.services import create_account, create_viewer
 from feedback.registry.importer import import_employees
 from feedback.registry.national_code import check_digit
 from feedback.registry.schemas import COLUMNS
@@ -21,6 +21,8 @@ from feedback.survey.questions import seed_questions
 
 DEMO_ADMIN_EMAIL = "registry@demo.govcloud.ir"
 DEMO_ADMIN_PASSWORD = "feedback-demo-registry"  # noqa: S105 - the embedded demo only, printed to the operator
+DEMO_VIEWER_EMAIL = "president@demo.govcloud.ir"
+DEMO_VIEWER_PASSWORD = "feedback-demo-dashboard"  # noqa: S105 - the embedded demo only, printed to the operator
 
 _FIRST = ("علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "محمد", "سارا", "مهدی")
 _LAST = ("رضایی", "احمدی", "کریمی", "موسوی", "حسینی", "جعفری")
@@ -65,9 +67,12 @@ def seed_demo_feedback(session: Session) -> list[str]:
     if session.scalar(select(Account.id).where(Account.email == DEMO_ADMIN_EMAIL)) is None:
         create_account(session, SYSTEM, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
     seed_questions(session)
+    if session.scalar(select(Account.id).where(Account.email == DEMO_VIEWER_EMAIL)) is None:
+        create_viewer(session, SYSTEM, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD, "nation")
     responses = seed_demo_responses(session)
     return [
         f"feedback demo employees: {summary.line()}",
         f"feedback registry admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}",
+        f"feedback national dashboard: {DEMO_VIEWER_EMAIL} / {DEMO_VIEWER_PASSWORD}",
         f"feedback demo survey responses added: {responses}",
     ]

@@ -16,6 +16,7 @@ def load_all_models() -> None:
     """Import every feedback model module so the metadata is complete."""
     import feedback.accounts.models
     import feedback.codes.models
+    import feedback.dashboards.models
     import feedback.jobs.models
     import feedback.registry.models
     import feedback.reports.models

@@ -11,7 +11,8 @@ from core.db import TimestampMixin
 from feedback.models import FeedbackBase
 
 REGISTRY_ADMIN = "registry_admin"
-ROLES = (REGISTRY_ADMIN,)
+VIEWER = "viewer"
+ROLES = (REGISTRY_ADMIN, VIEWER)
 
 
 class Account(TimestampMixin, FeedbackBase):

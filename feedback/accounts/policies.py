@@ -18,3 +18,8 @@ def can_see_national_codes(actor: FeedbackActor) -> bool:
 
 def can_manage_accounts(actor: FeedbackActor) -> bool:
     return actor.role == SYSTEM_ROLE
+
+
+def can_manage_viewers(actor: FeedbackActor) -> bool:
+    """Dashboard accounts are created by operators (CLI) and registry admins (admin page)."""
+    return actor.role in {REGISTRY_ADMIN, SYSTEM_ROLE}

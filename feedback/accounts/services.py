@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, ValidationError
 from feedback.accounts.actors import FeedbackActor
-from feedback.accounts.models import REGISTRY_ADMIN, Account
-from feedback.accounts.policies import can_manage_accounts
+from feedback.accounts.models import REGISTRY_ADMIN, VIEWER, Account
+from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not-a-real-password")
@@ -30,6 +30,29 @@ def create_account(
 ) -> Account:
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
+    account = _new_account(session, email, password, role)
+    session.commit()
+    return account
+
+
+def create_viewer(session: Session, actor: FeedbackActor, email: str, password: str, scope: str) -> Account:
+    """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and below."""
+    from feedback.dashboards.scopes import ACCOUNT_KINDS, parse_scope
+
+    if not can_manage_viewers(actor):
+        raise NotAuthorized("dashboard accounts are created by registry admins")
+    parsed = parse_scope(scope, ACCOUNT_KINDS)
+    account = _new_account(session, email, password, VIEWER)
+    account.scope_kind, account.scope_value = parsed.kind, parsed.value
+    session.commit()
+    return account
+
+
+def list_viewers(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).where(Account.role == VIEWER).order_by(Account.email)))
+
+
+def _new_account(session: Session, email: str, password: str, role: str) -> Account:
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationError("not an e-mail address", fields={"email": "not an e-mail address"})
@@ -42,7 +65,7 @@ def create_account(
         raise Conflict(f"{email} already has an account")
     account = Account(email=email, password_hash=_HASHER.hash(password), role=role)
     session.add(account)
-    session.commit()
+    session.flush()
     return account
 
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import Conflict, ValidationError
+from feedback.accounts.services import create_viewer, list_viewers
 from feedback.codes.services import reissue_code
 from feedback.codes.short_codes import grouped
 from feedback.printing.services import single_sheet_pdf
@@ -114,4 +115,25 @@ def counties() -> str | Response:
         province_name=province_name,
         form=form,
         errors=errors,
+    ), 400 if errors else 200
+
+
+@bp.route("/viewers", methods=["GET", "POST"])
+@registry_admin_required
+def viewers() -> str | Response:
+    """Dashboard accounts (nation, province, agency, unit), created by registry admins."""
+    errors: dict[str, str] = {}
+    form = {k: request.form.get(k, "") for k in ("email", "scope")}
+    if request.method == "POST":
+        try:
+            account = create_viewer(
+                db(), current_actor(), form["email"], request.form.get("password", ""), form["scope"]
+            )
+        except (ValidationError, Conflict) as exc:
+            errors = field_errors(exc)
+        else:
+            flash(_("Dashboard account %(email)s created.", email=account.email))
+            return redirect(url_for("admin.viewers"))
+    return render_template(
+        "feedback/admin/viewers.html", viewers=list_viewers(db()), form=form, errors=errors
     ), 400 if errors else 200

@@ -71,6 +71,7 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)
     init_missing_code_reports(app)
+    init_dashboards(app)
     init_survey(app)
     return app
 
@@ -84,6 +85,15 @@ def init_missing_code_reports(app: Flask) -> None:
     app.register_blueprint(bale.bp)
     security.csrf.exempt(bale.bp)
     bale.init_log_scrubbing(app)
+
+
+def init_dashboards(app: Flask) -> None:
+    """Scoped dashboards, their alerts and reports, and the public transparency page."""
+    from feedback.web import dashboard_work, dashboards, transparency
+
+    app.register_blueprint(dashboards.bp)
+    app.register_blueprint(dashboard_work.bp)
+    app.register_blueprint(transparency.bp)
 
 
 def init_survey(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.web import public
+from feedback.accounts.models import VIEWER
 from feedback.accounts.services import authenticate
 from feedback.web.db import db
 from feedback.web.security import (
@@ -22,11 +23,11 @@ from feedback.web.security import (
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, home: str) -> str:
     """Only a path on this site: an open redirect after sign-in would help phishing."""
     if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
         return target
-    return url_for("admin.overview")
+    return home
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -39,7 +40,8 @@ def sign_in() -> str | Response:
         account = authenticate(db(), email, request.form.get("password", ""))
         if account is not None:
             sign_in_session(account.id)
-            return redirect(_safe_next(request.args.get("next")))
+            home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
+            return redirect(_safe_next(request.args.get("next"), home))
         error = _("The e-mail or the password is not right.")
     return render_template("feedback/auth/sign_in.html", error=error, email=email), 401 if error else 200
 

@@ -14,7 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.settings import Settings
 from core.web import mark_access
-from feedback.accounts.actors import FeedbackActor, registry_admin
+from feedback.accounts.actors import FeedbackActor, actor_for
+from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
 from feedback.accounts.services import get_active_account
 from feedback.web.db import db
@@ -48,7 +49,7 @@ def init_security(app: Flask, settings: Settings) -> None:
             if account is None:
                 session.pop(SESSION_KEY, None)
             else:
-                g.actor = registry_admin(account.id, account.email)
+                g.actor = actor_for(account)
 
     @app.context_processor
     def _actor_context() -> dict[str, Any]:
@@ -84,6 +85,24 @@ def registry_admin_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return mark_access(wrapped, "registry_admin")  # type: ignore[return-value]
+
+
+def viewer_required(view: F) -> F:
+    """Dashboard pages: signed in with a dashboard account; which scope it may see is the
+    dashboards' own policy (`feedback.dashboards.policies`), checked by the service."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        actor = current_actor()
+        if actor is None:
+            if request.path.endswith((".json", ".csv", ".xlsx")):
+                abort(401)
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if actor.role != VIEWER:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return mark_access(wrapped, "viewer")  # type: ignore[return-value]
 
 
 def signed_in_required(view: F) -> F:

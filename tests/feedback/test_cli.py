@@ -94,4 +94,4 @@ def test_demo_employees_are_seeded_once(feedback_session):
     assert first[0] == "feedback demo employees: imported 36, updated 0, unchanged 0, rejected 0"
     second = seed_demo_feedback(feedback_session)
     assert second[0] == "feedback demo employees: imported 0, updated 0, unchanged 36, rejected 0"
-    assert feedback_session.scalar(select(func.count()).select_from(Account)) == 1
+    assert feedback_session.scalar(select(func.count()).select_from(Account)) == 2  # admin + national viewer

@@ -1,0 +1,70 @@
+"""Unit heads' alert subscriptions and the alerts they raise (kept after acknowledgement, with the note)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import TimestampMixin, utcnow
+from feedback.models import FeedbackBase
+from feedback.rollups.models import Rollup
+
+LOW_RESPONSES = "low_responses"
+LOW_SCORE = "low_score"
+ALERT_KINDS = (LOW_RESPONSES, LOW_SCORE)
+
+
+class AlertSubscription(TimestampMixin, FeedbackBase):
+    """`low_responses`: fewer than `threshold` responses over the last `window_days`;
+    `low_score`: the score over that window under `threshold` (0..100), once there are enough
+    responses for a score at all."""
+
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (CheckConstraint("kind IN ('low_responses', 'low_score')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    unit_key: Mapped[str] = mapped_column(String(240))
+    kind: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[float] = mapped_column(Float)
+    window_days: Mapped[int] = mapped_column(Integer, default=7)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Alert(FeedbackBase):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    value: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(254))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# Rankings and the map group one level's keys over a period: an index on (level, day) carrying the
+# sums answers them from the index alone, reading only the period's rows (the primary key, led by
+# the key, would read every day of every key of the level). Declared here, on the rollups table.
+ROLLUPS_BY_LEVEL_AND_DAY = Index(
+    "ix_rollups_level_day",
+    Rollup.level,
+    Rollup.day,
+    postgresql_include=["key", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4"],
+)

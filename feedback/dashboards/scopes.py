@@ -1,0 +1,95 @@
+"""Dashboard scopes: nation, province, agency, unit (and the county and employee levels below them).
+
+A scope is written `nation`, `province:IR-23`, `county:0001`, `agency:ITO`, `unit:ITO/<unit name>` or
+`employee:<id>`; the same text keys the rollups (`Rollup.level`, `Rollup.key`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from core import reference
+from core.errors import ValidationError
+
+NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE = (
+    "nation",
+    "province",
+    "county",
+    "agency",
+    "unit",
+    "employee",
+)
+ACCOUNT_KINDS = (NATION, PROVINCE, AGENCY, UNIT)
+KINDS = (NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE)
+NATION_KEY = "IR"
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    kind: str
+    value: str = ""
+
+    @property
+    def key(self) -> str:
+        """The rollup key of this scope."""
+        return NATION_KEY if self.kind == NATION else self.value
+
+    @property
+    def agency_code(self) -> str:
+        if self.kind == AGENCY:
+            return self.value
+        if self.kind == UNIT:
+            return self.value.split("/", 1)[0]
+        return ""
+
+    def text(self) -> str:
+        return NATION if self.kind == NATION else f"{self.kind}:{self.value}"
+
+
+NATION_SCOPE = Scope(NATION)
+
+
+def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
+    """`nation`, `province:IR-23`, `agency:ITO`, `unit:ITO/name`...; a clear error names what is wrong."""
+    text = (text or "").strip()
+    kind, _, value = text.partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    if kind not in kinds:
+        raise ValidationError(
+            f"unknown scope kind {kind!r}: use one of {', '.join(kinds)}", fields={"scope": "unknown kind"}
+        )
+    if kind == NATION:
+        return NATION_SCOPE
+    if not value:
+        raise ValidationError(
+            f"the {kind} scope needs a value ({kind}:...)", fields={"scope": "missing value"}
+        )
+    if kind == PROVINCE and value.upper() not in {p.code for p in reference.provinces()}:
+        raise ValidationError(f"no province with the code {value!r}", fields={"scope": "unknown province"})
+    if kind == PROVINCE:
+        value = value.upper()
+    if kind in (AGENCY, UNIT):
+        agency, _, unit = value.partition("/")
+        agency = agency.upper()
+        if agency not in {a.code for a in reference.agencies()}:
+            raise ValidationError(f"no agency with the code {agency!r}", fields={"scope": "unknown agency"})
+        if kind == UNIT and not unit.strip():
+            raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
+        value = agency if kind == AGENCY else f"{agency}/{unit.strip()}"
+    if kind == EMPLOYEE and not value.isdigit():
+        raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+    return Scope(kind, value)
+
+
+def try_parse_scope(text: str) -> Scope | None:
+    try:
+        return parse_scope(text)
+    except ValidationError:
+        return None
+
+
+def county_province(county_code: str) -> str:
+    for county in reference.counties():
+        if county.code == county_code:
+            return county.province_code
+    return ""

@@ -1,0 +1,195 @@
+"""What a dashboard shows for one scope and period: load → authorise (scope policy) → read rollups.
+
+The same `Dashboard` feeds the page, the live JSON, and the CSV/Excel exports, so an export is
+exactly what is on screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import reference
+from core.errors import NotAuthorized, NotFound, ValidationError
+from feedback.accounts.actors import FeedbackActor
+from feedback.accounts.models import VIEWER
+from feedback.dashboards import queries
+from feedback.dashboards.policies import can_rank_employees, can_see_map, can_view_scope
+from feedback.dashboards.scopes import AGENCY, COUNTY, EMPLOYEE, NATION, PROVINCE, UNIT, Scope, parse_scope
+from feedback.registry.models import Employee
+from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+PERIODS = (7, 30, 90, 365)
+DEFAULT_PERIOD = 30
+RANK_SIZE = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranked:
+    scope: Scope
+    label: str
+    totals: queries.Totals
+
+
+@dataclasses.dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    label: str
+    days: int
+    start: dt.date
+    end: dt.date
+    min_responses: int
+    totals: queries.Totals
+    trend: list[tuple[dt.date, queries.Totals]]
+    ranking_kind: str
+    best: list[Ranked]
+    worst: list[Ranked]
+    below_minimum: int
+    provinces: dict[str, queries.Totals]
+    ranked: list[Ranked]
+    questions: list[tuple[str, str]]
+
+    def shown_score(self, totals: queries.Totals) -> float | None:
+        """None ("not enough responses yet") below the minimum: one visitor brands no one."""
+        return totals.score if totals.count >= self.min_responses else None
+
+
+def account_scope(actor: FeedbackActor | None) -> Scope | None:
+    if actor is None or actor.role != VIEWER or not actor.scope_kind:
+        return None
+    return Scope(actor.scope_kind, actor.scope_value)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(TEHRAN).date()
+
+
+def period(days: int, end: dt.date | None = None) -> tuple[int, dt.date, dt.date]:
+    days = days if days in PERIODS else DEFAULT_PERIOD
+    end = end or today()
+    return days, end - dt.timedelta(days=days - 1), end
+
+
+@cache
+def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    provinces = {p.code: p.name_fa for p in reference.provinces()}
+    counties = {c.code: c.name_fa for c in reference.counties()}
+    agencies = {a.code: a.name_fa for a in reference.agencies()}
+    return provinces, counties, agencies
+
+
+def scope_label(scope: Scope, employee_name: str = "") -> str:
+    provinces, counties, agencies = _names()
+    if scope.kind == NATION:
+        return "ایران"
+    if scope.kind == PROVINCE:
+        return provinces.get(scope.value, scope.value)
+    if scope.kind == COUNTY:
+        return counties.get(scope.value, scope.value)
+    if scope.kind == AGENCY:
+        return agencies.get(scope.value, scope.value)
+    if scope.kind == UNIT:
+        agency, _, unit = scope.value.partition("/")
+        return f"{unit} ({agencies.get(agency, agency)})"
+    return employee_name or scope.value
+
+
+def resolve_scope(session: Session, actor: FeedbackActor | None, requested_text: str) -> Scope:
+    """The requested scope if the actor may see it; an unknown or foreign scope is "not found"
+    (a 404, so a province cannot probe which agencies or units exist)."""
+    account = account_scope(actor)
+    if account is None:
+        raise NotAuthorized("dashboards are for dashboard accounts")
+    if not requested_text:
+        return account
+    try:
+        requested = parse_scope(requested_text)
+    except ValidationError:
+        raise NotFound("no such scope") from None
+    unit = ""
+    if requested.kind == EMPLOYEE:
+        employee = session.get(Employee, int(requested.value))
+        unit = f"{employee.agency_code}/{employee.unit}" if employee else ""
+    if not can_view_scope(account, requested, unit):
+        raise NotFound("no such scope")
+    return requested
+
+
+def _ranked(
+    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date
+) -> tuple[str, list[Ranked]]:
+    _provinces, counties, _agencies = _names()
+    if scope.kind == NATION:
+        rows = queries.list_totals_by_key(session, UNIT, start, end)
+        return UNIT, [Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key)), t) for t in rows]
+    if scope.kind == PROVINCE:
+        codes = [c.code for c in reference.counties() if c.province_code == scope.value]
+        rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
+        return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
+    if scope.kind == AGENCY:
+        rows = queries.list_totals_by_key(session, UNIT, start, end, key_prefix=scope.value + "/")
+        return UNIT, [Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key)), t) for t in rows]
+    if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
+        agency, _, unit = scope.value.partition("/")
+        people = {
+            str(e.id): f"{e.first_name} {e.last_name}"
+            for e in session.scalars(
+                select(Employee).where(Employee.agency_code == agency, Employee.unit == unit)
+            )
+        }
+        rows = queries.list_totals_by_key(session, EMPLOYEE, start, end, keys=list(people))
+        return EMPLOYEE, [Ranked(Scope(EMPLOYEE, t.key), people[t.key], t) for t in rows]
+    return "", []
+
+
+def load_dashboard(
+    session: Session, actor: FeedbackActor | None, requested: str, days: int, min_responses: int
+) -> Dashboard:
+    scope = resolve_scope(session, actor, requested)
+    actor_scope = account_scope(actor)
+    assert actor_scope is not None
+    days, start, end = period(days)
+    totals = queries.get_totals(session, scope.kind, scope.key, start, end)
+    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
+    kind, ranked = _ranked(session, actor_scope, scope, start, end)
+    enough = [r for r in ranked if r.totals.count >= min_responses]
+    enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
+    best = enough[:RANK_SIZE]
+    worst = list(reversed(enough))[:RANK_SIZE]
+    provinces: dict[str, queries.Totals] = {}
+    if can_see_map(scope):
+        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end)}
+        if scope.kind == PROVINCE:
+            provinces = {k: v for k, v in provinces.items() if k == scope.value}
+    label = scope_label(scope, _employee_name(session, scope))
+    return Dashboard(
+        scope,
+        label,
+        days,
+        start,
+        end,
+        min_responses,
+        totals,
+        trend,
+        kind,
+        best,
+        worst,
+        len(ranked) - len(enough),
+        provinces,
+        enough,
+        [(q.text_fa, q.text_en) for q in list_questions(session)]
+        or [(fa, en) for _p, fa, en in DEFAULT_QUESTIONS],
+    )
+
+
+def _employee_name(session: Session, scope: Scope) -> str:
+    if scope.kind != EMPLOYEE:
+        return ""
+    employee = session.get(Employee, int(scope.value))
+    return f"{employee.first_name} {employee.last_name}" if employee else ""

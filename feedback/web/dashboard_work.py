@@ -1,0 +1,94 @@
+"""What dashboard accounts act on: missing-code reports (nation, province, agency) and unit heads'
+alerts. Views parse, call one service, and render or redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core import reference
+from core.errors import Conflict, ValidationError
+from feedback.dashboards import alerts, reports
+from feedback.web.db import db
+from feedback.web.security import current_actor, viewer_required
+
+bp = Blueprint("dashboard_work", __name__, url_prefix="/dashboard")
+STATUSES = ("open", "verified", "resolved")
+
+
+@bp.get("/reports")
+@viewer_required
+def report_list() -> str:
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    return render_template(
+        "feedback/dashboards/reports.html",
+        reports=reports.list_reports(db(), current_actor(), status),
+        counts=reports.count_reports_by_agency_and_status(db(), current_actor()),
+        agencies={a.code: a.name_fa for a in reference.agencies()},
+        status=status,
+        statuses=STATUSES,
+    )
+
+
+@bp.post("/reports/<int:report_id>/status")
+@viewer_required
+def report_status(report_id: int) -> Response:
+    try:
+        reports.change_report_status(
+            db(), current_actor(), report_id, request.form.get("status", ""), request.form.get("note", "")
+        )
+    except ValidationError as exc:
+        flash(
+            _("Not changed: a note is needed to resolve, and at most 1000 characters.")
+            if "note" in exc.fields
+            else _("Not changed: the status is not valid.")
+        )
+    except Conflict:
+        flash(_("Not changed: the report has already moved on."))
+    else:
+        flash(_("The report's status was changed."))
+    return redirect(url_for("dashboard_work.report_list"))
+
+
+@bp.get("/alerts")
+@viewer_required
+def alert_list() -> str:
+    if not alerts.can_subscribe_alerts(current_actor()):
+        abort(403)
+    subscriptions, rows = alerts.list_alerts(db(), current_actor())
+    return render_template(
+        "feedback/dashboards/alerts.html", subscriptions=subscriptions, rows=rows, windows=alerts.WINDOWS
+    )
+
+
+@bp.post("/alerts")
+@viewer_required
+def subscribe() -> Response:
+    form = request.form
+    try:
+        alerts.subscribe_alert(
+            db(),
+            current_actor(),
+            form.get("kind", ""),
+            form.get("threshold", ""),
+            form.get("window_days", ""),
+        )
+    except ValidationError:
+        flash(_("Not subscribed: check the kind, the threshold (a score is 0 to 100) and the window."))
+    else:
+        flash(_("Subscribed."))
+    return redirect(url_for("dashboard_work.alert_list"))
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+@viewer_required
+def acknowledge(alert_id: int) -> Response:
+    try:
+        alerts.acknowledge_alert(db(), current_actor(), alert_id, request.form.get("note", ""))
+    except ValidationError:
+        flash(_("Write a short note (at most 1000 characters) to acknowledge an alert."))
+    else:
+        flash(_("Acknowledged."))
+    return redirect(url_for("dashboard_work.alert_list"))

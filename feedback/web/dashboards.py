@@ -1,0 +1,88 @@
+"""Scoped dashboards: the page, the small JSON an open page polls, and exports of what is shown."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+
+from core import dates
+from feedback.dashboards import export
+from feedback.dashboards.provinces_map import province_map, score_class
+from feedback.dashboards.services import PERIODS, Dashboard, load_dashboard
+from feedback.rollups.scores import min_responses
+from feedback.web.db import db
+from feedback.web.security import current_actor, viewer_required
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+
+
+def _load() -> Dashboard:
+    return load_dashboard(
+        db(),
+        current_actor(),
+        request.args.get("scope", ""),
+        request.args.get("days", 30, type=int) or 30,
+        min_responses(current_app.config["GOVCLOUD"]),
+    )
+
+
+def _live(d: Dashboard) -> dict[str, object]:
+    """Numbers already worded for the visitor's language, so the script only swaps text."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "fa")
+    shown = d.shown_score(d.totals)
+    return {
+        "count": d.totals.count,
+        "count_text": dates.format_number(d.totals.count, locale),
+        "score_text": _("not enough responses yet")
+        if shown is None
+        else dates.format_number(shown, locale, 1),
+        "labels": [dates.format_jalali_numeric(day, locale) for day, _t in d.trend],
+        "scores": [
+            None if d.shown_score(t) is None else round(d.shown_score(t) or 0, 1) for _day, t in d.trend
+        ],
+        "counts": [t.count for _day, t in d.trend],
+    }
+
+
+@bp.get("")
+@viewer_required
+def dashboard() -> str:
+    d = _load()
+    return render_template(
+        "feedback/dashboards/dashboard.html",
+        d=d,
+        live=_live(d),
+        periods=PERIODS,
+        province_map=province_map() if d.provinces or d.scope.kind in ("nation", "province") else None,
+        score_class=score_class,
+    )
+
+
+@bp.get("/live.json")
+@viewer_required
+def live() -> Response:
+    return jsonify(_live(_load()))
+
+
+@bp.get("/export.csv")
+@viewer_required
+def export_csv() -> Response:
+    d = _load()
+    return Response(
+        export.to_csv(export.dashboard_rows(d)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="dashboard-{d.days}d.csv"'},
+    )
+
+
+@bp.get("/export.xlsx")
+@viewer_required
+def export_xlsx() -> Response:
+    d = _load()
+    return Response(
+        export.to_xlsx(export.dashboard_rows(d)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="dashboard-{d.days}d.xlsx"'},
+    )

@@ -1,0 +1,48 @@
+// An open dashboard: draws the trend with chart.js and polls a small JSON every two seconds,
+// swapping the numbers in when new responses have arrived (the CSP forbids inline scripts).
+(function () {
+  "use strict";
+  var box = document.getElementById("live");
+  var canvas = document.getElementById("trend");
+  if (!box || !canvas) { return; }
+  var data = JSON.parse(canvas.getAttribute("data-trend"));
+  var chart = null;
+  if (window.Chart) {
+    chart = new window.Chart(canvas, {
+      data: {
+        labels: data.labels,
+        datasets: [
+          { type: "line", label: canvas.getAttribute("data-score-label"), data: data.scores, yAxisID: "score", spanGaps: true },
+          { type: "bar", label: canvas.getAttribute("data-count-label"), data: data.counts, yAxisID: "count" }
+        ]
+      },
+      options: {
+        animation: false,
+        scales: { score: { position: "left", min: 0, max: 100 }, count: { position: "right", beginAtZero: true } }
+      }
+    });
+  }
+
+  function show(live) {
+    box.setAttribute("data-count", String(live.count));
+    box.querySelector('[data-live="count"]').textContent = live.count_text;
+    box.querySelector('[data-live="score"]').textContent = live.score_text;
+    if (chart) {
+      chart.data.labels = live.labels;
+      chart.data.datasets[0].data = live.scores;
+      chart.data.datasets[1].data = live.counts;
+      chart.update();
+    }
+  }
+
+  function poll() {
+    fetch(box.getAttribute("data-live-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (live) {
+        if (live && String(live.count) !== box.getAttribute("data-count")) { show(live); }
+      })
+      .catch(function () { /* a missed poll is retried two seconds later */ })
+      .then(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 2000);
+}());

@@ -1,0 +1,65 @@
+"""The public transparency page and its open downloads (aggregates only; rate-limited)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from core.web import public
+from feedback.dashboards.transparency import as_records, load_transparency
+from feedback.rollups.scores import min_responses
+from feedback.web.db import db
+from feedback.web.security import limiter
+
+bp = Blueprint("transparency", __name__)
+LIMIT = "30 per minute;300 per hour"
+
+
+def _load():  # type: ignore[no-untyped-def]
+    return load_transparency(db(), min_responses(current_app.config["GOVCLOUD"]))
+
+
+@bp.get("/transparency")
+@public
+@limiter.limit(LIMIT)
+def page() -> str:
+    return render_template("feedback/transparency.html", t=_load())
+
+
+@bp.get("/transparency.json")
+@public
+@limiter.limit(LIMIT)
+def as_json() -> Response:
+    return jsonify(rows=as_records(_load()))
+
+
+@bp.get("/transparency.csv")
+@public
+@limiter.limit(LIMIT)
+def as_csv() -> Response:
+    records = as_records(_load())
+    buffer = io.StringIO()
+    fields = [
+        "kind",
+        "code",
+        "name_fa",
+        "name_en",
+        "count",
+        "score",
+        "employees",
+        "with_code",
+        "responded",
+        "open_reports",
+        "period_start",
+        "period_end",
+    ]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(records)
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="transparency.csv"'},
+    )

@@ -1,0 +1,166 @@
+"""Every dashboard route, for every kind of dashboard account, against its own scope and another:
+200 (or the redirect after a form) inside, 404 outside, 403 where the account kind has no business.
+A route added to the dashboard blueprints without a row in EXPECTED fails here."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from feedback.accounts.actors import SYSTEM
+from feedback.accounts.models import Account
+from feedback.accounts.services import create_viewer
+from feedback.dashboards.models import Alert, AlertSubscription
+from feedback.reports.services import submit_web_report
+from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_responses, viewer_client
+from tests.fixtures.feedback import create_admin, csrf_token, sign_in
+
+OWN = {
+    "nation": "nation",
+    "province": "province:IR-23",
+    "agency": "agency:ITO",
+    "unit": f"unit:ITO/{UNIT}",
+}
+OTHER = {
+    "nation": "province:IR-00",  # below the nation: still its own
+    "province": "province:IR-00",
+    "agency": "agency:SSO",
+    "unit": "unit:ITO/اداره مالی",
+}
+SCOPED_PAGES = {"dashboards.dashboard", "dashboards.live", "dashboards.export_csv", "dashboards.export_xlsx"}
+# endpoint → account kind → (status for its own target, status for the other target)
+EXPECTED = {
+    **{
+        endpoint: {"nation": (200, 200), "province": (200, 404), "agency": (200, 404), "unit": (200, 404)}
+        for endpoint in SCOPED_PAGES
+    },
+    "dashboard_work.report_list": {
+        "nation": (200, 200),
+        "province": (200, 200),
+        "agency": (200, 200),
+        "unit": (403, 403),
+    },
+    "dashboard_work.report_status": {
+        "nation": (302, 302),
+        "province": (302, 404),
+        "agency": (302, 404),
+        "unit": (403, 403),
+    },
+    "dashboard_work.alert_list": {
+        "nation": (403, 403),
+        "province": (403, 403),
+        "agency": (403, 403),
+        "unit": (200, 200),
+    },
+    "dashboard_work.subscribe": {
+        "nation": (403, 403),
+        "province": (403, 403),
+        "agency": (403, 403),
+        "unit": (302, 302),
+    },
+    "dashboard_work.acknowledge": {
+        "nation": (403, 403),
+        "province": (403, 403),
+        "agency": (403, 403),
+        "unit": (302, 404),
+    },
+}
+BLUEPRINTS = ("dashboards.", "dashboard_work.")
+
+
+def _report(session, agency: str, province: str) -> int:
+    return submit_web_report(
+        session,
+        agency=agency,
+        province=province,
+        county="",
+        office_name="شعبه ۱",
+        office_address="خیابان آزادی، پلاک ۱",
+        employee_name="",
+    ).id
+
+
+def _alert(session, account_id: int) -> int:
+    subscription = AlertSubscription(
+        account_id=account_id, unit_key=f"ITO/{UNIT}", kind="low_responses", threshold=10, window_days=7
+    )
+    session.add(subscription)
+    session.flush()
+    alert = Alert(subscription_id=subscription.id, value=1, count=1)
+    session.add(alert)
+    session.commit()
+    return alert.id
+
+
+def _dashboard_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(BLUEPRINTS)),
+        key=lambda r: r.endpoint,
+    )
+
+
+def test_every_dashboard_route_has_an_expectation(feedback_app):
+    assert {rule.endpoint for rule in _dashboard_rules(feedback_app)} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("kind", list(OWN))
+def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feedback_session, kind):
+    add_responses(feedback_session, 1, (4, 4, 4, 4), 6)
+    client = viewer_client(feedback_app, feedback_session, OWN[kind])
+    own_report = _report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-23")
+    other_report = _report(feedback_session, "سازمان تأمین اجتماعی", "IR-00")
+    my_id = feedback_session.scalar(select(Account.id).where(Account.scope_kind == kind))
+    stranger = create_viewer(
+        feedback_session,
+        SYSTEM,
+        f"other-{kind}@viewer.example.ir",
+        PASSWORD,
+        OTHER["unit"] if kind != "unit" else "unit:ITO/اداره مالی",
+    )
+    own_alert, other_alert = _alert(feedback_session, my_id), _alert(feedback_session, stranger.id)
+    token = csrf_token(client.get("/dashboard/reports" if kind != "unit" else "/dashboard/alerts").text)
+
+    for rule in _dashboard_rules(feedback_app):
+        for target, expected in zip(("own", "other"), EXPECTED[rule.endpoint][kind], strict=True):
+            scope = OWN[kind] if target == "own" else OTHER[kind]
+            args = {}
+            if "report_id" in rule.arguments:
+                args["report_id"] = own_report if target == "own" else other_report
+            if "alert_id" in rule.arguments:
+                args["alert_id"] = own_alert if target == "own" else other_alert
+            with feedback_app.test_request_context():
+                url = url_for(rule.endpoint, **args)
+            if "POST" in rule.methods:
+                data = {
+                    "csrf_token": token,
+                    "status": "verified",
+                    "note": "بررسی شد",
+                    "kind": "low_score",
+                    "threshold": "50",
+                    "window_days": "7",
+                }
+                response = client.post(url, data=data)
+            else:
+                response = client.get(
+                    url, query_string={"scope": scope} if rule.endpoint in SCOPED_PAGES else {}
+                )
+            assert response.status_code == expected, (kind, rule.endpoint, target, response.status_code)
+
+
+def test_signed_out_visitors_and_registry_admins_get_no_dashboard(feedback_app, feedback_session):
+    anonymous = feedback_app.test_client()
+    assert anonymous.get("/dashboard").status_code == 302
+    assert anonymous.get("/dashboard/live.json").status_code == 401
+    assert anonymous.get("/dashboard/export.csv").status_code == 401
+    create_admin(feedback_session)
+    admin = feedback_app.test_client()
+    sign_in(admin)
+    assert admin.get("/dashboard").status_code == 403
+    assert admin.get("/dashboard/reports").status_code == 403
+
+
+def test_dashboard_accounts_get_no_registry_pages(feedback_app, feedback_session):
+    client = viewer_client(feedback_app, feedback_session, "nation")
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/admin/viewers").status_code == 403
