@@ -208,3 +208,10 @@ def test_every_string_shown_to_people_has_a_persian_translation(sources, catalog
             if msgid and msgid not in translated:
                 missing.add(f"{source}/{filename}:{lineno}: {msgid!r}")
     assert sorted(missing) == []
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from core.settings import OPTIONS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [o.env for o in OPTIONS if o.env not in readme] == []
