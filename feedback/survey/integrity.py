@@ -13,7 +13,7 @@ import secrets
 import uuid
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from feedback.survey.models import COMMENT_MAX, Response
@@ -88,31 +88,47 @@ def clean_comment(raw: str | None) -> str | None:
     return text[:COMMENT_MAX] or None
 
 
+def _rules_statement() -> Select:
+    """Both rules' counts in one round trip; built once per process (bound parameters only)."""
+    r = Response.__table__.c
+    same_ip = (
+        select(func.count())
+        .select_from(Response.__table__)
+        .where(
+            r.employee_id == bindparam("employee_id"),
+            r.ip_hash == bindparam("ip_hash"),
+            r.created_at >= bindparam("ip_since", type_=r.created_at.type),
+        )
+        .scalar_subquery()
+    )
+    others = (
+        select(func.count(func.distinct(r.employee_id)))
+        .where(
+            r.device_hash == bindparam("device_hash"),
+            r.employee_id != bindparam("employee_id"),
+            r.created_at >= bindparam("device_since", type_=r.created_at.type),
+        )
+        .scalar_subquery()
+    )
+    return select(same_ip, others)
+
+
+_RULES = _rules_statement()
+
+
 def flag_rule(
     session: Session, employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime
 ) -> str | None:
     """The first rule this submission trips, judged against the rows already stored (flagged ones
     included: a burst stays a burst)."""
-    same_ip = (
-        select(func.count())
-        .select_from(Response)
-        .where(
-            Response.employee_id == employee_id,
-            Response.ip_hash == ip_hash,
-            Response.created_at >= now - EMPLOYEE_IP_WINDOW,
-        )
-        .scalar_subquery()
-    )
-    others = (
-        select(func.count(func.distinct(Response.employee_id)))
-        .where(
-            Response.device_hash == device_hash,
-            Response.employee_id != employee_id,
-            Response.created_at >= now - DEVICE_WINDOW,
-        )
-        .scalar_subquery()
-    )
-    same_ip_count, other_employees = session.execute(select(same_ip, others)).one()
+    params = {
+        "employee_id": employee_id,
+        "ip_hash": ip_hash,
+        "device_hash": device_hash,
+        "ip_since": now - EMPLOYEE_IP_WINDOW,
+        "device_since": now - DEVICE_WINDOW,
+    }
+    same_ip_count, other_employees = session.connection().execute(_RULES, params).one()
     if same_ip_count >= EMPLOYEE_IP_THRESHOLD:
         return EMPLOYEE_IP_BURST
     if other_employees >= DEVICE_THRESHOLD - 1:
