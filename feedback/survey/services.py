@@ -20,7 +20,7 @@ from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee
 from feedback.rollups.services import apply_deltas, response_deltas
-from feedback.survey.integrity import clean_comment, flag_rule
+from feedback.survey.integrity import clean_comment, judge_rules, rule_counts, rule_params
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
@@ -115,6 +115,10 @@ _DESK = (
         Employee.__table__.c.agency_code,
         Employee.__table__.c.province_code,
         Employee.__table__.c.county_code,
+        *(
+            count.label(name)
+            for count, name in zip(rule_counts(), ("same_ip", "other_employees"), strict=True)
+        ),
     )
     .join_from(
         EmployeeCode.__table__,
@@ -146,11 +150,14 @@ _LINK_REPLACED = (
 
 
 def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
-    """Five round trips on the common path (desk, rules, insert, rollups, commit), one more for a
-    replacement. A resend of a stored submission fails the insert on `submission_id` and is answered
-    from the stored row by the caller, with everything this attempt did rolled back."""
+    """Five round trips on the common path (desk with the rules' counts, replace-earlier, insert,
+    rollups, commit), one more for a replacement. A resend of a stored submission fails the insert
+    on `submission_id` and is answered from the stored row by the caller, with everything this
+    attempt did rolled back."""
     connection = session.connection()
-    desk = connection.execute(_DESK, {"code_id": s.code_id, "employee_id": s.employee_id}).one_or_none()
+    params = {"code_id": s.code_id, "employee_id": s.employee_id}
+    params.update(rule_params(s.employee_id, s.device_hash, s.ip_hash, now))
+    desk = connection.execute(_DESK, params).one_or_none()
     if desk is None:
         raise NotFound("no such code")
     if desk.status != ACTIVE or not desk.active:
@@ -159,7 +166,7 @@ def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
             return Outcome(stored.id, stored.status, duplicate=True)
         raise CodeClosed()
     day = tehran_day(now)
-    rule = flag_rule(session, s.employee_id, s.device_hash, s.ip_hash, now)
+    rule = judge_rules(desk.same_ip, desk.other_employees)
     row = {
         "employee_id": s.employee_id,
         "code_id": s.code_id,
