@@ -13,7 +13,7 @@ import secrets
 import uuid
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from feedback.survey.models import COMMENT_MAX, Response
@@ -88,33 +88,58 @@ def clean_comment(raw: str | None) -> str | None:
     return text[:COMMENT_MAX] or None
 
 
-def flag_rule(
-    session: Session, employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime
-) -> str | None:
-    """The first rule this submission trips, judged against the rows already stored (flagged ones
-    included: a burst stays a burst)."""
+def rule_counts() -> tuple[ScalarSelect, ScalarSelect]:
+    """The two counts the rules judge, as scalar subqueries on bound parameters (`rule_params`), so
+    the submission asks for them in the same round trip as its other checks."""
+    r = Response.__table__.c
     same_ip = (
         select(func.count())
-        .select_from(Response)
+        .select_from(Response.__table__)
         .where(
-            Response.employee_id == employee_id,
-            Response.ip_hash == ip_hash,
-            Response.created_at >= now - EMPLOYEE_IP_WINDOW,
+            r.employee_id == bindparam("r_employee_id"),
+            r.ip_hash == bindparam("r_ip_hash"),
+            r.created_at >= bindparam("r_ip_since", type_=r.created_at.type),
         )
         .scalar_subquery()
     )
     others = (
-        select(func.count(func.distinct(Response.employee_id)))
+        select(func.count(func.distinct(r.employee_id)))
         .where(
-            Response.device_hash == device_hash,
-            Response.employee_id != employee_id,
-            Response.created_at >= now - DEVICE_WINDOW,
+            r.device_hash == bindparam("r_device_hash"),
+            r.employee_id != bindparam("r_employee_id"),
+            r.created_at >= bindparam("r_device_since", type_=r.created_at.type),
         )
         .scalar_subquery()
     )
-    same_ip_count, other_employees = session.execute(select(same_ip, others)).one()
+    return same_ip, others
+
+
+def rule_params(employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime) -> dict[str, object]:
+    return {
+        "r_employee_id": employee_id,
+        "r_ip_hash": ip_hash,
+        "r_device_hash": device_hash,
+        "r_ip_since": now - EMPLOYEE_IP_WINDOW,
+        "r_device_since": now - DEVICE_WINDOW,
+    }
+
+
+def judge_rules(same_ip_count: int, other_employees: int) -> str | None:
+    """The first rule the counts trip (flagged rows included: a burst stays a burst)."""
     if same_ip_count >= EMPLOYEE_IP_THRESHOLD:
         return EMPLOYEE_IP_BURST
     if other_employees >= DEVICE_THRESHOLD - 1:
         return DEVICE_MANY_EMPLOYEES
     return None
+
+
+_RULES = select(*rule_counts())
+
+
+def flag_rule(
+    session: Session, employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime
+) -> str | None:
+    """The first rule this submission trips, judged against the rows already stored."""
+    params = rule_params(employee_id, device_hash, ip_hash, now)
+    same_ip_count, other_employees = session.connection().execute(_RULES, params).one()
+    return judge_rules(same_ip_count, other_employees)

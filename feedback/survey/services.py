@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zoneinfo
+from types import SimpleNamespace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee
 from feedback.rollups.services import apply_deltas, response_deltas
-from feedback.survey.integrity import clean_comment, flag_rule
+from feedback.survey.integrity import clean_comment, judge_rules, rule_counts, rule_params
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
@@ -88,37 +89,75 @@ def _by_submission_id(session: Session, submission_id: str) -> Response | None:
     return session.scalar(select(Response).where(Response.submission_id == submission_id))
 
 
+_R = Response.__table__.c
 _EARLIER = (
-    Response.id,
-    Response.employee_id,
-    Response.day,
-    Response.q1,
-    Response.q2,
-    Response.q3,
-    Response.q4,
-    Response.unit,
-    Response.agency_code,
-    Response.province_code,
-    Response.county_code,
+    _R.id,
+    _R.employee_id,
+    _R.day,
+    _R.q1,
+    _R.q2,
+    _R.q3,
+    _R.q4,
+    _R.unit,
+    _R.agency_code,
+    _R.province_code,
+    _R.county_code,
+)
+
+# Built once per process: constructing and coercing these on every submission cost more CPU than
+# running them. Core (table) statements on the session's connection skip the ORM's per-statement
+# compile state; SQLAlchemy's compiled cache and psycopg's prepared statements do the rest.
+_DESK = (
+    select(
+        EmployeeCode.__table__.c.status,
+        Employee.__table__.c.active,
+        Employee.__table__.c.unit,
+        Employee.__table__.c.agency_code,
+        Employee.__table__.c.province_code,
+        Employee.__table__.c.county_code,
+        *(
+            count.label(name)
+            for count, name in zip(rule_counts(), ("same_ip", "other_employees"), strict=True)
+        ),
+    )
+    .join_from(
+        EmployeeCode.__table__,
+        Employee.__table__,
+        Employee.__table__.c.id == EmployeeCode.__table__.c.employee_id,
+    )
+    .where(
+        EmployeeCode.__table__.c.id == bindparam("code_id"),
+        EmployeeCode.__table__.c.employee_id == bindparam("employee_id"),
+    )
+)
+_REPLACE_EARLIER = (
+    update(Response.__table__)
+    .where(
+        _R.employee_id == bindparam("b_employee_id"),
+        _R.device_hash == bindparam("b_device_hash"),
+        _R.day == bindparam("b_day"),
+        _R.status == COUNTED,
+    )
+    .values(status=REPLACED)
+    .returning(*_EARLIER)
+)
+_INSERT = insert(Response.__table__).returning(_R.id)
+_LINK_REPLACED = (
+    update(Response.__table__)
+    .where(_R.id == bindparam("b_earlier_id"))
+    .values(replaced_by_id=bindparam("b_new_id"))
 )
 
 
 def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
-    """Five round trips on the common path (desk, rules, insert, rollups, commit), one more for a
-    replacement. A resend of a stored submission fails the insert on `submission_id` and is answered
-    from the stored row by the caller, with everything this attempt did rolled back."""
-    desk = session.execute(
-        select(
-            EmployeeCode.status,
-            Employee.active,
-            Employee.unit,
-            Employee.agency_code,
-            Employee.province_code,
-            Employee.county_code,
-        )
-        .join(Employee, Employee.id == EmployeeCode.employee_id)
-        .where(EmployeeCode.id == s.code_id, EmployeeCode.employee_id == s.employee_id)
-    ).one_or_none()
+    """Five round trips on the common path (desk with the rules' counts, replace-earlier, insert,
+    rollups, commit), one more for a replacement. A resend of a stored submission fails the insert
+    on `submission_id` and is answered from the stored row by the caller, with everything this
+    attempt did rolled back."""
+    connection = session.connection()
+    params = {"code_id": s.code_id, "employee_id": s.employee_id}
+    params.update(rule_params(s.employee_id, s.device_hash, s.ip_hash, now))
+    desk = connection.execute(_DESK, params).one_or_none()
     if desk is None:
         raise NotFound("no such code")
     if desk.status != ACTIVE or not desk.active:
@@ -127,55 +166,40 @@ def _submit_once(session: Session, s: Submission, now: dt.datetime) -> Outcome:
             return Outcome(stored.id, stored.status, duplicate=True)
         raise CodeClosed()
     day = tehran_day(now)
-    rule = flag_rule(session, s.employee_id, s.device_hash, s.ip_hash, now)
-    response = Response(
-        employee_id=s.employee_id,
-        code_id=s.code_id,
-        day=day,
-        device_hash=s.device_hash,
-        ip_hash=s.ip_hash,
-        q1=s.answers[0],
-        q2=s.answers[1],
-        q3=s.answers[2],
-        q4=s.answers[3],
-        comment=clean_comment(s.comment),
-        status=FLAGGED if rule else COUNTED,
-        flag_rule=rule,
-        submission_id=s.submission_id,
-        unit=desk.unit,
-        agency_code=desk.agency_code,
-        province_code=desk.province_code,
-        county_code=desk.county_code,
-        created_at=now,
-    )
+    rule = judge_rules(desk.same_ip, desk.other_employees)
+    row = {
+        "employee_id": s.employee_id,
+        "code_id": s.code_id,
+        "day": day,
+        "device_hash": s.device_hash,
+        "ip_hash": s.ip_hash,
+        "q1": s.answers[0],
+        "q2": s.answers[1],
+        "q3": s.answers[2],
+        "q4": s.answers[3],
+        "comment": clean_comment(s.comment),
+        "status": FLAGGED if rule else COUNTED,
+        "flag_rule": rule,
+        "submission_id": s.submission_id,
+        "unit": desk.unit,
+        "agency_code": desk.agency_code,
+        "province_code": desk.province_code,
+        "county_code": desk.county_code,
+        "created_at": now,
+    }
     changes = []
     earlier = None
     if not rule:
         # The earlier answer stops counting before the new one takes its slot (partial unique index).
-        earlier = session.execute(
-            update(Response)
-            .where(
-                Response.employee_id == s.employee_id,
-                Response.device_hash == s.device_hash,
-                Response.day == day,
-                Response.status == COUNTED,
-            )
-            .values(status=REPLACED)
-            .returning(*_EARLIER)
-            .execution_options(synchronize_session=False)
+        earlier = connection.execute(
+            _REPLACE_EARLIER, {"b_employee_id": s.employee_id, "b_device_hash": s.device_hash, "b_day": day}
         ).one_or_none()
         if earlier is not None:
             changes.append(response_deltas(earlier, -1))
-        changes.append(response_deltas(response, 1))
-    columns = {c.key: getattr(response, c.key) for c in Response.__table__.columns if c.key != "id"}
-    new_id = session.execute(insert(Response).values(**columns).returning(Response.id)).scalar_one()
+        changes.append(response_deltas(SimpleNamespace(**row), 1))
+    new_id = connection.execute(_INSERT, row).scalar_one()
     if earlier is not None:
-        session.execute(
-            update(Response)
-            .where(Response.id == earlier.id)
-            .values(replaced_by_id=new_id)
-            .execution_options(synchronize_session=False)
-        )
+        connection.execute(_LINK_REPLACED, {"b_earlier_id": earlier.id, "b_new_id": new_id})
     apply_deltas(session, changes)
     session.commit()
-    return Outcome(new_id, response.status, duplicate=False)
+    return Outcome(new_id, row["status"], duplicate=False)

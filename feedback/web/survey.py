@@ -85,9 +85,23 @@ def _page(template: str, status: int, **context: object) -> WerkzeugResponse:
     from flask_babel import get_locale
 
     locale = str(get_locale() or "fa")
-    response = make_response(
-        render_template(template, questions=_questions(locale), comment_max=COMMENT_MAX, **context), status
-    )
+    body = render_template(template, questions=_questions(locale), comment_max=COMMENT_MAX, **context)
+    return _finish(make_response(body, status))
+
+
+def _thanks() -> WerkzeugResponse:
+    """The thank-you page depends on the locale alone: rendered once per process and locale, it is
+    no longer a template render on every accepted submission."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "fa")
+    cache = current_app.extensions.setdefault("survey_thanks", {})
+    if locale not in cache:
+        cache[locale] = render_template("feedback/survey/thanks.html")
+    return _finish(make_response(cache[locale], 200))
+
+
+def _finish(response: WerkzeugResponse) -> WerkzeugResponse:
     if g.get("device_is_new"):
         response.set_cookie(
             DEVICE_COOKIE,
@@ -179,11 +193,11 @@ def submit(token: str) -> WerkzeugResponse:
         return _page("feedback/survey/closed.html", 410, state="closed", employee=None)
     except NotFound:
         return _page("feedback/survey/refused.html", 403, reason="invalid", token=token)
-    return _page("feedback/survey/thanks.html", 200)
+    return _thanks()
 
 
 @bp.get("/e/<token>/thanks")
 @public
 def thanks(token: str) -> WerkzeugResponse:
     """Where the page's script lands after a resend succeeded (no database needed)."""
-    return _page("feedback/survey/thanks.html", 200)
+    return _thanks()
