@@ -14,7 +14,6 @@ import uuid
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ScalarSelect, bindparam, func, select
-from sqlalchemy.orm import Session
 
 from feedback.survey.models import COMMENT_MAX, Response
 
@@ -131,15 +130,3 @@ def judge_rules(same_ip_count: int, other_employees: int) -> str | None:
     if other_employees >= DEVICE_THRESHOLD - 1:
         return DEVICE_MANY_EMPLOYEES
     return None
-
-
-_RULES = select(*rule_counts())
-
-
-def flag_rule(
-    session: Session, employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime
-) -> str | None:
-    """The first rule this submission trips, judged against the rows already stored."""
-    params = rule_params(employee_id, device_hash, ip_hash, now)
-    same_ip_count, other_employees = session.connection().execute(_RULES, params).one()
-    return judge_rules(same_ip_count, other_employees)
