@@ -17,25 +17,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import yaml
-from sqlalchemy.engine import make_url
 
+from bench.databases import temporary_database
 from bench.table import Row, percentile, timed
-from core import migrate
 from core.db import make_engine, make_sessionmaker
 
-ADMIN_URL = os.environ.get(
-    "GOVCLOUD_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 SERVICES = int(os.environ.get("BENCH_SERVICES", "20000"))
 LIST_CALLS = 200
 CHANNELS = ["in_person", "web", "mobile_app", "kiosk", "api"]
-
-
-def _admin(statement: str) -> None:
-    engine = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with engine.connect() as connection:
-        connection.execute(sa.text(statement))
-    engine.dispose()
 
 
 def _service(rng: random.Random, number: int) -> dict[str, object]:
@@ -122,12 +111,8 @@ def run() -> list[Row]:
     from catalog.seed import seed_reference_agencies
     from core.actors import SYSTEM
 
-    name = f"govcloud_bench_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     rows: list[Row] = []
-    try:
-        migrate.upgrade("platform", url)
+    with temporary_database("catalog", "platform") as url:
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
         with factory() as session:
@@ -165,8 +150,6 @@ def run() -> list[Row]:
             connection.execute(sa.text("VACUUM ANALYZE services"))
         rows.extend(_list_rows(url, SERVICES))
         engine.dispose()
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return rows
 
 

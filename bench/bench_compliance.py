@@ -11,40 +11,20 @@ import datetime as dt
 import os
 import random
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench.databases import temporary_database
 from bench.table import Row
-from core import migrate
 from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker
 
-ADMIN_URL = os.environ.get(
-    "GOVCLOUD_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 AGENCIES = int(os.environ.get("GOVCLOUD_BENCH_AGENCIES", "1000"))
 SERVICES = int(os.environ.get("GOVCLOUD_BENCH_SERVICES", "100000"))
 DAY = dt.date(2026, 11, 29)
 REQUESTS = int(os.environ.get("GOVCLOUD_BENCH_REQUESTS", "30"))
-
-
-@contextmanager
-def temporary_database() -> Iterator[str]:
-    name = f"govcloud_bench_compliance_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def generate(session: Session, agencies: int, services: int, seed: int = 7) -> list[int]:
@@ -187,8 +167,7 @@ def run() -> list[Row]:
     from onboarding.compliance.services import take_snapshot
 
     size = f"{AGENCIES:,} agencies, {SERVICES:,} services"
-    with temporary_database() as url:
-        migrate.upgrade("platform", url)
+    with temporary_database("compliance", "platform") as url:
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
         try:

@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
+from bench.databases import temporary_database
 from bench.table import Row, percentile, timed
-from core import migrate, reference
+from core import reference
 from core.db import make_engine, make_sessionmaker
 
-ADMIN_URL = os.environ.get(
-    "GOVCLOUD_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
 DAYS = 365
 AGENCIES = 20
@@ -34,22 +28,6 @@ UNITS_PER_AGENCY = 50
 RUNS = 100
 NAIVE_RUNS = 5
 PROVINCE = "IR-23"
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    name = f"govcloud_bench_dash_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade("feedback", url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 LOAD_RESPONSES = """
@@ -149,7 +127,7 @@ def run() -> list[Row]:
     from feedback.dashboards.services import load_dashboard, period
 
     size = f"{RESPONSES:,} responses"
-    with _database() as url:
+    with temporary_database("dash", "feedback") as url:
         timings = _load(url)
         engine = make_engine(url)
         factory = make_sessionmaker(engine)

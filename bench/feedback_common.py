@@ -5,45 +5,25 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
-import os
 import random
 import resource
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
-from core import migrate, reference
-from core.db import make_engine
+from bench.databases import temporary_database
+from core import reference
 from feedback.registry.national_code import check_digit
 from feedback.registry.schemas import COLUMNS
 
-ADMIN_URL = os.environ.get(
-    "GOVCLOUD_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 FIRST = ("علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "محمد", "سارا", "مهدی", "نرگس", "امیر", "لیلا")
 LAST = ("رضایی", "احمدی", "کریمی", "موسوی", "حسینی", "جعفری", "محمدی", "صادقی", "نوری", "قاسمی")
 
 
-@contextmanager
-def bench_database() -> Iterator[str]:
+def bench_database() -> AbstractContextManager[str]:
     """A migrated feedback database of its own, dropped afterwards."""
-    name = f"govcloud_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade("feedback", url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return temporary_database("feedback", "feedback")
 
 
 def write_employees(path: Path, count: int, agencies: int = 20, units_per_agency: int = 50) -> Path:
