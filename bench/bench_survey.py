@@ -16,7 +16,7 @@ from bench.feedback_common import bench_database, write_employees
 from bench.survey_load import gunicorn, hammer, open_all, phones, submit_all
 from bench.table import Row, percentile
 from core.db import make_engine, make_sessionmaker
-from core.settings import OPTIONS, load_settings
+from core.settings import Settings, load_settings
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_SURVEY_CONCURRENCY", "16"))
@@ -24,12 +24,9 @@ WORKERS = int(os.environ.get("BENCH_SURVEY_WORKERS", "4"))
 EMPLOYEES = 2000
 
 
-def _env(settings: object) -> dict[str, str]:
+def _env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCLOUD_")}
-    for option in OPTIONS:
-        value = settings.values[option.name]  # type: ignore[attr-defined]
-        env[option.env] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return env
+    return {**env, **settings.environ()}
 
 
 def _tokens(url: str, folder: Path) -> list[str]:

@@ -193,6 +193,14 @@ class Settings:
             raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
         return Settings({**self.values, **changes})
 
+    def environ(self) -> dict[str, str]:
+        """GOVCLOUD_* variables that make another process (a worker, a gunicorn) load these settings."""
+        env = {}
+        for option in OPTIONS:
+            value = self.values[option.name]
+            env[option.env] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return env
+
     def public_items(self) -> list[tuple[str, Any]]:
         """Settings safe to show an operator: secrets are reported only as set or not set."""
         items = []

@@ -43,3 +43,16 @@ def test_secrets_are_never_shown_to_operators(tmp_path):
 def test_every_option_is_documented():
     for option in OPTIONS:
         assert option.description.strip(), option.name
+
+
+def test_settings_round_trip_through_the_environment(tmp_path):
+    """What a worker or gunicorn process started with `environ()` loads is what the parent had."""
+    settings = load_settings(
+        {
+            "GOVCLOUD_VAR_DIR": str(tmp_path),
+            "GOVCLOUD_SESSION_COOKIE_SECURE": "true",
+            "GOVCLOUD_PORT": "8123",
+            "GOVCLOUD_BALE_RETRY_BASE_SECONDS": "0.5",
+        }
+    )
+    assert load_settings(settings.environ()).values == settings.values
