@@ -3,13 +3,16 @@ beside GET /healthz on the same server in the same run as the ceiling (no public
 added for the benchmark: /healthz does no I/O and answers a tiny body). Each submission is a phone
 of its own (device cookie, address), its form opened beforehand (untimed); a submission is the
 POST: verify the signed token, three indexed reads, insert, six rollup upserts, commit, thank-you
-page. BENCH_SURVEY_SUBMISSIONS sets the size (default 3000), BENCH_SURVEY_CONCURRENCY the clients,
+page. The rate limits count in Redis, as in production (BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/8; keys under a prefix of this run's own, which expire within the hour).
+BENCH_SURVEY_SUBMISSIONS sets the size (default 3000), BENCH_SURVEY_CONCURRENCY the clients,
 BENCH_SURVEY_WORKERS the gunicorn workers (default 4)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from bench.feedback_common import bench_database, write_employees
@@ -21,6 +24,7 @@ from core.settings import Settings, load_settings
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_SURVEY_CONCURRENCY", "16"))
 WORKERS = int(os.environ.get("BENCH_SURVEY_WORKERS", "4"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 EMPLOYEES = 2000
 
 
@@ -49,7 +53,14 @@ def _tokens(url: str, folder: Path) -> list[str]:
 
 def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as var, bench_database() as url:
-        settings = load_settings({}, var_dir=var, feedback_database_url=url, secret_key="bench-" + "k" * 40)
+        settings = load_settings(
+            {},
+            var_dir=var,
+            feedback_database_url=url,
+            secret_key="bench-" + "k" * 40,
+            redis_url=REDIS_URL,
+            task_queue_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
+        )
         tokens = _tokens(url, Path(var))
         with gunicorn(_env(settings), workers=WORKERS) as (server, _master):
             hammer(server, "/healthz", 200, CONCURRENCY)  # warm every worker

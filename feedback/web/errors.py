@@ -33,4 +33,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
-        return _render(exc.code or 500)
+        body, status = _render(exc.code or 500)
+        # keep what the exception says beyond its body (Retry-After on a 429, Allow on a 405)
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+        return body, status, headers

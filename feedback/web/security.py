@@ -11,7 +11,9 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import TooManyRequests
 
+from core.ratelimit import Check, RateLimiter
 from core.settings import Settings
 from core.web import mark_access
 from feedback.accounts.actors import FeedbackActor, actor_for
@@ -28,7 +30,6 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers
 # Short codes: a guess hits about once in 40,000 tries (see codes/short_codes.py); these limits make
 # enumerating the registry from one address take years. Generous enough for a shared mobile NAT.
 SHORT_CODE_LIMIT = "10 per minute;200 per hour"
-SCAN_LIMIT = "60 per minute"
 SIGN_IN_LIMIT = "5 per minute;30 per hour"
 SESSION_KEY = "feedback_account_id"
 
@@ -39,6 +40,12 @@ def init_security(app: Flask, settings: Settings) -> None:
     app.config["RATELIMIT_KEY_PREFIX"] = f"{settings.task_queue_prefix}feedback-limits"
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter's before-request pass finds nothing to check on the survey (its routes count in
+    # `survey_rate_limiter`), but would look for default and blueprint limits on every request.
+    limiter.request_filter(lambda: request.blueprint == "survey")
+    app.extensions["survey_rate_limiter"] = RateLimiter(
+        settings.redis_url, f"{settings.task_queue_prefix}feedback-survey-limits:"
+    )
 
     @app.before_request
     def _load_actor() -> None:
@@ -54,6 +61,24 @@ def init_security(app: Flask, settings: Settings) -> None:
     @app.context_processor
     def _actor_context() -> dict[str, Any]:
         return {"actor": g.get("actor")}
+
+
+def rate_limited(*checks: Callable[[], Check]) -> Callable[[F], F]:
+    """The survey's limits: every check's limits counted in one Redis call (`core.ratelimit`), where
+    `@limiter.limit` costs a call per limit and window. For the endpoints every citizen hits."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            limits: RateLimiter = current_app.extensions["survey_rate_limiter"]
+            exceeded = limits.hit([check() for check in checks])
+            if exceeded is not None:
+                raise TooManyRequests(retry_after=exceeded.seconds // exceeded.allowed or 1)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 def current_actor() -> FeedbackActor | None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.errors import NotFound, ValidationError
+from core.ratelimit import Check, parse_limits
 from core.web import public
 from feedback.codes.services import ScanState, resolve_token
 from feedback.registry.places import agency_name
@@ -30,15 +31,16 @@ from feedback.survey.queries import get_code_id
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_response
 from feedback.web.db import db
-from feedback.web.security import SCAN_LIMIT, limiter
+from feedback.web.security import rate_limited
 
 bp = Blueprint("survey", __name__)
 
 DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
 # Per address: generous for a mobile carrier's shared NAT; per device: a person, not a script.
-IP_LIMIT = "60 per minute;600 per hour"
-DEVICE_LIMIT = "12 per minute;120 per hour"
+IP_LIMITS = parse_limits("60 per minute;600 per hour")
+DEVICE_LIMITS = parse_limits("12 per minute;120 per hour")
+SCAN_LIMITS = parse_limits("60 per minute")  # opening the page
 QUESTIONS_TTL = 30.0
 DB_DOWN = (OperationalError, InterfaceError)
 
@@ -52,9 +54,18 @@ def _device_id() -> str:
     return g.device_id
 
 
-def _device_key() -> str:
+def _scan_limits() -> Check:
+    return f"scan:{request.remote_addr}", SCAN_LIMITS
+
+
+def _address_limits() -> Check:
+    return f"answer:{request.remote_addr}", IP_LIMITS
+
+
+def _device_limits() -> Check:
     cookie = request.cookies.get(DEVICE_COOKIE)
-    return f"device:{cookie}" if cookie else f"device:none:{request.remote_addr}"
+    key = f"device:{cookie}" if cookie else f"device:none:{request.remote_addr}"
+    return key, DEVICE_LIMITS
 
 
 def _hash(purpose: str, value: str) -> str:
@@ -121,7 +132,7 @@ def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
 
 @bp.get("/e/<token>")
 @public
-@limiter.limit(SCAN_LIMIT)
+@rate_limited(_scan_limits)
 def form(token: str) -> WerkzeugResponse:
     try:
         scan = resolve_token(db(), token)
@@ -148,8 +159,7 @@ def form(token: str) -> WerkzeugResponse:
 
 @bp.post("/e/<token>")
 @public
-@limiter.limit(IP_LIMIT)
-@limiter.limit(DEVICE_LIMIT, key_func=_device_key)
+@rate_limited(_address_limits, _device_limits)
 def submit(token: str) -> WerkzeugResponse:
     secret = current_app.config["SECRET_KEY"]
     cookie = request.cookies.get(DEVICE_COOKIE, "")

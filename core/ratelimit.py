@@ -1,0 +1,122 @@
+"""Rate limits for hot public endpoints: every limit a request is subject to, checked and counted in
+one Redis call.
+
+Flask-Limiter spends one Redis round trip per limit and window, plus one for its headers: five for
+the survey's two limits of two windows each, a third of a submission's CPU. Here all windows go to
+one Lua script, which refuses on the first exceeded limit and otherwise counts the request against
+every window, atomically (no other client can slip between the check and the count).
+
+The algorithm is the exact moving window, as Flask-Limiter's `moving-window` strategy keeps it: per
+key and limit, a list of the last `allowed` request times, newest first. A request is refused when
+the oldest of those is still inside the window. The list never grows beyond `allowed` entries, and a
+refused request is not recorded, so a client that waits regains access as the window slides.
+
+Without Redis (the embedded default) the same algorithm runs in process memory.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import re
+import threading
+import time
+from collections.abc import Sequence
+
+import redis as redis_lib
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?\s*$")
+
+# KEYS: one list per limit. ARGV: now (seconds, float), then per limit: allowed, window seconds.
+_SCRIPT = """
+local now = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local allowed = tonumber(ARGV[2 * i])
+  local oldest = redis.call('LINDEX', KEYS[i], allowed - 1)
+  if oldest and tonumber(oldest) > now - tonumber(ARGV[2 * i + 1]) then
+    return i
+  end
+end
+for i = 1, #KEYS do
+  redis.call('LPUSH', KEYS[i], ARGV[1])
+  redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[2 * i]) - 1)
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2 * i + 1]))
+end
+return 0
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    """At most `allowed` requests per `seconds`, per key."""
+
+    allowed: int
+    seconds: int
+
+    def __str__(self) -> str:
+        return f"{self.allowed} per {self.seconds}s"
+
+
+def parse_limits(text: str) -> tuple[Limit, ...]:
+    """'60 per minute;600 per hour' (Flask-Limiter's notation, so both read alike)."""
+    limits = []
+    for part in text.split(";"):
+        match = _LIMIT.match(part)
+        if match is None:
+            raise ValueError(f"not a rate limit: {part!r} (expected e.g. '60 per minute')")
+        limits.append(Limit(int(match.group(1)), _UNITS[match.group(2)]))
+    return tuple(limits)
+
+
+Check = tuple[str, Sequence[Limit]]  # (key, the limits on that key)
+
+
+class RateLimiter:
+    """`hit(checks)` returns None when the request may go ahead (and counts it against every window),
+    or the first limit it exceeds (and counts nothing)."""
+
+    def __init__(self, redis_url: str | None, prefix: str) -> None:
+        self.prefix = prefix
+        self._redis = redis_lib.Redis.from_url(redis_url) if redis_url else None
+        self._script = self._redis.register_script(_SCRIPT) if self._redis is not None else None
+        # key: (the last `allowed` request times, oldest first; the window in seconds)
+        self._memory: dict[str, tuple[collections.deque[float], int]] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = 10_000
+
+    def hit(self, checks: Sequence[Check], now: float | None = None) -> Limit | None:
+        """Check every limit of every key; count the request against all of them only if none is
+        exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process."""
+        now = time.time() if now is None else now
+        keys: list[str] = []
+        args: list[float | int] = [now]
+        flat: list[Limit] = []
+        for key, limits in checks:
+            for limit in limits:
+                keys.append(f"{self.prefix}{key}:{limit.allowed}/{limit.seconds}")
+                args += [limit.allowed, limit.seconds]
+                flat.append(limit)
+        if self._script is not None:
+            exceeded = int(self._script(keys=keys, args=args))
+        else:
+            exceeded = self._hit_memory(keys, flat, now)
+        return flat[exceeded - 1] if exceeded else None
+
+    def _hit_memory(self, keys: list[str], limits: list[Limit], now: float) -> int:
+        with self._lock:
+            for i, (key, limit) in enumerate(zip(keys, limits, strict=True)):
+                times = self._memory.get(key, ((), 0))[0]
+                if len(times) == limit.allowed and times[0] > now - limit.seconds:
+                    return i + 1
+            for key, limit in zip(keys, limits, strict=True):
+                entry = self._memory.setdefault(key, (collections.deque(maxlen=limit.allowed), limit.seconds))
+                entry[0].append(now)
+            if len(self._memory) > self._next_sweep:  # forget keys whose window has passed, as Redis does
+                self._memory = {
+                    key: (times, seconds)
+                    for key, (times, seconds) in self._memory.items()
+                    if times[-1] > now - seconds
+                }
+                self._next_sweep = 2 * len(self._memory) + 10_000
+        return 0
