@@ -1,0 +1,49 @@
+"""The survey's rate limiter: an exact moving window, the same in Redis and in process memory."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from core.ratelimit import Limit, RateLimiter, parse_limits
+
+
+@pytest.fixture(params=["redis", "memory"])
+def limiter(request, redis_url) -> RateLimiter:
+    return RateLimiter(redis_url if request.param == "redis" else None, f"test-{uuid.uuid4().hex}:")
+
+
+def test_parse_limits_reads_flask_limiter_notation():
+    assert parse_limits("60 per minute;600 per hour") == (Limit(60, 60), Limit(600, 3600))
+    assert parse_limits("5/second") == (Limit(5, 1),)
+    with pytest.raises(ValueError, match="not a rate limit: ' sixty per minute'"):
+        parse_limits("60 per minute; sixty per minute")
+
+
+def test_moving_window_refuses_until_the_oldest_request_leaves_it(limiter):
+    three_a_minute = [("phone", parse_limits("3 per minute"))]
+    assert [limiter.hit(three_a_minute, now=1000 + t) for t in (0, 10, 20)] == [None] * 3
+    assert limiter.hit(three_a_minute, now=59.9 + 1000) == Limit(3, 60)  # a fixed window would allow it
+    assert limiter.hit(three_a_minute, now=1060.5) is None  # the request at 1000 has left the window
+    assert limiter.hit(three_a_minute, now=1061) == Limit(3, 60)
+
+
+def test_a_refused_request_counts_against_no_limit(limiter):
+    address = ("address", parse_limits("2 per minute"))
+    checks = [address, ("phone", parse_limits("1 per minute"))]
+    assert limiter.hit(checks, now=0) is None
+    for second in range(1, 30):
+        assert limiter.hit(checks, now=second) == Limit(1, 60)
+    # the 29 refusals left the address at one request of its two
+    assert [limiter.hit([address], now=31), limiter.hit([address], now=32)] == [None, Limit(2, 60)]
+
+
+def test_each_key_and_each_window_is_counted_on_its_own(limiter):
+    per_phone = parse_limits("2 per minute;3 per hour")
+    assert limiter.hit([("a", per_phone)], now=0) is None
+    assert limiter.hit([("a", per_phone)], now=1) is None
+    assert limiter.hit([("b", per_phone)], now=2) is None  # another phone
+    assert limiter.hit([("a", per_phone)], now=3) == Limit(2, 60)
+    assert limiter.hit([("a", per_phone)], now=70) is None  # third this hour
+    assert limiter.hit([("a", per_phone)], now=140) == Limit(3, 3600)
