@@ -1,5 +1,7 @@
 """Rollups kept incrementally equal the ones rebuilt from the raw rows, after a mixed load with
-replaced and flagged responses; the flag rules name themselves; resends count once."""
+replaced and flagged responses; the flag rules name themselves; resends count once. Each behaviour
+is checked on both ways of taking a response: PostgreSQL's `feedback_submit` and the Python steps
+the embedded SQLite runs; one test replays the same load through both and compares every row."""
 
 from __future__ import annotations
 
@@ -7,20 +9,22 @@ import datetime as dt
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from core.errors import NotAuthorized
 from feedback.accounts.actors import SYSTEM, FeedbackActor, registry_admin
+from feedback.registry.models import Employee
 from feedback.rollups.models import Rollup
 from feedback.rollups.scores import score
 from feedback.rollups.services import rebuild_rollups
 from feedback.survey.integrity import DEVICE_MANY_EMPLOYEES, EMPLOYEE_IP_BURST
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
-from feedback.survey.services import submit_response
+from feedback.survey.services import CodeClosed, submit_response
 from tests.feedback.helpers import code_of, employee_row, seed_employees
 from tests.feedback.survey_helpers import submission
 
 NOON = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
+BOTH_PATHS = pytest.mark.parametrize("in_database", [True, False], ids=["feedback_submit", "python_steps"])
 
 
 @pytest.fixture
@@ -45,23 +49,26 @@ def _snapshot(session) -> dict[tuple, tuple]:
     }
 
 
-def test_incremental_rollups_equal_rebuilt_after_mixed_load(feedback_session, codes):
+def _mixed_load(codes) -> list[tuple[object, dt.datetime]]:
+    """Random answers over three days from twelve phones on three addresses, a burst from one
+    address for one employee, and one device rating every employee."""
     rng = random.Random(8)
+    load = []
     for n in range(160):
         code = rng.choice(codes)
         when = NOON + dt.timedelta(hours=rng.choice([0, 0, 20, 44]), minutes=n * 3)
         device = f"dev{rng.randrange(12)}"
         answers = tuple(rng.randint(1, 5) for _ in range(4))
-        submit_response(feedback_session, submission(code, device, f"ip{rng.randrange(3)}", answers), when)
-    # a burst from one address for one employee, and one device rating every employee
-    for n in range(8):
-        submit_response(
-            feedback_session, submission(codes[0], f"burst{n}", "ipX"), NOON + dt.timedelta(days=5)
-        )
-    for code in codes:
-        submit_response(
-            feedback_session, submission(code, "roamer", f"ipR{code.id}"), NOON + dt.timedelta(days=6)
-        )
+        load.append((submission(code, device, f"ip{rng.randrange(3)}", answers), when))
+    load += [(submission(codes[0], f"burst{n}", "ipX"), NOON + dt.timedelta(days=5)) for n in range(8)]
+    load += [(submission(c, "roamer", f"ipR{c.id}"), NOON + dt.timedelta(days=6)) for c in codes]
+    return load
+
+
+@BOTH_PATHS
+def test_incremental_rollups_equal_rebuilt_after_mixed_load(feedback_session, codes, in_database):
+    for sent, when in _mixed_load(codes):
+        submit_response(feedback_session, sent, when, in_database=in_database)
     statuses = {s for (s,) in feedback_session.execute(select(Response.status))}
     assert statuses == {COUNTED, REPLACED, FLAGGED}
     incremental = _snapshot(feedback_session)
@@ -74,9 +81,88 @@ def test_incremental_rollups_equal_rebuilt_after_mixed_load(feedback_session, co
     assert nation == len(counted)
 
 
-def test_burst_for_one_employee_from_one_address_is_flagged_and_not_counted(feedback_session, codes):
+def _rows(session) -> dict[str, tuple]:
+    """Every response by its submission id, with what replaced it named the same way."""
+    by_id = {r.id: r for r in session.scalars(select(Response))}
+    return {
+        r.submission_id: (
+            r.employee_id,
+            r.day,
+            r.status,
+            r.flag_rule,
+            (r.q1, r.q2, r.q3, r.q4),
+            r.unit,
+            by_id[r.replaced_by_id].submission_id if r.replaced_by_id else None,
+        )
+        for r in by_id.values()
+    }
+
+
+def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, codes):
+    """The same load, including a resend, a closed code and an employee moved to another unit
+    between two answers from one phone on one day, leaves the same rows and rollups either way."""
+    load = _mixed_load(codes)
+    moved = codes[3]
+    before_move = submission(moved, "mover", "ipM", (2, 2, 2, 2))
+    after_move = submission(moved, "mover", "ipM", (5, 5, 5, 5))
+    results = {}
+    for in_database in (False, True):
+        feedback_session.execute(delete(Response))
+        feedback_session.execute(delete(Rollup))
+        feedback_session.execute(
+            update(Employee).where(Employee.id == moved.employee_id).values(unit="واحد الف")
+        )
+        feedback_session.execute(
+            update(Employee).where(Employee.id == codes[7].employee_id).values(active=True)
+        )
+        outcomes = [submit_response(feedback_session, s, when, in_database=in_database) for s, when in load]
+        outcomes.append(submit_response(feedback_session, load[0][0], NOON, in_database=in_database))
+        feedback_session.execute(
+            update(Employee).where(Employee.id == moved.employee_id).values(unit="واحد د")
+        )
+        submit_response(feedback_session, before_move, NOON, in_database=in_database)
+        feedback_session.execute(
+            update(Employee).where(Employee.id == moved.employee_id).values(unit="واحد ج")
+        )
+        submit_response(feedback_session, after_move, NOON + dt.timedelta(hours=1), in_database=in_database)
+        feedback_session.execute(
+            update(Employee).where(Employee.id == codes[7].employee_id).values(active=False)
+        )
+        with pytest.raises(CodeClosed):
+            submit_response(feedback_session, submission(codes[7]), NOON, in_database=in_database)
+        results[in_database] = (
+            [(o.status, o.duplicate) for o in outcomes],
+            _rows(feedback_session),
+            _snapshot(feedback_session),
+        )
+    assert results[True] == results[False]
+    outcomes, rows, rollups = results[True]
+    assert outcomes[-1] == (outcomes[0][0], True)  # the resend, acknowledged and not counted again
+    assert rows[before_move.submission_id][2:] == (
+        REPLACED,
+        None,
+        (2, 2, 2, 2),
+        "واحد د",
+        after_move.submission_id,
+    )
+    agency = feedback_session.scalar(select(Employee.agency_code).where(Employee.id == moved.employee_id))
+    assert ("unit", f"{agency}/واحد د", NOON.date()) not in rollups  # emptied by the move, not kept at 0
+    assert (rollups[("unit", f"{agency}/واحد ج", NOON.date())][0], rows[after_move.submission_id][2]) == (
+        1,
+        COUNTED,
+    )
+    rebuild_rollups(feedback_session, SYSTEM)
+    assert _snapshot(feedback_session) == rollups
+
+
+@BOTH_PATHS
+def test_burst_for_one_employee_from_one_address_is_flagged_and_not_counted(
+    feedback_session, codes, in_database
+):
     outcomes = [
-        submit_response(feedback_session, submission(codes[0], f"phone{n}", "office-wifi"), NOON)
+        submit_response(
+            feedback_session, submission(codes[0], f"phone{n}", "office-wifi"), NOON, in_database=in_database
+        )
         for n in range(7)
     ]
     assert [o.status for o in outcomes] == [COUNTED] * 5 + [FLAGGED] * 2
@@ -86,14 +172,19 @@ def test_burst_for_one_employee_from_one_address_is_flagged_and_not_counted(feed
     assert nation.count == 5
     later = NOON + dt.timedelta(minutes=30)  # outside the window: counted again
     assert (
-        submit_response(feedback_session, submission(codes[0], "phone9", "office-wifi"), later).status
+        submit_response(
+            feedback_session, submission(codes[0], "phone9", "office-wifi"), later, in_database=in_database
+        ).status
         == COUNTED
     )
 
 
-def test_one_device_rating_many_employees_is_flagged(feedback_session, codes):
+@BOTH_PATHS
+def test_one_device_rating_many_employees_is_flagged(feedback_session, codes, in_database):
     statuses = [
-        submit_response(feedback_session, submission(code, "one-phone", f"ip{code.id}"), NOON).status
+        submit_response(
+            feedback_session, submission(code, "one-phone", f"ip{code.id}"), NOON, in_database=in_database
+        ).status
         for code in codes[:7]
     ]
     assert statuses == [COUNTED] * 5 + [FLAGGED] * 2
@@ -101,17 +192,19 @@ def test_one_device_rating_many_employees_is_flagged(feedback_session, codes):
     assert set(rules) == {DEVICE_MANY_EMPLOYEES}
 
 
-def test_resend_with_the_same_submission_counts_once(feedback_session, codes):
+@BOTH_PATHS
+def test_resend_with_the_same_submission_counts_once(feedback_session, codes, in_database):
     sent = submission(codes[1])
-    first = submit_response(feedback_session, sent, NOON)
-    again = submit_response(feedback_session, sent, NOON + dt.timedelta(minutes=5))
+    first = submit_response(feedback_session, sent, NOON, in_database=in_database)
+    again = submit_response(feedback_session, sent, NOON + dt.timedelta(minutes=5), in_database=in_database)
     assert again.duplicate and again.response_id == first.response_id
     assert feedback_session.scalar(select(Rollup.count).where(Rollup.level == "nation")) == 1
 
 
-def test_day_is_the_tehran_calendar_day(feedback_session, codes):
+@BOTH_PATHS
+def test_day_is_the_tehran_calendar_day(feedback_session, codes, in_database):
     late_utc = dt.datetime(2026, 11, 29, 21, 0, tzinfo=dt.UTC)  # 00:30 on the 30th in Tehran
-    submit_response(feedback_session, submission(codes[2]), late_utc)
+    submit_response(feedback_session, submission(codes[2]), late_utc, in_database=in_database)
     assert feedback_session.scalar(select(Response.day)) == dt.date(2026, 11, 30)
 
 
