@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
 import zoneinfo
 from types import SimpleNamespace
 
 from sqlalchemy import Engine, bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.db import make_engine, utcnow
 from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee
@@ -102,7 +103,14 @@ def submit_response(
     for attempt in range(_ATTEMPTS):
         try:
             return submit(session, submission, now)
-        except IntegrityError:
+        except DBAPIError as exc:
+            if not isinstance(exc, IntegrityError):
+                # a pooled connection the server had dropped (no pre-ping on that pool): once more on
+                # a fresh one; the submission id keeps a retry from counting twice
+                if exc.connection_invalidated and attempt < _ATTEMPTS - 1:
+                    session.rollback()
+                    continue
+                raise
             session.rollback()
             existing = _by_submission_id(session, submission.submission_id)
             if existing is not None:
@@ -187,6 +195,21 @@ _CALL = text(
 )
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _autocommit_engine(engine: Engine) -> Engine:
+    """A small pool beside the session's, of connections that stay in autocommit and are not pinged
+    at checkout: switching a pooled connection to autocommit and back, and pinging it, cost about a
+    third of the call itself. A dropped connection fails the call, and `submit_response` retries."""
+    found = _AUTOCOMMIT.get(engine)
+    if found is None:
+        url = engine.url.render_as_string(hide_password=False)
+        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=2)
+        _AUTOCOMMIT[engine] = found
+    return found
+
+
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:
     """`feedback_submit` (migration 0032). The thresholds, rule names and the nation's key are passed
     in, so they have one definition, here in Python."""
@@ -214,8 +237,7 @@ def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Ou
     if isinstance(bind, Engine) and not session.in_transaction():
         # One statement is its own transaction: committed (WAL flushed) before the result arrives,
         # without BEGIN and COMMIT round trips.
-        with bind.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        with _autocommit_engine(bind).connect() as connection:
             row = connection.execute(_CALL, params).one()
     else:  # inside the caller's transaction (a test's savepoint): commit as the other path does
         row = session.execute(_CALL, params).one()

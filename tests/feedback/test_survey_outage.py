@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from core.db import make_engine, make_sessionmaker
@@ -14,7 +14,7 @@ from feedback.survey.integrity import issue_form_token, keyed_hash
 from feedback.survey.models import Response
 from feedback.survey.questions import seed_questions
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import ANSWERS
+from tests.feedback.survey_helpers import ANSWERS, open_and_answer
 from tests.fixtures.feedback import fresh_address
 from tests.fixtures.web import LiveServer
 
@@ -41,6 +41,35 @@ def test_dead_database_answers_503_in_persian_and_keeps_the_answers(settings, fe
     assert posted.status_code == 503 and DOWN_MESSAGE in posted.text
     assert 'name="q1" value="5" required checked' in posted.text
     assert signed in posted.text and "خوب" in posted.text  # press Send again later: same submission
+
+
+def test_connections_the_server_dropped_are_replaced_without_losing_an_answer(
+    settings, committed_feedback, tmp_path
+):
+    """The submission pool does not ping at checkout; a restarted or cut connection fails the call,
+    which goes again on a fresh connection: the citizen sees the thank-you page, one row is stored."""
+    from feedback.web.app import create_app
+
+    session_factory = make_sessionmaker(committed_feedback)
+    with session_factory() as session:
+        seed_employees(session, tmp_path, [employee_row(1), employee_row(2)])
+        seed_questions(session)
+        tokens = [code_of(session, f"E00000{n}").token for n in (1, 2)]
+    client = create_app(settings).test_client()
+    client.environ_base["REMOTE_ADDR"] = fresh_address()
+    assert open_and_answer(client, tokens[0]).status_code == 200
+    with session_factory() as session:  # every other connection to this database, as a restart would
+        dropped = session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert dropped >= 1
+    answered = open_and_answer(client, tokens[1])
+    assert answered.status_code == 200 and "سپاسگزاریم" in answered.text
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 2
 
 
 @pytest.mark.browser
