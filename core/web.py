@@ -111,17 +111,22 @@ def init_metrics(app: Flask, service: str) -> None:
     )
     app.extensions["metrics_registry"] = registry
 
+    def record(endpoint: str, method: str, status: int, seconds: float | None) -> None:
+        requests_total.labels(service, endpoint, method, str(status)).inc()
+        if seconds is not None:
+            latency.labels(service, endpoint).observe(seconds)
+
+    app.extensions["record_request"] = record  # also for WSGI code in front of Flask
+
     @app.before_request
     def _start_timer() -> None:
         g._started = time.perf_counter()
 
     @app.after_request
     def _record(response: Response) -> Response:
-        endpoint = request.endpoint or "unmatched"
-        requests_total.labels(service, endpoint, request.method, str(response.status_code)).inc()
         started = g.get("_started")
-        if started is not None:
-            latency.labels(service, endpoint).observe(time.perf_counter() - started)
+        seconds = time.perf_counter() - started if started is not None else None
+        record(request.endpoint or "unmatched", request.method, response.status_code, seconds)
         return response
 
     def metrics() -> Response:
@@ -136,7 +141,12 @@ def init_metrics(app: Flask, service: str) -> None:
 def select_locale(default: str) -> str:
     """?lang= wins (and is remembered in a cookie), then the cookie, then the configured default.
     Accept-Language is ignored on purpose: Persian first, whatever the browser says."""
-    chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
+    return choose_locale(request.args.get("lang"), request.cookies.get(LOCALE_COOKIE), default)
+
+
+def choose_locale(asked: str | None, remembered: str | None, default: str) -> str:
+    """`select_locale` without a Flask request, for WSGI code in front of Flask."""
+    chosen = asked or remembered
     return chosen if chosen in LOCALES else default
 
 

@@ -42,11 +42,6 @@ def create_app(
         MAX_CONTENT_LENGTH=512 * 1024 * 1024,
     )
     app.jinja_env.undefined = StrictUndefined
-    if settings.feedback_trusted_proxies:
-        # Behind the reverse proxy every citizen would share its address: take theirs from the header.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.feedback_trusted_proxies)  # type: ignore[method-assign]
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory
@@ -73,6 +68,12 @@ def create_app(
     init_missing_code_reports(app)
     init_dashboards(app)
     init_survey(app)
+    if settings.feedback_trusted_proxies:
+        # Behind the reverse proxy every citizen would share its address: take theirs from the header.
+        # Outermost, so the survey's fast path (in front of Flask) sees the citizen's address too.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.feedback_trusted_proxies)  # type: ignore[method-assign]
     return app
 
 
@@ -99,8 +100,9 @@ def init_dashboards(app: Flask) -> None:
 def init_survey(app: Flask) -> None:
     """The survey posts carry their own signed, device-bound form token instead of the session's CSRF
     token (a citizen has no session); the survey admin pages use the usual CSRF."""
-    from feedback.web import security, survey, survey_admin
+    from feedback.web import security, survey, survey_admin, survey_fast
 
     app.register_blueprint(survey.bp)
     security.csrf.exempt(survey.bp)
     app.register_blueprint(survey_admin.bp)
+    survey_fast.install(app)

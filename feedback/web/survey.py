@@ -58,14 +58,14 @@ def _scan_limits() -> Check:
     return f"scan:{request.remote_addr}", SCAN_LIMITS
 
 
-def _address_limits() -> Check:
-    return f"answer:{request.remote_addr}", IP_LIMITS
+def answer_limits(remote_addr: str | None, cookie: str | None) -> list[Check]:
+    """The limits on posting answers: per address and per device cookie (also for the fast path)."""
+    device = f"device:{cookie}" if cookie else f"device:none:{remote_addr}"
+    return [(f"answer:{remote_addr}", IP_LIMITS), (device, DEVICE_LIMITS)]
 
 
-def _device_limits() -> Check:
-    cookie = request.cookies.get(DEVICE_COOKIE)
-    key = f"device:{cookie}" if cookie else f"device:none:{request.remote_addr}"
-    return key, DEVICE_LIMITS
+def _answer_limits() -> list[Check]:
+    return answer_limits(request.remote_addr, request.cookies.get(DEVICE_COOKIE))
 
 
 def _hash(purpose: str, value: str) -> str:
@@ -132,7 +132,7 @@ def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
 
 @bp.get("/e/<token>")
 @public
-@rate_limited(_scan_limits)
+@rate_limited(lambda: [_scan_limits()])
 def form(token: str) -> WerkzeugResponse:
     try:
         scan = resolve_token(db(), token)
@@ -159,7 +159,7 @@ def form(token: str) -> WerkzeugResponse:
 
 @bp.post("/e/<token>")
 @public
-@rate_limited(_address_limits, _device_limits)
+@rate_limited(_answer_limits)
 def submit(token: str) -> WerkzeugResponse:
     secret = current_app.config["SECRET_KEY"]
     cookie = request.cookies.get(DEVICE_COOKIE, "")

@@ -1,0 +1,162 @@
+"""The survey's hot path: a complete, valid answer posted from a phone that opened the form, taken in
+front of Flask (WSGI), on PostgreSQL.
+
+Every citizen who scans a desk's code lands here, so this one request is worth making cheap: Flask's
+request machinery (context, session, hooks, routing) cost more CPU than the rest of a submission
+once the database work became one statement. This path does the same checks with the same
+functions as the Flask route (`feedback.web.survey.submit`): the device-bound form token, the four
+answers, the per-address and per-device limits (counted once: it marks the environ for the route),
+`submit_autocommit` (one committed row before the answer), and it answers with the thank-you page the
+route itself rendered (same bytes, same headers), recording the same metrics.
+
+Anything else goes to the Flask route untouched (the body put back): a refused or expired token, a
+missing answer, a limit reached, a closed code, a database error or a lost race, a `?lang=` switch,
+SQLite. The route repeats the checks and renders the page for that case; the submission id makes a
+second try after a database error count once.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from werkzeug.http import parse_cookie
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from core.errors import NotFound, ValidationError
+from core.ratelimit import RateLimiter
+from core.web import LOCALE_COOKIE, choose_locale
+from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
+from feedback.survey.models import COMMENT_MAX
+from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_autocommit
+
+_PATH = re.compile(r"^/e/[^/]+$")
+_MAX_BODY = 32 * 1024  # four digits, a token and a comment of at most 500 characters, encoded
+_FORM = "application/x-www-form-urlencoded"
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Page = tuple[str, list[tuple[str, str]], bytes]
+
+
+class SurveyFastPath:
+    """WSGI middleware around the Flask app's own `wsgi_app` (inside ProxyFix, so REMOTE_ADDR is the
+    citizen's). `enabled` is off for SQLite; tests switch it off to run the route's own path."""
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApp) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.enabled = True
+        self.taken = 0  # requests answered here rather than by the route (tests, debugging)
+        self._thanks: dict[str, Page] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if (
+            self.enabled
+            and environ.get("REQUEST_METHOD") == "POST"
+            and _PATH.match(environ.get("PATH_INFO", ""))
+        ):
+            started = time.perf_counter()
+            page = self._answer(environ)
+            if page is not None:
+                status, headers, body = page
+                self.taken += 1
+                start_response(status, headers)
+                self.app.extensions["record_request"](
+                    "survey.submit", "POST", 200, time.perf_counter() - started
+                )
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any]) -> Page | None:
+        """The thank-you page, or None to leave the request to the Flask route."""
+        from feedback.web.security import LIMITS_COUNTED
+        from feedback.web.survey import DEVICE_COOKIE, answer_limits
+
+        engine = self.app.extensions["db_sessionmaker"].kw.get("bind")
+        if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+            return None  # SQLite, or a test's session bound to one connection
+        if environ.get("QUERY_STRING"):
+            return None
+        if not environ.get("CONTENT_TYPE", "").startswith(_FORM):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            return None
+        if not 0 < length <= _MAX_BODY:
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # the route can read it again
+        environ["wsgi.input_terminated"] = True
+        try:
+            form = _parse_form(body)
+        except UnicodeDecodeError:
+            return None
+        cookies = parse_cookie(environ)
+        cookie = cookies.get(DEVICE_COOKIE, "")
+        if not 16 <= len(cookie) <= 64:
+            return None
+        secret = self.app.config["SECRET_KEY"]
+        try:
+            signed = read_form_token(secret, form.get("form_token", ""), keyed_hash(secret, "device", cookie))
+            answers = parse_answers({f"q{n}": form.get(f"q{n}", "") for n in range(1, 5)})
+        except (TokenError, ValidationError):
+            return None
+        remote_addr = environ.get("REMOTE_ADDR") or ""
+        limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
+        if limiter.hit(answer_limits(remote_addr, cookie)) is not None:
+            return None  # nothing was counted; the route refuses with its 429 page
+        environ[LIMITS_COUNTED] = True
+        submission = Submission(
+            employee_id=signed.employee_id,
+            code_id=signed.code_id,
+            submission_id=signed.submission_id,
+            device_hash=signed.device_hash,
+            ip_hash=keyed_hash(secret, "ip", remote_addr),
+            answers=answers,
+            comment=form.get("comment", "")[: COMMENT_MAX * 4],
+        )
+        try:
+            submit_autocommit(engine, submission)
+        except (DBAPIError, NotFound, CodeClosed):
+            return None
+        locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
+        return self._thanks_page(locale, cookie)
+
+    def _thanks_page(self, locale: str, cookie: str) -> Page:
+        """The route's own thank-you page for this locale, asked of the Flask app once per process."""
+        page = self._thanks.get(locale)
+        if page is None:
+            from feedback.web.survey import DEVICE_COOKIE
+
+            environ = EnvironBuilder(
+                path="/e/-/thanks", headers={"Cookie": f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}"}
+            ).get_environ()
+            chunks, status, headers = run_wsgi_app(self.wsgi_app, environ)
+            body = b"".join(chunks)
+            assert status.startswith("200") and "Set-Cookie" not in headers, status
+            page = self._thanks[locale] = (status, list(headers.items()), body)
+        return page
+
+
+def _parse_form(body: bytes) -> dict[str, str]:
+    """The first value of each field, as `request.form.get` reads it."""
+    from urllib.parse import parse_qsl
+
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="replace"):
+        form.setdefault(name, value)
+    return form
+
+
+def install(app: Flask) -> SurveyFastPath:
+    fast = SurveyFastPath(app, app.wsgi_app)
+    app.wsgi_app = fast  # type: ignore[method-assign]
+    app.extensions["survey_fast_path"] = fast
+    return fast

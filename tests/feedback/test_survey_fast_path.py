@@ -1,0 +1,160 @@
+"""The survey's fast path (WSGI, in front of Flask) answers every request exactly as the Flask route
+would: the same pages, headers, rows and rollups, whether it takes the request or hands it over;
+and a request it counted against the limits is not counted again by the route."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select, update
+
+from core.db import make_sessionmaker
+from feedback.registry.models import Employee
+from feedback.rollups.models import Rollup
+from feedback.survey.models import Response
+from feedback.survey.questions import seed_questions
+from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.survey_helpers import ANSWERS, form_token
+from tests.fixtures.feedback import fresh_address
+
+FORM_TOKEN = re.compile(rb'name="form_token" value="[^"]*"')
+COMPARED_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Set-Cookie",
+    "Retry-After",
+)
+
+
+@pytest.fixture
+def world(settings, committed_feedback, tmp_path):
+    """A live app on a committed database (the fast path needs an engine, not a test's savepoint)."""
+    from feedback.web.app import create_app
+
+    session_factory = make_sessionmaker(committed_feedback)
+    with session_factory() as session:
+        seed_employees(session, tmp_path, [employee_row(n) for n in range(1, 5)])
+        seed_questions(session)
+        tokens = [code_of(session, f"E00000{n}").token for n in range(1, 5)]
+    return create_app(settings), session_factory, tokens
+
+
+def _phone(app, lang: str | None = None):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = fresh_address()
+    client.set_cookie("fb_device", f"phone-{uuid.uuid4().hex}")
+    if lang:
+        client.set_cookie("lang", lang)
+    return client
+
+
+def _scenario(app, session_factory, tokens) -> list[tuple]:
+    """One of each case the fast path takes or hands over, answered by `app` as it is set up."""
+    seen = []
+
+    def record(answer) -> None:
+        headers = tuple(
+            (name, answer.headers.get(name)) for name in COMPARED_HEADERS if name != "Content-Length"
+        )
+        body = FORM_TOKEN.sub(b'name="form_token" value="-"', answer.data)  # each run opens its own forms
+        seen.append((answer.status_code, body, headers))
+
+    phone = _phone(app)
+    signed = form_token(phone.get(f"/e/{tokens[0]}").text)
+    record(phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed}))  # taken
+    record(phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed}))  # a resend
+    again = form_token(phone.get(f"/e/{tokens[0]}").text)
+    record(phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "q2": "1", "form_token": again}))  # replaces
+    record(phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed[:-2] + "xx"}))  # forged
+    other = _phone(app)
+    record(other.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed}))  # another phone
+    partial = form_token(phone.get(f"/e/{tokens[1]}").text)
+    record(phone.post(f"/e/{tokens[1]}", data={"q1": "5", "form_token": partial}))  # answers missing
+    english = _phone(app, lang="en")
+    record(
+        english.post(
+            f"/e/{tokens[1]}", data={**ANSWERS, "form_token": form_token(english.get(f"/e/{tokens[1]}").text)}
+        )
+    )
+    switch = _phone(app)
+    signed_switch = form_token(switch.get(f"/e/{tokens[2]}").text)
+    record(switch.post(f"/e/{tokens[2]}?lang=en", data={**ANSWERS, "form_token": signed_switch}))
+    closing = _phone(app)
+    signed_closing = form_token(closing.get(f"/e/{tokens[3]}").text)
+    with session_factory() as session:
+        session.execute(update(Employee).where(Employee.employment_code == "E000004").values(active=False))
+        session.commit()
+    record(closing.post(f"/e/{tokens[3]}", data={**ANSWERS, "form_token": signed_closing}))  # closed
+    with session_factory() as session:
+        session.execute(update(Employee).where(Employee.employment_code == "E000004").values(active=True))
+        session.commit()
+    return seen
+
+
+def _stored(session_factory) -> tuple:
+    with session_factory() as session:
+        rows = sorted(
+            (r.employee_id, r.status, r.q1, r.q2, r.q3, r.q4, r.replaced_by_id is not None)
+            for r in session.scalars(select(Response))
+        )
+        rollups = sorted(
+            (r.level, r.key, r.count, r.sum_q1, r.sum_q2, r.sum_q3, r.sum_q4)
+            for r in session.scalars(select(Rollup))
+        )
+        session.query(Response).delete()
+        session.query(Rollup).delete()
+        session.commit()
+    return rows, rollups
+
+
+def test_fast_path_and_route_answer_alike(world):
+    app, session_factory, tokens = world
+    fast = app.extensions["survey_fast_path"]
+    assert fast.enabled
+    with_fast_path = _scenario(app, session_factory, tokens), _stored(session_factory)
+    fast.enabled = False
+    route_only = _scenario(app, session_factory, tokens), _stored(session_factory)
+    assert [answer[0] for answer in with_fast_path[0]] == [200, 200, 200, 403, 403, 400, 200, 200, 410]
+    assert fast.taken == 4  # the answer, its resend, the replacement, the English phone's answer
+    for n, (fast_answer, route_answer) in enumerate(zip(with_fast_path[0], route_only[0], strict=True)):
+        assert fast_answer == route_answer, n
+    assert with_fast_path[1] == route_only[1]
+    thanks_fa, thanks_en = with_fast_path[0][0][1], with_fast_path[0][6][1]
+    assert "سپاسگزاریم".encode() in thanks_fa and b"Thank you" in thanks_en
+    rows, _rollups = with_fast_path[1]
+    assert [row[1] for row in rows].count("counted") == 3 and [row[1] for row in rows].count("replaced") == 1
+
+
+def test_fast_path_takes_plain_answers_and_records_them(world):
+    app, session_factory, tokens = world
+    fast = app.extensions["survey_fast_path"]
+    phone = _phone(app)
+    signed = form_token(phone.get(f"/e/{tokens[0]}").text)
+    assert phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed}).status_code == 200
+    assert fast.taken == 1
+    metrics = app.test_client().get("/metrics").text
+    assert 'endpoint="survey.submit",method="POST",service="feedback",status="200"} 1.0' in metrics
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_request_the_fast_path_counted_is_not_counted_again_by_the_route(world):
+    """A closed code: the fast path counts the request against the device's 12 a minute, then hands
+    it to the route, which answers 410 without counting it a second time."""
+    app, session_factory, tokens = world
+    phone = _phone(app)
+    signed = form_token(phone.get(f"/e/{tokens[3]}").text)
+    with session_factory() as session:
+        session.execute(update(Employee).where(Employee.employment_code == "E000004").values(active=False))
+        session.commit()
+    statuses = [
+        phone.post(f"/e/{tokens[3]}", data={**ANSWERS, "form_token": signed}).status_code for _ in range(13)
+    ]
+    assert statuses == [410] * 12 + [429]
