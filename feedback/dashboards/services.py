@@ -77,17 +77,21 @@ def period(days: int, end: dt.date | None = None) -> tuple[int, dt.date, dt.date
 
 
 @cache
-def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    provinces = {p.code: p.name_fa for p in reference.provinces()}
-    counties = {c.code: c.name_fa for c in reference.counties()}
-    agencies = {a.code: a.name_fa for a in reference.agencies()}
+def _names(locale: str = "fa") -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Province, county and agency names in the visitor's language (the reference lists carry both;
+    an English name missing from them falls back to the Persian one)."""
+    english = locale == "en"
+    provinces = {p.code: (english and p.name_en) or p.name_fa for p in reference.provinces()}
+    counties = {c.code: (english and c.name_en) or c.name_fa for c in reference.counties()}
+    agencies = {a.code: (english and a.name_en) or a.name_fa for a in reference.agencies()}
     return provinces, counties, agencies
 
 
-def scope_label(scope: Scope, employee_name: str = "") -> str:
-    provinces, counties, agencies = _names()
+def scope_label(scope: Scope, employee_name: str = "", locale: str = "fa") -> str:
+    """What a scope is called on the page. Units and people keep the names the registry gave them."""
+    provinces, counties, agencies = _names(locale)
     if scope.kind == NATION:
-        return "ایران"
+        return "Iran" if locale == "en" else "ایران"
     if scope.kind == PROVINCE:
         return provinces.get(scope.value, scope.value)
     if scope.kind == COUNTY:
@@ -122,19 +126,23 @@ def resolve_scope(session: Session, actor: FeedbackActor | None, requested_text:
 
 
 def _ranked(
-    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date
+    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date, locale: str
 ) -> tuple[str, list[Ranked]]:
-    _provinces, counties, _agencies = _names()
+    _provinces, counties, _agencies = _names(locale)
     if scope.kind == NATION:
         rows = queries.list_totals_by_key(session, UNIT, start, end)
-        return UNIT, [Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key)), t) for t in rows]
+        return UNIT, [
+            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
+        ]
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
         rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
         return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
     if scope.kind == AGENCY:
         rows = queries.list_totals_by_key(session, UNIT, start, end, key_prefix=scope.value + "/")
-        return UNIT, [Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key)), t) for t in rows]
+        return UNIT, [
+            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
+        ]
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {
@@ -149,7 +157,12 @@ def _ranked(
 
 
 def load_dashboard(
-    session: Session, actor: FeedbackActor | None, requested: str, days: int, min_responses: int
+    session: Session,
+    actor: FeedbackActor | None,
+    requested: str,
+    days: int,
+    min_responses: int,
+    locale: str = "fa",
 ) -> Dashboard:
     scope = resolve_scope(session, actor, requested)
     actor_scope = account_scope(actor)
@@ -157,7 +170,7 @@ def load_dashboard(
     days, start, end = period(days)
     totals = queries.get_totals(session, scope.kind, scope.key, start, end)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    kind, ranked = _ranked(session, actor_scope, scope, start, end)
+    kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
     enough = [r for r in ranked if r.totals.count >= min_responses]
     enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
     best = enough[:RANK_SIZE]
@@ -167,7 +180,7 @@ def load_dashboard(
         provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end)}
         if scope.kind == PROVINCE:
             provinces = {k: v for k, v in provinces.items() if k == scope.value}
-    label = scope_label(scope, _employee_name(session, scope))
+    label = scope_label(scope, _employee_name(session, scope), locale)
     return Dashboard(
         scope,
         label,

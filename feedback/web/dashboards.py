@@ -17,12 +17,15 @@ bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 
 
 def _load() -> Dashboard:
+    from flask_babel import get_locale
+
     return load_dashboard(
         db(),
         current_actor(),
         request.args.get("scope", ""),
         request.args.get("days", 30, type=int) or 30,
         min_responses(current_app.config["GOVCLOUD"]),
+        str(get_locale() or "fa"),
     )
 
 

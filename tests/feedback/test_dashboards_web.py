@@ -91,3 +91,18 @@ def test_exports_hold_what_is_on_screen(feedback_app, feedback_session):
     workbook = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?days=7").data))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[1][0] == "total" and rows[1][4] == 6
+
+
+def test_english_dashboards_name_places_and_agencies_in_english(feedback_app, feedback_session):
+    """Provinces, counties and agencies come from the reference lists in both languages; units keep
+    the names the registry gave them."""
+    add_responses(feedback_session, 1, (5, 4, 5, 4), 5, county="2301")
+    add_responses(feedback_session, 2, (3, 3, 3, 3), 5, county="2302")
+    nation = viewer_client(feedback_app, feedback_session, "nation")
+    english = nation.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Iran" in english and f"{UNIT} (Information Technology Organization" in english
+    assert "ایران" not in english and "سازمان فناوری اطلاعات" not in english
+    province = viewer_client(feedback_app, feedback_session, "province:IR-23")
+    counties = province.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Damavand" in counties and "دماوند" not in counties
+    assert "دماوند" in province.get("/dashboard?lang=fa").get_data(as_text=True)
