@@ -52,7 +52,8 @@ class Response(FeedbackBase):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    # indexed as the first column of ix_responses_employee_ip
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("employee_codes.id", ondelete="CASCADE"))
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     device_hash: Mapped[str] = mapped_column(String(64))
