@@ -129,8 +129,10 @@ class SurveyFastPath:
         locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
         return self._thanks_page(locale, cookie)
 
-    def _thanks_page(self, locale: str, cookie: str) -> Page:
-        """The route's own thank-you page for this locale, asked of the Flask app once per process."""
+    def _thanks_page(self, locale: str, cookie: str) -> Page | None:
+        """The route's own thank-you page for this locale, asked of the Flask app once per process.
+        None (the route answers, and finds the submission already stored) if it ever stops being
+        the same for everyone: a status other than 200 or a cookie of its own."""
         page = self._thanks.get(locale)
         if page is None:
             from feedback.web.survey import DEVICE_COOKIE
@@ -140,7 +142,8 @@ class SurveyFastPath:
             ).get_environ()
             chunks, status, headers = run_wsgi_app(self.wsgi_app, environ)
             body = b"".join(chunks)
-            assert status.startswith("200") and "Set-Cookie" not in headers, status
+            if not status.startswith("200") or "Set-Cookie" in headers:
+                return None
             page = self._thanks[locale] = (status, list(headers.items()), body)
         return page
 
