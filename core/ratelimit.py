@@ -33,9 +33,10 @@ _SCRIPT = """
 local now = tonumber(ARGV[1])
 for i = 1, #KEYS do
   local allowed = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
   local oldest = redis.call('LINDEX', KEYS[i], allowed - 1)
-  if oldest and tonumber(oldest) > now - tonumber(ARGV[2 * i + 1]) then
-    return i
+  if oldest and tonumber(oldest) > now - window then
+    return {i, tostring(tonumber(oldest) + window - now)}
   end
 end
 for i = 1, #KEYS do
@@ -43,7 +44,7 @@ for i = 1, #KEYS do
   redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[2 * i]) - 1)
   redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2 * i + 1]))
 end
-return 0
+return {0, '0'}
 """
 
 
@@ -54,8 +55,20 @@ class Limit:
     allowed: int
     seconds: int
 
+    def __post_init__(self) -> None:
+        if self.allowed < 1 or self.seconds < 1:
+            raise ValueError(f"a limit allows at least one request in at least a second: {self}")
+
     def __str__(self) -> str:
         return f"{self.allowed} per {self.seconds}s"
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """The first limit a request exceeded, and when the oldest request it counts leaves its window."""
+
+    limit: Limit
+    retry_after: float
 
 
 def parse_limits(text: str) -> tuple[Limit, ...]:
@@ -74,7 +87,7 @@ Check = tuple[str, Sequence[Limit]]  # (key, the limits on that key)
 
 class RateLimiter:
     """`hit(checks)` returns None when the request may go ahead (and counts it against every window),
-    or the first limit it exceeds (and counts nothing)."""
+    or a `Refusal` naming the first limit it exceeds (and counts nothing)."""
 
     def __init__(self, redis_url: str | None, prefix: str) -> None:
         self.prefix = prefix
@@ -85,7 +98,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next_sweep = 10_000
 
-    def hit(self, checks: Sequence[Check], now: float | None = None) -> Limit | None:
+    def hit(self, checks: Sequence[Check], now: float | None = None) -> Refusal | None:
         """Check every limit of every key; count the request against all of them only if none is
         exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process."""
         now = time.time() if now is None else now
@@ -98,17 +111,17 @@ class RateLimiter:
                 args += [limit.allowed, limit.seconds]
                 flat.append(limit)
         if self._script is not None:
-            exceeded = int(self._script(keys=keys, args=args))
+            exceeded, wait = self._script(keys=keys, args=args)
         else:
-            exceeded = self._hit_memory(keys, flat, now)
-        return flat[exceeded - 1] if exceeded else None
+            exceeded, wait = self._hit_memory(keys, flat, now)
+        return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
 
-    def _hit_memory(self, keys: list[str], limits: list[Limit], now: float) -> int:
+    def _hit_memory(self, keys: list[str], limits: list[Limit], now: float) -> tuple[int, float]:
         with self._lock:
             for i, (key, limit) in enumerate(zip(keys, limits, strict=True)):
                 times = self._memory.get(key, ((), 0))[0]
                 if len(times) == limit.allowed and times[0] > now - limit.seconds:
-                    return i + 1
+                    return i + 1, times[0] + limit.seconds - now
             for key, limit in zip(keys, limits, strict=True):
                 entry = self._memory.setdefault(key, (collections.deque(maxlen=limit.allowed), limit.seconds))
                 entry[0].append(now)
@@ -119,4 +132,4 @@ class RateLimiter:
                     if times[-1] > now - seconds
                 }
                 self._next_sweep = 2 * len(self._memory) + 10_000
-        return 0
+        return 0, 0.0

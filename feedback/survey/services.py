@@ -226,7 +226,7 @@ def _autocommit_engine(engine: Engine) -> Engine:
     found = _AUTOCOMMIT.get(engine)
     if found is None:
         url = engine.url.render_as_string(hide_password=False)
-        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=2)
+        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         _AUTOCOMMIT[engine] = found
     return found
 

@@ -3,6 +3,7 @@ every web process shares one count), and who is signed in."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -78,9 +79,9 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
             if request.environ.get(LIMITS_COUNTED):
                 return view(*args, **kwargs)
             limits: RateLimiter = current_app.extensions["survey_rate_limiter"]
-            exceeded = limits.hit(checks())
-            if exceeded is not None:
-                raise TooManyRequests(retry_after=exceeded.seconds // exceeded.allowed or 1)
+            refused = limits.hit(checks())
+            if refused is not None:
+                raise TooManyRequests(retry_after=math.ceil(refused.retry_after))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -18,15 +18,17 @@ second try after a database error count once.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from werkzeug.http import parse_cookie
+from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
@@ -36,6 +38,7 @@ from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_autocommit
 
+log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
 _MAX_BODY = 32 * 1024  # four digits, a token and a comment of at most 500 characters, encoded
 _FORM = "application/x-www-form-urlencoded"
@@ -83,8 +86,8 @@ class SurveyFastPath:
             return None  # SQLite, or a test's session bound to one connection
         if environ.get("QUERY_STRING"):
             return None
-        if not environ.get("CONTENT_TYPE", "").startswith(_FORM):
-            return None
+        if parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower() != _FORM:
+            return None  # read as Werkzeug reads it, or the route would see another form
         try:
             length = int(environ.get("CONTENT_LENGTH") or -1)
         except ValueError:
@@ -110,8 +113,12 @@ class SurveyFastPath:
             return None
         remote_addr = environ.get("REMOTE_ADDR") or ""
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        if limiter.hit(answer_limits(remote_addr, cookie)) is not None:
-            return None  # nothing was counted; the route refuses with its 429 page
+        try:
+            if limiter.hit(answer_limits(remote_addr, cookie)) is not None:
+                return None  # nothing was counted; the route refuses with its 429 page
+        except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
+            log.exception("survey fast path: rate limits unavailable, handing over to the route")
+            return None
         environ[LIMITS_COUNTED] = True
         submission = Submission(
             employee_id=signed.employee_id,
@@ -125,35 +132,49 @@ class SurveyFastPath:
         try:
             submit_autocommit(engine, submission)
         except (DBAPIError, NotFound, CodeClosed):
+            return None  # the route says why (503, 403, 410) or wins the race on its retry
+        except Exception:  # anything else too: before a commit the route fails inside Flask, with
+            # its own 500 page; after one it finds the submission stored and thanks the citizen
+            log.exception("survey fast path: submission failed, handing over to the route")
             return None
         locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
-        return self._thanks_page(locale, cookie)
+        try:
+            return self._thanks_page(locale, cookie, environ)
+        except Exception:
+            log.exception("survey fast path: no thank-you page, handing over to the route")
+            return None
 
-    def _thanks_page(self, locale: str, cookie: str) -> Page | None:
-        """The route's own thank-you page for this locale, asked of the Flask app once per process.
-        None (the route answers, and finds the submission already stored) if it ever stops being
-        the same for everyone: a status other than 200 or a cookie of its own."""
+    def _thanks_page(self, locale: str, cookie: str, request: dict[str, Any]) -> Page | None:
+        """The route's own thank-you page for this locale, asked of the Flask app once per process
+        (with this request's host, scheme and mount point, which its links depend on). None (the
+        route answers, and finds the submission already stored) if it ever stops being the same for
+        everyone: a status other than 200 or a cookie of its own."""
         page = self._thanks.get(locale)
         if page is None:
             from feedback.web.survey import DEVICE_COOKIE
 
             environ = EnvironBuilder(
-                path="/e/-/thanks", headers={"Cookie": f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}"}
+                path="/e/-/thanks",
+                base_url=f"{request.get('wsgi.url_scheme', 'http')}://{request.get('HTTP_HOST', 'localhost')}"
+                + request.get("SCRIPT_NAME", ""),
+                headers={"Cookie": f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}"},
             ).get_environ()
-            chunks, status, headers = run_wsgi_app(self.wsgi_app, environ)
+            chunks, status, headers = run_wsgi_app(self.wsgi_app, environ, buffered=True)
             body = b"".join(chunks)
             if not status.startswith("200") or "Set-Cookie" in headers:
                 return None
             page = self._thanks[locale] = (status, list(headers.items()), body)
-        return page
+        status, headers, body = page
+        return status, list(headers), body
 
 
 def _parse_form(body: bytes) -> dict[str, str]:
-    """The first value of each field, as `request.form.get` reads it."""
-    from urllib.parse import parse_qsl
+    """The first value of each field, decoded exactly as Werkzeug's form parser decodes it (so the
+    comment stored is the same whichever path took the request)."""
+    import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler
 
     form: dict[str, str] = {}
-    for name, value in parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="replace"):
+    for name, value in parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote"):
         form.setdefault(name, value)
     return form
 

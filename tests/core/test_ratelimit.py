@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from core.ratelimit import Limit, RateLimiter, parse_limits
+from core.ratelimit import Limit, RateLimiter, Refusal, parse_limits
 
 
 @pytest.fixture(params=["redis", "memory"])
@@ -19,14 +19,17 @@ def test_parse_limits_reads_flask_limiter_notation():
     assert parse_limits("5/second") == (Limit(5, 1),)
     with pytest.raises(ValueError, match="not a rate limit: ' sixty per minute'"):
         parse_limits("60 per minute; sixty per minute")
+    with pytest.raises(ValueError, match="at least one request"):
+        parse_limits("0 per minute")
 
 
 def test_moving_window_refuses_until_the_oldest_request_leaves_it(limiter):
     three_a_minute = [("phone", parse_limits("3 per minute"))]
     assert [limiter.hit(three_a_minute, now=1000 + t) for t in (0, 10, 20)] == [None] * 3
-    assert limiter.hit(three_a_minute, now=59.9 + 1000) == Limit(3, 60)  # a fixed window would allow it
+    refused = limiter.hit(three_a_minute, now=1059.5)  # a fixed window would allow it
+    assert refused.limit == Limit(3, 60) and refused.retry_after == pytest.approx(0.5)
     assert limiter.hit(three_a_minute, now=1060.5) is None  # the request at 1000 has left the window
-    assert limiter.hit(three_a_minute, now=1061) == Limit(3, 60)
+    assert limiter.hit(three_a_minute, now=1061) == Refusal(Limit(3, 60), 9.0)  # until 1010 leaves
 
 
 def test_a_refused_request_counts_against_no_limit(limiter):
@@ -34,9 +37,12 @@ def test_a_refused_request_counts_against_no_limit(limiter):
     checks = [address, ("phone", parse_limits("1 per minute"))]
     assert limiter.hit(checks, now=0) is None
     for second in range(1, 30):
-        assert limiter.hit(checks, now=second) == Limit(1, 60)
+        assert limiter.hit(checks, now=second).limit == Limit(1, 60)
     # the 29 refusals left the address at one request of its two
-    assert [limiter.hit([address], now=31), limiter.hit([address], now=32)] == [None, Limit(2, 60)]
+    assert [limiter.hit([address], now=31), limiter.hit([address], now=32)] == [
+        None,
+        Refusal(Limit(2, 60), 28),
+    ]
 
 
 def test_each_key_and_each_window_is_counted_on_its_own(limiter):
@@ -44,6 +50,6 @@ def test_each_key_and_each_window_is_counted_on_its_own(limiter):
     assert limiter.hit([("a", per_phone)], now=0) is None
     assert limiter.hit([("a", per_phone)], now=1) is None
     assert limiter.hit([("b", per_phone)], now=2) is None  # another phone
-    assert limiter.hit([("a", per_phone)], now=3) == Limit(2, 60)
+    assert limiter.hit([("a", per_phone)], now=3).limit == Limit(2, 60)
     assert limiter.hit([("a", per_phone)], now=70) is None  # third this hour
-    assert limiter.hit([("a", per_phone)], now=140) == Limit(3, 3600)
+    assert limiter.hit([("a", per_phone)], now=140) == Refusal(Limit(3, 3600), 3460)  # the hour from 0

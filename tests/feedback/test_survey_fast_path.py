@@ -158,3 +158,30 @@ def test_a_request_the_fast_path_counted_is_not_counted_again_by_the_route(world
         phone.post(f"/e/{tokens[3]}", data={**ANSWERS, "form_token": signed}).status_code for _ in range(13)
     ]
     assert statuses == [410] * 12 + [429]
+
+
+def test_when_the_rate_limit_store_is_down_the_route_answers_with_its_own_page(
+    settings, committed_feedback, tmp_path
+):
+    """Nothing the fast path cannot handle escapes it as a bare 500: the route meets the same error
+    and answers with the app's error page and headers; nothing is stored."""
+    from feedback.web.app import create_app
+
+    session_factory = make_sessionmaker(committed_feedback)
+    with session_factory() as session:
+        seed_employees(session, tmp_path, [employee_row(1)])
+        seed_questions(session)
+        token = code_of(session, "E000001").token
+    page_app = create_app(settings)
+    phone = _phone(page_app)
+    signed = form_token(phone.get(f"/e/{token}").text)
+    broken = create_app(settings.replace(redis_url="redis://127.0.0.1:1/0"))
+    client = broken.test_client()
+    client.environ_base.update(phone.environ_base)
+    client.set_cookie("fb_device", phone.get_cookie("fb_device").value)
+    answer = client.post(f"/e/{token}", data={**ANSWERS, "form_token": signed})
+    assert answer.status_code == 500
+    assert answer.headers["Content-Security-Policy"] and "<html" in answer.text
+    assert broken.extensions["survey_fast_path"].taken == 0
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 0
