@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -30,9 +31,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def insert_codes(session: Session, employee_ids: list[int]) -> None:
+def insert_codes(session: Session, employee_ids: list[int], tokens: Callable[[], str] = new_token) -> None:
     """Insert one active code per employee; rows lost to a (practically impossible) collision on
-    token or short code are retried with new random values. Does not commit."""
+    token or short code are retried with new random values. Does not commit. `tokens` is the source
+    of tokens, as `now` is elsewhere the source of time: a test hands one that collides once."""
     pending = list(employee_ids)
     for _attempt in range(MAX_ATTEMPTS):
         if not pending:
@@ -41,7 +43,7 @@ def insert_codes(session: Session, employee_ids: list[int]) -> None:
         rows = [
             {
                 "employee_id": employee_id,
-                "token": new_token(),
+                "token": tokens(),
                 "short_code": short_codes.new_short_code(),
                 "status": ACTIVE,
                 "issued_at": now,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +12,7 @@ from feedback.codes.models import REPLACED, EmployeeCode
 from feedback.codes.services import (
     ScanState,
     insert_codes,
+    new_token,
     reissue_code,
     resolve_token,
     token_for_short_code,
@@ -39,17 +38,15 @@ def test_every_employee_gets_a_long_random_token_and_a_checked_short_code(two_em
     assert codes[0].token != codes[1].token
 
 
-def test_a_token_collision_is_retried_with_fresh_randomness(feedback_session, tmp_path, monkeypatch):
+def test_a_token_collision_is_retried_with_fresh_randomness(feedback_session, tmp_path):
     seed_employees(feedback_session, tmp_path, [employee_row(1)])
     taken = code_of(feedback_session, "E000001").token
     employee = Employee(**{k: v for k, v in employee_row(2).items() if k not in {"province", "county"}})
     employee.province_code, employee.county_code, employee.national_code = "IR-23", "2301", "0012345679"
     feedback_session.add(employee)
     feedback_session.flush()
-    real = secrets.token_urlsafe
     answers = iter([taken])
-    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(answers, None) or real(n))
-    insert_codes(feedback_session, [employee.id])
+    insert_codes(feedback_session, [employee.id], tokens=lambda: next(answers, None) or new_token())
     new = code_of(feedback_session, "E000002")
     assert new is not None and new.token != taken
 
