@@ -41,9 +41,6 @@ def init_security(app: Flask, settings: Settings) -> None:
     app.config["RATELIMIT_KEY_PREFIX"] = f"{settings.task_queue_prefix}feedback-limits"
     csrf.init_app(app)
     limiter.init_app(app)
-    # Flask-Limiter's before-request pass finds nothing to check on the survey (its routes count in
-    # `survey_rate_limiter`), but would look for default and blueprint limits on every request.
-    limiter.request_filter(lambda: request.blueprint == "survey")
     app.extensions["survey_rate_limiter"] = RateLimiter(
         settings.redis_url, f"{settings.task_queue_prefix}feedback-survey-limits:"
     )

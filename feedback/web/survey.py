@@ -54,8 +54,8 @@ def _device_id() -> str:
     return g.device_id
 
 
-def _scan_limits() -> Check:
-    return f"scan:{request.remote_addr}", SCAN_LIMITS
+def _scan_limits() -> list[Check]:
+    return [(f"scan:{request.remote_addr}", SCAN_LIMITS)]
 
 
 def answer_limits(remote_addr: str | None, cookie: str | None) -> list[Check]:
@@ -132,7 +132,7 @@ def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
 
 @bp.get("/e/<token>")
 @public
-@rate_limited(lambda: [_scan_limits()])
+@rate_limited(_scan_limits)
 def form(token: str) -> WerkzeugResponse:
     try:
         scan = resolve_token(db(), token)

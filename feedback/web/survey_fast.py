@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler _parse_form uses
 from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -37,6 +38,8 @@ from core.web import LOCALE_COOKIE, choose_locale
 from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_autocommit
+from feedback.web.security import LIMITS_COUNTED
+from feedback.web.survey import DEVICE_COOKIE, answer_limits
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
@@ -78,9 +81,6 @@ class SurveyFastPath:
 
     def _answer(self, environ: dict[str, Any]) -> Page | None:
         """The thank-you page, or None to leave the request to the Flask route."""
-        from feedback.web.security import LIMITS_COUNTED
-        from feedback.web.survey import DEVICE_COOKIE, answer_limits
-
         engine = self.app.extensions["db_sessionmaker"].kw.get("bind")
         if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
             return None  # SQLite, or a test's session bound to one connection
@@ -151,8 +151,6 @@ class SurveyFastPath:
         everyone: a status other than 200 or a cookie of its own."""
         page = self._thanks.get(locale)
         if page is None:
-            from feedback.web.survey import DEVICE_COOKIE
-
             environ = EnvironBuilder(
                 path="/e/-/thanks",
                 base_url=f"{request.get('wsgi.url_scheme', 'http')}://{request.get('HTTP_HOST', 'localhost')}"
@@ -171,8 +169,6 @@ class SurveyFastPath:
 def _parse_form(body: bytes) -> dict[str, str]:
     """The first value of each field, decoded exactly as Werkzeug's form parser decodes it (so the
     comment stored is the same whichever path took the request)."""
-    import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler
-
     form: dict[str, str] = {}
     for name, value in parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote"):
         form.setdefault(name, value)
