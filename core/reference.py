@@ -10,6 +10,7 @@ import csv
 import dataclasses
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from core.text import normalize_fa
 
@@ -90,6 +91,31 @@ def county_index() -> dict[tuple[str, str], County]:
         for key in (county.code, county.name_fa, county.name_en):
             index[(county.province_code, normalize_fa(key))] = county
     return index
+
+
+_Record = TypeVar("_Record", Province, County, AgencyRecord)
+
+
+def _first_by_code(records: tuple[_Record, ...]) -> dict[str, _Record]:
+    index: dict[str, _Record] = {}
+    for record in records:
+        index.setdefault(record.code, record)  # the first of a code wins, as a scan in order would
+    return index
+
+
+@cache
+def provinces_by_code() -> dict[str, Province]:
+    return _first_by_code(provinces())
+
+
+@cache
+def counties_by_code() -> dict[str, County]:
+    return _first_by_code(counties())
+
+
+@cache
+def agencies_by_code() -> dict[str, AgencyRecord]:
+    return _first_by_code(agencies())
 
 
 def find_province(name: str) -> Province | None:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import cache
 from pathlib import Path
 
 from celery import Celery, Task
-from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import session_scope
 from core.errors import GovcloudError
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
+from feedback.db import task_sessionmaker
 from feedback.jobs import services as jobs
 from feedback.printing.services import Selection, print_batch
 from feedback.registry.importer import import_employees
@@ -46,14 +45,8 @@ class _Throttled:
                 jobs.report_progress(session, self.job_id, done, total)
 
 
-@cache
-def _factory(url: str) -> sessionmaker[Session]:
-    """One engine per worker process and database, made on first use."""
-    return make_sessionmaker(make_engine(url))
-
-
 def run_import_job(settings: Settings, job_id: int) -> None:
-    factory = _factory(settings.feedback_database_url)
+    factory = task_sessionmaker(settings.feedback_database_url)
     with session_scope(factory) as session:
         job = jobs.start_job(session, job_id)
         source = Path(job.input_path)
@@ -80,7 +73,7 @@ def run_import_job(settings: Settings, job_id: int) -> None:
 
 
 def run_print_job(settings: Settings, job_id: int) -> None:
-    factory = _factory(settings.feedback_database_url)
+    factory = task_sessionmaker(settings.feedback_database_url)
     with session_scope(factory) as session:
         job = jobs.start_job(session, job_id)
         p = jobs.params(job)
@@ -113,11 +106,11 @@ def run_print_job(settings: Settings, job_id: int) -> None:
 
 
 def import_employees_task(task: Task, job_id: int) -> None:
-    run_import_job(task.app.conf.feedback_settings, job_id)
+    run_import_job(task.app.conf.govcloud_settings, job_id)
 
 
 def print_sheets_task(task: Task, job_id: int) -> None:
-    run_print_job(task.app.conf.feedback_settings, job_id)
+    run_print_job(task.app.conf.govcloud_settings, job_id)
 
 
 def register_tasks(app: Celery) -> None:

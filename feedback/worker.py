@@ -23,7 +23,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
         include=["feedback.tasks", "feedback.reports.tasks", "feedback.dashboards.tasks"],
         queues=[QUEUE],
     )
-    app.conf.feedback_settings = app.conf.govcloud_settings = settings
+    app.conf.govcloud_settings = settings
     app.conf.beat_schedule_filename = str(settings.var_path / "feedback-celerybeat-schedule")
     configure_bale(app, settings)
     configure_alerts(app, settings)

@@ -7,6 +7,7 @@ whether or not the e-mail exists, so the form does not reveal who has an account
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,9 +21,15 @@ from feedback.accounts.models import REGISTRY_ADMIN, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
 
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
+
+
+@cache
+def dummy_hash() -> str:
+    """What an unknown e-mail's password is checked against, so its sign-in costs a real verify.
+    Made once, on first use (the web app makes it at start-up: `init_security`)."""
+    return _HASHER.hash("not-a-real-password")
 
 
 def create_account(
@@ -73,7 +80,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     """The account if the password matches (rehashing when parameters have changed), else None."""
     account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
     try:
-        _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
+        _HASHER.verify(account.password_hash if account else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if account is None or not account.active:

@@ -21,10 +21,13 @@ from feedback.accounts.policies import can_manage_registry
 from feedback.codes import short_codes
 from feedback.codes.models import ACTIVE, REPLACED, EmployeeCode
 from feedback.registry.models import Employee
+from feedback.registry.queries import get_active_code_or_none
 from feedback.registry.upsert import dialect_insert
 
 TOKEN_BYTES = 24
 MAX_ATTEMPTS = 5
+# Correlated to the enclosing SELECT over Employee.
+_HAS_ACTIVE_CODE = exists().where(EmployeeCode.employee_id == Employee.id, EmployeeCode.status == ACTIVE)
 
 
 def new_token() -> str:
@@ -61,16 +64,16 @@ def insert_codes(session: Session, employee_ids: list[int], tokens: Callable[[],
 
 
 def without_active_code(session: Session, employee_ids: list[int]) -> list[int]:
-    has_code = exists().where(EmployeeCode.employee_id == Employee.id, EmployeeCode.status == ACTIVE)
-    return list(session.scalars(select(Employee.id).where(Employee.id.in_(employee_ids), ~has_code)))
+    return list(session.scalars(select(Employee.id).where(Employee.id.in_(employee_ids), ~_HAS_ACTIVE_CODE)))
 
 
 def issue_missing_codes(session: Session, employment_codes: list[str]) -> int:
     """Give every listed employee without an active code one (new employees after an import).
     Does not commit: the import commits its batch once."""
-    has_code = exists().where(EmployeeCode.employee_id == Employee.id, EmployeeCode.status == ACTIVE)
     ids = list(
-        session.scalars(select(Employee.id).where(Employee.employment_code.in_(employment_codes), ~has_code))
+        session.scalars(
+            select(Employee.id).where(Employee.employment_code.in_(employment_codes), ~_HAS_ACTIVE_CODE)
+        )
     )
     insert_codes(session, ids)
     return len(ids)
@@ -95,9 +98,7 @@ def reissue_code(session: Session, actor: FeedbackActor, employee_id: int) -> Em
 
 
 def active_code(session: Session, employee_id: int) -> EmployeeCode:
-    code = session.scalar(
-        select(EmployeeCode).where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
-    )
+    code = get_active_code_or_none(session, employee_id)
     if code is None:
         raise NotFound("this employee has no active code", employee_id=employee_id)
     return code

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from celery import Celery, shared_task
-from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import session_scope
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
 from feedback.dashboards.alerts import evaluate_alerts
+from feedback.db import task_sessionmaker
 from feedback.rollups.scores import min_responses
 
 EVALUATE_ALERTS = "feedback.evaluate-alerts"
@@ -26,13 +25,8 @@ def configure_alerts(app: Celery, settings: Settings) -> None:
     }
 
 
-@cache
-def _factory(database_url: str) -> sessionmaker[Session]:
-    return make_sessionmaker(make_engine(database_url))
-
-
 @shared_task(bind=True, name=EVALUATE_ALERTS, acks_late=True)
 def evaluate_alerts_task(self: Any) -> int:
     settings: Settings = self.app.conf.govcloud_settings
-    with session_scope(_factory(settings.feedback_database_url)) as session:
+    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
         return evaluate_alerts(session, SYSTEM, min_responses(settings))

@@ -9,14 +9,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.errors import NotAuthorized, NotFound
+from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
-from feedback.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
+from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
 
 
 def create_job(
-    session: Session, actor: FeedbackActor, kind: str, params: dict[str, Any], input_path: str = ""
+    session: Session,
+    actor: FeedbackActor,
+    kind: str,
+    params: dict[str, Any],
+    input_path: str = "",
+    total: int = 0,
 ) -> Job:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins start jobs")
@@ -26,7 +31,7 @@ def create_job(
         account_id=actor.id,
         params=json.dumps(params, ensure_ascii=False),
         input_path=input_path,
-        total=0,
+        total=total,
         done=0,
         summary="",
         error="",
@@ -98,7 +103,6 @@ def params(job: Job) -> dict[str, Any]:
 
 def create_import_job(session: Session, actor: FeedbackActor, upload: Path) -> Job:
     """Check the header now (a wrong file is refused on the page, not minutes later), then queue."""
-    from feedback.jobs.models import IMPORT
     from feedback.registry.reading import open_source
 
     if not can_manage_registry(actor):
@@ -115,8 +119,6 @@ def create_print_job(
     session: Session, actor: FeedbackActor, selection: Any, per_page: int, as_zip: bool
 ) -> Job:
     """Validate the batch (known agency/province, not empty, size fits the format), then queue."""
-    from core.errors import ValidationError
-    from feedback.jobs.models import PRINT
     from feedback.printing.services import SINGLE_PDF_LIMIT, count_batch
 
     total = count_batch(session, actor, selection)
@@ -129,7 +131,7 @@ def create_print_job(
             total=total,
             limit=SINGLE_PDF_LIMIT,
         )
-    job = create_job(
+    return create_job(
         session,
         actor,
         PRINT,
@@ -141,7 +143,5 @@ def create_print_job(
             "per_page": per_page,
             "zip": as_zip,
         },
+        total=total,
     )
-    job.total = total
-    session.commit()
-    return job

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from core.errors import NotAuthorized, ValidationError
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
+from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
+from feedback.registry.models import Employee
 from feedback.registry.places import Places, agency_name
 
 SHEETS_PER_FILE = 1000
@@ -91,21 +93,22 @@ def count_batch(session: Session, actor: FeedbackActor, selection: Selection) ->
     return queries.count_sheet_rows(session, **_filters(session, selection))
 
 
+def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
+    return Sheet(
+        full_name=employee.full_name,
+        position=employee.position,
+        unit=employee.unit,
+        agency=agency_name(employee.agency_code),
+        url=f"{base_url}/e/{code.token}",
+        short_code=code.short_code,
+    )
+
+
 def _sheets(
     session: Session, filters: dict[str, object], base_url: str
 ) -> Iterator[tuple[tuple[str, str], Sheet]]:
-    agencies: dict[str, str] = {}
     for employee, code in queries.iter_sheet_rows(session, **filters):
-        agency = agencies.setdefault(employee.agency_code, agency_name(employee.agency_code))
-        sheet = Sheet(
-            full_name=employee.full_name,
-            position=employee.position,
-            unit=employee.unit,
-            agency=agency,
-            url=f"{base_url}/e/{code.token}",
-            short_code=code.short_code,
-        )
-        yield (employee.agency_code, employee.unit), sheet
+        yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
 
 
 def print_batch(
@@ -203,14 +206,6 @@ def single_sheet_pdf(session: Session, actor: FeedbackActor, employee_id: int, b
     employee = queries.get_employee(session, employee_id)
     code = active_code(session, employee_id)
     base_url = base_url.rstrip("/")
-    sheet = Sheet(
-        employee.full_name,
-        employee.position,
-        employee.unit,
-        agency_name(employee.agency_code),
-        f"{base_url}/e/{code.token}",
-        code.short_code,
-    )
     buffer = io.BytesIO()
-    write_sheets([sheet], buffer, base_url)
+    write_sheets([_sheet(employee, code, base_url)], buffer, base_url)
     return buffer.getvalue()

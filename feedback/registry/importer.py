@@ -179,7 +179,8 @@ def import_employees(
                 _reject(summary, rejects, checked)
             elif checked["employment_code"] in batch:
                 first = batch[checked["employment_code"]]["_line"]
-                _reject(summary, rejects, _duplicate(raw, checked["employment_code"], first))
+                duplicate = _duplicate(raw.line, checked["employment_code"], first, raw.original)
+                _reject(summary, rejects, duplicate)
             else:
                 checked["_original"] = raw.original
                 batch[checked["employment_code"]] = checked
@@ -203,12 +204,12 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
         yield rows[start : start + size]
 
 
-def _duplicate(raw: RawRow, code: str, first_line: int) -> Reject:
+def _duplicate(line: int, code: str, first_line: int, original: list[str]) -> Reject:
     return Reject(
-        raw.line,
+        line,
         Reason.duplicate_in_file,
         f"employment_code {code} already appears on line {first_line}",
-        raw.original,
+        original,
     )
 
 
@@ -232,7 +233,6 @@ def _flush(
                 Employee.employment_code,
                 Employee.import_run,
                 Employee.import_line,
-                Employee.updated_at,
                 *(getattr(Employee, f) for f in DATA_FIELDS),
             ).where(Employee.employment_code.in_(list(batch)))
         )
@@ -244,13 +244,7 @@ def _flush(
         original = values.pop("_original")
         old = existing.get(code)
         if old is not None and old.import_run == run:
-            dup = Reject(
-                line,
-                Reason.duplicate_in_file,
-                f"employment_code {code} already appears on line {old.import_line}",
-                original,
-            )
-            _reject(summary, rejects, dup)
+            _reject(summary, rejects, _duplicate(line, code, old.import_line, original))
             continue
         values.update(import_run=run, import_line=line)
         if old is None:

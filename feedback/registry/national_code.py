@@ -27,10 +27,7 @@ def is_valid(code: str) -> bool:
     The ten repeated-digit numbers pass that sum but are not issued, so they are refused."""
     if len(code) != 10 or not code.isdigit() or len(set(code)) == 1:
         return False
-    total = sum(int(code[i]) * (10 - i) for i in range(9))
-    remainder = total % 11
-    check = remainder if remainder < 2 else 11 - remainder
-    return int(code[9]) == check
+    return int(code[9]) == int(check_digit(code[:9]))
 
 
 def check_digit(first_nine: str) -> str:

@@ -47,22 +47,18 @@ class Places:
         return self._agencies.get(code.strip().upper())
 
     def county_name(self, code: str) -> str:
-        for county in reference.counties():
-            if county.code == code:
-                return county.name_fa
+        county = reference.counties_by_code().get(code)
+        if county is not None:
+            return county.name_fa
         local = self._local_by_code.get(code)
         return local.name_fa if local else code
 
 
 def agency_name(code: str) -> str:
-    for agency in reference.agencies():
-        if agency.code == code:
-            return agency.name_fa
-    return code
+    agency = reference.agencies_by_code().get(code)
+    return agency.name_fa if agency else code
 
 
 def province_name(code: str) -> str:
-    for province in reference.provinces():
-        if province.code == code:
-            return province.name_fa
-    return code
+    province = reference.provinces_by_code().get(code)
+    return province.name_fa if province else code

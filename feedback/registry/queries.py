@@ -69,6 +69,28 @@ def list_local_counties(session: Session) -> list[LocalCounty]:
     return list(session.scalars(select(LocalCounty).order_by(LocalCounty.province_code, LocalCounty.name_fa)))
 
 
+def _sheet_rows(
+    statement: Select,
+    agency_code: str | None,
+    unit: str | None,
+    province_code: str | None,
+    employment_codes: list[str] | None,
+) -> Select:
+    """Active employees joined to their active code, filtered by what is given (empty: no filter)."""
+    statement = statement.join(
+        EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE)
+    ).where(Employee.active)
+    if agency_code:
+        statement = statement.where(Employee.agency_code == agency_code)
+    if unit:
+        statement = statement.where(Employee.unit == unit)
+    if province_code:
+        statement = statement.where(Employee.province_code == province_code)
+    if employment_codes is not None:
+        statement = statement.where(Employee.employment_code.in_(employment_codes))
+    return statement
+
+
 def iter_sheet_rows(
     session: Session,
     agency_code: str | None = None,
@@ -79,19 +101,7 @@ def iter_sheet_rows(
 ) -> Iterator[tuple[Employee, EmployeeCode]]:
     """Active employees with their active code, ordered by agency, unit and name, read in chunks by keyset
     so a batch of any size is never held in memory at once."""
-    base = (
-        select(Employee, EmployeeCode)
-        .join(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
-        .where(Employee.active)
-    )
-    if agency_code:
-        base = base.where(Employee.agency_code == agency_code)
-    if unit:
-        base = base.where(Employee.unit == unit)
-    if province_code:
-        base = base.where(Employee.province_code == province_code)
-    if employment_codes is not None:
-        base = base.where(Employee.employment_code.in_(employment_codes))
+    base = _sheet_rows(select(Employee, EmployeeCode), agency_code, unit, province_code, employment_codes)
     last: tuple[str, str, str, str, int] | None = None
     order = (Employee.agency_code, Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
     while True:
@@ -114,20 +124,9 @@ def count_sheet_rows(
     province_code: str | None = None,
     employment_codes: list[str] | None = None,
 ) -> int:
-    statement = (
-        select(func.count())
-        .select_from(Employee)
-        .join(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
-        .where(Employee.active)
+    statement = _sheet_rows(
+        select(func.count()).select_from(Employee), agency_code, unit, province_code, employment_codes
     )
-    if agency_code:
-        statement = statement.where(Employee.agency_code == agency_code)
-    if unit:
-        statement = statement.where(Employee.unit == unit)
-    if province_code:
-        statement = statement.where(Employee.province_code == province_code)
-    if employment_codes is not None:
-        statement = statement.where(Employee.employment_code.in_(employment_codes))
     return session.scalar(statement) or 0
 
 

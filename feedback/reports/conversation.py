@@ -80,18 +80,27 @@ def _go(state: State, step: Step, changes: dict[str, Any], *calls: Call) -> Outc
     return Outcome(State(step, {**state.answers, **changes}), list(calls))
 
 
-def _need_text(state: State, incoming: Incoming, question: str, markup: dict[str, Any]) -> Outcome | None:
+Markup = dict[str, Any]
+
+
+def _need_text(
+    state: State, incoming: Incoming, question: str, markup: Markup | Callable[[], Markup]
+) -> Outcome | None:
+    """A keyboard costly to build (the common agencies) is passed as a callable, built only if needed."""
     if not incoming.text or incoming.command:
         chat = incoming.chat_id
         assert chat is not None
-        return _stay(state, _send(chat, f"{say.NEED_TEXT}\n{question}", markup))
+        return _stay(
+            state, _send(chat, f"{say.NEED_TEXT}\n{question}", markup() if callable(markup) else markup)
+        )
     return None
 
 
 def _on_agency(state: State, incoming: Incoming, common: CommonAgencies) -> Outcome:
     chat = incoming.chat_id
     assert chat is not None
-    if (early := _need_text(state, incoming, say.ASK_AGENCY, bale.agency_keyboard(common()))) is not None:
+    early = _need_text(state, incoming, say.ASK_AGENCY, lambda: bale.agency_keyboard(common()))
+    if early is not None:
         return early
     assert incoming.text is not None
     found = lookup.match_agencies(incoming.text)

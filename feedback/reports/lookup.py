@@ -24,7 +24,7 @@ def _agency_keys() -> tuple[tuple[AgencyRecord, tuple[str, ...]], ...]:
 
 
 def agency_by_code(code: str) -> AgencyRecord | None:
-    return next((a for a in reference.agencies() if a.code == code), None)
+    return reference.agencies_by_code().get(code)
 
 
 def match_agencies(text: str) -> list[AgencyRecord]:
@@ -73,11 +73,11 @@ def find_county(province_code: str, text: str) -> County | None:
 
 
 def province_by_code(code: str) -> Province | None:
-    return next((p for p in reference.provinces() if p.code == code), None)
+    return reference.provinces_by_code().get(code)
 
 
 def county_by_code(code: str) -> County | None:
-    return next((c for c in reference.counties() if c.code == code), None)
+    return reference.counties_by_code().get(code)
 
 
 def county_in_text(province_code: str, text: str) -> County | None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from celery import Celery, shared_task
-from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, make_sessionmaker, session_scope, utcnow
+from core.db import session_scope, utcnow
 from core.settings import Settings
+from feedback.db import task_sessionmaker
 from feedback.reports import bot, outbox, queries
 
 QUEUE = "feedback"
@@ -40,23 +37,12 @@ def enqueue_outbox(app: Celery, outbox_ids: list[int]) -> None:
         app.send_task(SEND_OUTBOX, args=[outbox_ids], queue=app.conf.task_default_queue, retry=False)
 
 
-@cache
-def _factory(database_url: str) -> sessionmaker[Session]:
-    return make_sessionmaker(make_engine(database_url))
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    with session_scope(_factory(settings.feedback_database_url)) as session:
-        yield session
-
-
 @shared_task(bind=True, name=SEND_OUTBOX, max_retries=MAX_RETRIES, acks_late=True)
 def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
     """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
     settings: Settings = self.app.conf.govcloud_settings
     api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
-    with _session(settings) as session:
+    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
         result = outbox.deliver(session, outbox_ids, api)
         if not result.retry:
             return {"sent": result.sent, "failed": result.failed}
@@ -73,7 +59,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
 def sweep_bale_outbox(self: Any) -> int:
     """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
     settings: Settings = self.app.conf.govcloud_settings
-    with _session(settings) as session:
+    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
         ids = queries.list_stale_outbox_ids(session, utcnow() - SWEEP_AFTER)
     for outbox_id in ids:
         enqueue_outbox(self.app, [outbox_id])
@@ -83,5 +69,6 @@ def sweep_bale_outbox(self: Any) -> int:
 @shared_task(bind=True, name=PURGE_BALE)
 def purge_bale_rows(self: Any) -> dict[str, int]:
     """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
-    with _session(self.app.conf.govcloud_settings) as session:
+    settings: Settings = self.app.conf.govcloud_settings
+    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
         return bot.purge_bale_rows(session)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from core import reference
 from core.errors import ValidationError
 from core.web import public
-from feedback.reports import queries, services
+from feedback.reports import lookup, queries, services
 from feedback.reports.tracking import normalize_tracking_number
 from feedback.web.db import db
 from feedback.web.security import limiter
@@ -60,7 +60,7 @@ def report_status(tracking: str) -> str:
     report = queries.get_report_by_tracking(db(), number) if number else None
     if report is None:
         abort(404)
-    agency = next((a for a in reference.agencies() if a.code == report.agency_code), None)
+    agency = lookup.agency_by_code(report.agency_code)
     return render_template(
         "reports/status.html",
         report=report,

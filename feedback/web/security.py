@@ -20,7 +20,7 @@ from core.web import mark_access
 from feedback.accounts.actors import FeedbackActor, actor_for
 from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
-from feedback.accounts.services import get_active_account
+from feedback.accounts.services import dummy_hash, get_active_account
 from feedback.web.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +44,7 @@ def init_security(app: Flask, settings: Settings) -> None:
     app.extensions["survey_rate_limiter"] = RateLimiter(
         settings.redis_url, f"{settings.task_queue_prefix}feedback-survey-limits:"
     )
+    dummy_hash()  # now, so the first sign-in with an unknown e-mail is no slower than the others
 
     @app.before_request
     def _load_actor() -> None:
