@@ -19,7 +19,7 @@ from catalog import audit, bulk, policies
 from catalog.models import Agency, EService, ServiceStatus
 from catalog.queries import get_agency, search_key
 from catalog.schemas import SERVICE_FIELDS, TRANSITIONS, ServiceInput, parse_service
-from catalog.services import notify_change
+from catalog.services import apply_values, notify_change
 from core.actors import Actor
 from core.errors import ValidationError
 
@@ -278,9 +278,7 @@ def _apply(session: Session, actor: Actor, plan: _Plan, via: str) -> None:
             ],
         )
     for service, values, changed in plan.updates:
-        for field, value in values.values().items():
-            setattr(service, field, value)
-        service.search_key = search_key(values.code, values.name_fa, values.name_en)
+        apply_values(service, values)
         action = (
             "retired" if changed.get("status", [None, None])[1] == ServiceStatus.retired.value else "updated"
         )

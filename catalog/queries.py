@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select, true
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
@@ -67,11 +67,16 @@ def _like_pattern(text: str) -> str:
 # --- agencies -------------------------------------------------------------------------------------
 
 
+def agency_scope(actor: Actor, column: Any) -> ColumnElement[bool]:
+    """The rows of the agencies the actor may read: `column` is the row's agency id (true for everything
+    when the actor reads every agency)."""
+    if actor.reads_everything:
+        return true()
+    return column.in_(actor.agency_ids or {-1})
+
+
 def _visible_agencies(actor: Actor) -> Select[tuple[Agency]]:
-    query = select(Agency)
-    if not actor.reads_everything:
-        query = query.where(Agency.id.in_(actor.agency_ids or {-1}))
-    return query
+    return select(Agency).where(agency_scope(actor, Agency.id))
 
 
 def is_valid_id(value: int) -> bool:
@@ -103,7 +108,7 @@ def list_agencies(
     agencies = list(session.scalars(query.order_by(Agency.code)))
     needle = normalize_fa(text)
     if needle:
-        agencies = [a for a in agencies if needle in normalize_fa(f"{a.code} {a.name_fa} {a.name_en}")]
+        agencies = [a for a in agencies if needle in search_key(a.code, a.name_fa, a.name_en)]
     order = {AgencyKind.ministry: 0, AgencyKind.organization: 1}
     return sorted(agencies, key=lambda a: (order.get(a.kind, 2), a.code))
 
@@ -121,9 +126,11 @@ def descendant_ids(session: Session, agency_id: int) -> set[int]:
 
 
 def count_services_by_agency(session: Session, actor: Actor) -> dict[int, int]:
-    query = select(EService.agency_id, func.count()).group_by(EService.agency_id)
-    if not actor.reads_everything:
-        query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
+    query = (
+        select(EService.agency_id, func.count())
+        .where(agency_scope(actor, EService.agency_id))
+        .group_by(EService.agency_id)
+    )
     return {agency_id: count for agency_id, count in session.execute(query)}
 
 
@@ -143,9 +150,7 @@ def get_service_by_code(session: Session, agency_id: int, code: str) -> EService
 
 
 def _filtered(actor: Actor, filters: ServiceFilter, *columns: Any) -> Select[Any]:
-    query = select(*(columns or (EService,)))
-    if not actor.reads_everything:
-        query = query.where(EService.agency_id.in_(actor.agency_ids or {-1}))
+    query = select(*(columns or (EService,))).where(agency_scope(actor, EService.agency_id))
     if filters.agency_id is not None:
         query = query.where(EService.agency_id == filters.agency_id)
     if filters.agency_code:

@@ -90,7 +90,8 @@ def _code_taken(agency_id: int, code: str) -> ValidationError:
     )
 
 
-def _apply_values(service: EService, values: ServiceInput) -> None:
+def apply_values(service: EService, values: ServiceInput) -> None:
+    """Set the parsed fields on the service, and its search key (no history entry: callers write it)."""
     for field, value in values.values().items():
         setattr(service, field, value)
     service.search_key = search_key(values.code, values.name_fa, values.name_en)
@@ -111,7 +112,7 @@ def create_service(
     if get_service_by_code(session, agency.id, values.code) is not None:
         raise _code_taken(agency.id, values.code)
     service = EService(agency_id=agency.id)
-    _apply_values(service, values)
+    apply_values(service, values)
     session.add(service)
     try:
         session.flush()
@@ -158,7 +159,7 @@ def update_service(
     changed = audit.diff(before, values.values())
     if not changed:
         return service
-    _apply_values(service, values)
+    apply_values(service, values)
     try:
         session.flush()
     except StaleDataError as exc:  # another transaction bumped the version between our read and write

@@ -1,10 +1,13 @@
-"""Jalali dates and Persian digits, the way Iranian users read them."""
+"""Jalali dates and Persian digits, the way Iranian users read them; Tehran's calendar day."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import jdatetime
+
+TEHRAN = ZoneInfo("Asia/Tehran")
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -101,3 +104,13 @@ def format_number(value: int | float, locale: str = "fa", decimals: int = 0) -> 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def tehran_day(now: dt.datetime) -> dt.date:
+    """The calendar day in Tehran at the (timezone-aware) moment `now`."""
+    return now.astimezone(TEHRAN).date()
+
+
+def tehran_today() -> dt.date:
+    """Today in Tehran: the day deadlines (Jalali dates in Iran) and daily figures are counted in."""
+    return tehran_day(utcnow())

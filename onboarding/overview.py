@@ -17,7 +17,7 @@ def inventory_overview(session: Session, actor: Actor) -> dict[str, Any]:
         "data_centers": list_data_centers(session, actor),
         "workloads": list_workloads(session, actor),
         "plans": list_plans(session, actor),
-        "runs": list_runs(session, actor)[:20],
+        "runs": list_runs(session, actor, limit=20),
     }
 
 

@@ -60,12 +60,12 @@ def seed_demo_feedback(feedback: Session) -> list[str]:
 
 def seed_demo_compliance(session: Session) -> list[str]:
     """A program with deadlines ahead, and today's figures (run after the catalog's demo services)."""
+    from core.dates import tehran_today
     from onboarding.compliance.seed import seed_demo_program
     from onboarding.compliance.services import take_snapshot
-    from workers.tasks.compliance import today
 
-    seed_demo_program(session, today())
-    result = take_snapshot(session, SYSTEM, today())
+    seed_demo_program(session, tehran_today())
+    result = take_snapshot(session, SYSTEM, tehran_today())
     return [f"compliance: today's figures computed ({result.rows} agency × milestone rows)"]
 
 

@@ -70,7 +70,7 @@ def _service_share(session: Session, agency_ids: list[int], kind: ServiceKind, c
         .where(EService.status == ServiceStatus.active, EService.kind == kind)
         .group_by(EService.agency_id)
     )
-    if len(agency_ids) <= 1000:
+    if len(agency_ids) <= migration_queries.IN_FILTER_LIMIT:
         query = query.where(EService.agency_id.in_(agency_ids))
     wanted = set(agency_ids)
     return {
@@ -97,16 +97,17 @@ def smart(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
 
 @metric("joined_cloud", "has a tenant space with a running workload", boolean=True)
 def joined_cloud(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
-    return {a: Measure.yes_no(migration_queries.has_running_tenant(session, a)) for a in agency_ids}
+    joined = migration_queries.agencies_with_running_tenant(session, agency_ids)
+    return {a: Measure.yes_no(a in joined) for a in agency_ids}
 
 
 @metric("workloads_migrated", "share of workloads migrated to the cloud")
 def workloads_migrated(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
-    return {a: Measure.ratio(*migration_queries.workload_migration_counts(session, a)) for a in agency_ids}
+    counts = migration_queries.workload_migration_counts_by_agency(session, agency_ids)
+    return {a: Measure.ratio(*counts.get(a, (0, 0))) for a in agency_ids}
 
 
 @metric("data_centers_retired", "share of legacy data centers retired")
 def data_centers_retired(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
-    return {
-        a: Measure.ratio(*migration_queries.data_center_retirement_counts(session, a)) for a in agency_ids
-    }
+    counts = migration_queries.data_center_retirement_counts_by_agency(session, agency_ids)
+    return {a: Measure.ratio(*counts.get(a, (0, 0))) for a in agency_ids}

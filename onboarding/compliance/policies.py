@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.actors import Actor, Role
+from core.actors import Actor
 
 
 def can_manage_programs(actor: Actor) -> bool:
@@ -24,6 +24,5 @@ def can_view_agency_compliance(actor: Actor, agency_id: int) -> bool:
 
 
 def can_recompute_agency(actor: Actor, agency_id: int) -> bool:
-    return actor.is_platform_admin or (
-        actor.role in {Role.agency_admin, Role.agency_member} and agency_id in actor.agency_ids
-    )
+    """Whoever may change the agency's catalog may refresh its figures."""
+    return actor.can_write_agency(agency_id)

@@ -23,6 +23,7 @@ from catalog.models import (
 )
 from core.errors import NotFound
 from onboarding.compliance.models import ComplianceSnapshot, Milestone, Notification, Program
+from onboarding.queries import IN_FILTER_LIMIT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,7 +262,14 @@ def list_agency_admin_emails(session: Session, agency_id: int) -> list[str]:
     return list(rows)
 
 
-def get_notification_by_key(session: Session, agency_id: int, dedupe_key: str) -> Notification | None:
-    return session.scalar(
-        select(Notification).where(Notification.agency_id == agency_id, Notification.dedupe_key == dedupe_key)
-    )
+def list_notification_keys(
+    session: Session, agency_ids: Iterable[int], dedupe_keys: Iterable[str]
+) -> set[tuple[int, str]]:
+    """The (agency_id, dedupe_key) pairs among those given that already have a notification."""
+    agencies, keys = set(agency_ids), set(dedupe_keys)
+    if not agencies or not keys:
+        return set()
+    query = select(Notification.agency_id, Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))
+    if len(agencies) <= IN_FILTER_LIMIT:  # above that, the keys' rows of every agency, picked here
+        query = query.where(Notification.agency_id.in_(agencies))
+    return {(agency_id, key) for agency_id, key in session.execute(query) if agency_id in agencies}

@@ -39,15 +39,19 @@ def create_reminders(
 
     No commit: runs inside the snapshot's transaction.
     """
-    created = []
+    due = []
     for agency_id, milestone_id in at_risk:
         milestone = milestones[milestone_id]
         days_left = (milestone.deadline - day).days
-        if not 0 <= days_left <= milestone.remind_days_before:
+        if 0 <= days_left <= milestone.remind_days_before:
+            key = f"{REMINDER_KIND}:{milestone.id}:{milestone.deadline.isoformat()}"
+            due.append((agency_id, milestone, key))
+    existing = q.list_notification_keys(session, {a for a, _, _ in due}, {key for _, _, key in due})
+    created = []
+    for agency_id, milestone, key in due:
+        if (agency_id, key) in existing:
             continue
-        key = f"{REMINDER_KIND}:{milestone.id}:{milestone.deadline.isoformat()}"
-        if q.get_notification_by_key(session, agency_id, key) is not None:
-            continue
+        existing.add((agency_id, key))  # the same agency × milestone twice in at_risk: one reminder
         deadline_fa = format_jalali(milestone.deadline, "fa")
         deadline_en = format_jalali(milestone.deadline, "en")
         notification = Notification(
@@ -81,8 +85,12 @@ def deliver_pending_emails(session: Session, smtp_url: str, sender: str) -> dict
     if not pending or not smtp_url:
         session.commit()
         return counts
+    recipients_of: dict[int, list[str]] = {}  # agency id -> its admins' addresses, read once per agency
     for notification in pending:
-        recipients = q.list_agency_admin_emails(session, notification.agency_id)
+        agency_id = notification.agency_id
+        if agency_id not in recipients_of:
+            recipients_of[agency_id] = q.list_agency_admin_emails(session, agency_id)
+        recipients = recipients_of[agency_id]
         if not recipients:
             notification.email_status = EmailStatus.no_recipients
             counts["no_recipients"] += 1

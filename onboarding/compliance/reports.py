@@ -13,6 +13,7 @@ import math
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
+from core.dates import tehran_today
 from core.errors import NotAuthorized, NotFound
 from onboarding.compliance import policies
 from onboarding.compliance import queries as q
@@ -202,7 +203,7 @@ def agency_report(
         agency.province_code,
     )
     milestones = [m for m in program.milestones if q.in_scope(m, row.kind)]
-    since = (today or dt.date.today()) - dt.timedelta(days=TREND_WINDOW_DAYS)
+    since = (today or tehran_today()) - dt.timedelta(days=TREND_WINDOW_DAYS)
     snapshots = q.list_agency_snapshots(session, agency_id, [m.id for m in milestones], since=since)
     by_milestone: dict[int, list[ComplianceSnapshot]] = {}
     for snap in snapshots:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from catalog.models import Agency, EService
@@ -23,7 +23,7 @@ from core.actors import Actor
 from core.errors import ValidationError
 from onboarding import policies
 from onboarding.inventory.models import DataCenter, Workload
-from onboarding.inventory.services import _fill
+from onboarding.inventory.services import fill_workload
 
 
 @dataclasses.dataclass
@@ -64,6 +64,8 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
     workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
     errors: dict[str, str] = {}
     seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...]]] = []
+    service_ids = _ServiceIds(session, agency.id)
+    inquiry_ids = _InquiryIds(session, document.get("workloads"))
     for index, item in enumerate(document.get("workloads") or []):
         where = f"workloads[{index}]"
         if not isinstance(item, dict) or not str(item.get("name", "")):
@@ -75,7 +77,7 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
             workload = workloads[str(item["name"])] = Workload(agency_id=agency.id)
         dc = centers.get(str(item.get("data_center", "")))
         try:  # dependencies are set in the second pass, once every workload exists
-            _fill(
+            fill_workload(
                 session,
                 actor,
                 workload,
@@ -84,9 +86,9 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
                 item.get("components"),
                 item.get("title", ""),
                 item.get("classification", "internal"),
-                _service_ids(session, agency.id, item.get("services") or []),
+                service_ids(item.get("services") or []),
                 [d.id for d in workload.depends_on],
-                _inquiry_ids(session, item.get("inquiries") or []),
+                inquiry_ids(item.get("inquiries") or []),
             )
         except ValidationError as exc:
             errors.update({f"{where}.{k}": v for k, v in exc.fields.items()})
@@ -114,34 +116,78 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
     return result
 
 
-def _service_ids(session: Session, agency_id: int, codes: list[str]) -> list[int]:
-    ids = []
-    for code in codes:
-        found = session.scalar(
-            select(EService.id).where(EService.agency_id == agency_id, EService.code == code)
+class _ServiceIds:
+    """The agency's e-service ids by code, read in one query for the whole document."""
+
+    def __init__(self, session: Session, agency_id: int) -> None:
+        self.session, self.agency_id = session, agency_id
+        query = select(EService.code, EService.id).where(EService.agency_id == agency_id)
+        self.known = {code: service_id for code, service_id in session.execute(query)}
+
+    def __call__(self, codes: list[str]) -> list[int]:
+        ids = []
+        for code in codes:
+            found = self.known.get(code) if _plain_text(code) else self._one(code)
+            if found is None:
+                raise ValidationError(
+                    "unknown e-service", fields={"services": f"no e-service {code!r} in this agency"}
+                )
+            ids.append(found)
+        return ids
+
+    def _one(self, code: Any) -> int | None:
+        """A code the map cannot answer for (not a plain string) is looked up as it always was."""
+        return self.session.scalar(
+            select(EService.id).where(EService.agency_id == self.agency_id, EService.code == code)
         )
-        if found is None:
-            raise ValidationError(
-                "unknown e-service", fields={"services": f"no e-service {code!r} in this agency"}
-            )
-        ids.append(found)
-    return ids
 
 
-def _inquiry_ids(session: Session, references: list[str]) -> list[int]:
-    """Inquiries of other agencies, written AGENCY:CODE."""
-    ids = []
-    for reference in references:
-        agency_code, _, code = str(reference).partition(":")
-        found = session.scalar(
-            select(EService.id).join(Agency).where(Agency.code == agency_code, EService.code == code)
-        )
-        if found is None:
-            raise ValidationError(
-                "unknown inquiry", fields={"inquiries": f"no inquiry {reference!r} (write AGENCY:CODE)"}
+class _InquiryIds:
+    """Inquiries of other agencies, written AGENCY:CODE: every reference the document names is read
+    in one query up front; one the document did not name as a plain list entry is looked up alone."""
+
+    def __init__(self, session: Session, workloads: Any) -> None:
+        self.session = session
+        wanted: set[tuple[str, str]] = set()
+        for item in workloads if isinstance(workloads, list) else []:
+            references = item.get("inquiries") if isinstance(item, dict) else None
+            for reference in references if isinstance(references, list) else []:
+                agency_code, _, code = str(reference).partition(":")
+                if _plain_text(agency_code) and _plain_text(code):
+                    wanted.add((agency_code, code))
+        self.known: dict[tuple[str, str], int | None] = dict.fromkeys(wanted)
+        pairs = sorted(wanted)
+        for start in range(0, len(pairs), 1000):
+            self.known.update(
+                ((agency_code, code), service_id)
+                for agency_code, code, service_id in session.execute(
+                    select(Agency.code, EService.code, EService.id)
+                    .join(Agency)
+                    .where(tuple_(Agency.code, EService.code).in_(pairs[start : start + 1000]))
+                )
             )
-        ids.append(found)
-    return ids
+
+    def __call__(self, references: list[str]) -> list[int]:
+        ids = []
+        for reference in references:
+            agency_code, _, code = str(reference).partition(":")
+            if (agency_code, code) in self.known:
+                found = self.known[(agency_code, code)]
+            else:
+                found = self.known[(agency_code, code)] = self.session.scalar(
+                    select(EService.id).join(Agency).where(Agency.code == agency_code, EService.code == code)
+                )
+            if found is None:
+                raise ValidationError(
+                    "unknown inquiry", fields={"inquiries": f"no inquiry {reference!r} (write AGENCY:CODE)"}
+                )
+            ids.append(found)
+        return ids
+
+
+def _plain_text(value: Any) -> bool:
+    """A string the database compares as the dict does (a NUL byte never reaches PostgreSQL)."""
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _state(workload: Workload) -> tuple[Any, ...]:

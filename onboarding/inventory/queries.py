@@ -5,19 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from catalog.queries import agency_scope
 from core.actors import Actor
 from core.errors import NotFound
 from onboarding.inventory.models import DataCenter, Workload, WorkloadStatus
 
 
-def _scope(actor: Actor, column):  # type: ignore[no-untyped-def]
-    return True if actor.reads_everything else column.in_(actor.agency_ids or {-1})
-
-
 def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
     workload = session.execute(
         select(Workload)
-        .where(Workload.id == workload_id, _scope(actor, Workload.agency_id))
+        .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
         .options(selectinload(Workload.depends_on), selectinload(Workload.services))
     ).scalar_one_or_none()
     if workload is None:
@@ -27,7 +24,7 @@ def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
 
 def get_data_center(session: Session, actor: Actor, data_center_id: int) -> DataCenter:
     found = session.execute(
-        select(DataCenter).where(DataCenter.id == data_center_id, _scope(actor, DataCenter.agency_id))
+        select(DataCenter).where(DataCenter.id == data_center_id, agency_scope(actor, DataCenter.agency_id))
     ).scalar_one_or_none()
     if found is None:
         raise NotFound("no such data center", data_center_id=data_center_id)
@@ -36,7 +33,9 @@ def get_data_center(session: Session, actor: Actor, data_center_id: int) -> Data
 
 def list_workloads(session: Session, actor: Actor, agency_id: int | None = None) -> list[Workload]:
     query = (
-        select(Workload).where(_scope(actor, Workload.agency_id)).order_by(Workload.agency_id, Workload.name)
+        select(Workload)
+        .where(agency_scope(actor, Workload.agency_id))
+        .order_by(Workload.agency_id, Workload.name)
     )
     if agency_id is not None:
         query = query.where(Workload.agency_id == agency_id)
@@ -44,7 +43,7 @@ def list_workloads(session: Session, actor: Actor, agency_id: int | None = None)
 
 
 def list_data_centers(session: Session, actor: Actor, agency_id: int | None = None) -> list[DataCenter]:
-    query = select(DataCenter).where(_scope(actor, DataCenter.agency_id)).order_by(DataCenter.name)
+    query = select(DataCenter).where(agency_scope(actor, DataCenter.agency_id)).order_by(DataCenter.name)
     if agency_id is not None:
         query = query.where(DataCenter.agency_id == agency_id)
     return list(session.scalars(query))
@@ -57,7 +56,7 @@ def consolidation(session: Session, actor: Actor) -> list[dict[str, object]]:
     rows = session.execute(
         select(DataCenter, remaining, migrated)
         .outerjoin(Workload, Workload.data_center_id == DataCenter.id)
-        .where(_scope(actor, DataCenter.agency_id))
+        .where(agency_scope(actor, DataCenter.agency_id))
         .group_by(DataCenter.id)
         .order_by(DataCenter.agency_id, DataCenter.name)
     ).all()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Agency, EService, ServiceKind
+from catalog.queries import is_valid_id
 from core.actors import Actor
 from core.errors import Conflict, NotFound, ValidationError
 from onboarding import policies
@@ -24,16 +25,17 @@ from onboarding.inventory.queries import get_data_center, get_workload
 from onboarding.inventory.schemas import DNS_LABEL, parse_components
 
 MAX_NAME = 40
-MAX_ID = 2**31 - 1  # workload-component-data must stay within Kubernetes' 63 characters
+# Ids are at most catalog's MAX_ID (2**31 - 1), which also keeps workload-component-data within
+# Kubernetes' 63 characters.
 
 
 def _ids(values: list[int]) -> list[int]:
     """Ids that can name a row: PostgreSQL integers (anything else names nothing, and must not reach SQL)."""
-    return [v for v in values if 0 < v <= MAX_ID] or [-1]
+    return [v for v in values if is_valid_id(v)] or [-1]
 
 
 def _agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id) if 0 < agency_id <= MAX_ID else None
+    agency = session.get(Agency, agency_id) if is_valid_id(agency_id) else None
     if agency is None:
         raise NotFound("no such agency", agency_id=agency_id)
     return agency
@@ -87,7 +89,7 @@ def create_workload(
     _agency(session, agency_id)
     policies.require(policies.can_change(actor, agency_id), "change this agency's inventory")
     workload = Workload(agency_id=agency_id)
-    _fill(
+    fill_workload(
         session,
         actor,
         workload,
@@ -108,7 +110,7 @@ def create_workload(
 def update_workload(session: Session, actor: Actor, workload_id: int, **changes: Any) -> Workload:
     workload = get_workload(session, actor, workload_id)
     policies.require(policies.can_change(actor, workload.agency_id), "change this agency's inventory")
-    _fill(
+    fill_workload(
         session,
         actor,
         workload,
@@ -125,7 +127,7 @@ def update_workload(session: Session, actor: Actor, workload_id: int, **changes:
     return workload
 
 
-def _fill(
+def fill_workload(
     session,
     actor,
     workload,
@@ -138,6 +140,7 @@ def _fill(
     depends_on_ids,
     inquiry_ids,
 ) -> None:
+    """Check every field, then set them all on the workload (no commit); the error names each bad field."""
     errors: dict[str, str] = {}
     agency_id = workload.agency_id
     name = (name or "").strip()
@@ -149,7 +152,7 @@ def _fill(
         )
         if clash is not None and clash != workload.id:
             errors["name"] = "another workload of this agency has this name"
-    data_center = session.get(DataCenter, data_center_id) if 0 < (data_center_id or 0) <= MAX_ID else None
+    data_center = session.get(DataCenter, data_center_id) if is_valid_id(data_center_id or 0) else None
     if data_center is None or data_center.agency_id != agency_id:
         errors["data_center_id"] = "choose one of this agency's data centers"
     try:

@@ -19,6 +19,7 @@ from kubernetes_validate.utils import schema_contents
 from referencing import Registry, Resource
 
 from core.errors import ValidationError
+from onboarding.backends.base import Manifest
 from onboarding.inventory.schemas import Component
 from onboarding.landing.plans import (
     INGRESS_CLASS,
@@ -36,8 +37,7 @@ LANDING_ZONE_TEMPLATES = (
     "rolebinding.yaml.j2",
 )
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
-
-Manifest = dict[str, Any]
+SCHEMA_FOLDER = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
 
 
 @cache
@@ -113,17 +113,21 @@ def _render_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifes
 
 
 @cache
+def _definitions() -> Resource:
+    """The definitions every kind's schema refers to: one large file, read once per process."""
+    return Resource.from_contents(schema_contents(f"{SCHEMA_FOLDER}/_definitions.json", KUBERNETES_VERSION))
+
+
+@cache
 def _validator(kind: str, api_version: str) -> jsonschema.protocols.Validator | None:
     """kubernetes-validate's strict schema for a kind, compiled once per process (its own `validate`
     reloads the schema files on every call, which dominates rendering time)."""
-    folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     try:
-        schema = schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
+        schema = schema_contents(f"{SCHEMA_FOLDER}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
     except FileNotFoundError:
         return None
-    definitions = schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)
-    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    registry = _definitions() @ (Resource.from_contents(schema) @ Registry())
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
@@ -142,13 +146,3 @@ def validate_manifests(manifests: list[Manifest]) -> None:
             errors[f"{where}.{path}"] = error.message
     if errors:
         raise ValidationError("the manifests do not match the Kubernetes API", fields=errors)
-
-
-def object_ref(manifest: Manifest) -> dict[str, str]:
-    meta = manifest["metadata"]
-    return {
-        "apiVersion": manifest["apiVersion"],
-        "kind": manifest["kind"],
-        "namespace": meta.get("namespace", ""),
-        "name": meta["name"],
-    }

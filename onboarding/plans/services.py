@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from catalog.queries import agency_scope
 from core.actors import Actor
 from core.dates import parse_jalali
 from core.errors import Conflict, NotFound, ValidationError
@@ -32,9 +33,11 @@ def get_plan(session: Session, actor: Actor, plan_id: int) -> MigrationPlan:
 
 
 def list_plans(session: Session, actor: Actor) -> list[MigrationPlan]:
-    query = select(MigrationPlan).order_by(MigrationPlan.agency_id, MigrationPlan.name)
-    if not actor.reads_everything:
-        query = query.where(MigrationPlan.agency_id.in_(actor.agency_ids or {-1}))
+    query = (
+        select(MigrationPlan)
+        .where(agency_scope(actor, MigrationPlan.agency_id))
+        .order_by(MigrationPlan.agency_id, MigrationPlan.name)
+    )
     return list(session.scalars(query))
 
 

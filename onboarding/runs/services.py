@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Agency
+from catalog.queries import agency_scope
 from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
@@ -34,12 +35,20 @@ def get_run(session: Session, actor: Actor, run_id: int) -> Run:
     return run
 
 
-def list_runs(session: Session, actor: Actor, agency_id: int | None = None) -> list[Run]:
-    query = select(Run).options(selectinload(Run.steps), selectinload(Run.workload)).order_by(Run.id.desc())
-    if not actor.reads_everything:
-        query = query.where(Run.agency_id.in_(actor.agency_ids or {-1}))
+def list_runs(
+    session: Session, actor: Actor, agency_id: int | None = None, limit: int | None = None
+) -> list[Run]:
+    """Newest first; `limit` keeps only the newest that many."""
+    query = (
+        select(Run)
+        .where(agency_scope(actor, Run.agency_id))
+        .options(selectinload(Run.steps), selectinload(Run.workload))
+        .order_by(Run.id.desc())
+    )
     if agency_id is not None:
         query = query.where(Run.agency_id == agency_id)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

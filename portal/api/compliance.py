@@ -8,6 +8,7 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from core.actors import Role
+from core.dates import tehran_today
 from core.errors import NotFound
 from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
@@ -18,7 +19,6 @@ from portal.api import bp
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
 from portal.db import get_session
-from workers.tasks.compliance import today
 
 TAGS = ["compliance"]
 STATUSES = [str(s) for s in STATUS_ORDER]
@@ -305,7 +305,7 @@ def matrix(program_id: int) -> Any:
     response=AGENCY_DETAIL_SCHEMA,
 )
 def agency_detail(program_id: int, agency_id: int) -> Any:
-    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, tehran_today())
     return {
         "agency": _agency(report.agency),
         "milestones": [

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from core.actors import SYSTEM
-from core.dates import parse_jalali
+from core.dates import parse_jalali, tehran_today
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.settings import load_settings
 
@@ -22,10 +22,9 @@ def group() -> None:
 def snapshot(day: str) -> None:
     """Compute every agency × active milestone for the day (replaces that day's figures)."""
     from onboarding.compliance.services import take_snapshot
-    from workers.tasks.compliance import today
 
     try:
-        when = (dt.date.fromisoformat(day) if "-" in day else parse_jalali(day)) if day else today()
+        when = (dt.date.fromisoformat(day) if "-" in day else parse_jalali(day)) if day else tehran_today()
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--day") from None
     settings = load_settings()

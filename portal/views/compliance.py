@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.actors import Role
-from core.dates import format_jalali_numeric
+from core.dates import format_jalali_numeric, tehran_today
 from core.errors import Conflict, ValidationError
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
@@ -16,7 +16,6 @@ from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.schemas import STATUS_ORDER
 from portal.auth import current_actor, roles, signed_in
 from portal.db import get_session
-from workers.tasks.compliance import today
 
 bp = Blueprint("compliance", __name__)
 
@@ -105,7 +104,7 @@ def dashboard_export(program_id: int, fmt: str) -> Response:
 @bp.get("/programs/<int:program_id>/agencies/<int:agency_id>")
 @signed_in
 def agency(program_id: int, agency_id: int) -> str:
-    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, tehran_today())
     details = [(detail, _trend_chart(detail)) for detail in report.details]
     return render_template("compliance/agency.html", report=report, details=details)
 
@@ -129,7 +128,7 @@ def _trend_chart(detail: reports.MilestoneDetail) -> dict[str, object]:
 @bp.get("/programs/<int:program_id>/agencies/<int:agency_id>.<fmt>")
 @signed_in
 def agency_export(program_id: int, agency_id: int, fmt: str) -> Response:
-    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, today())
+    report = reports.agency_report(get_session(), current_actor(), program_id, agency_id, tehran_today())
     return _download(exports.agency_export(report, g.locale, fmt), fmt, f"compliance-{report.agency.code}")
 
 
@@ -233,7 +232,7 @@ def delete_milestone(milestone_id: int) -> Response:
 @bp.post("/programs/<int:program_id>/snapshot")
 @roles(Role.platform_admin)
 def take_snapshot(program_id: int) -> Response:
-    result = services.take_snapshot(get_session(), current_actor(), today())
+    result = services.take_snapshot(get_session(), current_actor(), tehran_today())
     flash(_("Today's figures were recomputed: %(rows)s rows.", rows=result.rows), "success")
     return redirect(url_for("compliance.dashboard", program_id=program_id))
 

@@ -9,13 +9,13 @@ import datetime as dt
 from flask import Blueprint, g, render_template
 from flask_babel import lazy_gettext as _l
 
+from core.dates import tehran_today
 from core.errors import NotFound
 from core.web import public
 from onboarding.compliance import reports
 from onboarding.tenants.status import list_tenant_statuses
 from portal.db import get_session
 from portal.queries import platform_counts
-from workers.tasks.compliance import today
 
 bp = Blueprint("home", __name__)
 
@@ -44,7 +44,7 @@ def _own_compliance() -> reports.AgencyReport | None:
     session = get_session()
     try:
         program = reports.get_default_program(session)
-        return reports.agency_report(session, actor, program.id, user.agency_id, today())
+        return reports.agency_report(session, actor, program.id, user.agency_id, tehran_today())
     except NotFound:
         return None
 

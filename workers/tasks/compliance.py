@@ -11,6 +11,7 @@ import redis
 from celery import Celery, current_app, current_task, shared_task
 
 from core.actors import SYSTEM
+from core.dates import tehran_today
 from core.settings import Settings
 from onboarding.compliance import reminders, services
 from workers.context import task_session, task_settings
@@ -24,7 +25,7 @@ EMAIL_RETRY_SECONDS = 300
 
 def today() -> dt.date:
     """The compliance day is Tehran's calendar day (deadlines are Jalali dates in Iran)."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3, minutes=30)).date()
+    return tehran_today()
 
 
 def _email_enabled() -> bool:
