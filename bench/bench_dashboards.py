@@ -20,6 +20,8 @@ from bench.databases import temporary_database
 from bench.table import Row, percentile, timed
 from core import reference
 from core.db import make_engine, make_sessionmaker
+from feedback.accounts.actors import SYSTEM
+from feedback.rollups.services import rebuild_rollups
 
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
 DAYS = 365
@@ -46,15 +48,6 @@ SELECT g, e, e, CURRENT_DATE - (g % :days)::int, md5(g::text), md5((g % 5000)::t
 FROM generate_series(1, CAST(:n AS bigint)) AS g, places, agencies,
      LATERAL (SELECT 1 + (g * 7919) % :employees AS e) AS emp
 """
-
-ROLLUP_LEVELS = {
-    "employee": "employee_id::text",
-    "unit": "agency_code || '/' || unit",
-    "agency": "agency_code",
-    "county": "county_code",
-    "province": "province_code",
-    "nation": "'IR'",
-}
 
 
 def _load(url: str) -> dict[str, float]:
@@ -94,15 +87,8 @@ def _load(url: str) -> dict[str, float]:
         )
     timings["responses"] = time.perf_counter() - started
     started = time.perf_counter()
-    with engine.begin() as connection:
-        for level, key in ROLLUP_LEVELS.items():
-            connection.execute(
-                sa.text(
-                    f"INSERT INTO rollups (level, key, day, count, sum_q1, sum_q2, sum_q3, sum_q4) "
-                    f"SELECT '{level}', {key}, day, count(*), sum(q1), sum(q2), sum(q3), sum(q4) "
-                    f"FROM responses WHERE status = 'counted' GROUP BY 2, day"
-                )
-            )
+    with make_sessionmaker(engine)() as session:  # the product's own rebuild, set-based
+        rebuild_rollups(session, SYSTEM)
     timings["rollups"] = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("VACUUM ANALYZE responses"))

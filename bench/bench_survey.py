@@ -26,18 +26,13 @@ from bench.feedback_common import bench_database, write_employees
 from bench.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
 from bench.table import Row, percentile
 from core.db import make_engine, make_sessionmaker
-from core.settings import Settings, load_settings
+from core.settings import load_settings
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 PROCESSES, THREADS = 8, 2
 WORKERS = int(os.environ.get("BENCH_SURVEY_WORKERS", "4"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 EMPLOYEES = 2000
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCLOUD_")}
-    return {**env, **settings.environ()}
 
 
 def _tokens(url: str, folder: Path) -> list[str]:
@@ -69,7 +64,7 @@ def run() -> list[Row]:
             task_queue_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
         )
         tokens = _tokens(url, Path(var))
-        with gunicorn(_env(settings), workers=WORKERS) as (server, master):
+        with gunicorn(settings.child_environ(), workers=WORKERS) as (server, master):
             blast(server, [raw_get("/healthz")] * 400, PROCESSES, THREADS)  # warm every worker
             before = cpu_seconds(master.pid)
             health, health_seconds = blast(server, [raw_get("/healthz")] * SUBMISSIONS, PROCESSES, THREADS)

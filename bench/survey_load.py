@@ -166,23 +166,6 @@ def submit_all(
     return results, time.perf_counter() - started
 
 
-def hammer(url: str, path: str, count: int, concurrency: int) -> tuple[list[float], float]:
-    """GET `path` `count` times from `concurrency` threads (one keep-alive session each)."""
-    local = threading.local()
-
-    def one(_n: int) -> float:
-        if not hasattr(local, "session"):
-            local.session = requests.Session()
-        started = time.perf_counter()
-        assert local.session.get(url + path, timeout=30).status_code in (200, 204)
-        return (time.perf_counter() - started) * 1000
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        samples = list(pool.map(one, range(count)))
-    return samples, time.perf_counter() - started
-
-
 # --- a client that is not the bottleneck --------------------------------------------------------
 # `requests` costs about 0.8 ms of CPU per call, and sixteen threads in one process share one GIL:
 # such a client tops out near 1,300 calls/s on its own, so a bare endpoint measured with it shows

@@ -201,6 +201,12 @@ class Settings:
             env[option.env] = ("true" if value else "false") if isinstance(value, bool) else str(value)
         return env
 
+    def child_environ(self) -> dict[str, str]:
+        """This process's environment with its GOVCLOUD_* variables replaced by these settings: what
+        a child process (test worker, benchmark server) is started with."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCLOUD_")}
+        return {**env, **self.environ()}
+
     def public_items(self) -> list[tuple[str, Any]]:
         """Settings safe to show an operator: secrets are reported only as set or not set."""
         items = []

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from werkzeug.exceptions import NotFound as NotFoundError
@@ -150,6 +150,11 @@ def choose_locale(asked: str | None, remembered: str | None, default: str) -> st
     return chosen if chosen in LOCALES else default
 
 
+def current_locale() -> str:
+    """This request's language, as `init_locale` picked it before the view ran."""
+    return g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) -> Babel:
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
@@ -165,9 +170,6 @@ def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) ->
         if chosen in LOCALES and request.cookies.get(LOCALE_COOKIE) != chosen:
             response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
         return response
-
-    def current_locale() -> str:
-        return g.get("locale", default_locale)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

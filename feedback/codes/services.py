@@ -114,6 +114,7 @@ class ScanState(enum.StrEnum):
 class Scan:
     state: ScanState
     employee: Employee
+    code_id: int
 
     @property
     def takes_responses(self) -> bool:
@@ -128,10 +129,10 @@ def resolve_token(session: Session, token: str) -> Scan:
     if code is None:
         raise NotFound("no such code")
     if code.status == REPLACED:
-        return Scan(ScanState.replaced, code.employee)
+        return Scan(ScanState.replaced, code.employee, code.id)
     if not code.employee.active:
-        return Scan(ScanState.inactive, code.employee)
-    return Scan(ScanState.open, code.employee)
+        return Scan(ScanState.inactive, code.employee, code.id)
+    return Scan(ScanState.open, code.employee, code.id)
 
 
 def token_for_short_code(session: Session, typed: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.dates import tehran_today
 from core.db import utcnow
 from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.actors import SYSTEM_ROLE, FeedbackActor
@@ -18,7 +19,7 @@ from feedback.accounts.models import Account
 from feedback.dashboards import queries
 from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
 from feedback.dashboards.scopes import UNIT
-from feedback.dashboards.services import account_scope, today
+from feedback.dashboards.services import account_scope
 
 NOTE_MAX = 1000
 WINDOWS = (1, 7, 30)
@@ -132,7 +133,7 @@ def evaluate_alerts(
     alert; returns how many were raised. Run by the worker (system actor)."""
     if actor.role != SYSTEM_ROLE:
         raise NotAuthorized("alerts are evaluated by the worker")
-    end = on or today()
+    end = on or tehran_today()
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
     subscriptions = session.scalars(
         select(AlertSubscription)

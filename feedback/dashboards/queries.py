@@ -45,6 +45,13 @@ def get_totals(session: Session, level: str, key: str, start: dt.date, end: dt.d
     return _totals(key, row)
 
 
+def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
+    """A period's totals from its days (the same rows `get_totals` would sum again in SQL)."""
+    count = sum(t.count for _day, t in daily)
+    sums = tuple(sum(t.sums[q] for _day, t in daily) for q in range(4))
+    return Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
+
+
 def list_daily(
     session: Session, level: str, key: str, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, Totals]]:

@@ -10,6 +10,7 @@ import dataclasses
 
 from core import reference
 from core.errors import ValidationError
+from feedback.rollups.models import NATION_KEY
 
 NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE = (
     "nation",
@@ -21,7 +22,6 @@ NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE = (
 )
 ACCOUNT_KINDS = (NATION, PROVINCE, AGENCY, UNIT)
 KINDS = (NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE)
-NATION_KEY = "IR"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,13 +79,6 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
     if kind == EMPLOYEE and not value.isdigit():
         raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
     return Scope(kind, value)
-
-
-def try_parse_scope(text: str) -> Scope | None:
-    try:
-        return parse_scope(text)
-    except ValidationError:
-        return None
 
 
 def county_province(county_code: str) -> str:

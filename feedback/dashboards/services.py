@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.dates import tehran_today
 from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.models import VIEWER
@@ -24,7 +24,6 @@ from feedback.dashboards.scopes import AGENCY, COUNTY, EMPLOYEE, NATION, PROVINC
 from feedback.registry.models import Employee
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
 RANK_SIZE = 10
@@ -38,15 +37,25 @@ class Ranked:
 
 
 @dataclasses.dataclass(frozen=True)
-class Dashboard:
+class Live:
+    """What an open dashboard polls for every two seconds: its scope's totals and trend."""
+
+    min_responses: int
+    totals: queries.Totals
+    trend: list[tuple[dt.date, queries.Totals]]
+
+    def shown_score(self, totals: queries.Totals) -> float | None:
+        """None ("not enough responses yet") below the minimum: one visitor brands no one."""
+        return totals.score if totals.count >= self.min_responses else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Dashboard(Live):
     scope: Scope
     label: str
     days: int
     start: dt.date
     end: dt.date
-    min_responses: int
-    totals: queries.Totals
-    trend: list[tuple[dt.date, queries.Totals]]
     ranking_kind: str
     best: list[Ranked]
     worst: list[Ranked]
@@ -55,10 +64,6 @@ class Dashboard:
     ranked: list[Ranked]
     questions: list[tuple[str, str]]
 
-    def shown_score(self, totals: queries.Totals) -> float | None:
-        """None ("not enough responses yet") below the minimum: one visitor brands no one."""
-        return totals.score if totals.count >= self.min_responses else None
-
 
 def account_scope(actor: FeedbackActor | None) -> Scope | None:
     if actor is None or actor.role != VIEWER or not actor.scope_kind:
@@ -66,13 +71,9 @@ def account_scope(actor: FeedbackActor | None) -> Scope | None:
     return Scope(actor.scope_kind, actor.scope_value)
 
 
-def today() -> dt.date:
-    return dt.datetime.now(TEHRAN).date()
-
-
 def period(days: int, end: dt.date | None = None) -> tuple[int, dt.date, dt.date]:
     days = days if days in PERIODS else DEFAULT_PERIOD
-    end = end or today()
+    end = end or tehran_today()
     return days, end - dt.timedelta(days=days - 1), end
 
 
@@ -168,8 +169,8 @@ def load_dashboard(
     actor_scope = account_scope(actor)
     assert actor_scope is not None
     days, start, end = period(days)
-    totals = queries.get_totals(session, scope.kind, scope.key, start, end)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
+    totals = queries.sum_days(scope.key, trend)
     kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
     enough = [r for r in ranked if r.totals.count >= min_responses]
     enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
@@ -180,25 +181,35 @@ def load_dashboard(
         provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end)}
         if scope.kind == PROVINCE:
             provinces = {k: v for k, v in provinces.items() if k == scope.value}
-    label = scope_label(scope, _employee_name(session, scope), locale)
     return Dashboard(
-        scope,
-        label,
-        days,
-        start,
-        end,
-        min_responses,
-        totals,
-        trend,
-        kind,
-        best,
-        worst,
-        len(ranked) - len(enough),
-        provinces,
-        enough,
-        [(q.text_fa, q.text_en) for q in list_questions(session)]
+        min_responses=min_responses,
+        totals=totals,
+        trend=trend,
+        scope=scope,
+        label=scope_label(scope, _employee_name(session, scope), locale),
+        days=days,
+        start=start,
+        end=end,
+        ranking_kind=kind,
+        best=best,
+        worst=worst,
+        below_minimum=len(ranked) - len(enough),
+        provinces=provinces,
+        ranked=enough,
+        questions=[(q.text_fa, q.text_en) for q in list_questions(session)]
         or [(fa, en) for _p, fa, en in DEFAULT_QUESTIONS],
     )
+
+
+def load_live(
+    session: Session, actor: FeedbackActor | None, requested: str, days: int, min_responses: int
+) -> Live:
+    """The polled part of a dashboard alone: the same scope check and period, one range read (no
+    rankings, map or questions, which the page does not refresh)."""
+    scope = resolve_scope(session, actor, requested)
+    _days, start, end = period(days)
+    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
+    return Live(min_responses, queries.sum_days(scope.key, trend), trend)
 
 
 def _employee_name(session: Session, scope: Scope) -> str:

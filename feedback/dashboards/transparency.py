@@ -13,10 +13,11 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.dates import tehran_today
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.dashboards import queries
 from feedback.dashboards.scopes import AGENCY, PROVINCE
-from feedback.dashboards.services import period, today
+from feedback.dashboards.services import period
 from feedback.registry.models import Employee
 from feedback.reports.queries import count_open_reports_by_agency
 from feedback.rollups.models import Rollup
@@ -83,7 +84,7 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
 
 def load_transparency(session: Session, min_responses: int) -> Transparency:
     _days, start, end = period(PERIOD_DAYS)
-    month_start = jalali_month_start(today())
+    month_start = jalali_month_start(tehran_today())
     agencies = {a.code: a for a in reference.agencies()}
     provinces = {p.code: p for p in reference.provinces()}
     totals = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, start, end)}

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.models import FeedbackBase
 
-LEVELS = ("employee", "unit", "agency", "county", "province", "nation")
 NATION_KEY = "IR"
 
 

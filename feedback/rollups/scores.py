@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from core.settings import OPTIONS_BY_NAME, Settings
+from core.settings import Settings
 
 
 def score(count: int, sums: Sequence[int]) -> float | None:
@@ -20,12 +19,3 @@ def score(count: int, sums: Sequence[int]) -> float | None:
 def min_responses(settings: Settings) -> int:
     """Fewer responses than this and a score is "not enough responses yet" (one visitor brands no one)."""
     return int(settings.feedback_min_responses)
-
-
-def _min_responses_from_environment() -> int:
-    option = OPTIONS_BY_NAME["feedback_min_responses"]
-    raw = os.environ.get(option.env)
-    return option.parse(raw) if raw else option.default
-
-
-MIN_RESPONSES: int = _min_responses_from_environment()

@@ -5,15 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback.codes.models import EmployeeCode
 from feedback.registry.models import Employee
 from feedback.survey.models import FLAGGED, Response
 
 PAGE_SIZE = 50
-
-
-def get_code_id(session: Session, token: str) -> int:
-    return int(session.scalar(select(EmployeeCode.id).where(EmployeeCode.token == token)))
 
 
 def list_flagged(session: Session, page: int = 1) -> list[tuple[Response, Employee]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import weakref
-import zoneinfo
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy import Engine, Row, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from core.dates import tehran_day
 from core.db import make_engine, utcnow
 from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
@@ -40,7 +40,6 @@ from feedback.survey.integrity import (
 )
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 
-TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 _ATTEMPTS = 4
 
 
@@ -64,10 +63,6 @@ class Outcome:
     response_id: int
     status: str
     duplicate: bool  # the same submission was already stored (a resend): nothing new was counted
-
-
-def tehran_day(now: dt.datetime) -> dt.date:
-    return now.astimezone(TEHRAN).date()
 
 
 def parse_answers(form: dict[str, str]) -> tuple[int, int, int, int]:

@@ -6,9 +6,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import gettext as _
 
 from core import dates
+from core.web import current_locale
 from feedback.dashboards import export
 from feedback.dashboards.provinces_map import province_map, score_class
-from feedback.dashboards.services import PERIODS, Dashboard, load_dashboard
+from feedback.dashboards.services import PERIODS, Dashboard, Live, load_dashboard, load_live
 from feedback.rollups.scores import min_responses
 from feedback.web.db import db
 from feedback.web.security import current_actor, viewer_required
@@ -16,24 +17,22 @@ from feedback.web.security import current_actor, viewer_required
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 
 
-def _load() -> Dashboard:
-    from flask_babel import get_locale
-
-    return load_dashboard(
-        db(),
-        current_actor(),
+def _asked() -> tuple[str, int, int]:
+    """The scope and period asked for, and the minimum count, as every dashboard route reads them."""
+    return (
         request.args.get("scope", ""),
         request.args.get("days", 30, type=int) or 30,
         min_responses(current_app.config["GOVCLOUD"]),
-        str(get_locale() or "fa"),
     )
 
 
-def _live(d: Dashboard) -> dict[str, object]:
-    """Numbers already worded for the visitor's language, so the script only swaps text."""
-    from flask_babel import get_locale
+def _load() -> Dashboard:
+    return load_dashboard(db(), current_actor(), *_asked(), current_locale())
 
-    locale = str(get_locale() or "fa")
+
+def _live(d: Live) -> dict[str, object]:
+    """Numbers already worded for the visitor's language, so the script only swaps text."""
+    locale = current_locale()
     shown = d.shown_score(d.totals)
     return {
         "count": d.totals.count,
@@ -66,7 +65,7 @@ def dashboard() -> str:
 @bp.get("/live.json")
 @viewer_required
 def live() -> Response:
-    return jsonify(_live(_load()))
+    return jsonify(_live(load_live(db(), current_actor(), *_asked())))
 
 
 @bp.get("/export.csv")

@@ -62,9 +62,10 @@ def init_security(app: Flask, settings: Settings) -> None:
         return {"actor": g.get("actor")}
 
 
-# Set in the WSGI environ by the survey's fast path when it has already counted this request
-# (environ keys with a dot cannot come from a client: headers arrive as HTTP_*).
-LIMITS_COUNTED = "govcloud.survey.limits_counted"
+# The verdict on this request's limits, when the survey's fast path has already asked for it: None
+# (allowed, and counted) or the `Refusal`. A WSGI environ key with a dot cannot come from a client
+# (headers arrive as HTTP_*).
+LIMITS_VERDICT = "govcloud.survey.limits_verdict"
 
 
 def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
@@ -74,10 +75,11 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if request.environ.get(LIMITS_COUNTED):
-                return view(*args, **kwargs)
-            limits: RateLimiter = current_app.extensions["survey_rate_limiter"]
-            refused = limits.hit(checks())
+            if LIMITS_VERDICT in request.environ:
+                refused = request.environ[LIMITS_VERDICT]
+            else:
+                limits: RateLimiter = current_app.extensions["survey_rate_limiter"]
+                refused = limits.hit(checks())
             if refused is not None:
                 raise TooManyRequests(retry_after=math.ceil(refused.retry_after))
             return view(*args, **kwargs)

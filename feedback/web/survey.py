@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import Check, parse_limits
-from core.web import public
+from core.web import current_locale, public
 from feedback.codes.services import ScanState, resolve_token
 from feedback.registry.places import agency_name
 from feedback.survey.integrity import (
+    FormToken,
     TokenError,
     issue_form_token,
     keyed_hash,
@@ -27,7 +28,6 @@ from feedback.survey.integrity import (
     read_form_token,
 )
 from feedback.survey.models import COMMENT_MAX
-from feedback.survey.queries import get_code_id
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_response
 from feedback.web.db import db
@@ -45,11 +45,31 @@ QUESTIONS_TTL = 30.0
 DB_DOWN = (OperationalError, InterfaceError)
 
 
+def is_device_cookie(cookie: str) -> bool:
+    """A device id this service could have set (also for the fast path)."""
+    return 16 <= len(cookie) <= 64
+
+
+def submission_for(
+    secret: str, signed: FormToken, remote_addr: str | None, answers: tuple[int, int, int, int], comment: str
+) -> Submission:
+    """What a signed form and its checked answers submit, for the route and the fast path alike."""
+    return Submission(
+        employee_id=signed.employee_id,
+        code_id=signed.code_id,
+        submission_id=signed.submission_id,
+        device_hash=signed.device_hash,
+        ip_hash=keyed_hash(secret, "ip", remote_addr or ""),
+        answers=answers,
+        comment=comment[: COMMENT_MAX * 4],
+    )
+
+
 def _device_id() -> str:
     """This browser's device id: the cookie, or a fresh one set on the way out."""
     if "device_id" not in g:
         cookie = request.cookies.get(DEVICE_COOKIE, "")
-        g.device_id = cookie if 16 <= len(cookie) <= 64 else new_device_id()
+        g.device_id = cookie if is_device_cookie(cookie) else new_device_id()
         g.device_is_new = g.device_id != cookie
     return g.device_id
 
@@ -93,9 +113,7 @@ def forget_questions(app: Flask) -> None:
 
 
 def _page(template: str, status: int, **context: object) -> WerkzeugResponse:
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "fa")
+    locale = current_locale()
     body = render_template(template, questions=_questions(locale), comment_max=COMMENT_MAX, **context)
     return _finish(make_response(body, status))
 
@@ -103,9 +121,7 @@ def _page(template: str, status: int, **context: object) -> WerkzeugResponse:
 def _thanks() -> WerkzeugResponse:
     """The thank-you page depends on the locale alone: rendered once per process and locale, it is
     no longer a template render on every accepted submission."""
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "fa")
+    locale = current_locale()
     cache = current_app.extensions.setdefault("survey_thanks", {})
     if locale not in cache:
         cache[locale] = render_template("feedback/survey/thanks.html")
@@ -141,9 +157,8 @@ def form(token: str) -> WerkzeugResponse:
     if scan.state != ScanState.open:
         return _closed(scan.state, scan.employee)
     employee = scan.employee
-    code_id = get_code_id(db(), token)
     form_token = issue_form_token(
-        current_app.config["SECRET_KEY"], employee.id, code_id, _hash("device", _device_id())
+        current_app.config["SECRET_KEY"], employee.id, scan.code_id, _hash("device", _device_id())
     )
     return _page(
         "feedback/survey/form.html",
@@ -183,17 +198,8 @@ def submit(token: str) -> WerkzeugResponse:
             comment=comment,
             error=sorted(exc.fields),
         )
-    submission = Submission(
-        employee_id=signed.employee_id,
-        code_id=signed.code_id,
-        submission_id=signed.submission_id,
-        device_hash=signed.device_hash,
-        ip_hash=_hash("ip", request.remote_addr or ""),
-        answers=values,
-        comment=comment,
-    )
     try:
-        submit_response(db(), submission)
+        submit_response(db(), submission_for(secret, signed, request.remote_addr, values, comment))
     except DB_DOWN:
         db().rollback()
         return _page(

@@ -36,10 +36,9 @@ from core.errors import NotFound, ValidationError
 from core.ratelimit import RateLimiter
 from core.web import LOCALE_COOKIE, choose_locale
 from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
-from feedback.survey.models import COMMENT_MAX
-from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_autocommit
-from feedback.web.security import LIMITS_COUNTED
-from feedback.web.survey import DEVICE_COOKIE, answer_limits
+from feedback.survey.services import CodeClosed, parse_answers, submit_autocommit
+from feedback.web.security import LIMITS_VERDICT
+from feedback.web.survey import DEVICE_COOKIE, answer_limits, is_device_cookie, submission_for
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
@@ -103,7 +102,7 @@ class SurveyFastPath:
             return None
         cookies = parse_cookie(environ)
         cookie = cookies.get(DEVICE_COOKIE, "")
-        if not 16 <= len(cookie) <= 64:
+        if not is_device_cookie(cookie):
             return None
         secret = self.app.config["SECRET_KEY"]
         try:
@@ -114,21 +113,13 @@ class SurveyFastPath:
         remote_addr = environ.get("REMOTE_ADDR") or ""
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
         try:
-            if limiter.hit(answer_limits(remote_addr, cookie)) is not None:
-                return None  # nothing was counted; the route refuses with its 429 page
+            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(remote_addr, cookie))
         except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
             log.exception("survey fast path: rate limits unavailable, handing over to the route")
             return None
-        environ[LIMITS_COUNTED] = True
-        submission = Submission(
-            employee_id=signed.employee_id,
-            code_id=signed.code_id,
-            submission_id=signed.submission_id,
-            device_hash=signed.device_hash,
-            ip_hash=keyed_hash(secret, "ip", remote_addr),
-            answers=answers,
-            comment=form.get("comment", "")[: COMMENT_MAX * 4],
-        )
+        if environ[LIMITS_VERDICT] is not None:
+            return None  # refused, nothing counted: the route answers 429 from this verdict
+        submission = submission_for(secret, signed, remote_addr, answers, form.get("comment", ""))
         try:
             submit_autocommit(engine, submission)
         except (DBAPIError, NotFound, CodeClosed):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.dates import tehran_today as today
 from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
-from feedback.dashboards.services import today
 from feedback.rollups.models import Rollup, rollup_keys
 from tests.fixtures.feedback import csrf_token, fresh_address
 
