@@ -10,7 +10,7 @@ import dataclasses
 
 from core import reference
 from core.errors import ValidationError
-from feedback.rollups.models import NATION_KEY
+from feedback.rollups.models import NATION_KEY, unit_key
 
 NATION, PROVINCE, COUNTY, AGENCY, UNIT, EMPLOYEE = (
     "nation",
@@ -75,7 +75,7 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
             raise ValidationError(f"no agency with the code {agency!r}", fields={"scope": "unknown agency"})
         if kind == UNIT and not unit.strip():
             raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
-        value = agency if kind == AGENCY else f"{agency}/{unit.strip()}"
+        value = agency if kind == AGENCY else unit_key(agency, unit.strip())
     if kind == EMPLOYEE and not value.isdigit():
         raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
     return Scope(kind, value)

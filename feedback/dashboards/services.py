@@ -22,6 +22,7 @@ from feedback.dashboards import queries
 from feedback.dashboards.policies import can_rank_employees, can_see_map, can_view_scope
 from feedback.dashboards.scopes import AGENCY, COUNTY, EMPLOYEE, NATION, PROVINCE, UNIT, Scope, parse_scope
 from feedback.registry.models import Employee
+from feedback.rollups.models import unit_key
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 
 PERIODS = (7, 30, 90, 365)
@@ -120,7 +121,7 @@ def resolve_scope(session: Session, actor: FeedbackActor | None, requested_text:
     unit = ""
     if requested.kind == EMPLOYEE:
         employee = session.get(Employee, int(requested.value))
-        unit = f"{employee.agency_code}/{employee.unit}" if employee else ""
+        unit = unit_key(employee.agency_code, employee.unit) if employee else ""
     if not can_view_scope(account, requested, unit):
         raise NotFound("no such scope")
     return requested

@@ -27,13 +27,18 @@ class Rollup(FeedbackBase):
     sum_q4: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+def unit_key(agency_code: str, unit: str) -> str:
+    """A unit's rollup key (and dashboard scope value): units are named within their agency."""
+    return f"{agency_code}/{unit}"
+
+
 def rollup_keys(
     employee_id: int, unit: str, agency_code: str, county_code: str, province_code: str
 ) -> list[tuple[str, str]]:
     """The (level, key) pairs one response adds to; the key formats are part of the data contract."""
     return [
         ("employee", str(employee_id)),
-        ("unit", f"{agency_code}/{unit}"),
+        ("unit", unit_key(agency_code, unit)),
         ("agency", agency_code),
         ("county", county_code),
         ("province", province_code),

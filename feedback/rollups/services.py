@@ -131,11 +131,7 @@ def rebuild_rollups(session: Session, actor: FeedbackActor) -> int:
     table = Rollup.__table__
     session.execute(sa.delete(table))
     for select in _level_selects():
-        session.execute(
-            sa.insert(table).from_select(
-                ["level", "key", "day", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4"], select
-            )
-        )
+        session.execute(sa.insert(table).from_select(list(_COLUMNS), select))
     written = int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
     session.commit()
     return written
