@@ -64,14 +64,14 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
         raise ValidationError(
             f"the {kind} scope needs a value ({kind}:...)", fields={"scope": "missing value"}
         )
-    if kind == PROVINCE and value.upper() not in {p.code for p in reference.provinces()}:
+    if kind == PROVINCE and value.upper() not in reference.provinces_by_code():
         raise ValidationError(f"no province with the code {value!r}", fields={"scope": "unknown province"})
     if kind == PROVINCE:
         value = value.upper()
     if kind in (AGENCY, UNIT):
         agency, _, unit = value.partition("/")
         agency = agency.upper()
-        if agency not in {a.code for a in reference.agencies()}:
+        if agency not in reference.agencies_by_code():
             raise ValidationError(f"no agency with the code {agency!r}", fields={"scope": "unknown agency"})
         if kind == UNIT and not unit.strip():
             raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
@@ -82,7 +82,5 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
 
 
 def county_province(county_code: str) -> str:
-    for county in reference.counties():
-        if county.code == county_code:
-            return county.province_code
-    return ""
+    county = reference.counties_by_code().get(county_code)
+    return county.province_code if county else ""

@@ -85,8 +85,7 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
 def load_transparency(session: Session, min_responses: int) -> Transparency:
     _days, start, end = period(PERIOD_DAYS)
     month_start = jalali_month_start(tehran_today())
-    agencies = {a.code: a for a in reference.agencies()}
-    provinces = {p.code: p for p in reference.provinces()}
+    agencies, provinces = reference.agencies_by_code(), reference.provinces_by_code()
     totals = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, start, end)}
     coverage = _coverage(session, month_start)
     reports = count_open_reports_by_agency(session)
