@@ -15,7 +15,6 @@ from typing import TypeVar
 from core.text import normalize_fa
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,6 +30,8 @@ def init_auth(app: Flask) -> None:
     def _load_actor() -> None:
         g.user = None
         g.actor = None
+        if request.endpoint == "static":  # CSS, fonts, scripts: nobody to look up
+            return
         user = _user_from_bearer() or _user_from_session()
         if user is not None:
             g.user = user

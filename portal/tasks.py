@@ -15,11 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def _celery() -> Any:
-    if "celery" not in current_app.extensions:
-        from workers.app import create_celery
-
-        current_app.extensions["celery"] = create_celery(current_app.config["GOVCLOUD"])
-    return current_app.extensions["celery"]
+    return current_app.extensions["celery"]  # set by create_app
 
 
 def send(task_name: str, *args: Any) -> None:
@@ -27,3 +23,14 @@ def send(task_name: str, *args: Any) -> None:
         _celery().send_task(task_name, args=list(args))
     except Exception:  # the reconciler covers a lost send; the user's change is already committed
         log.warning("could not send %s%r; the reconciler will pick it up", task_name, args, exc_info=True)
+
+
+def cloud_backend() -> str:
+    """The configured backend new migration runs are started on."""
+    return current_app.config["GOVCLOUD"].cloud_backend
+
+
+def advance_runs(*run_ids: int) -> None:
+    """Hand started or cancelled runs to a worker (after the commit that changed them)."""
+    for run_id in run_ids:
+        send("onboarding.advance-run", run_id)

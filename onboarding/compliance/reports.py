@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,19 @@ class Filters:
     status: str = ""
     sort: str = "name"  # a SORT_KEYS entry, or "m<milestone id>" (by value, then status)
     descending: bool = False
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """The dashboard's filters from query parameters (the page's and the API's alike)."""
+    ministry = args.get("ministry", "")
+    return Filters(
+        ministry_id=int(ministry) if ministry.isdigit() else None,
+        kind=args.get("kind", ""),
+        province=args.get("province", ""),
+        status=args.get("status", ""),
+        sort=args.get("sort", "name"),
+        descending=args.get("order") == "desc",
+    )
 
 
 @dataclasses.dataclass
@@ -186,9 +200,17 @@ class AgencyReport:
 
 
 def agency_report(
-    session: Session, actor: Actor, program_id: int, agency_id: int, today: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    agency_id: int,
+    today: dt.date | None = None,
+    with_shortfall: bool = True,
 ) -> AgencyReport:
-    """Another agency's figures do not exist for an agency's people: NotFound, not NotAuthorized."""
+    """Another agency's figures do not exist for an agency's people: NotFound, not NotAuthorized.
+
+    `with_shortfall=False` leaves every milestone's shortfall empty (one query per milestone fewer),
+    for summaries that show only the latest figures."""
     program = q.get_program(session, program_id)
     agency = q.get_agency(session, agency_id)
     if not policies.can_view_agency_compliance(actor, agency_id):
@@ -214,7 +236,7 @@ def agency_report(
         latest = series[-1] if series else None
         shortfall = (
             []
-            if latest is not None and latest.status == Status.met
+            if not with_shortfall or (latest is not None and latest.status == Status.met)
             else q.list_shortfall(session, agency_id, milestone.metric)
         )
         details.append(

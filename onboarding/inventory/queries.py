@@ -39,7 +39,9 @@ def list_workloads(session: Session, actor: Actor, agency_id: int | None = None)
     )
     if agency_id is not None:
         query = query.where(Workload.agency_id == agency_id)
-    return list(session.scalars(query.options(selectinload(Workload.assessment))))
+    return list(
+        session.scalars(query.options(selectinload(Workload.assessment), selectinload(Workload.depends_on)))
+    )
 
 
 def list_data_centers(session: Session, actor: Actor, agency_id: int | None = None) -> list[DataCenter]:

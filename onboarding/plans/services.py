@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -141,4 +142,11 @@ def suggest_waves(session: Session, actor: Actor, agency_id: int) -> list[list[s
         .where(Workload.agency_id == agency_id, Workload.status != WorkloadStatus.migrated)
         .options(selectinload(Workload.depends_on))
     ).all()
-    return layers({w.name: {d.name for d in w.depends_on} for w in workloads})
+    return waves_of(workloads)
+
+
+def waves_of(workloads: Iterable[Workload]) -> list[list[str]]:
+    """`suggest_waves` for workloads already read (with `depends_on`): the not-yet-migrated ones."""
+    return layers(
+        {w.name: {d.name for d in w.depends_on} for w in workloads if w.status != WorkloadStatus.migrated}
+    )

@@ -191,19 +191,6 @@ def _agency(a: q.AgencyRow, ministry_id: int | None = None) -> dict[str, Any]:
     }
 
 
-def _filters() -> reports.Filters:
-    args = request.args
-    ministry = args.get("ministry", "")
-    return reports.Filters(
-        ministry_id=int(ministry) if ministry.isdigit() else None,
-        kind=args.get("kind", ""),
-        province=args.get("province", ""),
-        status=args.get("status", ""),
-        sort=args.get("sort", "name"),
-        descending=args.get("order") == "desc",
-    )
-
-
 @bp.get("/programs")
 @signed_in
 @operation(
@@ -282,7 +269,7 @@ def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
     parameters=MATRIX_PARAMS,
 )
 def matrix(program_id: int) -> Any:
-    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    board = reports.dashboard(get_session(), current_actor(), program_id, reports.parse_filters(request.args))
     return {
         "program": _program(board.program),
         "day": board.day.isoformat() if board.day else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from werkzeug.wrappers import Response
 
 from onboarding.inventory import services as inventory
@@ -31,14 +31,10 @@ from portal.api.migration_schemas import (
 from portal.api.openapi import operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.db import get_session
-from portal.tasks import send
+from portal.tasks import advance_runs, cloud_backend
 
 # Bodies name agencies, data centers and workloads by id: an unknown one is 404, a clash 409.
 WRITE_ERRORS = (404, 409)
-
-
-def _backend() -> str:
-    return current_app.config["GOVCLOUD"].cloud_backend
 
 
 @bp.get("/migration/workloads")
@@ -83,7 +79,7 @@ def get_workload_api(workload_id: int) -> Response:
 )
 def assess_api(workload_id: int) -> Response:
     body = validate_json(ASSESSMENT_IN)
-    inventory.assess_workload(
+    assessment = inventory.assess_workload(
         get_session(),
         current_actor(),
         workload_id,
@@ -91,7 +87,7 @@ def assess_api(workload_id: int) -> Response:
         body.get("strategy"),
         body.get("override_reason", ""),
     )
-    return jsonify(workload_json(get_workload(get_session(), current_actor(), workload_id)))
+    return jsonify(workload_json(assessment.workload))
 
 
 @bp.post("/migration/workloads/<int:workload_id>/runs")
@@ -111,9 +107,9 @@ def start_run_api(workload_id: int) -> tuple[Response, int]:
         current_actor(),
         workload_id,
         cloud_plan=body.get("cloud_plan", "small"),
-        backend=_backend(),
+        backend=cloud_backend(),
     )
-    send("onboarding.advance-run", run.id)
+    advance_runs(run.id)
     return jsonify(runs.run_status(run)), 201
 
 
@@ -221,9 +217,8 @@ def schedule_api(plan_id: int) -> Response:
     errors=(*WRITE_ERRORS, 422),
 )
 def start_wave_api(plan_id: int, number: int) -> tuple[Response, int]:
-    started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=_backend())
-    for run in started:
-        send("onboarding.advance-run", run.id)
+    started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=cloud_backend())
+    advance_runs(*(run.id for run in started))
     return jsonify([runs.run_status(run) for run in started]), 201
 
 
@@ -244,7 +239,7 @@ def get_run_api(run_id: int) -> Response:
 )
 def cancel_run_api(run_id: int) -> Response:
     run = runs.cancel_run(get_session(), current_actor(), run_id)
-    send("onboarding.advance-run", run.id)
+    advance_runs(run.id)
     return jsonify(runs.run_status(run))
 
 

@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine, make_sessionmaker
+from core.errors import GovcloudError
+from core.settings import Settings, load_settings
+
+
+def session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions on the platform database (settings from the environment unless given)."""
+    return make_sessionmaker(make_engine((settings or load_settings()).database_url))
+
+
+def fail(exc: GovcloudError) -> click.ClickException:
+    """A domain error as a command's error message, with the fields it names."""
+    details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
+    return click.ClickException(f"{exc.message}{': ' + details if details else ''}")
 
 
 def register_commands(group: click.Group) -> None:

@@ -10,9 +10,10 @@ import click
 from catalog.descriptors import DescriptorError, export_agency, exportable_agencies, import_descriptor
 from catalog.queries import get_agency_by_code
 from core.actors import SYSTEM, Actor
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import session_scope
 from core.errors import GovcloudError
 from core.settings import load_settings
+from portal.commands import session_factory
 from workers.app import connect_catalog_to_compliance
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml")
@@ -26,7 +27,7 @@ def catalog_group() -> None:
 def _sessions():
     settings = load_settings()
     connect_catalog_to_compliance(settings)  # imports ask compliance to recompute the agencies they change
-    return make_sessionmaker(make_engine(settings.database_url))
+    return session_factory(settings)
 
 
 def _actor(session, email: str | None) -> Actor:

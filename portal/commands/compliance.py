@@ -8,8 +8,9 @@ import click
 
 from core.actors import SYSTEM
 from core.dates import parse_jalali, tehran_today
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import session_scope
 from core.settings import load_settings
+from portal.commands import session_factory
 
 
 @click.group("compliance")
@@ -28,7 +29,7 @@ def snapshot(day: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--day") from None
     settings = load_settings()
-    with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
+    with session_scope(session_factory(settings)) as session:
         result = take_snapshot(session, SYSTEM, when, email_enabled=bool(settings.smtp_url))
     counts = ", ".join(f"{status}: {count}" for status, count in sorted(result.statuses.items()))
     click.echo(f"{when.isoformat()}: {result.rows} rows ({counts or 'no agencies in scope'})")

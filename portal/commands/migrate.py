@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from catalog.models import Agency
 from core.actors import SYSTEM
-from core.db import make_engine, make_sessionmaker, session_scope, utcnow
+from core.db import session_scope, utcnow
 from core.errors import GovcloudError
 from core.settings import load_settings
 from onboarding.backends import backend_from_settings
@@ -21,15 +21,7 @@ from onboarding.inventory.queries import list_workloads
 from onboarding.runs import services as runs
 from onboarding.runs.engine import advance_run, reconcile_runs
 from onboarding.runs.models import ACTIVE_RUN_STATUSES
-
-
-def _session_factory():
-    return make_sessionmaker(make_engine(load_settings().database_url))
-
-
-def _fail(exc: GovcloudError) -> click.ClickException:
-    details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
-    return click.ClickException(f"{exc.message}{': ' + details if details else ''}")
+from portal.commands import fail, session_factory
 
 
 @click.group("migrate")
@@ -41,13 +33,13 @@ def group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Import an agency's data centers and workloads from a YAML file (idempotent)."""
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         try:
             result = import_inventory(session, SYSTEM, yaml.safe_load(path.read_text(encoding="utf-8")))
         except yaml.YAMLError as exc:
             raise click.ClickException(f"{path} is not valid YAML: {exc}") from None
         except GovcloudError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
     click.echo(
         f"data centers: {result.data_centers_added} added; workloads: {result.workloads_added} added, "
         f"{result.workloads_updated} updated, {result.unchanged} unchanged"
@@ -58,7 +50,7 @@ def import_command(path: Path) -> None:
 @click.option("--agency", "agency_code", help="Only this agency's workloads.")
 def list_command(agency_code: str | None) -> None:
     """Workloads with their status and assessment."""
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         agency_id = (
             session.scalar(select(Agency.id).where(Agency.code == agency_code)) if agency_code else None
         )
@@ -75,7 +67,7 @@ def list_command(agency_code: str | None) -> None:
 def start_command(agency_code: str, workload_name: str, cloud_plan: str, wait: bool) -> None:
     """Start moving a workload into its agency's tenant space."""
     settings = load_settings()
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory(settings)) as session:
         workload_id = session.scalar(
             select(Workload.id).join(Agency).where(Agency.code == agency_code, Workload.name == workload_name)
         )
@@ -86,7 +78,7 @@ def start_command(agency_code: str, workload_name: str, cloud_plan: str, wait: b
                 session, SYSTEM, workload_id, cloud_plan=cloud_plan, backend=settings.cloud_backend
             )
         except GovcloudError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         click.echo(f"run {run.id} created")
         if wait:
             _watch(session, run.id)
@@ -99,7 +91,6 @@ def start_command(agency_code: str, workload_name: str, cloud_plan: str, wait: b
 
 def _watch(session, run_id: int) -> None:  # type: ignore[no-untyped-def]
     backend = backend_from_settings(load_settings())
-    seen = 0
     with click.progressbar(length=100, label=f"run {run_id}") as bar:
         while True:
             run = advance_run(session, run_id, backend)
@@ -110,7 +101,7 @@ def _watch(session, run_id: int) -> None:  # type: ignore[no-untyped-def]
             time.sleep(max(0.5, min(wait, 30)))
     session.expire_all()
     status = runs.run_status(runs.get_run(session, SYSTEM, run_id))
-    for entry in status["log"][seen:]:
+    for entry in status["log"]:
         click.echo(f"  {entry['step'] or '-':14} {entry['message']}")
     click.echo(f"run {run_id}: {status['status']}{' — ' + status['error'] if status['error'] else ''}")
     if status["status"] != "succeeded":
@@ -121,11 +112,11 @@ def _watch(session, run_id: int) -> None:  # type: ignore[no-untyped-def]
 @click.argument("run_id", type=int)
 def status_command(run_id: int) -> None:
     """A run's steps and log."""
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         try:
             status = runs.run_status(runs.get_run(session, SYSTEM, run_id))
         except GovcloudError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
     click.echo(f"run {status['id']} ({status['workload']}): {status['status']}, {status['progress']}%")
     for step in status["steps"]:
         click.echo(f"  {step['name']:14} {step['status']:12} {step['message']}")
@@ -137,11 +128,11 @@ def status_command(run_id: int) -> None:
 @click.argument("run_id", type=int)
 def cancel_command(run_id: int) -> None:
     """Cancel a run; a worker undoes what it made."""
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         try:
             runs.cancel_run(session, SYSTEM, run_id)
         except GovcloudError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
     click.echo(f"run {run_id}: cancel requested")
 
 
@@ -149,7 +140,7 @@ def cancel_command(run_id: int) -> None:
 def resume_command() -> None:
     """Advance here every run no worker is holding (what the beat reconciler sends to workers)."""
     backend = backend_from_settings(load_settings())
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         for run_id in reconcile_runs(session):
             run = advance_run(session, run_id, backend)
             click.echo(f"run {run_id}: {run.status}")

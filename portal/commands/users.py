@@ -7,16 +7,12 @@ from sqlalchemy import select
 
 from catalog.models import Agency
 from core.actors import SYSTEM, Role
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import session_scope
 from core.errors import GovcloudError
-from core.settings import load_settings
 from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-
-
-def _session_factory():
-    return make_sessionmaker(make_engine(load_settings().database_url))
+from portal.commands import fail, session_factory
 
 
 @click.group("users")
@@ -39,7 +35,7 @@ def create(
         password = passwords.generate_password()
     elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         agency_id = None
         if agency_code:
             agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
@@ -56,8 +52,7 @@ def create(
                 password=password,
             )
         except GovcloudError as exc:
-            details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
-            raise click.ClickException(f"{exc.message}{': ' + details if details else ''}") from None
+            raise fail(exc) from None
         click.echo(f"created {user.email} ({user.role})")
         if generate:
             click.echo(f"password (shown once): {password}")
@@ -68,7 +63,7 @@ def create(
 @click.option("--label", default="cli", show_default=True, help="A name to recognise the token by.")
 def token(email: str, label: str) -> None:
     """Issue a new API token for EMAIL and print it once."""
-    with session_scope(_session_factory()) as session:
+    with session_scope(session_factory()) as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"no account {email}")

@@ -54,7 +54,7 @@ def show_agency(agency_id: int) -> str:
             session, actor, queries.ServiceFilter(agency_id=agency_id), per_page=AGENCY_PAGE_SERVICES
         ),
         sub_agencies=queries.list_sub_agencies(session, actor, agency_id),
-        province=reference.province_index().get((agency.province_code or "").casefold()),
+        province=reference.find_province(agency.province_code or ""),
         may_manage=actor.can_manage_agency(agency.id),
         may_edit=actor.can_write_agency(agency.id),
     )

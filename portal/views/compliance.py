@@ -27,19 +27,6 @@ FORMATS = {
 }
 
 
-def _filters() -> reports.Filters:
-    args = request.args
-    ministry = args.get("ministry", "")
-    return reports.Filters(
-        ministry_id=int(ministry) if ministry.isdigit() else None,
-        kind=args.get("kind", ""),
-        province=args.get("province", ""),
-        status=args.get("status", ""),
-        sort=args.get("sort", "name"),
-        descending=args.get("order") == "desc",
-    )
-
-
 def _download(body: bytes, fmt: str, name: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
@@ -65,7 +52,7 @@ def index() -> Response:
 @bp.get("/programs/<int:program_id>/dashboard")
 @roles(*OVERSIGHT)
 def dashboard(program_id: int) -> str:
-    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    board = reports.dashboard(get_session(), current_actor(), program_id, reports.parse_filters(request.args))
     return render_template(
         "compliance/dashboard.html", board=board, statuses=STATUSES, chart=_summary_chart(board)
     )
@@ -97,7 +84,7 @@ def _summary_chart(board: reports.Dashboard) -> dict[str, object]:
 @bp.get("/programs/<int:program_id>/dashboard.<fmt>")
 @roles(*OVERSIGHT)
 def dashboard_export(program_id: int, fmt: str) -> Response:
-    board = reports.dashboard(get_session(), current_actor(), program_id, _filters())
+    board = reports.dashboard(get_session(), current_actor(), program_id, reports.parse_filters(request.args))
     return _download(exports.matrix_export(board, g.locale, fmt), fmt, f"compliance-{board.program.code}")
 
 

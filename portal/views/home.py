@@ -44,7 +44,9 @@ def _own_compliance() -> reports.AgencyReport | None:
     session = get_session()
     try:
         program = reports.get_default_program(session)
-        return reports.agency_report(session, actor, program.id, user.agency_id, tehran_today())
+        return reports.agency_report(
+            session, actor, program.id, user.agency_id, tehran_today(), with_shortfall=False
+        )
     except NotFound:
         return None
 

@@ -17,15 +17,9 @@ from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.auth import current_actor, current_user, signed_in
 from portal.db import get_session
-from portal.tasks import send
+from portal.tasks import advance_runs, cloud_backend
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
-
-
-def _settings_backend() -> str:
-    from flask import current_app
-
-    return current_app.config["GOVCLOUD"].cloud_backend
 
 
 @bp.get("/")
@@ -133,9 +127,9 @@ def start_run(workload_id: int) -> Response:
         current_actor(),
         workload_id,
         cloud_plan=request.form.get("cloud_plan", "small"),
-        backend=_settings_backend(),
+        backend=cloud_backend(),
     )
-    send("onboarding.advance-run", run.id)
+    advance_runs(run.id)
     return redirect(url_for("migration.run_page", run_id=run.id))
 
 
@@ -204,9 +198,8 @@ def schedule(plan_id: int) -> Response | tuple[str, int]:
 @bp.post("/plans/<int:plan_id>/waves/<int:number>/start")
 @signed_in
 def start_wave(plan_id: int, number: int) -> Response:
-    started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=_settings_backend())
-    for run in started:
-        send("onboarding.advance-run", run.id)
+    started = runs.start_wave(get_session(), current_actor(), plan_id, number, backend=cloud_backend())
+    advance_runs(*(run.id for run in started))
     flash(_("Wave started: %(count)s runs.", count=len(started)), "success")
     return redirect(url_for("migration.plan_page", plan_id=plan_id))
 
@@ -236,7 +229,7 @@ def run_status(run_id: int) -> Response:
 @signed_in
 def cancel_run(run_id: int) -> Response:
     runs.cancel_run(get_session(), current_actor(), run_id)
-    send("onboarding.advance-run", run_id)
+    advance_runs(run_id)
     flash(_("Cancelling: what the run made is being undone."), "success")
     return redirect(url_for("migration.run_page", run_id=run_id))
 
