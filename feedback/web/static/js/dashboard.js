@@ -17,6 +17,7 @@
         ]
       },
       options: {
+        locale: document.documentElement.lang || "fa",  // the page's language, not the browser's
         animation: false,
         scales: { score: { position: "left", min: 0, max: 100 }, count: { position: "right", beginAtZero: true } }
       }
