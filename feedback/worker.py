@@ -14,19 +14,26 @@ QUEUE = "feedback"
 def create_celery(settings: Settings | None = None) -> Celery:
     from feedback.dashboards.tasks import configure_alerts
     from feedback.reports.tasks import configure_bale
+    from feedback.rollups.tasks import configure_rollups
     from feedback.tasks import register_tasks
 
     settings = settings or load_settings()
     app = make_celery(
         "feedback",
         settings,
-        include=["feedback.tasks", "feedback.reports.tasks", "feedback.dashboards.tasks"],
+        include=[
+            "feedback.tasks",
+            "feedback.reports.tasks",
+            "feedback.dashboards.tasks",
+            "feedback.rollups.tasks",
+        ],
         queues=[QUEUE],
     )
     app.conf.govcloud_settings = settings
     app.conf.beat_schedule_filename = str(settings.var_path / "feedback-celerybeat-schedule")
     configure_bale(app, settings)
     configure_alerts(app, settings)
+    configure_rollups(app, settings)
     app.conf.task_routes = {"feedback.*": {"queue": settings.task_queue_prefix + QUEUE}}
     register_tasks(app)
     return app

@@ -20,6 +20,7 @@ from feedback.dashboards import queries
 from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
 from feedback.dashboards.scopes import UNIT
 from feedback.dashboards.services import account_scope
+from feedback.rollups.services import fold_pending
 
 NOTE_MAX = 1000
 WINDOWS = (1, 7, 30)
@@ -134,6 +135,7 @@ def evaluate_alerts(
     if actor.role != SYSTEM_ROLE:
         raise NotAuthorized("alerts are evaluated by the worker")
     end = on or tehran_today()
+    fold_pending(session)
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
     subscriptions = session.scalars(
         select(AlertSubscription)

@@ -23,6 +23,7 @@ from feedback.dashboards.policies import can_rank_employees, can_see_map, can_vi
 from feedback.dashboards.scopes import AGENCY, COUNTY, EMPLOYEE, NATION, PROVINCE, UNIT, Scope, parse_scope
 from feedback.registry.models import Employee
 from feedback.rollups.models import unit_key
+from feedback.rollups.services import fold_pending
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 
 PERIODS = (7, 30, 90, 365)
@@ -170,6 +171,7 @@ def load_dashboard(
     actor_scope = account_scope(actor)
     assert actor_scope is not None
     days, start, end = period(days)
+    fold_pending(session)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
     totals = queries.sum_days(scope.key, trend)
     kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
@@ -209,6 +211,7 @@ def load_live(
     rankings, map or questions, which the page does not refresh)."""
     scope = resolve_scope(session, actor, requested)
     _days, start, end = period(days)
+    fold_pending(session)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
     return Live(min_responses, queries.sum_days(scope.key, trend), trend)
 

@@ -21,6 +21,7 @@ from feedback.dashboards.services import period
 from feedback.registry.models import Employee
 from feedback.reports.queries import count_open_reports_by_agency
 from feedback.rollups.models import Rollup
+from feedback.rollups.services import fold_pending
 
 PERIOD_DAYS = 30
 
@@ -83,6 +84,7 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
 
 
 def load_transparency(session: Session, min_responses: int) -> Transparency:
+    fold_pending(session)
     _days, start, end = period(PERIOD_DAYS)
     month_start = jalali_month_start(tehran_today())
     agencies, provinces = reference.agencies_by_code(), reference.provinces_by_code()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, Integer, String
+from sqlalchemy import BigInteger, Column, Date, Integer, SmallInteger, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.models import FeedbackBase
@@ -25,6 +25,27 @@ class Rollup(FeedbackBase):
     sum_q2: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     sum_q3: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     sum_q4: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+# What a submission appends on PostgreSQL instead of upserting six rollup rows: +1 and its answers for
+# a counted response, -1 and the earlier answers for the one it replaced. `feedback_fold_rollups`
+# (migration 0034) sums the pending rows into `rollups` and deletes them. No key: it is only ever
+# appended to and emptied whole.
+rollup_deltas = Table(
+    "rollup_deltas",
+    FeedbackBase.metadata,
+    Column("day", Date, nullable=False),
+    Column("employee_id", Integer, nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("county_code", String(16), nullable=False),
+    Column("province_code", String(8), nullable=False),
+    Column("n", SmallInteger, nullable=False),
+    Column("q1", SmallInteger, nullable=False),
+    Column("q2", SmallInteger, nullable=False),
+    Column("q3", SmallInteger, nullable=False),
+    Column("q4", SmallInteger, nullable=False),
+)
 
 
 def unit_key(agency_code: str, unit: str) -> str:

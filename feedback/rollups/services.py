@@ -1,5 +1,11 @@
-"""Rollups kept in step with the responses, in the response's own transaction, and rebuilt from the
-raw rows when in doubt. Both paths produce exactly the same rows (a test holds them to it)."""
+"""Rollups kept in step with the responses, and rebuilt from the raw rows when in doubt. Both paths
+produce exactly the same rows (a test holds them to it).
+
+On PostgreSQL a submission appends its change to `rollup_deltas` in its own transaction, and
+`fold_pending` applies what is pending (migration 0034): every reader calls it first, and the
+worker every two seconds, so a dashboard is exact as of its read and no submission waits on the
+nation's row. The embedded SQLite applies the change in the submission's transaction
+(`apply_deltas`)."""
 
 from __future__ import annotations
 
@@ -10,12 +16,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.errors import NotAuthorized
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
-from feedback.rollups.models import NATION_KEY, Rollup, rollup_keys
+from feedback.db import autocommit_engine
+from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas, rollup_keys
 from feedback.survey.models import COUNTED, Response
 
 Delta = tuple[int, int, int, int, int]  # count, sum_q1..sum_q4
@@ -123,12 +132,44 @@ def _level_selects() -> list[sa.Select]:
     return selects
 
 
+_FOLD = "SELECT feedback_fold_rollups(%(nation)s)"
+
+
+def fold_pending(session: Session) -> int:
+    """Apply the pending rollup changes (PostgreSQL), on a connection of its own in autocommit, so
+    the fold is committed at once and holds no lock for the rest of the caller's request; inside the
+    caller's transaction when its session is bound to one connection (tests). Returns how many
+    changes were applied: 0 also when another fold or a rebuild is running (it applies them)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return 0
+    if isinstance(bind, Engine):
+        for attempt in range(2):
+            try:
+                with autocommit_engine(bind).connect() as connection:
+                    return int(connection.exec_driver_sql(_FOLD, {"nation": NATION_KEY}).scalar_one())
+            except DBAPIError as exc:  # a pooled connection the server dropped (no pre-ping on that
+                if not exc.connection_invalidated or attempt:  # pool): once more on a fresh one
+                    raise
+    return int(session.connection().exec_driver_sql(_FOLD, {"nation": NATION_KEY}).scalar_one())
+
+
 def rebuild_rollups(session: Session, actor: FeedbackActor) -> int:
     """Recompute every rollup from the raw rows, set-based, in one transaction (readers see the old
-    rows until the commit). Returns the number of rollup rows written."""
+    rows until the commit). Returns the number of rollup rows written.
+
+    On PostgreSQL it first locks the rollups against folds (a running one finishes first), then
+    reads every response and discards every pending change as of one snapshot (repeatable read):
+    a change is pending exactly until its response is in the rebuild, and submissions go on."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only operators and registry admins rebuild rollups")
     table = Rollup.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        if isinstance(session.get_bind(), Engine) and not session.in_transaction():
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # a lock takes no snapshot: the snapshot is the next statement's, after any fold commits
+        session.execute(sa.text("LOCK TABLE rollups IN EXCLUSIVE MODE"))
+    session.execute(sa.delete(rollup_deltas))
     session.execute(sa.delete(table))
     for select in _level_selects():
         session.execute(sa.insert(table).from_select(list(_COLUMNS), select))

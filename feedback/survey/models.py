@@ -52,9 +52,11 @@ class Response(FeedbackBase):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    # indexed as the first column of ix_responses_employee_ip
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(ForeignKey("employee_codes.id", ondelete="CASCADE"))
+    # No foreign keys (migration 0034): employees and codes are never deleted, `feedback_submit`
+    # reads both in the statement that inserts, and the keys' checks locked both rows on every answer.
+    # employee_id is indexed as the first column of ix_responses_employee_ip.
+    employee_id: Mapped[int] = mapped_column(Integer)
+    code_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     device_hash: Mapped[str] = mapped_column(String(64))
     ip_hash: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 
+from sqlalchemy import delete, select
+
+from feedback.rollups.models import Rollup, rollup_deltas
+from feedback.rollups.services import fold_pending
 from feedback.survey.services import Submission
 
 ANSWERS = {"q1": "5", "q2": "4", "q3": "3", "q4": "5"}
@@ -21,6 +25,20 @@ def open_and_answer(client, token: str, answers: dict[str, str] | None = None, *
     assert page.status_code == 200, page.text
     data = {**(answers or ANSWERS), "form_token": form_token(page.text), **extra}
     return client.post(f"/e/{token}", data=data)
+
+
+def stored_rollups(session) -> dict[tuple, tuple]:
+    """The rollups as every reader sees them: the pending changes folded first (PostgreSQL)."""
+    fold_pending(session)
+    return {
+        (r.level, r.key, r.day): (r.count, r.sum_q1, r.sum_q2, r.sum_q3, r.sum_q4)
+        for r in session.scalars(select(Rollup))
+    }
+
+
+def clear_rollups(session) -> None:
+    session.execute(delete(Rollup))
+    session.execute(delete(rollup_deltas))
 
 
 def submission(code, device: str = "d1", ip: str = "i1", answers=(5, 4, 3, 5), comment=None) -> Submission:

@@ -19,7 +19,7 @@ from feedback.survey.questions import seed_questions
 from feedback.survey.services import submit_response
 from portal.cli import main
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import form_token, submission
+from tests.feedback.survey_helpers import form_token, stored_rollups, submission
 from tests.fixtures.feedback import csrf_token
 
 NOON = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -33,7 +33,7 @@ def seeded(feedback_session, tmp_path):
 
 
 def _snapshot(session) -> dict:
-    return {(r.level, r.key, r.day): (r.count, r.sum_q1, r.sum_q4) for r in session.scalars(select(Rollup))}
+    return {pk: (count, q1, q4) for pk, (count, q1, _q2, _q3, q4) in stored_rollups(session).items()}
 
 
 def test_admin_edits_questions_in_both_languages_and_the_survey_shows_them(

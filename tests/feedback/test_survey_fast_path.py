@@ -12,11 +12,10 @@ from sqlalchemy import func, select, update
 
 from core.db import make_sessionmaker
 from feedback.registry.models import Employee
-from feedback.rollups.models import Rollup
 from feedback.survey.models import Response
 from feedback.survey.questions import seed_questions
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import ANSWERS, form_token
+from tests.feedback.survey_helpers import ANSWERS, clear_rollups, form_token, stored_rollups
 from tests.fixtures.feedback import fresh_address
 
 FORM_TOKEN = re.compile(rb'name="form_token" value="[^"]*"')
@@ -107,12 +106,9 @@ def _stored(session_factory) -> tuple:
             (r.employee_id, r.status, r.q1, r.q2, r.q3, r.q4, r.replaced_by_id is not None)
             for r in session.scalars(select(Response))
         )
-        rollups = sorted(
-            (r.level, r.key, r.count, r.sum_q1, r.sum_q2, r.sum_q3, r.sum_q4)
-            for r in session.scalars(select(Rollup))
-        )
+        rollups = sorted(stored_rollups(session).items())
         session.query(Response).delete()
-        session.query(Rollup).delete()
+        clear_rollups(session)
         session.commit()
     return rows, rollups
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from core.db import make_engine, make_sessionmaker
 from feedback.survey.integrity import issue_form_token, keyed_hash
+from feedback.rollups.services import fold_pending
 from feedback.survey.models import Response
 from feedback.survey.questions import seed_questions
 from tests.feedback.helpers import code_of, employee_row, seed_employees
@@ -70,6 +71,8 @@ def test_connections_the_server_dropped_are_replaced_without_losing_an_answer(
     assert answered.status_code == 200 and "سپاسگزاریم" in answered.text
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Response)) == 2
+        # a dashboard's fold, on the same dropped pool, recovers the same way
+        assert fold_pending(session) == 2
 
 
 @pytest.mark.browser

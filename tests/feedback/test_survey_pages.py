@@ -132,7 +132,9 @@ def test_one_counted_per_device_per_employee_per_day_later_replaces(feedback_cli
     assert first.status == REPLACED and first.replaced_by_id == second.id
     assert second.status == COUNTED and second.q1 == 1
     from feedback.rollups.models import Rollup
+    from feedback.rollups.services import fold_pending
 
+    fold_pending(seeded)
     nation = seeded.scalar(select(Rollup).where(Rollup.level == "nation"))
     assert (nation.count, nation.sum_q1) == (1, 1)
 

@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
+from core.db import make_sessionmaker
 from core.errors import NotAuthorized
 from feedback.accounts.actors import SYSTEM, FeedbackActor, registry_admin
 from feedback.registry.models import Employee
-from feedback.rollups.models import Rollup
+from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas
 from feedback.rollups.scores import score
-from feedback.rollups.services import rebuild_rollups
+from feedback.rollups.services import fold_pending, rebuild_rollups
+from feedback.rollups.tasks import FOLD_ROLLUPS
 from feedback.survey.integrity import DEVICE_MANY_EMPLOYEES, EMPLOYEE_IP_BURST
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 from feedback.survey.services import CodeClosed, submit_response
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import submission
+from tests.feedback.survey_helpers import clear_rollups, stored_rollups, submission
 
 NOON = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 BOTH_PATHS = pytest.mark.parametrize("in_database", [True, False], ids=["feedback_submit", "python_steps"])
@@ -42,11 +45,7 @@ def codes(feedback_session, tmp_path):
     return [code_of(feedback_session, f"E{n:06d}") for n in range(1, 9)]
 
 
-def _snapshot(session) -> dict[tuple, tuple]:
-    return {
-        (r.level, r.key, r.day): (r.count, r.sum_q1, r.sum_q2, r.sum_q3, r.sum_q4)
-        for r in session.scalars(select(Rollup))
-    }
+_snapshot = stored_rollups
 
 
 def _mixed_load(codes) -> list[tuple[object, dt.datetime]]:
@@ -108,7 +107,7 @@ def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, c
     results = {}
     for in_database in (False, True):
         feedback_session.execute(delete(Response))
-        feedback_session.execute(delete(Rollup))
+        clear_rollups(feedback_session)
         feedback_session.execute(
             update(Employee).where(Employee.id == moved.employee_id).values(unit="واحد الف")
         )
@@ -168,6 +167,7 @@ def test_burst_for_one_employee_from_one_address_is_flagged_and_not_counted(
     assert [o.status for o in outcomes] == [COUNTED] * 5 + [FLAGGED] * 2
     flagged = feedback_session.scalars(select(Response).where(Response.status == FLAGGED)).all()
     assert {r.flag_rule for r in flagged} == {EMPLOYEE_IP_BURST}
+    fold_pending(feedback_session)
     nation = feedback_session.scalar(select(Rollup).where(Rollup.level == "nation"))
     assert nation.count == 5
     later = NOON + dt.timedelta(minutes=30)  # outside the window: counted again
@@ -198,6 +198,7 @@ def test_resend_with_the_same_submission_counts_once(feedback_session, codes, in
     first = submit_response(feedback_session, sent, NOON, in_database=in_database)
     again = submit_response(feedback_session, sent, NOON + dt.timedelta(minutes=5), in_database=in_database)
     assert again.duplicate and again.response_id == first.response_id
+    fold_pending(feedback_session)
     assert feedback_session.scalar(select(Rollup.count).where(Rollup.level == "nation")) == 1
 
 
@@ -231,3 +232,51 @@ def test_rebuild_rollups_permissions(feedback_session, codes, actor, allowed):
     else:
         with pytest.raises(NotAuthorized):
             rebuild_rollups(feedback_session, actor)
+
+
+def test_a_rebuild_takes_in_the_pending_changes_exactly_once(feedback_session, codes):
+    """Submissions leave their rollup changes pending until a fold; a rebuild counts their responses
+    and discards the changes, so the next fold adds nothing twice."""
+    for n in range(3):
+        submit_response(feedback_session, submission(codes[n], f"p{n}"), NOON, in_database=True)
+    assert feedback_session.scalar(select(func.count()).select_from(rollup_deltas)) == 3
+    rebuild_rollups(feedback_session, SYSTEM)
+    assert fold_pending(feedback_session) == 0
+    assert stored_rollups(feedback_session)[("nation", NATION_KEY, NOON.date())][0] == 3
+
+
+def test_a_fold_never_waits_behind_a_rebuild(committed_feedback, tmp_path):
+    """Every dashboard read folds first: while a rebuild holds the rollups, the fold steps aside at
+    once (the rebuild takes the pending changes in) instead of holding the page up."""
+    factory = make_sessionmaker(committed_feedback)
+    with factory() as session:
+        seed_employees(session, tmp_path, [employee_row(1)])
+        code = code_of(session, "E000001")
+        submit_response(session, submission(code), NOON)
+    with committed_feedback.connect() as rebuilding, factory() as reader:
+        rebuilding.exec_driver_sql("LOCK TABLE rollups IN EXCLUSIVE MODE")
+        started = time.monotonic()
+        assert fold_pending(reader) == 0
+        assert time.monotonic() - started < 5  # not the statement timeout: it did not queue
+        rebuilding.rollback()
+        assert fold_pending(reader) == 1
+        assert stored_rollups(reader)[("nation", NATION_KEY, NOON.date())][0] == 1
+
+
+def test_the_worker_folds_pending_changes_every_few_seconds(
+    committed_feedback, feedback_worker, feedback_celery_app, tmp_path
+):
+    entry = feedback_celery_app.conf.beat_schedule["fold-rollups"]
+    assert entry["task"] == FOLD_ROLLUPS and entry["schedule"] <= 2
+    factory = make_sessionmaker(committed_feedback)
+    with factory() as session:
+        seed_employees(session, tmp_path, [employee_row(1)])
+        submit_response(session, submission(code_of(session, "E000001")), NOON)
+    feedback_celery_app.send_task(FOLD_ROLLUPS, queue=feedback_celery_app.conf.task_default_queue)
+    deadline = time.monotonic() + 30
+    with factory() as session:
+        while session.scalar(select(func.count()).select_from(rollup_deltas)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            session.rollback()
+        nation = session.scalar(select(Rollup.count).where(Rollup.level == "nation"))
+    assert nation == 1

@@ -1,0 +1,32 @@
+"""The periodic rollup fold and its beat entry, on the feedback service's Celery app. Readers fold
+before they read; this keeps the pending rows few when nobody is looking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, shared_task
+
+from core.db import session_scope
+from core.settings import Settings
+from feedback.db import task_sessionmaker
+from feedback.rollups.services import fold_pending
+
+FOLD_ROLLUPS = "feedback.fold-rollups"
+EVERY_SECONDS = 2.0
+
+
+def configure_rollups(app: Celery, settings: Settings) -> None:
+    # a fold that waited longer than a few intervals is stale: the next one applies the same rows
+    options = {"queue": settings.task_queue_prefix + "feedback", "expires": 4 * EVERY_SECONDS}
+    app.conf.beat_schedule = {
+        **(app.conf.beat_schedule or {}),
+        "fold-rollups": {"task": FOLD_ROLLUPS, "schedule": EVERY_SECONDS, "options": options},
+    }
+
+
+@shared_task(bind=True, name=FOLD_ROLLUPS, ignore_result=True)
+def fold_rollups_task(self: Any) -> int:
+    settings: Settings = self.app.conf.govcloud_settings
+    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+        return fold_pending(session)
