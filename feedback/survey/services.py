@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import weakref
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, insert, select, update
+import psycopg
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from core.dates import tehran_day
-from core.db import make_engine, utcnow
+from core.db import utcnow
 from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
+from feedback.db import autocommit_engine
 from feedback.registry.models import Employee
 from feedback.rollups.models import NATION_KEY
 from feedback.rollups.services import apply_deltas, response_deltas
@@ -211,21 +213,6 @@ _CALL = (  # built from the constant names and types above; every value is a bou
 )
 
 
-_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
-def _autocommit_engine(engine: Engine) -> Engine:
-    """A small pool beside the session's, of connections that stay in autocommit and are not pinged
-    at checkout: switching a pooled connection to autocommit and back, and pinging it, cost about a
-    third of the call itself. A dropped connection fails the call, and `submit_response` retries."""
-    found = _AUTOCOMMIT.get(engine)
-    if found is None:
-        url = engine.url.render_as_string(hide_password=False)
-        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
-        _AUTOCOMMIT[engine] = found
-    return found
-
-
 def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
     """`feedback_submit`'s arguments. The thresholds, rule names and the nation's key are passed in,
     so they have one definition, here in Python."""
@@ -252,21 +239,40 @@ def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
     return params
 
 
-def _outcome(row: Row[Any]) -> Outcome:
-    if row.outcome == "not_found":
+def _outcome(row: Sequence[Any]) -> Outcome:
+    outcome, response_id, status = row
+    if outcome == "not_found":
         raise NotFound("no such code")
-    if row.outcome == "closed":
+    if outcome == "closed":
         raise CodeClosed()
-    return Outcome(row.response_id, row.response_status, duplicate=row.outcome == "duplicate")
+    return Outcome(response_id, status, duplicate=outcome == "duplicate")
 
 
 def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime | None = None) -> Outcome:
     """`feedback_submit` as one autocommitted statement: committed (WAL flushed) before the result
     arrives, without BEGIN and COMMIT round trips. No retry here: a lost race or a dropped connection
     raises, and the caller goes through `submit_response`, which retries (the submission id keeps a
-    second try from counting twice). The survey's fast path calls this directly."""
-    with _autocommit_engine(engine).connect() as connection:
-        return _outcome(connection.exec_driver_sql(_CALL, _call_params(submission, now or utcnow())).one())
+    second try from counting twice). The survey's fast path calls this directly.
+
+    On the pooled psycopg connection itself, prepared: SQLAlchemy's execution context around the
+    call cost as much CPU as the driver's own work. Its errors come out as SQLAlchemy's, with the
+    connection invalidated when it was lost, as `exec_driver_sql` would raise them."""
+    params = _call_params(submission, now or utcnow())
+    try:
+        pooled = autocommit_engine(engine).raw_connection()
+    except psycopg.Error as exc:  # the database is down: nothing to retry on
+        raise DBAPIError.instance(_CALL, params, exc, psycopg.Error) from exc
+    try:
+        driver = pooled.driver_connection
+        row = driver.execute(_CALL, params, prepare=True).fetchone()
+    except psycopg.Error as exc:
+        lost = isinstance(exc, psycopg.OperationalError) or driver.closed
+        if lost:
+            pooled.invalidate()
+        raise DBAPIError.instance(_CALL, params, exc, psycopg.Error, connection_invalidated=lost) from exc
+    finally:
+        pooled.close()
+    return _outcome(row)
 
 
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:
@@ -277,7 +283,7 @@ def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Ou
         return submit_autocommit(bind, s, now)
     row = session.connection().exec_driver_sql(_CALL, _call_params(s, now)).one()
     session.commit()
-    return _outcome(row)
+    return _outcome(tuple(row))
 
 
 def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
