@@ -6,10 +6,12 @@ the survey's two limits of two windows each, a third of a submission's CPU. Here
 one Lua script, which refuses on the first exceeded limit and otherwise counts the request against
 every window, atomically (no other client can slip between the check and the count).
 
-The algorithm is the exact moving window, as Flask-Limiter's `moving-window` strategy keeps it: per
-key and limit, a list of the last `allowed` request times, newest first. A request is refused when
-the oldest of those is still inside the window. The list never grows beyond `allowed` entries, and a
-refused request is not recorded, so a client that waits regains access as the window slides.
+The algorithm is the exact moving window, as Flask-Limiter's `moving-window` strategy keeps it, with
+one list per key (not per limit): the last request times, newest first, as many as the key's largest
+`allowed`. A request is refused when, for some limit, the `allowed`-th newest time is still inside
+its window; every window of a key reads the one list, which halves the script's work for the
+survey's two windows per key. A refused request is not recorded, so a client that waits regains
+access as the window slides.
 
 Without Redis (the embedded default) the same algorithm runs in process memory.
 """
@@ -28,21 +30,32 @@ import redis as redis_lib
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?\s*$")
 
-# KEYS: one list per limit. ARGV: now (seconds, float), then per limit: allowed, window seconds.
+# KEYS: one list per key. ARGV: now (seconds, float), then per key: how many limits, the list's length
+# (the largest `allowed`), its lifetime (the longest window), then per limit: allowed, window seconds.
 _SCRIPT = """
 local now = tonumber(ARGV[1])
+local at = 2
+local n = 0
 for i = 1, #KEYS do
-  local allowed = tonumber(ARGV[2 * i])
-  local window = tonumber(ARGV[2 * i + 1])
-  local oldest = redis.call('LINDEX', KEYS[i], allowed - 1)
-  if oldest and tonumber(oldest) > now - window then
-    return {i, tostring(tonumber(oldest) + window - now)}
+  local limits = tonumber(ARGV[at])
+  at = at + 3
+  for j = 1, limits do
+    n = n + 1
+    local oldest = redis.call('LINDEX', KEYS[i], tonumber(ARGV[at]) - 1)
+    if oldest and tonumber(oldest) > now - tonumber(ARGV[at + 1]) then
+      return {n, tostring(tonumber(oldest) + tonumber(ARGV[at + 1]) - now)}
+    end
+    at = at + 2
   end
 end
+at = 2
 for i = 1, #KEYS do
-  redis.call('LPUSH', KEYS[i], ARGV[1])
-  redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[2 * i]) - 1)
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2 * i + 1]))
+  local keep = tonumber(ARGV[at + 1])
+  if redis.call('LPUSH', KEYS[i], ARGV[1]) > keep then
+    redis.call('LTRIM', KEYS[i], 0, keep - 1)
+  end
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[at + 2]))
+  at = at + 3 + 2 * tonumber(ARGV[at])
 end
 return {0, '0'}
 """
@@ -93,37 +106,49 @@ class RateLimiter:
         self.prefix = prefix
         self._redis = redis_lib.Redis.from_url(redis_url) if redis_url else None
         self._script = self._redis.register_script(_SCRIPT) if self._redis is not None else None
-        # key: (the last `allowed` request times, oldest first; the window in seconds)
+        # key: (its last request times, oldest first, as many as its largest `allowed`; longest window)
         self._memory: dict[str, tuple[collections.deque[float], int]] = {}
         self._lock = threading.Lock()
         self._next_sweep = 10_000
 
     def hit(self, checks: Sequence[Check], now: float | None = None) -> Refusal | None:
         """Check every limit of every key; count the request against all of them only if none is
-        exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process."""
+        exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process.
+        A key is always checked with the same limits (its list's length is their largest)."""
         now = time.time() if now is None else now
         keys: list[str] = []
         args: list[float | int] = [now]
         flat: list[Limit] = []
         for key, limits in checks:
+            keys.append(self.prefix + key)
+            args += [
+                len(limits),
+                max(limit.allowed for limit in limits),
+                max(limit.seconds for limit in limits),
+            ]
             for limit in limits:
-                keys.append(f"{self.prefix}{key}:{limit.allowed}/{limit.seconds}")
                 args += [limit.allowed, limit.seconds]
                 flat.append(limit)
         if self._script is not None:
             exceeded, wait = self._script(keys=keys, args=args)
         else:
-            exceeded, wait = self._hit_memory(keys, flat, now)
+            exceeded, wait = self._hit_memory(keys, checks, now)
         return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
 
-    def _hit_memory(self, keys: list[str], limits: list[Limit], now: float) -> tuple[int, float]:
+    def _hit_memory(self, keys: list[str], checks: Sequence[Check], now: float) -> tuple[int, float]:
         with self._lock:
-            for i, (key, limit) in enumerate(zip(keys, limits, strict=True)):
-                times = self._memory.get(key, ((), 0))[0]
-                if len(times) == limit.allowed and times[0] > now - limit.seconds:
-                    return i + 1, times[0] + limit.seconds - now
-            for key, limit in zip(keys, limits, strict=True):
-                entry = self._memory.setdefault(key, (collections.deque(maxlen=limit.allowed), limit.seconds))
+            n = 0
+            for key, (_key, limits) in zip(keys, checks, strict=True):
+                times = self._memory.get(key, ((), 0))[0]  # oldest first
+                for limit in limits:
+                    n += 1
+                    if len(times) >= limit.allowed and times[-limit.allowed] > now - limit.seconds:
+                        return n, times[-limit.allowed] + limit.seconds - now
+            for key, (_key, limits) in zip(keys, checks, strict=True):
+                keep = max(limit.allowed for limit in limits)
+                entry = self._memory.setdefault(
+                    key, (collections.deque(maxlen=keep), max(limit.seconds for limit in limits))
+                )
                 entry[0].append(now)
             if len(self._memory) > self._next_sweep:  # forget keys whose window has passed, as Redis does
                 self._memory = {
