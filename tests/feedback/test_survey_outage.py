@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from core.db import make_engine, make_sessionmaker
-from feedback.survey.integrity import issue_form_token, keyed_hash
 from feedback.rollups.services import fold_pending
+from feedback.survey.integrity import issue_form_token, keyed_hash
 from feedback.survey.models import Response
 from feedback.survey.questions import seed_questions
 from tests.feedback.helpers import code_of, employee_row, seed_employees
