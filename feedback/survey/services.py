@@ -1,4 +1,4 @@
-"""Taking a response: one committed row (and its rollups) or a clear refusal; never counted twice.
+"""Taking a response: one committed row (and its rollup change) or a clear refusal; never counted twice.
 
 `submit_response` is the only writer of `responses`: the web form, the browser's resend after an
 outage and the demo seed all go through it.
