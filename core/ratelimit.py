@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import re
+import functools
 import threading
 import time
 from collections.abc import Sequence
 
 import redis as redis_lib
-
-_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-_LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?\s*$")
+from limits import parse as parse_limit
 
 # KEYS: one list per key. ARGV: now (seconds, float), then per key: how many limits, the list's length
 # (the largest `allowed`), its lifetime (the longest window), then per limit: allowed, window seconds.
@@ -85,17 +83,29 @@ class Refusal:
 
 
 def parse_limits(text: str) -> tuple[Limit, ...]:
-    """'60 per minute;600 per hour' (Flask-Limiter's notation, so both read alike)."""
+    """'60 per minute;600 per hour', read by Flask-Limiter's own parser (`limits.parse`), so the
+    survey's limits and the other pages' read alike; the error names the part it could not read."""
     limits = []
     for part in text.split(";"):
-        match = _LIMIT.match(part)
-        if match is None:
-            raise ValueError(f"not a rate limit: {part!r} (expected e.g. '60 per minute')")
-        limits.append(Limit(int(match.group(1)), _UNITS[match.group(2)]))
+        try:
+            item = parse_limit(part)
+        except ValueError:
+            raise ValueError(f"not a rate limit: {part!r} (expected e.g. '60 per minute')") from None
+        limits.append(Limit(item.amount, item.get_expiry()))
     return tuple(limits)
 
 
 Check = tuple[str, Sequence[Limit]]  # (key, the limits on that key)
+
+
+@functools.lru_cache(maxsize=64)
+def _script_args(limits: tuple[Limit, ...]) -> tuple[int, ...]:
+    """A key's part of the script's ARGV, worked out once per set of limits (they are constants):
+    how many limits, the list's length (the largest `allowed`), its lifetime (the longest window),
+    then each limit's allowed and window."""
+    each = [number for limit in limits for number in (limit.allowed, limit.seconds)]
+    keep = max(limit.allowed for limit in limits)
+    return (len(limits), keep, max(limit.seconds for limit in limits), *each)
 
 
 class RateLimiter:
@@ -116,19 +126,11 @@ class RateLimiter:
         exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process.
         A key is always checked with the same limits (its list's length is their largest)."""
         now = time.time() if now is None else now
-        keys: list[str] = []
+        keys = [self.prefix + key for key, _limits in checks]
         args: list[float | int] = [now]
-        flat: list[Limit] = []
-        for key, limits in checks:
-            keys.append(self.prefix + key)
-            args += [
-                len(limits),
-                max(limit.allowed for limit in limits),
-                max(limit.seconds for limit in limits),
-            ]
-            for limit in limits:
-                args += [limit.allowed, limit.seconds]
-                flat.append(limit)
+        for _key, limits in checks:
+            args += _script_args(tuple(limits))
+        flat = [limit for _key, limits in checks for limit in limits]
         if self._script is not None:
             exceeded, wait = self._script(keys=keys, args=args)
         else:
@@ -145,11 +147,8 @@ class RateLimiter:
                     if len(times) >= limit.allowed and times[-limit.allowed] > now - limit.seconds:
                         return n, times[-limit.allowed] + limit.seconds - now
             for key, (_key, limits) in zip(keys, checks, strict=True):
-                keep = max(limit.allowed for limit in limits)
-                entry = self._memory.setdefault(
-                    key, (collections.deque(maxlen=keep), max(limit.seconds for limit in limits))
-                )
-                entry[0].append(now)
+                _count, keep, lifetime, *_each = _script_args(tuple(limits))
+                self._memory.setdefault(key, (collections.deque(maxlen=keep), lifetime))[0].append(now)
             if len(self._memory) > self._next_sweep:  # forget keys whose window has passed, as Redis does
                 self._memory = {
                     key: (times, seconds)

@@ -121,13 +121,17 @@ def rule_counts() -> tuple[ScalarSelect, ScalarSelect]:
     return same_ip, others
 
 
+def rule_windows(now: dt.datetime) -> dict[str, object]:
+    """Where the rules' windows start (also `feedback_submit`'s arguments for them)."""
+    return {"r_ip_since": now - EMPLOYEE_IP_WINDOW, "r_device_since": now - DEVICE_WINDOW}
+
+
 def rule_params(employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime) -> dict[str, object]:
     return {
         "r_employee_id": employee_id,
         "r_ip_hash": ip_hash,
         "r_device_hash": device_hash,
-        "r_ip_since": now - EMPLOYEE_IP_WINDOW,
-        "r_device_since": now - DEVICE_WINDOW,
+        **rule_windows(now),
     }
 
 

@@ -39,6 +39,7 @@ from feedback.survey.integrity import (
     judge_rules,
     rule_counts,
     rule_params,
+    rule_windows,
 )
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 
@@ -235,7 +236,7 @@ def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
         "device_rule": DEVICE_MANY_EMPLOYEES,
         "nation": NATION_KEY,
     }
-    params.update(rule_params(s.employee_id, s.device_hash, s.ip_hash, now))
+    params.update(rule_windows(now))
     return params
 
 

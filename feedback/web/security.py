@@ -103,39 +103,34 @@ def sign_out_session() -> None:
     session.clear()
 
 
-def registry_admin_required(view: F) -> F:
-    """The access rule of every registry page: signed in as a registry admin, else to sign-in."""
+def _role_required(
+    allowed: Callable[[FeedbackActor], bool], rule: str, data: tuple[str, ...]
+) -> Callable[[F], F]:
+    """Signed in and `allowed`, else 403; signed out, to sign-in (and back), or 401 for a data
+    address (`data` suffixes), which a script or a download fetches rather than a person."""
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        actor = current_actor()
-        if actor is None:
-            if request.path.endswith(".json"):
-                abort(401)
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if not can_manage_registry(actor):
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            actor = current_actor()
+            if actor is None:
+                if request.path.endswith(data):
+                    abort(401)
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            if not allowed(actor):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return mark_access(wrapped, "registry_admin")  # type: ignore[return-value]
+        return mark_access(wrapped, rule)  # type: ignore[return-value]
+
+    return decorator
 
 
-def viewer_required(view: F) -> F:
-    """Dashboard pages: signed in with a dashboard account; which scope it may see is the
-    dashboards' own policy (`feedback.dashboards.policies`), checked by the service."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        actor = current_actor()
-        if actor is None:
-            if request.path.endswith((".json", ".csv", ".xlsx")):
-                abort(401)
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if actor.role != VIEWER:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return mark_access(wrapped, "viewer")  # type: ignore[return-value]
+# The access rule of every registry page: signed in as a registry admin.
+registry_admin_required = _role_required(can_manage_registry, "registry_admin", (".json",))
+# Dashboard pages: signed in with a dashboard account; which scope it may see is the dashboards'
+# own policy (`feedback.dashboards.policies`), checked by the service.
+viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (".json", ".csv", ".xlsx"))
 
 
 def signed_in_required(view: F) -> F:

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from core.errors import NotFound, ValidationError
 from core.ratelimit import Check, parse_limits
 from core.web import current_locale, public
-from feedback.codes.services import ScanState, resolve_token
+from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
 from feedback.survey.integrity import (
     FormToken,
@@ -113,8 +113,10 @@ def forget_questions(app: Flask) -> None:
 
 
 def _page(template: str, status: int, **context: object) -> WerkzeugResponse:
-    locale = current_locale()
-    body = render_template(template, questions=_questions(locale), comment_max=COMMENT_MAX, **context)
+    # only a page with a form shows the questions: a closed, refused or database-down page does not
+    # read them (the database-down one would try the dead database a second time)
+    questions = _questions(current_locale()) if context.get("form_token") else []
+    body = render_template(template, questions=questions, comment_max=COMMENT_MAX, **context)
     return _finish(make_response(body, status))
 
 
@@ -154,7 +156,7 @@ def form(token: str) -> WerkzeugResponse:
         scan = resolve_token(db(), token)
     except DB_DOWN:
         return _page("feedback/survey/unavailable.html", 503, answers={}, comment="", form_token="")
-    if scan.state != ScanState.open:
+    if not scan.takes_responses:
         return _closed(scan.state, scan.employee)
     employee = scan.employee
     form_token = issue_form_token(

@@ -21,6 +21,7 @@ bp = Blueprint("survey_admin", __name__, url_prefix="/admin/survey")
 @registry_admin_required
 def questions() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
+    texts: dict[int, tuple[str, str]] = {}
     if request.method == "POST":
         texts = {n: (request.form.get(f"q{n}_fa", ""), request.form.get(f"q{n}_en", "")) for n in range(1, 5)}
         try:
@@ -31,11 +32,11 @@ def questions() -> str | Response | tuple[str, int]:
             forget_questions(current_app)
             flash(_("The questions were saved."))
             return redirect(url_for("survey_admin.questions"))
-    if not errors:
-        seed_questions(db())
-    rows = {q.position: (q.text_fa, q.text_en) for q in list_questions(db())}
     if errors:
-        rows = {n: (request.form.get(f"q{n}_fa", ""), request.form.get(f"q{n}_en", "")) for n in range(1, 5)}
+        rows = texts  # what the admin typed, to correct
+    else:
+        seed_questions(db())
+        rows = {q.position: (q.text_fa, q.text_en) for q in list_questions(db())}
     page = render_template("feedback/admin/survey_questions.html", rows=rows, errors=errors)
     return (page, 400) if errors else page
 
