@@ -239,3 +239,13 @@ def worker(concurrency: int, beat: bool) -> None:
         argv.append("--beat")
     app.worker_main(argv)
     sys.exit(0)
+
+
+@group.command("beat")
+def beat_command() -> None:
+    """Run the feedback service's beat scheduler (exactly one per deployment): the rollup fold every
+    two seconds, alert evaluation, the Bale outbox sweep and purge."""
+    from feedback.worker import create_celery
+
+    settings = load_settings()
+    create_celery(settings).start(["beat", f"--loglevel={settings.log_level.upper()}"])

@@ -319,6 +319,17 @@ def test_feedback_runs_its_web_and_worker_on_its_own_database(feedback):
         assert secrets == {"employee-feedback-secrets"}
 
 
+def test_feedback_runs_exactly_one_beat_for_its_periodic_tasks(feedback):
+    """The rollup fold, alert evaluation and the Bale outbox sweep are beat entries of the feedback
+    worker's own Celery app: without one scheduler nothing sends them."""
+    beat = feedback.get("Deployment", "rel-employee-feedback-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"] == {"type": "Recreate"}
+    assert beat["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "feedback", "beat"]
+    policy = feedback.get("NetworkPolicy", "rel-employee-feedback-beat")
+    assert policy["spec"]["ingress"] == []
+
+
 def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
     [hpa] = feedback.of_kind("HorizontalPodAutoscaler")
     assert hpa["spec"]["scaleTargetRef"]["name"] == "rel-employee-feedback-web"
