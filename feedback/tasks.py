@@ -12,11 +12,10 @@ from pathlib import Path
 
 from celery import Celery, Task
 
-from core.db import session_scope
 from core.errors import GovcloudError
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
-from feedback.db import task_sessionmaker
+from feedback.db import task_session
 from feedback.jobs import services as jobs
 from feedback.printing.services import Selection, print_batch
 from feedback.registry.importer import import_employees
@@ -34,24 +33,23 @@ def output_dir(settings: Settings) -> Path:
 class _Throttled:
     """Progress written to the job row at most twice a second, on its own session."""
 
-    def __init__(self, factory, job_id: int) -> None:  # type: ignore[no-untyped-def]
-        self.factory, self.job_id, self.last = factory, job_id, 0.0
+    def __init__(self, settings: Settings, job_id: int) -> None:
+        self.settings, self.job_id, self.last = settings, job_id, 0.0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_SECONDS or done >= total:
             self.last = now
-            with session_scope(self.factory) as session:
+            with task_session(self.settings) as session:
                 jobs.report_progress(session, self.job_id, done, total)
 
 
 def run_import_job(settings: Settings, job_id: int) -> None:
-    factory = task_sessionmaker(settings.feedback_database_url)
-    with session_scope(factory) as session:
+    with task_session(settings) as session:
         job = jobs.start_job(session, job_id)
         source = Path(job.input_path)
         rejects = output_dir(settings) / f"job-{job_id}-rejects.csv"
-        progress = _Throttled(factory, job_id)
+        progress = _Throttled(settings, job_id)
         try:
             summary = import_employees(
                 session,
@@ -73,8 +71,7 @@ def run_import_job(settings: Settings, job_id: int) -> None:
 
 
 def run_print_job(settings: Settings, job_id: int) -> None:
-    factory = task_sessionmaker(settings.feedback_database_url)
-    with session_scope(factory) as session:
+    with task_session(settings) as session:
         job = jobs.start_job(session, job_id)
         p = jobs.params(job)
         selection = Selection(
@@ -93,7 +90,7 @@ def run_print_job(settings: Settings, job_id: int) -> None:
                 out,
                 base_url=settings.feedback_base_url,
                 per_page=int(p.get("per_page", 1)),
-                progress=_Throttled(factory, job_id),
+                progress=_Throttled(settings, job_id),
             )
         except GovcloudError as exc:
             jobs.fail_job(session, job_id, exc.message)

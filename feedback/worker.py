@@ -3,12 +3,27 @@ with the platform's workers, as it is deployed on its own."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from core.settings import Settings, load_settings
 from core.taskqueue import make_celery
 
 QUEUE = "feedback"
+
+
+def add_beat(app: Celery, settings: Settings, name: str, task: str, seconds: float, **options: Any) -> None:
+    """One periodic entry on the feedback queue, added to the app's beat schedule; `options` go with
+    the queue (e.g. `expires`)."""
+    app.conf.beat_schedule = {
+        **(app.conf.beat_schedule or {}),
+        name: {
+            "task": task,
+            "schedule": seconds,
+            "options": {"queue": settings.task_queue_prefix + QUEUE, **options},
+        },
+    }
 
 
 def create_celery(settings: Settings | None = None) -> Celery:

@@ -22,4 +22,4 @@ def can_manage_accounts(actor: FeedbackActor) -> bool:
 
 def can_manage_viewers(actor: FeedbackActor) -> bool:
     """Dashboard accounts are created by operators (CLI) and registry admins (admin page)."""
-    return actor.role in {REGISTRY_ADMIN, SYSTEM_ROLE}
+    return can_manage_registry(actor)

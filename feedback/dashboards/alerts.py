@@ -20,15 +20,10 @@ from feedback.dashboards import queries
 from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
 from feedback.dashboards.scopes import UNIT
 from feedback.dashboards.services import account_scope
+from feedback.reports.schemas import NOTE_MAX
 from feedback.rollups.services import fold_pending
 
-NOTE_MAX = 1000
 WINDOWS = (1, 7, 30)
-
-
-def can_subscribe_alerts(actor: FeedbackActor | None) -> bool:
-    scope = account_scope(actor)
-    return scope is not None and scope.kind == UNIT
 
 
 def _unit_or_refuse(actor: FeedbackActor | None) -> str:
@@ -127,6 +122,25 @@ def _breached(subscription: AlertSubscription, totals: queries.Totals, min_respo
     return None
 
 
+def _unit_totals_by_window(
+    session: Session, subscriptions: list[AlertSubscription], end: dt.date
+) -> dict[int, dict[str, queries.Totals]]:
+    """window_days → unit key → totals over the window ending on `end`: one grouped range per window
+    length (there are only a few), not one read per subscription. A unit without rollups is absent."""
+    keys_by_window: dict[int, set[str]] = {}
+    for subscription in subscriptions:
+        keys_by_window.setdefault(subscription.window_days, set()).add(subscription.unit_key)
+    return {
+        window: {
+            t.key: t
+            for t in queries.list_totals_by_key(
+                session, UNIT, end - dt.timedelta(days=window - 1), end, keys=sorted(keys)
+            )
+        }
+        for window, keys in keys_by_window.items()
+    }
+
+
 def evaluate_alerts(
     session: Session, actor: FeedbackActor, min_responses: int, on: dt.date | None = None
 ) -> int:
@@ -137,17 +151,20 @@ def evaluate_alerts(
     end = on or tehran_today()
     fold_pending(session)
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
-    subscriptions = session.scalars(
-        select(AlertSubscription)
-        .join(Account, Account.id == AlertSubscription.account_id)
-        .where(AlertSubscription.active, Account.active)
-    )
+    subscriptions = [
+        subscription
+        for subscription in session.scalars(
+            select(AlertSubscription)
+            .join(Account, Account.id == AlertSubscription.account_id)
+            .where(AlertSubscription.active, Account.active)
+        )
+        if subscription.id not in open_ids
+    ]
+    by_window = _unit_totals_by_window(session, subscriptions, end)
     raised = 0
     for subscription in subscriptions:
-        if subscription.id in open_ids:
-            continue
-        start = end - dt.timedelta(days=subscription.window_days - 1)
-        totals = queries.get_totals(session, UNIT, subscription.unit_key, start, end)
+        key = subscription.unit_key
+        totals = by_window[subscription.window_days].get(key) or queries.Totals(key, 0, (0, 0, 0, 0))
         value = _breached(subscription, totals, min_responses)
         if value is not None:
             session.add(Alert(subscription_id=subscription.id, value=value, count=totals.count))

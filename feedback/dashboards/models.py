@@ -10,7 +10,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -20,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin, utcnow
 from feedback.models import FeedbackBase
-from feedback.rollups.models import Rollup
 
 LOW_RESPONSES = "low_responses"
 LOW_SCORE = "low_score"
@@ -57,14 +55,3 @@ class Alert(FeedbackBase):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
-
-
-# Rankings and the map group one level's keys over a period: an index on (level, day) carrying the
-# sums answers them from the index alone, reading only the period's rows (the primary key, led by
-# the key, would read every day of every key of the level). Declared here, on the rollups table.
-ROLLUPS_BY_LEVEL_AND_DAY = Index(
-    "ix_rollups_level_day",
-    Rollup.level,
-    Rollup.day,
-    postgresql_include=["key", "count", "sum_q1", "sum_q2", "sum_q3", "sum_q4"],
-)

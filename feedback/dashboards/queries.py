@@ -36,17 +36,8 @@ def _totals(key: str, row: Iterable[int | None]) -> Totals:
     return Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
 
 
-def get_totals(session: Session, level: str, key: str, start: dt.date, end: dt.date) -> Totals:
-    row = session.execute(
-        select(func.sum(Rollup.count), *(func.sum(c) for c in SUMS)).where(
-            Rollup.level == level, Rollup.key == key, Rollup.day.between(start, end)
-        )
-    ).one()
-    return _totals(key, row)
-
-
 def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
-    """A period's totals from its days (the same rows `get_totals` would sum again in SQL)."""
+    """A period's totals from its days (the same rows `list_totals_by_key` would sum again in SQL)."""
     count = sum(t.count for _day, t in daily)
     sums = tuple(sum(t.sums[q] for _day, t in daily) for q in range(4))
     return Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))

@@ -149,7 +149,7 @@ def _ranked(
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {
-            str(e.id): f"{e.first_name} {e.last_name}"
+            str(e.id): e.full_name
             for e in session.scalars(
                 select(Employee).where(Employee.agency_code == agency, Employee.unit == unit)
             )
@@ -157,6 +157,26 @@ def _ranked(
         rows = queries.list_totals_by_key(session, EMPLOYEE, start, end, keys=list(people))
         return EMPLOYEE, [Ranked(Scope(EMPLOYEE, t.key), people[t.key], t) for t in rows]
     return "", []
+
+
+@dataclasses.dataclass(frozen=True)
+class _ScopeRead:
+    scope: Scope
+    days: int
+    start: dt.date
+    end: dt.date
+    trend: list[tuple[dt.date, queries.Totals]]
+    totals: queries.Totals
+
+
+def _read_scope(session: Session, actor: FeedbackActor | None, requested: str, days: int) -> _ScopeRead:
+    """What the page and its live poll share: the scope checked, the period, pending rollups folded
+    (before reading), the scope's days and their totals."""
+    scope = resolve_scope(session, actor, requested)
+    days, start, end = period(days)
+    fold_pending(session)
+    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
+    return _ScopeRead(scope, days, start, end, trend, queries.sum_days(scope.key, trend))
 
 
 def load_dashboard(
@@ -167,13 +187,10 @@ def load_dashboard(
     min_responses: int,
     locale: str = "fa",
 ) -> Dashboard:
-    scope = resolve_scope(session, actor, requested)
+    read = _read_scope(session, actor, requested, days)
+    scope, start, end = read.scope, read.start, read.end
     actor_scope = account_scope(actor)
     assert actor_scope is not None
-    days, start, end = period(days)
-    fold_pending(session)
-    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    totals = queries.sum_days(scope.key, trend)
     kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
     enough = [r for r in ranked if r.totals.count >= min_responses]
     enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
@@ -181,16 +198,15 @@ def load_dashboard(
     worst = list(reversed(enough))[:RANK_SIZE]
     provinces: dict[str, queries.Totals] = {}
     if can_see_map(scope):
-        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end)}
-        if scope.kind == PROVINCE:
-            provinces = {k: v for k, v in provinces.items() if k == scope.value}
+        keys = [scope.value] if scope.kind == PROVINCE else None
+        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end, keys=keys)}
     return Dashboard(
         min_responses=min_responses,
-        totals=totals,
-        trend=trend,
+        totals=read.totals,
+        trend=read.trend,
         scope=scope,
         label=scope_label(scope, _employee_name(session, scope), locale),
-        days=days,
+        days=read.days,
         start=start,
         end=end,
         ranking_kind=kind,
@@ -209,15 +225,12 @@ def load_live(
 ) -> Live:
     """The polled part of a dashboard alone: the same scope check and period, one range read (no
     rankings, map or questions, which the page does not refresh)."""
-    scope = resolve_scope(session, actor, requested)
-    _days, start, end = period(days)
-    fold_pending(session)
-    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    return Live(min_responses, queries.sum_days(scope.key, trend), trend)
+    read = _read_scope(session, actor, requested, days)
+    return Live(min_responses, read.totals, read.trend)
 
 
 def _employee_name(session: Session, scope: Scope) -> str:
     if scope.kind != EMPLOYEE:
         return ""
     employee = session.get(Employee, int(scope.value))
-    return f"{employee.first_name} {employee.last_name}" if employee else ""
+    return employee.full_name if employee else ""

@@ -59,19 +59,13 @@ def jalali_month_start(day: dt.date) -> dt.date:
 
 def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, int, int]]:
     """agency → (active employees, with an active code, with a response since month_start)."""
-    employees = dict(
-        session.execute(
-            select(Employee.agency_code, func.count()).where(Employee.active).group_by(Employee.agency_code)
-        ).all()
-    )
-    coded = dict(
-        session.execute(
-            select(Employee.agency_code, func.count(func.distinct(Employee.id)))
-            .join(EmployeeCode, EmployeeCode.employee_id == Employee.id)
-            .where(Employee.active, EmployeeCode.status == ACTIVE)
-            .group_by(Employee.agency_code)
-        ).all()
-    )
+    # an employee has at most one active code (uq_employee_codes_one_active): one row per employee
+    employees_and_coded = session.execute(
+        select(Employee.agency_code, func.count(), func.count(EmployeeCode.id))
+        .outerjoin(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
+        .where(Employee.active)
+        .group_by(Employee.agency_code)
+    ).all()
     responded = dict(
         session.execute(
             select(Employee.agency_code, func.count(func.distinct(Employee.id)))
@@ -80,7 +74,7 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
             .group_by(Employee.agency_code)
         ).all()
     )
-    return {code: (n, coded.get(code, 0), responded.get(code, 0)) for code, n in employees.items()}
+    return {code: (n, coded, responded.get(code, 0)) for code, n, coded in employees_and_coded}
 
 
 def load_transparency(session: Session, min_responses: int) -> Transparency:

@@ -7,12 +7,12 @@ from typing import Any
 
 from celery import Celery, shared_task
 
-from core.db import session_scope, utcnow
+from core.db import utcnow
 from core.settings import Settings
-from feedback.db import task_sessionmaker
+from feedback.db import task_session
 from feedback.reports import bot, outbox, queries
+from feedback.worker import add_beat
 
-QUEUE = "feedback"
 SEND_OUTBOX = "feedback.send-bale-outbox"
 SWEEP_OUTBOX = "feedback.sweep-bale-outbox"
 PURGE_BALE = "feedback.purge-bale-rows"
@@ -22,12 +22,8 @@ SWEEP_AFTER = dt.timedelta(minutes=2)
 
 def configure_bale(app: Celery, settings: Settings) -> None:
     """The Bale outbox's part of the feedback service's Celery app (`feedback.worker.create_celery`)."""
-    queue = {"queue": settings.task_queue_prefix + QUEUE}
-    app.conf.beat_schedule = {
-        **(app.conf.beat_schedule or {}),
-        "sweep-bale-outbox": {"task": SWEEP_OUTBOX, "schedule": 60.0, "options": queue},
-        "purge-bale-rows": {"task": PURGE_BALE, "schedule": 6 * 3600.0, "options": queue},
-    }
+    add_beat(app, settings, "sweep-bale-outbox", SWEEP_OUTBOX, 60.0)
+    add_beat(app, settings, "purge-bale-rows", PURGE_BALE, 6 * 3600.0)
 
 
 def enqueue_outbox(app: Celery, outbox_ids: list[int]) -> None:
@@ -42,7 +38,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
     """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
     settings: Settings = self.app.conf.govcloud_settings
     api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
-    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+    with task_session(settings) as session:
         result = outbox.deliver(session, outbox_ids, api)
         if not result.retry:
             return {"sent": result.sent, "failed": result.failed}
@@ -59,7 +55,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
 def sweep_bale_outbox(self: Any) -> int:
     """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
     settings: Settings = self.app.conf.govcloud_settings
-    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+    with task_session(settings) as session:
         ids = queries.list_stale_outbox_ids(session, utcnow() - SWEEP_AFTER)
     for outbox_id in ids:
         enqueue_outbox(self.app, [outbox_id])
@@ -70,5 +66,5 @@ def sweep_bale_outbox(self: Any) -> int:
 def purge_bale_rows(self: Any) -> dict[str, int]:
     """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
     settings: Settings = self.app.conf.govcloud_settings
-    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+    with task_session(settings) as session:
         return bot.purge_bale_rows(session)

@@ -7,10 +7,10 @@ from typing import Any
 
 from celery import Celery, shared_task
 
-from core.db import session_scope
 from core.settings import Settings
-from feedback.db import task_sessionmaker
+from feedback.db import task_session
 from feedback.rollups.services import fold_pending
+from feedback.worker import add_beat
 
 FOLD_ROLLUPS = "feedback.fold-rollups"
 EVERY_SECONDS = 2.0
@@ -18,15 +18,11 @@ EVERY_SECONDS = 2.0
 
 def configure_rollups(app: Celery, settings: Settings) -> None:
     # a fold that waited longer than a few intervals is stale: the next one applies the same rows
-    options = {"queue": settings.task_queue_prefix + "feedback", "expires": 4 * EVERY_SECONDS}
-    app.conf.beat_schedule = {
-        **(app.conf.beat_schedule or {}),
-        "fold-rollups": {"task": FOLD_ROLLUPS, "schedule": EVERY_SECONDS, "options": options},
-    }
+    add_beat(app, settings, "fold-rollups", FOLD_ROLLUPS, EVERY_SECONDS, expires=4 * EVERY_SECONDS)
 
 
 @shared_task(bind=True, name=FOLD_ROLLUPS, ignore_result=True)
 def fold_rollups_task(self: Any) -> int:
     settings: Settings = self.app.conf.govcloud_settings
-    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+    with task_session(settings) as session:
         return fold_pending(session)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from core import dates
 from core.web import current_locale
 from feedback.dashboards import export
+from feedback.dashboards.policies import can_see_map
 from feedback.dashboards.provinces_map import province_map, score_class
 from feedback.dashboards.services import PERIODS, Dashboard, Live, load_dashboard, load_live
 from feedback.rollups.scores import min_responses
@@ -42,7 +43,7 @@ def _live(d: Live) -> dict[str, object]:
         else dates.format_number(shown, locale, 1),
         "labels": [dates.format_jalali_numeric(day, locale) for day, _t in d.trend],
         "scores": [
-            None if d.shown_score(t) is None else round(d.shown_score(t) or 0, 1) for _day, t in d.trend
+            None if v is None else round(v or 0, 1) for v in (d.shown_score(t) for _day, t in d.trend)
         ],
         "counts": [t.count for _day, t in d.trend],
     }
@@ -57,7 +58,7 @@ def dashboard() -> str:
         d=d,
         live=_live(d),
         periods=PERIODS,
-        province_map=province_map() if d.provinces or d.scope.kind in ("nation", "province") else None,
+        province_map=province_map() if can_see_map(d.scope) else None,
         score_class=score_class,
     )
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import dataclasses
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from core.web import public
-from feedback.dashboards.transparency import as_records, load_transparency
+from feedback.dashboards.export import to_csv
+from feedback.dashboards.transparency import PublicRow, as_records, load_transparency
 from feedback.rollups.scores import min_responses
 from feedback.web.db import db
 from feedback.web.security import limiter
 
 bp = Blueprint("transparency", __name__)
 LIMIT = "30 per minute;300 per hour"
+CSV_FIELDS = [*(field.name for field in dataclasses.fields(PublicRow)), "period_start", "period_end"]
 
 
 def _load():  # type: ignore[no-untyped-def]
@@ -40,26 +41,9 @@ def as_json() -> Response:
 @limiter.limit(LIMIT)
 def as_csv() -> Response:
     records = as_records(_load())
-    buffer = io.StringIO()
-    fields = [
-        "kind",
-        "code",
-        "name_fa",
-        "name_en",
-        "count",
-        "score",
-        "employees",
-        "with_code",
-        "responded",
-        "open_reports",
-        "period_start",
-        "period_end",
-    ]
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(records)
+    rows: list[list[object]] = [[*CSV_FIELDS], *([record[f] for f in CSV_FIELDS] for record in records)]
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        to_csv(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="transparency.csv"'},
     )
