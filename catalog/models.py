@@ -26,6 +26,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import PlatformBase, TimestampMixin, utcnow
 
 
+class BilingualNameMixin:
+    """`name(locale)` of a row with `name_fa` and `name_en`: English when asked and given, else Persian."""
+
+    name_fa: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
 class AgencyKind(enum.StrEnum):
     ministry = "ministry"
     organization = "organization"
@@ -34,7 +44,7 @@ class AgencyKind(enum.StrEnum):
     other = "other"
 
 
-class Agency(TimestampMixin, PlatformBase):
+class Agency(BilingualNameMixin, TimestampMixin, PlatformBase):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,9 +59,6 @@ class Agency(TimestampMixin, PlatformBase):
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name_fa
 
 
 class ServiceKind(enum.StrEnum):
@@ -91,7 +98,7 @@ ELECTRONIC_MATURITY = 3
 SMART_MATURITY = 4
 
 
-class EService(TimestampMixin, PlatformBase):
+class EService(BilingualNameMixin, TimestampMixin, PlatformBase):
     """An e-service or inquiry of one agency. `version` backs the API's ETag (optimistic locking)."""
 
     __tablename__ = "services"
@@ -126,9 +133,6 @@ class EService(TimestampMixin, PlatformBase):
 
     agency: Mapped[Agency] = relationship()
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name_fa
-
 
 class ServiceChange(PlatformBase):
     """One entry of a service's history. Append-only: written in the same transaction as the change,
@@ -147,7 +151,7 @@ class ServiceChange(PlatformBase):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-class TenantService(TimestampMixin, PlatformBase):
+class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     """A service hosted on the shared cloud for one agency (the cloud's tenants, first the
     employee-feedback system). It names the Helm chart it is deployed with and the inventory
     workload whose migration run put it there; the run's state is the tenant's status."""
@@ -165,6 +169,3 @@ class TenantService(TimestampMixin, PlatformBase):
     workload_id: Mapped[int | None] = mapped_column(ForeignKey("workloads.id", ondelete="SET NULL"))
 
     agency: Mapped[Agency] = relationship()
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name_fa

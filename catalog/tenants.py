@@ -6,8 +6,6 @@ platform registers or changes a tenant service.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -15,8 +13,7 @@ from catalog import policies
 from catalog.models import Agency, TenantService
 from core.actors import Actor
 from core.errors import NotAuthorized, NotFound, ValidationError
-
-CODE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+from core.text import DNS_LABEL
 
 
 def list_tenant_services(session: Session) -> list[TenantService]:
@@ -56,7 +53,7 @@ def register_tenant_service(
     agency = session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
         errors["agency"] = f"no agency with code {agency_code!r}"
-    if not CODE.match(code):
+    if not DNS_LABEL.match(code):
         errors["code"] = "lower-case letters, digits and '-', at most 63"
     if not name_fa.strip():
         errors["name_fa"] = "required"

@@ -7,13 +7,15 @@ the embedded default, so it gets the pragmas that make it behave (foreign keys, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql import Select
 
 from core.dates import utcnow  # defined in core.dates; imported from here too (re-exported)
 
@@ -63,6 +65,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@functools.cache
+def cached_sessionmaker(database_url: str) -> sessionmaker[Session]:
+    """One engine and session factory per database URL and process (workers build it on first use)."""
+    return make_sessionmaker(make_engine(database_url))
+
+
+IN_FILTER_LIMIT = 1000
+"""The longest IN list a query sends: up to this many ids are filtered in SQL; above it a query reads
+every row (one scan beats a huge IN list) and the caller drops the unwanted ones in Python, and lists
+of keys looked up in bulk are sent in chunks of this size."""
+
+_SelectT = TypeVar("_SelectT", bound=Select[Any])
+
+
+def where_in_if_few(query: _SelectT, column: Any, ids: Collection[Any]) -> _SelectT:
+    """`query` filtered on `column IN ids` when there are at most IN_FILTER_LIMIT ids, else unchanged:
+    the caller must still drop the rows whose id it did not ask for."""
+    return query.where(column.in_(ids)) if len(ids) <= IN_FILTER_LIMIT else query
 
 
 @contextmanager

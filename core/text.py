@@ -12,6 +12,10 @@ _ARABIC_TO_PERSIAN = str.maketrans(
 _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u00a0\u0640\u064b-\u065f\u0670]")
 _SPACES = re.compile(r"\s+")
 
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+"""A DNS label (RFC 1123) as Kubernetes names want it: lower-case letters, digits and '-', at most 63,
+starting and ending with a letter or digit."""
+
 
 def normalize_fa(text: str) -> str:
     """Key for matching: Arabic ي/ك → ی/ک, ZWNJ/tatweel/diacritics → space or nothing, digits Latin,

@@ -7,49 +7,43 @@ agency); the one-agency functions are that query for a single agency.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
+from core.db import where_in_if_few
 from onboarding.inventory.models import DataCenter, DataCenterStatus, Workload, WorkloadStatus
 from onboarding.runs.models import Run, RunStatus, TenantSpace
 
-IN_FILTER_LIMIT = 1000
-"""Up to this many agencies are filtered in SQL; above it the query reads every agency's group and
-the unwanted ones are dropped in Python (one scan beats a huge IN list)."""
 
-
-def _for_agencies(query: Select, column, agency_ids: Collection[int]) -> Select:  # type: ignore[no-untyped-def]
-    return query.where(column.in_(agency_ids)) if len(agency_ids) <= IN_FILTER_LIMIT else query
+def _done_counts_by_agency(
+    session: Session, agency_ids: Collection[int], model: type[Workload | DataCenter], done: Any
+) -> dict[int, tuple[int, int]]:
+    """(done, total) rows of `model` for each agency that has any, `done` the condition counted."""
+    query = select(model.agency_id, func.count().filter(done), func.count()).group_by(model.agency_id)
+    wanted = set(agency_ids)
+    return {
+        agency_id: (int(count), int(total))
+        for agency_id, count, total in session.execute(where_in_if_few(query, model.agency_id, wanted))
+        if agency_id in wanted
+    }
 
 
 def workload_migration_counts_by_agency(
     session: Session, agency_ids: Collection[int]
 ) -> dict[int, tuple[int, int]]:
     """(migrated, total) workloads of each agency that has any; agencies without workloads are absent."""
-    migrated = func.count().filter(Workload.status == WorkloadStatus.migrated)
-    query = select(Workload.agency_id, migrated, func.count()).group_by(Workload.agency_id)
-    wanted = set(agency_ids)
-    return {
-        agency_id: (int(done), int(total))
-        for agency_id, done, total in session.execute(_for_agencies(query, Workload.agency_id, wanted))
-        if agency_id in wanted
-    }
+    return _done_counts_by_agency(session, agency_ids, Workload, Workload.status == WorkloadStatus.migrated)
 
 
 def data_center_retirement_counts_by_agency(
     session: Session, agency_ids: Collection[int]
 ) -> dict[int, tuple[int, int]]:
     """(retired, total) data centers of each agency that has any; agencies without any are absent."""
-    retired = func.count().filter(DataCenter.status == DataCenterStatus.retired)
-    query = select(DataCenter.agency_id, retired, func.count()).group_by(DataCenter.agency_id)
-    wanted = set(agency_ids)
-    return {
-        agency_id: (int(done), int(total))
-        for agency_id, done, total in session.execute(_for_agencies(query, DataCenter.agency_id, wanted))
-        if agency_id in wanted
-    }
+    return _done_counts_by_agency(
+        session, agency_ids, DataCenter, DataCenter.status == DataCenterStatus.retired
+    )
 
 
 def agencies_with_running_tenant(session: Session, agency_ids: Collection[int]) -> set[int]:
@@ -61,7 +55,7 @@ def agencies_with_running_tenant(session: Session, agency_ids: Collection[int]) 
         .distinct()
     )
     wanted = set(agency_ids)
-    return set(session.scalars(_for_agencies(query, TenantSpace.agency_id, wanted))) & wanted
+    return set(session.scalars(where_in_if_few(query, TenantSpace.agency_id, wanted))) & wanted
 
 
 def workload_migration_counts(session: Session, agency_id: int) -> tuple[int, int]:

@@ -135,7 +135,7 @@ MIGRATION_DEMO = {
 
 def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
     """ITO's inventory, a two-wave plan, and wave 1 moved on the gitops backend (idempotent)."""
-    from onboarding.backends.gitops import GitOpsBackend
+    from onboarding.backends import gitops_backend
     from onboarding.inventory.importer import import_inventory
     from onboarding.inventory.models import Workload
     from onboarding.plans import services as plans
@@ -163,7 +163,7 @@ def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
     )
     if session.scalar(select(Run.id).where(Run.workload_id == database.id)) is None:
         run = start_run(session, SYSTEM, database.id, cloud_plan="medium", backend="gitops")
-        advance_run(session, run.id, GitOpsBackend(settings.gitops_dir or settings.var_path / "gitops"))
+        advance_run(session, run.id, gitops_backend(settings))
     return [
         "",
         f"migration demo (ITO): {result.workloads_added} workloads added; plan '{plan.name}', "
@@ -174,15 +174,13 @@ def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
 def seed_first_tenant(settings: Settings, session: Session) -> list[str]:
     """The employee-feedback system onboarded as the cloud's first tenant, on the gitops backend
     (manifests under var/gitops/t-arao); runs synchronously, and changes nothing the second time."""
-    from onboarding.backends.gitops import GitOpsBackend
+    from onboarding.backends import gitops_backend
     from onboarding.tenants.first import AGENCY, onboard_first_tenant
     from onboarding.tenants.status import get_tenant_status
 
     if session.scalar(select(Agency.id).where(Agency.code == AGENCY)) is None:
         return []
-    result = onboard_first_tenant(
-        session, SYSTEM, GitOpsBackend(settings.gitops_dir or settings.var_path / "gitops")
-    )
+    result = onboard_first_tenant(session, SYSTEM, gitops_backend(settings))
     status = get_tenant_status(session, result.tenant_code)
     return [
         "",

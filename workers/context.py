@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 from celery import current_app, current_task
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import cached_sessionmaker, session_scope
 from core.settings import Settings
 
 
@@ -20,12 +19,7 @@ def task_settings() -> Settings:
     return app.conf.govcloud_settings
 
 
-@cache
-def _factory(database_url: str) -> sessionmaker[Session]:
-    return make_sessionmaker(make_engine(database_url))
-
-
 @contextmanager
 def task_session() -> Iterator[Session]:
-    with session_scope(_factory(task_settings().database_url)) as session:
+    with session_scope(cached_sessionmaker(task_settings().database_url)) as session:
         yield session

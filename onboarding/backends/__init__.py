@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.settings import Settings
 from onboarding.backends.base import Backend
+
+if TYPE_CHECKING:
+    from onboarding.backends.gitops import GitOpsBackend
 
 
 def backend_from_settings(settings: Settings) -> Backend:
@@ -12,6 +17,11 @@ def backend_from_settings(settings: Settings) -> Backend:
         from onboarding.backends.kubernetes import KubernetesBackend
 
         return KubernetesBackend.from_kubeconfig(settings.kubeconfig or None)
+    return gitops_backend(settings)
+
+
+def gitops_backend(settings: Settings) -> GitOpsBackend:
+    """The gitops backend on the settings' folder (var/gitops unless GITOPS_DIR names another)."""
     from onboarding.backends.gitops import GitOpsBackend
 
     return GitOpsBackend(settings.gitops_dir or settings.var_path / "gitops")

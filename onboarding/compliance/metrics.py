@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import ELECTRONIC_MATURITY, SMART_MATURITY, EService, ServiceKind, ServiceStatus
+from core.db import where_in_if_few
 from onboarding import queries as migration_queries
 
 
@@ -70,12 +71,12 @@ def _service_share(session: Session, agency_ids: list[int], kind: ServiceKind, c
         .where(EService.status == ServiceStatus.active, EService.kind == kind)
         .group_by(EService.agency_id)
     )
-    if len(agency_ids) <= migration_queries.IN_FILTER_LIMIT:
-        query = query.where(EService.agency_id.in_(agency_ids))
     wanted = set(agency_ids)
     return {
         agency_id: Measure.ratio(int(numerator or 0), int(denominator))
-        for agency_id, numerator, denominator in session.execute(query)
+        for agency_id, numerator, denominator in session.execute(
+            where_in_if_few(query, EService.agency_id, agency_ids)
+        )
         if agency_id in wanted
     }
 

@@ -21,9 +21,9 @@ from catalog.models import (
     ServiceKind,
     ServiceStatus,
 )
+from core.db import where_in_if_few
 from core.errors import NotFound
 from onboarding.compliance.models import ComplianceSnapshot, Milestone, Notification, Program
-from onboarding.queries import IN_FILTER_LIMIT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -270,6 +270,6 @@ def list_notification_keys(
     if not agencies or not keys:
         return set()
     query = select(Notification.agency_id, Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))
-    if len(agencies) <= IN_FILTER_LIMIT:  # above that, the keys' rows of every agency, picked here
-        query = query.where(Notification.agency_id.in_(agencies))
+    # above IN_FILTER_LIMIT agencies, the keys' rows of every agency, picked here
+    query = where_in_if_few(query, Notification.agency_id, agencies)
     return {(agency_id, key) for agency_id, key in session.execute(query) if agency_id in agencies}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Agency, EService
 from core.actors import Actor
+from core.db import IN_FILTER_LIMIT
 from core.errors import ValidationError
 from onboarding import policies
 from onboarding.inventory.models import DataCenter, Workload
@@ -157,13 +158,13 @@ class _InquiryIds:
                     wanted.add((agency_code, code))
         self.known: dict[tuple[str, str], int | None] = dict.fromkeys(wanted)
         pairs = sorted(wanted)
-        for start in range(0, len(pairs), 1000):
+        for start in range(0, len(pairs), IN_FILTER_LIMIT):
             self.known.update(
                 ((agency_code, code), service_id)
                 for agency_code, code, service_id in session.execute(
                     select(Agency.code, EService.code, EService.id)
                     .join(Agency)
-                    .where(tuple_(Agency.code, EService.code).in_(pairs[start : start + 1000]))
+                    .where(tuple_(Agency.code, EService.code).in_(pairs[start : start + IN_FILTER_LIMIT]))
                 )
             )
 

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from core.errors import ValidationError
+from core.text import DNS_LABEL
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$")
 MEMORY = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti)$")
@@ -44,29 +44,25 @@ class Component:
         return self.image is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return (
-            {
-                "name": self.name,
-                "image": self.image,
-                "ports": list(self.ports),
-                "replicas": self.replicas,
-                "cpu": self.cpu,
-                "memory": self.memory,
-                "storage": self.storage,
-                "env": dict(self.env),
-                "secrets": list(self.secrets),
-                "read_only_root": self.read_only_root,
-            }
-            | {
-                key: value
-                for key, value in (
-                    ("liveness_path", self.liveness_path),
-                    ("readiness_path", self.readiness_path),
-                )
-                if value is not None
-            }
-            | ({} if self.expose else {"expose": False})
-        )
+        result: dict[str, Any] = {
+            "name": self.name,
+            "image": self.image,
+            "ports": list(self.ports),
+            "replicas": self.replicas,
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "storage": self.storage,
+            "env": dict(self.env),
+            "secrets": list(self.secrets),
+            "read_only_root": self.read_only_root,
+        }
+        if self.liveness_path is not None:
+            result["liveness_path"] = self.liveness_path
+        if self.readiness_path is not None:
+            result["readiness_path"] = self.readiness_path
+        if not self.expose:
+            result["expose"] = False
+        return result
 
 
 def parse_components(raw: Any) -> list[Component]:

@@ -49,6 +49,11 @@ INGRESS_CLASS = "nginx"
 TENANT_ROLE = "govcloud-tenant"
 
 
+def ingress_host(workload_name: str, namespace: str) -> str:
+    """The host name of a workload's Ingress: the platform's own address of it (no scheme)."""
+    return f"{workload_name}.{namespace}.{INGRESS_DOMAIN}"
+
+
 def get_cloud_plan(code: str) -> CloudPlan:
     try:
         return CLOUD_PLANS[code]

@@ -24,9 +24,9 @@ from onboarding.inventory.schemas import Component
 from onboarding.landing.plans import (
     INGRESS_CLASS,
     INGRESS_CONTROLLER_NAMESPACE,
-    INGRESS_DOMAIN,
     TENANT_ROLE,
     CloudPlan,
+    ingress_host,
 )
 
 LANDING_ZONE_TEMPLATES = (
@@ -94,7 +94,7 @@ def render_workload(
         "components": deployable,
         "namespace": namespace,
         "entry": entry,
-        "host": f"{workload.name}.{namespace}.{INGRESS_DOMAIN}",
+        "host": ingress_host(workload.name, namespace),
         "ingress_class": INGRESS_CLASS,
         "depends_on": sorted(depends_on),
         "labels": labels,

@@ -63,6 +63,13 @@ def _tenant(session: Session, agency: Agency, cloud_plan: str) -> TenantSpace:
     return tenant
 
 
+def active_run_id(session: Session, workload_id: int) -> int | None:
+    """The id of the workload's run that is still going (at most one), None when none is."""
+    return session.scalar(
+        select(Run.id).where(Run.workload_id == workload_id, Run.status.in_(ACTIVE_RUN_STATUSES))
+    )
+
+
 def _check_startable(session: Session, workload: Workload, cloud_plan: str) -> None:
     """Everything that would make the run fail for a reason known now is an error before any row."""
     errors: dict[str, str] = {}
@@ -77,9 +84,7 @@ def _check_startable(session: Session, workload: Workload, cloud_plan: str) -> N
         errors["cpu"] = f"needs {cpu:g} CPU; the {plan.code} plan allows {plan.requests_cpu}"
     if memory > parse_bytes(plan.requests_memory):
         errors["memory"] = f"needs {memory // 2**20} Mi; the {plan.code} plan allows {plan.requests_memory}"
-    active = session.scalar(
-        select(Run.id).where(Run.workload_id == workload.id, Run.status.in_(ACTIVE_RUN_STATUSES))
-    )
+    active = active_run_id(session, workload.id)
     if active is not None:
         raise Conflict(f"run {active} of this workload is still going", run_id=active)
     if errors:

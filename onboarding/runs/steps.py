@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from onboarding.backends.base import Backend, BackendError, ObjectRef, PermanentBackendError, describe
 from onboarding.inventory.models import DataCenterStatus, Workload, WorkloadStatus
 from onboarding.inventory.schemas import components_of
-from onboarding.landing.plans import INGRESS_DOMAIN, get_cloud_plan
+from onboarding.landing.plans import get_cloud_plan, ingress_host
 from onboarding.landing.render import render_landing_zone, render_workload
 from onboarding.runs.models import ACTIVE_RUN_STATUSES, Run, RunStatus, RunStep, TenantStatus
 
@@ -87,7 +87,7 @@ def _smoke_check(ctx: StepContext) -> tuple[str, dict]:
 def _cut_over(ctx: StepContext) -> tuple[str, dict]:
     workload = ctx.run.workload
     workload.status = WorkloadStatus.migrated
-    host = f"https://{workload.name}.{ctx.run.tenant.namespace}.{INGRESS_DOMAIN}"
+    host = f"https://{ingress_host(workload.name, ctx.run.tenant.namespace)}"
     return f"{workload.name} now served from the cloud at {host}", {}
 
 

@@ -23,8 +23,8 @@ from onboarding.inventory.models import Workload, WorkloadStatus
 from onboarding.plans import services as plans
 from onboarding.plans.models import MigrationPlan
 from onboarding.runs.engine import advance_run
-from onboarding.runs.models import ACTIVE_RUN_STATUSES, Run
-from onboarding.runs.services import start_wave
+from onboarding.runs.models import Run
+from onboarding.runs.services import active_run_id, start_wave
 
 AGENCY = "ARAO"
 SERVICE_CODE = "employee-feedback"
@@ -121,9 +121,7 @@ def onboard_first_tenant(session: Session, actor: Actor, backend: Backend) -> On
         session.refresh(workload)
         if workload.status == WorkloadStatus.migrated:
             continue
-        moving = session.scalar(
-            select(Run.id).where(Run.workload_id == workload.id, Run.status.in_(ACTIVE_RUN_STATUSES))
-        )
+        moving = active_run_id(session, workload.id)
         if moving is not None or any(d.status != WorkloadStatus.migrated for d in workload.depends_on):
             break
         for run in start_wave(session, actor, plan.id, number, backend=backend.name):

@@ -23,9 +23,7 @@ RECOMPUTE_TASK = "compliance.recompute-agency"
 EMAIL_RETRY_SECONDS = 300
 
 
-def today() -> dt.date:
-    """The compliance day is Tehran's calendar day (deadlines are Jalali dates in Iran)."""
-    return tehran_today()
+today = tehran_today  # the compliance day is Tehran's calendar day (deadlines are Jalali dates in Iran)
 
 
 def _email_enabled() -> bool:
