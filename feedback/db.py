@@ -6,25 +6,18 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from core.db import make_engine, make_sessionmaker, session_scope
+from core.db import cached_sessionmaker, make_engine, session_scope
 from core.settings import Settings
-
-
-@cache
-def task_sessionmaker(database_url: str) -> sessionmaker[Session]:
-    """One engine per worker process and database, made on first use and shared by every task."""
-    return make_sessionmaker(make_engine(database_url))
 
 
 @contextmanager
 def task_session(settings: Settings) -> Iterator[Session]:
     """A task's unit of work on the feedback database (`session_scope` on the process's shared engine)."""
-    with session_scope(task_sessionmaker(settings.feedback_database_url)) as session:
+    with session_scope(cached_sessionmaker(settings.feedback_database_url)) as session:
         yield session
 
 
