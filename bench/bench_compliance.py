@@ -2,7 +2,8 @@
 beside a naive baseline that queries per agency and milestone, in the same run on the same data.
 
 Data go into a temporary PostgreSQL database created here and dropped afterwards (admin URL from
-GOVCLOUD_TEST_DATABASE_URL). Sizes: GOVCLOUD_BENCH_AGENCIES, GOVCLOUD_BENCH_SERVICES.
+GOVCLOUD_BENCH_DATABASE_URL, else GOVCLOUD_TEST_DATABASE_URL: bench/databases.py). Sizes:
+GOVCLOUD_BENCH_AGENCIES, GOVCLOUD_BENCH_SERVICES.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.databases import temporary_database
+from bench.feedback_common import bench_database
 from bench.table import Row, percentile, timed
 from core import reference
 from core.db import make_engine, make_sessionmaker
@@ -111,7 +111,7 @@ def run() -> list[Row]:
     from feedback.dashboards.services import load_dashboard, period
 
     size = f"{RESPONSES:,} responses"
-    with temporary_database("dash", "feedback") as url:
+    with bench_database() as url:
         timings = _load(url)
         engine = make_engine(url)
         factory = make_sessionmaker(engine)

@@ -33,12 +33,14 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from bench.feedback_common import bench_database, write_employees
 from bench.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
 from bench.table import Row, percentile
 from core.db import make_engine, make_sessionmaker
 from core.settings import load_settings
+from feedback.rollups.services import fold_pending
 from feedback.rollups.tasks import EVERY_SECONDS
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
@@ -77,7 +79,10 @@ class _Folder(threading.Thread):
         self.stopped = threading.Event()
 
     def fold(self) -> int:
-        return int(self.connection.exec_driver_sql("SELECT feedback_fold_rollups('IR')").scalar_one())
+        # bound to the connection, the session folds on it (AUTOCOMMIT: committed at once); closing
+        # the session leaves the connection open, as the session did not open it
+        with Session(bind=self.connection) as session:
+            return fold_pending(session)
 
     def run(self) -> None:
         while not self.stopped.wait(EVERY_SECONDS):

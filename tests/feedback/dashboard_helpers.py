@@ -1,31 +1,27 @@
-"""Builders for dashboard tests: scoped viewer accounts, signed-in clients, rollup rows."""
+"""Builders for dashboard tests: scoped viewer accounts, signed-in clients, rollup rows, reports."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from core.dates import tehran_today as today
 from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
-from feedback.rollups.models import Rollup, rollup_keys
-from tests.fixtures.feedback import csrf_token, fresh_address
+from feedback.reports.models import MissingCodeReport
+from feedback.reports.services import submit_web_report
+from feedback.rollups.models import rollup_keys
+from feedback.rollups.services import apply_deltas
+from tests.fixtures.feedback import ADMIN_PASSWORD as PASSWORD
+from tests.fixtures.feedback import sign_in
 
-PASSWORD = "a long enough password"
 UNIT = "اداره فناوری"
 
 
-def viewer_client(app, session, scope: str, email: str | None = None):
-    email = email or f"{scope.replace(':', '-').replace('/', '-')}@viewer.example.ir".replace(" ", "")
-    create_viewer(session, SYSTEM, email, PASSWORD, scope)
+def viewer_client(app, session, scope: str):
+    """A test client signed in as a new viewer of `scope`; the account is `client.account`."""
+    email = f"{scope.replace(':', '-').replace('/', '-')}@viewer.example.ir".replace(" ", "")
+    account = create_viewer(session, SYSTEM, email, PASSWORD, scope)
     client = app.test_client()
-    address = fresh_address()
-    page = client.get("/sign-in", environ_base={"REMOTE_ADDR": address})
-    response = client.post(
-        "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
-        environ_base={"REMOTE_ADDR": address},
-    )
-    assert response.status_code == 302, response.text
+    sign_in(client, email=email, password=PASSWORD)
+    client.account = account
     return client
 
 
@@ -39,22 +35,22 @@ def add_responses(
     agency: str = "ITO",
     county: str = "2301",
     province: str = "IR-23",
-    day: dt.date | None = None,
-    commit: bool = True,
 ) -> None:
-    """`count` identical counted responses, added to every rollup level as the survey does."""
-    day = day or today()
-    for level, key in rollup_keys(employee_id, unit, agency, county, province):
-        row = session.get(Rollup, (level, key, day))
-        if row is None:
-            row = Rollup(level=level, key=key, day=day, count=0, sum_q1=0, sum_q2=0, sum_q3=0, sum_q4=0)
-            session.add(row)
-        row.count += count
-        row.sum_q1 += answers[0] * count
-        row.sum_q2 += answers[1] * count
-        row.sum_q3 += answers[2] * count
-        row.sum_q4 += answers[3] * count
-    if commit:
-        session.commit()
-    else:
-        session.flush()
+    """`count` identical counted responses today, added to every rollup level as the survey does."""
+    delta = (count, *(a * count for a in answers))
+    keys = rollup_keys(employee_id, unit, agency, county, province)
+    apply_deltas(session, [{(level, key, today()): delta for level, key in keys}])
+    session.commit()
+
+
+def add_report(session, agency: str, province: str) -> MissingCodeReport:
+    """A missing-code report submitted on the web form (no county, no employee name)."""
+    return submit_web_report(
+        session,
+        agency=agency,
+        province=province,
+        county="",
+        office_name="شعبه مرکزی",
+        office_address="خیابان آزادی، پلاک ۱",
+        employee_name="",
+    )

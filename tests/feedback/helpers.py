@@ -1,4 +1,4 @@
-"""Shared builders for feedback tests: valid national codes and import files."""
+"""Shared builders for feedback tests: valid national codes, import files, the CLI's environment."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ HEADER = [
     "province",
     "county",
 ]
+
+
+def cli_env(settings) -> dict[str, str]:
+    """The environment a `govcloud feedback …` command run in CliRunner needs to use these settings'
+    databases and var directory."""
+    return {
+        "GOVCLOUD_DATABASE_URL": settings.database_url,
+        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
+        "GOVCLOUD_VAR_DIR": settings.var_dir,
+    }
 
 
 def national(n: int) -> str:
@@ -68,6 +78,15 @@ def seed_employees(session, tmp_path: Path, rows: list[dict[str, str]]) -> None:
     path = write_csv(tmp_path / "seed.csv", rows)
     summary = import_employees(session, SYSTEM, path, tmp_path / "seed-rejects.csv")
     assert summary.rejected == 0, read_rejects(tmp_path / "seed-rejects.csv")
+
+
+def seed_two_desks(session, tmp_path: Path) -> None:
+    """The citizen pages' two desks: E000001 (زهرا کریمی, کارشناس ارشد) and E000002."""
+    seed_employees(
+        session,
+        tmp_path,
+        [employee_row(1, first_name="زهرا", last_name="کریمی", position="کارشناس ارشد"), employee_row(2)],
+    )
 
 
 def code_of(session, employment_code: str):

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-import re
 import uuid
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from bench.survey_load import FORM_TOKEN
 from feedback.rollups.models import Rollup, rollup_deltas
 from feedback.rollups.services import fold_pending
+from feedback.survey.questions import seed_questions
 from feedback.survey.services import Submission
+from tests.feedback.helpers import code_of, employee_row, seed_employees
 
 ANSWERS = {"q1": "5", "q2": "4", "q3": "3", "q4": "5"}
 
 
 def form_token(html: str) -> str:
-    match = re.search(r'name="form_token" value="([^"]+)"', html)
+    match = FORM_TOKEN.search(html)
     assert match, "the survey page has no form token"
     return match.group(1)
+
+
+def seed_survey(session, tmp_path: Path, n: int) -> list[str]:
+    """Employees E000001…E00000n with codes, and the default questions, committed through `session`;
+    returns their codes' tokens in that order."""
+    seed_employees(session, tmp_path, [employee_row(k) for k in range(1, n + 1)])
+    seed_questions(session)
+    return [code_of(session, f"E{k:06d}").token for k in range(1, n + 1)]
 
 
 def open_and_answer(client, token: str, answers: dict[str, str] | None = None, **extra: str):

@@ -10,16 +10,11 @@ from feedback.accounts.models import Account
 from feedback.codes.models import REPLACED, EmployeeCode
 from feedback.registry.models import Employee
 from portal.cli import main
-from tests.feedback.helpers import employee_row, write_csv
+from tests.feedback.helpers import cli_env, employee_row, write_csv
 
 
 def _env(settings):
-    return {
-        "GOVCLOUD_DATABASE_URL": settings.database_url,
-        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
-        "GOVCLOUD_VAR_DIR": settings.var_dir,
-        "GOVCLOUD_FEEDBACK_BASE_URL": "https://feedback.example.ir",
-    }
+    return {**cli_env(settings), "GOVCLOUD_FEEDBACK_BASE_URL": "https://feedback.example.ir"}
 
 
 def test_import_twice_then_print_reissue_and_deactivate(settings, committed_feedback, tmp_path):

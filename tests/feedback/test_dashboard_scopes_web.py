@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
 
 from feedback.accounts.actors import SYSTEM
-from feedback.accounts.models import Account
 from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
-from feedback.reports.services import submit_web_report
-from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_responses, viewer_client
+from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_report, add_responses, viewer_client
 from tests.fixtures.feedback import create_admin, csrf_token, sign_in
 
 OWN = {
@@ -69,18 +66,6 @@ EXPECTED = {
 BLUEPRINTS = ("dashboards.", "dashboard_work.")
 
 
-def _report(session, agency: str, province: str) -> int:
-    return submit_web_report(
-        session,
-        agency=agency,
-        province=province,
-        county="",
-        office_name="شعبه ۱",
-        office_address="خیابان آزادی، پلاک ۱",
-        employee_name="",
-    ).id
-
-
 def _alert(session, account_id: int) -> int:
     subscription = AlertSubscription(
         account_id=account_id, unit_key=f"ITO/{UNIT}", kind="low_responses", threshold=10, window_days=7
@@ -108,17 +93,13 @@ def test_every_dashboard_route_has_an_expectation(feedback_app):
 def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feedback_session, kind):
     add_responses(feedback_session, 1, (4, 4, 4, 4), 6)
     client = viewer_client(feedback_app, feedback_session, OWN[kind])
-    own_report = _report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-23")
-    other_report = _report(feedback_session, "سازمان تأمین اجتماعی", "IR-00")
-    my_id = feedback_session.scalar(select(Account.id).where(Account.scope_kind == kind))
+    own_report = add_report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-23").id
+    other_report = add_report(feedback_session, "سازمان تأمین اجتماعی", "IR-00").id
     stranger = create_viewer(
-        feedback_session,
-        SYSTEM,
-        f"other-{kind}@viewer.example.ir",
-        PASSWORD,
-        OTHER["unit"] if kind != "unit" else "unit:ITO/اداره مالی",
+        feedback_session, SYSTEM, f"other-{kind}@viewer.example.ir", PASSWORD, OTHER["unit"]
     )
-    own_alert, other_alert = _alert(feedback_session, my_id), _alert(feedback_session, stranger.id)
+    own_alert = _alert(feedback_session, client.account.id)
+    other_alert = _alert(feedback_session, stranger.id)
     token = csrf_token(client.get("/dashboard/reports" if kind != "unit" else "/dashboard/alerts").text)
 
     for rule in _dashboard_rules(feedback_app):

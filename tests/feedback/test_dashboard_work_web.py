@@ -11,29 +11,15 @@ from sqlalchemy import select
 from core.db import make_sessionmaker
 from feedback.accounts.models import Account
 from feedback.reports.models import MissingCodeReport
-from feedback.reports.services import submit_web_report
 from portal.cli import main
-from tests.feedback.dashboard_helpers import UNIT, add_responses, viewer_client
-from tests.feedback.helpers import employee_row, seed_employees
+from tests.feedback.dashboard_helpers import UNIT, add_report, add_responses, viewer_client
+from tests.feedback.helpers import cli_env, employee_row, seed_employees
 from tests.fixtures.feedback import csrf_token
-from tests.fixtures.web import csrf_token_from
-
-
-def _report(session, agency: str, province: str):
-    return submit_web_report(
-        session,
-        agency=agency,
-        province=province,
-        county="",
-        office_name="شعبه مرکزی",
-        office_address="خیابان آزادی، پلاک ۱",
-        employee_name="",
-    )
 
 
 def test_a_province_sees_its_reports_and_moves_them_to_resolved(feedback_app, feedback_session):
-    mine = _report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
-    _report(feedback_session, "سازمان تأمین اجتماعی", "IR-00")
+    mine = add_report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
+    add_report(feedback_session, "سازمان تأمین اجتماعی", "IR-00")
     client = viewer_client(feedback_app, feedback_session, "province:IR-23")
     page = client.get("/dashboard/reports").text
     assert page.count("data-report=") == 1 and f'data-report="{mine.id}"' in page
@@ -57,9 +43,9 @@ def test_a_province_sees_its_reports_and_moves_them_to_resolved(feedback_app, fe
 
 
 def test_report_counts_per_agency_within_the_scope(feedback_app, feedback_session):
-    _report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
-    _report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
-    _report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-00")
+    add_report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
+    add_report(feedback_session, "سازمان تأمین اجتماعی", "IR-23")
+    add_report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-00")
     nation = viewer_client(feedback_app, feedback_session, "nation").get("/dashboard/reports").text
     assert "سازمان فناوری اطلاعات ایران" in nation and "<td>۲</td>" in nation
     agency = viewer_client(feedback_app, feedback_session, "agency:ITO").get("/dashboard/reports").text
@@ -67,7 +53,7 @@ def test_report_counts_per_agency_within_the_scope(feedback_app, feedback_sessio
 
 
 def test_registry_admins_create_viewers_with_a_checked_scope(admin_client, feedback_session):
-    token = csrf_token_from(admin_client.get("/admin/viewers").get_data(as_text=True))
+    token = csrf_token(admin_client.get("/admin/viewers").get_data(as_text=True))
     bad = admin_client.post(
         "/admin/viewers",
         data={
@@ -94,11 +80,7 @@ def test_registry_admins_create_viewers_with_a_checked_scope(admin_client, feedb
 
 
 def test_the_create_viewer_command(settings, committed_feedback):
-    env = {
-        "GOVCLOUD_DATABASE_URL": settings.database_url,
-        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
-        "GOVCLOUD_VAR_DIR": settings.var_dir,
-    }
+    env = cli_env(settings)
     runner = CliRunner()
     args = ["feedback", "create-viewer", "head@ito.example.ir", "--password", "a long enough password"]
     ok = runner.invoke(main, [*args, "--scope", f"unit:ITO/{UNIT}"], env=env)
@@ -137,7 +119,7 @@ def test_transparency_shows_aggregates_above_the_minimum_with_coverage(
     add_responses(feedback_session, ids[0], (5, 5, 5, 5), 5)
     add_responses(feedback_session, ids[1], (4, 4, 4, 4), 1)
     add_responses(feedback_session, 999, (3, 3, 3, 3), 2, agency="SSO", province="IR-00", county="0001")
-    _report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-23")
+    add_report(feedback_session, "سازمان فناوری اطلاعات ایران", "IR-23")
     page = feedback_client.get("/transparency")
     assert page.status_code == 200
     text = page.get_data(as_text=True)

@@ -6,7 +6,7 @@ import html5lib
 import pytest
 
 from feedback.registry.national_code import mask
-from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.helpers import code_of, employee_row, seed_employees, seed_two_desks
 from tests.fixtures.feedback import ADMIN_EMAIL, create_admin, csrf_token, fresh_address, sign_in
 
 
@@ -19,11 +19,7 @@ _ip = fresh_address
 
 @pytest.fixture
 def seeded(feedback_session, tmp_path):
-    seed_employees(
-        feedback_session,
-        tmp_path,
-        [employee_row(1, first_name="زهرا", last_name="کریمی", position="کارشناس ارشد"), employee_row(2)],
-    )
+    seed_two_desks(feedback_session, tmp_path)
     return feedback_session
 
 

@@ -18,7 +18,7 @@ from feedback.survey.models import COUNTED, Response
 from feedback.survey.questions import seed_questions
 from feedback.survey.services import submit_response
 from portal.cli import main
-from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.helpers import cli_env, code_of, employee_row, seed_employees
 from tests.feedback.survey_helpers import form_token, stored_rollups, submission
 from tests.fixtures.feedback import csrf_token
 
@@ -93,12 +93,7 @@ def test_rebuild_rollups_command(settings, committed_feedback, tmp_path):
         submit_response(session, submission(code_of(session, "E000001")), NOON)
         session.execute(Rollup.__table__.delete())
         session.commit()
-    env = {
-        "GOVCLOUD_DATABASE_URL": settings.database_url,
-        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
-        "GOVCLOUD_VAR_DIR": settings.var_dir,
-    }
-    result = CliRunner().invoke(main, ["feedback", "rebuild-rollups"], env=env)
+    result = CliRunner().invoke(main, ["feedback", "rebuild-rollups"], env=cli_env(settings))
     assert result.exit_code == 0, result.output
     assert "rollups rebuilt: 6 rows" in result.output
     with make_sessionmaker(committed_feedback)() as session:

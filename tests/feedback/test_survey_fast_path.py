@@ -13,9 +13,7 @@ from sqlalchemy import func, select, update
 from core.db import make_sessionmaker
 from feedback.registry.models import Employee
 from feedback.survey.models import Response
-from feedback.survey.questions import seed_questions
-from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import ANSWERS, clear_rollups, form_token, stored_rollups
+from tests.feedback.survey_helpers import ANSWERS, clear_rollups, form_token, seed_survey, stored_rollups
 from tests.fixtures.feedback import fresh_address
 
 FORM_TOKEN = re.compile(rb'name="form_token" value="[^"]*"')
@@ -40,9 +38,7 @@ def world(settings, committed_feedback, tmp_path):
 
     session_factory = make_sessionmaker(committed_feedback)
     with session_factory() as session:
-        seed_employees(session, tmp_path, [employee_row(n) for n in range(1, 5)])
-        seed_questions(session)
-        tokens = [code_of(session, f"E00000{n}").token for n in range(1, 5)]
+        tokens = seed_survey(session, tmp_path, 4)
     return create_app(settings), session_factory, tokens
 
 
@@ -168,9 +164,7 @@ def test_when_the_rate_limit_store_is_down_the_route_answers_with_its_own_page(
 
     session_factory = make_sessionmaker(committed_feedback)
     with session_factory() as session:
-        seed_employees(session, tmp_path, [employee_row(1)])
-        seed_questions(session)
-        token = code_of(session, "E000001").token
+        [token] = seed_survey(session, tmp_path, 1)
     page_app = create_app(settings)
     phone = _phone(page_app)
     signed = form_token(phone.get(f"/e/{token}").text)

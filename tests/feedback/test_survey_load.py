@@ -15,19 +15,11 @@ from feedback.accounts.actors import SYSTEM
 from feedback.rollups.models import Rollup
 from feedback.rollups.services import fold_pending, rebuild_rollups
 from feedback.survey.models import COUNTED, Response
-from feedback.survey.questions import seed_questions
-from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.survey_helpers import seed_survey, stored_rollups
 from tests.fixtures.services import settings_env
 
 PHONES = 240
 CONCURRENCY = 16
-
-
-def _seed(committed_feedback, tmp_path) -> list[str]:
-    with make_sessionmaker(committed_feedback)() as session:
-        seed_employees(session, tmp_path, [employee_row(n) for n in range(1, 41)])
-        seed_questions(session)
-        return [code_of(session, f"E{n:06d}").token for n in range(1, 41)]
 
 
 def _rows(committed_feedback) -> tuple[int, int, int]:
@@ -42,7 +34,8 @@ def _rows(committed_feedback) -> tuple[int, int, int]:
 
 
 def test_rows_equal_2xx_answers_under_load_and_a_killed_worker(settings, committed_feedback, tmp_path):
-    tokens = _seed(committed_feedback, tmp_path)
+    with make_sessionmaker(committed_feedback)() as session:
+        tokens = seed_survey(session, tmp_path, 40)
     with gunicorn(settings_env(settings), workers=3) as (url, master):
         first = phones(url, tokens, PHONES)
         open_all(first, CONCURRENCY)
@@ -76,8 +69,7 @@ def test_rows_equal_2xx_answers_under_load_and_a_killed_worker(settings, committ
         assert rows == ok + ok_second
         assert counted == nation
     with make_sessionmaker(committed_feedback)() as session:
-        fold_pending(session)
-        before = {(r.level, r.key, r.day): r.count for r in session.scalars(select(Rollup))}
+        before = stored_rollups(session)
         rebuild_rollups(session, SYSTEM)
-        after = {(r.level, r.key, r.day): r.count for r in session.scalars(select(Rollup))}
+        after = stored_rollups(session)
     assert before == after

@@ -13,9 +13,7 @@ from core.db import make_engine, make_sessionmaker
 from feedback.rollups.services import fold_pending
 from feedback.survey.integrity import issue_form_token, keyed_hash
 from feedback.survey.models import Response
-from feedback.survey.questions import seed_questions
-from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.feedback.survey_helpers import ANSWERS, open_and_answer
+from tests.feedback.survey_helpers import ANSWERS, open_and_answer, seed_survey
 from tests.fixtures.feedback import fresh_address
 from tests.fixtures.web import LiveServer
 
@@ -53,9 +51,7 @@ def test_connections_the_server_dropped_are_replaced_without_losing_an_answer(
 
     session_factory = make_sessionmaker(committed_feedback)
     with session_factory() as session:
-        seed_employees(session, tmp_path, [employee_row(1), employee_row(2)])
-        seed_questions(session)
-        tokens = [code_of(session, f"E00000{n}").token for n in (1, 2)]
+        tokens = seed_survey(session, tmp_path, 2)
     client = create_app(settings).test_client()
     client.environ_base["REMOTE_ADDR"] = fresh_address()
     assert open_and_answer(client, tokens[0]).status_code == 200
@@ -83,9 +79,7 @@ def test_browser_keeps_answers_and_resends_once_the_database_is_back(
 
     session_factory = make_sessionmaker(committed_feedback)
     with session_factory() as session:
-        seed_employees(session, tmp_path, [employee_row(1)])
-        seed_questions(session)
-        token = code_of(session, "E000001").token
+        [token] = seed_survey(session, tmp_path, 1)
     app = create_app(settings)
     alive = app.extensions["db_sessionmaker"]
     errors: list[str] = []

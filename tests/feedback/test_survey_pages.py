@@ -11,18 +11,14 @@ from sqlalchemy import func, select
 
 from feedback.survey.models import COUNTED, REPLACED, Response
 from feedback.survey.questions import seed_questions
-from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.feedback.helpers import code_of, seed_two_desks
 from tests.feedback.survey_helpers import ANSWERS, form_token, open_and_answer
 from tests.fixtures.feedback import csrf_token, fresh_address
 
 
 @pytest.fixture
 def seeded(feedback_session, tmp_path):
-    seed_employees(
-        feedback_session,
-        tmp_path,
-        [employee_row(1, first_name="زهرا", last_name="کریمی", position="کارشناس ارشد"), employee_row(2)],
-    )
+    seed_two_desks(feedback_session, tmp_path)
     seed_questions(feedback_session)
     return feedback_session
 

@@ -46,9 +46,6 @@ def codes(feedback_session, tmp_path):
     return [code_of(feedback_session, f"E{n:06d}") for n in range(1, 9)]
 
 
-_snapshot = stored_rollups
-
-
 def _mixed_load(codes) -> list[tuple[object, dt.datetime]]:
     """Random answers over three days from twelve phones on three addresses, a burst from one
     address for one employee, and one device rating every employee."""
@@ -71,9 +68,9 @@ def test_incremental_rollups_equal_rebuilt_after_mixed_load(feedback_session, co
         submit_response(feedback_session, sent, when, in_database=in_database)
     statuses = {s for (s,) in feedback_session.execute(select(Response.status))}
     assert statuses == {COUNTED, REPLACED, FLAGGED}
-    incremental = _snapshot(feedback_session)
+    incremental = stored_rollups(feedback_session)
     rebuild_rollups(feedback_session, SYSTEM)
-    assert _snapshot(feedback_session) == incremental
+    assert stored_rollups(feedback_session) == incremental
     levels = {level for level, _key, _day in incremental}
     assert levels == {"employee", "unit", "agency", "county", "province", "nation"}
     counted = feedback_session.scalars(select(Response).where(Response.status == COUNTED)).all()
@@ -133,7 +130,7 @@ def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, c
         results[in_database] = (
             [(o.status, o.duplicate) for o in outcomes],
             _rows(feedback_session),
-            _snapshot(feedback_session),
+            stored_rollups(feedback_session),
         )
     assert results[True] == results[False]
     outcomes, rows, rollups = results[True]
@@ -152,7 +149,7 @@ def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, c
         COUNTED,
     )
     rebuild_rollups(feedback_session, SYSTEM)
-    assert _snapshot(feedback_session) == rollups
+    assert stored_rollups(feedback_session) == rollups
 
 
 @BOTH_PATHS

@@ -4,18 +4,11 @@ languages, and the home page of an ARAO member who signs in."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from catalog.models import Agency
-from catalog.seed import seed_reference_agencies
 from core.actors import SYSTEM, Role
 from core.db import make_sessionmaker
-from onboarding.backends.gitops import GitOpsBackend
-from onboarding.compliance.seed import seed_default_program
-from onboarding.compliance.services import take_snapshot
-from onboarding.tenants.first import onboard_first_tenant
 from portal.accounts import services as accounts
-from workers.tasks.compliance import today
+from tests.portal.first_tenant import seed_first_tenant
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +17,14 @@ def test_a_visitor_finds_the_first_tenant_and_an_arao_member_sees_the_agency_joi
     page, live_portal, committed_platform, tmp_path
 ):
     with make_sessionmaker(committed_platform)() as session:
-        seed_reference_agencies(session)
-        onboard_first_tenant(session, SYSTEM, GitOpsBackend(tmp_path / "gitops"))
-        seed_default_program(session)
-        take_snapshot(session, SYSTEM, today())
+        agencies = seed_first_tenant(session, tmp_path)
         accounts.create_user(
             session,
             SYSTEM,
             email="it@arao.gov.ir",
             name="کارشناس",
             role=Role.agency_member,
-            agency_id=session.scalar(select(Agency.id).where(Agency.code == "ARAO")),
+            agency_id=agencies["ARAO"].id,
             password="a-long-password",
         )
     errors: list[str] = []

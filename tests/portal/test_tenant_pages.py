@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from catalog.models import Agency
-from catalog.seed import seed_reference_agencies
-from core.actors import SYSTEM, Role
-from onboarding.backends.gitops import GitOpsBackend
-from onboarding.compliance.seed import seed_default_program
-from onboarding.compliance.services import take_snapshot
-from onboarding.tenants.first import onboard_first_tenant
+from core.actors import Role
+from tests.portal.first_tenant import seed_first_tenant
 from tests.portal.test_pages import parse_html
-from workers.tasks.compliance import today
 
 
 @pytest.fixture
 def first_tenant(db_session, tmp_path):
-    seed_reference_agencies(db_session)
-    agencies = {a.code: a for a in db_session.scalars(select(Agency))}
-    onboard_first_tenant(db_session, SYSTEM, GitOpsBackend(tmp_path / "gitops"))
-    seed_default_program(db_session)
-    take_snapshot(db_session, SYSTEM, today())
-    return agencies
+    return seed_first_tenant(db_session, tmp_path)
 
 
 def _page(client, path: str):
