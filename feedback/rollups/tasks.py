@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, shared_task
+from sqlalchemy.engine import make_url
 
 from core.settings import Settings
 from feedback.db import task_session
@@ -17,6 +18,8 @@ EVERY_SECONDS = 2.0
 
 
 def configure_rollups(app: Celery, settings: Settings) -> None:
+    if make_url(settings.feedback_database_url).get_backend_name() != "postgresql":
+        return  # the embedded SQLite applies rollups in the submission: nothing is ever pending
     # a fold that waited longer than a few intervals is stale: the next one applies the same rows
     add_beat(app, settings, "fold-rollups", FOLD_ROLLUPS, EVERY_SECONDS, expires=4 * EVERY_SECONDS)
 
