@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -36,6 +38,30 @@ def downgrade(history: str, url: str, revision: str = "base") -> None:
 
 def heads(history: str) -> list[str]:
     return list(ScriptDirectory.from_config(alembic_config(history, "sqlite://")).get_heads())
+
+
+_SECTION = re.compile(
+    r"^[ \t]*-- section: (?P<name>[\w-]+)\n.*?^[ \t]*-- end section: (?P=name)\n", re.M | re.S
+)
+
+
+def versioned_sql(package: str, name: str, version: int) -> str:
+    """Version `version` of a database function, as the migration that loads it creates it.
+
+    `<package>/sql/<name>_v1.sql` is the whole first version; each later `_vN.sql` holds only the
+    sections (`-- section: X` ... `-- end section: X`) it replaces in the version before, so no
+    version is written out twice and each stays what its migration ran. A file is never edited
+    once a migration loads it: a change is the next version and a new migration."""
+    folder = files(package).joinpath("sql")
+    text = folder.joinpath(f"{name}_v1.sql").read_text(encoding="utf-8")
+    for number in range(2, version + 1):
+        patch = folder.joinpath(f"{name}_v{number}.sql").read_text(encoding="utf-8")
+        sections = {match["name"]: match[0] for match in _SECTION.finditer(patch)}
+        replaced = {match["name"] for match in _SECTION.finditer(text)}
+        if not sections or not set(sections) <= replaced:
+            raise ValueError(f"{name}_v{number}.sql: sections {sorted(sections)} not all in v{number - 1}")
+        text = _SECTION.sub(lambda match, new=sections: new.get(match["name"], match[0]), text)
+    return text
 
 
 def run_migrations(target_metadata: object, lock_id: int) -> None:
