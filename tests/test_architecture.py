@@ -95,11 +95,22 @@ def test_single_migration_head(history):
 
 
 @pytest.mark.parametrize("history", sorted(migrate.HISTORIES))
-def test_migration_files_are_numbered(history):
-    for path in (migrate.HISTORIES[history] / "versions").glob("*.py"):
+def test_migrations_run_in_the_order_of_their_numbers(history):
+    """One chain in file order: each file's revision is its number and it revises the file before it
+    (a new migration takes the next number after the head)."""
+    previous = None
+    for path in sorted((migrate.HISTORIES[history] / "versions").glob("*.py")):
         number = path.name.split("_")[0]
-        assert number.isdigit() and len(number) == 4, path.name
-        assert f'revision: str = "{number}"' in path.read_text(), path.name
+        if not number.isdigit():
+            continue  # __init__.py
+        assert len(number) == 4, path.name
+        text = path.read_text()
+        assert f'revision: str = "{number}"' in text, path.name
+        revises = (
+            f'down_revision: str | None = "{previous}"' if previous else "down_revision: str | None = None"
+        )
+        assert revises in text, f"{path.name} does not revise {previous}, the file before it"
+        previous = number
 
 
 # --- settings versus the Helm charts (DESIGN: "a test checks the chart's configuration keys") ---
