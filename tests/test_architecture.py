@@ -1,4 +1,5 @@
-"""Cross-cutting checks: access rules on every route, import direction, one migration head."""
+"""Cross-cutting checks: access rules on every route, import direction, one migration chain in order,
+Celery names declared once. The rules are docs/architecture.md's; a rule changes there first."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.web import access_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# package -> packages of ours it may import (DESIGN.md)
+# package -> packages of ours it may import (docs/architecture.md, "Packages and arrows")
 ALLOWED_IMPORTS = {
     "core": set(),
     "catalog": {"core"},
@@ -23,7 +24,8 @@ ALLOWED_IMPORTS = {
     "portal": {"core", "catalog", "onboarding", "workers"},
 }
 DOMAIN_PACKAGES = ("catalog", "onboarding")
-# The one place the platform reaches into the feedback service: attaching its CLI group and its demo step.
+# The two permitted crossings (docs/architecture.md): the platform attaches the feedback service's CLI
+# group and calls its demo step.
 PERMITTED_CROSSINGS = {("portal/commands/__init__.py", "feedback"), ("portal/demo.py", "feedback")}
 OURS = set(ALLOWED_IMPORTS)
 
@@ -187,7 +189,7 @@ def test_task_modules_do_not_import_the_app_assembly():
     assert offenders == []
 
 
-# --- settings versus the Helm charts (DESIGN: "a test checks the chart's configuration keys") ---
+# --- settings versus the Helm charts (docs/architecture.md: the charts name only declared settings) ---
 
 CHART_NAMES = ("govcloud", "employee-feedback")
 
