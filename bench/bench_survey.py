@@ -36,12 +36,12 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bench.feedback_common import bench_database, write_employees
-from bench.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
 from bench.table import Row, percentile
 from core.db import make_engine, make_sessionmaker
 from core.settings import load_settings
 from feedback.rollups.services import fold_pending
 from feedback.schedule import FOLD_EVERY_SECONDS
+from tests.fixtures.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_SURVEY_ROUNDS", "3"))

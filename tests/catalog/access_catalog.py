@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import io
 
-from tests.catalog.test_descriptors import GOOD
-from tests.fixtures.catalog import service_data
+from tests.fixtures.catalog import GOOD, service_data
 from tests.portal.access_matrix import (
     AGENCY_READ_API,
     AGENCY_READ_PAGE,

@@ -1,35 +1,10 @@
-import textwrap
-
 import pytest
 from sqlalchemy import func, select
 
 from catalog.descriptors import DescriptorError, export_agency, import_descriptor
 from catalog.models import EService, ServiceChange, ServiceStatus
 from core.actors import SYSTEM, Role
-
-GOOD = textwrap.dedent(
-    """\
-    agency: TMA
-    services:
-      - code: visa
-        name_fa: صدور روادید
-        name_en: Visa
-        kind: service
-        audience: citizens
-        channels: [web, mobile_app]
-        maturity: 3
-        status: active
-      - code: id-check
-        name_fa: استعلام هویت
-        kind: inquiry
-        audience: government
-        channels: [api]
-        maturity: 4
-        online_m2m: true
-        yearly_volume: 1200000
-        owner_email: it@tma.ir
-    """
-)
+from tests.fixtures.catalog import GOOD
 
 
 def _count(session, model=EService):

@@ -9,17 +9,7 @@ from onboarding.inventory import questionnaire
 from onboarding.inventory.models import Strategy
 from onboarding.inventory.queries import list_workloads
 from onboarding.inventory.services import assess_workload, update_workload
-
-READY = {
-    "still_needed": "yes",
-    "containerized": "yes",
-    "stateless": "yes",
-    "dependencies": "few",
-    "documentation": "good",
-    "team_skills": "yes",
-    "commercial_alternative": "no",
-    "must_stay_on_premises": "no",
-}
+from tests.fixtures.onboarding import READY
 
 
 def test_an_invalid_definition_names_each_bad_field(world):

@@ -2,8 +2,7 @@ import pytest
 
 from catalog.models import EService
 from core.actors import Role
-from tests.catalog.test_descriptors import GOOD
-from tests.fixtures.catalog import service_data
+from tests.fixtures.catalog import GOOD, service_data
 
 
 @pytest.fixture
