@@ -26,6 +26,8 @@ from feedback.web.db import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 csrf = CSRFProtect()
+# The national registry's import file; every other route reads far less (core.web.body_limit).
+UPLOAD_BYTES = 512 * 1024 * 1024
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)
 
 # Short codes: a guess hits about once in 40,000 tries (see codes/short_codes.py); these limits make
