@@ -50,6 +50,16 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _prefix_length(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw.strip().lstrip("/"))
+        if not low <= value <= high:
+            raise ValueError(f"expected a prefix length from {low} to {high}, got {raw!r}")
+        return value
+
+    return parse
+
+
 @dataclasses.dataclass(frozen=True)
 class Option:
     """One declared setting: the environment variable is PREFIX + name upper-cased."""
@@ -148,6 +158,13 @@ OPTIONS: tuple[Option, ...] = (
         parse_int,
         0,
         "Reverse proxies before the feedback service whose X-Forwarded-For is trusted (per-address limits).",
+    ),
+    Option(
+        "feedback_ipv4_prefix",
+        _prefix_length(8, 32),
+        32,
+        "IPv4 prefix length that counts as one client for the feedback service's per-network limits"
+        " (IPv6 always /64). Lower it (e.g. 24) where one subscriber rotates through a pool.",
     ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
