@@ -160,10 +160,10 @@ OPTIONS: tuple[Option, ...] = (
         "Reverse proxies before the feedback service whose X-Forwarded-For is trusted (per-address limits).",
     ),
     Option(
-        "feedback_ipv4_prefix",
+        "client_ipv4_prefix",
         _prefix_length(8, 32),
         32,
-        "IPv4 prefix length that counts as one client for the feedback service's per-network limits"
+        "IPv4 prefix length that counts as one client for per-network limits (survey, short codes, sign-in)"
         " (IPv6 always /64). Lower it (e.g. 24) where one subscriber rotates through a pool.",
     ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),

@@ -94,7 +94,7 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
 def client_network(remote_addr: str | None) -> str:
     """The client's network (IPv6 /64, IPv4 the configured prefix): limits kept per network as well
     as per address, so rotating addresses inside one subscriber's range gains nothing."""
-    prefix = current_app.config["GOVCLOUD"].feedback_ipv4_prefix
+    prefix = current_app.config["GOVCLOUD"].client_ipv4_prefix
     return address_prefix(remote_addr or "", ipv4_prefix=prefix)
 
 

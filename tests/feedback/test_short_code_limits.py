@@ -64,7 +64,7 @@ def test_a_configured_ipv4_prefix_groups_a_pool(settings, feedback_connection, s
     from feedback.web.app import create_app
 
     own = settings.replace(
-        task_queue_prefix=f"{settings.task_queue_prefix}{uuid.uuid4().hex[:8]}-", feedback_ipv4_prefix=24
+        task_queue_prefix=f"{settings.task_queue_prefix}{uuid.uuid4().hex[:8]}-", client_ipv4_prefix=24
     )
     client = create_app(own, session_factory=savepoint_sessionmaker(feedback_connection)).test_client()
     pool = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
