@@ -39,9 +39,10 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         SESSION_COOKIE_NAME="feedback_session",
-        MAX_CONTENT_LENGTH=512 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=security.UPLOAD_BYTES,
     )
     app.jinja_env.undefined = StrictUndefined
+    web.init_body_limits(app)  # first of all hooks
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory

@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import NotFound, ValidationError
+from core.web import body_limit
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
 from feedback.web.db import db
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import celery_app, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
@@ -38,6 +39,7 @@ def _upload_dir() -> Path:
 
 @bp.route("/import", methods=["GET", "POST"])
 @registry_admin_required
+@body_limit(UPLOAD_BYTES)
 def upload() -> str | Response | tuple[str, int]:
     error = ""
     if request.method == "POST":

@@ -35,7 +35,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import RateLimiter
-from core.web import LOCALE_COOKIE, choose_locale
+from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
 from feedback.survey.integrity import TokenError
 from feedback.survey.services import CodeClosed, submit_autocommit
 from feedback.web.security import LIMITS_VERDICT
@@ -43,7 +43,6 @@ from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answe
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
-_MAX_BODY = 32 * 1024  # four digits, a token and a comment of at most 500 characters, encoded
 _FORM = "application/x-www-form-urlencoded"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -60,6 +59,7 @@ class SurveyFastPath:
         self.enabled = True
         self.taken = 0  # requests answered here rather than by the route (tests, debugging)
         self._thanks: dict[str, Page] = {}
+        self.max_body = body_limit_of(app, "survey.submit")  # the route's own limit, never more
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if (
@@ -92,8 +92,8 @@ class SurveyFastPath:
             length = int(environ.get("CONTENT_LENGTH") or -1)
         except ValueError:
             return None
-        if not 0 < length <= _MAX_BODY:
-            return None
+        if not 0 < length <= self.max_body:
+            return None  # over the route's limit: Flask answers 413 without reading it
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # the route can read it again
         environ["wsgi.input_terminated"] = True
