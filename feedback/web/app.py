@@ -101,9 +101,10 @@ def init_dashboards(app: Flask) -> None:
 def init_survey(app: Flask) -> None:
     """The survey posts carry their own signed, device-bound form token instead of the session's CSRF
     token (a citizen has no session); the survey admin pages use the usual CSRF."""
-    from feedback.web import security, survey, survey_admin, survey_fast
+    from feedback.web import security
+    from feedback.web.survey import admin, fast_path, routes
 
-    app.register_blueprint(survey.bp)
-    security.csrf.exempt(survey.bp)
-    app.register_blueprint(survey_admin.bp)
-    survey_fast.install(app)
+    app.register_blueprint(routes.bp)
+    security.csrf.exempt(routes.bp)
+    app.register_blueprint(admin.bp)
+    fast_path.install(app)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from core import reference
 from core.errors import NotFound, ValidationError
 from core.web import body_limit
+from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
@@ -21,13 +22,13 @@ from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, regis
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
-TASKS = {"import": "feedback.import-employees", "print": "feedback.print-sheets"}
+TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 
 
 def _enqueue(kind: str, job_id: int) -> None:
     """After the job's row is committed, never inside that transaction."""
     app = celery_app()
-    app.send_task(TASKS[kind], args=[job_id], queue=app.conf.task_queues_names[0])
+    app.send_task(TASKS[kind], args=[job_id], queue=app.conf.task_default_queue)
 
 
 def _upload_dir() -> Path:

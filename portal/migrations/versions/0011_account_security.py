@@ -1,8 +1,8 @@
 """accounts to ASVS level 2: forced password change and expiry, session versions, sign-in attempts
 per e-mail and network (replacing the per-account lockout columns)
 
-Revision ID: 0040
-Revises: 0030
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0040"
-down_revision: str | None = "0030"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
