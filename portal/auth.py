@@ -7,14 +7,17 @@ another site can never make a signed-in browser change anything.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from core.actors import Actor, Role
+from core.ratelimit import address_prefix
 from core.web import mark_access
 from portal.accounts import services as accounts
 from portal.accounts.models import User
@@ -22,12 +25,20 @@ from portal.db import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "user_id"
+VERSION_KEY = "v"  # the user's session_version when this session began
+SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
+IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
+SESSION_LIFETIME = dt.timedelta(hours=12)  # and any session after a working day
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What a user who must change their password may still reach.
+WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static", "health.healthz"}
 
 
 def init_auth(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+
     @app.before_request
-    def _load_actor() -> None:
+    def _load_actor() -> Any:
         g.user = None
         g.actor = None
         if request.endpoint == "static":  # CSS, fonts, scripts: nobody to look up
@@ -36,6 +47,11 @@ def init_auth(app: Flask) -> None:
         if user is not None:
             g.user = user
             g.actor = accounts.actor_for(get_session(), user)
+            if user.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+                if _is_api():
+                    abort(403)
+                return redirect(url_for("account.change_password"))
+        return None
 
     @app.context_processor
     def _auth_context() -> dict[str, Any]:
@@ -54,24 +70,47 @@ def _user_from_bearer() -> User | None:
 
 
 def _user_from_session() -> User | None:
+    """The session's user while the session is current: the user is active, nothing has ended
+    their sessions since (a sign-out, a password change or reset, a deactivation: the version moved
+    on), and it has not been idle for IDLE_TIMEOUT."""
     user_id = session.get(SESSION_KEY)
     if user_id is None or (_is_api() and request.method not in SAFE_METHODS):
         return None
     user = accounts.get_user(get_session(), user_id)
-    if user is None or not user.active:
-        session.pop(SESSION_KEY, None)
+    now = time.time()
+    if (
+        user is None
+        or not user.active
+        or session.get(VERSION_KEY) != user.session_version
+        or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
+    ):
+        session.clear()
         return None
+    if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
+        session[SEEN_KEY] = now
     return user
 
 
 def sign_in_user(user: User) -> None:
     session.clear()  # a new session on sign-in: no fixation
     session[SESSION_KEY] = user.id
+    session[VERSION_KEY] = user.session_version
+    session[SEEN_KEY] = time.time()
     session.permanent = True
 
 
 def sign_out_user() -> None:
+    """Ends this session and every other of the user's: a copied cookie stops working too."""
+    user = g.get("user")
+    if user is not None:
+        accounts.end_sessions(get_session(), user.id)
     session.clear()
+
+
+def client_network() -> str:
+    """The client's network for sign-in throttling (an IPv6 /64, the configured IPv4 prefix)."""
+    prefix = current_app.config["GOVCLOUD"].client_ipv4_prefix
+    return address_prefix(request.remote_addr or "", ipv4_prefix=prefix)
 
 
 def current_user() -> User | None:

@@ -51,8 +51,25 @@ def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
     return hmac.new(f"{purpose}:{secret_key}".encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def new_device_id() -> str:
-    return secrets.token_urlsafe(24)
+def _device_signature(secret_key: str, raw: str) -> str:
+    return keyed_hash(secret_key, "device-id", raw)[:22]
+
+
+def new_device_id(secret_key: str) -> str:
+    """A device id issued and signed by this service: `<random>.<signature>`. Only such an id counts
+    as a device (its own limits, one counted answer per desk and day); a value the client chose
+    never does."""
+    raw = secrets.token_urlsafe(24)
+    return f"{raw}.{_device_signature(secret_key, raw)}"
+
+
+def is_issued_device_id(secret_key: str, cookie: str) -> bool:
+    raw, _, signature = cookie.partition(".")
+    return (
+        len(raw) == 32
+        and len(signature) == 22
+        and hmac.compare_digest(signature, _device_signature(secret_key, raw))
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -9,9 +9,18 @@ from werkzeug.wrappers import Response
 from core.errors import NotAuthorized, ValidationError
 from core.web import public
 from portal.accounts import services as accounts
-from portal.auth import current_actor, safe_next, sign_in_user, sign_out_user, signed_in
+from portal.auth import (
+    client_network,
+    current_actor,
+    current_user,
+    safe_next,
+    sign_in_user,
+    sign_out_user,
+    signed_in,
+)
 from portal.db import get_session
 from portal.security import limiter
+from portal.views.catalog_text import field_errors
 
 bp = Blueprint("account", __name__)
 
@@ -24,13 +33,18 @@ def sign_in() -> str | Response | tuple[str, int]:
     email = request.form.get("email", "")
     if request.method == "POST":
         try:
-            user = accounts.authenticate(get_session(), email, request.form.get("password", ""))
-        except accounts.AccountLocked:
-            error = _("Too many failed attempts. This account is locked for 15 minutes.")
+            user = accounts.authenticate(
+                get_session(), email, request.form.get("password", ""), client_network()
+            )
+        except accounts.TemporaryPasswordExpired:
+            error = _("This one-time password has expired. Ask your administrator for a new one.")
         except NotAuthorized:
+            # the same words for a wrong password, an unknown e-mail and too many tries from here
             error = _("Wrong e-mail or password.")
         else:
             sign_in_user(user)
+            if user.must_change_password:
+                return redirect(url_for("account.change_password"))
             return redirect(safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("account/sign_in.html", error=error, email=email), status
@@ -42,6 +56,33 @@ def sign_out() -> Response:
     sign_out_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("home.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password() -> str | Response | tuple[str, int]:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            errors = {"confirm_password": _("The two new passwords are not the same.")}
+        else:
+            try:
+                user = accounts.change_password(
+                    get_session(),
+                    current_actor().id,
+                    form.get("current_password", ""),
+                    form.get("new_password", ""),
+                )
+            except ValidationError as exc:
+                errors = field_errors(exc.fields)
+            else:
+                sign_in_user(user)  # this session goes on; every other one has ended
+                flash(_("Your password was changed. Other sessions were signed out."), "success")
+                return redirect(url_for("home.index"))
+    forced = bool(current_user() and current_user().must_change_password)
+    page = render_template("account/password.html", errors=errors, forced=forced)
+    return (page, 422) if errors else page
 
 
 @bp.get("/account/tokens")

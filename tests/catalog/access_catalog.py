@@ -79,6 +79,15 @@ add(
     ),
 )
 add(
+    "agencies.reset_member_password",
+    Case(
+        "POST",
+        lambda w: f"/agencies/{w.own['agency'].id}/members/{w.own['member'].id}/reset-password",
+        A_MANAGE_PAGE,
+        form=lambda w: {},
+    ),
+)
+add(
     "agencies.deactivate_member",
     Case(
         "POST",

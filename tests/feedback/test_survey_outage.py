@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from core.db import make_engine, make_sessionmaker
 from feedback.rollups.services import fold_pending
-from feedback.survey.integrity import issue_form_token, keyed_hash
+from feedback.survey.integrity import issue_form_token, keyed_hash, new_device_id
 from feedback.survey.models import Response
 from tests.feedback.survey_helpers import ANSWERS, open_and_answer, seed_survey
 from tests.fixtures.feedback import fresh_address
@@ -33,8 +33,9 @@ def test_dead_database_answers_503_in_persian_and_keeps_the_answers(settings, fe
     page = client.get("/e/some-desk-token")
     assert page.status_code == 503 and DOWN_MESSAGE in page.text
 
-    client.set_cookie("fb_device", "a-device-cookie-of-this-phone")
-    device = keyed_hash(settings.secret_key, "device", "a-device-cookie-of-this-phone")
+    phone = new_device_id(settings.secret_key)  # as the page issued it
+    client.set_cookie("fb_device", phone)
+    device = keyed_hash(settings.secret_key, "device", phone)
     signed = issue_form_token(settings.secret_key, 1, 1, device)
     posted = client.post("/e/some-desk-token", data={**ANSWERS, "form_token": signed, "comment": "خوب"})
     assert posted.status_code == 503 and DOWN_MESSAGE in posted.text

@@ -72,6 +72,17 @@ for endpoint, path in (
 add("account.sign_out", Case("POST", lambda w: "/sign-out", expect(302), form=lambda w: {}))
 add("account.tokens", Case("GET", lambda w: "/account/tokens", SIGNED_IN_PAGE))
 add(
+    "account.change_password",
+    Case("GET", lambda w: "/account/password", SIGNED_IN_PAGE),
+    # the wrong current password: the form again, 422 (a right one would end the other sessions)
+    Case(
+        "POST",
+        lambda w: "/account/password",
+        expect(422, anonymous=302),
+        form=lambda w: {"current_password": "x", "new_password": "y", "confirm_password": "y"},
+    ),
+)
+add(
     "account.create_token",
     Case("POST", lambda w: "/account/tokens", SIGNED_IN_PAGE, form=lambda w: {"label": "t"}),
 )

@@ -34,7 +34,7 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
-from core.ratelimit import RateLimiter
+from core.ratelimit import RateLimiter, address_prefix
 from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
 from feedback.survey.integrity import TokenError
 from feedback.survey.services import CodeClosed, submit_autocommit
@@ -103,16 +103,18 @@ class SurveyFastPath:
             return None
         cookies = parse_cookie(environ)
         cookie = cookies.get(DEVICE_COOKIE, "")
-        if not is_device_cookie(cookie):
+        secret = self.app.config["SECRET_KEY"]
+        if not is_device_cookie(secret, cookie):
             return None
         remote_addr = environ.get("REMOTE_ADDR") or ""
+        network = address_prefix(remote_addr, ipv4_prefix=self.app.config["GOVCLOUD"].client_ipv4_prefix)
         try:
-            submission = check_answer(self.app.config["SECRET_KEY"], form, cookie, remote_addr)
+            submission = check_answer(secret, form, cookie, network)
         except (TokenError, ValidationError):
             return None
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
         try:
-            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(remote_addr, cookie))
+            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(secret, remote_addr, network, cookie))
         except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
             log.exception("survey fast path: rate limits unavailable, handing over to the route")
             return None

@@ -24,7 +24,7 @@ from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, submit_response
 from feedback.web.db import db
-from feedback.web.security import rate_limited
+from feedback.web.security import client_network, rate_limited
 from feedback.web.survey.checks import (
     DEVICE_COOKIE,
     answer_fields,
@@ -46,17 +46,27 @@ def _device_id() -> str:
     """This browser's device id: the cookie, or a fresh one set on the way out."""
     if "device_id" not in g:
         cookie = request.cookies.get(DEVICE_COOKIE, "")
-        g.device_id = cookie if is_device_cookie(cookie) else new_device_id()
+        secret = current_app.config["SECRET_KEY"]
+        g.device_id = cookie if is_device_cookie(secret, cookie) else new_device_id(secret)
         g.device_is_new = g.device_id != cookie
     return g.device_id
 
 
 def _scan_limits() -> list[Check]:
-    return [(f"scan:{request.remote_addr}", SCAN_LIMITS)]
+    """Opening the page issues a device id: per network too, so fresh ids cost as much as addresses."""
+    return [
+        (f"scan:{request.remote_addr}", SCAN_LIMITS),
+        (f"scan-net:{client_network(request.remote_addr)}", SCAN_LIMITS),
+    ]
 
 
 def _answer_limits() -> list[Check]:
-    return answer_limits(request.remote_addr, request.cookies.get(DEVICE_COOKIE))
+    return answer_limits(
+        current_app.config["SECRET_KEY"],
+        request.remote_addr,
+        client_network(request.remote_addr),
+        request.cookies.get(DEVICE_COOKIE),
+    )
 
 
 def _hash(purpose: str, value: str) -> str:
@@ -155,7 +165,7 @@ def submit(token: str) -> WerkzeugResponse:
             current_app.config["SECRET_KEY"],
             request.form,
             request.cookies.get(DEVICE_COOKIE, ""),
-            request.remote_addr,
+            client_network(request.remote_addr),
         )
     except TokenError as exc:
         return _page("feedback/survey/refused.html", 403, reason=str(exc), token=token)
