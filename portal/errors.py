@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from core import errors as domain
+from core.db import integrity_error_as_domain
+from portal.db import get_session
 
 DOMAIN_STATUS = {
     domain.NotFound: 404,
@@ -68,8 +71,15 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(domain.GovcloudError)
     def _domain(exc: domain.GovcloudError):
         status = next((s for t, s in DOMAIN_STATUS.items() if isinstance(exc, t)), 400)
-        fields = exc.fields if isinstance(exc, domain.ValidationError) else None
+        fields = exc.fields if isinstance(exc, domain.ValidationError) else exc.params.get("fields")
         return error_response(status, exc.code, exc.message, fields)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        # a check a service missed: the failed transaction is ended first, the page may read again
+        app.logger.warning("integrity failure on %s %s: %s", request.method, request.endpoint, type(exc.orig))
+        get_session().rollback()
+        return _domain(integrity_error_as_domain(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

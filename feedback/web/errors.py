@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from core.db import integrity_error_as_domain
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
+from feedback.web.db import db
 
 TITLES = {
     400: "The request could not be understood.",
@@ -42,6 +45,17 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(Conflict, lambda _e: _render(409))
     # a view that forgets to catch bad input still answers 422 naming the fields, never 500
     app.register_error_handler(ValidationError, lambda e: _render(422, e.fields))
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError) -> Response:
+        # a check a service missed: end the failed transaction, then answer 409 or 422 naming the field
+        app.logger.warning("integrity failure on %s %s: %s", request.method, request.endpoint, type(exc.orig))
+        db().rollback()
+        error = integrity_error_as_domain(exc)
+        return _render(
+            409 if isinstance(error, Conflict) else 422,
+            getattr(error, "fields", None) or error.params.get("fields"),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

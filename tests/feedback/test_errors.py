@@ -19,3 +19,14 @@ def test_every_route_answers_a_wrong_method_with_405_and_allow(feedback_app, adm
         ):
             wrong.append((method, path, response.status_code, sorted(got)))
     assert wrong == []
+
+
+def test_an_employee_scope_beyond_any_id_is_a_client_error(feedback_app, feedback_session):
+    """Issue 22: `employee:<huge>` reached PostgreSQL as an integer overflow (500)."""
+    from tests.feedback.dashboard_helpers import viewer_client
+
+    client = viewer_client(feedback_app, feedback_session, "nation")
+    for scope in ("employee:99999999999999999999", "employee:2147483648", "employee:۱۲", "employee:²"):
+        for path in ("/dashboard", "/dashboard/live.json", "/dashboard/export.csv"):
+            response = client.get(path, query_string={"scope": scope})
+            assert 400 <= response.status_code < 500, (path, scope, response.status_code)

@@ -23,3 +23,31 @@ def test_every_route_answers_a_wrong_method_with_405_and_allow(app, client, make
         if response.status_code != 405 or got != allowed:
             wrong.append((method, path, response.status_code, sorted(got)))
     assert wrong == []
+
+
+def test_a_plan_for_an_agency_that_does_not_exist_is_422_naming_the_field(client, make_user, api_headers):
+    """Issue 15: a platform admin's POST with a missing agency_id was an IntegrityError (500)."""
+    from core.actors import Role
+
+    headers = api_headers(make_user(Role.platform_admin))
+    for path, body in [
+        ("/api/v1/migration/plans", {"agency_id": 2**31 - 1, "name": "p", "cloud_plan": "small"}),
+        ("/api/v1/migration/data-centers", {"agency_id": 2**31 - 1, "name": "dc"}),
+    ]:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 422, response.json
+        assert response.json["error"]["fields"] == {"agency_id": "no such agency"}
+
+
+def test_a_service_form_naming_a_missing_agency_is_422_on_the_page(client, make_user, sign_in):
+    from core.actors import Role
+    from tests.fixtures.web import csrf_token_from
+
+    sign_in(client, make_user(Role.platform_admin))
+    token = csrf_token_from(client.get("/services/new").get_data(as_text=True))
+    response = client.post(
+        "/services/new",
+        data={"csrf_token": token, "agency_id": str(2**31 - 1), "code": "x", "name_fa": "ایکس"},
+    )
+    assert response.status_code == 422
+    assert "چنین دستگاهی وجود ندارد" in response.get_data(as_text=True)
