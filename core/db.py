@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.sql import Select
 
 from core.dates import utcnow  # defined in core.dates; imported from here too (re-exported)
+from core.errors import Conflict, GovcloudError, UnknownReference, ValidationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +28,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MAX_ID = 2**31 - 1
+"""Ids are PostgreSQL integers: a larger one names no row, and must not reach SQL (an overflow error)."""
+
+
+def is_valid_id(value: int) -> bool:
+    """Whether `value` can name a row at all (1 to MAX_ID); check before a lookup by a requested id."""
+    return 0 < value <= MAX_ID
 
 
 class PlatformBase(DeclarativeBase):
@@ -116,3 +127,30 @@ def ping(bind: Engine | Any, timeout_seconds: int = 3) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"SET LOCAL statement_timeout = {int(timeout_seconds * 1000)}"))
         connection.execute(text("SELECT 1"))
+
+
+_KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)")
+# SQLSTATE classes of integrity failures (PostgreSQL): foreign key, unique, not null, check
+_FOREIGN_KEY, _UNIQUE, _NOT_NULL = "23503", "23505", "23502"
+
+
+def integrity_error_as_domain(exc: Exception) -> GovcloudError:
+    """The last resort for an integrity failure that a service did not check first (services check
+    references with `core.errors.require_reference`): bad input naming the column's field, never a 500.
+    A reference to a missing row is 422, a clash with an existing row 409. Values are not echoed."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    state = getattr(orig, "sqlstate", None) or ""
+    detail = getattr(diag, "message_detail", None) or ""
+    match = _KEY_COLUMNS.search(detail)
+    columns = [c.strip() for c in match.group(1).split(",")] if match else []
+    column = getattr(diag, "column_name", None)
+    if column and not columns:
+        columns = [column]
+    if state == _UNIQUE:
+        return Conflict("already exists", fields=dict.fromkeys(columns, "already used"))
+    if state == _FOREIGN_KEY and len(columns) == 1:
+        what = columns[0].removesuffix("_id").replace("_", " ") or "row"
+        return UnknownReference(columns[0], what)
+    fields = dict.fromkeys(columns, "required" if state == _NOT_NULL else "not accepted")
+    return ValidationError("the database refused this change", fields=fields)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from core import dates
+from core.db import MAX_ID as MAX_DATABASE_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Everything is served from our own origin, so the policy can forbid every other one.
@@ -105,7 +106,7 @@ class DatabaseIdConverter(IntegerConverter):
     answers 404 right away instead of reaching SQL as an out-of-range error (500). Raised while
     matching, so no other route with the same path shape gets a say (which would answer 405)."""
 
-    MAX_ID = 2**31 - 1
+    MAX_ID = MAX_DATABASE_ID
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from core import reference
+from core.db import is_valid_id
 from core.errors import ValidationError
 from feedback.rollups.models import NATION_KEY, unit_key
 
@@ -76,8 +77,11 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
         if kind == UNIT and not unit.strip():
             raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
         value = agency if kind == AGENCY else unit_key(agency, unit.strip())
-    if kind == EMPLOYEE and not value.isdigit():
-        raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+    if kind == EMPLOYEE:
+        # ASCII digits naming a possible row: a larger number would reach PostgreSQL as an overflow
+        if not (value.isascii() and value.isdigit() and is_valid_id(int(value))):
+            raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+        value = str(int(value))
     return Scope(kind, value)
 
 

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.models import EService, ServiceKind, ServiceStatus
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.errors import NotFound
 from onboarding.inventory.models import DataCenter, Workload, WorkloadStatus
 
 
+def linkable_inquiries(actor: Actor) -> ColumnElement[bool]:
+    """The inquiries a workload of the actor may call: any of the agencies the actor reads, and the
+    active inquiries of other agencies (published for other agencies to call). Anything else, such
+    as another agency's draft, is answered exactly like an id that does not exist: no oracle."""
+    return and_(
+        EService.kind == ServiceKind.inquiry,
+        or_(agency_scope(actor, EService.agency_id), EService.status == ServiceStatus.active),
+    )
+
+
 def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
-    workload = session.execute(
-        select(Workload)
-        .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
-        .options(selectinload(Workload.depends_on), selectinload(Workload.services))
-    ).scalar_one_or_none()
+    workload = (
+        session.execute(
+            select(Workload)
+            .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
+            .options(selectinload(Workload.depends_on), selectinload(Workload.services))
+        ).scalar_one_or_none()
+        if is_valid_id(workload_id)
+        else None
+    )
     if workload is None:
         raise NotFound("no such workload", workload_id=workload_id)
     return workload

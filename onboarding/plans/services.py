@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.queries import agency_reference, agency_scope
 from core.actors import Actor
 from core.dates import parse_jalali
-from core.errors import Conflict, NotFound, ValidationError
+from core.errors import Conflict, NotFound, UnknownReference, ValidationError
 from onboarding import policies
 from onboarding.inventory.models import Workload, WorkloadStatus
 from onboarding.inventory.queries import get_workload
@@ -44,6 +44,7 @@ def list_plans(session: Session, actor: Actor) -> list[MigrationPlan]:
 
 def create_plan(session: Session, actor: Actor, agency_id: int, name: str, cloud_plan: str) -> MigrationPlan:
     policies.require(policies.can_change(actor, agency_id), "plan this agency's migration")
+    agency_reference(session, agency_id)
     get_cloud_plan(cloud_plan)
     name = name.strip()
     if not name:
@@ -97,9 +98,12 @@ def schedule_workload(
     """Put a workload in a wave; refused (with the reason) if that would run it before what it needs."""
     plan = get_plan(session, actor, plan_id)
     policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
-    workload = get_workload(session, actor, workload_id)
-    if workload.agency_id != plan.agency_id:
-        raise NotFound("no such workload", workload_id=workload_id)
+    try:
+        workload = get_workload(session, actor, workload_id)
+    except NotFound:
+        workload = None
+    if workload is None or workload.agency_id != plan.agency_id:  # another agency's is answered alike
+        raise UnknownReference("workload_id", "workload of this plan's agency")
     wave = next((w for w in plan.waves if w.number == wave_number), None)
     if wave is None:
         raise ValidationError("no such wave", fields={"wave": f"wave {wave_number} is not in this plan"})

@@ -33,7 +33,8 @@ from portal.auth import current_actor, signed_in
 from portal.db import get_session
 from portal.tasks import advance_runs, cloud_backend
 
-# Bodies name agencies, data centers and workloads by id: an unknown one is 404, a clash 409.
+# URL ids name rows: an unknown one is 404. Ids in bodies are fields: an unknown one is 422 naming it
+# (core.errors.UnknownReference); a clash is 409.
 WRITE_ERRORS = (404, 409)
 
 

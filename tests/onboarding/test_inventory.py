@@ -106,7 +106,7 @@ def test_an_incomplete_questionnaire_says_which_questions(world):
 
 
 def test_an_imported_workload_links_its_e_services_and_other_agencies_inquiries(world):
-    from catalog.models import Audience, EService, ServiceKind
+    from catalog.models import Audience, EService, ServiceKind, ServiceStatus
     from onboarding.inventory.importer import import_inventory
 
     world.session.add(
@@ -118,6 +118,7 @@ def test_an_imported_workload_links_its_e_services_and_other_agencies_inquiries(
             audience=Audience.government,
             channels=["api"],
             maturity=4,
+            status=ServiceStatus.active,  # published: other agencies' workloads may call it
         )
     )
     world.session.commit()

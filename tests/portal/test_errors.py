@@ -1,0 +1,53 @@
+"""Every error status is a proper response, on pages and in the API (issue 15: wrong methods gave 500)."""
+
+from __future__ import annotations
+
+from tests.fixtures.web import wrong_method_requests
+
+
+def test_every_route_answers_a_wrong_method_with_405_and_allow(app, client, make_user, sign_in):
+    from core.actors import Role
+
+    sign_in(client, make_user(Role.platform_admin))
+    requests = wrong_method_requests(app)
+    paths = {(method, path) for method, path, _allowed in requests}
+    assert {
+        ("GET", "/migration/data-centers"),
+        ("GET", "/migration/workloads"),
+        ("PATCH", "/programs/1"),
+    } <= paths
+    wrong = []
+    for method, path, allowed in requests:
+        response = client.open(path, method=method)
+        got = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+        if response.status_code != 405 or got != allowed:
+            wrong.append((method, path, response.status_code, sorted(got)))
+    assert wrong == []
+
+
+def test_a_plan_for_an_agency_that_does_not_exist_is_422_naming_the_field(client, make_user, api_headers):
+    """Issue 15: a platform admin's POST with a missing agency_id was an IntegrityError (500)."""
+    from core.actors import Role
+
+    headers = api_headers(make_user(Role.platform_admin))
+    for path, body in [
+        ("/api/v1/migration/plans", {"agency_id": 2**31 - 1, "name": "p", "cloud_plan": "small"}),
+        ("/api/v1/migration/data-centers", {"agency_id": 2**31 - 1, "name": "dc"}),
+    ]:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 422, response.json
+        assert response.json["error"]["fields"] == {"agency_id": "no such agency"}
+
+
+def test_a_service_form_naming_a_missing_agency_is_422_on_the_page(client, make_user, sign_in):
+    from core.actors import Role
+    from tests.fixtures.web import csrf_token_from
+
+    sign_in(client, make_user(Role.platform_admin))
+    token = csrf_token_from(client.get("/services/new").get_data(as_text=True))
+    response = client.post(
+        "/services/new",
+        data={"csrf_token": token, "agency_id": str(2**31 - 1), "code": "x", "name_fa": "ایکس"},
+    )
+    assert response.status_code == 422
+    assert "چنین دستگاهی وجود ندارد" in response.get_data(as_text=True)
