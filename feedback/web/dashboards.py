@@ -46,6 +46,12 @@ def _live(d: Live) -> dict[str, object]:
             None if v is None else round(v or 0, 1) for v in (d.shown_score(t) for _day, t in d.trend)
         ],
         "counts": [t.count for _day, t in d.trend],
+        # the same figures worded, for the table beside the chart (its text alternative)
+        "scores_text": [
+            "—" if v is None else dates.format_number(v, locale, 1)
+            for v in (d.shown_score(t) for _day, t in d.trend)
+        ],
+        "counts_text": [dates.format_number(t.count, locale) for _day, t in d.trend],
     }
 
 
