@@ -21,15 +21,16 @@ as SQL; `tests/feedback/test_import_bulk.py` runs the same bad rows through both
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from psycopg import Connection, sql
 from sqlalchemy.orm import Session
 
 from core.dates import ARABIC_DIGITS, PERSIAN_DIGITS, to_latin_digits
+from core.errors import ValidationError
 from feedback.codes.services import MAX_ATTEMPTS, TOKEN_BYTES
 from feedback.codes.short_codes import RANDOM_DIGITS
 from feedback.registry.places import Places
@@ -141,27 +142,89 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
     statement = sql.SQL(
         "COPY import_raw ({}, line, shape) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
     ).format(sql.SQL(", ").join(_cells(width)), sql.SQL(", ").join(_cells(width)))
-    buffer = io.StringIO()
-    writerow = csv.writer(buffer, lineterminator="\n").writerow
+    chunks = _csv_lines(source, width) if source.text is not None else _records_as_csv(source, width)
     rows = 0
     with cursor.copy(statement) as copy:
-        for line, record in source.records:
-            if len(record) == width:
-                record.append(line)
-                record.append(None)
-                writerow(record)
-            elif not is_blank(record):
-                cells = (record + [""] * width)[:width]
-                writerow([*cells, line, json.dumps(record, ensure_ascii=False)])
-            rows += 1
-            if rows % COPY_CHUNK_ROWS == 0:
-                copy.write(buffer.getvalue())
-                buffer.seek(0)
-                buffer.truncate()
-                _report(progress, rows, source.fraction() * STREAM_SHARE)
-        copy.write(buffer.getvalue())
+        for count, chunk in chunks:
+            copy.write(chunk)
+            rows += count
+            _report(progress, rows, source.fraction() * STREAM_SHARE)
     _report(progress, rows, STREAM_SHARE)
     return rows
+
+
+class _Lines(list[str]):
+    """What csv.writer writes into: the lines of one chunk."""
+
+    write = list.append
+
+
+def _odd_record(out: _Lines, width: int, line: int, record: list[str]) -> bool:
+    """A record of another width than the header's: padded or cut to it, the cells as read kept as
+    JSON for the rejects file. False for a blank record (skipped, as the row-by-row path does)."""
+    if is_blank(record):
+        return False
+    cells = (record + [""] * width)[:width]
+    csv.writer(out, lineterminator="\n").writerow([*cells, line, json.dumps(record, ensure_ascii=False)])
+    return True
+
+
+def _records_as_csv(source: Source, width: int) -> Iterator[tuple[int, str]]:
+    """Records (an Excel sheet's) written as CSV for COPY, a chunk at a time."""
+    out = _Lines()
+    writerow = csv.writer(out, lineterminator="\n").writerow
+    rows = 0
+    for line, record in source.records:
+        if len(record) == width:
+            record.append(line)
+            record.append(None)
+            writerow(record)
+            rows += 1
+        elif _odd_record(out, width, line, record):
+            rows += 1
+        if len(out) >= COPY_CHUNK_ROWS:
+            yield rows, "".join(out)
+            out.clear()
+            rows = 0
+    yield rows, "".join(out)
+
+
+def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
+    """A CSV's lines for COPY, a chunk at a time. A line without a quote and with the header's number
+    of commas is one record as it stands: it goes through with its line number appended, unparsed.
+    Any other line (quoted cells, perhaps over several lines, or another width) is parsed by the
+    csv module, as the row-by-row path parses every line."""
+    assert source.text is not None
+    lines = iter(source.text)
+    number = source.next_line
+    commas = width - 1
+    out = _Lines()
+    rows = 0
+    try:
+        for text in lines:
+            if '"' not in text and text.count(",") == commas:
+                out.append(f"{text.rstrip(_LINE_ENDS)},{number},\n")
+                number += 1
+                rows += 1
+            else:
+                reader = csv.reader(itertools.chain((text,), lines))
+                record = next(reader)
+                if len(record) == width:
+                    csv.writer(out, lineterminator="\n").writerow([*record, number, None])
+                    rows += 1
+                elif _odd_record(out, width, number, record):
+                    rows += 1
+                number += reader.line_num
+            if len(out) >= COPY_CHUNK_ROWS:
+                yield rows, "".join(out)
+                out.clear()
+                rows = 0
+    except UnicodeDecodeError:
+        raise ValidationError(f"line {number}: not UTF-8 text", fields={"file": "not_utf8"}) from None
+    yield rows, "".join(out)
+
+
+_LINE_ENDS = "\r\n"
 
 
 def _value(mapping: dict[int, str], column: str) -> sql.Composable:
@@ -172,33 +235,48 @@ def _value(mapping: dict[int, str], column: str) -> sql.Composable:
     return sql.Literal("")
 
 
-def _distinct(cursor: Any, expressions: list[sql.Composable]) -> list[tuple[str, ...]]:
-    cursor.execute(sql.SQL("SELECT DISTINCT {} FROM import_raw").format(sql.SQL(", ").join(expressions)))
-    return cursor.fetchall()
+def _cell(mapping: dict[int, str], column: str) -> sql.Composable:
+    """The cell of `column` as read (empty when the file has no such column)."""
+    for index, name in mapping.items():
+        if name == column:
+            return sql.Identifier(f"c{index}")
+    return sql.Literal("")
 
 
 def _resolve_places(cursor: Any, mapping: dict[int, str], places: Places) -> None:
-    """Agencies, genders, provinces and counties are few: each distinct value is looked up once by
-    the same functions `check_row` calls, and the answers joined in SQL."""
+    """Agencies, genders, provinces and counties are few: one scan finds the distinct cells, each
+    is looked up once by the same functions `check_row` calls, and the answers are joined in SQL
+    (on the stripped cells, as `check_row` sees them)."""
     from feedback.registry.importer import gender_of
 
-    agencies = [
-        (raw, agency.code if (agency := places.agency(to_latin_digits(raw))) else None)
-        for (raw,) in _distinct(cursor, [_value(mapping, "agency_code")])
-    ]
-    genders = [(raw, gender_of(raw)) for (raw,) in _distinct(cursor, [_value(mapping, "gender")]) if raw]
-    resolved = []
-    for province_name, county_name in _distinct(
-        cursor, [_value(mapping, "province"), _value(mapping, "county")]
-    ):
-        province = places.province(province_name)
-        county = places.county(province.code, county_name) if province else None
-        resolved.append(
-            (province_name, county_name, province.code if province else None, county.code if county else None)
+    columns = ("agency_code", "gender", "province", "county")
+    cursor.execute(
+        sql.SQL("SELECT DISTINCT {} FROM import_raw").format(
+            sql.SQL(", ").join(_cell(mapping, c) for c in columns)
         )
-    _copy_rows(cursor, "import_agencies (raw, code)", agencies)
-    _copy_rows(cursor, "import_genders (raw, gender)", genders)
-    _copy_rows(cursor, "import_places (province, county, province_code, county_code)", resolved)
+    )
+    agencies: dict[str, str | None] = {}
+    genders: dict[str, str | None] = {}
+    pairs: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for agency_cell, gender_cell, province_cell, county_cell in cursor.fetchall():
+        agency_raw, gender_raw = agency_cell.strip(), gender_cell.strip()
+        if agency_raw not in agencies:
+            agency = places.agency(to_latin_digits(agency_raw))
+            agencies[agency_raw] = agency.code if agency else None
+        if gender_raw and gender_raw not in genders:
+            genders[gender_raw] = gender_of(gender_raw)
+        pair = (province_cell.strip(), county_cell.strip())
+        if pair not in pairs:
+            province = places.province(pair[0])
+            county = places.county(province.code, pair[1]) if province else None
+            pairs[pair] = (province.code if province else None, county.code if county else None)
+    _copy_rows(cursor, "import_agencies (raw, code)", agencies.items())
+    _copy_rows(cursor, "import_genders (raw, gender)", genders.items())
+    _copy_rows(
+        cursor,
+        "import_places (province, county, province_code, county_code)",
+        (pair + codes for pair, codes in pairs.items()),
+    )
 
 
 def _copy_rows(cursor: Any, target: str, rows: Iterable[tuple[Any, ...]]) -> None:

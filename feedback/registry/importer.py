@@ -2,8 +2,8 @@
 
 On PostgreSQL the file is copied into a staging table and checked and applied set-based
 (`bulk_import`), in one transaction; the rules and the words of each reject are this module's.
-On the embedded SQLite, rows are read one at a time and written a batch at a time (INSERT … ON CONFLICT on PostgreSQL and
-SQLite), so memory is flat however large the file. Each batch commits: a crash loses at most one
+On the embedded SQLite, rows are read one at a time and written a batch at a time (INSERT … ON
+CONFLICT), so memory is flat however large the file. Each batch commits: a crash loses at most one
 batch, and running the same file again carries on (rows already in are "unchanged"). A duplicate
 employment code later in the file is caught through `import_run`/`import_line` on the row itself,
 so no set of every code seen is kept in memory.

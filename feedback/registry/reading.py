@@ -7,6 +7,7 @@ import dataclasses
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from core.errors import ValidationError
 from feedback.registry.schemas import HEADERS, REQUIRED, header_key
@@ -34,6 +35,8 @@ class Source:
     records: Iterator[tuple[int, list[str]]]
     fraction: Callable[[], float]
     close: Callable[[], None]
+    text: TextIO | None = None  # a CSV's text after the header, for a reader of whole lines
+    next_line: int = 2  # the line number of `text`'s next line
 
     @property
     def rows(self) -> Iterator[RawRow]:
@@ -113,7 +116,15 @@ def _open_csv(path: Path) -> Source:
         except UnicodeDecodeError:
             raise ValidationError(f"line {line + 1}: not UTF-8 text", fields={"file": "not_utf8"}) from None
 
-    return Source(header, mapping, records(), lambda: min(raw.tell() / size, 1.0), raw.close)
+    return Source(
+        header,
+        mapping,
+        records(),
+        lambda: min(raw.tell() / size, 1.0),
+        raw.close,
+        text=text,
+        next_line=reader.line_num + 1,
+    )
 
 
 def _open_excel(path: Path) -> Source:
