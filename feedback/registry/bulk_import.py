@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from psycopg import Connection, sql
+from psycopg import Connection, errors, sql
 from sqlalchemy.orm import Session
 
 from core.dates import ARABIC_DIGITS, PERSIAN_DIGITS, to_latin_digits
@@ -46,6 +46,7 @@ COPY_CHUNK_ROWS = 20_000
 REJECTS_FETCH = 5_000
 STREAM_SHARE = 0.6  # of the progress bar: reading the file; the set-based steps share the rest
 WORK_MEM = "256MB"
+IMPORT_LOCK = 0x6665_6564_696D  # imports take turns: held until the import's transaction ends
 TEXT_COLUMNS = ("first_name", "last_name", "position", "unit")
 STORED = (
     "employment_code",
@@ -78,6 +79,7 @@ def import_file(
     width = len(source.header)
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (IMPORT_LOCK,))
         _create_staging(cursor, width)
         rows = _stream(cursor, source, width, progress)
         _resolve_places(cursor, source.mapping, places)
@@ -91,12 +93,12 @@ def import_file(
         counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | dict(cursor.fetchall())
         _apply(cursor, run)
         _report(progress, rows, STREAM_SHARE + 0.25)
-        _issue_codes(cursor)
+        _issue_codes(connection, cursor)
         _report(progress, rows, STREAM_SHARE + 0.35)
     if counts["rejected"]:
         _read_rejects(connection, source.mapping, width, places, write_reject)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE import_raw, import_checked, import_pending, import_issued")
+        cursor.execute("DROP TABLE import_raw, import_checked, import_pending, import_retry")
         cursor.execute("DROP TABLE import_agencies, import_genders, import_places")
     return counts
 
@@ -117,7 +119,8 @@ def _create_staging(cursor: Any, width: int) -> None:
         "import_raw",
         "import_checked",
         "import_pending",
-        "import_issued",
+        "import_retry",
+        "import_fresh",
         "import_agencies",
         "import_genders",
         "import_places",
@@ -133,7 +136,7 @@ def _create_staging(cursor: Any, width: int) -> None:
         "county_code text, PRIMARY KEY (province, county))"
     )
     cursor.execute("CREATE TEMP TABLE import_pending (employee_id integer)")
-    cursor.execute("CREATE TEMP TABLE import_issued (employee_id integer)")
+    cursor.execute("CREATE TEMP TABLE import_retry (employee_id integer)")
 
 
 def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) -> int:
@@ -492,7 +495,8 @@ def _luhn(body: str) -> sql.Composable:
 
 def _apply(cursor: Any, run: str) -> None:
     """New rows inserted (their ids kept: they need codes), changed rows updated, unchanged rows left
-    alone (not even their `updated_at`)."""
+    alone (not even their `updated_at`). A plain INSERT: imports take turns (`IMPORT_LOCK`), so no
+    other import adds the same employment code meanwhile."""
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in STORED)
     cursor.execute(
         sql.SQL(
@@ -500,8 +504,7 @@ def _apply(cursor: Any, run: str) -> None:
             WITH added AS (
                 INSERT INTO employees ({columns}, import_run, import_line)
                 SELECT {columns}, {run}, line FROM import_checked
-                WHERE problem IS NULL AND employee_id IS NULL ORDER BY line
-                ON CONFLICT (employment_code) DO UPDATE SET {update}, updated_at = now()
+                WHERE problem IS NULL AND employee_id IS NULL
                 RETURNING id
             )
             INSERT INTO import_pending (employee_id)
@@ -510,14 +513,7 @@ def _apply(cursor: Any, run: str) -> None:
             SELECT employee_id FROM import_checked
             WHERE problem IS NULL AND employee_id IS NOT NULL AND NOT has_code
             """
-        ).format(
-            columns=columns,
-            run=sql.Literal(run),
-            update=sql.SQL(", ").join(
-                sql.SQL("{c} = excluded.{c}").format(c=sql.Identifier(c))
-                for c in (*STORED[1:], "import_run", "import_line")
-            ),
-        )
+        ).format(columns=columns, run=sql.Literal(run))
     )
     cursor.execute(
         sql.SQL(
@@ -533,47 +529,63 @@ def _apply(cursor: Any, run: str) -> None:
     )
 
 
-def _issue_codes(cursor: Any) -> None:
-    """One active code for every employee in `import_pending`, one statement a round. A row lost to
-    a unique index (token, short code, or a code issued meanwhile) is tried again with new random
-    values; at 2.5 million codes about a hundred short codes collide in the first round."""
+def _issue_codes(connection: Connection[Any], cursor: Any) -> None:
+    """One active code for every employee in `import_pending`, a plain INSERT … SELECT a round.
+    Codes are drawn into a temp table first and those that would collide (a short code drawn twice,
+    or one already issued: about a hundred at 2.5 million) wait for the next round with new random
+    values, so the insert itself never meets a conflict. Should one still come (a code reissued
+    meanwhile), the round is undone to its savepoint and inserted skipping conflicts."""
     for _attempt in range(MAX_ATTEMPTS):
+        cursor.execute("SELECT count(*) FROM import_pending")
+        (pending,) = cursor.fetchone()
+        if not pending:
+            return
         cursor.execute(
             sql.SQL(
                 """
-                WITH issued AS (
-                    INSERT INTO employee_codes (employee_id, token, short_code, status, issued_at)
-                    SELECT employee_id, token, body::text || {luhn}, 'active', now()
-                    FROM (
-                        SELECT employee_id, {token} AS token, {body} AS body
-                        FROM (SELECT employee_id, {random} AS r FROM import_pending OFFSET 0) AS drawn
-                        OFFSET 0
-                    ) AS fresh
-                    ON CONFLICT DO NOTHING
-                    RETURNING employee_id
-                )
-                INSERT INTO import_issued SELECT employee_id FROM issued
+                CREATE TEMP TABLE import_fresh AS
+                SELECT employee_id, token, body::text || {luhn} AS short_code
+                FROM (
+                    SELECT employee_id, {token} AS token, {body} AS body
+                    FROM (SELECT employee_id, {random} AS r FROM import_pending OFFSET 0) AS drawn
+                    OFFSET 0
+                ) AS fresh
                 """
             ).format(luhn=_luhn("body"), token=_TOKEN, body=_BODY, random=_RANDOM)
         )
-        issued = cursor.rowcount
-        cursor.execute("SELECT count(*) FROM import_pending")
-        (pending,) = cursor.fetchone()
-        if issued >= pending:
-            cursor.execute("TRUNCATE import_pending, import_issued")
-            return
+        cursor.execute("ANALYZE import_fresh")
         cursor.execute(
             """
-            CREATE TEMP TABLE import_retry AS
-            SELECT l.employee_id
-            FROM (SELECT employee_id FROM import_pending EXCEPT SELECT employee_id FROM import_issued) AS l
-            WHERE NOT EXISTS (SELECT 1 FROM employee_codes k WHERE k.employee_id = l.employee_id
-                              AND k.status = 'active')
+            WITH dropped AS (
+                DELETE FROM import_fresh f
+                WHERE f.short_code IN (SELECT short_code FROM import_fresh GROUP BY short_code
+                                       HAVING count(*) > 1)
+                   OR EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
+                RETURNING employee_id
+            )
+            INSERT INTO import_retry SELECT employee_id FROM dropped
             """
         )
-        cursor.execute("TRUNCATE import_pending, import_issued")
-        cursor.execute("INSERT INTO import_pending SELECT employee_id FROM import_retry")
-        cursor.execute("DROP TABLE import_retry")
+        insert = (
+            "INSERT INTO employee_codes (employee_id, token, short_code, status, issued_at) "
+            "SELECT employee_id, token, short_code, 'active', now() FROM import_fresh"
+        )
+        try:
+            with connection.transaction():
+                cursor.execute(insert)
+            cursor.execute("TRUNCATE import_pending")
+            cursor.execute("INSERT INTO import_pending SELECT employee_id FROM import_retry")
+        except errors.UniqueViolation:
+            cursor.execute(insert + " ON CONFLICT DO NOTHING")
+            cursor.execute(
+                """
+                DELETE FROM import_pending p
+                WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.employee_id = p.employee_id
+                              AND k.status = 'active')
+                """
+            )
+        cursor.execute("TRUNCATE import_retry")
+        cursor.execute("DROP TABLE import_fresh")
     raise RuntimeError("could not issue unique codes for every employee of the import")
 
 

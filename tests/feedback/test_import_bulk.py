@@ -241,7 +241,7 @@ def _statement_running(engine, prefix: str) -> bool:
             connection.scalar(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND state = 'active' AND ltrim(query) LIKE :prefix"
+                    "AND state = 'active' AND ltrim(query, E' \\n') LIKE :prefix"
                 ),
                 {"prefix": prefix + "%"},
             )
@@ -250,7 +250,7 @@ def _statement_running(engine, prefix: str) -> bool:
 
 @pytest.mark.parametrize(
     "phase",
-    ["COPY import_raw", "CREATE TEMP TABLE import_checked", "WITH added AS", "WITH issued AS"],
+    ["COPY import_raw", "CREATE TEMP TABLE import_checked", "WITH added AS", "INSERT INTO employee_codes"],
     ids=["copy", "checks", "upsert", "codes"],
 )
 def test_an_import_killed_in_any_phase_and_run_again_ends_as_an_uninterrupted_one(
