@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -91,7 +92,7 @@ def import_file(
             sql.SQL("SELECT coalesce({}, 'rejected'), count(*) FROM import_checked GROUP BY 1").format(STATUS)
         )
         counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | dict(cursor.fetchall())
-        _apply(cursor, run)
+        _apply(cursor, run, counts)
         _report(progress, rows, STREAM_SHARE + 0.25)
         _issue_codes(connection, cursor)
         _report(progress, rows, STREAM_SHARE + 0.35)
@@ -128,7 +129,11 @@ def _create_staging(cursor: Any, width: int) -> None:
         cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
     cells = sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in _cells(width))
     # shape: the record as read (JSON) when it has more or fewer cells than the header
-    cursor.execute(sql.SQL("CREATE TEMP TABLE import_raw ({}, line integer, shape text)").format(cells))
+    # shape: the record as read (JSON) when it has more or fewer cells than the header;
+    # strip: some cell may start or end with white space (false for most lines of a clean file)
+    cursor.execute(
+        sql.SQL("CREATE TEMP TABLE import_raw ({}, line integer, shape text, strip boolean)").format(cells)
+    )
     cursor.execute("CREATE TEMP TABLE import_agencies (raw text PRIMARY KEY, code text)")
     cursor.execute("CREATE TEMP TABLE import_genders (raw text PRIMARY KEY, gender text)")
     cursor.execute(
@@ -143,7 +148,7 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
     """COPY every record, as read, with its line number. Records of the header's width (all of
     them in a well-formed file) take the fast path; others are padded and keep their cells as JSON."""
     statement = sql.SQL(
-        "COPY import_raw ({}, line, shape) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
+        "COPY import_raw ({}, line, shape, strip) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
     ).format(sql.SQL(", ").join(_cells(width)), sql.SQL(", ").join(_cells(width)))
     chunks = _csv_lines(source, width) if source.text is not None else _records_as_csv(source, width)
     rows = 0
@@ -168,7 +173,7 @@ def _odd_record(out: _Lines, width: int, line: int, record: list[str]) -> bool:
     if is_blank(record):
         return False
     cells = (record + [""] * width)[:width]
-    csv.writer(out, lineterminator="\n").writerow([*cells, line, json.dumps(record, ensure_ascii=False)])
+    csv.writer(out, lineterminator="\n").writerow([*cells, line, json.dumps(record, ensure_ascii=False), "t"])
     return True
 
 
@@ -179,8 +184,7 @@ def _records_as_csv(source: Source, width: int) -> Iterator[tuple[int, str]]:
     rows = 0
     for line, record in source.records:
         if len(record) == width:
-            record.append(line)
-            record.append(None)
+            record += (line, None, "t")
             writerow(record)
             rows += 1
         elif _odd_record(out, width, line, record):
@@ -206,14 +210,15 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
     try:
         for text in lines:
             if '"' not in text and text.count(",") == commas:
-                out.append(f"{text.rstrip(_LINE_ENDS)},{number},\n")
+                text = text.rstrip(_LINE_ENDS)
+                out.append(f"{text},{number},,{'t' if _EDGE_SPACE.search(text) else 'f'}\n")
                 number += 1
                 rows += 1
             else:
                 reader = csv.reader(itertools.chain((text,), lines))
                 record = next(reader)
                 if len(record) == width:
-                    csv.writer(out, lineterminator="\n").writerow([*record, number, None])
+                    csv.writer(out, lineterminator="\n").writerow([*record, number, None, "t"])
                     rows += 1
                 elif _odd_record(out, width, number, record):
                     rows += 1
@@ -228,13 +233,17 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
 
 
 _LINE_ENDS = "\r\n"
+# White space at either end of a cell of a plain line (`\s` is str.isspace, what strip() strips):
+# only those lines have their cells stripped in SQL.
+_EDGE_SPACE = re.compile(r"(?:^|,)\s|\s(?:,|$)")
 
 
 def _value(mapping: dict[int, str], column: str) -> sql.Composable:
     """The stripped cell of `column` (empty when the file has no such column)."""
     for index, name in mapping.items():
         if name == column:
-            return sql.SQL("btrim({}, {})").format(sql.Identifier(f"c{index}"), sql.Literal(WHITESPACE))
+            cell = sql.Identifier(f"c{index}")
+            return sql.SQL("CASE WHEN strip THEN btrim({}, {}) ELSE {} END").format(cell, _WS, cell)
     return sql.Literal("")
 
 
@@ -493,11 +502,13 @@ def _luhn(body: str) -> sql.Composable:
     return sql.SQL("(10 - ({}) % 10) % 10").format(sql.SQL(" + ").join(terms))
 
 
-def _apply(cursor: Any, run: str) -> None:
+def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
     """New rows inserted (their ids kept: they need codes), changed rows updated, unchanged rows left
     alone (not even their `updated_at`). A plain INSERT: imports take turns (`IMPORT_LOCK`), so no
     other import adds the same employment code meanwhile."""
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in STORED)
+    if not counts["new"] + counts["changed"] + counts["unchanged"]:
+        return
     cursor.execute(
         sql.SQL(
             """
@@ -515,6 +526,8 @@ def _apply(cursor: Any, run: str) -> None:
             """
         ).format(columns=columns, run=sql.Literal(run))
     )
+    if not counts["changed"]:
+        return
     cursor.execute(
         sql.SQL(
             """

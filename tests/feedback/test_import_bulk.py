@@ -77,6 +77,7 @@ def _nasty_file(path: Path) -> Path:
         _line(employment_code="E54", last_name="\u00a0احمدی\u00a0 \u00a0زاده"),  # 32: no-break spaces
         [" "] * 10,  # 33: spaces only, skipped as blank
         _line(employment_code=" E55 ", national_code=national(55) + ".0"),  # 34: trimmed, `.0` dropped
+        _line(employment_code="E56", unit="\u2003واحد ۵\u3000"),  # 35: other white space at the ends
     ]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -122,7 +123,7 @@ def _rejects(path: Path) -> list[list[str]]:
 def test_every_kind_of_bad_row_gives_the_row_by_row_paths_counts_rejects_and_rows(feedback_session, tmp_path):
     path = _nasty_file(tmp_path / "nasty.csv")
     summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "pg-rejects.csv")
-    assert summary.line() == f"imported 12, updated 0, unchanged 0, rejected {len(EXPECTED_REJECTS)}"
+    assert summary.line() == f"imported 13, updated 0, unchanged 0, rejected {len(EXPECTED_REJECTS)}"
     rejects = _rejects(tmp_path / "pg-rejects.csv")
     assert {int(r[0]): r[1] for r in rejects[1:]} == EXPECTED_REJECTS
     by_line = {int(r[0]): r for r in rejects[1:]}
@@ -132,7 +133,7 @@ def test_every_kind_of_bad_row_gives_the_row_by_row_paths_counts_rejects_and_row
     assert by_line[15][2] == "gender 'x' is not male/female (مرد/زن)"
     stored = _stored(feedback_session)
     assert stored["1234"][1:3] == ("علی رضا", "کریمی")
-    assert stored["E54"][2] == "احمدی زاده"
+    assert stored["E54"][2] == "احمدی زاده" and stored["E56"][5] == "واحد ۵"
     assert stored["E51"][5] == "واحد\nدوم"
     assert stored["E4"][0] == national(12345678) and stored["E55"][0] == national(55)
     assert stored["E5"][0] == national(1234567) and stored["E10"][3] == "female"
