@@ -1,7 +1,7 @@
 """pgcrypto: the bulk import issues codes in SQL from its cryptographic random bytes
 
-Revision ID: 0035
-Revises: 0034
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-06
 
 `gen_random_bytes` draws from the server's strong random source (as `secrets` does in Python), so the
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0035"
-down_revision: str | None = "0034"
+revision: str = "0036"
+down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
