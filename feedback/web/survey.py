@@ -20,6 +20,7 @@ from core.web import current_locale, public
 from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
 from feedback.survey.integrity import (
+    LIMITS_UNAVAILABLE,
     FormToken,
     TokenError,
     issue_form_token,
@@ -31,7 +32,7 @@ from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_response
 from feedback.web.db import db
-from feedback.web.security import rate_limited
+from feedback.web.security import limits_unchecked, rate_limited
 
 bp = Blueprint("survey", __name__)
 
@@ -51,7 +52,12 @@ def is_device_cookie(cookie: str) -> bool:
 
 
 def submission_for(
-    secret: str, signed: FormToken, remote_addr: str | None, answers: tuple[int, int, int, int], comment: str
+    secret: str,
+    signed: FormToken,
+    remote_addr: str | None,
+    answers: tuple[int, int, int, int],
+    comment: str,
+    review: str | None = None,
 ) -> Submission:
     """What a signed form and its checked answers submit, for the route and the fast path alike."""
     return Submission(
@@ -62,6 +68,7 @@ def submission_for(
         ip_hash=keyed_hash(secret, "ip", remote_addr or ""),
         answers=answers,
         comment=comment[: COMMENT_MAX * 4],
+        review=review,
     )
 
 
@@ -200,8 +207,10 @@ def submit(token: str) -> WerkzeugResponse:
             comment=comment,
             error=sorted(exc.fields),
         )
+    # with Redis down the limits were per process only: the answer is kept, flagged for review
+    review = LIMITS_UNAVAILABLE if limits_unchecked() else None
     try:
-        submit_response(db(), submission_for(secret, signed, request.remote_addr, values, comment))
+        submit_response(db(), submission_for(secret, signed, request.remote_addr, values, comment, review))
     except DB_DOWN:
         db().rollback()
         return _page(

@@ -37,7 +37,7 @@ from core.ratelimit import RateLimiter
 from core.web import LOCALE_COOKIE, choose_locale
 from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
 from feedback.survey.services import CodeClosed, parse_answers, submit_autocommit
-from feedback.web.security import LIMITS_VERDICT
+from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey import DEVICE_COOKIE, answer_limits, is_device_cookie, submission_for
 
 log = logging.getLogger(__name__)
@@ -112,13 +112,11 @@ class SurveyFastPath:
             return None
         remote_addr = environ.get("REMOTE_ADDR") or ""
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        try:
-            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(remote_addr, cookie))
-        except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
-            log.exception("survey fast path: rate limits unavailable, handing over to the route")
-            return None
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(answer_limits(remote_addr, cookie))
         if environ[LIMITS_VERDICT] is not None:
             return None  # refused, nothing counted: the route answers 429 from this verdict
+        if environ[LIMITS_DEGRADED]:
+            return None  # Redis is down: the route stores the answer marked for review
         submission = submission_for(secret, signed, remote_addr, answers, form.get("comment", ""))
         try:
             submit_autocommit(engine, submission)
