@@ -157,7 +157,7 @@ class RateLimiter:
         try:
             return self.hit(checks, now), False
         except redis_lib.RedisError as exc:
-            log.warning("rate limits: the store is unreachable (%s); counting in this process", type(exc).__name__)
+            log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
         now = time.time() if now is None else now
         keys = [self.prefix + key for key, _limits in checks]
         flat = [limit for _key, limits in checks for limit in limits]
