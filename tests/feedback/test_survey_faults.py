@@ -258,3 +258,52 @@ def test_survey_under_load_survives_a_killed_worker_and_restarts_of_postgres_and
     assert set(statuses) <= {(COUNTED, None), (FLAGGED, LIMITS_UNAVAILABLE)}, (counts, kinds)
     assert all(seconds < RECOVERY for seconds in recovered.values()), recovered
     print(f"\nsurvey under faults: {counts}; kinds {kinds}; recovered in {recovered}")
+
+
+def _answer_the_form(page) -> None:
+    for n, value in ((1, 5), (2, 4), (3, 3), (4, 5)):
+        page.check(f"input[name=q{n}][value='{value}']")
+
+
+@pytest.mark.browser
+def test_answers_refused_while_postgres_is_down_are_resent_from_the_browser(
+    faulty_world, private_postgres, browser
+):
+    """Through gunicorn and a real PostgreSQL crash: with its script the page keeps the answers on the
+    phone and resends them by itself once the database is back; without a script the Persian outage
+    page carries the same form, answers ticked, and Send posts it again. Each counted once."""
+    settings, engine, tokens = faulty_world
+
+    def rows() -> int:
+        with make_sessionmaker(engine)() as session:
+            return session.scalar(select(func.count()).select_from(Response))
+
+    with gunicorn(settings_env(settings), workers=2) as server:
+        scripted = browser.new_context(locale="fa-IR")
+        plain = browser.new_context(locale="fa-IR", java_script_enabled=False)
+        try:
+            phone, old_phone = scripted.new_page(), plain.new_page()
+            phone.goto(f"{server.url}/e/{tokens[0]}")
+            old_phone.goto(f"{server.url}/e/{tokens[1]}")
+            _answer_the_form(phone)
+            _answer_the_form(old_phone)
+
+            private_postgres.stop("immediate")
+            phone.click("button[type=submit]")
+            phone.wait_for_selector("#status:not([hidden])")
+            assert "روی همین گوشی" in phone.locator("#status").inner_text()
+            old_phone.click("button[type=submit]")
+            assert OUTAGE in old_phone.content()
+            assert old_phone.locator("html").get_attribute("dir") == "rtl"
+            assert old_phone.locator("input[name=q1][value='5']").is_checked()
+
+            private_postgres.start()
+            phone.wait_for_url("**/thanks", timeout=30_000)  # the script resent it by itself
+            assert THANKS in phone.content()
+            old_phone.click("button[type=submit]")  # the outage page's own form
+            assert THANKS in old_phone.content()
+        finally:
+            scripted.close()
+            plain.close()
+    stored = rows()
+    assert stored == 2, f"answers sent 2, thank-you pages 2, rows stored {stored}"
