@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import redis as redis_lib
@@ -108,7 +108,17 @@ def dead_letters(app: Celery, limit: int = 100) -> list[dict[str, Any]]:
     return [json.loads(raw) for raw in store.lrange(dead_letter_key(app), 0, limit - 1)]
 
 
-def make_celery(name: str, settings: Settings, include: Iterable[str], queues: Iterable[str]) -> Celery:
+def make_celery(
+    name: str,
+    settings: Settings,
+    include: Iterable[str],
+    queues: Iterable[str],
+    routes: Mapping[str, str] | None = None,
+    schedule: Mapping[str, dict[str, Any]] | None = None,
+) -> Celery:
+    """An app of one deployable: `queues` (the default first), `routes` (task-name pattern to
+    queue) and the beat `schedule` as its names module and schedule module declare them, unprefixed;
+    every queue here gets the deployment's `task_queue_prefix`."""
     app = Celery(name, set_as_current=False, task_cls=CappedTask)
     prefix = settings.task_queue_prefix
     queue_names = [prefix + q for q in queues]
@@ -149,6 +159,12 @@ def make_celery(name: str, settings: Settings, include: Iterable[str], queues: I
     app.conf.update(config)
     app.conf.task_queues_names = queue_names
     app.conf.govcloud_task_prefix = prefix
+    app.conf.task_routes = {pattern: {"queue": prefix + queue} for pattern, queue in (routes or {}).items()}
+    app.conf.beat_schedule = {
+        entry_name: {**entry, "options": {**entry["options"], "queue": prefix + entry["options"]["queue"]}}
+        for entry_name, entry in (schedule or {}).items()
+    }
+    app.conf.govcloud_settings = settings
     return app
 
 

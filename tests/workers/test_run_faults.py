@@ -23,6 +23,7 @@ from onboarding.runs.services import start_run
 from tests.fixtures.services import worker_process
 from tests.onboarding.conftest import make_world
 from tests.waiting import wait_until
+from workers.celery_names import TaskNames
 
 EXPECTED_OBJECTS = 13  # the landing zone and the workload's objects (test_runs_kubernetes.EXPECTED)
 
@@ -64,7 +65,7 @@ def _kill_restart_resume(app, own, session, committed_platform, cluster, private
 
     cluster.hold_deployments()
     with worker_process(own, "worker", "-c", "1") as worker:
-        app.send_task("onboarding.advance-run", args=[run.id])
+        app.send_task(TaskNames.ADVANCE_RUN, args=[run.id])
         wait_until(
             lambda: any("/deployments/" in path for _, path in cluster.calls("PATCH")),
             timeout=45,
@@ -84,7 +85,7 @@ def _kill_restart_resume(app, own, session, committed_platform, cluster, private
         admin.commit()
 
     with worker_process(own, "worker", "-c", "1"):
-        resumed = app.send_task("onboarding.reconcile-runs").get(timeout=30)  # what beat sends
+        resumed = app.send_task(TaskNames.RECONCILE_RUNS).get(timeout=30)  # what beat sends
         assert resumed == [run.id]
         wait_until(lambda: fresh_run().status not in ACTIVE_RUN_STATUSES, timeout=45, what="the run to end")
 
