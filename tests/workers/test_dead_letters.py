@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
-from collections.abc import Iterator
 
-import pytest
-from celery import _state as celery_state
 from click.testing import CliRunner
 
 from core.taskqueue import MAX_DELIVERIES, dead_letters
@@ -43,16 +40,6 @@ WORKER = textwrap.dedent(
                      "--without-gossip", "--loglevel=INFO", "-Q", ",".join(app.conf.task_queues_names)])
     """
 )
-
-
-@pytest.fixture
-def own_default_app() -> Iterator[None]:
-    """`create_celery` makes its app the process's default (shared tasks send through it): give the
-    session's app back afterwards, or later tests would send to this test's stopped Redis."""
-    previous = celery_state.default_app
-    yield
-    if previous is not None:
-        previous.set_default()
 
 
 def test_a_task_that_kills_its_worker_is_dead_lettered_after_the_cap(

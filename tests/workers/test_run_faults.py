@@ -10,10 +10,7 @@ import collections
 import os
 import signal
 import uuid
-from collections.abc import Iterator
 
-import pytest
-from celery import _state as celery_state
 from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 
@@ -26,15 +23,6 @@ from tests.waiting import wait_until
 from workers.celery_names import TaskNames
 
 EXPECTED_OBJECTS = 13  # the landing zone and the workload's objects (test_runs_kubernetes.EXPECTED)
-
-
-@pytest.fixture
-def own_default_app() -> Iterator[None]:
-    """`create_celery` makes its app the process's default: the session's app is given back after."""
-    previous = celery_state.default_app
-    yield
-    if previous is not None:
-        previous.set_default()
 
 
 def test_a_run_survives_a_killed_worker_and_a_redis_restart_without_applying_twice(
