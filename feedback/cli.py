@@ -241,6 +241,20 @@ def worker(concurrency: int, beat: bool) -> None:
     sys.exit(0)
 
 
+@group.command("dead-letters")
+@click.option("--limit", default=100, show_default=True)
+def dead_letters_command(limit: int) -> None:
+    """List the feedback service's dead letters (an import that killed its worker on every
+    delivery, say), newest first."""
+    from core.taskqueue import dead_letters, describe_dead_letter
+    from feedback.worker import create_celery
+
+    entries = dead_letters(create_celery(load_settings()), limit)
+    for entry in entries:
+        click.echo(describe_dead_letter(entry))
+    click.echo(f"{len(entries)} dead letter(s)")
+
+
 @group.command("beat")
 def beat_command() -> None:
     """Run the feedback service's beat scheduler (exactly one per deployment): the rollup fold every

@@ -24,6 +24,8 @@ _SALT = "feedback-survey-form"
 # Flag rules: (name, window, threshold). Kept and shown to admins, never counted.
 EMPLOYEE_IP_BURST = "employee_ip_burst"  # many answers for one employee from one address
 DEVICE_MANY_EMPLOYEES = "device_many_employees"  # one device rating many employees
+# Sent while the rate limits' store (Redis) was down: kept for review rather than refused or lost.
+LIMITS_UNAVAILABLE = "limits_unavailable"
 EMPLOYEE_IP_WINDOW = dt.timedelta(minutes=10)
 EMPLOYEE_IP_THRESHOLD = 5
 DEVICE_WINDOW = dt.timedelta(minutes=30)
@@ -31,6 +33,7 @@ DEVICE_THRESHOLD = 6
 RULE_TITLES = {
     EMPLOYEE_IP_BURST: "Many responses for one employee from one address within minutes",
     DEVICE_MANY_EMPLOYEES: "One device answered for many employees within a short time",
+    LIMITS_UNAVAILABLE: "Sent while the rate limits could not be checked (their store was down)",
 }
 
 

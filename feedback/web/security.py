@@ -41,6 +41,8 @@ def init_security(app: Flask, settings: Settings) -> None:
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
     app.config["RATELIMIT_KEY_PREFIX"] = f"{settings.task_queue_prefix}feedback-limits"
+    # sign-in and short-code limits while Redis is down: per process in memory, not a 500
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["survey_rate_limiter"] = RateLimiter(
@@ -68,6 +70,9 @@ def init_security(app: Flask, settings: Settings) -> None:
 # (allowed, and counted) or the `Refusal`. A WSGI environ key with a dot cannot come from a client
 # (headers arrive as HTTP_*).
 LIMITS_VERDICT = "govcloud.survey.limits_verdict"
+# True when that verdict was reached without Redis (down): the request goes ahead on per-process
+# limits and what it stores is marked for review (`limits_unchecked`).
+LIMITS_DEGRADED = "govcloud.survey.limits_degraded"
 
 
 def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
@@ -81,7 +86,8 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
                 refused = request.environ[LIMITS_VERDICT]
             else:
                 limits: RateLimiter = current_app.extensions["survey_rate_limiter"]
-                refused = limits.hit(checks())
+                refused, degraded = limits.check(checks())
+                request.environ[LIMITS_DEGRADED] = degraded
             if refused is not None:
                 raise TooManyRequests(retry_after=math.ceil(refused.retry_after))
             return view(*args, **kwargs)
@@ -89,6 +95,11 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def limits_unchecked() -> bool:
+    """This request's limits were counted without the shared store (Redis down): per process only."""
+    return bool(request.environ.get(LIMITS_DEGRADED))
 
 
 def client_network(remote_addr: str | None) -> str:

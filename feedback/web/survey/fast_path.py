@@ -38,7 +38,7 @@ from core.ratelimit import RateLimiter, address_prefix
 from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
 from feedback.survey.integrity import TokenError
 from feedback.survey.services import CodeClosed, submit_autocommit
-from feedback.web.security import LIMITS_VERDICT
+from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
 
 log = logging.getLogger(__name__)
@@ -113,13 +113,13 @@ class SurveyFastPath:
         except (TokenError, ValidationError):
             return None
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        try:
-            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(secret, remote_addr, network, cookie))
-        except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
-            log.exception("survey fast path: rate limits unavailable, handing over to the route")
-            return None
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(
+            answer_limits(secret, remote_addr, network, cookie)
+        )
         if environ[LIMITS_VERDICT] is not None:
             return None  # refused, nothing counted: the route answers 429 from this verdict
+        if environ[LIMITS_DEGRADED]:
+            return None  # Redis is down: the route stores the answer marked for review
         try:
             submit_autocommit(engine, submission)
         except (DBAPIError, NotFound, CodeClosed):

@@ -23,12 +23,18 @@ from core.ratelimit import Check, parse_limits
 from core.web import csp_with_inline, current_locale, public
 from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
-from feedback.survey.integrity import TokenError, issue_form_token, keyed_hash, new_device_id
+from feedback.survey.integrity import (
+    LIMITS_UNAVAILABLE,
+    TokenError,
+    issue_form_token,
+    keyed_hash,
+    new_device_id,
+)
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, submit_response
 from feedback.web.db import db
-from feedback.web.security import client_network, rate_limited
+from feedback.web.security import client_network, limits_unchecked, rate_limited
 from feedback.web.survey.checks import (
     DEVICE_COOKIE,
     answer_fields,
@@ -218,8 +224,10 @@ def submit(token: str) -> WerkzeugResponse:
             comment=posted_comment(request.form),
             error=sorted(exc.fields),
         )
+    # with Redis down the limits were per process only: the answer is kept, flagged for review
+    review = LIMITS_UNAVAILABLE if limits_unchecked() else None
     try:
-        submit_response(db(), submission)
+        submit_response(db(), dataclasses.replace(submission, review=review))
     except DB_DOWN:
         db().rollback()
         return _page(
