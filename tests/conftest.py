@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.catalog",
     "tests.fixtures.feedback",
+    "tests.fixtures.fuzzing",
 ]
