@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from core import errors as domain
+from portal.db import rollback_session
 
 DOMAIN_STATUS = {
     domain.NotFound: 404,
@@ -66,4 +67,5 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        rollback_session()
         return error_response(500, "internal", _titles()[500])

@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.errors import NotFound
 from onboarding.inventory.models import DataCenter, Workload, WorkloadStatus
 
 
 def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
+    if not is_valid_id(workload_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such workload", workload_id=workload_id)
     workload = session.execute(
         select(Workload)
         .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
@@ -23,6 +25,8 @@ def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
 
 
 def get_data_center(session: Session, actor: Actor, data_center_id: int) -> DataCenter:
+    if not is_valid_id(data_center_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such data center", data_center_id=data_center_id)
     found = session.execute(
         select(DataCenter).where(DataCenter.id == data_center_id, agency_scope(actor, DataCenter.agency_id))
     ).scalar_one_or_none()

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.dates import parse_jalali
 from core.errors import Conflict, NotFound, ValidationError
@@ -24,6 +24,8 @@ MAX_WAVE_NAME = 200  # the column's length
 
 
 def get_plan(session: Session, actor: Actor, plan_id: int) -> MigrationPlan:
+    if not is_valid_id(plan_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such plan", plan_id=plan_id)
     plan = session.execute(
         select(MigrationPlan)
         .where(MigrationPlan.id == plan_id)
