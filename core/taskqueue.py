@@ -6,14 +6,25 @@ broker when no broker URL is configured, so `govcloud run` needs no server.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from celery import Celery
 
 from core.settings import Settings
 
 
-def make_celery(name: str, settings: Settings, include: Iterable[str], queues: Iterable[str]) -> Celery:
+def make_celery(
+    name: str,
+    settings: Settings,
+    include: Iterable[str],
+    queues: Iterable[str],
+    routes: Mapping[str, str] | None = None,
+    schedule: Mapping[str, dict[str, Any]] | None = None,
+) -> Celery:
+    """An app of one deployable: `queues` (the default first), `routes` (task-name pattern to
+    queue) and the beat `schedule` as its names module and schedule module declare them, unprefixed;
+    every queue here gets the deployment's `task_queue_prefix`."""
     app = Celery(name, set_as_current=False)
     prefix = settings.task_queue_prefix
     queue_names = [prefix + q for q in queues]
@@ -53,6 +64,12 @@ def make_celery(name: str, settings: Settings, include: Iterable[str], queues: I
         config["broker_transport_options"] = {"visibility_timeout": 3600}
     app.conf.update(config)
     app.conf.task_queues_names = queue_names
+    app.conf.task_routes = {pattern: {"queue": prefix + queue} for pattern, queue in (routes or {}).items()}
+    app.conf.beat_schedule = {
+        entry_name: {**entry, "options": {**entry["options"], "queue": prefix + entry["options"]["queue"]}}
+        for entry_name, entry in (schedule or {}).items()
+    }
+    app.conf.govcloud_settings = settings
     return app
 
 

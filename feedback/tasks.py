@@ -15,6 +15,7 @@ from celery import Celery, Task
 from core.errors import GovcloudError
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
+from feedback.celery_names import TaskNames
 from feedback.db import task_session
 from feedback.jobs import services as jobs
 from feedback.printing.services import Selection, print_batch
@@ -113,5 +114,5 @@ def print_sheets_task(task: Task, job_id: int) -> None:
 def register_tasks(app: Celery) -> None:
     """The same module-level functions on every app built (one per process in production); the
     settings come from the app the task runs on."""
-    app.task(name="feedback.import-employees", bind=True, acks_late=True)(import_employees_task)
-    app.task(name="feedback.print-sheets", bind=True, acks_late=True)(print_sheets_task)
+    app.task(name=TaskNames.IMPORT_EMPLOYEES, bind=True, acks_late=True)(import_employees_task)
+    app.task(name=TaskNames.PRINT_SHEETS, bind=True, acks_late=True)(print_sheets_task)

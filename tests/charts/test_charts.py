@@ -16,7 +16,7 @@ from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.landing.render import render_landing_zone
 from tests.charts import helm
 from tests.charts.conftest import release_for
-from workers import queues
+from workers.celery_names import QueueNames
 
 CHARTS = ("govcloud", "employee-feedback")
 WORKLOADS = ("Deployment", "Job")
@@ -159,7 +159,7 @@ def test_worker_deployments_cover_every_queue_exactly_once(govcloud):
         if command[:2] == ["govcloud", "worker"]:
             [flag] = [arg for arg in command if arg.startswith("--queues=")]
             served += flag.removeprefix("--queues=").split(",")
-    assert sorted(served) == sorted(queues.ALL)
+    assert sorted(served) == sorted(QueueNames.all())
 
 
 def test_portal_runs_gunicorn_on_the_app_factory(govcloud):

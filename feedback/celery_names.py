@@ -1,0 +1,27 @@
+"""Every queue and task name of the feedback service's Celery app, declared once (as GOV.UK
+Notify's `QueueNames` and `TaskNames`; the platform's are in `workers/celery_names.py`, which the
+feedback service does not import). Task modules register under these names, `feedback/schedule.py`,
+senders and tests use them; `tests/test_architecture.py` fails a task name typed anywhere else."""
+
+from __future__ import annotations
+
+
+class QueueNames:
+    FEEDBACK = "feedback"
+
+    @staticmethod
+    def all() -> tuple[str, ...]:
+        return (QueueNames.FEEDBACK,)
+
+
+class TaskNames:
+    IMPORT_EMPLOYEES = "feedback.import-employees"
+    PRINT_SHEETS = "feedback.print-sheets"
+    FOLD_ROLLUPS = "feedback.fold-rollups"
+    EVALUATE_ALERTS = "feedback.evaluate-alerts"
+    SEND_BALE_OUTBOX = "feedback.send-bale-outbox"
+    SWEEP_BALE_OUTBOX = "feedback.sweep-bale-outbox"
+    PURGE_BALE_ROWS = "feedback.purge-bale-rows"
+
+
+ROUTES = {"feedback.*": QueueNames.FEEDBACK}
