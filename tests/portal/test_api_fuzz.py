@@ -102,6 +102,7 @@ class Answers:
         self.seen: set[tuple[str, int]] = set()
         self.leaks: list[str] = []
         self.server_errors: list[str] = []
+        self.linked: set[str] = set()  # operations the stateful phase reached through a link
 
     def record(self, case: Any, response: Any) -> bool:
         """Whether the answer is worth checking against the document (a 5xx is already a failure)."""
@@ -150,6 +151,12 @@ def _fuzz_statefully(schema: Any, world: FuzzWorld, headers: dict[str, str], ans
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": headers}
 
+        def step(self, input: Any) -> Any:
+            output = super().step(input)
+            if input.transition is not None and input.is_applied and output.response.status_code < 300:
+                answers.linked.add(input.case.operation.label)
+            return output
+
         def validate_response(self, response: Any, case: Any, additional_checks=None, **kwargs: Any) -> None:
             if answers.record(case, response):
                 case.validate_response(
@@ -183,3 +190,4 @@ def test_api_never_fails_and_keeps_its_word(app, db_session, fuzz_world, api_hea
     } <= reached
     if role in {Role.platform_admin, Role.agency_admin}:
         assert {"POST /services", "PATCH /services/{service_id}", "POST /migration/plans"} <= reached
+        assert answers.linked, "the stateful phase followed links from what it created"
