@@ -13,7 +13,18 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, func, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    SmallInteger,
+    create_engine,
+    event,
+    func,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.sql import Select
@@ -52,6 +63,41 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow, nullable=False
     )
+
+
+_INTEGER_RANGE = {SmallInteger: 2**15, Integer: 2**31, BigInteger: 2**63}
+
+
+def _does_not_fit(column: Any, value: Any) -> str | None:
+    """What is wrong with storing `value` in `column`, if its length or range is past the column's."""
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length is not None and len(value) > length:
+        return f"at most {length} characters"
+    if isinstance(value, int) and not isinstance(value, bool):
+        bound = next((b for t, b in _INTEGER_RANGE.items() if type(column.type) is t), None)
+        if bound is not None and not -bound <= value < bound:
+            return "out of range"
+    return None
+
+
+def refuse_values_that_do_not_fit(session: Session, _context: Any, _instances: Any) -> None:
+    """Before every flush: a string longer than its column or a number past its integer column is a
+    validation error naming the attribute (a 422 on the web), not a DataError from the database (a
+    500), whichever service stored it. Raised before any SQL, so the session stays usable."""
+    fields: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attribute in state.mapper.column_attrs:
+            if attribute.key in state.dict:
+                problem = _does_not_fit(attribute.columns[0], state.dict[attribute.key])
+                if problem:
+                    fields.setdefault(attribute.key, problem)
+    if fields:
+        raise ValidationError("some values do not fit", fields=fields)
+
+
+# On the Session class, so every session of both databases checks, whoever made its sessionmaker.
+event.listen(Session, "before_flush", refuse_values_that_do_not_fit)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

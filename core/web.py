@@ -139,6 +139,52 @@ def use_database_ids(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
+def unstorable(text: str) -> str | None:
+    """Why PostgreSQL cannot store this text, if it cannot: a NUL character, or a lone surrogate
+    (which has no UTF-8 form; a JSON string can spell one)."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a character that is not valid Unicode"
+    return None
+
+
+def _unstorable_json(value: Any, path: str, found: dict[str, str]) -> None:
+    if isinstance(value, str):
+        problem = unstorable(value)
+        if problem:
+            found.setdefault(path or "body", problem)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            _unstorable_json(key, name, found)
+            _unstorable_json(item, name, found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unstorable_json(item, f"{path}[{index}]", found)
+
+
+def refuse_unstorable_text(app: Flask) -> None:
+    """Every request's query, form and JSON text is checked once, before any view: text that the
+    database cannot hold is a 422 naming the field, instead of a 500 from wherever it is stored."""
+    from core.errors import ValidationError
+
+    @app.before_request
+    def _refuse() -> None:
+        found: dict[str, str] = {}
+        for fields in (request.args, request.form):
+            for key in fields:
+                problem = next(filter(None, map(unstorable, [key, *fields.getlist(key)])), None)
+                if problem:
+                    found.setdefault(key, problem)
+        if request.is_json:
+            _unstorable_json(request.get_json(silent=True), "", found)
+        if found:
+            raise ValidationError("some text cannot be stored", fields=found)
+
+
 # --- health -------------------------------------------------------------------------------------
 
 Check = Callable[[], None]

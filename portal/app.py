@@ -42,6 +42,7 @@ def create_app(
     auth.init_auth(app)
     errors.init_errors(app)
     web.use_database_ids(app)
+    web.refuse_unstorable_text(app)
     app.extensions["celery"] = connect_catalog_to_compliance(settings)
     register_blueprints(app, settings)
     return app

@@ -38,3 +38,11 @@ def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def rollback_session() -> None:
+    """Abandon the request's failed transaction, so that what answers the error (the error page reads
+    the signed-in user) can still use the session instead of failing with PendingRollbackError."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.rollback()

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import errors as domain
 from core.db import integrity_error_as_domain
-from portal.db import get_session
+from portal.db import rollback_session
 
 DOMAIN_STATUS = {
     domain.NotFound: 404,
@@ -78,10 +78,11 @@ def init_errors(app: Flask) -> None:
     def _integrity(exc: IntegrityError):
         # a check a service missed: the failed transaction is ended first, the page may read again
         app.logger.warning("integrity failure on %s %s: %s", request.method, request.endpoint, type(exc.orig))
-        get_session().rollback()
+        rollback_session()
         return _domain(integrity_error_as_domain(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        rollback_session()
         return error_response(500, "internal", _titles()[500])

@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.feedback",
     "tests.fixtures.outages",
+    "tests.fixtures.fuzzing",
 ]

@@ -53,6 +53,7 @@ def create_app(
     web.security_headers(app, web.DEFAULT_CSP)
     security.init_security(app, settings)
     errors.init_errors(app)
+    web.refuse_unstorable_text(app)
     app.register_blueprint(
         web.health_blueprint(
             lambda: {

@@ -23,21 +23,21 @@ def linkable_inquiries(actor: Actor) -> ColumnElement[bool]:
 
 
 def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
-    workload = (
-        session.execute(
-            select(Workload)
-            .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
-            .options(selectinload(Workload.depends_on), selectinload(Workload.services))
-        ).scalar_one_or_none()
-        if is_valid_id(workload_id)
-        else None
-    )
+    if not is_valid_id(workload_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such workload", workload_id=workload_id)
+    workload = session.execute(
+        select(Workload)
+        .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
+        .options(selectinload(Workload.depends_on), selectinload(Workload.services))
+    ).scalar_one_or_none()
     if workload is None:
         raise NotFound("no such workload", workload_id=workload_id)
     return workload
 
 
 def get_data_center(session: Session, actor: Actor, data_center_id: int) -> DataCenter:
+    if not is_valid_id(data_center_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such data center", data_center_id=data_center_id)
     found = session.execute(
         select(DataCenter).where(DataCenter.id == data_center_id, agency_scope(actor, DataCenter.agency_id))
     ).scalar_one_or_none()

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_reference, agency_scope
+from catalog.queries import agency_reference, agency_scope, is_valid_id
 from core.actors import Actor
 from core.dates import parse_jalali
 from core.errors import Conflict, NotFound, UnknownReference, ValidationError
@@ -19,8 +19,13 @@ from onboarding.landing.plans import get_cloud_plan
 from onboarding.plans.models import MigrationPlan, Wave, WaveEntry
 from onboarding.plans.ordering import layers, reason_for
 
+MAX_WAVE = 999  # a plan has a handful of waves; the bound keeps any number a request sends in range
+MAX_WAVE_NAME = 200  # the column's length
+
 
 def get_plan(session: Session, actor: Actor, plan_id: int) -> MigrationPlan:
+    if not is_valid_id(plan_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such plan", plan_id=plan_id)
     plan = session.execute(
         select(MigrationPlan)
         .where(MigrationPlan.id == plan_id)
@@ -82,11 +87,16 @@ def add_wave(
 ) -> Wave:
     plan = get_plan(session, actor, plan_id)
     policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
-    if number < 1:
-        raise ValidationError("waves are numbered from 1", fields={"number": "1 or more"})
+    if not 1 <= number <= MAX_WAVE:
+        raise ValidationError(
+            f"waves are numbered from 1 to {MAX_WAVE}", fields={"number": f"from 1 to {MAX_WAVE}"}
+        )
+    name = name.strip()
+    if len(name) > MAX_WAVE_NAME:
+        raise ValidationError("the name is too long", fields={"name": f"at most {MAX_WAVE_NAME} characters"})
     if any(w.number == number for w in plan.waves):
         raise Conflict("this wave exists", fields={"number": f"wave {number} exists"})
-    wave = Wave(plan=plan, number=number, name=name.strip(), target_date=_date(target_date))
+    wave = Wave(plan=plan, number=number, name=name, target_date=_date(target_date))
     session.add(wave)
     session.commit()
     return wave

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Agency
-from catalog.queries import agency_scope
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
@@ -27,6 +27,8 @@ from onboarding.runs.steps import STEP_NAMES
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> Run:
+    if not is_valid_id(run_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such run", run_id=run_id)
     run = session.execute(
         select(Run).where(Run.id == run_id).options(selectinload(Run.steps), selectinload(Run.log))
     ).scalar_one_or_none()

@@ -37,7 +37,7 @@ MILESTONE_SCHEMA = {
         "deadline": {"type": "string", "format": "date"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer"},
-        "position": {"type": "integer"},
+        "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
     },
 }
 PROGRAM_SCHEMA = {
@@ -57,8 +57,8 @@ PROGRAM_INPUT = {
     "additionalProperties": False,
     "properties": {
         "code": {"type": "string", "minLength": 1, "maxLength": 64},
-        "title_fa": {"type": "string", "minLength": 1},
-        "title_en": {"type": "string"},
+        "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+        "title_en": {"type": "string", "maxLength": 300},
         "active": {"type": "boolean"},
     },
 }
@@ -69,15 +69,15 @@ MILESTONE_INPUT = {
     "additionalProperties": False,
     "properties": {
         "code": {"type": "string", "minLength": 1, "maxLength": 64},
-        "title_fa": {"type": "string", "minLength": 1},
-        "title_en": {"type": "string"},
+        "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+        "title_en": {"type": "string", "maxLength": 300},
         "metric": {"type": "string", "enum": sorted(METRICS)},
         "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
         "target": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "deadline": {"type": "string", "description": "ISO date (2024-11-20) or Jalali (1403/08/30)"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer", "minimum": 0, "maximum": 365},
-        "position": {"type": "integer"},
+        "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
     },
 }
 MILESTONE_PATCH = {**MILESTONE_INPUT, "required": []}
