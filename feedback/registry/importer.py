@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from core.dates import to_latin_digits
 from core.errors import NotAuthorized
+from core.spreadsheets import csv_row
 from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.services import issue_missing_codes
@@ -182,10 +183,11 @@ class _RejectsWriter:
         self.path = path
         self._handle = path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(["line", "reason", "message", *header])
+        csv_row(self._writer, ["line", "reason", "message", *header])
 
     def write(self, reject: Reject) -> None:
-        self._writer.writerow([reject.line, reject.reason.value, reject.message, *reject.original])
+        """The row as given, neutralized: an uploaded cell such as `=HYPERLINK(...)` never runs."""
+        csv_row(self._writer, [reject.line, reject.reason.value, reject.message, *reject.original])
 
     def close(self) -> None:
         self._handle.close()

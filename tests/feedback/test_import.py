@@ -171,3 +171,11 @@ def test_only_registry_admins_import(feedback_session, tmp_path):
     viewer = FeedbackActor(id=9, role="dashboard_viewer")
     with pytest.raises(NotAuthorized):
         import_employees(feedback_session, viewer, path, tmp_path / "rejects.csv")
+
+
+def test_a_rejected_row_comes_back_without_anything_a_spreadsheet_would_run(feedback_session, tmp_path):
+    """The rejects file echoes what was uploaded: a cell such as `=HYPERLINK(...)` is written as text."""
+    hostile = '=HYPERLINK("http://evil.example","fix me")'
+    _import(feedback_session, tmp_path, [employee_row(1, first_name=hostile, province="@SUM(1)")])
+    [reject] = read_rejects(tmp_path / "rejects.csv")
+    assert (reject["first_name"], reject["province"]) == ("'" + hostile, "'@SUM(1)")
