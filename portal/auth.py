@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 
 from core.actors import Actor, Role
-from core.web import mark_access
+from core.web import get_session, mark_access
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.db import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "user_id"

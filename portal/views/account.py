@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.errors import NotAuthorized, ValidationError
-from core.web import public
+from core.web import get_session, public
 from portal.accounts import services as accounts
 from portal.auth import current_actor, safe_next, sign_in_user, sign_out_user, signed_in
-from portal.db import get_session
 from portal.security import limiter
 
 bp = Blueprint("account", __name__)
