@@ -1,4 +1,5 @@
-"""Web plumbing shared by the portal and the feedback service: access markers, health, metrics, locale.
+"""Web plumbing shared by the portal and the feedback service: the request's database session,
+access markers, health, metrics, locale.
 
 Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
 which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import NotFound as NotFoundError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
@@ -50,6 +52,37 @@ def csp_with_inline(styles: Iterable[str] = (), scripts: Iterable[str] = ()) -> 
 LOCALES = ("fa", "en")
 RTL_LOCALES = {"fa"}
 LOCALE_COOKIE = "lang"
+
+
+def init_sessions(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    """One database session per request, from `session_factory`: opened on first use
+    (`get_session`), closed when the request ends. Views never commit; services do. Tests hand the
+    app a sessionmaker bound to a connection inside a transaction rolled back afterwards."""
+    app.extensions["db_sessionmaker"] = session_factory
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The request's database session (the app's own database: the platform's or the feedback
+    service's)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessionmaker"]()
+    session: Session = g.db_session
+    return session
+
+
+def rollback_session() -> None:
+    """Abandon the request's failed transaction, so that what answers the error (the error page reads
+    the signed-in user) can still use the session instead of failing with PendingRollbackError."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
 
 
 def mark_access(view: F, rule: str) -> F:

@@ -1,5 +1,6 @@
-"""The feedback database's sessions outside a web request (the worker's tasks), and the autocommit
-pool the survey's submissions and the rollup folds use."""
+"""The feedback database: its declarative base and metadata (apart from the platform's), the
+sessions outside a web request (the worker's tasks; a request's come from `core.web.get_session`),
+and the autocommit pool the survey's submissions and the rollup folds use."""
 
 from __future__ import annotations
 
@@ -7,11 +8,27 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import DeclarativeBase, Session
 
-from core.db import cached_sessionmaker, make_engine, session_scope
+from core.db import NAMING_CONVENTION, cached_sessionmaker, make_engine, session_scope
 from core.settings import Settings
+
+
+class FeedbackBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def load_all_models() -> None:
+    """Import every feedback model module so the metadata is complete."""
+    import feedback.accounts.models
+    import feedback.codes.models
+    import feedback.dashboards.models
+    import feedback.jobs.models
+    import feedback.registry.models
+    import feedback.reports.models
+    import feedback.rollups.models
+    import feedback.survey.models  # noqa: F401
 
 
 @contextmanager

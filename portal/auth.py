@@ -18,10 +18,9 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, request, sess
 
 from core.actors import Actor, Role
 from core.ratelimit import address_prefix
-from core.web import mark_access
+from core.web import get_session, mark_access
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.db import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "user_id"

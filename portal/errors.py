@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import errors as domain
 from core.db import integrity_error_as_domain
-from portal.db import rollback_session
+from core.web import rollback_session
 
 DOMAIN_STATUS = {
     domain.NotFound: 404,

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 REGISTRY_ADMIN = "registry_admin"
 VIEWER = "viewer"

@@ -50,7 +50,7 @@ class Scope:
 NATION_SCOPE = Scope(NATION)
 
 
-def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
+def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:  # noqa: C901 - one branch per scope kind; to split (issue 19)
     """`nation`, `province:IR-23`, `agency:ITO`, `unit:ITO/name`...; a clear error names what is wrong."""
     text = (text or "").strip()
     kind, _, value = text.partition(":")

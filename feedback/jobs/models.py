@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 IMPORT = "import"
 PRINT = "print"

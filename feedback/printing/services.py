@@ -111,7 +111,7 @@ def _sheets(
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
 
 
-def print_batch(
+def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to split (issue 19)
     session: Session,
     actor: FeedbackActor,
     selection: Selection,

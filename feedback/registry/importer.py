@@ -125,7 +125,7 @@ def duplicate_message(code: str, first_line: int | str) -> str:
     return f"employment_code {code} already appears on line {first_line}"
 
 
-def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
+def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:  # noqa: C901 - one check per column of the row; to split (issue 19)
     """One row's values as stored, or the first reason it cannot be (in file order of the columns)."""
     values = row.values
 

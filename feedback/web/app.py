@@ -27,7 +27,7 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import admin, auth, codes, db, errors, jobs, security
+    from feedback.web import admin, auth, codes, errors, jobs, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
@@ -45,9 +45,8 @@ def create_app(
     web.init_body_limits(app)  # first of all hooks
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
-    app.extensions["db_sessionmaker"] = session_factory
+    web.init_sessions(app, session_factory)
     celery = app.extensions["feedback_celery"] = create_celery(settings)
-    db.init_db(app)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "feedback")
     web.security_headers(app, web.DEFAULT_CSP)

@@ -8,10 +8,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.web import public
+from core.web import get_session, public
 from feedback.accounts.models import VIEWER
 from feedback.accounts.services import authenticate
-from feedback.web.db import db
 from feedback.web.security import (
     SIGN_IN_LIMIT,
     limiter,
@@ -37,7 +36,7 @@ def sign_in() -> str | Response:
     error = ""
     email = request.form.get("email", "")
     if request.method == "POST":
-        account = authenticate(db(), email, request.form.get("password", ""))
+        account = authenticate(get_session(), email, request.form.get("password", ""))
         if account is not None:
             sign_in_session(account.id)
             home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.db import integrity_error_as_domain
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
-from feedback.web.db import db
+from core.web import rollback_session
 
 TITLES = {
     400: "The request could not be understood.",
@@ -50,7 +50,7 @@ def init_errors(app: Flask) -> None:
     def _integrity(exc: IntegrityError) -> Response:
         # a check a service missed: end the failed transaction, then answer 409 or 422 naming the field
         app.logger.warning("integrity failure on %s %s: %s", request.method, request.endpoint, type(exc.orig))
-        db().rollback()
+        rollback_session()
         error = integrity_error_as_domain(exc)
         return _render(
             409 if isinstance(error, Conflict) else 422,

@@ -11,12 +11,11 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import NotFound, ValidationError
-from core.web import body_limit
+from core.web import body_limit, get_session
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
-from feedback.web.db import db
 from feedback.web.messages import error_text, field_errors
 from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
 
@@ -53,7 +52,7 @@ def upload() -> str | Response | tuple[str, int]:
             path = _upload_dir() / f"{secrets.token_hex(16)}{suffix}"
             file.save(path)
             try:
-                job = jobs.create_import_job(db(), current_actor(), path)
+                job = jobs.create_import_job(get_session(), current_actor(), path)
             except ValidationError as exc:
                 error = _("The file was not imported: %(reason)s", reason=error_text(exc))
             else:
@@ -74,7 +73,7 @@ def print_batch() -> str | Response | tuple[str, int]:
         )
         try:
             job = jobs.create_print_job(
-                db(),
+                get_session(),
                 current_actor(),
                 selection,
                 per_page=2 if form["per_page"] == "2" else 1,
@@ -97,14 +96,14 @@ def print_batch() -> str | Response | tuple[str, int]:
 @bp.get("/jobs/<int:job_id>")
 @registry_admin_required
 def job(job_id: int) -> str:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     return render_template("feedback/admin/job.html", job=found)
 
 
 @bp.get("/jobs/<int:job_id>.json")
 @registry_admin_required
 def job_status(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     percent = round(100 * found.done / found.total) if found.total else 0
     return jsonify(
         id=found.id,
@@ -121,7 +120,7 @@ def job_status(job_id: int) -> Response:
 @bp.get("/jobs/<int:job_id>/output")
 @registry_admin_required
 def job_output(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     if found.status != DONE or not found.output_path or not Path(found.output_path).exists():
         raise NotFound("no output")
     path = Path(found.output_path)
@@ -134,7 +133,7 @@ def job_output(job_id: int) -> Response:
 @bp.get("/jobs/<int:job_id>/rejects")
 @registry_admin_required
 def job_rejects(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     if not found.rejects_path or not Path(found.rejects_path).exists():
         raise NotFound("no rejects")
     return send_file(

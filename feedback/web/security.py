@@ -16,12 +16,11 @@ from werkzeug.exceptions import TooManyRequests
 
 from core.ratelimit import Check, RateLimiter, address_prefix
 from core.settings import Settings
-from core.web import mark_access
+from core.web import get_session, mark_access
 from feedback.accounts.actors import FeedbackActor, actor_for
 from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
 from feedback.accounts.services import dummy_hash, get_active_account
-from feedback.web.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +54,7 @@ def init_security(app: Flask, settings: Settings) -> None:
         g.actor = None
         account_id = session.get(SESSION_KEY)
         if account_id is not None:
-            account = get_active_account(db(), int(account_id))
+            account = get_active_account(get_session(), int(account_id))
             if account is None:
                 session.pop(SESSION_KEY, None)
             else:

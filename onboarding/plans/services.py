@@ -102,7 +102,7 @@ def add_wave(
     return wave
 
 
-def schedule_workload(
+def schedule_workload(  # noqa: C901 - each refusal named; to split (issue 19)
     session: Session, actor: Actor, plan_id: int, wave_number: int, workload_id: int
 ) -> WaveEntry:
     """Put a workload in a wave; refused (with the reason) if that would run it before what it needs."""

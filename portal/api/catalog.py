@@ -17,7 +17,7 @@ from catalog.models import Agency, AgencyKind, EService, ServiceChange
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
 from core.errors import NotFound, PreconditionFailed, UnknownReference, ValidationError
-from core.web import body_limit
+from core.web import body_limit, get_session
 from portal.api import bp
 from portal.api.catalog_schemas import (
     AGENCY_SCHEMA,
@@ -33,7 +33,6 @@ from portal.api.catalog_schemas import (
 )
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 from portal.security import UPLOAD_BYTES
 
 EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from core.actors import Role
 from core.dates import tehran_today
 from core.errors import NotFound
+from core.web import get_session
 from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
 from onboarding.compliance.metrics import METRICS
@@ -18,7 +19,6 @@ from onboarding.compliance.schemas import STATUS_ORDER
 from portal.api import bp
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 
 TAGS = ["compliance"]
 STATUSES = [str(s) for s in STATUS_ORDER]

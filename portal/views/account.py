@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.errors import NotAuthorized, ValidationError
-from core.web import public
+from core.web import get_session, public
 from portal.accounts import services as accounts
 from portal.auth import (
     client_network,
@@ -18,7 +18,6 @@ from portal.auth import (
     sign_out_user,
     signed_in,
 )
-from portal.db import get_session
 from portal.security import limiter
 from portal.views.catalog_text import field_errors
 

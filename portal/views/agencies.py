@@ -15,10 +15,10 @@ from catalog.schemas import AGENCY_FIELDS
 from core import reference
 from core.actors import Role
 from core.errors import NotAuthorized, NotFound, ValidationError
+from core.web import get_session
 from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 from portal.views.catalog_text import field_errors, template_helpers
 
 bp = Blueprint("agencies", __name__)

@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 from core.actors import Role
 from core.dates import format_jalali_numeric, tehran_today
 from core.errors import Conflict, ValidationError
+from core.web import get_session
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
 from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.schemas import STATUS_ORDER
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 
 bp = Blueprint("compliance", __name__)
 

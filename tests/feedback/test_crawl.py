@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 from feedback.survey.questions import seed_questions
 from tests.feedback.dashboard_helpers import UNIT, add_report, add_responses
 from tests.feedback.helpers import code_of, employee_row, seed_employees

@@ -9,11 +9,10 @@ from sqlalchemy import literal_column
 from catalog.models import Agency
 from core.actors import SYSTEM, Role
 from core.errors import ValidationError
-from core.web import public
+from core.web import get_session, public
 from onboarding.compliance.models import Program
 from onboarding.compliance.services import update_program
 from onboarding.plans import services as plans
-from portal.db import get_session
 from tests.fixtures.catalog import service_data
 from tests.fixtures.web import csrf_token_from
 

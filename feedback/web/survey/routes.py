@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import Check, parse_limits
-from core.web import csp_with_inline, current_locale, public
+from core.web import csp_with_inline, current_locale, get_session, public
 from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
 from feedback.survey.integrity import (
@@ -33,7 +33,6 @@ from feedback.survey.integrity import (
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, submit_response
-from feedback.web.db import db
 from feedback.web.security import client_network, limits_unchecked, rate_limited
 from feedback.web.survey.checks import (
     DEVICE_COOKIE,
@@ -122,9 +121,9 @@ def _questions(locale: str) -> list[tuple[int, str]]:
     cache = current_app.extensions.setdefault("survey_questions", {"at": 0.0, "rows": None})
     if cache["rows"] is None or time.monotonic() - cache["at"] > QUESTIONS_TTL:
         try:
-            rows = [(q.position, q.text_fa, q.text_en) for q in list_questions(db()) if q.active]
+            rows = [(q.position, q.text_fa, q.text_en) for q in list_questions(get_session()) if q.active]
         except DB_DOWN:
-            db().rollback()
+            get_session().rollback()
             rows = []
         if rows:
             cache.update(at=time.monotonic(), rows=rows)
@@ -178,7 +177,7 @@ def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
 @rate_limited(_scan_limits)
 def form(token: str) -> WerkzeugResponse:
     try:
-        scan = resolve_token(db(), token)
+        scan = resolve_token(get_session(), token)
     except DB_DOWN:
         return _page("feedback/survey/unavailable.html", 503, answers={}, comment="", form_token="")
     if not scan.takes_responses:
@@ -227,9 +226,9 @@ def submit(token: str) -> WerkzeugResponse:
     # with Redis down the limits were per process only: the answer is kept, flagged for review
     review = LIMITS_UNAVAILABLE if limits_unchecked() else None
     try:
-        submit_response(db(), dataclasses.replace(submission, review=review))
+        submit_response(get_session(), dataclasses.replace(submission, review=review))
     except DB_DOWN:
-        db().rollback()
+        get_session().rollback()
         return _page(
             "feedback/survey/unavailable.html",
             503,
