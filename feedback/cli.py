@@ -151,6 +151,17 @@ def create_viewer_command(email: str, scope: str, password: str) -> None:
     click.echo(f"dashboard viewer {account.email} created for {account.scope_kind}:{account.scope_value}")
 
 
+@group.command("deactivate-account")
+@click.argument("email")
+def deactivate_account(email: str) -> None:
+    """Deactivate a feedback account (registry admin or dashboard viewer): its sessions end at once."""
+    from feedback.accounts.services import set_account_active
+
+    with _session(_settings()) as session:
+        account = set_account_active(session, SYSTEM, email, False)
+    click.echo(f"{account.email} deactivated")
+
+
 @group.command("add-county")
 @click.option("--province", required=True, help="Province (Persian or English name).")
 @click.option("--en", "name_en", default="", help="English name of the county.")

@@ -11,7 +11,12 @@ from werkzeug.wrappers import Response
 from core import reference
 from core.errors import Conflict, ValidationError
 from core.web import get_session
-from feedback.accounts.services import create_viewer, list_viewers
+from feedback.accounts.services import (
+    create_viewer,
+    list_viewers,
+    reset_viewer_password,
+    set_viewer_active,
+)
 from feedback.codes.services import reissue_code
 from feedback.codes.short_codes import grouped
 from feedback.printing.services import single_sheet_pdf
@@ -122,20 +127,52 @@ def counties() -> str | Response:
 
 @bp.route("/viewers", methods=["GET", "POST"])
 @registry_admin_required
-def viewers() -> str | Response:
-    """Dashboard accounts (nation, province, agency, unit), created by registry admins."""
+def viewers() -> str | Response | tuple[str, int]:
+    """Dashboard accounts (nation, province, agency, unit), created by registry admins. The password
+    the admin types is a first password: changed at the first sign-in, void after three days."""
     errors: dict[str, str] = {}
     form = {k: request.form.get(k, "") for k in ("email", "scope")}
     if request.method == "POST":
         try:
             account = create_viewer(
-                get_session(), current_actor(), form["email"], request.form.get("password", ""), form["scope"]
+                get_session(),
+                current_actor(),
+                form["email"],
+                request.form.get("password", ""),
+                form["scope"],
+                temporary=True,
             )
         except (ValidationError, Conflict) as exc:
             errors = field_errors(exc)
         else:
             flash(_("Dashboard account %(email)s created.", email=account.email))
             return redirect(url_for("admin.viewers"))
+    return _viewers_page(form, errors), 400 if errors else 200
+
+
+def _viewers_page(
+    form: dict[str, str], errors: dict[str, str], new_password: tuple[str, str] | None = None
+) -> str:
     return render_template(
-        "feedback/admin/viewers.html", viewers=list_viewers(get_session()), form=form, errors=errors
-    ), 400 if errors else 200
+        "feedback/admin/viewers.html",
+        viewers=list_viewers(get_session()),
+        form=form,
+        errors=errors,
+        new_password=new_password,
+    )
+
+
+@bp.post("/viewers/<int:account_id>/reset-password")
+@registry_admin_required
+def reset_viewer(account_id: int) -> str:
+    """A one-time password, shown once on this response only."""
+    account, password = reset_viewer_password(get_session(), current_actor(), account_id)
+    return _viewers_page({"email": "", "scope": ""}, {}, new_password=(account.email, password))
+
+
+@bp.post("/viewers/<int:account_id>/deactivate")
+@registry_admin_required
+def deactivate_viewer(account_id: int) -> Response:
+    account = set_viewer_active(get_session(), current_actor(), account_id, False)
+    flash(_("Dashboard account %(email)s deactivated; its sessions have ended.", email=account.email))
+    return redirect(url_for("admin.viewers"))

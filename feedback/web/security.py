@@ -3,7 +3,9 @@ every web process shares one count), and who is signed in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -20,7 +22,7 @@ from core.web import get_session, mark_access
 from feedback.accounts.actors import FeedbackActor, actor_for
 from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
-from feedback.accounts.services import dummy_hash, get_active_account
+from feedback.accounts.services import dummy_hash, end_sessions, get_active_account
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +36,12 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers
 SHORT_CODE_LIMIT = "10 per minute;200 per hour"
 SIGN_IN_LIMIT = "5 per minute;30 per hour"
 SESSION_KEY = "feedback_account_id"
+VERSION_KEY = "v"  # the account's session_version when this session began
+SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
+IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
+SESSION_LIFETIME = dt.timedelta(hours=12)
+# What an account that must change its password may still reach.
+WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.sign_out", "static"}
 
 
 def init_security(app: Flask, settings: Settings) -> None:
@@ -49,16 +57,32 @@ def init_security(app: Flask, settings: Settings) -> None:
     )
     dummy_hash()  # now, so the first sign-in with an unknown e-mail is no slower than the others
 
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+
     @app.before_request
-    def _load_actor() -> None:
+    def _load_actor() -> Any:
+        """The session's account while the session is current: active, not ended since (sign-out,
+        a password change or reset, a deactivation move the version on), not idle too long."""
         g.actor = None
         account_id = session.get(SESSION_KEY)
-        if account_id is not None:
-            account = get_active_account(get_session(), int(account_id))
-            if account is None:
-                session.pop(SESSION_KEY, None)
-            else:
-                g.actor = actor_for(account)
+        if account_id is None:
+            return None
+        account = get_active_account(get_session(), int(account_id))
+        now = time.time()
+        if (
+            account is None
+            or session.get(VERSION_KEY) != account.session_version
+            or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
+        ):
+            session.clear()
+            return None
+        if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
+            session[SEEN_KEY] = now
+        g.actor = actor_for(account)
+        g.must_change_password = account.must_change_password
+        if account.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+            return redirect(url_for("auth.change_password"))
+        return None
 
     @app.context_processor
     def _actor_context() -> dict[str, Any]:
@@ -117,13 +141,19 @@ def current_actor() -> FeedbackActor | None:
     return g.get("actor")
 
 
-def sign_in_session(account_id: int) -> None:
+def sign_in_session(account_id: int, version: int) -> None:
     """A fresh session on sign-in (no fixation), remembered for the browser session only."""
     session.clear()
     session[SESSION_KEY] = account_id
+    session[VERSION_KEY] = version
+    session[SEEN_KEY] = time.time()
 
 
 def sign_out_session() -> None:
+    """Ends this session and every other of the account's: a copied cookie stops working too."""
+    actor = current_actor()
+    if actor is not None:
+        end_sessions(get_session(), actor.id)
     session.clear()
 
 

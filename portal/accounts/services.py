@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import secrets
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -106,6 +108,50 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, 
     _set_password(user, password, temporary=True)
     session.commit()
     return user, password
+
+
+RESET_LINK_SECONDS = 3600
+_RESET_SALT = "portal-password-reset"
+
+
+def _password_fingerprint(user: User) -> str:
+    """Part of the token: once the password changes (the reset used, or any other change) every
+    earlier link stops working."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(session: Session, secret_key: str, email: str) -> tuple[User, str] | None:
+    """A signed, one-time, hour-long reset link's token for an active account, or None (the caller
+    answers the same either way)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        return None
+    token = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).dumps([user.id, _password_fingerprint(user)])
+    return user, token
+
+
+def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> User:
+    """Set a new password from an e-mailed link. NotAuthorized for a forged, expired or used link;
+    ValidationError for a password outside the rules. Every session of the account ends."""
+    try:
+        user_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).loads(
+            token, max_age=RESET_LINK_SECONDS
+        )
+    except (BadSignature, ValueError, TypeError):
+        raise NotAuthorized("this reset link is not valid any more") from None
+    user = session.get(User, int(user_id)) if isinstance(user_id, int) else None
+    if (
+        user is None
+        or not user.active
+        or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user))
+    ):
+        raise NotAuthorized("this reset link is not valid any more")
+    problem = core_passwords.password_problem(new)
+    if problem:
+        raise ValidationError("password not changed", fields={"new_password": problem})
+    _set_password(user, new, temporary=False)
+    session.commit()
+    return user
 
 
 def end_sessions(session: Session, user_id: int) -> None:

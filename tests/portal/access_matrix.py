@@ -69,6 +69,8 @@ for endpoint, path in (
     ("metrics", "/metrics"),
     ("home.index", "/"),
     ("account.sign_in", "/sign-in"),
+    ("account.request_reset", "/account/reset"),
+    ("account.reset_with_link", "/account/reset/not-a-token"),
     ("api.openapi_document", "/api/v1/openapi.json"),
     ("api_docs.docs", "/api/v1/docs"),
 ):
