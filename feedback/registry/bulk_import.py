@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -212,7 +211,7 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
         for text in lines:
             if '"' not in text and text.count(",") == commas:
                 text = text.rstrip(_LINE_ENDS)
-                out.append(f"{text},{number},,{'t' if _EDGE_SPACE.search(text) else 'f'}\n")
+                out.append(f"{text},{number},,{'t' if _may_need_strip(text) else 'f'}\n")
                 number += 1
                 rows += 1
             else:
@@ -234,9 +233,15 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
 
 
 _LINE_ENDS = "\r\n"
-# White space at either end of a cell of a plain line (`\s` is str.isspace, what strip() strips):
-# only those lines have their cells stripped in SQL.
-_EDGE_SPACE = re.compile(r"(?:^|,)\s|\s(?:,|$)")
+
+
+def _may_need_strip(line: str) -> bool:
+    """Whether a cell of this plain line (no quotes) may start or end with white space, so its cells
+    are stripped in SQL; false for most lines of a clean file. Every white space character but the
+    plain space is unprintable, so a line that is printable only needs a look at its spaces. (A
+    ZWNJ, common in Persian names, is unprintable too: such lines are stripped, needlessly but
+    rightly.) A regular expression would say it more exactly at ten times the cost a line."""
+    return not line.isprintable() or ", " in line or " ," in line or line[:1] == " " or line[-1:] == " "
 
 
 def _value(mapping: dict[int, str], column: str) -> sql.Composable:
