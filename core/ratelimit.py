@@ -158,19 +158,21 @@ class RateLimiter:
             exceeded, wait = self._hit_memory(keys, checks, now, record)
         return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
 
-    def check(self, checks: Sequence[Check], now: float | None = None) -> tuple[Refusal | None, bool]:
+    def check(
+        self, checks: Sequence[Check], now: float | None = None, *, record: bool = True
+    ) -> tuple[Refusal | None, bool]:
         """`hit`, falling back to this process's memory while Redis cannot be reached: (the verdict,
         whether it was decided without the shared store). A caller that must not lose what it was
         asked to do (a citizen's answer) takes it on and marks it for review rather than refusing it
         or failing; the limits still hold per process."""
         try:
-            return self.hit(checks, now), False
+            return self.hit(checks, now, record=record), False
         except redis_lib.RedisError as exc:
             log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
         now = time.time() if now is None else now
         keys = [self.prefix + key for key, _limits in checks]
         flat = [limit for _key, limits in checks for limit in limits]
-        exceeded, wait = self._hit_memory(keys, checks, now)
+        exceeded, wait = self._hit_memory(keys, checks, now, record)
         return (Refusal(flat[exceeded - 1], float(wait)) if exceeded else None), True
 
     def _hit_memory(

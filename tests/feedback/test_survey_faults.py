@@ -12,12 +12,14 @@ itself within seconds of each fault; with Redis down the answer is kept, flagged
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import re
 import signal
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -38,6 +40,7 @@ OUTAGE = "پوزش می‌خواهیم، سامانه لحظاتی در دستر
 DESKS = 12
 THREADS = 3
 MAX_PHONES = 600  # the load stops at this many phones even if a fault never came
+OPENED = 90  # phones that open the form before the faults: some always hold a form to send
 RECOVERY = 20.0  # seconds the service has to come back by itself after each fault
 
 
@@ -84,8 +87,17 @@ class Phone:
         self.session.headers["X-Forwarded-For"] = f"10.77.{number >> 8 & 255}.{number & 255}"
         self.session.cookies.set("fb_device", f"phone-{uuid.uuid4().hex}")
 
+        self.form: dict[str, str] | None = None
+
+    def open(self) -> None:
+        """Scan the code: the device cookie and the signed form (before the faults)."""
+        page = self.session.get(self.url, timeout=30)
+        match = FORM_TOKEN.search(page.text)
+        assert page.status_code == 200 and match, page.status_code
+        self.form = {**ANSWERS, "form_token": match.group(1)}
+
     def answer(self, tally: Tally, deadline: float) -> None:
-        form = None
+        form = self.form
         counted_as_sent = False
         while time.monotonic() < deadline:
             try:
@@ -138,25 +150,28 @@ class Phone:
 
 
 class Load:
-    """THREADS phones at a time, new phones one after another, until stopped (or MAX_PHONES)."""
+    """THREADS phones at a time, one after another, until stopped (or MAX_PHONES): first the OPENED
+    phones that opened the form beforehand (so answers are posted while the database is down), then
+    phones that scan and answer."""
 
     def __init__(self, url: str, tokens: list[str]) -> None:
-        self.url, self.tokens = url, tokens
         self.tally = Tally()
         self.stop = threading.Event()
-        self._numbers = iter(range(MAX_PHONES))
-        self._numbers_lock = threading.Lock()
+        self._phones = iter(Phone(url, tokens[number % len(tokens)], number) for number in range(MAX_PHONES))
+        self._lock = threading.Lock()
+        opened = [next(self._phones) for _ in range(OPENED)]
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(Phone.open, opened))
+        self._phones = itertools.chain(opened, self._phones)
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(THREADS)]
 
     def _run(self) -> None:
         while not self.stop.is_set():
-            with self._numbers_lock:
-                number = next(self._numbers, None)
-            if number is None:
+            with self._lock:
+                phone = next(self._phones, None)
+            if phone is None:
                 return
-            Phone(self.url, self.tokens[number % len(self.tokens)], number).answer(
-                self.tally, time.monotonic() + 60
-            )
+            phone.answer(self.tally, time.monotonic() + 60)
 
     def __enter__(self) -> Load:
         for thread in self._threads:
