@@ -26,7 +26,8 @@ from tests.fixtures.axe import violations_in_each_language
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, sign_in
 from tests.fixtures.web import LiveServer
 
-pytestmark = pytest.mark.browser
+# a walk of every page in two languages for each role: minutes on a loaded two-core machine
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 SCOPES = {
     "nation": "nation",

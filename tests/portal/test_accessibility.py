@@ -15,7 +15,8 @@ from tests.fixtures.axe import violations_in_each_language
 from tests.fixtures.web import LiveServer
 from tests.portal.access_matrix import CASES, build_world, load_area_cases
 
-pytestmark = pytest.mark.browser
+# a walk of every page in two languages for each role: minutes on a loaded two-core machine
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 load_area_cases()
 
