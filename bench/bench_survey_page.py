@@ -23,18 +23,15 @@ import os
 import statistics
 import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from bench.feedback_common import bench_database, write_employees
+from bench.feedback_common import bench_database, seed_desks, survey_settings
 from bench.table import Row
-from core.settings import load_settings
 from core.web import DEFAULT_CSP
 
 LOADS = int(os.environ.get("BENCH_SURVEY_PAGE_LOADS", "5"))
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 CHROMIUM = os.environ.get("GOVCLOUD_TEST_CHROMIUM", "/usr/bin/chromium")
 SLOW_3G = {
     "offline": False,
@@ -85,25 +82,6 @@ class PreviousPage:
         return [encoded]
 
 
-def _token(url: str, folder: Path) -> str:
-    from sqlalchemy import select
-
-    from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
-    from feedback.codes.models import EmployeeCode
-    from feedback.registry.importer import import_employees
-    from feedback.survey.questions import seed_questions
-
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        path = write_employees(folder / "employees.csv", 1)
-        import_employees(session, SYSTEM, path, folder / "rejects.csv")
-        seed_questions(session)
-        token = session.scalar(select(EmployeeCode.token))
-    engine.dispose()
-    return token
-
-
 def _load(browser: Any, url: str) -> dict[str, float]:
     """One load on a cold cache under the phone's profile: its timings, requests and bytes."""
     context = browser.new_context(locale="fa-IR", viewport={"width": 360, "height": 740}, is_mobile=True)
@@ -130,16 +108,8 @@ def run() -> list[Row]:
     from feedback.web.app import create_app
 
     with tempfile.TemporaryDirectory() as var, bench_database() as url:
-        settings = load_settings(
-            {},
-            var_dir=var,
-            feedback_database_url=url,
-            secret_key="bench-" + "k" * 40,
-            redis_url=REDIS_URL,
-            task_queue_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
-        )
-        token = _token(url, Path(var))
-        app = create_app(settings)
+        [token] = seed_desks(url, Path(var), 1)
+        app = create_app(survey_settings(var, url))
         quiet = type("Quiet", (WSGIRequestHandler,), {"log_request": lambda *_args, **_kw: None})
         server = make_server("127.0.0.1", 0, PreviousPage(app), threaded=True, request_handler=quiet)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
