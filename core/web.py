@@ -10,7 +10,7 @@ import io
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel
@@ -237,6 +237,13 @@ def current_locale() -> str:
     return g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def switch_locale_url(locale: str) -> str:
+    """The language switch's link: this page (a relative `?…` keeps the path) with its scope and filters,
+    only `lang` changed."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", locale)])
+
+
 def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) -> Babel:
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
@@ -256,10 +263,12 @@ def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) ->
     @app.context_processor
     def _locale_context() -> dict[str, Any]:
         locale = current_locale()
+        other = "en" if locale == "fa" else "fa"
         return {
             "locale": locale,
             "text_dir": "rtl" if locale in RTL_LOCALES else "ltr",
-            "other_locale": "en" if locale == "fa" else "fa",
+            "other_locale": other,
+            "other_locale_url": switch_locale_url(other),
         }
 
     app.jinja_env.filters["digits"] = lambda v: (
@@ -273,11 +282,34 @@ def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) ->
     return babel
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security for a year: sent only on responses served over HTTPS (a browser ignores
+it over HTTP, and the embedded demo is plain HTTP on 127.0.0.1)."""
+
+
+def hsts_headers(scheme: str) -> list[tuple[str, str]]:
+    """The HSTS header for a response to a request of this scheme (for WSGI code in front of Flask)."""
+    return [("Strict-Transport-Security", HSTS)] if scheme == "https" else []
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` reverse proxies: the client's address and scheme come from the last `count`
+    X-Forwarded-For / X-Forwarded-Proto entries (per-address limits see the client, and a request
+    the client made over HTTPS is `request.is_secure`, so it gets HSTS). Call it last in the app
+    factory: it must be the outermost WSGI layer, so code in front of Flask sees the same."""
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
 def security_headers(app: Flask, csp: str) -> None:
-    """Everything is served locally, so the policy can forbid every other origin."""
+    """Everything is served locally, so the policy can forbid every other origin; HSTS over HTTPS."""
 
     @app.after_request
     def _headers(response: Response) -> Response:
+        for name, value in hsts_headers(request.scheme):
+            response.headers.setdefault(name, value)
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -44,4 +44,5 @@ def create_app(
     web.use_database_ids(app)
     app.extensions["celery"] = connect_catalog_to_compliance(settings)
     register_blueprints(app, settings)
+    web.trust_proxies(app, settings.portal_trusted_proxies)  # last: the outermost WSGI layer
     return app
