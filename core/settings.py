@@ -154,10 +154,16 @@ OPTIONS: tuple[Option, ...] = (
         "Fewer survey responses than this and a score shows as not enough responses yet.",
     ),
     Option(
+        "portal_trusted_proxies",
+        parse_int,
+        0,
+        "Reverse proxies before the portal whose X-Forwarded-For and X-Forwarded-Proto are trusted.",
+    ),
+    Option(
         "feedback_trusted_proxies",
         parse_int,
         0,
-        "Reverse proxies before the feedback service whose X-Forwarded-For is trusted (per-address limits).",
+        "Reverse proxies before the feedback service whose X-Forwarded-For and -Proto are trusted.",
     ),
     Option(
         "client_ipv4_prefix",

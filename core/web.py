@@ -13,6 +13,7 @@ import io
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel
@@ -218,6 +219,32 @@ def refuse_unstorable_text(app: Flask) -> None:
             raise ValidationError("some text cannot be stored", fields=found)
 
 
+# --- redirects ----------------------------------------------------------------------------------
+
+MAX_NEXT_LENGTH = 2000
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Where to go after signing in: `target` if it is a path on this site, else `fallback`.
+
+    An open redirect after sign-in helps phishing, and browsers read more into a URL than
+    `urlsplit` does (the WHATWG URL standard): a backslash counts as a slash (`/\\evil.example` is
+    another host), tabs and newlines are dropped anywhere (`/<tab>/evil.example` too), leading
+    control characters and spaces are trimmed. So this accepts only an allowlist shape: one leading
+    `/` not followed by `/`, no backslash, no control character or space, no scheme or host, and
+    not too long. Tested against a WHATWG parser (ada-url) in tests/core/test_redirects.py."""
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return fallback
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
 # --- health -------------------------------------------------------------------------------------
 
 Check = Callable[[], None]
@@ -309,6 +336,13 @@ def current_locale() -> str:
     return g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def switch_locale_url(locale: str) -> str:
+    """The language switch's link: this page (a relative `?…` keeps the path) with its scope and filters,
+    only `lang` changed."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", locale)])
+
+
 def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) -> Babel:
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
@@ -328,10 +362,12 @@ def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) ->
     @app.context_processor
     def _locale_context() -> dict[str, Any]:
         locale = current_locale()
+        other = "en" if locale == "fa" else "fa"
         return {
             "locale": locale,
             "text_dir": "rtl" if locale in RTL_LOCALES else "ltr",
-            "other_locale": "en" if locale == "fa" else "fa",
+            "other_locale": other,
+            "other_locale_url": switch_locale_url(other),
         }
 
     app.jinja_env.filters["digits"] = lambda v: (
@@ -345,11 +381,34 @@ def init_locale(app: Flask, default_locale: str, translation_dirs: list[str]) ->
     return babel
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security for a year: sent only on responses served over HTTPS (a browser ignores
+it over HTTP, and the embedded demo is plain HTTP on 127.0.0.1)."""
+
+
+def hsts_headers(scheme: str) -> list[tuple[str, str]]:
+    """The HSTS header for a response to a request of this scheme (for WSGI code in front of Flask)."""
+    return [("Strict-Transport-Security", HSTS)] if scheme == "https" else []
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` reverse proxies: the client's address and scheme come from the last `count`
+    X-Forwarded-For / X-Forwarded-Proto entries (per-address limits see the client, and a request
+    the client made over HTTPS is `request.is_secure`, so it gets HSTS). Call it last in the app
+    factory: it must be the outermost WSGI layer, so code in front of Flask sees the same."""
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
 def security_headers(app: Flask, csp: str) -> None:
-    """Everything is served locally, so the policy can forbid every other origin."""
+    """Everything is served locally, so the policy can forbid every other origin; HSTS over HTTPS."""
 
     @app.after_request
     def _headers(response: Response) -> Response:
+        for name, value in hsts_headers(request.scheme):
+            response.headers.setdefault(name, value)
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

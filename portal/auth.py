@@ -12,13 +12,12 @@ import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from core.actors import Actor, Role
 from core.ratelimit import address_prefix
-from core.web import get_session, mark_access
+from core.web import get_session, mark_access, safe_next_url
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 
@@ -125,13 +124,8 @@ def current_actor() -> Actor:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect to another host after sign-in."""
-    if not target:
-        return url_for("home.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("home.index")
-    return target
+    """Only same-site paths: never redirect to another host after sign-in (core.web.safe_next_url)."""
+    return safe_next_url(target, url_for("home.index"))
 
 
 def _unauthenticated() -> Any:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.errors import ValidationError
-from core.web import get_session, public
+from core.web import get_session, public, safe_next_url
 from feedback.accounts.models import VIEWER
 from feedback.accounts.services import authenticate
 from feedback.accounts.services import change_password as change_account_password
@@ -27,13 +25,6 @@ from feedback.web.security import (
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None, home: str) -> str:
-    """Only a path on this site: an open redirect after sign-in would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
-        return target
-    return home
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
@@ -49,7 +40,7 @@ def sign_in() -> str | Response:
             if account.must_change_password:
                 return redirect(url_for("auth.change_password"))
             home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
-            return redirect(_safe_next(request.args.get("next"), home))
+            return redirect(safe_next_url(request.args.get("next"), home))
         error = _("The e-mail or the password is not right.")
     return render_template("feedback/auth/sign_in.html", error=error, email=email), 401 if error else 200
 

@@ -35,7 +35,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import RateLimiter, address_prefix
-from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
+from core.web import LOCALE_COOKIE, body_limit_of, choose_locale, hsts_headers
 from feedback.survey.integrity import TokenError
 from feedback.survey.services import CodeClosed, submit_autocommit
 from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
@@ -72,7 +72,9 @@ class SurveyFastPath:
             if page is not None:
                 status, headers, body = page
                 self.taken += 1
-                start_response(status, headers)
+                # the cached page is the route's; HSTS depends on this request's scheme, as in Flask
+                headers = [(k, v) for k, v in headers if k.lower() != "strict-transport-security"]
+                start_response(status, headers + hsts_headers(environ.get("wsgi.url_scheme", "")))
                 self.app.extensions["record_request"](
                     "survey.submit", "POST", 200, time.perf_counter() - started
                 )
