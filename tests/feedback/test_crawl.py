@@ -19,7 +19,7 @@ from feedback.db import FeedbackBase
 from feedback.survey.questions import seed_questions
 from tests.feedback.dashboard_helpers import UNIT, add_report, add_responses
 from tests.feedback.helpers import code_of, employee_row, seed_employees
-from tests.fixtures.crawl import Crawler, texts_of
+from tests.fixtures.crawl import Crawler, texts_of, url_shape
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, fresh_address, sign_in
 from tests.fixtures.fuzzing import unhandled_errors
 
@@ -97,11 +97,13 @@ def test_every_page_and_form_as_each_account(feedback_app, feedback_session, tmp
         crawler = Crawler(
             client, skip=skip, other_ids=("SSO", "agency:SSO", "province:IR-00"), causes=errors.take
         )
-        crawl = crawler.crawl(["/", f"/e/{token}"])
+        crawl = crawler.crawl(["/", f"/e/{token}", "/report-missing-code", "/transparency"])
 
     failures = [str(answer) for answer in crawl.server_errors]
     assert [f for f in failures if not any(k in f for k in KNOWN_UNTIL_REL_ERRORS_LANDS_ISSUE_15)] == []
-    assert len(crawl.pages) > 5, "the crawl reached the pages behind the home page"
+    reached = {f"{a.method} {url_shape(a.url)}" for a in crawl.answers if a.status == 200}
+    assert {"GET /report-missing-code", "GET /transparency", "GET " + url_shape(f"/e/{token}")} <= reached
+    assert ("GET /admin/employees/N" if scope is None else "GET /dashboard") in reached
     assert set(crawl.skipped) <= {"POST /sign-out"}
     if account in SCOPED:
         assert texts_of(crawl.pages, (OTHER_UNIT, OTHER_OFFICE)) == []
