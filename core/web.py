@@ -7,12 +7,13 @@ which may import only `core`, serves the same /healthz, /readyz and /metrics as 
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import Babel
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,6 +68,29 @@ def mark_access(view: F, rule: str) -> F:
 def public(view: F) -> F:
     """Open to anyone, signed in or not. Say so explicitly: a route with no rule fails the suite."""
     return mark_access(view, "public")
+
+
+def access_required(
+    rule: str, allowed: Callable[[Any], bool], signed_out: Callable[[], Any]
+) -> Callable[[F], F]:
+    """The role-decorator factory of both apps: a view for a signed-in actor (`g.actor`, set by the
+    app's own loader) whom `allowed` lets in; anyone else signed in gets 403, and a signed-out
+    visitor `signed_out()`'s answer (the app's sign-in page, or 401 where a script is asking). The
+    decorated view carries `rule` as its access rule."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = g.get("actor")
+            if actor is None:
+                return signed_out()
+            if not allowed(actor):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return mark_access(wrapper, rule)  # type: ignore[return-value] # functools.wraps keeps the signature F
+
+    return decorate
 
 
 def access_rule(app: Flask, endpoint: str) -> str | None:

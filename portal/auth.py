@@ -7,7 +7,6 @@ another site can never make a signed-in browser change anything.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 
 from core.actors import Actor, Role
-from core.web import get_session, mark_access
+from core.web import access_required, get_session
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 
@@ -106,29 +105,11 @@ def _unauthenticated() -> Any:
 
 def signed_in(view: F) -> F:
     """Any signed-in user (each view still scopes what it shows to the actor's agencies)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.get("actor") is None:
-            return _unauthenticated()
-        return view(*args, **kwargs)
-
-    return mark_access(wrapper, "signed_in")  # type: ignore[return-value]
+    return access_required("signed_in", lambda _actor: True, _unauthenticated)(view)
 
 
 def roles(*allowed: Role) -> Callable[[F], F]:
     """Signed in with one of these roles; anyone else signed in gets 403."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = g.get("actor")
-            if actor is None:
-                return _unauthenticated()
-            if actor.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return mark_access(wrapper, "roles:" + ",".join(sorted(allowed)))  # type: ignore[return-value]
-
-    return decorate
+    return access_required(
+        "roles:" + ",".join(sorted(allowed)), lambda actor: actor.role in allowed, _unauthenticated
+    )
