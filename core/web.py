@@ -1,5 +1,6 @@
-"""Web plumbing shared by the portal and the feedback service: the request's database session,
-access markers, health, metrics, locale.
+"""Web plumbing shared by the portal and the feedback service: the base app (`create_base_app`), the
+request's database session (`get_session`), the role-decorator factory (`access_required`), access
+markers, health, metrics, locale.
 
 Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
 which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
@@ -11,10 +12,12 @@ import functools
 import io
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import Babel
+from jinja2 import StrictUndefined
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import NotFound as NotFoundError
@@ -22,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from core import dates
+from core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Everything is served from our own origin, so the policy can forbid every other one.
@@ -304,3 +308,27 @@ def security_headers(app: Flask, csp: str) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def create_base_app(
+    name: str, root_path: Path, settings: Settings, max_content_length: int, **config: Any
+) -> Flask:
+    """What both apps are built on: the session cookie's flags, strict templates, body limits (the
+    first of all hooks), the locale (translations in `root_path/translations`), metrics under
+    `name`, and the security headers. Each app adds its database, sign-in, errors and pages."""
+    app = Flask(name, root_path=str(root_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        GOVCLOUD=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=max_content_length,
+        **config,
+    )
+    app.jinja_env.undefined = StrictUndefined
+    init_body_limits(app)
+    init_locale(app, settings.default_locale, [str(root_path / "translations")])
+    init_metrics(app, name)
+    security_headers(app, DEFAULT_CSP)
+    return app
