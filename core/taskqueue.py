@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from celery import Celery
+from celery import Celery, current_app, current_task
 
 from core.settings import Settings
 
@@ -71,6 +71,14 @@ def make_celery(
     }
     app.conf.govcloud_settings = settings
     return app
+
+
+def task_settings() -> Settings:
+    """The settings of the app running this task. Taken from the task itself, not the process's
+    current app: a process may host more than one app (the feedback service's, in tests)."""
+    app = current_task.app if current_task else current_app
+    settings: Settings = app.conf.govcloud_settings
+    return settings
 
 
 def ping_broker(app: Celery, timeout: float = 3.0) -> None:
