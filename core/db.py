@@ -166,6 +166,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def task_session(database_url: str) -> Iterator[Session]:
+    """A task's unit of work on a database (the platform's or the feedback service's), on the
+    process's one engine for it: what every Celery task of both deployables opens."""
+    with session_scope(cached_sessionmaker(database_url)) as session:
+        yield session
+
+
 def ping(bind: Engine | Any, timeout_seconds: int = 3) -> None:
     """Raise if the database does not answer; used by /readyz. Takes an engine or a connection's engine."""
     engine: Engine = getattr(bind, "engine", bind)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import redis as redis_lib
-from celery import Celery, Task
+from celery import Celery, Task, current_app, current_task
 
 from core.settings import Settings
 
@@ -166,6 +166,14 @@ def make_celery(
     }
     app.conf.govcloud_settings = settings
     return app
+
+
+def task_settings() -> Settings:
+    """The settings of the app running this task. Taken from the task itself, not the process's
+    current app: a process may host more than one app (the feedback service's, in tests)."""
+    app = current_task.app if current_task else current_app
+    settings: Settings = app.conf.govcloud_settings
+    return settings
 
 
 def ping_broker(app: Celery, timeout: float = 3.0) -> None:

@@ -1,5 +1,6 @@
-"""Web plumbing shared by the portal and the feedback service: the request's database session,
-access markers, health, metrics, locale.
+"""Web plumbing shared by the portal and the feedback service: the base app (`create_base_app`), the
+request's database session (`get_session`), the role-decorator factory (`access_required`), access
+markers, health, metrics, locale.
 
 Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
 which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
@@ -8,15 +9,18 @@ which may import only `core`, serves the same /healthz, /readyz and /metrics as 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import Babel
+from jinja2 import StrictUndefined
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import NotFound as NotFoundError
@@ -25,6 +29,7 @@ from werkzeug.routing import IntegerConverter
 
 from core import dates
 from core.db import MAX_ID as MAX_DATABASE_ID
+from core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Everything is served from our own origin, so the policy can forbid every other one.
@@ -97,6 +102,29 @@ def mark_access(view: F, rule: str) -> F:
 def public(view: F) -> F:
     """Open to anyone, signed in or not. Say so explicitly: a route with no rule fails the suite."""
     return mark_access(view, "public")
+
+
+def access_required(
+    rule: str, allowed: Callable[[Any], bool], signed_out: Callable[[], Any]
+) -> Callable[[F], F]:
+    """The role-decorator factory of both apps: a view for a signed-in actor (`g.actor`, set by the
+    app's own loader) whom `allowed` lets in; anyone else signed in gets 403, and a signed-out
+    visitor `signed_out()`'s answer (the app's sign-in page, or 401 where a script is asking). The
+    decorated view carries `rule` as its access rule."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = g.get("actor")
+            if actor is None:
+                return signed_out()
+            if not allowed(actor):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return mark_access(wrapper, rule)  # type: ignore[return-value] # functools.wraps keeps the signature F
+
+    return decorate
 
 
 def access_rule(app: Flask, endpoint: str) -> str | None:
@@ -414,3 +442,27 @@ def security_headers(app: Flask, csp: str) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def create_base_app(
+    name: str, root_path: Path, settings: Settings, max_content_length: int, **config: Any
+) -> Flask:
+    """What both apps are built on: the session cookie's flags, strict templates, body limits (the
+    first of all hooks), the locale (translations in `root_path/translations`), metrics under
+    `name`, and the security headers. Each app adds its database, sign-in, errors and pages."""
+    app = Flask(name, root_path=str(root_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        GOVCLOUD=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=max_content_length,
+        **config,
+    )
+    app.jinja_env.undefined = StrictUndefined
+    init_body_limits(app)
+    init_locale(app, settings.default_locale, [str(root_path / "translations")])
+    init_metrics(app, name)
+    security_headers(app, DEFAULT_CSP)
+    return app

@@ -1,18 +1,15 @@
-"""The feedback database: its declarative base and metadata (apart from the platform's), the
-sessions outside a web request (the worker's tasks; a request's come from `core.web.get_session`),
-and the autocommit pool the survey's submissions and the rollup folds use."""
+"""The feedback database: its declarative base and metadata (apart from the platform's), and the
+autocommit pool the survey's submissions and the rollup folds use. Its sessions come from `core`
+like the platform's: a request's from `core.web.get_session`, a task's from `core.db.task_session`."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import Engine, MetaData
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase
 
-from core.db import NAMING_CONVENTION, cached_sessionmaker, make_engine, session_scope
-from core.settings import Settings
+from core.db import NAMING_CONVENTION, make_engine
 
 
 class FeedbackBase(DeclarativeBase):
@@ -29,13 +26,6 @@ def load_all_models() -> None:
     import feedback.reports.models
     import feedback.rollups.models
     import feedback.survey.models  # noqa: F401
-
-
-@contextmanager
-def task_session(settings: Settings) -> Iterator[Session]:
-    """A task's unit of work on the feedback database (`session_scope` on the process's shared engine)."""
-    with session_scope(cached_sessionmaker(settings.feedback_database_url)) as session:
-        yield session
 
 
 _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

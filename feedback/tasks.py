@@ -12,11 +12,11 @@ from pathlib import Path
 
 from celery import Celery, Task
 
+from core.db import task_session
 from core.errors import GovcloudError
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
-from feedback.db import task_session
 from feedback.jobs import services as jobs
 from feedback.printing.services import Selection, print_batch
 from feedback.registry.importer import import_employees
@@ -41,12 +41,12 @@ class _Throttled:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_SECONDS or done >= total:
             self.last = now
-            with task_session(self.settings) as session:
+            with task_session(self.settings.feedback_database_url) as session:
                 jobs.report_progress(session, self.job_id, done, total)
 
 
 def run_import_job(settings: Settings, job_id: int) -> None:
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         job = jobs.start_job(session, job_id)
         source = Path(job.input_path)
         rejects = output_dir(settings) / f"job-{job_id}-rejects.csv"
@@ -72,7 +72,7 @@ def run_import_job(settings: Settings, job_id: int) -> None:
 
 
 def run_print_job(settings: Settings, job_id: int) -> None:
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         job = jobs.start_job(session, job_id)
         p = jobs.params(job)
         selection = Selection(

@@ -8,7 +8,6 @@ another site can never make a signed-in browser change anything.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,7 +16,7 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, request, sess
 
 from core.actors import Actor, Role
 from core.ratelimit import address_prefix
-from core.web import get_session, mark_access, safe_next_url
+from core.web import access_required, get_session, safe_next_url
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 
@@ -139,29 +138,11 @@ def _unauthenticated() -> Any:
 
 def signed_in(view: F) -> F:
     """Any signed-in user (each view still scopes what it shows to the actor's agencies)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.get("actor") is None:
-            return _unauthenticated()
-        return view(*args, **kwargs)
-
-    return mark_access(wrapper, "signed_in")  # type: ignore[return-value]
+    return access_required("signed_in", lambda _actor: True, _unauthenticated)(view)
 
 
 def roles(*allowed: Role) -> Callable[[F], F]:
     """Signed in with one of these roles; anyone else signed in gets 403."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = g.get("actor")
-            if actor is None:
-                return _unauthenticated()
-            if actor.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return mark_access(wrapper, "roles:" + ",".join(sorted(allowed)))  # type: ignore[return-value]
-
-    return decorate
+    return access_required(
+        "roles:" + ",".join(sorted(allowed)), lambda actor: actor.role in allowed, _unauthenticated
+    )

@@ -18,7 +18,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from core.ratelimit import Check, RateLimiter, address_prefix
 from core.settings import Settings
-from core.web import get_session, mark_access
+from core.web import access_required, get_session
 from feedback.accounts.actors import FeedbackActor, actor_for
 from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
@@ -163,21 +163,12 @@ def _role_required(
     """Signed in and `allowed`, else 403; signed out, to sign-in (and back), or 401 for a data
     address (`data` suffixes), which a script or a download fetches rather than a person."""
 
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            actor = current_actor()
-            if actor is None:
-                if request.path.endswith(data):
-                    abort(401)
-                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-            if not allowed(actor):
-                abort(403)
-            return view(*args, **kwargs)
+    def signed_out() -> Any:
+        if request.path.endswith(data):
+            abort(401)
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
 
-        return mark_access(wrapped, rule)  # type: ignore[return-value]
-
-    return decorator
+    return access_required(rule, allowed, signed_out)
 
 
 # The access rule of every registry page: signed in as a registry admin.
@@ -185,16 +176,10 @@ registry_admin_required = _role_required(can_manage_registry, "registry_admin", 
 # Dashboard pages: signed in with a dashboard account; which scope it may see is the dashboards'
 # own policy (`feedback.dashboards.policies`), checked by the service.
 viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (".json", ".csv", ".xlsx"))
-
-
-def signed_in_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_actor() is None:
-            return redirect(url_for("auth.sign_in"))
-        return view(*args, **kwargs)
-
-    return mark_access(wrapped, "signed_in")  # type: ignore[return-value]
+# Any signed-in account (its own password page).
+signed_in_required = access_required(
+    "signed_in", lambda _actor: True, lambda: redirect(url_for("auth.sign_in"))
+)
 
 
 def celery_app() -> Any:
