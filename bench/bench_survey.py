@@ -54,7 +54,7 @@ EMPLOYEES = 2000
 def _tokens(url: str, folder: Path) -> list[str]:
     from sqlalchemy import select
 
-    from feedback.accounts.actors import SYSTEM
+    from core.actors import SYSTEM
     from feedback.codes.models import EmployeeCode
     from feedback.registry.importer import import_employees
     from feedback.survey.questions import seed_questions

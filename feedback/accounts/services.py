@@ -14,9 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.models import REGISTRY_ADMIN, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
 
@@ -33,7 +33,7 @@ def dummy_hash() -> str:
 
 
 def create_account(
-    session: Session, actor: FeedbackActor, email: str, password: str, role: str = REGISTRY_ADMIN
+    session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN
 ) -> Account:
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
@@ -42,7 +42,7 @@ def create_account(
     return account
 
 
-def create_viewer(session: Session, actor: FeedbackActor, email: str, password: str, scope: str) -> Account:
+def create_viewer(session: Session, actor: Actor, email: str, password: str, scope: str) -> Account:
     """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and below."""
     from feedback.dashboards.scopes import ACCOUNT_KINDS, parse_scope
 
