@@ -19,7 +19,7 @@ bench: $(STAMP) assets  ## Run every benchmark under bench/ and print one table
 	$(BIN)/python -m bench
 
 # The packages the type checker holds clean (pyproject's [tool.mypy] says why not all yet).
-MYPY_PACKAGES := core workers catalog
+MYPY_PACKAGES := core workers catalog onboarding
 
 lint: $(STAMP)  ## ruff check and format check, mypy over the packages held clean
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy $(MYPY_PACKAGES)
