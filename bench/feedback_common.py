@@ -48,7 +48,7 @@ def seed_desks(database_url: str, folder: Path, count: int) -> list[str]:
     from sqlalchemy import select
 
     from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
+    from core.actors import SYSTEM
     from feedback.codes.models import EmployeeCode
     from feedback.registry.importer import import_employees
     from feedback.survey.questions import seed_questions

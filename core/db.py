@@ -144,7 +144,7 @@ IN_FILTER_LIMIT = 1000
 every row (one scan beats a huge IN list) and the caller drops the unwanted ones in Python, and lists
 of keys looked up in bulk are sent in chunks of this size."""
 
-_SelectT = TypeVar("_SelectT", bound=Select[Any])
+_SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
 def where_in_if_few(query: _SelectT, column: Any, ids: Collection[Any]) -> _SelectT:
