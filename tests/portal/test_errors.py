@@ -51,3 +51,6 @@ def test_a_service_form_naming_a_missing_agency_is_422_on_the_page(client, make_
     )
     assert response.status_code == 422
     assert "چنین دستگاهی وجود ندارد" in response.get_data(as_text=True)
+    for odd in ("²", "9" * 30, "-1", "۱۲"):
+        data = {"csrf_token": token, "agency_id": odd, "code": "x", "name_fa": "ایکس"}
+        assert client.post("/services/new", data=data).status_code == 422, odd
