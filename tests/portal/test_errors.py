@@ -54,3 +54,40 @@ def test_a_service_form_naming_a_missing_agency_is_422_on_the_page(client, make_
     for odd in ("²", "9" * 30, "-1", "۱۲"):
         data = {"csrf_token": token, "agency_id": odd, "code": "x", "name_fa": "ایکس"}
         assert client.post("/services/new", data=data).status_code == 422, odd
+
+
+def test_another_agencys_draft_inquiry_answers_like_a_missing_one(
+    client, db_session, make_agency, make_user, api_headers
+):
+    """Issue 22's existence oracle, through the API: the two refusals are byte for byte the same."""
+    from catalog.models import Audience, EService, ServiceKind
+    from core.actors import Role
+
+    own, other = make_agency(), make_agency()
+    draft = EService(
+        agency_id=other.id,
+        code="secret-inquiry",
+        name_fa="استعلام",
+        kind=ServiceKind.inquiry,
+        audience=Audience.government,
+        channels=["api"],
+        maturity=4,
+    )
+    db_session.add(draft)
+    db_session.commit()
+    headers = api_headers(make_user(Role.agency_member, agency=own))
+    dc = client.post(
+        "/api/v1/migration/data-centers", json={"agency_id": own.id, "name": "DC"}, headers=headers
+    )
+    answers = []
+    for inquiry_id in (draft.id, 2**31 - 1):
+        body = {
+            "agency_id": own.id,
+            "data_center_id": dc.json["id"],
+            "name": "app",
+            "components": [{"name": "web", "image": "registry.cloud.gov.ir/app:1"}],
+            "inquiry_ids": [inquiry_id],
+        }
+        response = client.post("/api/v1/migration/workloads", json=body, headers=headers)
+        answers.append((response.status_code, response.get_data()))
+    assert answers[0] == answers[1] and answers[0][0] == 422
