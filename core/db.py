@@ -122,11 +122,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def dialect_insert(session: Session, table: Any) -> Any:
     """INSERT … ON CONFLICT for the dialects we run on (PostgreSQL in production, SQLite embedded)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
