@@ -192,8 +192,8 @@ def test_task_modules_do_not_import_the_app_assembly():
 # --- tests help themselves: shared data in tests/fixtures/, one way to wait ---
 
 # A resend after a lost connection, with backoff: what the survey page's script does, played by the
-# load test's phones (not a test waiting for a condition).
-SLEEPS_ALLOWED = {"tests/waiting.py", "tests/fixtures/survey_load.py"}
+# load test's phones and the fault test's phones (not a test waiting for a condition).
+SLEEPS_ALLOWED = {"tests/waiting.py", "tests/fixtures/survey_load.py", "tests/feedback/test_survey_faults.py"}
 
 
 def _test_files() -> list[Path]:
