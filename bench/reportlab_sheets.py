@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import BinaryIO
 
 import segno
@@ -33,9 +32,12 @@ from reportlab.pdfgen.canvas import Canvas
 from core.dates import to_persian_digits
 from core.errors import ConfigurationError
 from feedback.codes.short_codes import grouped
-from feedback.printing.sheets import Sheet, shaped
+from feedback.printing.sheets import (
+    FONT_DIR,
+    Sheet,
+    shaped,
+)
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "vazirmatn"
 REGULAR, BOLD = "Vazirmatn", "Vazirmatn-Bold"
 PROGRAM_TITLE = "طرح نظرسنجی از عملکرد کارکنان دولت"
 PROGRAM_OWNER = "سازمان اداری و استخدامی کشور"
