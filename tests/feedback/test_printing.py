@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import arabic_reshaper
 import pytest
 from sqlalchemy import select
 
@@ -131,3 +132,36 @@ def test_a_province_batch_keeps_same_named_units_of_two_agencies_apart(feedback_
         "MOI/دبیرخانه - part 2.pdf",
         "MOI/دبیرخانه.pdf",
     ]
+
+
+def test_sheets_of_a_whole_unit_decode_at_100_dpi_and_carry_their_persian_text(feedback_session, tmp_path):
+    """A unit of 30 sheets (symbols of every size a token URL takes), rendered at 100 dpi: every QR
+    decodes to its own URL, and the text layer reads back the shaped Persian names."""
+    rows = [employee_row(n, unit="دبیرخانه") for n in range(1, 31)]
+    seed_employees(feedback_session, tmp_path, rows)
+    out = tmp_path / "unit.zip"
+    summary = print_batch(feedback_session, SYSTEM, Selection(agency_code="MCTH"), out, BASE)
+    assert summary.sheets == 30
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["MCTH/دبیرخانه.pdf"]
+        archive.extractall(tmp_path / "unzipped")
+    pdf = tmp_path / "unzipped" / "MCTH" / "دبیرخانه.pdf"
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    urls = []
+    for image in sorted(tmp_path.glob("p-*.png")):
+        result = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
+            capture_output=True,
+            text=True,
+        )
+        found = [line for line in result.stdout.splitlines() if line]
+        assert len(found) == 1, image.name
+        urls += found
+    assert sorted(urls) == sorted(_expected(feedback_session, [f"E{n:06d}" for n in range(1, 31)]).values())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # Joined letter forms (shaped), read back in logical order by the text extractor.
+    assert arabic_reshaper.reshape("طرح نظرسنجی از عملکرد کارکنان دولت") in text
+    assert arabic_reshaper.reshape("علی رضایی") in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert (round(width), round(height)) == (420, 595)  # A5 portrait
