@@ -1,7 +1,8 @@
 """The migration routes in the role matrix (see tests/portal/access_matrix.py).
 
 Agency A ('own') has a data center, three workloads (one to assess and start, one with a run, one
-in wave 1 of a plan). B's people get 404 for A's objects, overseers read but get 403 on changes.
+in wave 1 of a plan). B's people and those of A's sub-agency S get 404 for A's objects, overseers read
+but get 403 on changes. S has a data center and a workload of its own: S's people and A's act on them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.portal.access_matrix import (
     World,
     add,
     expect,
+    in_sub,
 )
 
 ANSWERS = {
@@ -55,6 +57,18 @@ def _migration_world(session: Any, world: World) -> None:
         workload=made["w-start"],
         plan=plan,
         run=runs.start_run(session, SYSTEM, made["w-run"].id),
+    )
+    sub_dc = inventory.create_data_center(session, SYSTEM, world.sub["agency"].id, "Sub DC")
+    world.sub.update(
+        data_center=sub_dc,
+        workload=inventory.create_workload(
+            session,
+            SYSTEM,
+            world.sub["agency"].id,
+            data_center_id=sub_dc.id,
+            name="w-sub",
+            components=COMPONENTS,
+        ),
     )
 
 
@@ -224,5 +238,71 @@ add(
         lambda w: f"/migration/plans/{w.own['plan'].id}/entries",
         OWN_WRITE_PAGE,
         form=lambda w: {"wave": 1, "workload_id": _w(w)},
+    ),
+)
+
+
+# --- S's objects (a sub-agency of A): S's people and A's act on them, B's get 404 -----------------
+def _sw(world: World) -> int:
+    return world.sub["workload"].id
+
+
+add(
+    "migration.workload_page",
+    Case("GET", lambda w: f"/migration/workloads/{_sw(w)}", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "migration.assess",
+    Case(
+        "POST",
+        lambda w: f"/migration/workloads/{_sw(w)}/assessment",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: ANSWERS,
+    ),
+)
+add(
+    "migration.start_run",
+    Case("POST", lambda w: f"/migration/workloads/{_sw(w)}/runs", in_sub(OWN_WRITE_PAGE), form=lambda w: {}),
+)
+add(
+    "api.get_workload_api",
+    Case("GET", lambda w: f"/api/v1/migration/workloads/{_sw(w)}", in_sub(AGENCY_READ_API)),
+)
+add(
+    "api.assess_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/workloads/{_sw(w)}/assessment",
+        in_sub(OWN_WRITE_API),
+        json=lambda w: {"answers": ANSWERS},
+    ),
+)
+add(
+    "api.start_run_api",
+    Case(
+        "POST", lambda w: f"/api/v1/migration/workloads/{_sw(w)}/runs", in_sub(CREATED_API), json=lambda w: {}
+    ),
+)
+add(
+    "api.create_workload_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/workloads",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {
+            "agency_id": w.sub["agency"].id,
+            "data_center_id": w.sub["data_center"].id,
+            "name": "api-sub-app",
+            "components": COMPONENTS,
+        },
+    ),
+)
+add(
+    "api.create_data_center_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/data-centers",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {"agency_id": w.sub["agency"].id, "name": "API sub DC"},
     ),
 )
