@@ -2,7 +2,7 @@
 
 Agency A ('own') has a data center, three workloads (one to assess and start, one with a run, one
 in wave 1 of a plan). B's people and those of A's sub-agency S get 404 for A's objects, overseers read
-but get 403 on changes. S has a data center and a workload of its own: S's people and A's act on them.
+but get 403 on changes. S has the same objects of its own: S's people and A's act on them.
 """
 
 from __future__ import annotations
@@ -58,17 +58,22 @@ def _migration_world(session: Any, world: World) -> None:
         plan=plan,
         run=runs.start_run(session, SYSTEM, made["w-run"].id),
     )
-    sub_dc = inventory.create_data_center(session, SYSTEM, world.sub["agency"].id, "Sub DC")
+    sub = world.sub["agency"].id
+    sub_dc = inventory.create_data_center(session, SYSTEM, sub, "Sub DC")
+    sub_made = {
+        name: inventory.create_workload(
+            session, SYSTEM, sub, data_center_id=sub_dc.id, name=name, components=COMPONENTS
+        )
+        for name in ("w-sub", "w-sub-run", "w-sub-wave")
+    }
+    sub_plan = plans.create_plan(session, SYSTEM, sub, "Sub plan", "small")
+    plans.add_wave(session, SYSTEM, sub_plan.id, 1, "first")
+    plans.schedule_workload(session, SYSTEM, sub_plan.id, 1, sub_made["w-sub-wave"].id)
     world.sub.update(
         data_center=sub_dc,
-        workload=inventory.create_workload(
-            session,
-            SYSTEM,
-            world.sub["agency"].id,
-            data_center_id=sub_dc.id,
-            name="w-sub",
-            components=COMPONENTS,
-        ),
+        workload=sub_made["w-sub"],
+        plan=sub_plan,
+        run=runs.start_run(session, SYSTEM, sub_made["w-sub-run"].id),
     )
 
 
@@ -305,4 +310,88 @@ add(
         in_sub(CREATE_IN_AGENCY_API),
         json=lambda w: {"agency_id": w.sub["agency"].id, "name": "API sub DC"},
     ),
+)
+
+
+def _sp(world: World) -> int:
+    return world.sub["plan"].id
+
+
+def _sr(world: World) -> int:
+    return world.sub["run"].id
+
+
+add("migration.plan_page", Case("GET", lambda w: f"/migration/plans/{_sp(w)}", in_sub(AGENCY_READ_PAGE)))
+add("migration.run_page", Case("GET", lambda w: f"/migration/runs/{_sr(w)}", in_sub(AGENCY_READ_PAGE)))
+add(
+    "migration.run_status",
+    Case("GET", lambda w: f"/migration/runs/{_sr(w)}/status.json", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "migration.start_wave",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/waves/1/start",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {},
+    ),
+)
+add(
+    "migration.cancel_run",
+    Case("POST", lambda w: f"/migration/runs/{_sr(w)}/cancel", in_sub(OWN_WRITE_PAGE), form=lambda w: {}),
+)
+add(
+    "migration.add_wave",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/waves",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {"number": 2, "target_date": "1404/03/01"},
+    ),
+)
+add(
+    "migration.schedule",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/entries",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {"wave": 1, "workload_id": _sw(w)},
+    ),
+)
+add("api.get_plan_api", Case("GET", lambda w: f"/api/v1/migration/plans/{_sp(w)}", in_sub(AGENCY_READ_API)))
+add("api.get_run_api", Case("GET", lambda w: f"/api/v1/migration/runs/{_sr(w)}", in_sub(AGENCY_READ_API)))
+add(
+    "api.create_plan_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/plans",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {"agency_id": w.sub["agency"].id, "name": "API sub plan", "cloud_plan": "small"},
+    ),
+)
+add(
+    "api.add_wave_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/plans/{_sp(w)}/waves",
+        in_sub(CREATED_API),
+        json=lambda w: {"number": 2, "target_date": "1404/02/01"},
+    ),
+)
+add(
+    "api.schedule_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/plans/{_sp(w)}/entries",
+        in_sub(OWN_WRITE_API),
+        json=lambda w: {"wave": 1, "workload_id": _sw(w)},
+    ),
+)
+add(
+    "api.start_wave_api",
+    Case("POST", lambda w: f"/api/v1/migration/plans/{_sp(w)}/waves/1/start", in_sub(CREATED_API)),
+)
+add(
+    "api.cancel_run_api",
+    Case("POST", lambda w: f"/api/v1/migration/runs/{_sr(w)}/cancel", in_sub(OWN_WRITE_API)),
 )
