@@ -20,8 +20,8 @@ COPY_BLOCK = 1 << 20
 
 
 def _import(url: str, path: str) -> tuple[float, str]:
+    from core.actors import SYSTEM
     from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
     from feedback.registry.importer import import_employees
 
     engine = make_engine(url)

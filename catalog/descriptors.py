@@ -215,7 +215,8 @@ def load_document(text: str | bytes, file: str) -> Document:  # noqa: C901 - one
         services.line, services.lines = data.line, []
     if not isinstance(services, _LocatedList):
         problems.append(Problem(file, data.lines.get("services", 1), "services", "must be a list"))
-        services = []
+        services = _LocatedList()
+        services.line, services.lines = data.line, []
     seen_codes: dict[str, int] = {}
     for index, item in enumerate(services):
         line = services.lines[index]

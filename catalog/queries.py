@@ -75,7 +75,7 @@ def agency_scope(actor: Actor, column: Any) -> ColumnElement[bool]:
     return column.in_(actor.agency_ids or {-1})
 
 
-def _visible_agencies(actor: Actor) -> Select[tuple[Agency]]:
+def _visible_agencies(actor: Actor) -> Select[Agency]:
     return select(Agency).where(agency_scope(actor, Agency.id))
 
 

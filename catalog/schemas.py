@@ -8,6 +8,7 @@ also carry a template and parameters, so the web layer can word them in Persian.
 from __future__ import annotations
 
 import dataclasses
+import enum as enumeration
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -120,7 +121,7 @@ def _text(value: Any) -> str:
     return str(value).replace("\x00", "").strip()
 
 
-def _enum(value: Any, enum: type, errors: dict[str, str], field: str) -> Any:
+def _enum(value: Any, enum: type[enumeration.Enum], errors: dict[str, str], field: str) -> Any:
     text = _text(value)
     try:
         return enum(text)
@@ -247,6 +248,7 @@ def parse_service(data: Mapping[str, Any]) -> ServiceInput:  # noqa: C901 - one 
 
     if errors:
         raise ValidationError("the e-service has invalid fields", fields=errors)
+    assert kind is not None and audience is not None and maturity is not None  # each is set or an error
     return ServiceInput(
         code=code,
         name_fa=_text(data.get("name_fa")),

@@ -122,11 +122,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def dialect_insert(session: Session, table: Any) -> Any:
     """INSERT … ON CONFLICT for the dialects we run on (PostgreSQL in production, SQLite embedded)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -144,7 +144,7 @@ IN_FILTER_LIMIT = 1000
 every row (one scan beats a huge IN list) and the caller drops the unwanted ones in Python, and lists
 of keys looked up in bulk are sent in chunks of this size."""
 
-_SelectT = TypeVar("_SelectT", bound=Select[Any])
+_SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
 def where_in_if_few(query: _SelectT, column: Any, ids: Collection[Any]) -> _SelectT:

@@ -59,7 +59,9 @@ class CappedTask(Task):
             key = f"{prefix}task-deliveries:{request.id}:{request.retries or 0}"
             try:
                 with store.pipeline() as pipe:
-                    deliveries = int(pipe.incr(key).expire(key, DELIVERIES_TTL).execute()[0])
+                    pipe.incr(key)
+                    pipe.expire(key, DELIVERIES_TTL)
+                    deliveries = int(pipe.execute()[0])
             except redis_lib.RedisError:
                 deliveries = 0  # uncounted: run it rather than stall work on the counter
             if deliveries > MAX_DELIVERIES:
@@ -87,7 +89,8 @@ class CappedTask(Task):
         )
         key = dead_letter_key(self.app)
         with store.pipeline() as pipe:
-            pipe.lpush(key, json.dumps(entry, ensure_ascii=False)).ltrim(key, 0, DEAD_LETTERS_KEPT - 1)
+            pipe.lpush(key, json.dumps(entry, ensure_ascii=False))
+            pipe.ltrim(key, 0, DEAD_LETTERS_KEPT - 1)
             pipe.execute()
 
 

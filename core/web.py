@@ -93,8 +93,9 @@ def _close_session(_exc: BaseException | None) -> None:
 
 def mark_access(view: F, rule: str) -> F:
     """Every route carries exactly one access rule; tests walk the URL map and fail on a missing one."""
-    if getattr(view, "__access__", None) is not None:
-        raise RuntimeError(f"{view.__name__} already has an access rule: {view.__access__}")
+    existing = getattr(view, "__access__", None)
+    if existing is not None:
+        raise RuntimeError(f"{view.__name__} already has an access rule: {existing}")
     view.__access__ = rule  # type: ignore[attr-defined]
     return view
 

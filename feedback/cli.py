@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError, ValidationError
 from core.settings import Settings, load_settings
-from feedback.accounts.actors import SYSTEM
 
 
 def _settings() -> Settings:

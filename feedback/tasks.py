@@ -12,10 +12,10 @@ from pathlib import Path
 
 from celery import Celery, Task
 
+from core.actors import SYSTEM
 from core.db import task_session
 from core.errors import GovcloudError
 from core.settings import Settings
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.printing.services import Selection, print_batch

@@ -192,8 +192,8 @@ def test_task_modules_do_not_import_the_app_assembly():
 # --- tests help themselves: shared data in tests/fixtures/, one way to wait ---
 
 # A resend after a lost connection, with backoff: what the survey page's script does, played by the
-# load test's phones (not a test waiting for a condition).
-SLEEPS_ALLOWED = {"tests/waiting.py", "tests/fixtures/survey_load.py"}
+# load test's phones and the fault test's phones (not a test waiting for a condition).
+SLEEPS_ALLOWED = {"tests/waiting.py", "tests/fixtures/survey_load.py", "tests/feedback/test_survey_faults.py"}
 
 
 def _test_files() -> list[Path]:
@@ -347,3 +347,22 @@ def test_every_setting_is_documented_in_the_readme():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [o.env for o in OPTIONS if o.env not in readme] == []
+
+
+def test_the_packages_held_clean_type_check():
+    """The suite runs the type checker `make lint` runs, over the same packages (the Makefile's
+    MYPY_PACKAGES; pyproject's [tool.mypy] for the settings)."""
+    import subprocess
+    import sys
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    packages = re.search(r"^MYPY_PACKAGES := (.+)$", makefile, re.M)
+    assert packages, "the Makefile names the packages mypy holds clean"
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", *packages.group(1).split()],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

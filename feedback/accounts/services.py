@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import passwords, signin
+from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.models import REGISTRY_ADMIN, SIGN_IN_ATTEMPTS, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
 
@@ -36,7 +36,7 @@ def dummy_hash() -> str:
 
 
 def create_account(
-    session: Session, actor: FeedbackActor, email: str, password: str, role: str = REGISTRY_ADMIN
+    session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN
 ) -> Account:
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
@@ -46,7 +46,7 @@ def create_account(
 
 
 def create_viewer(
-    session: Session, actor: FeedbackActor, email: str, password: str, scope: str, *, temporary: bool = False
+    session: Session, actor: Actor, email: str, password: str, scope: str, *, temporary: bool = False
 ) -> Account:
     """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and
     below. `temporary`: a password the admin chose, to be changed at the first sign-in."""
@@ -132,7 +132,7 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     return account
 
 
-def reset_viewer_password(session: Session, actor: FeedbackActor, account_id: int) -> tuple[Account, str]:
+def reset_viewer_password(session: Session, actor: Actor, account_id: int) -> tuple[Account, str]:
     """A registry admin's reset of a dashboard account: a one-time password (returned, shown once)
     changed at the next sign-in and void after TEMPORARY_PASSWORD_LIFETIME; its sessions end."""
     account = _viewer_for(session, actor, account_id)
@@ -142,14 +142,14 @@ def reset_viewer_password(session: Session, actor: FeedbackActor, account_id: in
     return account, password
 
 
-def set_viewer_active(session: Session, actor: FeedbackActor, account_id: int, active: bool) -> Account:
+def set_viewer_active(session: Session, actor: Actor, account_id: int, active: bool) -> Account:
     """Registry admins deactivate (and reactivate) dashboard accounts; a deactivated one's sessions
     end at once."""
     account = _viewer_for(session, actor, account_id)
     return _set_active(session, account, active)
 
 
-def set_account_active(session: Session, actor: FeedbackActor, email: str, active: bool) -> Account:
+def set_account_active(session: Session, actor: Actor, email: str, active: bool) -> Account:
     """Operators deactivate any account (`govcloud feedback deactivate-account`)."""
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are managed by operators")
@@ -167,7 +167,7 @@ def end_sessions(session: Session, account_id: int) -> None:
         session.commit()
 
 
-def _viewer_for(session: Session, actor: FeedbackActor, account_id: int) -> Account:
+def _viewer_for(session: Session, actor: Actor, account_id: int) -> Account:
     if not can_manage_viewers(actor):
         raise NotAuthorized("dashboard accounts are managed by registry admins")
     account = session.get(Account, account_id)

@@ -7,9 +7,9 @@ from typing import Any
 
 from celery import shared_task
 
+from core.actors import SYSTEM
 from core.db import task_session
 from core.settings import Settings
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts
 from feedback.rollups.scores import min_responses

@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized, NotFound, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
 
 
 def create_job(
     session: Session,
-    actor: FeedbackActor,
+    actor: Actor,
     kind: str,
     params: dict[str, Any],
     input_path: str = "",
@@ -43,7 +43,7 @@ def create_job(
     return job
 
 
-def get_job(session: Session, actor: FeedbackActor, job_id: int) -> Job:
+def get_job(session: Session, actor: Actor, job_id: int) -> Job:
     """Registry admins see every job (the registry is one); dashboard accounts see none."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins see jobs")
@@ -101,7 +101,7 @@ def params(job: Job) -> dict[str, Any]:
     return json.loads(job.params or "{}")
 
 
-def create_import_job(session: Session, actor: FeedbackActor, upload: Path) -> Job:
+def create_import_job(session: Session, actor: Actor, upload: Path) -> Job:
     """Check the header now (a wrong file is refused on the page, not minutes later), then queue."""
     from feedback.registry.reading import open_source
 
@@ -115,9 +115,7 @@ def create_import_job(session: Session, actor: FeedbackActor, upload: Path) -> J
     return create_job(session, actor, IMPORT, {"file": upload.name}, input_path=str(upload))
 
 
-def create_print_job(
-    session: Session, actor: FeedbackActor, selection: Any, per_page: int, as_zip: bool
-) -> Job:
+def create_print_job(session: Session, actor: Actor, selection: Any, per_page: int, as_zip: bool) -> Job:
     """Validate the batch (known agency/province, not empty, size fits the format), then queue."""
     from feedback.printing.services import SINGLE_PDF_LIMIT, count_batch
 

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.dates import to_latin_digits
 from core.errors import NotAuthorized
 from core.spreadsheets import csv_row
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.services import issue_missing_codes
 from feedback.registry import national_code
@@ -195,7 +195,7 @@ class _RejectsWriter:
 
 def import_employees(
     session: Session,
-    actor: FeedbackActor,
+    actor: Actor,
     path: Path,
     rejects_path: Path,
     progress: Progress | None = None,

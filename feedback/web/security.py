@@ -16,10 +16,11 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import TooManyRequests
 
+from core.actors import Actor
 from core.ratelimit import Check, RateLimiter, address_prefix
 from core.settings import Settings
 from core.web import access_required, get_session
-from feedback.accounts.actors import FeedbackActor, actor_for
+from feedback.accounts.actors import actor_for
 from feedback.accounts.models import VIEWER
 from feedback.accounts.policies import can_manage_registry
 from feedback.accounts.services import dummy_hash, end_sessions, get_active_account
@@ -137,7 +138,7 @@ def network_key() -> str:
     return "net:" + client_network(request.remote_addr)
 
 
-def current_actor() -> FeedbackActor | None:
+def current_actor() -> Actor | None:
     return g.get("actor")
 
 
@@ -157,9 +158,7 @@ def sign_out_session() -> None:
     session.clear()
 
 
-def _role_required(
-    allowed: Callable[[FeedbackActor], bool], rule: str, data: tuple[str, ...]
-) -> Callable[[F], F]:
+def _role_required(allowed: Callable[[Actor], bool], rule: str, data: tuple[str, ...]) -> Callable[[F], F]:
     """Signed in and `allowed`, else 403; signed out, to sign-in (and back), or 401 for a data
     address (`data` suffixes), which a script or a download fetches rather than a person."""
 

@@ -145,7 +145,7 @@ def agency_tables(
     ]
     summary = []
     services_header = [w["milestone"], w["service_code"], w["service"], w["have"], w["need"]]
-    services = []
+    services: list[list[object]] = []
     for detail in report.details:
         m, s = detail.milestone, detail.latest
         summary.append(

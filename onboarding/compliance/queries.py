@@ -166,7 +166,7 @@ def list_history(
             ComplianceSnapshot.day < before,
         )
     )
-    return [tuple(r) for r in rows]
+    return [(agency, milestone, day, value) for agency, milestone, day, value in rows]
 
 
 def list_agency_snapshots(

@@ -65,7 +65,7 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
     session.flush()
     workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
     errors: dict[str, str] = {}
-    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...]]] = []
+    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...] | None]] = []
     service_ids = _ServiceIds(session, agency.id)
     inquiry_ids = _InquiryIds(session, actor, document.get("workloads"))
     for index, item in enumerate(document.get("workloads") or []):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -66,7 +68,7 @@ def list_data_centers(session: Session, actor: Actor, agency_id: int | None = No
     return list(session.scalars(query))
 
 
-def consolidation(session: Session, actor: Actor) -> list[dict[str, object]]:
+def consolidation(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Per data center: workloads still running there, migrated away, and its status."""
     remaining = func.count(Workload.id).filter(Workload.status != WorkloadStatus.migrated)
     migrated = func.count(Workload.id).filter(Workload.status == WorkloadStatus.migrated)

@@ -144,6 +144,7 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         errors[f"{where}.expose"] = "true or false"
     if len(errors) > before:
         return None
+    assert isinstance(name, str)  # else the name is among the errors above
     return Component(
         name=name,
         image=image,

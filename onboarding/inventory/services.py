@@ -133,7 +133,7 @@ def fill_workload(
     name,
     components,
     title,
-    classification,  # type: ignore[no-untyped-def]
+    classification,
     service_ids,
     depends_on_ids,
     inquiry_ids,
@@ -187,6 +187,7 @@ def fill_workload(
         raise ValidationError("the workload definition is invalid", fields=errors)
     workload.name = name
     workload.title = (title or "").strip()
+    assert data_center is not None  # else data_center_id is among the errors above
     workload.data_center_id = data_center.id
     workload.classification = kind
     workload.components = [c.to_dict() for c in parsed]

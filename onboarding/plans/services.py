@@ -119,7 +119,7 @@ def schedule_workload(  # noqa: C901 - each refusal named; to split (issue 19)
         raise ValidationError("no such wave", fields={"wave": f"wave {wave_number} is not in this plan"})
     placed = {e.workload_id: (w.number, e) for w in plan.waves for e in w.entries}
     problems = []
-    deps = []
+    deps: list[tuple[str, int | None]] = []
     for dep in workload.depends_on:
         if dep.status == WorkloadStatus.migrated:
             deps.append((dep.name, None))

@@ -95,6 +95,7 @@ def _check_startable(session: Session, workload: Workload, cloud_plan: str) -> N
 
 def _new_run(session: Session, workload: Workload, cloud_plan: str, backend: str, wave_id: int | None) -> Run:
     agency = session.get(Agency, workload.agency_id)
+    assert agency is not None  # a workload's agency is never deleted (foreign key)
     tenant = _tenant(session, agency, cloud_plan)
     _check_startable(session, workload, cloud_plan)
     # Render and validate now: an invalid definition is an error here, not a failed run.

@@ -45,7 +45,7 @@ def _form_values(form: MultiDict) -> dict[str, Any]:
 
 def _agency_id(form: MultiDict) -> int:
     raw = form.get("agency_id", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to isdigit, not to int()
         raise ValidationError("agency missing", fields={"agency": _("Choose the agency of this e-service.")})
     return int(raw)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from core.actors import SYSTEM
 from core.web import LOCALES
-from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
 from feedback.jobs.services import create_job

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from core import signin
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
 from core.errors import ValidationError
-from feedback.accounts.actors import SYSTEM
 from feedback.accounts.models import Account
 from feedback.accounts.services import authenticate, create_account, create_viewer
 from feedback.web.security import IDLE_TIMEOUT, SEEN_KEY

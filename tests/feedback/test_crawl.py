@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from feedback.accounts.actors import SYSTEM
+from core.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from feedback.db import FeedbackBase
 from feedback.survey.questions import seed_questions

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts
 from feedback.dashboards.models import Alert

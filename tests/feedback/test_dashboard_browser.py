@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from tests.feedback.dashboard_helpers import PASSWORD, add_responses
 

@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from core import migrate
+from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker
 from core.reference import find_province
-from feedback.accounts.actors import SYSTEM
 from feedback.codes import short_codes
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.bulk_import import WHITESPACE

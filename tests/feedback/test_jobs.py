@@ -56,7 +56,7 @@ def test_upload_runs_on_the_worker_and_reports_rejects(
 def test_print_job_runs_on_the_worker_and_offers_the_zip(
     committed_feedback_app, committed_feedback, feedback_worker, tmp_path
 ):
-    from feedback.accounts.actors import SYSTEM
+    from core.actors import SYSTEM
     from feedback.registry.importer import import_employees
     from tests.feedback.helpers import write_csv
 

@@ -181,3 +181,16 @@ def test_when_the_rate_limit_store_is_down_the_answer_is_kept_and_flagged_for_re
     with session_factory() as session:
         stored = session.execute(select(Response.status, Response.flag_rule)).all()
     assert stored == [("flagged", "limits_unavailable")]
+
+
+def test_fast_path_sends_hsts_exactly_when_the_request_came_over_https(world):
+    app, _session_factory, tokens = world
+    fast = app.extensions["survey_fast_path"]
+    answers = []
+    for n, base in enumerate(("https://localhost", "http://localhost", "https://localhost")):
+        phone = _phone(app)
+        signed = form_token(phone.get(f"/e/{tokens[n]}", base_url=base).text)
+        answer = phone.post(f"/e/{tokens[n]}", data={**ANSWERS, "form_token": signed}, base_url=base)
+        answers.append((answer.status_code, "Strict-Transport-Security" in answer.headers))
+    assert answers == [(200, True), (200, False), (200, True)]
+    assert fast.taken == 3  # all three answered in front of Flask

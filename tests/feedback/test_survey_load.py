@@ -9,8 +9,8 @@ import threading
 
 from sqlalchemy import func, select
 
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.rollups.models import Rollup
 from feedback.rollups.services import fold_pending, rebuild_rollups
 from feedback.survey.models import COUNTED, Response

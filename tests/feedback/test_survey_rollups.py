@@ -12,9 +12,10 @@ import threading
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from core.actors import SYSTEM, Actor
 from core.db import make_sessionmaker
 from core.errors import NotAuthorized
-from feedback.accounts.actors import SYSTEM, FeedbackActor, registry_admin
+from feedback.accounts.actors import registry_admin
 from feedback.celery_names import TaskNames
 from feedback.registry.models import Employee
 from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas
@@ -219,8 +220,8 @@ def test_score_maps_the_scale_to_0_100():
     [
         (SYSTEM, True),
         (registry_admin(1, "a@b.ir"), True),
-        (FeedbackActor(id=2, role="nation", label="president's office"), False),
-        (FeedbackActor(id=3, role="unit", label="unit head", scope_kind="unit", scope_value="MCTH/x"), False),
+        (Actor(id=2, role="nation", label="president's office"), False),
+        (Actor(id=3, role="unit", label="unit head", scope_kind="unit", scope_value="MCTH/x"), False),
     ],
 )
 def test_rebuild_rollups_permissions(feedback_session, codes, actor, allowed):

@@ -12,7 +12,7 @@ from onboarding.backends.gitops import GitOpsBackend
 from onboarding.runs.engine import LEASE, advance_run, reconcile_runs
 from onboarding.runs.models import RunStatus
 from onboarding.runs.services import start_run
-from tests.onboarding.conftest import make_world
+from tests.fixtures.onboarding import make_world
 
 STEP = LEASE / 2 + dt.timedelta(minutes=1)  # each step "takes" longer than half the lease
 

@@ -115,3 +115,18 @@ def test_a_failed_flush_still_gets_the_error_page_when_signed_in(
     response = client.get("/fails-on-purpose")
     assert response.status_code == 500
     assert "<html" in response.get_data(as_text=True)
+
+
+def test_a_form_with_text_too_long_comes_back_with_the_field_error(client, db_session, make_user, sign_in):
+    program = Program(code="form", title_fa="برنامه")
+    db_session.add(program)
+    db_session.commit()
+    sign_in(client, make_user(Role.platform_admin))
+    page = client.get(f"/programs/{program.id}").get_data(as_text=True)
+    response = client.post(
+        f"/programs/{program.id}",
+        data={"code": "form", "title_fa": "x" * 301, "csrf_token": csrf_token_from(page)},
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="p_title_fa"' in body and "field-error" in body

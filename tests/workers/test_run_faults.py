@@ -17,8 +17,8 @@ from sqlalchemy.orm import sessionmaker
 from core.db import utcnow
 from onboarding.runs.models import ACTIVE_RUN_STATUSES, Run, RunStatus, StepStatus
 from onboarding.runs.services import start_run
+from tests.fixtures.onboarding import make_world
 from tests.fixtures.services import worker_process
-from tests.onboarding.conftest import make_world
 from tests.waiting import wait_until
 from workers.celery_names import TaskNames
 
