@@ -1,5 +1,7 @@
 """The catalog's routes in the role matrix (tests/portal/access_matrix.py): pages and API, each
-against agency A's objects, walked for A's people, B's people, overseers and platform admins."""
+against agency A's objects, walked for A's people, B's people, S's people (a sub-agency of A),
+overseers and platform admins; then against S's objects (A's people act on them too, S's people act
+on their own) and S2's (S's sibling: A's people act on them, S's people do not see them)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from tests.portal.access_matrix import (
     Case,
     add,
     expect,
+    in_sub,
 )
 
 # Writes to agency A: its admins and members and the platform admins; overseers may not (403);
@@ -31,22 +34,22 @@ def _catalog_world(session, world) -> None:
     from catalog import services
     from core.actors import SYSTEM
 
-    for side in (world.own, world.other):
+    for side in (world.own, world.other, world.sub, world.sibling):
         side["service"] = services.create_service(session, SYSTEM, side["agency"].id, service_data())
 
 
 WORLD_BUILDERS.append(_catalog_world)
 
 
-def _descriptor(world) -> str:
-    return GOOD.replace("agency: TMA", f"agency: {world.own['agency'].code}").replace(
+def _descriptor(world, side: str = "own") -> str:
+    return GOOD.replace("agency: TMA", f"agency: {getattr(world, side)['agency'].code}").replace(
         "code: visa", "code: v2"
     )
 
 
-def _service_form(world) -> dict:
+def _service_form(world, side: str = "own") -> dict:
     data = service_data("new-one")
-    return {**data, "agency_id": str(world.own["agency"].id), "channels": data["channels"]}
+    return {**data, "agency_id": str(getattr(world, side)["agency"].id), "channels": data["channels"]}
 
 
 def _edit_form(world) -> dict:
@@ -187,5 +190,177 @@ add(
         lambda w: "/api/v1/descriptors",
         expect(200, anonymous=401, overseer=403, other_admin=422, other_member=422),
         json=lambda w: {"content": _descriptor(w), "file": "a.yaml"},
+    ),
+)
+
+
+# --- S's objects (a sub-agency of A) and S2's (its sibling) ---------------------------------------
+def _sub(w, key: str = "agency") -> int:
+    return w.sub[key].id
+
+
+def _sibling(w, key: str = "service") -> int:
+    return w.sibling[key].id
+
+
+READ_PAGE_IN_SUB = in_sub(AGENCY_READ_PAGE)
+READ_API_IN_SUB = in_sub(AGENCY_READ_API)
+WRITE_PAGE_IN_SUB = in_sub(A_WRITE_PAGE)
+WRITE_API_IN_SUB = in_sub(A_WRITE_API)
+# managing S: its admins, A's admins (S is below A) and platform admins; S's member may not (403)
+MANAGE_PAGE_IN_SUB = in_sub(A_MANAGE_PAGE, sub_member=403)
+MANAGE_POST_IN_SUB = in_sub(A_MANAGE_POST, sub_member=403)
+
+add("agencies.show_agency", Case("GET", lambda w: f"/agencies/{_sub(w)}", READ_PAGE_IN_SUB))
+add(
+    "agencies.new_sub_agency",
+    Case("GET", lambda w: f"/agencies/{_sub(w)}/sub-agencies/new", MANAGE_PAGE_IN_SUB),
+    Case(
+        "POST",
+        lambda w: f"/agencies/{_sub(w)}/sub-agencies/new",
+        MANAGE_POST_IN_SUB,
+        form=lambda w: {"code": "MATRIX-SUB2", "name_fa": "زیرمجموعه", "kind": "organization"},
+    ),
+)
+add("agencies.members", Case("GET", lambda w: f"/agencies/{_sub(w)}/members", MANAGE_PAGE_IN_SUB))
+add(
+    "agencies.add_member",
+    Case(
+        "POST",
+        lambda w: f"/agencies/{_sub(w)}/members",
+        MANAGE_PAGE_IN_SUB,
+        form=lambda w: {"email": "sub.member@test.govcloud.ir", "name": "تازه", "role": "agency_member"},
+    ),
+)
+add(
+    "agencies.reset_member_password",
+    Case(
+        "POST",
+        lambda w: f"/agencies/{_sub(w)}/members/{_sub(w, 'member')}/reset-password",
+        MANAGE_PAGE_IN_SUB,
+        form=lambda w: {},
+    ),
+)
+add(
+    "agencies.deactivate_member",
+    Case(
+        "POST",
+        lambda w: f"/agencies/{_sub(w)}/members/{_sub(w, 'member')}/deactivate",
+        MANAGE_POST_IN_SUB,
+        form=lambda w: {},
+    ),
+)
+add(
+    "catalog.new_service",
+    Case(
+        "POST",
+        lambda w: "/services/new",
+        in_sub(expect(302, overseer=403, other_admin=422, other_member=422)),
+        form=lambda w: _service_form(w, "sub"),
+    ),
+)
+add("catalog.show_service", Case("GET", lambda w: own_service(_sub(w, "service")), READ_PAGE_IN_SUB))
+add(
+    "catalog.edit_service",
+    Case(
+        "GET",
+        lambda w: own_service(_sub(w, "service")) + "/edit",
+        in_sub(expect(200, anonymous=302, overseer=403, other_admin=404, other_member=404)),
+    ),
+    Case("POST", lambda w: own_service(_sub(w, "service")) + "/edit", WRITE_PAGE_IN_SUB, form=_edit_form),
+)
+add(
+    "catalog.retire_service",
+    Case(
+        "POST",
+        lambda w: own_service(_sub(w, "service")) + "/retire",
+        WRITE_PAGE_IN_SUB,
+        form=lambda w: {"version": "1"},
+    ),
+)
+add(
+    "catalog.service_history",
+    Case("GET", lambda w: own_service(_sub(w, "service")) + "/history", READ_PAGE_IN_SUB),
+)
+add(
+    "catalog.import_descriptor",
+    Case(
+        "POST",
+        lambda w: "/services/import",
+        in_sub(expect(200, anonymous=302, overseer=403, other_admin=422, other_member=422)),
+        form=lambda w: {"file": (io.BytesIO(_descriptor(w, "sub").encode()), "a.yaml")},
+    ),
+)
+add("api.get_agency", Case("GET", lambda w: f"/api/v1/agencies/{_sub(w)}", READ_API_IN_SUB))
+add(
+    "api.create_service",
+    Case(
+        "POST",
+        lambda w: "/api/v1/services",
+        in_sub(expect(201, anonymous=401, overseer=403, other_admin=422, other_member=422)),
+        json=lambda w: {"agency": w.sub["agency"].code, **service_data("api-new")},
+    ),
+)
+add("api.get_service", Case("GET", lambda w: f"/api/v1/services/{_sub(w, 'service')}", READ_API_IN_SUB))
+add(
+    "api.update_service",
+    Case(
+        "PATCH",
+        lambda w: f"/api/v1/services/{_sub(w, 'service')}",
+        WRITE_API_IN_SUB,
+        json=lambda w: {"maturity": 4},
+        headers=lambda w: {"If-Match": '"1"'},
+    ),
+)
+add(
+    "api.retire_service",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/services/{_sub(w, 'service')}/retire",
+        WRITE_API_IN_SUB,
+        headers=lambda w: {"If-Match": '"1"'},
+    ),
+)
+add(
+    "api.service_history",
+    Case("GET", lambda w: f"/api/v1/services/{_sub(w, 'service')}/history", READ_API_IN_SUB),
+)
+add(
+    "api.import_descriptor",
+    Case(
+        "POST",
+        lambda w: "/api/v1/descriptors",
+        in_sub(expect(200, anonymous=401, overseer=403, other_admin=422, other_member=422)),
+        json=lambda w: {"content": _descriptor(w, "sub"), "file": "a.yaml"},
+    ),
+)
+
+# S2's objects: below A, so A's people act on them; S's people answer as B's (the default of expect)
+add(
+    "agencies.members",
+    Case("GET", lambda w: f"/agencies/{w.sibling['agency'].id}/members", A_MANAGE_PAGE),
+)
+add("catalog.show_service", Case("GET", lambda w: own_service(_sibling(w)), AGENCY_READ_PAGE))
+add(
+    "catalog.edit_service",
+    Case("POST", lambda w: own_service(_sibling(w)) + "/edit", A_WRITE_PAGE, form=_edit_form),
+)
+add(
+    "api.update_service",
+    Case(
+        "PATCH",
+        lambda w: f"/api/v1/services/{_sibling(w)}",
+        A_WRITE_API,
+        json=lambda w: {"maturity": 4},
+        headers=lambda w: {"If-Match": '"1"'},
+    ),
+)
+add(
+    "api.create_service",
+    Case(
+        "POST",
+        lambda w: "/api/v1/services",
+        expect(201, anonymous=401, overseer=403, other_admin=422, other_member=422),
+        json=lambda w: {"agency": w.sibling["agency"].code, **service_data("api-new")},
     ),
 )

@@ -1,7 +1,8 @@
 """The migration routes in the role matrix (see tests/portal/access_matrix.py).
 
 Agency A ('own') has a data center, three workloads (one to assess and start, one with a run, one
-in wave 1 of a plan). B's people get 404 for A's objects, overseers read but get 403 on changes.
+in wave 1 of a plan). B's people and those of A's sub-agency S get 404 for A's objects, overseers read
+but get 403 on changes. S has the same objects of its own: S's people and A's act on them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.portal.access_matrix import (
     World,
     add,
     expect,
+    in_sub,
 )
 
 ANSWERS = {
@@ -55,6 +57,23 @@ def _migration_world(session: Any, world: World) -> None:
         workload=made["w-start"],
         plan=plan,
         run=runs.start_run(session, SYSTEM, made["w-run"].id),
+    )
+    sub = world.sub["agency"].id
+    sub_dc = inventory.create_data_center(session, SYSTEM, sub, "Sub DC")
+    sub_made = {
+        name: inventory.create_workload(
+            session, SYSTEM, sub, data_center_id=sub_dc.id, name=name, components=COMPONENTS
+        )
+        for name in ("w-sub", "w-sub-run", "w-sub-wave")
+    }
+    sub_plan = plans.create_plan(session, SYSTEM, sub, "Sub plan", "small")
+    plans.add_wave(session, SYSTEM, sub_plan.id, 1, "first")
+    plans.schedule_workload(session, SYSTEM, sub_plan.id, 1, sub_made["w-sub-wave"].id)
+    world.sub.update(
+        data_center=sub_dc,
+        workload=sub_made["w-sub"],
+        plan=sub_plan,
+        run=runs.start_run(session, SYSTEM, sub_made["w-sub-run"].id),
     )
 
 
@@ -225,4 +244,154 @@ add(
         OWN_WRITE_PAGE,
         form=lambda w: {"wave": 1, "workload_id": _w(w)},
     ),
+)
+
+
+# --- S's objects (a sub-agency of A): S's people and A's act on them, B's get 404 -----------------
+def _sw(world: World) -> int:
+    return world.sub["workload"].id
+
+
+add(
+    "migration.workload_page",
+    Case("GET", lambda w: f"/migration/workloads/{_sw(w)}", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "migration.assess",
+    Case(
+        "POST",
+        lambda w: f"/migration/workloads/{_sw(w)}/assessment",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: ANSWERS,
+    ),
+)
+add(
+    "migration.start_run",
+    Case("POST", lambda w: f"/migration/workloads/{_sw(w)}/runs", in_sub(OWN_WRITE_PAGE), form=lambda w: {}),
+)
+add(
+    "api.get_workload_api",
+    Case("GET", lambda w: f"/api/v1/migration/workloads/{_sw(w)}", in_sub(AGENCY_READ_API)),
+)
+add(
+    "api.assess_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/workloads/{_sw(w)}/assessment",
+        in_sub(OWN_WRITE_API),
+        json=lambda w: {"answers": ANSWERS},
+    ),
+)
+add(
+    "api.start_run_api",
+    Case(
+        "POST", lambda w: f"/api/v1/migration/workloads/{_sw(w)}/runs", in_sub(CREATED_API), json=lambda w: {}
+    ),
+)
+add(
+    "api.create_workload_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/workloads",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {
+            "agency_id": w.sub["agency"].id,
+            "data_center_id": w.sub["data_center"].id,
+            "name": "api-sub-app",
+            "components": COMPONENTS,
+        },
+    ),
+)
+add(
+    "api.create_data_center_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/data-centers",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {"agency_id": w.sub["agency"].id, "name": "API sub DC"},
+    ),
+)
+
+
+def _sp(world: World) -> int:
+    return world.sub["plan"].id
+
+
+def _sr(world: World) -> int:
+    return world.sub["run"].id
+
+
+add("migration.plan_page", Case("GET", lambda w: f"/migration/plans/{_sp(w)}", in_sub(AGENCY_READ_PAGE)))
+add("migration.run_page", Case("GET", lambda w: f"/migration/runs/{_sr(w)}", in_sub(AGENCY_READ_PAGE)))
+add(
+    "migration.run_status",
+    Case("GET", lambda w: f"/migration/runs/{_sr(w)}/status.json", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "migration.start_wave",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/waves/1/start",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {},
+    ),
+)
+add(
+    "migration.cancel_run",
+    Case("POST", lambda w: f"/migration/runs/{_sr(w)}/cancel", in_sub(OWN_WRITE_PAGE), form=lambda w: {}),
+)
+add(
+    "migration.add_wave",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/waves",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {"number": 2, "target_date": "1404/03/01"},
+    ),
+)
+add(
+    "migration.schedule",
+    Case(
+        "POST",
+        lambda w: f"/migration/plans/{_sp(w)}/entries",
+        in_sub(OWN_WRITE_PAGE),
+        form=lambda w: {"wave": 1, "workload_id": _sw(w)},
+    ),
+)
+add("api.get_plan_api", Case("GET", lambda w: f"/api/v1/migration/plans/{_sp(w)}", in_sub(AGENCY_READ_API)))
+add("api.get_run_api", Case("GET", lambda w: f"/api/v1/migration/runs/{_sr(w)}", in_sub(AGENCY_READ_API)))
+add(
+    "api.create_plan_api",
+    Case(
+        "POST",
+        lambda w: "/api/v1/migration/plans",
+        in_sub(CREATE_IN_AGENCY_API),
+        json=lambda w: {"agency_id": w.sub["agency"].id, "name": "API sub plan", "cloud_plan": "small"},
+    ),
+)
+add(
+    "api.add_wave_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/plans/{_sp(w)}/waves",
+        in_sub(CREATED_API),
+        json=lambda w: {"number": 2, "target_date": "1404/02/01"},
+    ),
+)
+add(
+    "api.schedule_api",
+    Case(
+        "POST",
+        lambda w: f"/api/v1/migration/plans/{_sp(w)}/entries",
+        in_sub(OWN_WRITE_API),
+        json=lambda w: {"wave": 1, "workload_id": _sw(w)},
+    ),
+)
+add(
+    "api.start_wave_api",
+    Case("POST", lambda w: f"/api/v1/migration/plans/{_sp(w)}/waves/1/start", in_sub(CREATED_API)),
+)
+add(
+    "api.cancel_run_api",
+    Case("POST", lambda w: f"/api/v1/migration/runs/{_sr(w)}/cancel", in_sub(OWN_WRITE_API)),
 )

@@ -1,5 +1,11 @@
 """The role matrix: every route of the portal and the API, for every kind of actor, against objects
-of the actor's own agency and of another agency.
+of the actor's own agency, of another agency and of sub-agencies in the catalog tree.
+
+Agency A ('own') has two sub-agencies: S ('sub', whose admin and member are the `sub_*` actors) and
+its sibling S2 ('sibling'). B ('other') is unrelated. The policy (catalog/policies.py): A's people act
+on A and everything below it; S's people act on S only, so A's objects, S2's and B's are another
+agency's to them. `expect` therefore gives the `sub_*` actors the answer B's people get, unless a case
+says otherwise; `in_sub` turns a profile for A's object into the one for the same route on S's object.
 
 Areas add their routes (and objects they need, via WORLD_BUILDERS) in `tests/<area>/access_<area>.py`:
     add("catalog.service_detail", Case("GET", lambda w: f"/services/{w.own['service'].id}", AGENCY_READ_PAGE))
@@ -16,21 +22,51 @@ from typing import Any
 
 import tests
 
-ACTORS = ("anonymous", "platform_admin", "overseer", "own_admin", "own_member", "other_admin", "other_member")
+ACTORS = (
+    "anonymous",
+    "platform_admin",
+    "overseer",
+    "own_admin",
+    "own_member",
+    "other_admin",
+    "other_member",
+    "sub_admin",
+    "sub_member",
+)
 
 
 @dataclasses.dataclass
 class World:
-    """Objects of agency A ('own') and agency B ('other'); actors named 'own_*' belong to A."""
+    """Objects of agency A ('own'), agency B ('other'), A's sub-agency S ('sub') and S's sibling S2
+    ('sibling'); actors named 'own_*' belong to A, 'other_*' to B, 'sub_*' to S."""
 
     own: dict[str, Any] = dataclasses.field(default_factory=dict)
     other: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sub: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sibling: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def expect(default: int, **per_actor: int) -> dict[str, int]:
+    """The answer of each actor; S's people answer as B's do unless named (A's objects, S2's and B's
+    are another agency's to them)."""
     unknown = set(per_actor) - set(ACTORS)
     assert not unknown, unknown
+    per_actor.setdefault("sub_admin", per_actor.get("other_admin", default))
+    per_actor.setdefault("sub_member", per_actor.get("other_member", default))
     return {actor: per_actor.get(actor, default) for actor in ACTORS}
+
+
+def in_sub(profile: dict[str, int], **per_actor: int) -> dict[str, int]:
+    """The same route on an object of S instead of A: S's people answer as A's did on A's object, and
+    A's people keep their answers, since they act for every agency below A."""
+    unknown = set(per_actor) - set(ACTORS)
+    assert not unknown, unknown
+    return {
+        **profile,
+        "sub_admin": profile["own_admin"],
+        "sub_member": profile["own_member"],
+        **per_actor,
+    }
 
 
 @dataclasses.dataclass
@@ -101,6 +137,13 @@ add(
         expect(403, anonymous=302, platform_admin=302, own_member=302),
         form=lambda w: {},
     ),
+    # a token of S's member: A's admin manages S but not its people's tokens (owner and platform only)
+    Case(
+        "POST",
+        lambda w: f"/account/tokens/{w.sub['member_token'].id}/revoke",
+        expect(403, anonymous=302, platform_admin=302, sub_member=302),
+        form=lambda w: {},
+    ),
 )
 add("api.me", Case("GET", lambda w: "/api/v1/me", SIGNED_IN_API))
 
@@ -109,7 +152,8 @@ def _accounts_world(session: Any, world: World) -> None:
     from core.actors import SYSTEM
     from portal.accounts import services as accounts
 
-    world.own["member_token"], _ = accounts.issue_token(session, SYSTEM, world.own["member"].id, "matrix")
+    for side in (world.own, world.sub):
+        side["member_token"], _ = accounts.issue_token(session, SYSTEM, side["member"].id, "matrix")
 
 
 WORLD_BUILDERS.append(_accounts_world)
@@ -123,12 +167,14 @@ def load_area_cases() -> None:
 
 
 def build_world(session: Any, make_agency: Callable[..., Any], make_user: Callable[..., Any]) -> World:
-    """Agencies A and B, an actor of each kind, and every area's objects (WORLD_BUILDERS); what the
-    role matrix walks and what the accessibility test renders."""
+    """Agencies A and B, A's sub-agencies S and S2, an actor of each kind, and every area's objects
+    (WORLD_BUILDERS); what the role matrix walks and what the accessibility test renders."""
     from core.actors import Role
 
     world = World()
     world.own["agency"], world.other["agency"] = make_agency(), make_agency()
+    world.sub["agency"] = make_agency(parent=world.own["agency"])
+    world.sibling["agency"] = make_agency(parent=world.own["agency"])
     actors = {
         "platform_admin": make_user(Role.platform_admin),
         "overseer": make_user(Role.overseer),
@@ -136,9 +182,11 @@ def build_world(session: Any, make_agency: Callable[..., Any], make_user: Callab
         "own_member": make_user(Role.agency_member, agency=world.own["agency"]),
         "other_admin": make_user(Role.agency_admin, agency=world.other["agency"]),
         "other_member": make_user(Role.agency_member, agency=world.other["agency"]),
+        "sub_admin": make_user(Role.agency_admin, agency=world.sub["agency"]),
+        "sub_member": make_user(Role.agency_member, agency=world.sub["agency"]),
     }
-    world.own["member"], world.other["member"] = actors["own_member"], actors["other_member"]
-    world.own["admin"], world.other["admin"] = actors["own_admin"], actors["other_admin"]
+    for side, prefix in ((world.own, "own"), (world.other, "other"), (world.sub, "sub")):
+        side["admin"], side["member"] = actors[f"{prefix}_admin"], actors[f"{prefix}_member"]
     world.actors = actors
     for build in WORLD_BUILDERS:
         build(session, world)

@@ -18,6 +18,7 @@ from tests.portal.access_matrix import (
     World,
     add,
     expect,
+    in_sub,
 )
 
 OVERSIGHT_PAGE = expect(403, anonymous=302, platform_admin=200, overseer=200)
@@ -149,4 +150,18 @@ add("api.matrix", Case("GET", lambda w: f"/api/v1/programs/{_program(w)}/matrix"
 add(
     "api.agency_detail",
     Case("GET", lambda w: f"/api/v1/programs/{_program(w)}/agencies/{w.own['agency'].id}", AGENCY_READ_API),
+)
+
+# S, a sub-agency of A: its people and A's read its compliance; B's get 404
+add(
+    "compliance.agency",
+    Case("GET", lambda w: f"/programs/{_program(w)}/agencies/{w.sub['agency'].id}", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "api.agency_detail",
+    Case(
+        "GET",
+        lambda w: f"/api/v1/programs/{_program(w)}/agencies/{w.sub['agency'].id}",
+        in_sub(AGENCY_READ_API),
+    ),
 )
