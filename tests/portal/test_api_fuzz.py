@@ -60,9 +60,6 @@ STATELESS = settings(
 )
 STATEFUL = settings(STATELESS, max_examples=6, stateful_step_count=5)
 AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
-# Issue 15: a reference to a row that does not exist escapes as a 500 (IntegrityError) where it should
-# be a 422 naming the field. Fixed on the rel-errors branch; this list goes once main has that fix.
-KNOWN_UNTIL_REL_ERRORS_LANDS_ISSUE_15 = ("ForeignKeyViolation",)
 # path parameter or body field → the key of the object it names in FuzzWorld's ids
 REFERENCES = {
     "agency_id": "agency",
@@ -126,11 +123,6 @@ class Answers:
             text = response.text if hasattr(response, "text") else response.get_data(as_text=True)
             self.leaks += [f"{case.operation.label}: {m}" for m in OTHER_MARKERS if m in text]
         return response.status_code < 500
-
-    def unexpected_server_errors(self) -> list[str]:
-        return [
-            e for e in self.server_errors if not any(k in e for k in KNOWN_UNTIL_REL_ERRORS_LANDS_ISSUE_15)
-        ]
 
 
 @contextlib.contextmanager
@@ -222,7 +214,7 @@ def test_api_never_fails_and_keeps_its_word(
         _fuzz_statefully(*args)
 
     assert walked >= 30
-    assert answers.unexpected_server_errors() == []
+    assert answers.server_errors == []
     assert answers.leaks == []
     # the fuzzer got past validation and authorisation too, not only into error paths
     reached = {label for label, status in answers.seen if status < 300}

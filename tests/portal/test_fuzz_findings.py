@@ -74,7 +74,7 @@ def test_text_longer_than_its_column_is_a_422_naming_the_field(client, db_sessio
     assert refused.value.fields == {"title_en": "at most 300 characters"}
 
 
-def test_an_id_past_any_row_is_not_found_not_a_500(client, db_session, make_agency, make_user, sign_in):
+def test_an_id_past_any_row_is_a_field_error_not_a_500(client, db_session, make_agency, make_user, sign_in):
     agency, plan = _plan(db_session, make_agency)
     sign_in(client, make_user(Role.agency_admin, agency=agency))
     token = csrf_token_from(client.get(f"/migration/plans/{plan.id}").get_data(as_text=True))
@@ -82,7 +82,7 @@ def test_an_id_past_any_row_is_not_found_not_a_500(client, db_session, make_agen
         f"/migration/plans/{plan.id}/entries",
         data={"wave": "1", "workload_id": "99999999999999999999", "csrf_token": token},
     )
-    assert response.status_code == 404
+    assert response.status_code == 422  # the unknown reference names its field (it once reached SQL)
 
 
 def test_an_export_of_a_program_whose_code_has_a_line_break_downloads(client, db_session, make_user, sign_in):
