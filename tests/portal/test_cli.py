@@ -74,7 +74,7 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
                     pass
             return len(answers) == 3
 
-        wait_until(all_ready, timeout=90, interval=0.5, what=f"the three services to answer ({answers})")
+        wait_until(all_ready, timeout=300, interval=0.5, what=f"the three services to answer ({answers})")
         assert set(answers.values()) == {200} and len(answers) == 3
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert 'dir="rtl"' in response.read().decode()
