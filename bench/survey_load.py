@@ -51,7 +51,7 @@ def gunicorn(env: Mapping[str, str], workers: int = 3) -> Iterator[tuple[str, su
             "5",
             "feedback.web.app:create_app()",
         ],
-        env={**env, "GOVCLOUD_FEEDBACK_TRUSTED_PROXIES": "1"},
+        env={**env, "GOVCLOUD_TRUSTED_PROXIES": "1"},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

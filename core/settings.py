@@ -129,6 +129,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("feedback_port", parse_int, 8001, "Port of the feedback service under `govcloud run`."),
     Option("default_locale", _choice("fa", "en"), "fa", "Language shown before the visitor picks one."),
     Option("session_cookie_secure", parse_bool, False, "Send the session cookie over HTTPS only."),
+    Option(
+        "metrics_port",
+        parse_int,
+        0,
+        "Port of the Prometheus metrics of gunicorn and Celery workers (summed over processes); 0: none.",
+    ),
     Option("log_level", _choice("debug", "info", "warning", "error"), "info", "Logging threshold."),
     Option(
         "smtp_url",
@@ -144,10 +150,16 @@ OPTIONS: tuple[Option, ...] = (
         "Fewer survey responses than this and a score shows as not enough responses yet.",
     ),
     Option(
-        "feedback_trusted_proxies",
+        "trusted_proxies",
         parse_int,
         0,
-        "Reverse proxies before the feedback service whose X-Forwarded-For is trusted (per-address limits).",
+        "Reverse proxies in front of each app whose X-Forwarded-For is trusted (the ingress: 1).",
+    ),
+    Option(
+        "feedback_job_files_days",
+        parse_int,
+        7,
+        "Days job files (uploads, rejects, printed sheets) are kept before the worker deletes them.",
     ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
@@ -214,6 +226,19 @@ class Settings:
             value = self.values[option.name]
             items.append((option.env, ("(set)" if value else "(not set)") if option.secret else value))
         return items
+
+
+def read_setting(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from the environment, parsed as `load_settings` parses it, for what runs before
+    (or without) loading them all: the gunicorn master's logging and metrics, the command group."""
+    option = OPTIONS_BY_NAME[name]
+    raw = (os.environ if environ is None else environ).get(option.env, "")
+    if not raw:
+        return option.default
+    try:
+        return option.parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{option.env}: {exc}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

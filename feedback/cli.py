@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError, ValidationError
 from core.settings import Settings, load_settings
+from core.taskqueue import serve_worker_metrics
 from feedback.accounts.actors import SYSTEM
 
 
@@ -237,6 +238,7 @@ def worker(concurrency: int, beat: bool) -> None:
         argv.append("--pool=threads")
     if beat:
         argv.append("--beat")
+    serve_worker_metrics(settings.metrics_port)
     app.worker_main(argv)
     sys.exit(0)
 

@@ -42,4 +42,5 @@ def create_app(
     web.use_database_ids(app)
     app.extensions["celery"] = connect_catalog_to_compliance(settings)
     register_blueprints(app, settings)
+    web.init_front(app, settings.trusted_proxies)
     return app

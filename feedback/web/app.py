@@ -68,12 +68,7 @@ def create_app(
     init_missing_code_reports(app)
     init_dashboards(app)
     init_survey(app)
-    if settings.feedback_trusted_proxies:
-        # Behind the reverse proxy every citizen would share its address: take theirs from the header.
-        # Outermost, so the survey's fast path (in front of Flask) sees the citizen's address too.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.feedback_trusted_proxies)  # type: ignore[method-assign]
+    web.init_front(app, settings.trusted_proxies)
     return app
 
 

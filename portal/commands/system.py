@@ -9,6 +9,7 @@ import click
 from core import migrate
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.settings import Settings, load_settings
+from core.taskqueue import serve_worker_metrics
 
 
 def _settings() -> Settings:
@@ -92,6 +93,7 @@ def worker(queues: str, concurrency: int, beat: bool) -> None:
         argv.append("--pool=threads")  # the filesystem transport is local to this machine anyway
     if beat:
         argv.append("--beat")
+    serve_worker_metrics(settings.metrics_port)
     app.worker_main(argv)
 
 

@@ -50,6 +50,7 @@ SCENARIOS = {
             },
             "networkPolicy": {"enabled": False},
             "imagePullSecrets": [{"name": "registry"}],
+            "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
         },
     ),
     "govcloud-gitops": (
@@ -63,6 +64,7 @@ SCENARIOS = {
             "ingress": {"enabled": True, "tlsSecretName": "feedback-tls"},
             "web": {"autoscaling": {"enabled": False}, "replicas": 6},
             "serviceAccount": {"create": False, "name": "tenant"},
+            "metrics": {"port": 9400, "serviceMonitor": {"enabled": True, "interval": "15s"}},
         },
     ),
 }

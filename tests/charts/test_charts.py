@@ -76,6 +76,8 @@ def test_every_manifest_validates_against_the_current_kubernetes_release(release
     version = kubernetes_validate.latest_version()
     assert release.all
     for manifest in release.all:
+        if manifest["apiVersion"].startswith("monitoring.coreos.com/"):
+            continue  # the Prometheus operator's CRD: not part of a Kubernetes release's schemas
         kubernetes_validate.validate(manifest, version, strict=True)
 
 
@@ -136,7 +138,7 @@ def test_no_secret_is_rendered_and_secrets_come_from_the_existing_secret(release
 
 
 def test_web_containers_probe_healthz_and_readyz(release):
-    web = [(w, c) for w, c, _ in containers(release) if c.get("ports")]
+    web = [(w, c) for w, c, _ in containers(release) if "http" in {p["name"] for p in c.get("ports", [])}]
     assert web
     for where, container in web:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
@@ -198,15 +200,58 @@ def test_ingress_only_when_asked_with_tls():
     assert backend == {"name": "rel-govcloud-portal", "port": {"name": "http"}}
 
 
+MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+METRICS_ONLY = [{"port": "metrics", "protocol": "TCP"}]
+
+
 def test_network_policies_admit_only_the_ingress_controller_to_the_portal(govcloud):
     portal = govcloud.get("NetworkPolicy", "rel-govcloud-portal")
-    [rule] = portal["spec"]["ingress"]
-    assert rule["from"] == [
+    web, monitoring = portal["spec"]["ingress"]
+    assert web["from"] == [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
     ]
+    assert web["ports"] == [{"port": "http", "protocol": "TCP"}]
+    # Prometheus, from the monitoring namespace, reaches the metrics port and nothing else.
+    assert monitoring == {"from": [MONITORING], "ports": METRICS_ONLY}
     background = govcloud.get("NetworkPolicy", "rel-govcloud-background")
-    assert background["spec"]["ingress"] == []
+    assert background["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
     assert release_for("govcloud-ingress-no-hpa").of_kind("NetworkPolicy") == []
+
+
+@pytest.mark.parametrize(
+    ("scenario", "app"), [("govcloud-default", "govcloud"), ("feedback-default", "employee-feedback")]
+)
+def test_metrics_have_their_own_port_that_the_ingress_never_routes(scenario, app):
+    release = release_for(scenario)
+    [config] = release.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_METRICS_PORT"] == "9100"
+    assert config["data"]["GOVCLOUD_TRUSTED_PROXIES"] == "1"  # the ingress controller's one hop
+    served = [c for _w, c, _p in containers(release) if c.get("ports")]
+    assert {p["name"] for c in served for p in c["ports"]} == {"http", "metrics"}
+    assert all({"name": "metrics", "containerPort": 9100, "protocol": "TCP"} in c["ports"] for c in served)
+    metrics = release.get("Service", f"rel-{app}-metrics")
+    assert metrics["spec"]["clusterIP"] == "None"
+    assert metrics["spec"]["ports"] == [
+        {"name": "metrics", "port": 9100, "targetPort": "metrics", "protocol": "TCP"}
+    ]
+    web = [s for s in release.of_kind("Service") if s["metadata"]["name"] != f"rel-{app}-metrics"]
+    assert all(p["name"] == "http" for s in web for p in s["spec"]["ports"])  # what the ingress reaches
+    assert release.of_kind("ServiceMonitor") == []  # only when asked: it needs the operator's CRD
+
+
+def test_service_monitors_scrape_the_metrics_service_when_asked():
+    for scenario, app, port, interval, labels in (
+        ("govcloud-ingress-no-hpa", "govcloud", 9100, "30s", {"release": "prometheus"}),
+        ("feedback-ingress-no-hpa", "employee-feedback", 9400, "15s", {}),
+    ):
+        release = release_for(scenario)
+        [monitor] = release.of_kind("ServiceMonitor")
+        assert labels.items() <= monitor["metadata"]["labels"].items()
+        assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": interval}]
+        service = release.get("Service", f"rel-{app}-metrics")
+        assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+        assert service["spec"]["ports"][0]["port"] == port
+        assert ("monitoring.coreos.com", "servicemonitors", "tenant", f"rel-{app}") in release.stored
 
 
 def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
@@ -328,6 +373,8 @@ def test_feedback_runs_exactly_one_beat_for_its_periodic_tasks(feedback):
     assert beat["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "feedback", "beat"]
     policy = feedback.get("NetworkPolicy", "rel-employee-feedback-beat")
     assert policy["spec"]["ingress"] == []
+    worker = feedback.get("NetworkPolicy", "rel-employee-feedback-worker")
+    assert worker["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
 
 
 def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
@@ -377,7 +424,11 @@ def _leaf_paths(values: dict, prefix: str = "") -> list[str]:
     paths = []
     for key, value in values.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and value and key not in {"resources", "ingressNamespaceSelector"}:
+        if (
+            isinstance(value, dict)
+            and value
+            and key not in {"resources", "ingressNamespaceSelector", "monitoringNamespaceSelector"}
+        ):
             paths += _leaf_paths(value, path + ".")
         else:
             paths.append(path)

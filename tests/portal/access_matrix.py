@@ -62,7 +62,6 @@ def add(endpoint: str, *cases: Case) -> None:
 for endpoint, path in (
     ("health.healthz", "/healthz"),
     ("health.readyz", "/readyz"),
-    ("metrics", "/metrics"),
     ("home.index", "/"),
     ("account.sign_in", "/sign-in"),
     ("api.openapi_document", "/api/v1/openapi.json"),

@@ -62,6 +62,8 @@ GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops
 GOVCLOUD_DEFAULT_LOCALE: {{ .Values.config.defaultLocale | quote }}
 GOVCLOUD_SESSION_COOKIE_SECURE: {{ .Values.config.sessionCookieSecure | quote }}
 GOVCLOUD_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+GOVCLOUD_TRUSTED_PROXIES: {{ .Values.config.trustedProxies | quote }}
+GOVCLOUD_METRICS_PORT: {{ .Values.metrics.port | quote }}
 GOVCLOUD_TASK_QUEUE_PREFIX: {{ .Values.config.taskQueuePrefix | quote }}
 GOVCLOUD_BALE_API_BASE: {{ .Values.config.baleApiBase | quote }}
 {{- end }}
