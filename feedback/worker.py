@@ -30,7 +30,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
     from feedback.dashboards.tasks import configure_alerts
     from feedback.reports.tasks import configure_bale
     from feedback.rollups.tasks import configure_rollups
-    from feedback.tasks import register_tasks
+    from feedback.tasks import PURGE_JOB_FILES, register_tasks
 
     settings = settings or load_settings()
     app = make_celery(
@@ -51,4 +51,5 @@ def create_celery(settings: Settings | None = None) -> Celery:
     configure_rollups(app, settings)
     app.conf.task_routes = {"feedback.*": {"queue": settings.task_queue_prefix + QUEUE}}
     register_tasks(app)
+    add_beat(app, settings, "purge-job-files", PURGE_JOB_FILES, 6 * 3600.0)
     return app

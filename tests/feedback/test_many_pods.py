@@ -14,9 +14,12 @@ from sqlalchemy import func, select
 
 from core.db import make_sessionmaker
 from feedback.survey.models import Response
+from tests.feedback.helpers import HEADER, employee_row
 from tests.feedback.survey_helpers import ANSWERS, form_token, seed_survey
+from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, csrf_token
 from tests.fixtures.processes import gunicorn, nginx
 from tests.fixtures.services import settings_env
+from tests.waiting import wait_until
 
 APP = "feedback.web.app:create_app()"
 
@@ -49,7 +52,7 @@ def cluster(settings, committed_feedback, feedback_worker, tmp_path):
         gunicorn({**env, "GOVCLOUD_VAR_DIR": str(b / "var")}, APP, b) as (url_b, _pb, log_b),
         nginx([url_a, url_b], tmp_path / "ingress") as url,
     ):
-        yield {"url": url, "pods": [url_a, url_b], "logs": [log_a, log_b]}
+        yield {"url": url, "pods": [url_a, url_b], "logs": [log_a, log_b], "root": tmp_path}
 
 
 def test_citizens_are_counted_one_by_one_behind_the_ingress(cluster, committed_feedback, tmp_path):
@@ -100,3 +103,46 @@ def test_request_ids_pass_through_and_are_returned(cluster):
     ids = {line.get("request_id") for log in cluster["logs"] for line in _lines(log)}
     assert {"probe-0123456789abcdef", plain.headers["X-Request-ID"]} <= ids
 
+
+def _sign_in(url: str) -> requests.Session:
+    admin = requests.Session()
+    page = admin.get(f"{url}/sign-in", timeout=30)
+    data = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": csrf_token(page.text)}
+    signed = admin.post(f"{url}/sign-in", data=data, allow_redirects=False, timeout=30)
+    assert signed.status_code == 302, signed.status_code
+    return admin
+
+
+def test_an_upload_on_one_pod_is_imported_by_the_worker_and_its_rejects_served_by_the_other(
+    cluster, committed_feedback
+):
+    create_admin(committed_feedback)
+    pod_a, pod_b = cluster["pods"]
+    admin = _sign_in(pod_a)  # the session cookie is signed with the release's key: both pods take it
+    rows = [employee_row(n) for n in range(1, 40)] + [employee_row(99, national_code="1234567890")]
+    csv = ("\n".join([",".join(HEADER)] + [",".join(r[c] for c in HEADER) for r in rows]) + "\n").encode()
+    form = admin.get(f"{pod_a}/admin/import", timeout=30)
+    uploaded = admin.post(
+        f"{pod_a}/admin/import",
+        data={"csrf_token": csrf_token(form.text)},
+        files={"file": ("employees.csv", csv, "text/csv")},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert uploaded.status_code == 303, uploaded.text
+    job = uploaded.headers["Location"]
+
+    def finished() -> dict | None:
+        status = admin.get(f"{pod_b}{job}.json", timeout=30).json()
+        return status if status["status"] in {"done", "failed"} else None
+
+    status = wait_until(finished, timeout=120, what="the import job")
+    assert status["status"] == "done", status
+    assert status["summary"] == "imported 39, updated 0, unchanged 0, rejected 1"
+    rejects = admin.get(f"{pod_b}{job}/rejects", timeout=30)
+    assert rejects.status_code == 200
+    assert rejects.headers["Content-Disposition"].startswith("attachment")
+    assert "bad_national_code" in rejects.content.decode("utf-8-sig")
+    # Nothing was written to either pod's own folder: the file went through the database.
+    for pod in ("pod-a", "pod-b"):
+        assert not list((cluster["root"] / pod).glob("var/feedback/**/*.csv"))
