@@ -41,7 +41,7 @@ from bench.table import Row, percentile
 from core.db import make_engine, make_sessionmaker
 from core.settings import load_settings
 from feedback.rollups.services import fold_pending
-from feedback.rollups.tasks import EVERY_SECONDS
+from feedback.schedule import FOLD_EVERY_SECONDS
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_SURVEY_ROUNDS", "3"))
@@ -70,7 +70,7 @@ def _tokens(url: str, folder: Path) -> list[str]:
 
 
 class _Folder(threading.Thread):
-    """The worker's periodic rollup fold (every `EVERY_SECONDS`), on one connection kept for the whole
+    """The worker's periodic rollup fold (every `FOLD_EVERY_SECONDS`), on one connection kept for the whole
     run (a backend that exits takes its CPU out of the /proc sums)."""
 
     def __init__(self, connection: Connection) -> None:
@@ -85,7 +85,7 @@ class _Folder(threading.Thread):
             return fold_pending(session)
 
     def run(self) -> None:
-        while not self.stopped.wait(EVERY_SECONDS):
+        while not self.stopped.wait(FOLD_EVERY_SECONDS):
             self.fold()
 
 

@@ -1,7 +1,7 @@
 """The append-only history of every e-service: who, when, what changed, old and new values.
 
 Entries are added to the session of the change itself, so they commit (or roll back) with it; the
-table refuses UPDATE and DELETE at the database level (migration 0004).
+table refuses UPDATE and DELETE at the database level (platform migration 0005).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
+import ipaddress
 import threading
 import time
 from collections.abc import Sequence
@@ -28,11 +29,12 @@ from collections.abc import Sequence
 import redis as redis_lib
 from limits import parse as parse_limit
 
-# KEYS: one list per key. ARGV: now (seconds, float), then per key: how many limits, the list's length
+# KEYS: one list per key. ARGV: now (seconds, float), record (1: count an allowed request, 0: only
+# check), then per key: how many limits, the list's length
 # (the largest `allowed`), its lifetime (the longest window), then per limit: allowed, window seconds.
 _SCRIPT = """
 local now = tonumber(ARGV[1])
-local at = 2
+local at = 3
 local n = 0
 for i = 1, #KEYS do
   local limits = tonumber(ARGV[at])
@@ -46,7 +48,10 @@ for i = 1, #KEYS do
     at = at + 2
   end
 end
-at = 2
+if ARGV[2] == '0' then
+  return {0, '0'}
+end
+at = 3
 for i = 1, #KEYS do
   local keep = tonumber(ARGV[at + 1])
   if redis.call('LPUSH', KEYS[i], ARGV[1]) > keep then
@@ -121,23 +126,29 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next_sweep = 10_000
 
-    def hit(self, checks: Sequence[Check], now: float | None = None) -> Refusal | None:
+    def hit(
+        self, checks: Sequence[Check], now: float | None = None, *, record: bool = True
+    ) -> Refusal | None:
         """Check every limit of every key; count the request against all of them only if none is
-        exceeded. `now` is for tests; the windows are wall-clock seconds shared by every process.
-        A key is always checked with the same limits (its list's length is their largest)."""
+        exceeded (and `record`: without it, only ask whether a request would be refused, for limits
+        counted after the fact, such as on a miss). `now` is for tests; the windows are wall-clock
+        seconds shared by every process. A key is always checked with the same limits (its list's
+        length is their largest)."""
         now = time.time() if now is None else now
         keys = [self.prefix + key for key, _limits in checks]
-        args: list[float | int] = [now]
+        args: list[float | int] = [now, 1 if record else 0]
         for _key, limits in checks:
             args += _script_args(tuple(limits))
         flat = [limit for _key, limits in checks for limit in limits]
         if self._script is not None:
             exceeded, wait = self._script(keys=keys, args=args)
         else:
-            exceeded, wait = self._hit_memory(keys, checks, now)
+            exceeded, wait = self._hit_memory(keys, checks, now, record)
         return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
 
-    def _hit_memory(self, keys: list[str], checks: Sequence[Check], now: float) -> tuple[int, float]:
+    def _hit_memory(
+        self, keys: list[str], checks: Sequence[Check], now: float, record: bool = True
+    ) -> tuple[int, float]:
         with self._lock:
             n = 0
             for key, (_key, limits) in zip(keys, checks, strict=True):
@@ -146,6 +157,8 @@ class RateLimiter:
                     n += 1
                     if len(times) >= limit.allowed and times[-limit.allowed] > now - limit.seconds:
                         return n, times[-limit.allowed] + limit.seconds - now
+            if not record:
+                return 0, 0.0
             for key, (_key, limits) in zip(keys, checks, strict=True):
                 _count, keep, lifetime, *_each = _script_args(tuple(limits))
                 self._memory.setdefault(key, (collections.deque(maxlen=keep), lifetime))[0].append(now)
@@ -157,3 +170,17 @@ class RateLimiter:
                 }
                 self._next_sweep = 2 * len(self._memory) + 10_000
         return 0, 0.0
+
+
+def address_prefix(address: str, ipv4_prefix: int = 32, ipv6_prefix: int = 64) -> str:
+    """The network an address belongs to, for limits that a client rotating addresses cannot slip:
+    an IPv6 subscriber is given a whole /64 (2^64 addresses), an IPv4 one usually one address (or a
+    carrier's pool: `ipv4_prefix` is a setting). Anything that is not an address is its own key."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    bits = ipv4_prefix if ip.version == 4 else ipv6_prefix
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))

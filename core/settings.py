@@ -50,6 +50,16 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _prefix_length(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw.strip().lstrip("/"))
+        if not low <= value <= high:
+            raise ValueError(f"expected a prefix length from {low} to {high}, got {raw!r}")
+        return value
+
+    return parse
+
+
 @dataclasses.dataclass(frozen=True)
 class Option:
     """One declared setting: the environment variable is PREFIX + name upper-cased."""
@@ -161,9 +171,22 @@ OPTIONS: tuple[Option, ...] = (
         7,
         "Days job files (uploads, rejects, printed sheets) are kept before the worker deletes them.",
     ),
+    Option(
+        "client_ipv4_prefix",
+        _prefix_length(8, 32),
+        32,
+        "IPv4 prefix length that counts as one client for per-network limits (survey, short codes, sign-in)"
+        " (IPv6 always /64). Lower it (e.g. 24) where one subscriber rotates through a pool.",
+    ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),
-    Option("bale_webhook_secret", parse_str, "", "Random path segment of the Bale webhook.", secret=True),
+    Option(
+        "bale_webhook_secret",
+        parse_str,
+        "",
+        "Random path segment of the Bale webhook (at least 32 characters in production; scrubbed from logs).",
+        secret=True,
+    ),
     Option(
         "bale_retry_base_seconds",
         parse_float,
@@ -285,7 +308,34 @@ def _fill_embedded_defaults(values: dict[str, Any]) -> dict[str, Any]:
             values["secret_key"] = _embedded_secret(var)
     if missing:
         raise ConfigurationError("production needs these settings: " + ", ".join(missing))
+    if production:
+        _refuse_weak_production(values)
     return values
+
+
+MIN_SECRET_KEY_BYTES = 32
+MIN_BALE_SECRET_CHARS = 32
+
+
+def _refuse_weak_production(values: dict[str, Any]) -> None:
+    """What production may not run without: cookies only over HTTPS, Redis (without it every limit
+    counts per process, so N processes allow N times as much), a signing key that cannot be guessed,
+    and a Bale webhook secret (the webhook's only credential) that cannot be either."""
+    problems = []
+    if not values["session_cookie_secure"]:
+        problems.append(
+            f"{OPTIONS_BY_NAME['session_cookie_secure'].env} must be true (cookies over HTTPS only)"
+        )
+    if not values["redis_url"]:
+        problems.append(f"{OPTIONS_BY_NAME['redis_url'].env} is required (limits shared by every process)")
+    if len(values["secret_key"].encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(f"{OPTIONS_BY_NAME['secret_key'].env} must be at least {MIN_SECRET_KEY_BYTES} bytes")
+    bale_secret = values["bale_webhook_secret"]
+    if (bale_secret or values["bale_bot_token"]) and len(bale_secret) < MIN_BALE_SECRET_CHARS:
+        name = OPTIONS_BY_NAME["bale_webhook_secret"].env
+        problems.append(f"{name} must be at least {MIN_BALE_SECRET_CHARS} characters")
+    if problems:
+        raise ConfigurationError("production refuses to start: " + "; ".join(problems))
 
 
 def _embedded_secret(var: Path) -> str:

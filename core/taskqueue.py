@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from celery import Celery, signals
@@ -17,7 +17,17 @@ from core import logs, metrics
 from core.settings import Settings
 
 
-def make_celery(name: str, settings: Settings, include: Iterable[str], queues: Iterable[str]) -> Celery:
+def make_celery(
+    name: str,
+    settings: Settings,
+    include: Iterable[str],
+    queues: Iterable[str],
+    routes: Mapping[str, str] | None = None,
+    schedule: Mapping[str, dict[str, Any]] | None = None,
+) -> Celery:
+    """An app of one deployable: `queues` (the default first), `routes` (task-name pattern to
+    queue) and the beat `schedule` as its names module and schedule module declare them, unprefixed;
+    every queue here gets the deployment's `task_queue_prefix`."""
     app = Celery(name, set_as_current=False)
     prefix = settings.task_queue_prefix
     queue_names = [prefix + q for q in queues]
@@ -35,6 +45,9 @@ def make_celery(name: str, settings: Settings, include: Iterable[str], queues: I
         "task_default_retry_delay": 5,
         "task_default_queue": queue_names[0],
         "worker_prefetch_multiplier": 1,
+        # A pool process is replaced after this many tasks: memory a large import or print run
+        # leaves behind goes back to the system.
+        "worker_max_tasks_per_child": 50,
         "broker_connection_retry_on_startup": True,
         "timezone": "Asia/Tehran",
         "enable_utc": True,
@@ -57,6 +70,12 @@ def make_celery(name: str, settings: Settings, include: Iterable[str], queues: I
         config["broker_transport_options"] = {"visibility_timeout": 3600}
     app.conf.update(config)
     app.conf.task_queues_names = queue_names
+    app.conf.task_routes = {pattern: {"queue": prefix + queue} for pattern, queue in (routes or {}).items()}
+    app.conf.beat_schedule = {
+        entry_name: {**entry, "options": {**entry["options"], "queue": prefix + entry["options"]["queue"]}}
+        for entry_name, entry in (schedule or {}).items()
+    }
+    app.conf.govcloud_settings = settings
     return app
 
 

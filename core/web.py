@@ -1,11 +1,12 @@
 """Web plumbing shared by the portal and the feedback service: access markers, health, metrics, locale.
 
 Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
-which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
+which may import only `core`, serves the same /healthz, /readyz, request ids and metrics as the portal.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import uuid
@@ -16,6 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from werkzeug.exceptions import NotFound as NotFoundError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -47,6 +49,58 @@ def public(view: F) -> F:
 
 def access_rule(app: Flask, endpoint: str) -> str | None:
     return getattr(app.view_functions[endpoint], "__access__", None)
+
+
+# --- request bodies -----------------------------------------------------------------------------
+
+# A public form (a survey answer, a sign-in, a missing-code report) is a few hundred bytes. The
+# survey's comment is the longest field: a browser sends at most 500 characters, the route takes up
+# to 2,000 (and keeps 500), and percent-encoded Persian is 6 bytes a character: 12 KB.
+SMALL_BODY_BYTES = 16 * 1024
+# A signed-in form or an API call that is not an upload.
+FORM_BODY_BYTES = 256 * 1024
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """The largest body this route reads. Without it a public route takes SMALL_BODY_BYTES and any
+    other FORM_BODY_BYTES: only the upload routes declare the import size."""
+
+    def decorate(view: F) -> F:
+        view.__body_limit__ = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def body_limit_of(app: Flask, endpoint: str | None) -> int:
+    view = app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        return SMALL_BODY_BYTES  # nothing matched: nothing will read the body
+    default = SMALL_BODY_BYTES if getattr(view, "__access__", None) == "public" else FORM_BODY_BYTES
+    return int(getattr(view, "__body_limit__", default))
+
+
+def init_body_limits(app: Flask) -> None:
+    """413 before a byte of an oversized body is read: a declared length over the route's limit is
+    refused at once, and a chunked body is refused once it passes the limit.
+    Runs before every other hook (CSRF reads the form), so it is put first, not appended."""
+
+    def _limit_body() -> None:
+        limit = body_limit_of(app, request.endpoint)
+        request.max_content_length = limit
+        if request.content_length is not None:
+            if request.content_length > limit:
+                raise RequestEntityTooLarge()
+        elif "wsgi.input_terminated" in request.environ:
+            # Chunked: Werkzeug would cut it silently at the limit and parse a truncated form.
+            # Read at most one byte past the limit to tell, and hand on what was read.
+            body = request.environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                raise RequestEntityTooLarge()
+            request.environ["wsgi.input"] = io.BytesIO(body)
+            request.environ["CONTENT_LENGTH"] = str(len(body))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import GovcloudError
 from core.settings import Settings
 from feedback.accounts.actors import SYSTEM
+from feedback.celery_names import TaskNames
 from feedback.db import task_session
 from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, copy_to, job_files, purge_old_files
@@ -25,7 +26,6 @@ from feedback.registry.importer import import_employees
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
-PURGE_JOB_FILES = "feedback.purge-job-files"
 
 
 class _Throttled:
@@ -142,6 +142,6 @@ def purge_job_files_task(task: Task) -> int:
 def register_tasks(app: Celery) -> None:
     """The same module-level functions on every app built (one per process in production); the
     settings come from the app the task runs on."""
-    app.task(name="feedback.import-employees", bind=True, acks_late=True)(import_employees_task)
-    app.task(name="feedback.print-sheets", bind=True, acks_late=True)(print_sheets_task)
-    app.task(name=PURGE_JOB_FILES, bind=True, ignore_result=True)(purge_job_files_task)
+    app.task(name=TaskNames.IMPORT_EMPLOYEES, bind=True, acks_late=True)(import_employees_task)
+    app.task(name=TaskNames.PRINT_SHEETS, bind=True, acks_late=True)(print_sheets_task)
+    app.task(name=TaskNames.PURGE_JOB_FILES, bind=True, ignore_result=True)(purge_job_files_task)

@@ -1,55 +1,32 @@
 """The feedback service's own Celery app (own queue, own broker settings): it never shares tasks
-with the platform's workers, as it is deployed on its own."""
+with the platform's workers, as it is deployed on its own. Names in `feedback/celery_names.py`, the
+beat entries in `feedback/schedule.py`; task modules do not import this module."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import Celery
+from sqlalchemy.engine import make_url
 
 from core.settings import Settings, load_settings
 from core.taskqueue import make_celery
+from feedback.celery_names import ROUTES, QueueNames
+from feedback.schedule import POSTGRESQL_ONLY, SCHEDULE
 
-QUEUE = "feedback"
-
-
-def add_beat(app: Celery, settings: Settings, name: str, task: str, seconds: float, **options: Any) -> None:
-    """One periodic entry on the feedback queue, added to the app's beat schedule; `options` go with
-    the queue (e.g. `expires`)."""
-    app.conf.beat_schedule = {
-        **(app.conf.beat_schedule or {}),
-        name: {
-            "task": task,
-            "schedule": seconds,
-            "options": {"queue": settings.task_queue_prefix + QUEUE, **options},
-        },
-    }
+TASK_MODULES = [
+    "feedback.tasks",
+    "feedback.reports.tasks",
+    "feedback.dashboards.tasks",
+    "feedback.rollups.tasks",
+]
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
-    from feedback.dashboards.tasks import configure_alerts
-    from feedback.reports.tasks import configure_bale
-    from feedback.rollups.tasks import configure_rollups
-    from feedback.tasks import PURGE_JOB_FILES, register_tasks
+    from feedback.tasks import register_tasks
 
     settings = settings or load_settings()
-    app = make_celery(
-        "feedback",
-        settings,
-        include=[
-            "feedback.tasks",
-            "feedback.reports.tasks",
-            "feedback.dashboards.tasks",
-            "feedback.rollups.tasks",
-        ],
-        queues=[QUEUE],
-    )
-    app.conf.govcloud_settings = settings
+    postgresql = make_url(settings.feedback_database_url).get_backend_name() == "postgresql"
+    schedule = {name: entry for name, entry in SCHEDULE.items() if postgresql or name not in POSTGRESQL_ONLY}
+    app = make_celery("feedback", settings, TASK_MODULES, QueueNames.all(), routes=ROUTES, schedule=schedule)
     app.conf.beat_schedule_filename = str(settings.var_path / "feedback-celerybeat-schedule")
-    configure_bale(app, settings)
-    configure_alerts(app, settings)
-    configure_rollups(app, settings)
-    app.conf.task_routes = {"feedback.*": {"queue": settings.task_queue_prefix + QUEUE}}
     register_tasks(app)
-    add_beat(app, settings, "purge-job-files", PURGE_JOB_FILES, 6 * 3600.0)
     return app

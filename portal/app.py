@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import web
 from core.settings import Settings, load_settings
 from portal import auth, db, errors, security
+from portal.security import UPLOAD_BYTES
 from portal.views import register_blueprints
 from workers.app import connect_catalog_to_compliance
 
@@ -28,10 +29,11 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=UPLOAD_BYTES,
         JSON_SORT_KEYS=False,
     )
     app.jinja_env.undefined = StrictUndefined
+    web.init_body_limits(app)  # first of all hooks
     db.init_db(app, settings, session_factory)
     web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
     web.init_metrics(app, "portal")

@@ -14,6 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 from core.settings import Settings
 
 csrf = CSRFProtect()
+# The largest descriptor upload (page or API); every other route reads far less (core.web.body_limit).
+UPLOAD_BYTES = 64 * 1024 * 1024
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import current_app
 
+from workers.celery_names import TaskNames
+
 log = logging.getLogger(__name__)
 
 
@@ -33,4 +35,4 @@ def cloud_backend() -> str:
 def advance_runs(*run_ids: int) -> None:
     """Hand started or cancelled runs to a worker (after the commit that changed them)."""
     for run_id in run_ids:
-        send("onboarding.advance-run", run_id)
+        send(TaskNames.ADVANCE_RUN, run_id)

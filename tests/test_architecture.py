@@ -1,4 +1,5 @@
-"""Cross-cutting checks: access rules on every route, import direction, one migration head."""
+"""Cross-cutting checks: access rules on every route, import direction, one migration chain in order,
+Celery names declared once. The rules are docs/architecture.md's; a rule changes there first."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.web import access_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# package -> packages of ours it may import (DESIGN.md)
+# package -> packages of ours it may import (docs/architecture.md, "Packages and arrows")
 ALLOWED_IMPORTS = {
     "core": set(),
     "catalog": {"core"},
@@ -23,7 +24,8 @@ ALLOWED_IMPORTS = {
     "portal": {"core", "catalog", "onboarding", "workers"},
 }
 DOMAIN_PACKAGES = ("catalog", "onboarding")
-# The one place the platform reaches into the feedback service: attaching its CLI group and its demo step.
+# The two permitted crossings (docs/architecture.md): the platform attaches the feedback service's CLI
+# group and calls its demo step.
 PERMITTED_CROSSINGS = {("portal/commands/__init__.py", "feedback"), ("portal/demo.py", "feedback")}
 OURS = set(ALLOWED_IMPORTS)
 
@@ -95,14 +97,99 @@ def test_single_migration_head(history):
 
 
 @pytest.mark.parametrize("history", sorted(migrate.HISTORIES))
-def test_migration_files_are_numbered(history):
-    for path in (migrate.HISTORIES[history] / "versions").glob("*.py"):
+def test_migrations_run_in_the_order_of_their_numbers(history):
+    """One chain in file order: each file's revision is its number and it revises the file before it
+    (a new migration takes the next number after the head)."""
+    previous = None
+    for path in sorted((migrate.HISTORIES[history] / "versions").glob("*.py")):
         number = path.name.split("_")[0]
-        assert number.isdigit() and len(number) == 4, path.name
-        assert f'revision: str = "{number}"' in path.read_text(), path.name
+        if not number.isdigit():
+            continue  # __init__.py
+        assert len(number) == 4, path.name
+        text = path.read_text()
+        assert f'revision: str = "{number}"' in text, path.name
+        revises = (
+            f'down_revision: str | None = "{previous}"' if previous else "down_revision: str | None = None"
+        )
+        assert revises in text, f"{path.name} does not revise {previous}, the file before it"
+        previous = number
 
 
-# --- settings versus the Helm charts (DESIGN: "a test checks the chart's configuration keys") ---
+# --- Celery: every task name declared once, task modules apart from the app assembly ---
+
+NAMES_MODULES = {"workers/celery_names.py", "feedback/celery_names.py"}
+APP_ASSEMBLY = {"workers.app", "feedback.worker"}  # the modules that build the Celery apps
+
+
+def _declared_task_names() -> set[str]:
+    from feedback.celery_names import TaskNames as FeedbackTaskNames
+    from workers.celery_names import TaskNames as PlatformTaskNames
+
+    declared = (PlatformTaskNames, FeedbackTaskNames)
+    return {value for names in declared for key, value in vars(names).items() if key.isupper()}
+
+
+def _our_python_files() -> list[Path]:
+    return [p for top in (*OURS, "tests", "bench") for p in (ROOT / top).rglob("*.py")]
+
+
+def test_task_names_are_written_only_in_the_names_modules():
+    """A task is registered, scheduled, sent and tested under `TaskNames.X`, never a string typed
+    again (`"onboarding.advance-run"` once stood in three files)."""
+    names = _declared_task_names()
+    offenders = []
+    for path in _our_python_files():
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in NAMES_MODULES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names:
+                offenders.append(f"{rel}:{node.lineno} {node.value!r}")
+    assert offenders == []
+
+
+def test_every_registered_task_has_a_declared_name(settings):
+    from feedback.worker import create_celery as create_feedback_celery
+    from workers.app import create_celery as create_platform_celery
+
+    registered = set()
+    for app in (create_platform_celery(settings), create_feedback_celery(settings)):
+        app.loader.import_default_modules()
+        registered |= {name for name in app.tasks if not name.startswith("celery.")}
+    assert registered == _declared_task_names()
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module an import statement names, at module level or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _task_modules() -> list[Path]:
+    candidates = [*(ROOT / "workers" / "tasks").glob("*.py"), *(ROOT / "feedback").rglob("tasks.py")]
+    return sorted(p for p in candidates if p.name != "__init__.py")
+
+
+def test_task_modules_do_not_import_the_app_assembly():
+    """The app assembly imports its task modules (and their names and schedule); a task module that
+    imported it back would run the assembly on import and tie every task to one app."""
+    modules = _task_modules()
+    assert len(modules) >= 7
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+        for path in modules
+        if (bad := _imported_modules(path) & APP_ASSEMBLY)
+    ]
+    assert offenders == []
+
+
+# --- settings versus the Helm charts (docs/architecture.md: the charts name only declared settings) ---
 
 CHART_NAMES = ("govcloud", "employee-feedback")
 

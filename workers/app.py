@@ -6,7 +6,7 @@ from celery import Celery
 
 from core.settings import Settings, load_settings
 from core.taskqueue import make_celery
-from workers import queues
+from workers.celery_names import ROUTES, QueueNames
 from workers.schedule import SCHEDULE
 
 TASK_MODULES = ["workers.tasks.system", "workers.tasks.onboarding", "workers.tasks.compliance"]
@@ -14,18 +14,8 @@ TASK_MODULES = ["workers.tasks.system", "workers.tasks.onboarding", "workers.tas
 
 def create_celery(settings: Settings | None = None) -> Celery:
     settings = settings or load_settings()
-    app = make_celery("govcloud", settings, TASK_MODULES, queues.ALL)
-    prefix = settings.task_queue_prefix
-    app.conf.beat_schedule = {
-        name: {**entry, "options": {**entry.get("options", {}), "queue": prefix + entry["options"]["queue"]}}
-        for name, entry in SCHEDULE.items()
-    }
+    app = make_celery("govcloud", settings, TASK_MODULES, QueueNames.all(), routes=ROUTES, schedule=SCHEDULE)
     app.conf.beat_schedule_filename = str(settings.var_path / "celerybeat-schedule")
-    app.conf.task_routes = {
-        "onboarding.*": {"queue": prefix + queues.MIGRATIONS},
-        "compliance.*": {"queue": prefix + queues.COMPLIANCE},
-    }
-    app.conf.govcloud_settings = settings
     app.set_default()
     return app
 

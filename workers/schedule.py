@@ -1,4 +1,5 @@
-"""The beat schedule: periodic work, each entry a task name and when it runs."""
+"""The platform's beat schedule: periodic work, each entry a task name, when it runs and its queue
+(unprefixed: `core.taskqueue.beat_schedule` adds the deployment's prefix)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,18 @@ from typing import Any
 
 from celery.schedules import crontab
 
-from workers import queues
+from workers.celery_names import QueueNames, TaskNames
 
 SCHEDULE: dict[str, dict[str, Any]] = {
-    "heartbeat": {"task": "system.heartbeat", "schedule": 60.0, "options": {"queue": queues.DEFAULT}},
+    "heartbeat": {"task": TaskNames.HEARTBEAT, "schedule": 60.0, "options": {"queue": QueueNames.DEFAULT}},
     "reconcile-runs": {
-        "task": "onboarding.reconcile-runs",
+        "task": TaskNames.RECONCILE_RUNS,
         "schedule": 30.0,
-        "options": {"queue": queues.MIGRATIONS},
+        "options": {"queue": QueueNames.MIGRATIONS},
     },
     "compliance-daily-snapshot": {
-        "task": "compliance.daily-snapshot",
+        "task": TaskNames.DAILY_SNAPSHOT,
         "schedule": crontab(hour=2, minute=30),  # Asia/Tehran (the app's timezone): before the working day
-        "options": {"queue": queues.COMPLIANCE},
+        "options": {"queue": QueueNames.COMPLIANCE},
     },
 }

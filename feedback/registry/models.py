@@ -39,6 +39,13 @@ class Employee(TimestampMixin, FeedbackBase):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def desk_name(self) -> str:
+        """What a citizen's pages show: enough to tell this desk from the next (the initial and the
+        family name, as on a door plate), not enough to build a directory from harvested codes."""
+        initial = self.first_name.strip()[:1]
+        return f"{initial}. {self.last_name}" if initial else self.last_name
+
 
 class LocalCounty(TimestampMixin, FeedbackBase):
     """A county created after the shipped reference list (new counties appear every year)."""

@@ -1,4 +1,5 @@
-"""The Bale outbox's thin tasks, on the feedback service's one Celery app (`feedback.worker`)."""
+"""The Bale outbox's thin tasks, on the feedback service's one Celery app (`feedback.worker`; the
+sweep's and purge's beat entries in `feedback/schedule.py`)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,24 @@ from celery import Celery, shared_task
 
 from core.db import utcnow
 from core.settings import Settings
+from feedback.celery_names import TaskNames
 from feedback.db import task_session
 from feedback.reports import bot, outbox, queries
-from feedback.worker import add_beat
 
-SEND_OUTBOX = "feedback.send-bale-outbox"
-SWEEP_OUTBOX = "feedback.sweep-bale-outbox"
-PURGE_BALE = "feedback.purge-bale-rows"
 MAX_RETRIES = 8
 SWEEP_AFTER = dt.timedelta(minutes=2)
-
-
-def configure_bale(app: Celery, settings: Settings) -> None:
-    """The Bale outbox's part of the feedback service's Celery app (`feedback.worker.create_celery`)."""
-    add_beat(app, settings, "sweep-bale-outbox", SWEEP_OUTBOX, 60.0)
-    add_beat(app, settings, "purge-bale-rows", PURGE_BALE, 6 * 3600.0)
 
 
 def enqueue_outbox(app: Celery, outbox_ids: list[int]) -> None:
     """After the webhook's commit. No publish retries: a broker hiccup must not hold the webhook;
     the sweeper sends what was stored but never enqueued."""
     if outbox_ids:
-        app.send_task(SEND_OUTBOX, args=[outbox_ids], queue=app.conf.task_default_queue, retry=False)
+        app.send_task(
+            TaskNames.SEND_BALE_OUTBOX, args=[outbox_ids], queue=app.conf.task_default_queue, retry=False
+        )
 
 
-@shared_task(bind=True, name=SEND_OUTBOX, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(bind=True, name=TaskNames.SEND_BALE_OUTBOX, max_retries=MAX_RETRIES, acks_late=True)
 def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
     """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
     settings: Settings = self.app.conf.govcloud_settings
@@ -51,7 +45,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
     raise self.retry(countdown=delay)
 
 
-@shared_task(bind=True, name=SWEEP_OUTBOX)
+@shared_task(bind=True, name=TaskNames.SWEEP_BALE_OUTBOX)
 def sweep_bale_outbox(self: Any) -> int:
     """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
     settings: Settings = self.app.conf.govcloud_settings
@@ -62,7 +56,7 @@ def sweep_bale_outbox(self: Any) -> int:
     return len(ids)
 
 
-@shared_task(bind=True, name=PURGE_BALE)
+@shared_task(bind=True, name=TaskNames.PURGE_BALE_ROWS)
 def purge_bale_rows(self: Any) -> dict[str, int]:
     """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
     settings: Settings = self.app.conf.govcloud_settings

@@ -1,30 +1,20 @@
-"""The periodic rollup fold and its beat entry, on the feedback service's Celery app. Readers fold
-before they read; this keeps the pending rows few when nobody is looking."""
+"""The periodic rollup fold, on the feedback service's Celery app (its beat entry in
+`feedback/schedule.py`, PostgreSQL only). Readers fold before they read; this keeps the pending rows
+few when nobody is looking."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from celery import Celery, shared_task
-from sqlalchemy.engine import make_url
+from celery import shared_task
 
 from core.settings import Settings
+from feedback.celery_names import TaskNames
 from feedback.db import task_session
 from feedback.rollups.services import fold_pending
-from feedback.worker import add_beat
-
-FOLD_ROLLUPS = "feedback.fold-rollups"
-EVERY_SECONDS = 2.0
 
 
-def configure_rollups(app: Celery, settings: Settings) -> None:
-    if make_url(settings.feedback_database_url).get_backend_name() != "postgresql":
-        return  # the embedded SQLite applies rollups in the submission: nothing is ever pending
-    # a fold that waited longer than a few intervals is stale: the next one applies the same rows
-    add_beat(app, settings, "fold-rollups", FOLD_ROLLUPS, EVERY_SECONDS, expires=4 * EVERY_SECONDS)
-
-
-@shared_task(bind=True, name=FOLD_ROLLUPS, ignore_result=True)
+@shared_task(bind=True, name=TaskNames.FOLD_ROLLUPS, ignore_result=True)
 def fold_rollups_task(self: Any) -> int:
     settings: Settings = self.app.conf.govcloud_settings
     with task_session(settings) as session:

@@ -3,10 +3,11 @@
 `submit_response` is the only writer of `responses`: the web form, the browser's resend after an
 outage and the demo seed all go through it.
 
-On PostgreSQL the steps run inside the database, as the function `feedback_submit` (migration
-0032): one round trip, and outside a caller's transaction one autocommitted statement, where the
-steps below take five round trips plus BEGIN. The embedded SQLite runs `_submit_steps`. Tests run
-the same mixed load through both on PostgreSQL and hold the rows and rollups equal.
+On PostgreSQL the steps run inside the database, as the function `feedback_submit`
+(`feedback/survey/sql/`, version 2, loaded by migration 0034): one round trip, and outside a
+caller's transaction one autocommitted statement, where the steps below take five round trips plus
+BEGIN. The embedded SQLite runs `_submit_steps`. Tests run the same mixed load through both on
+PostgreSQL and hold the rows and rollups equal.
 """
 
 from __future__ import annotations
@@ -277,7 +278,7 @@ def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime |
 
 
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:
-    """`feedback_submit` (migration 0032): on its own in autocommit, or inside the caller's
+    """`feedback_submit` (`feedback/survey/sql/`): on its own in autocommit, or inside the caller's
     transaction when there is one (a test's savepoint), committed as the other path does."""
     bind = session.get_bind()
     if isinstance(bind, Engine) and not session.in_transaction():

@@ -39,9 +39,10 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         SESSION_COOKIE_NAME="feedback_session",
-        MAX_CONTENT_LENGTH=512 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=security.UPLOAD_BYTES,
     )
     app.jinja_env.undefined = StrictUndefined
+    web.init_body_limits(app)  # first of all hooks
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     app.extensions["db_sessionmaker"] = session_factory
@@ -95,9 +96,10 @@ def init_dashboards(app: Flask) -> None:
 def init_survey(app: Flask) -> None:
     """The survey posts carry their own signed, device-bound form token instead of the session's CSRF
     token (a citizen has no session); the survey admin pages use the usual CSRF."""
-    from feedback.web import security, survey, survey_admin, survey_fast
+    from feedback.web import security
+    from feedback.web.survey import admin, fast_path, routes
 
-    app.register_blueprint(survey.bp)
-    security.csrf.exempt(survey.bp)
-    app.register_blueprint(survey_admin.bp)
-    survey_fast.install(app)
+    app.register_blueprint(routes.bp)
+    security.csrf.exempt(routes.bp)
+    app.register_blueprint(admin.bp)
+    fast_path.install(app)

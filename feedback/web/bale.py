@@ -12,7 +12,7 @@ from celery import Celery
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from core.web import public
+from core.web import body_limit, public
 from feedback.reports.bot import handle_bale_update
 from feedback.reports.tasks import enqueue_outbox
 from feedback.web.db import db
@@ -26,11 +26,11 @@ _SECRET_PATH = re.compile(r"/bale/webhook/[^\s?\"']*")
 
 @bp.post("/bale/webhook/<secret>")
 @public
+@body_limit(MAX_UPDATE_BYTES)  # an update is a few KB
 def webhook(secret: str) -> Response:
     expected = current_app.config["GOVCLOUD"].bale_webhook_secret
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         abort(404)
-    request.max_content_length = MAX_UPDATE_BYTES  # an update is a few KB; the app allows uploads
     update = request.get_json(silent=True)
     ids = (
         handle_bale_update(db(), update, current_app.config["GOVCLOUD"].feedback_base_url)

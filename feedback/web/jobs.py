@@ -21,23 +21,25 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import NotFound, ValidationError
+from core.web import body_limit
+from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
 from feedback.web.db import db
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import celery_app, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
-TASKS = {"import": "feedback.import-employees", "print": "feedback.print-sheets"}
+TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 
 
 def _enqueue(kind: str, job_id: int) -> None:
-    """After the job's row is committed, never inside that transaction."""
-    app = celery_app()
-    app.send_task(TASKS[kind], args=[job_id], queue=app.conf.task_queues_names[0])
+    """After the job's row is committed, never inside that transaction; the app's routes send it to
+    the bulk queue."""
+    celery_app().send_task(TASKS[kind], args=[job_id])
 
 
 def _store() -> JobFiles:
@@ -66,6 +68,7 @@ def _download(key: str, mimetype: str, name: str) -> Response:
 
 @bp.route("/import", methods=["GET", "POST"])
 @registry_admin_required
+@body_limit(UPLOAD_BYTES)
 def upload() -> str | Response | tuple[str, int]:
     error = ""
     if request.method == "POST":

@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import TooManyRequests
 
-from core.ratelimit import Check, RateLimiter
+from core.ratelimit import Check, RateLimiter, address_prefix
 from core.settings import Settings
 from core.web import mark_access
 from feedback.accounts.actors import FeedbackActor, actor_for
@@ -26,6 +26,8 @@ from feedback.web.db import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 csrf = CSRFProtect()
+# The national registry's import file; every other route reads far less (core.web.body_limit).
+UPLOAD_BYTES = 512 * 1024 * 1024
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)
 
 # Short codes: a guess hits about once in 40,000 tries (see codes/short_codes.py); these limits make
@@ -87,6 +89,18 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def client_network(remote_addr: str | None) -> str:
+    """The client's network (IPv6 /64, IPv4 the configured prefix): limits kept per network as well
+    as per address, so rotating addresses inside one subscriber's range gains nothing."""
+    prefix = current_app.config["GOVCLOUD"].client_ipv4_prefix
+    return address_prefix(remote_addr or "", ipv4_prefix=prefix)
+
+
+def network_key() -> str:
+    """Flask-Limiter key of `client_network` (apart from the per-address key it already keeps)."""
+    return "net:" + client_network(request.remote_addr)
 
 
 def current_actor() -> FeedbackActor | None:

@@ -1,4 +1,5 @@
-"""The default program, from the budget law's table (DESIGN.md): reference data, seeded idempotently.
+"""The default program, from the budget law's table (docs/architecture.md): reference data,
+seeded idempotently.
 
 Seeding only adds what is missing: a platform admin's later edits to these rows are kept.
 """

@@ -1,7 +1,8 @@
 """Cloud plans (small, medium, large) and their quotas, as data.
 
-DESIGN.md gives cloud plans to the catalog; until the catalog grows a plans table, the quotas live
-here as constants so the landing zone, the quota check before a run and the portal read one source.
+docs/architecture.md gives cloud plans to the catalog; until the catalog grows a plans table, the
+quotas live here as constants so the landing zone, the quota check before a run and the portal read
+one source.
 """
 
 from __future__ import annotations

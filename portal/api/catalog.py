@@ -17,6 +17,7 @@ from catalog.models import Agency, AgencyKind, EService, ServiceChange
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
 from core.errors import PreconditionFailed, ValidationError
+from core.web import body_limit
 from portal.api import bp
 from portal.api.catalog_schemas import (
     AGENCY_SCHEMA,
@@ -33,6 +34,7 @@ from portal.api.catalog_schemas import (
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
 from portal.db import get_session
+from portal.security import UPLOAD_BYTES
 
 EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
 
@@ -250,6 +252,7 @@ def service_history(service_id: int) -> Response:
 
 @bp.post("/descriptors")
 @roles(*EDITORS)
+@body_limit(UPLOAD_BYTES)
 @operation(
     summary="Import one agency's descriptor (all or nothing; idempotent)",
     tags=["services"],

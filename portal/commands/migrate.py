@@ -84,8 +84,9 @@ def start_command(agency_code: str, workload_name: str, cloud_plan: str, wait: b
             _watch(session, run.id)
         else:
             from workers.app import create_celery
+            from workers.celery_names import TaskNames
 
-            create_celery(settings).send_task("onboarding.advance-run", args=[run.id])
+            create_celery(settings).send_task(TaskNames.ADVANCE_RUN, args=[run.id])
             click.echo("sent to the migrations queue")
 
 

@@ -15,8 +15,10 @@ from catalog.models import MATURITY_LEVELS, Audience, Channel, ServiceKind, Serv
 from catalog.schemas import SERVICE_FIELDS, parse_page, parse_service_filter
 from core.actors import Role
 from core.errors import PreconditionFailed, ValidationError
+from core.web import body_limit
 from portal.auth import current_actor, roles, signed_in
 from portal.db import get_session
+from portal.security import UPLOAD_BYTES
 from portal.views.catalog_text import field_errors, template_helpers
 
 bp = Blueprint("catalog", __name__)
@@ -167,6 +169,7 @@ def service_history(service_id: int) -> str:
 
 @bp.route("/services/import", methods=["GET", "POST"])
 @roles(*EDITORS)
+@body_limit(UPLOAD_BYTES)
 def import_descriptor() -> tuple[str, int] | str:
     report, problems, status = None, [], 200
     if request.method == "POST":

@@ -19,7 +19,7 @@ from portal.queries import platform_counts
 
 bp = Blueprint("home", __name__)
 
-# The budget law's milestones (DESIGN.md); the compliance pages measure every agency against them.
+# The budget law's milestones (docs/architecture.md); the compliance pages measure every agency against them.
 MANDATE = (
     (
         _l("All services delivered electronically"),

@@ -1,11 +1,14 @@
 import textwrap
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from catalog import descriptors
 from catalog.descriptors import DescriptorError, export_agency, import_descriptor
 from catalog.models import EService, ServiceChange, ServiceStatus
 from core.actors import SYSTEM, Role
+from tests.fixtures.hostile import alias_bomb
 
 GOOD = textwrap.dedent(
     """\
@@ -170,3 +173,19 @@ def test_an_import_tells_the_after_change_hooks_only_when_it_changed_something(d
     finally:
         services.AFTER_CHANGE.remove(seen.append)
     assert seen == [frozenset({tree.a.id})]
+
+
+def test_an_alias_bomb_is_refused_within_a_second(db_session, tree):
+    started = time.process_time()
+    problems = _problems(db_session, SYSTEM, alias_bomb())
+    assert time.process_time() - started < 1.0
+    assert problems == ["tma.yaml:2: YAML aliases (*name) are not accepted: write each value out"]
+    assert _count(db_session) == 0
+
+
+def test_deep_nesting_and_oversized_files_are_refused_before_anything_is_built(db_session, tree):
+    deep = "agency: TMA\nservices: " + "[" * 500 + "]" * 500 + "\n"
+    assert _problems(db_session, SYSTEM, deep) == ["tma.yaml:2: nested deeper than 8 levels"]
+    huge = GOOD + "#" * descriptors.MAX_BYTES
+    (problem,) = _problems(db_session, SYSTEM, huge)
+    assert problem.endswith(f"a descriptor may be at most {descriptors.MAX_BYTES}")

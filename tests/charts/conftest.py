@@ -63,6 +63,8 @@ SCENARIOS = {
         {
             "ingress": {"enabled": True, "tlsSecretName": "feedback-tls"},
             "web": {"autoscaling": {"enabled": False}, "replicas": 6},
+            "worker": {"autoscaling": {"enabled": False}, "replicas": 3},
+            "bulkWorker": {"autoscaling": {"enabled": False}, "replicas": 2},
             "serviceAccount": {"create": False, "name": "tenant"},
             "metrics": {"port": 9400, "serviceMonitor": {"enabled": True, "interval": "15s"}},
         },

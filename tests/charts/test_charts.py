@@ -16,7 +16,7 @@ from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.landing.render import render_landing_zone
 from tests.charts import helm
 from tests.charts.conftest import release_for
-from workers import queues
+from workers.celery_names import QueueNames
 
 CHARTS = ("govcloud", "employee-feedback")
 WORKLOADS = ("Deployment", "Job")
@@ -161,7 +161,7 @@ def test_worker_deployments_cover_every_queue_exactly_once(govcloud):
         if command[:2] == ["govcloud", "worker"]:
             [flag] = [arg for arg in command if arg.startswith("--queues=")]
             served += flag.removeprefix("--queues=").split(",")
-    assert sorted(served) == sorted(queues.ALL)
+    assert sorted(served) == sorted(QueueNames.all())
 
 
 def test_portal_runs_gunicorn_on_the_app_factory(govcloud):
@@ -352,9 +352,10 @@ def test_configuration_changes_restart_the_pods():
 def test_feedback_runs_its_web_and_worker_on_its_own_database(feedback):
     web = feedback.get("Deployment", "rel-employee-feedback-web")["spec"]["template"]["spec"]["containers"][0]
     assert web["command"][0] == "gunicorn" and web["command"][-1] == "feedback.web.app:create_app()"
-    worker = feedback.get("Deployment", "rel-employee-feedback-worker")
-    command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
-    assert command == ["govcloud", "feedback", "worker"]
+    for name, queue in (("worker", "feedback"), ("worker-bulk", "feedback-bulk")):
+        worker = feedback.get("Deployment", f"rel-employee-feedback-{name}")
+        command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
+        assert command == ["govcloud", "feedback", "worker", f"--queues={queue}"]
     for _where, container, _pod in containers(feedback):
         keys = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
         # The tenant never receives the platform database: both URLs are its own.
@@ -373,12 +374,33 @@ def test_feedback_runs_exactly_one_beat_for_its_periodic_tasks(feedback):
     assert beat["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "feedback", "beat"]
     policy = feedback.get("NetworkPolicy", "rel-employee-feedback-beat")
     assert policy["spec"]["ingress"] == []
-    worker = feedback.get("NetworkPolicy", "rel-employee-feedback-worker")
-    assert worker["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
+    for name in ("worker", "worker-bulk"):
+        worker = feedback.get("NetworkPolicy", f"rel-employee-feedback-{name}")
+        assert worker["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
+
+
+def test_feedback_bulk_work_has_its_own_queue_worker_and_autoscaler(feedback):
+    """Imports and print runs go to the bulk queue, served by a Deployment of its own, so a national
+    import never delays the two-second fold; each worker Deployment scales on CPU."""
+    from feedback.celery_names import ROUTES, QueueNames, TaskNames
+
+    served = []
+    for name in ("worker", "worker-bulk"):
+        command = feedback.get("Deployment", f"rel-employee-feedback-{name}")["spec"]["template"]["spec"]
+        served += command["containers"][0]["command"][-1].removeprefix("--queues=").split(",")
+    assert sorted(served) == sorted(QueueNames.all())
+    assert ROUTES[TaskNames.IMPORT_EMPLOYEES] == ROUTES[TaskNames.PRINT_SHEETS] == QueueNames.BULK
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in feedback.of_kind("HorizontalPodAutoscaler")}
+    assert set(hpas) == {f"rel-employee-feedback-{n}" for n in ("web", "worker", "worker-bulk")}
+    for name in ("worker", "worker-bulk"):
+        assert "replicas" not in feedback.get("Deployment", f"rel-employee-feedback-{name}")["spec"]
+    fixed = release_for("feedback-ingress-no-hpa")
+    assert fixed.get("Deployment", "rel-employee-feedback-worker")["spec"]["replicas"] == 3
+    assert fixed.get("Deployment", "rel-employee-feedback-worker-bulk")["spec"]["replicas"] == 2
 
 
 def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
-    [hpa] = feedback.of_kind("HorizontalPodAutoscaler")
+    [hpa] = [h for h in feedback.of_kind("HorizontalPodAutoscaler") if h["metadata"]["name"].endswith("-web")]
     assert hpa["spec"]["scaleTargetRef"]["name"] == "rel-employee-feedback-web"
     assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     assert hpa["spec"]["maxReplicas"] >= 40  # README "Sizing": 2,000 requests/s at 50 per pod

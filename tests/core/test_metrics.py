@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from feedback.rollups.tasks import FOLD_ROLLUPS
+from feedback.celery_names import TaskNames
 from tests.fixtures.processes import free_port, gunicorn
 from tests.fixtures.services import settings_env, worker_process
 from tests.waiting import wait_until
@@ -79,9 +79,14 @@ def test_a_celery_worker_counts_its_tasks_on_its_metrics_port(
     settings, feedback_celery_app, committed_feedback
 ):
     port = free_port()
-    with worker_process(settings.replace(metrics_port=port), "feedback", "worker"):
-        results = [feedback_celery_app.send_task(FOLD_ROLLUPS) for _ in range(3)]
-        series = f'celery_tasks_total{{state="success",task="{FOLD_ROLLUPS}"}}'
+    # A queue of its own: the session's feedback worker, if running, must not take these tasks.
+    queue = "metrics-test"
+    with worker_process(settings.replace(metrics_port=port), "feedback", "worker", f"--queues={queue}"):
+        results = [
+            feedback_celery_app.send_task(TaskNames.FOLD_ROLLUPS, queue=settings.task_queue_prefix + queue)
+            for _ in range(3)
+        ]
+        series = f'celery_tasks_total{{state="success",task="{TaskNames.FOLD_ROLLUPS}"}}'
 
         def counted() -> bool:
             scrape = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
@@ -90,4 +95,4 @@ def test_a_celery_worker_counts_its_tasks_on_its_metrics_port(
         wait_until(counted, timeout=60, what="the worker's task metrics")
         scrape = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
         assert _sample(scrape, series) == 3
-        assert f'celery_task_duration_seconds_count{{task="{FOLD_ROLLUPS}"}} 3.0' in scrape
+        assert f'celery_task_duration_seconds_count{{task="{TaskNames.FOLD_ROLLUPS}"}} 3.0' in scrape

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from core.ratelimit import Limit, RateLimiter, Refusal, parse_limits
+from core.ratelimit import Limit, RateLimiter, Refusal, address_prefix, parse_limits
 
 
 @pytest.fixture(params=["redis", "memory"])
@@ -53,3 +53,25 @@ def test_each_key_and_each_window_is_counted_on_its_own(limiter):
     assert limiter.hit([("a", per_phone)], now=3).limit == Limit(2, 60)
     assert limiter.hit([("a", per_phone)], now=70) is None  # third this hour
     assert limiter.hit([("a", per_phone)], now=140) == Refusal(Limit(3, 3600), 3460)  # the hour from 0
+
+
+def test_a_check_without_record_counts_nothing(limiter):
+    two = [("misses", parse_limits("2 per minute"))]
+    for t in range(5):
+        assert limiter.hit(two, now=100 + t, record=False) is None
+    limiter.hit(two, now=100)
+    limiter.hit(two, now=101)
+    assert limiter.hit(two, now=102, record=False) == Refusal(Limit(2, 60), 58.0)
+
+
+def test_address_prefix_groups_an_ipv6_subscriber_and_a_configurable_ipv4_pool():
+    assert (
+        address_prefix("2001:db8:1:2:aaaa::1")
+        == address_prefix("2001:db8:1:2:ffff::9")
+        == "2001:db8:1:2::/64"
+    )
+    assert address_prefix("2001:db8:1:3::1") != address_prefix("2001:db8:1:2::1")
+    assert address_prefix("192.0.2.7") == "192.0.2.7/32"
+    assert address_prefix("192.0.2.7", ipv4_prefix=24) == address_prefix("192.0.2.200", 24) == "192.0.2.0/24"
+    assert address_prefix("::ffff:192.0.2.7") == "192.0.2.7/32"
+    assert address_prefix("not-an-address") == "not-an-address"

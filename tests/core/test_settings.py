@@ -56,3 +56,37 @@ def test_settings_round_trip_through_the_environment(tmp_path):
         }
     )
     assert load_settings(settings.environ()).values == settings.values
+
+
+def _production(tmp_path, **extra):
+    environ = {
+        "GOVCLOUD_VAR_DIR": str(tmp_path),
+        "GOVCLOUD_ENV": "production",
+        "GOVCLOUD_DATABASE_URL": "postgresql://db/govcloud",
+        "GOVCLOUD_FEEDBACK_DATABASE_URL": "postgresql://db/feedback",
+        "GOVCLOUD_BROKER_URL": "redis://redis:6379/1",
+        "GOVCLOUD_REDIS_URL": "redis://redis:6379/0",
+        "GOVCLOUD_SECRET_KEY": "k" * 32,
+        "GOVCLOUD_SESSION_COOKIE_SECURE": "true",
+        "GOVCLOUD_BALE_BOT_TOKEN": "123:token",
+        "GOVCLOUD_BALE_WEBHOOK_SECRET": "b" * 32,
+    }
+    environ.update(extra)
+    return load_settings({k: v for k, v in environ.items() if v is not None})
+
+
+def test_production_refuses_insecure_cookies_no_redis_and_short_secrets(tmp_path):
+    assert _production(tmp_path).secret_key == "k" * 32  # the complete set starts
+    refusals = {
+        "GOVCLOUD_SESSION_COOKIE_SECURE": {"GOVCLOUD_SESSION_COOKIE_SECURE": "false"},
+        "GOVCLOUD_REDIS_URL": {"GOVCLOUD_REDIS_URL": None},
+        "GOVCLOUD_SECRET_KEY": {"GOVCLOUD_SECRET_KEY": "k" * 31},
+        "GOVCLOUD_BALE_WEBHOOK_SECRET": {"GOVCLOUD_BALE_WEBHOOK_SECRET": "b" * 31},
+    }
+    for name, change in refusals.items():
+        with pytest.raises(ConfigurationError, match=name):
+            _production(tmp_path, **change)
+    with pytest.raises(ConfigurationError, match="GOVCLOUD_BALE_WEBHOOK_SECRET"):
+        _production(tmp_path, GOVCLOUD_BALE_WEBHOOK_SECRET=None)  # a bot without a secret
+    no_bale = _production(tmp_path, GOVCLOUD_BALE_BOT_TOKEN=None, GOVCLOUD_BALE_WEBHOOK_SECRET=None)
+    assert no_bale.bale_webhook_secret == ""  # no bot, no webhook: nothing to guess

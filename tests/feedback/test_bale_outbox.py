@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from core.db import make_sessionmaker
+from feedback.celery_names import TaskNames
 from feedback.reports import outbox
 from feedback.reports.models import BaleOutbox, BaleUpdate
 from feedback.reports.schemas import OutboxStatus
-from feedback.reports.tasks import SWEEP_OUTBOX
 from tests.feedback import bale_helpers as bh
 from tests.fixtures.services import worker_process
 
@@ -174,7 +174,7 @@ def test_a_broken_broker_does_not_fail_the_webhook_and_the_sweeper_sends_later(
     for row in rows:
         row.created_at = row.created_at - dt.timedelta(minutes=10)
     session.commit()
-    feedback_celery.send_task(SWEEP_OUTBOX, queue=feedback_celery.conf.task_default_queue)
+    feedback_celery.send_task(TaskNames.SWEEP_BALE_OUTBOX, queue=feedback_celery.conf.task_default_queue)
     calls = stand_in.wait_for(2)
     assert [c["body"]["chat_id"] for c in calls] == [9191, 9191]
     session.close()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from core.db import make_sessionmaker
 from feedback.accounts.actors import SYSTEM
+from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts
 from feedback.dashboards.models import Alert
-from feedback.dashboards.tasks import EVALUATE_ALERTS
 from feedback.rollups.scores import min_responses
 from tests.feedback.dashboard_helpers import UNIT, add_responses, viewer_client
 from tests.fixtures.feedback import csrf_token
@@ -21,7 +21,7 @@ REFUSED = "اشتراک ثبت نشد: نوع هشدار، آستانه (امت�
 
 
 def _evaluate_and_wait(celery_app, factory, expected: int) -> list[Alert]:
-    celery_app.send_task(EVALUATE_ALERTS, queue=celery_app.conf.task_default_queue)
+    celery_app.send_task(TaskNames.EVALUATE_ALERTS, queue=celery_app.conf.task_default_queue)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with factory() as session:
@@ -34,7 +34,7 @@ def _evaluate_and_wait(celery_app, factory, expected: int) -> list[Alert]:
 
 def test_the_beat_evaluates_alerts_every_few_minutes(feedback_celery_app):
     entry = feedback_celery_app.conf.beat_schedule["evaluate-alerts"]
-    assert entry["task"] == EVALUATE_ALERTS and entry["schedule"] <= 600
+    assert entry["task"] == TaskNames.EVALUATE_ALERTS and entry["schedule"] <= 600
 
 
 def test_a_low_score_raises_one_alert_until_acknowledged(

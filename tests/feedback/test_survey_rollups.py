@@ -16,11 +16,11 @@ from sqlalchemy import delete, func, select, update
 from core.db import make_sessionmaker
 from core.errors import NotAuthorized
 from feedback.accounts.actors import SYSTEM, FeedbackActor, registry_admin
+from feedback.celery_names import TaskNames
 from feedback.registry.models import Employee
 from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas
 from feedback.rollups.scores import score
 from feedback.rollups.services import fold_pending, rebuild_rollups
-from feedback.rollups.tasks import FOLD_ROLLUPS
 from feedback.survey.integrity import DEVICE_MANY_EMPLOYEES, EMPLOYEE_IP_BURST
 from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 from feedback.survey.services import CodeClosed, submit_response
@@ -268,12 +268,12 @@ def test_the_worker_folds_pending_changes_every_few_seconds(
     committed_feedback, feedback_worker, feedback_celery_app, tmp_path
 ):
     entry = feedback_celery_app.conf.beat_schedule["fold-rollups"]
-    assert entry["task"] == FOLD_ROLLUPS and entry["schedule"] <= 2
+    assert entry["task"] == TaskNames.FOLD_ROLLUPS and entry["schedule"] <= 2
     factory = make_sessionmaker(committed_feedback)
     with factory() as session:
         seed_employees(session, tmp_path, [employee_row(1)])
         submit_response(session, submission(code_of(session, "E000001")), NOON)
-    feedback_celery_app.send_task(FOLD_ROLLUPS, queue=feedback_celery_app.conf.task_default_queue)
+    feedback_celery_app.send_task(TaskNames.FOLD_ROLLUPS, queue=feedback_celery_app.conf.task_default_queue)
     deadline = time.monotonic() + 30
     with factory() as session:
         while session.scalar(select(func.count()).select_from(rollup_deltas)) and time.monotonic() < deadline:

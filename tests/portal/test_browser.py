@@ -11,7 +11,10 @@ def test_home_renders_rtl_in_vazirmatn_and_switches_to_english(page, live_portal
         seed_reference_agencies(session)
     page.goto(live_portal.url + "/")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    # Not wait_for_function: its string predicate is evaluated with eval, which the page's CSP refuses.
+    assert (
+        page.evaluate("async () => { await document.fonts.ready; return document.fonts.status; }") == "loaded"
+    )
     assert page.evaluate("document.fonts.check('16px Vazirmatn')")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert "ابر دولت" in page.title()

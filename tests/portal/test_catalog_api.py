@@ -1,9 +1,12 @@
+import time
+
 import pytest
 
 from catalog.models import EService
 from core.actors import Role
 from tests.catalog.test_descriptors import GOOD
 from tests.fixtures.catalog import service_data
+from tests.fixtures.hostile import alias_bomb
 
 
 @pytest.fixture
@@ -110,6 +113,20 @@ def test_descriptor_upload(client, headers, tree):
     assert bad.status_code == 422
     (problem,) = bad.json["error"]["problems"]
     assert (problem["line"], problem["field"]) == (9, "services[0].maturity")
+
+
+def test_an_alias_bomb_through_the_api_is_refused_within_a_second(client, headers, tree):
+    started = time.process_time()
+    refused = client.post(
+        "/api/v1/descriptors", json={"content": alias_bomb(), "file": "bomb.yaml"}, headers=headers
+    )
+    assert time.process_time() - started < 1.0
+    assert refused.status_code == 422
+    (problem,) = refused.json["error"]["problems"]
+    assert (problem["line"], problem["message"]) == (
+        2,
+        "YAML aliases (*name) are not accepted: write each value out",
+    )
 
 
 def test_openapi_documents_the_catalog(client):

@@ -1,10 +1,12 @@
 import io
+import time
 
 import pytest
 
 from core.actors import Role
 from tests.catalog.test_descriptors import GOOD
 from tests.fixtures.catalog import add_service, service_data
+from tests.fixtures.hostile import alias_bomb
 from tests.fixtures.web import csrf_token_from
 from tests.portal.test_pages import parse_html
 
@@ -114,6 +116,18 @@ def test_upload_a_descriptor_dry_run_then_for_real(signed, tree):
     parse_html(body)
     assert bad.status_code == 422
     assert "سطر ۹" in body and "services[0].maturity" in body and "باید سطحی از ۰ تا ۴ باشد" in body
+
+
+def test_an_alias_bomb_through_the_upload_page_is_refused_within_a_second(signed, tree):
+    token = csrf_token_from(signed.get("/services/import").get_data(as_text=True))
+    data = {"csrf_token": token, "file": (io.BytesIO(alias_bomb().encode()), "bomb.yaml")}
+    started = time.process_time()
+    refused = signed.post("/services/import", data=data, content_type="multipart/form-data")
+    assert time.process_time() - started < 1.0
+    body = refused.get_data(as_text=True)
+    parse_html(body)
+    assert refused.status_code == 422
+    assert "سطر ۲" in body and "ارجاع‌های YAML" in body and "هر مقدار را کامل بنویسید" in body
 
 
 def test_agency_page_and_sub_agency_form(client, sign_in, make_user, tree, db_session):

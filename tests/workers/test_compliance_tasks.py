@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from catalog.models import AgencyKind
 from onboarding.compliance.models import ComplianceSnapshot
 from tests.onboarding.compliance import factories as f
+from workers.celery_names import TaskNames
 
 
 def _catalog(engine):
@@ -30,7 +31,7 @@ def _snapshots(engine, agency_id):
 
 def test_daily_snapshot_task_writes_the_days_rows(committed_platform, celery_app, celery_worker):
     agency_id, milestone_id = _catalog(committed_platform)
-    result = celery_app.tasks["compliance.daily-snapshot"].delay("2025-01-09").get(timeout=60)
+    result = celery_app.tasks[TaskNames.DAILY_SNAPSHOT].delay("2025-01-09").get(timeout=60)
     assert result["day"] == "2025-01-09" and result["rows"] == 1
     (row,) = _snapshots(committed_platform, agency_id)
     assert (row.milestone_id, row.numerator, row.denominator, row.status) == (milestone_id, 3, 4, "at_risk")

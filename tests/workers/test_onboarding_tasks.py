@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from onboarding.runs.models import Run, RunStatus
 from onboarding.runs.services import start_run
 from tests.onboarding.conftest import make_world
+from workers.celery_names import TaskNames
 
 
 def _wait_for_status(session, run_id, timeout=60.0):
@@ -27,7 +28,7 @@ def test_the_worker_advances_a_run_to_the_end(settings, celery_app, celery_worke
     world = make_world(session)
     run = start_run(session, world.admin_a, world.workload().id)
 
-    celery_app.send_task("onboarding.advance-run", args=[run.id])
+    celery_app.send_task(TaskNames.ADVANCE_RUN, args=[run.id])
     run = _wait_for_status(session, run.id)
 
     assert run.status == RunStatus.succeeded, run.error
@@ -44,7 +45,7 @@ def test_the_reconciler_task_resumes_a_run_whose_message_was_lost(
     world = make_world(session)
     run = start_run(session, world.admin_a, world.workload().id)  # rows only: no task was sent
 
-    resumed = celery_app.send_task("onboarding.reconcile-runs").get(timeout=30)
+    resumed = celery_app.send_task(TaskNames.RECONCILE_RUNS).get(timeout=30)
 
     assert resumed == [run.id]
     assert _wait_for_status(session, run.id).status == RunStatus.succeeded

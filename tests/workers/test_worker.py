@@ -1,5 +1,8 @@
+from workers.celery_names import TaskNames
+
+
 def test_a_task_sent_through_the_broker_runs_on_a_real_worker(celery_app, celery_worker):
-    result = celery_app.send_task("system.heartbeat", queue=celery_app.conf.task_default_queue)
+    result = celery_app.send_task(TaskNames.HEARTBEAT, queue=celery_app.conf.task_default_queue)
     answer = result.get(timeout=30)
     assert answer["worker"] and answer["at"]
     assert result.status == "SUCCESS"
@@ -20,7 +23,9 @@ def test_a_task_left_scheduled_by_one_test_never_runs_in_the_next(celery_app, ce
 
     hostname = celery_worker.hostname
     inspect = celery_app.control.inspect(destination=[hostname], timeout=5)
-    result = celery_app.send_task("system.heartbeat", queue=celery_app.conf.task_default_queue, countdown=600)
+    result = celery_app.send_task(
+        TaskNames.HEARTBEAT, queue=celery_app.conf.task_default_queue, countdown=600
+    )
     wait_until(
         lambda: any(
             entry["request"]["id"] == result.id for entry in (inspect.scheduled() or {}).get(hostname, [])

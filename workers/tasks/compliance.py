@@ -14,12 +14,12 @@ from core.actors import SYSTEM
 from core.dates import tehran_today
 from core.settings import Settings
 from onboarding.compliance import reminders, services
+from workers.celery_names import TaskNames
 from workers.context import task_session, task_settings
 
 log = logging.getLogger(__name__)
 
 RECOMPUTE_DELAY_SECONDS = 30
-RECOMPUTE_TASK = "compliance.recompute-agency"
 EMAIL_RETRY_SECONDS = 300
 
 
@@ -30,7 +30,7 @@ def _email_enabled() -> bool:
     return bool(task_settings().smtp_url)
 
 
-@shared_task(name="compliance.daily-snapshot")
+@shared_task(name=TaskNames.DAILY_SNAPSHOT)
 def daily_snapshot(day: str | None = None) -> dict[str, object]:
     when = dt.date.fromisoformat(day) if day else today()
     with task_session() as session:
@@ -40,7 +40,7 @@ def daily_snapshot(day: str | None = None) -> dict[str, object]:
     return {"day": when.isoformat(), "rows": result.rows, "statuses": dict(result.statuses)}
 
 
-@shared_task(name=RECOMPUTE_TASK)
+@shared_task(name=TaskNames.RECOMPUTE_AGENCY)
 def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[str, object]:
     if debounce_key:
         # Cleared before computing: a change arriving while we compute schedules a fresh recompute.
@@ -53,7 +53,7 @@ def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[st
     return {"agency_id": agency_id, "day": when.isoformat(), "rows": result.rows}
 
 
-@shared_task(name="compliance.send-reminder-emails", bind=True, max_retries=None)
+@shared_task(name=TaskNames.SEND_REMINDER_EMAILS, bind=True, max_retries=None)
 def send_reminder_emails(self) -> dict[str, int]:
     settings = task_settings()
     with task_session() as session:
@@ -91,12 +91,12 @@ def request_recompute(
     app = celery_app or (current_task.app if current_task else current_app)
     settings: Settings = app.conf.govcloud_settings
     if not settings.redis_url:
-        app.send_task(RECOMPUTE_TASK, args=[agency_id], countdown=delay)
+        app.send_task(TaskNames.RECOMPUTE_AGENCY, args=[agency_id], countdown=delay)
         return True
     key = debounce_key(settings, agency_id)
     if not _redis_client(settings.redis_url).set(key, "1", nx=True, ex=delay + 60):
         return False
-    app.send_task(RECOMPUTE_TASK, args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
+    app.send_task(TaskNames.RECOMPUTE_AGENCY, args=[agency_id], kwargs={"debounce_key": key}, countdown=delay)
     return True
 
 

@@ -9,10 +9,11 @@ from core.errors import NotFound
 from onboarding.backends import backend_from_settings
 from onboarding.runs.engine import advance_run, reconcile_runs
 from onboarding.runs.models import ACTIVE_RUN_STATUSES
+from workers.celery_names import TaskNames
 from workers.context import task_session, task_settings
 
 
-@shared_task(name="onboarding.advance-run")
+@shared_task(name=TaskNames.ADVANCE_RUN)
 def advance_run_task(run_id: int) -> str:
     """Advance one run; when a step waits for a retry, come back when it is due."""
     with task_session() as session:
@@ -26,7 +27,7 @@ def advance_run_task(run_id: int) -> str:
         return str(run.status)
 
 
-@shared_task(name="onboarding.reconcile-runs")
+@shared_task(name=TaskNames.RECONCILE_RUNS)
 def reconcile_runs_task() -> list[int]:
     """Beat: re-enqueue runs nobody is advancing (a worker died, or Redis lost the message)."""
     with task_session() as session:

@@ -1,7 +1,7 @@
 """create tenant_services (services hosted on the cloud, first the employee-feedback system)
 
-Revision ID: 0030
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0030"
-down_revision: str | None = "0010"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

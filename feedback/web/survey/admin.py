@@ -12,7 +12,7 @@ from feedback.survey.integrity import RULE_TITLES
 from feedback.survey.questions import list_questions, seed_questions, update_questions
 from feedback.web.db import db
 from feedback.web.security import current_actor, registry_admin_required
-from feedback.web.survey import forget_questions
+from feedback.web.survey.routes import forget_questions
 
 bp = Blueprint("survey_admin", __name__, url_prefix="/admin/survey")
 

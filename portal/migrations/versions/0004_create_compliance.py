@@ -1,6 +1,6 @@
 """create compliance: programs, milestones, snapshots, notifications
 
-Revision ID: 0020
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -19,50 +19,27 @@ from core.ratelimit import Check, parse_limits
 from core.web import current_locale, public
 from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
-from feedback.survey.integrity import (
-    FormToken,
-    TokenError,
-    issue_form_token,
-    keyed_hash,
-    new_device_id,
-    read_form_token,
-)
+from feedback.survey.integrity import TokenError, issue_form_token, keyed_hash, new_device_id
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
-from feedback.survey.services import CodeClosed, Submission, parse_answers, submit_response
+from feedback.survey.services import CodeClosed, submit_response
 from feedback.web.db import db
 from feedback.web.security import rate_limited
+from feedback.web.survey.checks import (
+    DEVICE_COOKIE,
+    answer_fields,
+    answer_limits,
+    check_answer,
+    is_device_cookie,
+    posted_comment,
+)
 
 bp = Blueprint("survey", __name__)
 
-DEVICE_COOKIE = "fb_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
-# Per address: generous for a mobile carrier's shared NAT; per device: a person, not a script.
-IP_LIMITS = parse_limits("60 per minute;600 per hour")
-DEVICE_LIMITS = parse_limits("12 per minute;120 per hour")
 SCAN_LIMITS = parse_limits("60 per minute")  # opening the page
 QUESTIONS_TTL = 30.0
 DB_DOWN = (OperationalError, InterfaceError)
-
-
-def is_device_cookie(cookie: str) -> bool:
-    """A device id this service could have set (also for the fast path)."""
-    return 16 <= len(cookie) <= 64
-
-
-def submission_for(
-    secret: str, signed: FormToken, remote_addr: str | None, answers: tuple[int, int, int, int], comment: str
-) -> Submission:
-    """What a signed form and its checked answers submit, for the route and the fast path alike."""
-    return Submission(
-        employee_id=signed.employee_id,
-        code_id=signed.code_id,
-        submission_id=signed.submission_id,
-        device_hash=signed.device_hash,
-        ip_hash=keyed_hash(secret, "ip", remote_addr or ""),
-        answers=answers,
-        comment=comment[: COMMENT_MAX * 4],
-    )
 
 
 def _device_id() -> str:
@@ -76,12 +53,6 @@ def _device_id() -> str:
 
 def _scan_limits() -> list[Check]:
     return [(f"scan:{request.remote_addr}", SCAN_LIMITS)]
-
-
-def answer_limits(remote_addr: str | None, cookie: str | None) -> list[Check]:
-    """The limits on posting answers: per address and per device cookie (also for the fast path)."""
-    device = f"device:{cookie}" if cookie else f"device:none:{remote_addr}"
-    return [(f"answer:{remote_addr}", IP_LIMITS), (device, DEVICE_LIMITS)]
 
 
 def _answer_limits() -> list[Check]:
@@ -178,17 +149,16 @@ def form(token: str) -> WerkzeugResponse:
 @public
 @rate_limited(_answer_limits)
 def submit(token: str) -> WerkzeugResponse:
-    secret = current_app.config["SECRET_KEY"]
-    cookie = request.cookies.get(DEVICE_COOKIE, "")
-    answers = {f"q{n}": request.form.get(f"q{n}", "") for n in range(1, 5)}
-    comment = request.form.get("comment", "")[: COMMENT_MAX * 4]
     form_token = request.form.get("form_token", "")
     try:
-        signed = read_form_token(secret, form_token, _hash("device", cookie) if cookie else "-")
+        submission = check_answer(
+            current_app.config["SECRET_KEY"],
+            request.form,
+            request.cookies.get(DEVICE_COOKIE, ""),
+            request.remote_addr,
+        )
     except TokenError as exc:
         return _page("feedback/survey/refused.html", 403, reason=str(exc), token=token)
-    try:
-        values = parse_answers(answers)
     except ValidationError as exc:
         return _page(
             "feedback/survey/form.html",
@@ -196,16 +166,20 @@ def submit(token: str) -> WerkzeugResponse:
             employee=None,
             agency="",
             form_token=form_token,
-            answers=answers,
-            comment=comment,
+            answers=answer_fields(request.form),
+            comment=posted_comment(request.form),
             error=sorted(exc.fields),
         )
     try:
-        submit_response(db(), submission_for(secret, signed, request.remote_addr, values, comment))
+        submit_response(db(), submission)
     except DB_DOWN:
         db().rollback()
         return _page(
-            "feedback/survey/unavailable.html", 503, answers=answers, comment=comment, form_token=form_token
+            "feedback/survey/unavailable.html",
+            503,
+            answers=answer_fields(request.form),
+            comment=posted_comment(request.form),
+            form_token=form_token,
         )
     except CodeClosed:
         return _page("feedback/survey/closed.html", 410, state="closed", employee=None)

@@ -3,9 +3,10 @@ front of Flask (WSGI), on PostgreSQL.
 
 Every citizen who scans a desk's code lands here, so this one request is worth making cheap: Flask's
 request machinery (context, session, hooks, routing) cost more CPU than the rest of a submission
-once the database work became one statement. This path does the same checks with the same
-functions as the Flask route (`feedback.web.survey.submit`): the device-bound form token, the four
-answers, the per-address and per-device limits (counted once: it marks the environ for the route),
+once the database work became one statement. This path makes the Flask route's
+(`feedback.web.survey.routes.submit`) checks with the same function, `checks.check_answer`: the
+device-bound form token, the four answers; and the same limits, `checks.answer_limits` (counted
+once: it marks the environ for the route),
 `submit_autocommit` (one committed row before the answer), and it answers with the thank-you page the
 route itself rendered (same bytes, same headers), recording the same metrics.
 
@@ -34,15 +35,14 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import RateLimiter
-from core.web import LOCALE_COOKIE, choose_locale
-from feedback.survey.integrity import TokenError, keyed_hash, read_form_token
-from feedback.survey.services import CodeClosed, parse_answers, submit_autocommit
+from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
+from feedback.survey.integrity import TokenError
+from feedback.survey.services import CodeClosed, submit_autocommit
 from feedback.web.security import LIMITS_VERDICT
-from feedback.web.survey import DEVICE_COOKIE, answer_limits, is_device_cookie, submission_for
+from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
-_MAX_BODY = 32 * 1024  # four digits, a token and a comment of at most 500 characters, encoded
 _FORM = "application/x-www-form-urlencoded"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -59,6 +59,7 @@ class SurveyFastPath:
         self.enabled = True
         self.taken = 0  # requests answered here rather than by the route (tests, debugging)
         self._thanks: dict[str, Page] = {}
+        self.max_body = body_limit_of(app, "survey.submit")  # the route's own limit, never more
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if (
@@ -91,8 +92,8 @@ class SurveyFastPath:
             length = int(environ.get("CONTENT_LENGTH") or -1)
         except ValueError:
             return None
-        if not 0 < length <= _MAX_BODY:
-            return None
+        if not 0 < length <= self.max_body:
+            return None  # over the route's limit: Flask answers 413 without reading it
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # the route can read it again
         environ["wsgi.input_terminated"] = True
@@ -104,13 +105,11 @@ class SurveyFastPath:
         cookie = cookies.get(DEVICE_COOKIE, "")
         if not is_device_cookie(cookie):
             return None
-        secret = self.app.config["SECRET_KEY"]
+        remote_addr = environ.get("REMOTE_ADDR") or ""
         try:
-            signed = read_form_token(secret, form.get("form_token", ""), keyed_hash(secret, "device", cookie))
-            answers = parse_answers({f"q{n}": form.get(f"q{n}", "") for n in range(1, 5)})
+            submission = check_answer(self.app.config["SECRET_KEY"], form, cookie, remote_addr)
         except (TokenError, ValidationError):
             return None
-        remote_addr = environ.get("REMOTE_ADDR") or ""
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
         try:
             environ[LIMITS_VERDICT] = limiter.hit(answer_limits(remote_addr, cookie))
@@ -119,7 +118,6 @@ class SurveyFastPath:
             return None
         if environ[LIMITS_VERDICT] is not None:
             return None  # refused, nothing counted: the route answers 429 from this verdict
-        submission = submission_for(secret, signed, remote_addr, answers, form.get("comment", ""))
         try:
             submit_autocommit(engine, submission)
         except (DBAPIError, NotFound, CodeClosed):

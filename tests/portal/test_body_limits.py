@@ -1,0 +1,23 @@
+"""Request bodies of the portal: sign-in and every other public POST refuse an oversized body with
+413 before reading it; only the descriptor upload (page and API) takes the import size."""
+
+from core.web import SMALL_BODY_BYTES, body_limit_of
+from portal.security import UPLOAD_BYTES
+from tests.fixtures.hostile import post_oversized, public_posts
+
+
+def test_every_public_post_refuses_an_oversized_body_unread(app, client):
+    paths = public_posts(app)
+    assert "/sign-in" in paths
+    for path in paths:
+        assert post_oversized(client, path, SMALL_BODY_BYTES + 1) == (413, 0), path
+        assert post_oversized(client, path, 70 * 1024 * 1024) == (413, 0), path
+
+
+def test_signed_in_forms_are_bounded_and_only_uploads_take_the_import_size(app, client):
+    assert post_oversized(client, "/services/new", 256 * 1024 + 1) == (413, 0)
+    uploads = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if body_limit_of(app, rule.endpoint) > 256 * 1024
+    )
+    assert uploads == ["api.import_descriptor", "catalog.import_descriptor"]
+    assert body_limit_of(app, "catalog.import_descriptor") == UPLOAD_BYTES
