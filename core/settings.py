@@ -97,6 +97,20 @@ OPTIONS: tuple[Option, ...] = (
         "",
         "Feedback tenant's own database (SQLAlchemy URL). Empty: SQLite file in var_dir.",
     ),
+    Option(
+        "database_direct_url",
+        parse_str,
+        "",
+        "Platform database without a pooler in between, for migrations. Empty: database_url.",
+        secret=True,
+    ),
+    Option(
+        "feedback_database_direct_url",
+        parse_str,
+        "",
+        "Feedback database without a pooler in between, for migrations. Empty: feedback_database_url.",
+        secret=True,
+    ),
     Option("redis_url", parse_str, "", "Redis for rate limits and live updates. Empty: in-process memory."),
     Option(
         "broker_url",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core.db import cached_sessionmaker, make_engine, session_scope
+from core.db import cached_sessionmaker, given_url, make_engine, session_scope
 from core.settings import Settings
 
 
@@ -31,7 +31,6 @@ def autocommit_engine(engine: Engine) -> Engine:
     not fail (`submit_response`) retry on a fresh one."""
     found = _AUTOCOMMIT.get(engine)
     if found is None:
-        url = engine.url.render_as_string(hide_password=False)
-        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+        found = make_engine(given_url(engine), isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         _AUTOCOMMIT[engine] = found
     return found

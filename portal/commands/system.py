@@ -32,8 +32,9 @@ def db_upgrade() -> None:
 
 
 def upgrade_all(settings: Settings) -> None:
-    migrate.upgrade("platform", settings.database_url)
-    migrate.upgrade("feedback", settings.feedback_database_url)
+    """Both histories, on the direct URLs when set (PgBouncer stays out of schema changes)."""
+    migrate.upgrade("platform", settings.database_direct_url or settings.database_url)
+    migrate.upgrade("feedback", settings.feedback_database_direct_url or settings.feedback_database_url)
 
 
 @click.command("seed")

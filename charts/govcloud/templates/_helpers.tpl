@@ -77,7 +77,7 @@ GOVCLOUD_BALE_API_BASE: {{ .Values.config.baleApiBase | quote }}
       name: {{ include "govcloud.secretName" $ }}
       key: {{ $key }}
 {{- end }}
-{{- range $key := list "GOVCLOUD_RESULT_BACKEND" "GOVCLOUD_SMTP_URL" "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" }}
+{{- range $key := list "GOVCLOUD_RESULT_BACKEND" "GOVCLOUD_SMTP_URL" "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" "GOVCLOUD_DATABASE_DIRECT_URL" "GOVCLOUD_FEEDBACK_DATABASE_DIRECT_URL" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:
