@@ -92,7 +92,7 @@ def test_every_object_reaches_the_api_server(release):
 
 def test_migration_hook_ran_before_the_release(govcloud):
     assert govcloud.info["info"]["status"] == "deployed"
-    [hook] = govcloud.info["hooks"]
+    [hook] = [h for h in govcloud.info["hooks"] if h["events"] != ["test"]]  # and the helm test Pod
     assert hook["events"] == ["pre-install", "pre-upgrade"]
     assert hook["last_run"]["phase"] == "Succeeded"
     job = govcloud.get("Job", "rel-govcloud-migrations")
@@ -206,7 +206,9 @@ METRICS_ONLY = [{"port": "metrics", "protocol": "TCP"}]
 
 def test_network_policies_admit_only_the_ingress_controller_to_the_portal(govcloud):
     portal = govcloud.get("NetworkPolicy", "rel-govcloud-portal")
-    web, monitoring = portal["spec"]["ingress"]
+    web, helm_test, monitoring = portal["spec"]["ingress"]
+    assert helm_test["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "test"
+    assert helm_test["ports"] == [{"port": "http", "protocol": "TCP"}]
     assert web["from"] == [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
     ]
@@ -455,3 +457,37 @@ def _leaf_paths(values: dict, prefix: str = "") -> list[str]:
         else:
             paths.append(path)
     return paths
+
+
+# --- availability: probes, spreading, helm test ------------------------------------------------
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_chart_metadata_names_its_kubernetes_home_and_sources(chart):
+    meta = yaml.safe_load((helm.CHARTS / chart / "Chart.yaml").read_text())
+    assert meta["kubeVersion"].startswith(">=1.")
+    assert meta["home"].startswith("https://") and meta["sources"]
+
+
+def test_web_pods_start_before_liveness_counts_and_spread_over_zones_and_nodes(release):
+    for where, container, pod in containers(release):
+        ports = {p["name"] for p in container.get("ports", [])}
+        if "http" in ports:
+            assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}, where
+        if ports:  # web and workers: several replicas each
+            keys = [c["topologyKey"] for c in pod["topologySpreadConstraints"]]
+            assert keys == ["topology.kubernetes.io/zone", "kubernetes.io/hostname"], where
+            assert all(c["whenUnsatisfiable"] == "ScheduleAnyway" for c in pod["topologySpreadConstraints"])
+        if ports == {"metrics"}:  # a worker: alive while its main process serves the metrics port
+            assert container["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "metrics"}, where
+
+
+def test_helm_test_checks_readyz_through_the_service(release):
+    [hook] = [h for h in release.info["hooks"] if h["events"] == ["test"]]
+    [pod] = [m for m in release.hooks if m["kind"] == "Pod"]
+    command = " ".join(pod["spec"]["containers"][0]["command"])
+    service = next(s for s in release.of_kind("Service") if not s["metadata"]["name"].endswith("-metrics"))
+    assert f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/readyz" in command
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "test"
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert hook["name"] == pod["metadata"]["name"]
