@@ -279,9 +279,7 @@ def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
     }
     binding = govcloud.get("ClusterRoleBinding", "rel-govcloud-landing-zones")
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "rel-govcloud", "namespace": "tenant"}]
-    for where, pod in pod_specs(govcloud):
-        if where.startswith("Deployment/"):
-            assert pod["serviceAccountName"] == "rel-govcloud", where
+    # Which pods run as that account: test_only_the_migrations_worker_holds_the_landing_zone_cluster_role.
 
 
 def test_cluster_role_covers_every_call_of_the_kubernetes_backend(govcloud):
@@ -491,3 +489,21 @@ def test_helm_test_checks_readyz_through_the_service(release):
     assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "test"
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
     assert hook["name"] == pod["metadata"]["name"]
+
+
+def test_only_the_migrations_worker_holds_the_landing_zone_cluster_role(govcloud):
+    [binding] = [
+        b for b in govcloud.of_kind("ClusterRoleBinding") if b["metadata"]["name"].endswith("-landing-zones")
+    ]
+    [subject] = binding["subjects"]
+    accounts = {a["metadata"]["name"]: a for a in govcloud.of_kind("ServiceAccount")}
+    assert set(accounts) == {"rel-govcloud", "rel-govcloud-app"}
+    assert subject["name"] == "rel-govcloud"
+    assert accounts["rel-govcloud-app"]["automountServiceAccountToken"] is False
+    for deployment in govcloud.of_kind("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        if deployment["metadata"]["name"] == "rel-govcloud-worker-migrations":
+            assert pod["serviceAccountName"] == "rel-govcloud"
+        else:
+            assert pod["serviceAccountName"] == "rel-govcloud-app", deployment["metadata"]["name"]
+            assert pod["automountServiceAccountToken"] is False

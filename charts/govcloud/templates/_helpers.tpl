@@ -41,6 +41,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/*
+The ServiceAccount of every pod but the migrations worker: no API rights and no token mounted
+(the portal, beat and the other worker groups never call the Kubernetes API).
+*/}}
+{{- define "govcloud.appServiceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- printf "%s-app" (include "govcloud.fullname" .) }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{- define "govcloud.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
