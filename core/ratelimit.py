@@ -26,8 +26,9 @@ import threading
 import time
 from collections.abc import Sequence
 
-import redis as redis_lib
 from limits import parse as parse_limit
+
+from core import redisconn
 
 # KEYS: one list per key. ARGV: now (seconds, float), record (1: count an allowed request, 0: only
 # check), then per key: how many limits, the list's length
@@ -122,7 +123,7 @@ class RateLimiter:
         # Cluster they must share a hash slot, so the prefix is a hash tag and every key of this
         # limiter lives on one node (one call per request there, not one per key).
         self.prefix = hash_tagged(prefix)
-        self._redis = redis_lib.Redis.from_url(redis_url) if redis_url else None
+        self._redis = redisconn.connect(redis_url) if redis_url else None
         self._script = self._redis.register_script(_SCRIPT) if self._redis is not None else None
         # key: (its last request times, oldest first, as many as its largest `allowed`; longest window)
         self._memory: dict[str, tuple[collections.deque[float], int]] = {}
