@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from bench.feedback_common import bench_database
 from bench.table import Row, percentile, timed
 from core import reference
+from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.rollups.services import rebuild_rollups
 
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
@@ -106,7 +106,7 @@ WHERE status = 'counted' AND day BETWEEN :start AND :end GROUP BY province_code
 
 
 def run() -> list[Row]:
-    from feedback.accounts.actors import FeedbackActor
+    from core.actors import Actor
     from feedback.accounts.models import VIEWER
     from feedback.dashboards.services import load_dashboard, period
 
@@ -115,8 +115,8 @@ def run() -> list[Row]:
         timings = _load(url)
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
-        nation = FeedbackActor(1, VIEWER, "bench", "nation", "")
-        province = FeedbackActor(2, VIEWER, "bench", "province", PROVINCE)
+        nation = Actor(id=1, role=VIEWER, label="bench", scope_kind="nation")
+        province = Actor(id=2, role=VIEWER, label="bench", scope_kind="province", scope_value=PROVINCE)
         with engine.connect() as connection:
             rollup_rows = connection.execute(sa.text("SELECT count(*) FROM rollups")).scalar_one()
         rows = [
@@ -124,7 +124,7 @@ def run() -> list[Row]:
             Row("build rollups (6 grouped INSERTs)", f"{rollup_rows:,} rollup rows", timings["rollups"], "s"),
         ]
 
-        def dashboard(actor: FeedbackActor, days: int) -> None:
+        def dashboard(actor: Actor, days: int) -> None:
             with factory() as session:
                 load_dashboard(session, actor, "", days, 5)
 

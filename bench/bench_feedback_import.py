@@ -1,7 +1,8 @@
-"""Employee import into PostgreSQL: rows per second and peak memory, first import and re-import,
-beside reading and checking the same file without a database (the floor the import cannot beat).
+"""Employee import into PostgreSQL: rows per second and peak memory of the first import and of the
+re-import of the same file, beside a bare COPY of that file into a table of text columns in the same
+run (the floor: reading the file into the database and nothing else).
 
-Default 100,000 rows; `BENCH_EMPLOYEES=1000000` for the full figure the issue asks for.
+Default 100,000 rows; `BENCH_EMPLOYEES=2500000` for the national figure the issue asks for (under 60 s).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from bench.feedback_common import bench_database, in_fresh_process, write_employ
 from bench.table import Row
 
 SIZE = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
+COPY_BLOCK = 1 << 20
 
 
 def _import(url: str, path: str) -> tuple[float, str]:
+    from core.actors import SYSTEM
     from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
     from feedback.registry.importer import import_employees
 
     engine = make_engine(url)
@@ -31,41 +33,58 @@ def _import(url: str, path: str) -> tuple[float, str]:
     return elapsed, summary.line()
 
 
-def _check_only(path: str) -> tuple[float, str]:
-    from feedback.registry.importer import check_row
-    from feedback.registry.places import Places
-    from feedback.registry.reading import open_source
+def _bare_copy(url: str, path: str) -> tuple[float, str]:
+    """The file's bytes straight into COPY … (FORMAT csv, HEADER): no line numbers, no checks."""
+    import psycopg
+    from sqlalchemy.engine import make_url
 
-    class _NoLocalCounties:
-        def scalars(self, _statement: object) -> list:
-            return []
+    from feedback.registry.schemas import COLUMNS
 
-    started = time.perf_counter()
-    source = open_source(Path(path))
-    places = Places(_NoLocalCounties())  # type: ignore[arg-type]
-    good = sum(1 for raw in source.rows if isinstance(check_row(raw, places), dict))
-    source.close()
-    return time.perf_counter() - started, f"{good} good rows"
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
+        started = time.perf_counter()
+        columns = ", ".join(f"{c} text" for c in COLUMNS)
+        cursor.execute(f"CREATE TEMP TABLE bare_copy ({columns})")
+        with (
+            open(path, "rb") as handle,
+            cursor.copy("COPY bare_copy FROM STDIN (FORMAT csv, HEADER)") as copy,
+        ):
+            while block := handle.read(COPY_BLOCK):
+                copy.write(block)
+        connection.commit()
+        elapsed = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bare_copy")
+        (rows,) = cursor.fetchone()
+    return elapsed, f"{rows} rows"
 
 
 def run() -> list[Row]:
     size = f"{SIZE:,} employees"
     with tempfile.TemporaryDirectory() as folder, bench_database() as url:
         path = str(write_employees(Path(folder) / "employees.csv", SIZE))
-        (check_seconds, _), check_mb = in_fresh_process(_check_only, path)
+        (copy_seconds, copied), copy_mb = in_fresh_process(_bare_copy, url, path)
         (first_seconds, first_line), first_mb = in_fresh_process(_import, url, path)
         (again_seconds, again_line), again_mb = in_fresh_process(_import, url, path)
+    assert copied == f"{SIZE} rows", copied
     assert first_line == f"imported {SIZE}, updated 0, unchanged 0, rejected 0", first_line
     assert again_line == f"imported 0, updated 0, unchanged {SIZE}, rejected 0", again_line
-    baseline = SIZE / check_seconds
     rows = []
     for what, seconds, mb in (
-        ("read + check rows, no database (floor)", check_seconds, check_mb),
-        ("import into PostgreSQL (upserts + codes)", first_seconds, first_mb),
+        ("bare COPY of the file into text columns (floor)", copy_seconds, copy_mb),
+        ("import into PostgreSQL (checks, upserts, codes)", first_seconds, first_mb),
         ("re-import the same file (unchanged)", again_seconds, again_mb),
     ):
         rate = SIZE / seconds
-        compared = "baseline" if seconds is check_seconds else f"{rate / baseline:.2f}x the floor"
+        compared = "baseline" if seconds is copy_seconds else f"{copy_seconds / seconds:.2f}x the COPY's rate"
         rows.append(Row(f"{what}: rows/s", size, rate, "rows/s", compared))
-        rows.append(Row(f"{what}: peak memory", size, mb, "MB", f"{seconds:,.1f} s in all"))
+        rows.append(Row(f"{what}: seconds", size, seconds, "s", f"load {os.getloadavg()[0]:.1f}"))
+        rows.append(
+            Row(
+                f"{what}: peak memory",
+                size,
+                mb,
+                "MB",
+                "target < 300 MB" if seconds is not copy_seconds else "",
+            )
+        )
     return rows

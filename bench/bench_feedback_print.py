@@ -24,8 +24,8 @@ BASE = "https://feedback.example.ir"
 
 
 def _load(url: str, path: str) -> None:
+    from core.actors import SYSTEM
     from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
     from feedback.registry.importer import import_employees
 
     engine = make_engine(url)
@@ -36,8 +36,8 @@ def _load(url: str, path: str) -> None:
 
 def _print(url: str, agencies: list[str], out: str) -> tuple[float, int]:
     """Each agency's batch as a zip of one PDF per unit, one after the other."""
+    from core.actors import SYSTEM
     from core.db import make_engine, make_sessionmaker
-    from feedback.accounts.actors import SYSTEM
     from feedback.printing.services import Selection, print_batch
 
     engine = make_engine(url)

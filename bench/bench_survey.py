@@ -29,44 +29,23 @@ import os
 import statistics
 import tempfile
 import threading
-import uuid
 from pathlib import Path
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bench.feedback_common import bench_database, write_employees
-from bench.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
+from bench.feedback_common import bench_database, seed_desks, survey_settings
 from bench.table import Row, percentile
-from core.db import make_engine, make_sessionmaker
-from core.settings import load_settings
+from core.db import make_engine
 from feedback.rollups.services import fold_pending
 from feedback.schedule import FOLD_EVERY_SECONDS
+from tests.fixtures.survey_load import blast, cpu_seconds, gunicorn, open_all, phones, raw_get, raw_post
 
 SUBMISSIONS = int(os.environ.get("BENCH_SURVEY_SUBMISSIONS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_SURVEY_ROUNDS", "3"))
 PROCESSES, THREADS = 8, 2
 WORKERS = int(os.environ.get("BENCH_SURVEY_WORKERS", "4"))
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 EMPLOYEES = 2000
-
-
-def _tokens(url: str, folder: Path) -> list[str]:
-    from sqlalchemy import select
-
-    from feedback.accounts.actors import SYSTEM
-    from feedback.codes.models import EmployeeCode
-    from feedback.registry.importer import import_employees
-    from feedback.survey.questions import seed_questions
-
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        path = write_employees(folder / "employees.csv", EMPLOYEES)
-        import_employees(session, SYSTEM, path, folder / "rejects.csv")
-        seed_questions(session)
-        tokens = list(session.scalars(select(EmployeeCode.token)))
-    engine.dispose()
-    return tokens
 
 
 class _Folder(threading.Thread):
@@ -91,15 +70,8 @@ class _Folder(threading.Thread):
 
 def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as var, bench_database() as url:
-        settings = load_settings(
-            {},
-            var_dir=var,
-            feedback_database_url=url,
-            secret_key="bench-" + "k" * 40,
-            redis_url=REDIS_URL,
-            task_queue_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
-        )
-        tokens = _tokens(url, Path(var))
+        settings = survey_settings(var, url)
+        tokens = seed_desks(url, Path(var), EMPLOYEES)
         health: list[tuple[int, float]] = []
         results: list[tuple[int, float]] = []
         ratios, health_cpu, submit_cpu = [], collections.Counter(), collections.Counter()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import os
 import random
 import resource
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 
 from bench.databases import temporary_database
 from core import reference
+from core.settings import Settings, load_settings
 from feedback.registry.national_code import check_digit
 from feedback.registry.schemas import COLUMNS
 
@@ -24,6 +27,40 @@ LAST = ("رضایی", "احمدی", "کریمی", "موسوی", "حسینی", "�
 def bench_database() -> AbstractContextManager[str]:
     """A migrated feedback database of its own, dropped afterwards."""
     return temporary_database("feedback", "feedback")
+
+
+def survey_settings(var_dir: str, database_url: str) -> Settings:
+    """The feedback service's settings for a survey benchmark: its own database, rate limits counted
+    in Redis as deployed (BENCH_REDIS_URL, default redis://127.0.0.1:6379/8) under this run's own
+    key prefix."""
+    return load_settings(
+        {},
+        var_dir=var_dir,
+        feedback_database_url=database_url,
+        secret_key="bench-" + "k" * 40,
+        redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
+        task_queue_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
+    )
+
+
+def seed_desks(database_url: str, folder: Path, count: int) -> list[str]:
+    """`count` generated employees with their codes and the default questions; the codes' tokens."""
+    from sqlalchemy import select
+
+    from core.actors import SYSTEM
+    from core.db import make_engine, make_sessionmaker
+    from feedback.codes.models import EmployeeCode
+    from feedback.registry.importer import import_employees
+    from feedback.survey.questions import seed_questions
+
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        path = write_employees(folder / "employees.csv", count)
+        import_employees(session, SYSTEM, path, folder / "rejects.csv")
+        seed_questions(session)
+        tokens = list(session.scalars(select(EmployeeCode.token)))
+    engine.dispose()
+    return tokens
 
 
 def write_employees(path: Path, count: int, agencies: int = 20, units_per_agency: int = 50) -> Path:

@@ -48,7 +48,7 @@ def entry(
         "service_id": service_id,
         "agency_id": agency_id,
         "actor_id": actor.id,
-        "actor_label": actor.label or actor.role.value,
+        "actor_label": actor.label or str(actor.role),
         "action": action,
         "via": via,
         "changes": changes,

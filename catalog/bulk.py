@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,8 @@ def _plain(value: Any) -> Any:
 
 def _copy(session: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
     columns = list(rows[0])
-    raw = session.connection().connection.dbapi_connection
+    # only on PostgreSQL, where the pooled connection is psycopg's own
+    raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:

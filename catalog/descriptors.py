@@ -59,6 +59,10 @@ class DescriptorError(ValidationError):
         )
         self.problems = problems
 
+    def __str__(self) -> str:
+        """Every problem, `file:line: field: reason`, on one line: a traceback or a log says what is wrong."""
+        return f"{self.message}: " + "; ".join(str(p) for p in self.problems)
+
 
 class _Located(dict):
     """A mapping that remembers the line of itself and of each of its values."""
@@ -181,7 +185,7 @@ def _check_bounds(text: str | bytes, file: str) -> None:
                 )
 
 
-def load_document(text: str | bytes, file: str) -> Document:
+def load_document(text: str | bytes, file: str) -> Document:  # noqa: C901 - one branch per YAML node kind refused; to split (issue 19)
     """Parse and validate a descriptor's shape and every service in it, without the database."""
     try:
         _check_bounds(text, file)
@@ -211,7 +215,8 @@ def load_document(text: str | bytes, file: str) -> Document:
         services.line, services.lines = data.line, []
     if not isinstance(services, _LocatedList):
         problems.append(Problem(file, data.lines.get("services", 1), "services", "must be a list"))
-        services = []
+        services = _LocatedList()
+        services.line, services.lines = data.line, []
     seen_codes: dict[str, int] = {}
     for index, item in enumerate(services):
         line = services.lines[index]
@@ -250,6 +255,8 @@ class ImportReport:
     updated: dict[str, dict[str, list[Any]]] = dataclasses.field(default_factory=dict)
     unchanged: int = 0
     applied: bool = False
+    skipped: list[Problem] = dataclasses.field(default_factory=list)
+    """Entries the current data refused, left out of the import (only with `skip_refused`)."""
 
     @property
     def changed(self) -> bool:
@@ -277,7 +284,7 @@ class _Plan:
     report: ImportReport
 
 
-def _plan(session: Session, actor: Actor, document: Document) -> _Plan:
+def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool = False) -> _Plan:  # noqa: C901 - one branch per kind of change a descriptor makes; to split (issue 19)
     file = document.file
     agency = session.scalar(select(Agency).where(Agency.code == document.agency_code))
     if agency is None:
@@ -297,11 +304,13 @@ def _plan(session: Session, actor: Actor, document: Document) -> _Plan:
         service = existing.get(values.code)
         if service is None:
             if values.status == ServiceStatus.retired:
-                problems.append(
-                    Problem(
-                        file, entry.line, f"services[{entry.index}].status", "a new e-service is not retired"
-                    )
+                refused = Problem(
+                    file, entry.line, f"services[{entry.index}].status", "a new e-service is not retired"
                 )
+                if skip_refused:
+                    report.skipped.append(refused)
+                    continue
+                problems.append(refused)
             plan.creates.append(values)
             report.created.append(values.code)
             continue
@@ -310,14 +319,16 @@ def _plan(session: Session, actor: Actor, document: Document) -> _Plan:
             report.unchanged += 1
             continue
         if values.status not in TRANSITIONS[service.status]:
-            problems.append(
-                Problem(
-                    file,
-                    entry.line,
-                    f"services[{entry.index}].status",
-                    f"cannot change from {service.status.value} to {values.status.value}",
-                )
+            refused = Problem(
+                file,
+                entry.line,
+                f"services[{entry.index}].status",
+                f"cannot change from {service.status.value} to {values.status.value}",
             )
+            if skip_refused:  # the rest of the file still applies; the report names this one
+                report.skipped.append(refused)
+                continue
+            problems.append(refused)
         plan.updates.append((service, values, changed))
         report.updated[values.code] = changed
     if problems:
@@ -362,11 +373,15 @@ def import_descriptor(
     *,
     dry_run: bool = False,
     via: str = "descriptor",
+    skip_refused: bool = False,
 ) -> ImportReport:
     """Import one agency's descriptor: all of it, or (on any problem) nothing, raising DescriptorError
-    with every problem found. With dry_run the report says what would change and nothing is written."""
+    with every problem found. With dry_run the report says what would change and nothing is written.
+    With skip_refused, an entry that is valid but that the current data refuses (a status move such
+    as retired → draft) is left out and listed in `report.skipped`, and the rest applies: the demo
+    seeding uses it, so that data changed since the last start never stops the next one."""
     document = load_document(text, file)
-    plan = _plan(session, actor, document)
+    plan = _plan(session, actor, document, skip_refused)
     if dry_run or not plan.report.changed:
         session.rollback()
         return plan.report

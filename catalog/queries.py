@@ -16,11 +16,11 @@ from sqlalchemy.sql import Select
 
 from catalog.models import Agency, AgencyKind, EService, ServiceChange, ServiceKind, ServiceStatus
 from core.actors import Actor
-from core.errors import NotFound
+from core.db import is_valid_id
+from core.errors import NotFound, require_reference
 from core.text import normalize_fa
 
 MAX_PER_PAGE = 200
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing (and must not reach SQL)
 T = TypeVar("T")
 
 
@@ -75,12 +75,8 @@ def agency_scope(actor: Actor, column: Any) -> ColumnElement[bool]:
     return column.in_(actor.agency_ids or {-1})
 
 
-def _visible_agencies(actor: Actor) -> Select[tuple[Agency]]:
+def _visible_agencies(actor: Actor) -> Select[Agency]:
     return select(Agency).where(agency_scope(actor, Agency.id))
-
-
-def is_valid_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
 
 
 def get_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
@@ -88,6 +84,14 @@ def get_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     if agency is None or not actor.can_read_agency(agency.id):
         raise NotFound("no such agency", agency_id=agency_id)
     return agency
+
+
+def agency_reference(session: Session, agency_id: int, field: str = "agency_id") -> Agency:
+    """The agency a request names by id, for a service that has already authorised the actor for
+    that id: a missing one is bad input naming the field (422), never a foreign-key failure."""
+    return require_reference(
+        session.get(Agency, agency_id) if is_valid_id(agency_id) else None, field, "agency"
+    )
 
 
 def get_agency_by_code(session: Session, actor: Actor, code: str) -> Agency:

@@ -21,7 +21,14 @@ from catalog.models import Agency, EService, ServiceStatus
 from catalog.queries import get_agency, get_service, get_service_by_code, search_key
 from catalog.schemas import FieldMessage, ServiceInput, check_transition, parse_agency, parse_service
 from core.actors import Actor
-from core.errors import Conflict, NotAuthorized, PreconditionFailed, ValidationError
+from core.errors import (
+    Conflict,
+    NotAuthorized,
+    NotFound,
+    PreconditionFailed,
+    UnknownReference,
+    ValidationError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +107,10 @@ def apply_values(service: EService, values: ServiceInput) -> None:
 def create_service(
     session: Session, actor: Actor, agency_id: int, data: Mapping[str, Any], *, via: str = ""
 ) -> EService:
-    agency = get_agency(session, actor, agency_id)
+    try:
+        agency = get_agency(session, actor, agency_id)
+    except NotFound:  # the form's or the body's agency: bad input, alike for missing and unreadable
+        raise UnknownReference("agency", "agency") from None
     if not policies.can_create_service(actor, agency):
         raise NotAuthorized("you may not add e-services to this agency")
     values = parse_service(data)

@@ -1,8 +1,11 @@
-"""Who is acting: the one shape every domain service and policy receives.
+"""Who is acting: the one shape every domain service and policy receives, in both deployables.
 
 The portal builds an Actor from the signed-in user (or API token) once per request, resolving the
 agencies the user may act for (its own and every sub-agency), so policies are plain set lookups
-and each agency sees and changes only its own data.
+and each agency sees and changes only its own data. The feedback service builds one from its own
+accounts (`feedback.accounts.actors.actor_for`): its roles are its accounts' (`registry_admin`,
+`dashboard_viewer`), and a dashboard account carries its scope. `SYSTEM` (tasks, operators' commands)
+is the same in both.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ class Role(enum.StrEnum):
 @dataclasses.dataclass(frozen=True)
 class Actor:
     id: int | None
-    role: Role
+    role: Role | str  # Role on the platform; the feedback service's account roles are strings
     agency_ids: frozenset[int] = frozenset()
     label: str = ""
+    scope_kind: str = ""  # a feedback dashboard account's scope: nation, province, agency, unit
+    scope_value: str = ""
 
     @property
     def reads_everything(self) -> bool:

@@ -8,17 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import weakref
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, func, make_url, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    SmallInteger,
+    create_engine,
+    event,
+    func,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.sql import Select
 
 from core.dates import utcnow  # defined in core.dates; imported from here too (re-exported)
+from core.errors import Conflict, GovcloudError, UnknownReference, ValidationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,6 +41,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MAX_ID = 2**31 - 1
+"""Ids are PostgreSQL integers: a larger one names no row, and must not reach SQL (an overflow error)."""
+
+
+def is_valid_id(value: int) -> bool:
+    """Whether `value` can name a row at all (1 to MAX_ID); check before a lookup by a requested id."""
+    return 0 < value <= MAX_ID
 
 
 class PlatformBase(DeclarativeBase):
@@ -42,6 +65,41 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow, nullable=False
     )
+
+
+_INTEGER_RANGE = {SmallInteger: 2**15, Integer: 2**31, BigInteger: 2**63}
+
+
+def _does_not_fit(column: Any, value: Any) -> str | None:
+    """What is wrong with storing `value` in `column`, if its length or range is past the column's."""
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length is not None and len(value) > length:
+        return f"at most {length} characters"
+    if isinstance(value, int) and not isinstance(value, bool):
+        bound = next((b for t, b in _INTEGER_RANGE.items() if type(column.type) is t), None)
+        if bound is not None and not -bound <= value < bound:
+            return "out of range"
+    return None
+
+
+def refuse_values_that_do_not_fit(session: Session, _context: Any, _instances: Any) -> None:
+    """Before every flush: a string longer than its column or a number past its integer column is a
+    validation error naming the attribute (a 422 on the web), not a DataError from the database (a
+    500), whichever service stored it. Raised before any SQL, so the session stays usable."""
+    fields: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attribute in state.mapper.column_attrs:
+            if attribute.key in state.dict:
+                problem = _does_not_fit(attribute.columns[0], state.dict[attribute.key])
+                if problem:
+                    fields.setdefault(attribute.key, problem)
+    if fields:
+        raise ValidationError("some values do not fit", fields=fields)
+
+
+# On the Session class, so every session of both databases checks, whoever made its sessionmaker.
+event.listen(Session, "before_flush", refuse_values_that_do_not_fit)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -83,6 +141,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def dialect_insert(session: Session, table: Any) -> Any:
+    """INSERT … ON CONFLICT for the dialects we run on (PostgreSQL in production, SQLite embedded)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -98,7 +165,7 @@ IN_FILTER_LIMIT = 1000
 every row (one scan beats a huge IN list) and the caller drops the unwanted ones in Python, and lists
 of keys looked up in bulk are sent in chunks of this size."""
 
-_SelectT = TypeVar("_SelectT", bound=Select[Any])
+_SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
 def where_in_if_few(query: _SelectT, column: Any, ids: Collection[Any]) -> _SelectT:
@@ -120,6 +187,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def task_session(database_url: str) -> Iterator[Session]:
+    """A task's unit of work on a database (the platform's or the feedback service's), on the
+    process's one engine for it: what every Celery task of both deployables opens."""
+    with session_scope(cached_sessionmaker(database_url)) as session:
+        yield session
+
+
 def ping(bind: Engine | Any, timeout_seconds: int = 3) -> None:
     """Raise if the database does not answer; used by /readyz. Takes an engine or a connection's engine."""
     engine: Engine = getattr(bind, "engine", bind)
@@ -127,3 +202,30 @@ def ping(bind: Engine | Any, timeout_seconds: int = 3) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"SET LOCAL statement_timeout = {int(timeout_seconds * 1000)}"))
         connection.execute(text("SELECT 1"))
+
+
+_KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)")
+# SQLSTATE classes of integrity failures (PostgreSQL): foreign key, unique, not null, check
+_FOREIGN_KEY, _UNIQUE, _NOT_NULL = "23503", "23505", "23502"
+
+
+def integrity_error_as_domain(exc: Exception) -> GovcloudError:
+    """The last resort for an integrity failure that a service did not check first (services check
+    references with `core.errors.require_reference`): bad input naming the column's field, never a 500.
+    A reference to a missing row is 422, a clash with an existing row 409. Values are not echoed."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    state = getattr(orig, "sqlstate", None) or ""
+    detail = getattr(diag, "message_detail", None) or ""
+    match = _KEY_COLUMNS.search(detail)
+    columns = [c.strip() for c in match.group(1).split(",")] if match else []
+    column = getattr(diag, "column_name", None)
+    if column and not columns:
+        columns = [column]
+    if state == _UNIQUE:
+        return Conflict("already exists", fields=dict.fromkeys(columns, "already used"))
+    if state == _FOREIGN_KEY and len(columns) == 1:
+        what = columns[0].removesuffix("_id").replace("_", " ") or "row"
+        return UnknownReference(columns[0], what)
+    fields = dict.fromkeys(columns, "required" if state == _NOT_NULL else "not accepted")
+    return ValidationError("the database refused this change", fields=fields)

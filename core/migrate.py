@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from importlib.resources import files
@@ -72,8 +73,12 @@ def versioned_sql(package: str, name: str, version: int) -> str:
         replaced = {match["name"] for match in _SECTION.finditer(text)}
         if not sections or not set(sections) <= replaced:
             raise ValueError(f"{name}_v{number}.sql: sections {sorted(sections)} not all in v{number - 1}")
-        text = _SECTION.sub(lambda match, new=sections: new.get(match["name"], match[0]), text)
+        text = _SECTION.sub(functools.partial(_section_or_replacement, sections), text)
     return text
+
+
+def _section_or_replacement(replacements: Mapping[str, str], match: re.Match[str]) -> str:
+    return replacements.get(match["name"], match[0])
 
 
 def adopt_old_revision(connection: sa.Connection, table: str, renumbered: Mapping[str, str]) -> str | None:
@@ -83,7 +88,7 @@ def adopt_old_revision(connection: sa.Connection, table: str, renumbered: Mappin
     tables = set(sa.inspect(connection).get_table_names())
     if table in tables or OLD_VERSION_TABLE not in tables:
         return None
-    recorded = sa.select(sa.column("version_num")).select_from(sa.table(OLD_VERSION_TABLE))
+    recorded = sa.select(sa.column("version_num", sa.String)).select_from(sa.table(OLD_VERSION_TABLE))
     old = list(connection.execute(recorded).scalars())
     if len(old) > 1:
         raise RuntimeError(f"{OLD_VERSION_TABLE} holds several heads {old}: not a database of this project")
@@ -102,7 +107,7 @@ def adopt_old_revision(connection: sa.Connection, table: str, renumbered: Mappin
 
 
 def run_migrations(
-    target_metadata: object, lock_id: int, renumbered: Mapping[str, str] | None = None
+    target_metadata: sa.MetaData, lock_id: int, renumbered: Mapping[str, str] | None = None
 ) -> None:
     """Body of each history's env.py: online only, under a PostgreSQL advisory lock because the
     chart's hook job and a starting pod can race to migrate the same database. `renumbered` maps
@@ -113,7 +118,7 @@ def run_migrations(
 
     config = context.config
     table = version_table(config.attributes["history"])
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         # One transaction holds the lock, the adoption and every migration: a transaction-level
         # advisory lock, released by the commit, works through PgBouncer in transaction mode too

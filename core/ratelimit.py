@@ -13,7 +13,8 @@ its window; every window of a key reads the one list, which halves the script's 
 survey's two windows per key. A refused request is not recorded, so a client that waits regains
 access as the window slides.
 
-Without Redis (the embedded default) the same algorithm runs in process memory.
+Without Redis (the embedded default) the same algorithm runs in process memory; so it does while a
+configured Redis cannot be reached (`check` says when), each process then counting on its own.
 """
 
 from __future__ import annotations
@@ -22,13 +23,19 @@ import collections
 import dataclasses
 import functools
 import ipaddress
+import logging
 import threading
 import time
 from collections.abc import Sequence
 
+import redis as redis_lib
 from limits import parse as parse_limit
 
 from core import redisconn
+
+log = logging.getLogger(__name__)
+# A Redis that is down refuses at once on loopback; one that is cut off must not hold a request longer
+STORE_TIMEOUT = 1.0
 
 # KEYS: one list per key. ARGV: now (seconds, float), record (1: count an allowed request, 0: only
 # check), then per key: how many limits, the list's length
@@ -123,7 +130,11 @@ class RateLimiter:
         # Cluster they must share a hash slot, so the prefix is a hash tag and every key of this
         # limiter lives on one node (one call per request there, not one per key).
         self.prefix = hash_tagged(prefix)
-        self._redis = redisconn.connect(redis_url) if redis_url else None
+        self._redis = (
+            redisconn.connect(redis_url, socket_connect_timeout=STORE_TIMEOUT, socket_timeout=STORE_TIMEOUT)
+            if redis_url
+            else None
+        )
         self._script = self._redis.register_script(_SCRIPT) if self._redis is not None else None
         # key: (its last request times, oldest first, as many as its largest `allowed`; longest window)
         self._memory: dict[str, tuple[collections.deque[float], int]] = {}
@@ -149,6 +160,23 @@ class RateLimiter:
         else:
             exceeded, wait = self._hit_memory(keys, checks, now, record)
         return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
+
+    def check(
+        self, checks: Sequence[Check], now: float | None = None, *, record: bool = True
+    ) -> tuple[Refusal | None, bool]:
+        """`hit`, falling back to this process's memory while Redis cannot be reached: (the verdict,
+        whether it was decided without the shared store). A caller that must not lose what it was
+        asked to do (a citizen's answer) takes it on and marks it for review rather than refusing it
+        or failing; the limits still hold per process."""
+        try:
+            return self.hit(checks, now, record=record), False
+        except redis_lib.RedisError as exc:
+            log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
+        now = time.time() if now is None else now
+        keys = [self.prefix + key for key, _limits in checks]
+        flat = [limit for _key, limits in checks for limit in limits]
+        exceeded, wait = self._hit_memory(keys, checks, now, record)
+        return (Refusal(flat[exceeded - 1], float(wait)) if exceeded else None), True
 
     def _hit_memory(
         self, keys: list[str], checks: Sequence[Check], now: float, record: bool = True

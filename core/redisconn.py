@@ -4,6 +4,7 @@ storage reads too), so the rate limits and the compliance debounce follow a Sent
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis as redis_lib
@@ -12,11 +13,12 @@ from redis.sentinel import Sentinel
 SENTINEL_SCHEME = "redis+sentinel"
 
 
-def connect(url: str) -> redis_lib.Redis:
-    """A client for `url`; for a Sentinel URL, the current master of its service."""
+def connect(url: str, **options: Any) -> redis_lib.Redis:
+    """A client for `url` (`options` as redis-py takes them, e.g. timeouts); for a Sentinel URL, the
+    current master of its service."""
     parts = urlsplit(url)
     if parts.scheme != SENTINEL_SCHEME:
-        return redis_lib.Redis.from_url(url)
+        return redis_lib.Redis.from_url(url, **options)
     hosts = []
     for host in parts.netloc.rsplit("@", 1)[-1].split(","):
         name, _, port = host.rpartition(":")
@@ -28,5 +30,5 @@ def connect(url: str) -> redis_lib.Redis:
         )
     password = unquote(parts.password) if parts.password else None
     db = int(path[1]) if len(path) > 1 else 0
-    sentinel = Sentinel(hosts, socket_timeout=5)
-    return sentinel.master_for(path[0], db=db, password=password, socket_timeout=5)
+    sentinel = Sentinel(hosts, socket_timeout=options.get("socket_timeout", 5))
+    return sentinel.master_for(path[0], db=db, password=password, **{"socket_timeout": 5, **options})

@@ -177,7 +177,7 @@ OPTIONS: tuple[Option, ...] = (
         "trusted_proxies",
         parse_int,
         0,
-        "Reverse proxies in front of each app whose X-Forwarded-For is trusted (the ingress: 1).",
+        "Reverse proxies in front of each app whose X-Forwarded-For and -Proto are trusted (the ingress: 1).",
     ),
     Option(
         "feedback_job_files_days",

@@ -2,19 +2,116 @@
 
 JSON only, late acks with redelivery when a worker dies, time limits, and the embedded filesystem
 broker when no broker URL is configured, so `govcloud run` needs no server.
+
+Late acks with redelivery on a lost worker mean a task that kills its worker (out of memory on a
+national import) would come back forever and take a worker down each time. So every delivery is
+counted in Redis before the task runs (per task id and retry, so `self.retry` starts a new count),
+and a delivery past MAX_DELIVERIES is not run: it goes to the dead-letter list, which operators read
+with `govcloud dead-letters` / `govcloud feedback dead-letters`. The embedded filesystem broker
+(one process, no Redis) has no cap.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from celery import Celery, signals
+import redis as redis_lib
+from celery import Celery, Task, current_app, current_task, signals
 
 from core import logs, metrics
 from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_DELIVERIES = 3  # the first delivery and two redeliveries after a lost worker
+DELIVERIES_TTL = 7 * 24 * 3600
+DEAD_LETTERS_KEPT = 10_000
+
+
+def _store(app: Celery) -> redis_lib.Redis | None:
+    """The broker's Redis (one client per process), or None for the embedded broker."""
+    if not str(app.conf.broker_url or "").startswith(("redis://", "rediss://", "unix://")):
+        return None
+    client = getattr(app, "_govcloud_store", None)
+    if client is None:
+        client = redis_lib.Redis.from_url(app.conf.broker_url, socket_connect_timeout=2, socket_timeout=2)
+        app._govcloud_store = client
+    return client
+
+
+def dead_letter_key(app: Celery) -> str:
+    return f"{app.conf.govcloud_task_prefix}dead-letters"
+
+
+class CappedTask(Task):
+    """Every task of our apps: counts its deliveries and dead-letters one delivered too often."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        request = self.request
+        if request.called_directly or request.is_eager or not request.id:
+            return super().__call__(*args, **kwargs)
+        store = _store(self.app)
+        if store is not None:
+            prefix = self.app.conf.govcloud_task_prefix
+            key = f"{prefix}task-deliveries:{request.id}:{request.retries or 0}"
+            try:
+                with store.pipeline() as pipe:
+                    pipe.incr(key)
+                    pipe.expire(key, DELIVERIES_TTL)
+                    deliveries = int(pipe.execute()[0])
+            except redis_lib.RedisError:
+                deliveries = 0  # uncounted: run it rather than stall work on the counter
+            if deliveries > MAX_DELIVERIES:
+                self._dead_letter(store, deliveries, args, kwargs)
+                return None
+        return super().__call__(*args, **kwargs)
+
+    def _dead_letter(self, store: redis_lib.Redis, deliveries: int, args: Any, kwargs: Any) -> None:
+        request = self.request
+        entry = {
+            "id": request.id,
+            "task": self.name,
+            "args": list(args),
+            "kwargs": kwargs,
+            "retries": request.retries or 0,
+            "deliveries": deliveries,
+            "queue": (request.delivery_info or {}).get("routing_key") or "",
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        log.error(
+            "task %s[%s] delivered %s times (its worker died each time): moved to the dead letters",
+            self.name,
+            request.id,
+            deliveries - 1,
+        )
+        key = dead_letter_key(self.app)
+        with store.pipeline() as pipe:
+            pipe.lpush(key, json.dumps(entry, ensure_ascii=False))
+            pipe.ltrim(key, 0, DEAD_LETTERS_KEPT - 1)
+            pipe.execute()
+
+
+def describe_dead_letter(entry: dict[str, Any]) -> str:
+    """One line per dead letter for an operator: when, what, which id, how often its worker died."""
+    arguments = json.dumps({"args": entry["args"], "kwargs": entry["kwargs"]}, ensure_ascii=False)
+    return (
+        f"{entry['at']}  {entry['task']}  {entry['id']}  retry {entry['retries']}  "
+        f"worker lost {entry['deliveries'] - 1} times  queue {entry['queue'] or '-'}  {arguments}"
+    )
+
+
+def dead_letters(app: Celery, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest dead letters first: tasks whose worker died on every delivery, not run again."""
+    store = _store(app)
+    if store is None:
+        return []
+    return [json.loads(raw) for raw in store.lrange(dead_letter_key(app), 0, limit - 1)]
 
 
 def make_celery(
@@ -28,7 +125,7 @@ def make_celery(
     """An app of one deployable: `queues` (the default first), `routes` (task-name pattern to
     queue) and the beat `schedule` as its names module and schedule module declare them, unprefixed;
     every queue here gets the deployment's `task_queue_prefix`."""
-    app = Celery(name, set_as_current=False)
+    app = Celery(name, set_as_current=False, task_cls=CappedTask)
     prefix = settings.task_queue_prefix
     queue_names = [prefix + q for q in queues]
     config: dict[str, object] = {
@@ -70,6 +167,7 @@ def make_celery(
         config["broker_transport_options"] = {"visibility_timeout": 3600}
     app.conf.update(config)
     app.conf.task_queues_names = queue_names
+    app.conf.govcloud_task_prefix = prefix
     app.conf.task_routes = {pattern: {"queue": prefix + queue} for pattern, queue in (routes or {}).items()}
     app.conf.beat_schedule = {
         entry_name: {**entry, "options": {**entry["options"], "queue": prefix + entry["options"]["queue"]}}
@@ -77,6 +175,14 @@ def make_celery(
     }
     app.conf.govcloud_settings = settings
     return app
+
+
+def task_settings() -> Settings:
+    """The settings of the app running this task. Taken from the task itself, not the process's
+    current app: a process may host more than one app (the feedback service's, in tests)."""
+    app = current_task.app if current_task else current_app
+    settings: Settings = app.conf.govcloud_settings
+    return settings
 
 
 def ping_broker(app: Celery, timeout: float = 3.0) -> None:

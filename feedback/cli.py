@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError, ValidationError
 from core.settings import Settings, load_settings
 from core.taskqueue import serve_worker_metrics
-from feedback.accounts.actors import SYSTEM
 
 
 def _settings() -> Settings:
@@ -152,6 +152,17 @@ def create_viewer_command(email: str, scope: str, password: str) -> None:
     click.echo(f"dashboard viewer {account.email} created for {account.scope_kind}:{account.scope_value}")
 
 
+@group.command("deactivate-account")
+@click.argument("email")
+def deactivate_account(email: str) -> None:
+    """Deactivate a feedback account (registry admin or dashboard viewer): its sessions end at once."""
+    from feedback.accounts.services import set_account_active
+
+    with _session(_settings()) as session:
+        account = set_account_active(session, SYSTEM, email, False)
+    click.echo(f"{account.email} deactivated")
+
+
 @group.command("add-county")
 @click.option("--province", required=True, help="Province (Persian or English name).")
 @click.option("--en", "name_en", default="", help="English name of the county.")
@@ -244,6 +255,20 @@ def worker(queues: str, concurrency: int, beat: bool) -> None:
     serve_worker_metrics(settings.metrics_port)
     app.worker_main(argv)
     sys.exit(0)
+
+
+@group.command("dead-letters")
+@click.option("--limit", default=100, show_default=True)
+def dead_letters_command(limit: int) -> None:
+    """List the feedback service's dead letters (an import that killed its worker on every
+    delivery, say), newest first."""
+    from core.taskqueue import dead_letters, describe_dead_letter
+    from feedback.worker import create_celery
+
+    entries = dead_letters(create_celery(load_settings()), limit)
+    for entry in entries:
+        click.echo(describe_dead_letter(entry))
+    click.echo(f"{len(entries)} dead letter(s)")
 
 
 @group.command("beat")

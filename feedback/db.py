@@ -1,24 +1,31 @@
-"""The feedback database's sessions outside a web request (the worker's tasks), and the autocommit
-pool the survey's submissions and the rollup folds use."""
+"""The feedback database: its declarative base and metadata (apart from the platform's), and the
+autocommit pool the survey's submissions and the rollup folds use. Its sessions come from `core`
+like the platform's: a request's from `core.web.get_session`, a task's from `core.db.task_session`."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import DeclarativeBase
 
-from core.db import cached_sessionmaker, given_url, make_engine, session_scope
-from core.settings import Settings
+from core.db import NAMING_CONVENTION, given_url, make_engine
 
 
-@contextmanager
-def task_session(settings: Settings) -> Iterator[Session]:
-    """A task's unit of work on the feedback database (`session_scope` on the process's shared engine)."""
-    with session_scope(cached_sessionmaker(settings.feedback_database_url)) as session:
-        yield session
+class FeedbackBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def load_all_models() -> None:
+    """Import every feedback model module so the metadata is complete."""
+    import feedback.accounts.models
+    import feedback.codes.models
+    import feedback.dashboards.models
+    import feedback.jobs.models
+    import feedback.registry.models
+    import feedback.reports.models
+    import feedback.rollups.models
+    import feedback.survey.models  # noqa: F401
 
 
 _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback.accounts.actors import SYSTEM
+from core.actors import SYSTEM
 from feedback.accounts.models import Account
 from feedback.accounts.services import create_account, create_viewer
 from feedback.registry.importer import import_employees

@@ -14,11 +14,11 @@ from pathlib import Path
 from celery import Celery, Task
 from sqlalchemy.orm import Session
 
+from core.actors import SYSTEM
+from core.db import task_session
 from core.errors import GovcloudError
 from core.settings import Settings
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
-from feedback.db import task_session
 from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, copy_to, job_files, purge_old_files
 from feedback.printing.services import Selection, print_batch
@@ -38,7 +38,7 @@ class _Throttled:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_SECONDS or done >= total:
             self.last = now
-            with task_session(self.settings) as session:
+            with task_session(self.settings.feedback_database_url) as session:
                 jobs.report_progress(session, self.job_id, done, total)
 
 
@@ -46,7 +46,10 @@ def run_import_job(settings: Settings, job_id: int) -> None:
     """The upload comes from the job-file store (the web pod that took it may be another machine),
     is imported from a temporary copy, and its rejects file goes back to the store for any web pod
     to serve; the upload itself is deleted once read."""
-    with task_session(settings) as session, tempfile.TemporaryDirectory(prefix="feedback-import-") as tmp:
+    with (
+        task_session(settings.feedback_database_url) as session,
+        tempfile.TemporaryDirectory(prefix="feedback-import-") as tmp,
+    ):
         job = jobs.start_job(session, job_id)
         store = job_files(session, settings.var_path)
         upload = job.input_path
@@ -85,7 +88,10 @@ def _forget(session: Session, store: JobFiles, key: str) -> None:
 
 def run_print_job(settings: Settings, job_id: int) -> None:
     """Sheets are drawn into a temporary file and kept in the job-file store for any web pod."""
-    with task_session(settings) as session, tempfile.TemporaryDirectory(prefix="feedback-print-") as tmp:
+    with (
+        task_session(settings.feedback_database_url) as session,
+        tempfile.TemporaryDirectory(prefix="feedback-print-") as tmp,
+    ):
         job = jobs.start_job(session, job_id)
         p = jobs.params(job)
         selection = Selection(
@@ -121,7 +127,7 @@ def run_print_job(settings: Settings, job_id: int) -> None:
 
 def purge_job_files(settings: Settings) -> int:
     """Job files older than the retention period (GOVCLOUD_FEEDBACK_JOB_FILES_DAYS) are deleted."""
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         return purge_old_files(
             session, job_files(session, settings.var_path), settings.feedback_job_files_days
         )

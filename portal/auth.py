@@ -7,27 +7,35 @@ another site can never make a signed-in browser change anything.
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from core.actors import Actor, Role
-from core.web import mark_access
+from core.ratelimit import address_prefix
+from core.web import access_required, get_session, safe_next_url
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.db import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "user_id"
+VERSION_KEY = "v"  # the user's session_version when this session began
+SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
+IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
+SESSION_LIFETIME = dt.timedelta(hours=12)  # and any session after a working day
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What a user who must change their password may still reach.
+WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static", "health.healthz"}
 
 
 def init_auth(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+
     @app.before_request
-    def _load_actor() -> None:
+    def _load_actor() -> Any:
         g.user = None
         g.actor = None
         if request.endpoint == "static":  # CSS, fonts, scripts: nobody to look up
@@ -36,6 +44,11 @@ def init_auth(app: Flask) -> None:
         if user is not None:
             g.user = user
             g.actor = accounts.actor_for(get_session(), user)
+            if user.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+                if _is_api():
+                    abort(403)
+                return redirect(url_for("account.change_password"))
+        return None
 
     @app.context_processor
     def _auth_context() -> dict[str, Any]:
@@ -54,24 +67,47 @@ def _user_from_bearer() -> User | None:
 
 
 def _user_from_session() -> User | None:
+    """The session's user while the session is current: the user is active, nothing has ended
+    their sessions since (a sign-out, a password change or reset, a deactivation: the version moved
+    on), and it has not been idle for IDLE_TIMEOUT."""
     user_id = session.get(SESSION_KEY)
     if user_id is None or (_is_api() and request.method not in SAFE_METHODS):
         return None
     user = accounts.get_user(get_session(), user_id)
-    if user is None or not user.active:
-        session.pop(SESSION_KEY, None)
+    now = time.time()
+    if (
+        user is None
+        or not user.active
+        or session.get(VERSION_KEY) != user.session_version
+        or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
+    ):
+        session.clear()
         return None
+    if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
+        session[SEEN_KEY] = now
     return user
 
 
 def sign_in_user(user: User) -> None:
     session.clear()  # a new session on sign-in: no fixation
     session[SESSION_KEY] = user.id
+    session[VERSION_KEY] = user.session_version
+    session[SEEN_KEY] = time.time()
     session.permanent = True
 
 
 def sign_out_user() -> None:
+    """Ends this session and every other of the user's: a copied cookie stops working too."""
+    user = g.get("user")
+    if user is not None:
+        accounts.end_sessions(get_session(), user.id)
     session.clear()
+
+
+def client_network() -> str:
+    """The client's network for sign-in throttling (an IPv6 /64, the configured IPv4 prefix)."""
+    prefix = current_app.config["GOVCLOUD"].client_ipv4_prefix
+    return address_prefix(request.remote_addr or "", ipv4_prefix=prefix)
 
 
 def current_user() -> User | None:
@@ -87,13 +123,8 @@ def current_actor() -> Actor:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect to another host after sign-in."""
-    if not target:
-        return url_for("home.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("home.index")
-    return target
+    """Only same-site paths: never redirect to another host after sign-in (core.web.safe_next_url)."""
+    return safe_next_url(target, url_for("home.index"))
 
 
 def _unauthenticated() -> Any:
@@ -107,29 +138,11 @@ def _unauthenticated() -> Any:
 
 def signed_in(view: F) -> F:
     """Any signed-in user (each view still scopes what it shows to the actor's agencies)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.get("actor") is None:
-            return _unauthenticated()
-        return view(*args, **kwargs)
-
-    return mark_access(wrapper, "signed_in")  # type: ignore[return-value]
+    return access_required("signed_in", lambda _actor: True, _unauthenticated)(view)
 
 
 def roles(*allowed: Role) -> Callable[[F], F]:
     """Signed in with one of these roles; anyone else signed in gets 403."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = g.get("actor")
-            if actor is None:
-                return _unauthenticated()
-            if actor.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return mark_access(wrapper, "roles:" + ",".join(sorted(allowed)))  # type: ignore[return-value]
-
-    return decorate
+    return access_required(
+        "roles:" + ",".join(sorted(allowed)), lambda actor: actor.role in allowed, _unauthenticated
+    )

@@ -1,17 +1,15 @@
-"""The request's database session: opened on first use, closed when the request ends.
-
-Views never commit; services do. Tests hand the app a sessionmaker bound to a connection inside a
-transaction that is rolled back afterwards.
-"""
+"""The platform database behind the portal: its engine, and the request-scoped sessions of
+`core.web` (`get_session`) on it."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings
+from core.web import init_sessions
 
 
 def init_db(app: Flask, settings: Settings, session_factory: sessionmaker[Session] | None = None) -> None:
@@ -20,21 +18,8 @@ def init_db(app: Flask, settings: Settings, session_factory: sessionmaker[Sessio
         engine = make_engine(settings.database_url)
         session_factory = make_sessionmaker(engine)
     app.extensions["db_engine"] = engine or session_factory.kw["bind"]
-    app.extensions["db_sessionmaker"] = session_factory
-    app.teardown_appcontext(_close_session)
-
-
-def get_session() -> Session:
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
-    return g.db_session
+    init_sessions(app, session_factory)
 
 
 def get_engine() -> Engine:
     return current_app.extensions["db_engine"].engine
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop("db_session", None)
-    if session is not None:
-        session.close()

@@ -6,15 +6,17 @@ Each area adds its own seeding step here; the returned lines are printed to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from catalog.models import Agency
 from catalog.seed import seed_reference_agencies
 from core.actors import SYSTEM, Role
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, GovcloudError
 from core.settings import Settings
 from onboarding.compliance.seed import seed_default_program
 from portal.accounts import services as accounts
@@ -42,13 +44,24 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
     lines.append(f"compliance program: {program.created} added, {program.unchanged} unchanged")
     if demo:
         sign_ins = seed_demo_users(settings, platform)
-        lines += seed_migration_demo(settings, platform)
-        lines += seed_demo_catalog(platform)
-        lines += seed_first_tenant(settings, platform)
-        lines += seed_demo_compliance(platform)
-        lines += seed_demo_feedback(feedback)
+        lines += _demo_step("migration", platform, lambda: seed_migration_demo(settings, platform))
+        lines += _demo_step("catalog", platform, lambda: seed_demo_catalog(platform))
+        lines += _demo_step("first tenant", platform, lambda: seed_first_tenant(settings, platform))
+        lines += _demo_step("compliance", platform, lambda: seed_demo_compliance(platform))
+        lines += _demo_step("feedback", feedback, lambda: seed_demo_feedback(feedback))
         lines += sign_ins  # last, so they are what the operator sees above the URLs
     return lines
+
+
+def _demo_step(name: str, session: Session, step: Callable[[], list[str]]) -> list[str]:
+    """Demo data is a convenience: a step the current data no longer allows (someone changed the
+    demo rows through the app since the last start) is reported in one line and skipped, so that
+    `govcloud run` always starts. Reference data (agencies, the default program) is not guarded."""
+    try:
+        return step()
+    except (GovcloudError, SQLAlchemyError, LookupError, AttributeError) as exc:
+        session.rollback()
+        return [f"demo {name}: skipped, the data no longer allows it ({type(exc).__name__}: {exc})"]
 
 
 def seed_demo_feedback(feedback: Session) -> list[str]:
@@ -190,10 +203,20 @@ def seed_first_tenant(settings: Settings, session: Session) -> list[str]:
 
 def seed_demo_catalog(session: Session) -> list[str]:
     """The example descriptors (catalog/examples/*.yaml), imported as any agency's file would be."""
-    from catalog.descriptors import import_descriptor
+    from catalog.descriptors import DescriptorError, import_descriptor
 
     lines = []
     for path in sorted(DEMO_CATALOG.glob("*.yaml")):
-        report = import_descriptor(session, SYSTEM, path.read_bytes(), path.name)
+        try:
+            report = import_descriptor(session, SYSTEM, path.read_bytes(), path.name, skip_refused=True)
+        except DescriptorError as exc:  # the whole file (its agency, its syntax): one line, go on
+            session.rollback()
+            lines.append(f"catalog {path.name}: skipped: {exc}")
+            continue
         lines.append(f"catalog {report.summary()}")
+        if report.skipped:
+            lines.append(
+                f"catalog {path.name}: skipped what the data no longer allows: "
+                + "; ".join(str(problem) for problem in report.skipped)
+            )
     return lines

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from core import errors as domain
+from core.db import integrity_error_as_domain
+from core.web import rollback_session
 
 DOMAIN_STATUS = {
     domain.NotFound: 404,
@@ -38,13 +41,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None):
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
+    """Always a Response object (never a tuple), so a handler can add headers whatever the format."""
     if wants_json():
         body: dict[str, object] = {"error": {"code": code, "message": message}}
         if fields:
             body["error"]["fields"] = fields  # type: ignore[index]
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+        response = jsonify(body)
+    else:
+        response = make_response(
+            render_template("errors/error.html", status=status, message=message, fields=fields or {})
+        )
+    response.status_code = status
+    return response
 
 
 def init_errors(app: Flask) -> None:
@@ -53,17 +62,27 @@ def init_errors(app: Flask) -> None:
         status = exc.code or 500
         code = (exc.name or "error").lower().replace(" ", "_")
         response = error_response(status, code, _titles().get(status, exc.name or ""))
-        if status == 405 and getattr(exc, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        # keep what the exception says beyond its body (Allow on a 405, Retry-After on a 429)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(domain.GovcloudError)
     def _domain(exc: domain.GovcloudError):
         status = next((s for t, s in DOMAIN_STATUS.items() if isinstance(exc, t)), 400)
-        fields = exc.fields if isinstance(exc, domain.ValidationError) else None
+        fields = exc.fields if isinstance(exc, domain.ValidationError) else exc.params.get("fields")
         return error_response(status, exc.code, exc.message, fields)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        # a check a service missed: the failed transaction is ended first, the page may read again
+        app.logger.warning("integrity failure on %s %s: %s", request.method, request.endpoint, type(exc.orig))
+        rollback_session()
+        return _domain(integrity_error_as_domain(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        rollback_session()
         return error_response(500, "internal", _titles()[500])

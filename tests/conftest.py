@@ -9,4 +9,6 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.catalog",
     "tests.fixtures.feedback",
+    "tests.fixtures.outages",
+    "tests.fixtures.fuzzing",
 ]

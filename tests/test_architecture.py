@@ -189,6 +189,51 @@ def test_task_modules_do_not_import_the_app_assembly():
     assert offenders == []
 
 
+# --- tests help themselves: shared data in tests/fixtures/, one way to wait ---
+
+# A resend after a lost connection, with backoff: what the survey page's script does, played by the
+# load test's phones and the fault test's phones (not a test waiting for a condition).
+SLEEPS_ALLOWED = {"tests/waiting.py", "tests/fixtures/survey_load.py", "tests/feedback/test_survey_faults.py"}
+
+
+def _test_files() -> list[Path]:
+    return sorted((ROOT / "tests").rglob("*.py"))
+
+
+def test_tests_import_neither_bench_nor_other_test_modules():
+    """Shared test code lives in `tests/fixtures/` (or a helpers module); a test module or conftest
+    is never imported by another, and nothing under tests/ imports `bench/` (benchmarks may use
+    fixtures, not the other way)."""
+    offenders = []
+    for path in _test_files():
+        for module in _imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "bench" or (
+                parts[0] == "tests" and any(p.startswith("test_") or p == "conftest" for p in parts[1:])
+            ):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_every_polling_loop_waits_through_wait_until():
+    """`tests/waiting.wait_until` is the one way to wait for something: no test sleeps."""
+    offenders = []
+    for path in _test_files():
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in SLEEPS_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "sleep"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "time"
+            ):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert offenders == []
+
+
 # --- settings versus the Helm charts (docs/architecture.md: the charts name only declared settings) ---
 
 CHART_NAMES = ("govcloud", "employee-feedback")
@@ -302,3 +347,22 @@ def test_every_setting_is_documented_in_the_readme():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [o.env for o in OPTIONS if o.env not in readme] == []
+
+
+def test_the_packages_held_clean_type_check():
+    """The suite runs the type checker `make lint` runs, over the same packages (the Makefile's
+    MYPY_PACKAGES; pyproject's [tool.mypy] for the settings)."""
+    import subprocess
+    import sys
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    packages = re.search(r"^MYPY_PACKAGES := (.+)$", makefile, re.M)
+    assert packages, "the Makefile names the packages mypy holds clean"
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", *packages.group(1).split()],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -61,8 +61,8 @@ def test_models_match_migrations(history, platform_db_url, feedback_db_url):
     from alembic.migration import MigrationContext
 
     from core.db import PlatformBase
-    from feedback.models import FeedbackBase
-    from feedback.models import load_all_models as load_feedback
+    from feedback.db import FeedbackBase
+    from feedback.db import load_all_models as load_feedback
     from portal.models import load_all_models as load_platform
 
     load_platform()

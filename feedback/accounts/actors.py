@@ -1,34 +1,20 @@
-"""Who is acting in the feedback service: the signed-in account, or the system (CLI, worker)."""
+"""The feedback service's actors: `core.actors.Actor` built from its accounts (the signed-in registry
+admin or dashboard account); `core.actors.SYSTEM` for its CLI and worker."""
 
 from __future__ import annotations
 
-import dataclasses
-
+from core.actors import Actor
 from feedback.accounts.models import REGISTRY_ADMIN, VIEWER, Account
 
-SYSTEM_ROLE = "system"
+
+def registry_admin(account_id: int, email: str) -> Actor:
+    return Actor(id=account_id, role=REGISTRY_ADMIN, label=email)
 
 
-@dataclasses.dataclass(frozen=True)
-class FeedbackActor:
-    id: int | None
-    role: str
-    label: str = ""
-    scope_kind: str = ""
-    scope_value: str = ""
-
-
-SYSTEM = FeedbackActor(id=None, role=SYSTEM_ROLE, label="system")
-
-
-def registry_admin(account_id: int, email: str) -> FeedbackActor:
-    return FeedbackActor(id=account_id, role=REGISTRY_ADMIN, label=email)
-
-
-def actor_for(account: Account) -> FeedbackActor:
+def actor_for(account: Account) -> Actor:
     """Registry admins act on the whole registry; dashboard viewers carry their scope."""
     if account.role == VIEWER:
-        return FeedbackActor(
+        return Actor(
             id=account.id,
             role=VIEWER,
             label=account.email,

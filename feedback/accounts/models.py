@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Integer, String, true
+from sqlalchemy import Boolean, DateTime, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
-from feedback.models import FeedbackBase
+from core.signin import attempts_table
+from feedback.db import FeedbackBase
 
 REGISTRY_ADMIN = "registry_admin"
 VIEWER = "viewer"
@@ -29,3 +30,11 @@ class Account(TimestampMixin, FeedbackBase):
     scope_value: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A password someone else set: changed at the next sign-in, and void after `password_expires_at`.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every session carries the version it began under; bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+SIGN_IN_ATTEMPTS = attempts_table(FeedbackBase.metadata)

@@ -6,6 +6,7 @@ whether or not the e-mail exists, so the form does not reveal who has an account
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 
@@ -14,15 +15,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import passwords, signin
+from core.actors import Actor
 from core.db import utcnow
-from core.errors import Conflict, NotAuthorized, ValidationError
-from feedback.accounts.actors import FeedbackActor
-from feedback.accounts.models import REGISTRY_ADMIN, VIEWER, Account
+from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
+from feedback.accounts.models import REGISTRY_ADMIN, SIGN_IN_ATTEMPTS, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
 
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 12
+MIN_PASSWORD = passwords.MIN_LENGTH
+TEMPORARY_PASSWORD_LIFETIME = dt.timedelta(days=3)
 
 
 @cache
@@ -33,7 +36,7 @@ def dummy_hash() -> str:
 
 
 def create_account(
-    session: Session, actor: FeedbackActor, email: str, password: str, role: str = REGISTRY_ADMIN
+    session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN
 ) -> Account:
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
@@ -42,8 +45,11 @@ def create_account(
     return account
 
 
-def create_viewer(session: Session, actor: FeedbackActor, email: str, password: str, scope: str) -> Account:
-    """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and below."""
+def create_viewer(
+    session: Session, actor: Actor, email: str, password: str, scope: str, *, temporary: bool = False
+) -> Account:
+    """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and
+    below. `temporary`: a password the admin chose, to be changed at the first sign-in."""
     from feedback.dashboards.scopes import ACCOUNT_KINDS, parse_scope
 
     if not can_manage_viewers(actor):
@@ -51,6 +57,8 @@ def create_viewer(session: Session, actor: FeedbackActor, email: str, password: 
     parsed = parse_scope(scope, ACCOUNT_KINDS)
     account = _new_account(session, email, password, VIEWER)
     account.scope_kind, account.scope_value = parsed.kind, parsed.value
+    if temporary:
+        _set_password(account, password, temporary=True)
     session.commit()
     return account
 
@@ -63,11 +71,9 @@ def _new_account(session: Session, email: str, password: str, role: str) -> Acco
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationError("not an e-mail address", fields={"email": "not an e-mail address"})
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(
-            f"the password needs at least {MIN_PASSWORD} characters",
-            fields={"password": f"at least {MIN_PASSWORD} characters"},
-        )
+    problem = passwords.password_problem(password)
+    if problem:
+        raise ValidationError(f"the password: {problem}", fields={"password": problem})
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
         raise Conflict(f"{email} already has an account")
     account = Account(email=email, password_hash=_HASHER.hash(password), role=role)
@@ -76,20 +82,117 @@ def _new_account(session: Session, email: str, password: str, role: str) -> Acco
     return account
 
 
-def authenticate(session: Session, email: str, password: str) -> Account | None:
-    """The account if the password matches (rehashing when parameters have changed), else None."""
-    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+def authenticate(session: Session, email: str, password: str, network: str = "") -> Account | None:
+    """The account if the password matches (rehashing when parameters have changed), else None.
+
+    At most `core.signin.MAX_ATTEMPTS` tries per e-mail and client network in a window, each claimed
+    atomically before the password is checked; an unknown e-mail, a wrong password, an inactive
+    account, an expired one-time password and too many tries all answer None, so the form says
+    nothing about who has an account."""
+    email = email.strip().lower()
+    now = utcnow()
+    allowed = signin.claim_attempt(session, SIGN_IN_ATTEMPTS, email, network, now)
+    account = session.scalar(select(Account).where(Account.email == email)) if allowed else None
     try:
         _HASHER.verify(account.password_hash if account else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if account is None or not account.active:
         return None
+    expires = account.password_expires_at
+    if account.must_change_password and expires is not None and _aware(expires) <= now:
+        return None
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = _HASHER.hash(password)
-    account.last_sign_in_at = utcnow()
+    signin.clear_attempts(session, SIGN_IN_ATTEMPTS, email, network)
+    account.last_sign_in_at = now
     session.commit()
     return account
+
+
+def change_password(session: Session, account_id: int, current: str, new: str) -> Account:
+    """The signed-in account's own change; every other session of the account ends."""
+    account = session.get(Account, account_id)
+    if account is None or not account.active:
+        raise NotAuthorized("no such account")
+    fields = {}
+    try:
+        _HASHER.verify(account.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        fields["current_password"] = "not your current password"  # noqa: S105 - a field name
+    problem = passwords.password_problem(new)
+    if problem:
+        fields["new_password"] = problem
+    elif new == current:
+        fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
+    if fields:
+        raise ValidationError("password not changed", fields=fields)
+    _set_password(account, new, temporary=False)
+    session.commit()
+    return account
+
+
+def reset_viewer_password(session: Session, actor: Actor, account_id: int) -> tuple[Account, str]:
+    """A registry admin's reset of a dashboard account: a one-time password (returned, shown once)
+    changed at the next sign-in and void after TEMPORARY_PASSWORD_LIFETIME; its sessions end."""
+    account = _viewer_for(session, actor, account_id)
+    password = passwords.generate_password()
+    _set_password(account, password, temporary=True)
+    session.commit()
+    return account, password
+
+
+def set_viewer_active(session: Session, actor: Actor, account_id: int, active: bool) -> Account:
+    """Registry admins deactivate (and reactivate) dashboard accounts; a deactivated one's sessions
+    end at once."""
+    account = _viewer_for(session, actor, account_id)
+    return _set_active(session, account, active)
+
+
+def set_account_active(session: Session, actor: Actor, email: str, active: bool) -> Account:
+    """Operators deactivate any account (`govcloud feedback deactivate-account`)."""
+    if not can_manage_accounts(actor):
+        raise NotAuthorized("accounts are managed by operators")
+    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None:
+        raise NotFound("no such account", email=email)
+    return _set_active(session, account, active)
+
+
+def end_sessions(session: Session, account_id: int) -> None:
+    """Sign the account out everywhere (sign-out does this: a copied cookie stops working)."""
+    account = session.get(Account, account_id)
+    if account is not None:
+        account.session_version += 1
+        session.commit()
+
+
+def _viewer_for(session: Session, actor: Actor, account_id: int) -> Account:
+    if not can_manage_viewers(actor):
+        raise NotAuthorized("dashboard accounts are managed by registry admins")
+    account = session.get(Account, account_id)
+    if account is None or account.role != VIEWER:
+        raise NotFound("no such dashboard account")
+    return account
+
+
+def _set_active(session: Session, account: Account, active: bool) -> Account:
+    account.active = active
+    if not active:
+        account.session_version += 1
+    session.commit()
+    return account
+
+
+def _set_password(account: Account, password: str, *, temporary: bool) -> None:
+    account.password_hash = _HASHER.hash(password)
+    account.must_change_password = temporary
+    account.password_expires_at = utcnow() + TEMPORARY_PASSWORD_LIFETIME if temporary else None
+    account.session_version = (account.session_version or 1) + 1
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def get_active_account(session: Session, account_id: int) -> Account | None:

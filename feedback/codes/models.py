@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import utcnow
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 from feedback.registry.models import Employee
 
 ACTIVE = "active"

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.db import utcnow
 from core.errors import NotAuthorized, NotFound
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes import short_codes
 from feedback.codes.models import ACTIVE, REPLACED, EmployeeCode
@@ -79,7 +79,7 @@ def issue_missing_codes(session: Session, employment_codes: list[str]) -> int:
     return len(ids)
 
 
-def reissue_code(session: Session, actor: FeedbackActor, employee_id: int) -> EmployeeCode:
+def reissue_code(session: Session, actor: Actor, employee_id: int) -> EmployeeCode:
     """A lost or leaked sheet: the old token then answers "this code was replaced"."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins reissue codes")

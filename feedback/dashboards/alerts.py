@@ -11,10 +11,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor, Role
 from core.dates import tehran_today
 from core.db import utcnow
 from core.errors import NotAuthorized, NotFound, ValidationError
-from feedback.accounts.actors import SYSTEM_ROLE, FeedbackActor
 from feedback.accounts.models import Account
 from feedback.dashboards import queries
 from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
@@ -26,7 +26,7 @@ from feedback.rollups.services import fold_pending
 WINDOWS = (1, 7, 30)
 
 
-def _unit_or_refuse(actor: FeedbackActor | None) -> str:
+def _unit_or_refuse(actor: Actor | None) -> str:
     scope = account_scope(actor)
     if scope is None or scope.kind != UNIT:
         raise NotAuthorized("alerts are for unit heads")
@@ -34,7 +34,7 @@ def _unit_or_refuse(actor: FeedbackActor | None) -> str:
 
 
 def subscribe_alert(
-    session: Session, actor: FeedbackActor | None, kind: str, threshold: str, window_days: str
+    session: Session, actor: Actor | None, kind: str, threshold: str, window_days: str
 ) -> AlertSubscription:
     unit = _unit_or_refuse(actor)
     assert actor is not None and actor.id is not None
@@ -69,9 +69,7 @@ class AlertRow:
     subscription: AlertSubscription
 
 
-def list_alerts(
-    session: Session, actor: FeedbackActor | None
-) -> tuple[list[AlertSubscription], list[AlertRow]]:
+def list_alerts(session: Session, actor: Actor | None) -> tuple[list[AlertSubscription], list[AlertRow]]:
     _unit_or_refuse(actor)
     assert actor is not None
     subscriptions = list(
@@ -91,7 +89,7 @@ def list_alerts(
     return subscriptions, [AlertRow(alert, sub) for alert, sub in rows]
 
 
-def acknowledge_alert(session: Session, actor: FeedbackActor | None, alert_id: int, note: str) -> Alert:
+def acknowledge_alert(session: Session, actor: Actor | None, alert_id: int, note: str) -> Alert:
     """Another account's alert is "not found"; the note says what was done about it."""
     _unit_or_refuse(actor)
     assert actor is not None
@@ -141,12 +139,10 @@ def _unit_totals_by_window(
     }
 
 
-def evaluate_alerts(
-    session: Session, actor: FeedbackActor, min_responses: int, on: dt.date | None = None
-) -> int:
+def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.date | None = None) -> int:
     """Raise an alert for each active subscription whose threshold is broken and that has no open
     alert; returns how many were raised. Run by the worker (system actor)."""
-    if actor.role != SYSTEM_ROLE:
+    if actor.role != Role.system:
         raise NotAuthorized("alerts are evaluated by the worker")
     end = on or tehran_today()
     fold_pending(session)

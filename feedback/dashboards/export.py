@@ -4,11 +4,11 @@ yet", never as a number, in exports as on the page."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 
+from core.spreadsheets import append_row, csv_bytes
 from feedback.dashboards.services import Dashboard
 
 NOT_ENOUGH = "not enough responses yet"
@@ -46,10 +46,8 @@ def dashboard_rows(dashboard: Dashboard) -> list[list[object]]:
 
 
 def to_csv(rows: list[list[object]]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Persian text right."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 with a BOM, so Excel opens Persian text right; no cell runs as a formula."""
+    return csv_bytes([rows])
 
 
 def to_xlsx(rows: list[list[object]], title: str = "dashboard") -> bytes:
@@ -58,7 +56,7 @@ def to_xlsx(rows: list[list[object]], title: str = "dashboard") -> bytes:
     sheet.title = title[:31]
     sheet.sheet_view.rightToLeft = True
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin, utcnow
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 LOW_RESPONSES = "low_responses"
 LOW_SCORE = "low_score"

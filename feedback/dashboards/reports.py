@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized, NotFound
-from feedback.accounts.actors import FeedbackActor
 from feedback.dashboards.policies import can_see_reports, report_in_scope
 from feedback.dashboards.scopes import AGENCY, PROVINCE, Scope
 from feedback.dashboards.services import account_scope
@@ -26,23 +26,21 @@ def _scoped(scope: Scope):  # type: ignore[no-untyped-def]
     return query
 
 
-def _scope_or_refuse(actor: FeedbackActor | None) -> Scope:
+def _scope_or_refuse(actor: Actor | None) -> Scope:
     scope = account_scope(actor)
     if scope is None or not can_see_reports(scope):
         raise NotAuthorized("missing-code reports reach the nation, provinces and agencies")
     return scope
 
 
-def list_reports(session: Session, actor: FeedbackActor | None, status: str = "") -> list[MissingCodeReport]:
+def list_reports(session: Session, actor: Actor | None, status: str = "") -> list[MissingCodeReport]:
     query = _scoped(_scope_or_refuse(actor))
     if status:
         query = query.where(MissingCodeReport.status == status)
     return list(session.scalars(query.order_by(MissingCodeReport.id.desc()).limit(PAGE_SIZE)))
 
 
-def count_reports_by_agency_and_status(
-    session: Session, actor: FeedbackActor | None
-) -> dict[str, dict[str, int]]:
+def count_reports_by_agency_and_status(session: Session, actor: Actor | None) -> dict[str, dict[str, int]]:
     """agency code → status → count, within the actor's scope."""
     scope = _scope_or_refuse(actor)
     sub = _scoped(scope).subquery()
@@ -56,7 +54,7 @@ def count_reports_by_agency_and_status(
 
 
 def change_report_status(
-    session: Session, actor: FeedbackActor | None, report_id: int, to_status: str, note: str
+    session: Session, actor: Actor | None, report_id: int, to_status: str, note: str
 ) -> MissingCodeReport:
     """A report outside the actor's scope is "not found", as if it did not exist."""
     scope = _scope_or_refuse(actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from core import reference
+from core.db import is_valid_id
 from core.errors import ValidationError
 from feedback.rollups.models import NATION_KEY, unit_key
 
@@ -49,7 +50,7 @@ class Scope:
 NATION_SCOPE = Scope(NATION)
 
 
-def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
+def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:  # noqa: C901 - one branch per scope kind; to split (issue 19)
     """`nation`, `province:IR-23`, `agency:ITO`, `unit:ITO/name`...; a clear error names what is wrong."""
     text = (text or "").strip()
     kind, _, value = text.partition(":")
@@ -76,8 +77,11 @@ def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
         if kind == UNIT and not unit.strip():
             raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
         value = agency if kind == AGENCY else unit_key(agency, unit.strip())
-    if kind == EMPLOYEE and not value.isdigit():
-        raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+    if kind == EMPLOYEE:
+        # ASCII digits naming a possible row: a larger number would reach PostgreSQL as an overflow
+        if not (value.isascii() and value.isdigit() and is_valid_id(int(value))):
+            raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+        value = str(int(value))
     return Scope(kind, value)
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.actors import Actor
 from core.dates import tehran_today
 from core.errors import NotAuthorized, NotFound, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.models import VIEWER
 from feedback.dashboards import queries
 from feedback.dashboards.policies import can_rank_employees, can_see_map, can_view_scope
@@ -67,7 +67,7 @@ class Dashboard(Live):
     questions: list[tuple[str, str]]
 
 
-def account_scope(actor: FeedbackActor | None) -> Scope | None:
+def account_scope(actor: Actor | None) -> Scope | None:
     if actor is None or actor.role != VIEWER or not actor.scope_kind:
         return None
     return Scope(actor.scope_kind, actor.scope_value)
@@ -107,7 +107,7 @@ def scope_label(scope: Scope, employee_name: str = "", locale: str = "fa") -> st
     return employee_name or scope.value
 
 
-def resolve_scope(session: Session, actor: FeedbackActor | None, requested_text: str) -> Scope:
+def resolve_scope(session: Session, actor: Actor | None, requested_text: str) -> Scope:
     """The requested scope if the actor may see it; an unknown or foreign scope is "not found"
     (a 404, so a province cannot probe which agencies or units exist)."""
     account = account_scope(actor)
@@ -169,7 +169,7 @@ class _ScopeRead:
     totals: queries.Totals
 
 
-def _read_scope(session: Session, actor: FeedbackActor | None, requested: str, days: int) -> _ScopeRead:
+def _read_scope(session: Session, actor: Actor | None, requested: str, days: int) -> _ScopeRead:
     """What the page and its live poll share: the scope checked, the period, pending rollups folded
     (before reading), the scope's days and their totals."""
     scope = resolve_scope(session, actor, requested)
@@ -181,7 +181,7 @@ def _read_scope(session: Session, actor: FeedbackActor | None, requested: str, d
 
 def load_dashboard(
     session: Session,
-    actor: FeedbackActor | None,
+    actor: Actor | None,
     requested: str,
     days: int,
     min_responses: int,
@@ -220,9 +220,7 @@ def load_dashboard(
     )
 
 
-def load_live(
-    session: Session, actor: FeedbackActor | None, requested: str, days: int, min_responses: int
-) -> Live:
+def load_live(session: Session, actor: Actor | None, requested: str, days: int, min_responses: int) -> Live:
     """The polled part of a dashboard alone: the same scope check and period, one range read (no
     rankings, map or questions, which the page does not refresh)."""
     read = _read_scope(session, actor, requested, days)

@@ -7,16 +7,16 @@ from typing import Any
 
 from celery import shared_task
 
+from core.actors import SYSTEM
+from core.db import task_session
 from core.settings import Settings
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts
-from feedback.db import task_session
 from feedback.rollups.scores import min_responses
 
 
 @shared_task(bind=True, name=TaskNames.EVALUATE_ALERTS, acks_late=True)
 def evaluate_alerts_task(self: Any) -> int:
     settings: Settings = self.app.conf.govcloud_settings
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         return evaluate_alerts(session, SYSTEM, min_responses(settings))

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 IMPORT = "import"
 PRINT = "print"

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized, NotFound, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.jobs.files import JobFiles
 from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
@@ -18,7 +18,7 @@ from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, J
 
 def create_job(
     session: Session,
-    actor: FeedbackActor,
+    actor: Actor,
     kind: str,
     params: dict[str, Any],
     input_path: str = "",
@@ -44,7 +44,7 @@ def create_job(
     return job
 
 
-def get_job(session: Session, actor: FeedbackActor, job_id: int) -> Job:
+def get_job(session: Session, actor: Actor, job_id: int) -> Job:
     """Registry admins see every job (the registry is one); dashboard accounts see none."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins see jobs")
@@ -102,7 +102,7 @@ def params(job: Job) -> dict[str, Any]:
     return json.loads(job.params or "{}")
 
 
-def create_import_job(session: Session, actor: FeedbackActor, upload: Path, store: JobFiles) -> Job:
+def create_import_job(session: Session, actor: Actor, upload: Path, store: JobFiles) -> Job:
     """Check the header now (a wrong file is refused on the page, not minutes later), then keep the
     file where the worker's pod reaches it (`store`) and queue: file and job commit together. The
     local `upload` (this pod's temporary copy) is removed either way."""
@@ -119,9 +119,7 @@ def create_import_job(session: Session, actor: FeedbackActor, upload: Path, stor
     return create_job(session, actor, IMPORT, {"file": upload.name}, input_path=key)
 
 
-def create_print_job(
-    session: Session, actor: FeedbackActor, selection: Any, per_page: int, as_zip: bool
-) -> Job:
+def create_print_job(session: Session, actor: Actor, selection: Any, per_page: int, as_zip: bool) -> Job:
     """Validate the batch (known agency/province, not empty, size fits the format), then queue."""
     from feedback.printing.services import SINGLE_PDF_LIMIT, count_batch
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
@@ -87,7 +87,7 @@ def _filters(session: Session, selection: Selection) -> dict[str, object]:
     }
 
 
-def count_batch(session: Session, actor: FeedbackActor, selection: Selection) -> int:
+def count_batch(session: Session, actor: Actor, selection: Selection) -> int:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
     return queries.count_sheet_rows(session, **_filters(session, selection))
@@ -111,9 +111,9 @@ def _sheets(
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
 
 
-def print_batch(
+def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to split (issue 19)
     session: Session,
-    actor: FeedbackActor,
+    actor: Actor,
     selection: Selection,
     out: Path,
     base_url: str,
@@ -194,7 +194,7 @@ def _entry_name(unit: tuple[str, str], part: int) -> str:
     return f"{agency}/{safe}" + (f" - part {part}" if part > 1 else "") + ".pdf"
 
 
-def single_sheet_pdf(session: Session, actor: FeedbackActor, employee_id: int, base_url: str) -> bytes:
+def single_sheet_pdf(session: Session, actor: Actor, employee_id: int, base_url: str) -> bytes:
     """One employee's sheet (a reissued code, a replaced sheet), rendered on the spot."""
     import io
 

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 
 class Employee(TimestampMixin, FeedbackBase):

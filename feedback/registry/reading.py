@@ -7,6 +7,7 @@ import dataclasses
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from core.errors import ValidationError
 from feedback.registry.schemas import HEADERS, REQUIRED, header_key
@@ -23,12 +24,23 @@ class RawRow:
 
 @dataclasses.dataclass
 class Source:
-    """Rows with their line numbers, the header as written, and how far through the file we are."""
+    """Rows with their line numbers, the header as written, and how far through the file we are.
+
+    `records` are the cells as read, with their line numbers (blank rows included), for the bulk path
+    that checks them in the database; `rows` are the same records mapped to our columns, blank rows
+    skipped. Both read the one file: use one or the other."""
 
     header: list[str]
-    rows: Iterator[RawRow]
+    mapping: dict[int, str]
+    records: Iterator[tuple[int, list[str]]]
     fraction: Callable[[], float]
     close: Callable[[], None]
+    text: TextIO | None = None  # a CSV's text after the header, for a reader of whole lines
+    next_line: int = 2  # the line number of `text`'s next line
+
+    @property
+    def rows(self) -> Iterator[RawRow]:
+        return _rows(self.records, self.mapping)
 
 
 def _cell(value: object) -> str:
@@ -55,12 +67,19 @@ def _map_header(header: list[str]) -> dict[int, str]:
     return mapping
 
 
+def is_blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def mapped_values(record: list[str], mapping: dict[int, str]) -> dict[str, str]:
+    """The record's cells under our column names, stripped; a cell the record lacks is empty."""
+    return {column: (record[i].strip() if i < len(record) else "") for i, column in mapping.items()}
+
+
 def _rows(records: Iterator[tuple[int, list[str]]], mapping: dict[int, str]) -> Iterator[RawRow]:
     for line, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        values = {column: (record[i].strip() if i < len(record) else "") for i, column in mapping.items()}
-        yield RawRow(line, values, record)
+        if not is_blank(record):
+            yield RawRow(line, mapped_values(record, mapping), record)
 
 
 def open_source(path: Path) -> Source:
@@ -97,7 +116,15 @@ def _open_csv(path: Path) -> Source:
         except UnicodeDecodeError:
             raise ValidationError(f"line {line + 1}: not UTF-8 text", fields={"file": "not_utf8"}) from None
 
-    return Source(header, _rows(records(), mapping), lambda: min(raw.tell() / size, 1.0), raw.close)
+    return Source(
+        header,
+        mapping,
+        records(),
+        lambda: min(raw.tell() / size, 1.0),
+        raw.close,
+        text=text,
+        next_line=reader.line_num + 1,
+    )
 
 
 def _open_excel(path: Path) -> Source:
@@ -124,6 +151,4 @@ def _open_excel(path: Path) -> Source:
             position["line"] = line
             yield line, [_cell(v) for v in values]
 
-    return Source(
-        header, _rows(records(), mapping), lambda: min(position["line"] / total, 1.0), workbook.close
-    )
+    return Source(header, mapping, records(), lambda: min(position["line"] / total, 1.0), workbook.close)

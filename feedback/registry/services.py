@@ -5,22 +5,22 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from core.reference import find_county
 from core.text import normalize_fa
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.services import insert_codes, without_active_code
 from feedback.registry.models import Employee, LocalCounty
 from feedback.registry.places import Places
 
 
-def _authorise(actor: FeedbackActor) -> None:
+def _authorise(actor: Actor) -> None:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins change the registry")
 
 
-def set_employee_active(session: Session, actor: FeedbackActor, employee_id: int, active: bool) -> Employee:
+def set_employee_active(session: Session, actor: Actor, employee_id: int, active: bool) -> Employee:
     """Deactivated employees keep their code row: the sheet still on a desk then says politely that
     the employee is no longer there, and takes no responses. Reactivating brings the same code back."""
     _authorise(actor)
@@ -36,7 +36,7 @@ def set_employee_active(session: Session, actor: FeedbackActor, employee_id: int
 
 
 def add_county(
-    session: Session, actor: FeedbackActor, province_name: str, name_fa: str, name_en: str = ""
+    session: Session, actor: Actor, province_name: str, name_fa: str, name_en: str = ""
 ) -> LocalCounty:
     """A county newer than the shipped reference list; imports accept it from then on."""
     _authorise(actor)

@@ -1,16 +1,8 @@
-"""INSERT … ON CONFLICT for the dialects we run on (PostgreSQL in production, SQLite embedded)."""
+"""INSERT … ON CONFLICT for the dialects we run on: `core.db.dialect_insert`, named here too for the
+registry's importer."""
 
 from __future__ import annotations
 
-from typing import Any
+from core.db import dialect_insert
 
-from sqlalchemy import Table
-from sqlalchemy.orm import Session
-
-
-def dialect_insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+__all__ = ["dialect_insert"]

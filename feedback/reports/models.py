@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin, utcnow
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 
 class MissingCodeReport(TimestampMixin, FeedbackBase):

@@ -8,10 +8,9 @@ from typing import Any
 
 from celery import Celery, shared_task
 
-from core.db import utcnow
+from core.db import task_session, utcnow
 from core.settings import Settings
 from feedback.celery_names import TaskNames
-from feedback.db import task_session
 from feedback.reports import bot, outbox, queries
 
 MAX_RETRIES = 8
@@ -32,7 +31,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
     """Send the rows in order; on a transient failure retry with exponential backoff, then give up."""
     settings: Settings = self.app.conf.govcloud_settings
     api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         result = outbox.deliver(session, outbox_ids, api)
         if not result.retry:
             return {"sent": result.sent, "failed": result.failed}
@@ -49,7 +48,7 @@ def send_bale_outbox(self: Any, outbox_ids: list[int]) -> dict[str, int]:
 def sweep_bale_outbox(self: Any) -> int:
     """Re-enqueue pending rows nobody is sending (the webhook's enqueue failed, a worker died)."""
     settings: Settings = self.app.conf.govcloud_settings
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         ids = queries.list_stale_outbox_ids(session, utcnow() - SWEEP_AFTER)
     for outbox_id in ids:
         enqueue_outbox(self.app, [outbox_id])
@@ -60,5 +59,5 @@ def sweep_bale_outbox(self: Any) -> int:
 def purge_bale_rows(self: Any) -> dict[str, int]:
     """Drop old raw updates, finished outbox rows and abandoned conversations (personal data)."""
     settings: Settings = self.app.conf.govcloud_settings
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         return bot.purge_bale_rows(session)

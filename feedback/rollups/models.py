@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, SmallInteger, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 NATION_KEY = "IR"
 

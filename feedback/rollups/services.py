@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.db import autocommit_engine
 from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas, rollup_keys
@@ -154,7 +154,7 @@ def fold_pending(session: Session) -> int:
     return int(session.connection().exec_driver_sql(_FOLD, {"nation": NATION_KEY}).scalar_one())
 
 
-def rebuild_rollups(session: Session, actor: FeedbackActor) -> int:
+def rebuild_rollups(session: Session, actor: Actor) -> int:
     """Recompute every rollup from the raw rows, set-based, in one transaction (readers see the old
     rows until the commit). Returns the number of rollup rows written.
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from celery import shared_task
 
+from core.db import task_session
 from core.settings import Settings
 from feedback.celery_names import TaskNames
-from feedback.db import task_session
 from feedback.rollups.services import fold_pending
 
 
 @shared_task(bind=True, name=TaskNames.FOLD_ROLLUPS, ignore_result=True)
 def fold_rollups_task(self: Any) -> int:
     settings: Settings = self.app.conf.govcloud_settings
-    with task_session(settings) as session:
+    with task_session(settings.feedback_database_url) as session:
         return fold_pending(session)

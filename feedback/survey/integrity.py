@@ -24,6 +24,8 @@ _SALT = "feedback-survey-form"
 # Flag rules: (name, window, threshold). Kept and shown to admins, never counted.
 EMPLOYEE_IP_BURST = "employee_ip_burst"  # many answers for one employee from one address
 DEVICE_MANY_EMPLOYEES = "device_many_employees"  # one device rating many employees
+# Sent while the rate limits' store (Redis) was down: kept for review rather than refused or lost.
+LIMITS_UNAVAILABLE = "limits_unavailable"
 EMPLOYEE_IP_WINDOW = dt.timedelta(minutes=10)
 EMPLOYEE_IP_THRESHOLD = 5
 DEVICE_WINDOW = dt.timedelta(minutes=30)
@@ -31,6 +33,7 @@ DEVICE_THRESHOLD = 6
 RULE_TITLES = {
     EMPLOYEE_IP_BURST: "Many responses for one employee from one address within minutes",
     DEVICE_MANY_EMPLOYEES: "One device answered for many employees within a short time",
+    LIMITS_UNAVAILABLE: "Sent while the rate limits could not be checked (their store was down)",
 }
 
 
@@ -51,8 +54,25 @@ def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
     return hmac.new(f"{purpose}:{secret_key}".encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def new_device_id() -> str:
-    return secrets.token_urlsafe(24)
+def _device_signature(secret_key: str, raw: str) -> str:
+    return keyed_hash(secret_key, "device-id", raw)[:22]
+
+
+def new_device_id(secret_key: str) -> str:
+    """A device id issued and signed by this service: `<random>.<signature>`. Only such an id counts
+    as a device (its own limits, one counted answer per desk and day); a value the client chose
+    never does."""
+    raw = secrets.token_urlsafe(24)
+    return f"{raw}.{_device_signature(secret_key, raw)}"
+
+
+def is_issued_device_id(secret_key: str, cookie: str) -> bool:
+    raw, _, signature = cookie.partition(".")
+    return (
+        len(raw) == 32
+        and len(signature) == 22
+        and hmac.compare_digest(signature, _device_signature(secret_key, raw))
+    )
 
 
 @functools.lru_cache(maxsize=4)

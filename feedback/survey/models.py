@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin, utcnow
-from feedback.models import FeedbackBase
+from feedback.db import FeedbackBase
 
 COUNTED = "counted"
 REPLACED = "replaced"

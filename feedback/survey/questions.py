@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
-from feedback.accounts.actors import FeedbackActor
 from feedback.accounts.policies import can_manage_registry
 from feedback.survey.models import SurveyQuestion
 
@@ -38,7 +38,7 @@ def list_questions(session: Session) -> list[SurveyQuestion]:
 QUESTION_TEXT_MAX = 300
 
 
-def update_questions(session: Session, actor: FeedbackActor, texts: dict[int, tuple[str, str]]) -> None:
+def update_questions(session: Session, actor: Actor, texts: dict[int, tuple[str, str]]) -> None:
     """Save the wording of the four questions together: each needs both languages, within the limit."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins edit the survey questions")

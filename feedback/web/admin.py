@@ -10,7 +10,13 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import Conflict, ValidationError
-from feedback.accounts.services import create_viewer, list_viewers
+from core.web import get_session
+from feedback.accounts.services import (
+    create_viewer,
+    list_viewers,
+    reset_viewer_password,
+    set_viewer_active,
+)
 from feedback.codes.services import reissue_code
 from feedback.codes.short_codes import grouped
 from feedback.printing.services import single_sheet_pdf
@@ -18,7 +24,6 @@ from feedback.registry import queries
 from feedback.registry.national_code import mask
 from feedback.registry.places import Places, agency_name, province_name
 from feedback.registry.services import add_county, set_employee_active
-from feedback.web.db import db
 from feedback.web.messages import field_errors
 from feedback.web.security import current_actor, registry_admin_required
 
@@ -28,7 +33,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @registry_admin_required
 def overview() -> str:
-    return render_template("feedback/admin/overview.html", counts=queries.count_registry(db()))
+    return render_template("feedback/admin/overview.html", counts=queries.count_registry(get_session()))
 
 
 @bp.get("/employees")
@@ -40,8 +45,8 @@ def employees() -> str:
         "feedback/admin/employees.html",
         query=query,
         page=page,
-        rows=queries.list_employees(db(), query, page),
-        total=queries.count_employees(db(), query),
+        rows=queries.list_employees(get_session(), query, page),
+        total=queries.count_employees(get_session(), query),
         page_size=queries.PAGE_SIZE,
     )
 
@@ -49,7 +54,7 @@ def employees() -> str:
 @bp.get("/employees/<int:employee_id>")
 @registry_admin_required
 def employee(employee_id: int) -> str:
-    session = db()
+    session = get_session()
     found = queries.get_employee(session, employee_id)
     code = queries.get_active_code_or_none(session, employee_id)
     return render_template(
@@ -66,7 +71,7 @@ def employee(employee_id: int) -> str:
 @bp.post("/employees/<int:employee_id>/deactivate")
 @registry_admin_required
 def deactivate(employee_id: int) -> Response:
-    set_employee_active(db(), current_actor(), employee_id, False)
+    set_employee_active(get_session(), current_actor(), employee_id, False)
     flash(_("Deactivated: the code now says the employee is no longer at this desk."))
     return redirect(url_for("admin.employee", employee_id=employee_id))
 
@@ -74,7 +79,7 @@ def deactivate(employee_id: int) -> Response:
 @bp.post("/employees/<int:employee_id>/activate")
 @registry_admin_required
 def activate(employee_id: int) -> Response:
-    set_employee_active(db(), current_actor(), employee_id, True)
+    set_employee_active(get_session(), current_actor(), employee_id, True)
     flash(_("Reactivated: the same code works again."))
     return redirect(url_for("admin.employee", employee_id=employee_id))
 
@@ -82,7 +87,7 @@ def activate(employee_id: int) -> Response:
 @bp.post("/employees/<int:employee_id>/reissue")
 @registry_admin_required
 def reissue(employee_id: int) -> Response:
-    reissue_code(db(), current_actor(), employee_id)
+    reissue_code(get_session(), current_actor(), employee_id)
     flash(_("A new code was issued; the old sheet now says it was replaced. Print the new sheet."))
     return redirect(url_for("admin.employee", employee_id=employee_id))
 
@@ -91,7 +96,7 @@ def reissue(employee_id: int) -> Response:
 @registry_admin_required
 def sheet(employee_id: int) -> Response:
     base_url = current_app.config["GOVCLOUD"].feedback_base_url
-    pdf = single_sheet_pdf(db(), current_actor(), employee_id, base_url)
+    pdf = single_sheet_pdf(get_session(), current_actor(), employee_id, base_url)
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"sheet-{employee_id}.pdf")
 
 
@@ -102,7 +107,9 @@ def counties() -> str | Response:
     form = {k: request.form.get(k, "") for k in ("province", "name_fa", "name_en")}
     if request.method == "POST":
         try:
-            county = add_county(db(), current_actor(), form["province"], form["name_fa"], form["name_en"])
+            county = add_county(
+                get_session(), current_actor(), form["province"], form["name_fa"], form["name_en"]
+            )
         except (ValidationError, Conflict) as exc:
             errors = field_errors(exc)
         else:
@@ -110,7 +117,7 @@ def counties() -> str | Response:
             return redirect(url_for("admin.counties"))
     return render_template(
         "feedback/admin/counties.html",
-        counties=queries.list_local_counties(db()),
+        counties=queries.list_local_counties(get_session()),
         provinces=reference.provinces(),
         province_name=province_name,
         form=form,
@@ -120,20 +127,52 @@ def counties() -> str | Response:
 
 @bp.route("/viewers", methods=["GET", "POST"])
 @registry_admin_required
-def viewers() -> str | Response:
-    """Dashboard accounts (nation, province, agency, unit), created by registry admins."""
+def viewers() -> str | Response | tuple[str, int]:
+    """Dashboard accounts (nation, province, agency, unit), created by registry admins. The password
+    the admin types is a first password: changed at the first sign-in, void after three days."""
     errors: dict[str, str] = {}
     form = {k: request.form.get(k, "") for k in ("email", "scope")}
     if request.method == "POST":
         try:
             account = create_viewer(
-                db(), current_actor(), form["email"], request.form.get("password", ""), form["scope"]
+                get_session(),
+                current_actor(),
+                form["email"],
+                request.form.get("password", ""),
+                form["scope"],
+                temporary=True,
             )
         except (ValidationError, Conflict) as exc:
             errors = field_errors(exc)
         else:
             flash(_("Dashboard account %(email)s created.", email=account.email))
             return redirect(url_for("admin.viewers"))
+    return _viewers_page(form, errors), 400 if errors else 200
+
+
+def _viewers_page(
+    form: dict[str, str], errors: dict[str, str], new_password: tuple[str, str] | None = None
+) -> str:
     return render_template(
-        "feedback/admin/viewers.html", viewers=list_viewers(db()), form=form, errors=errors
-    ), 400 if errors else 200
+        "feedback/admin/viewers.html",
+        viewers=list_viewers(get_session()),
+        form=form,
+        errors=errors,
+        new_password=new_password,
+    )
+
+
+@bp.post("/viewers/<int:account_id>/reset-password")
+@registry_admin_required
+def reset_viewer(account_id: int) -> str:
+    """A one-time password, shown once on this response only."""
+    account, password = reset_viewer_password(get_session(), current_actor(), account_id)
+    return _viewers_page({"email": "", "scope": ""}, {}, new_password=(account.email, password))
+
+
+@bp.post("/viewers/<int:account_id>/deactivate")
+@registry_admin_required
+def deactivate_viewer(account_id: int) -> Response:
+    account = set_viewer_active(get_session(), current_actor(), account_id, False)
+    flash(_("Dashboard account %(email)s deactivated; its sessions have ended.", email=account.email))
+    return redirect(url_for("admin.viewers"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Flask, render_template
-from jinja2 import StrictUndefined
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import web
@@ -27,32 +26,20 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import admin, auth, codes, db, errors, jobs, security
+    from feedback.web import admin, auth, codes, errors, jobs, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
-    app = Flask("feedback", root_path=str(HERE))
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        GOVCLOUD=settings,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        SESSION_COOKIE_NAME="feedback_session",
-        MAX_CONTENT_LENGTH=security.UPLOAD_BYTES,
+    app = web.create_base_app(
+        "feedback", HERE, settings, security.UPLOAD_BYTES, SESSION_COOKIE_NAME="feedback_session"
     )
-    app.jinja_env.undefined = StrictUndefined
-    web.init_body_limits(app)  # first of all hooks
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
-    app.extensions["db_sessionmaker"] = session_factory
+    web.init_sessions(app, session_factory)
     celery = app.extensions["feedback_celery"] = create_celery(settings)
-    db.init_db(app)
-    web.init_locale(app, settings.default_locale, [str(HERE / "translations")])
-    web.init_metrics(app, "feedback")
-    web.security_headers(app, web.DEFAULT_CSP)
     security.init_security(app, settings)
     errors.init_errors(app)
+    web.refuse_unstorable_text(app)
     app.register_blueprint(
         web.health_blueprint(
             lambda: {

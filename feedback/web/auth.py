@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.web import public
+from core.errors import ValidationError
+from core.web import get_session, public, safe_next_url
 from feedback.accounts.models import VIEWER
 from feedback.accounts.services import authenticate
-from feedback.web.db import db
+from feedback.accounts.services import change_password as change_account_password
+from feedback.web.messages import field_errors
 from feedback.web.security import (
     SIGN_IN_LIMIT,
+    client_network,
+    current_actor,
     limiter,
     sign_in_session,
     sign_out_session,
@@ -23,13 +25,6 @@ from feedback.web.security import (
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None, home: str) -> str:
-    """Only a path on this site: an open redirect after sign-in would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
-        return target
-    return home
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
@@ -37,13 +32,46 @@ def sign_in() -> str | Response:
     error = ""
     email = request.form.get("email", "")
     if request.method == "POST":
-        account = authenticate(db(), email, request.form.get("password", ""))
+        account = authenticate(
+            get_session(), email, request.form.get("password", ""), client_network(request.remote_addr)
+        )
         if account is not None:
-            sign_in_session(account.id)
+            sign_in_session(account.id, account.session_version)
+            if account.must_change_password:
+                return redirect(url_for("auth.change_password"))
             home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
-            return redirect(_safe_next(request.args.get("next"), home))
+            return redirect(safe_next_url(request.args.get("next"), home))
         error = _("The e-mail or the password is not right.")
     return render_template("feedback/auth/sign_in.html", error=error, email=email), 401 if error else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in_required
+def change_password() -> str | Response | tuple[str, int]:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            errors = {"confirm_password": _("The two new passwords are not the same.")}
+        else:
+            try:
+                account = change_account_password(
+                    get_session(),
+                    current_actor().id,
+                    form.get("current_password", ""),
+                    form.get("new_password", ""),
+                )
+            except ValidationError as exc:
+                errors = field_errors(exc)
+            else:
+                sign_in_session(account.id, account.session_version)  # this one goes on
+                home = (
+                    url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
+                )
+                return redirect(home)
+    forced = bool(g.get("must_change_password"))
+    page = render_template("feedback/auth/password.html", errors=errors, forced=forced)
+    return (page, 422) if errors else page
 
 
 @bp.post("/sign-out")

@@ -12,10 +12,9 @@ from celery import Celery
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from core.web import body_limit, public
+from core.web import body_limit, get_session, public
 from feedback.reports.bot import handle_bale_update
 from feedback.reports.tasks import enqueue_outbox
-from feedback.web.db import db
 
 bp = Blueprint("bale", __name__)
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ def webhook(secret: str) -> Response:
         abort(404)
     update = request.get_json(silent=True)
     ids = (
-        handle_bale_update(db(), update, current_app.config["GOVCLOUD"].feedback_base_url)
+        handle_bale_update(get_session(), update, current_app.config["GOVCLOUD"].feedback_base_url)
         if isinstance(update, dict)
         else []
     )

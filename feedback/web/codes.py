@@ -15,10 +15,9 @@ from werkzeug.wrappers import Response
 
 from core.errors import NotFound
 from core.ratelimit import Check, RateLimiter, parse_limits
-from core.web import public
+from core.web import get_session, public
 from feedback.codes import short_codes
 from feedback.codes.services import token_for_short_code
-from feedback.web.db import db
 from feedback.web.security import SHORT_CODE_LIMIT, client_network, limiter, network_key
 
 bp = Blueprint("codes", __name__)
@@ -53,14 +52,15 @@ def _miss_checks() -> list[Check]:
 def lookup() -> Response | tuple[str, int]:
     typed = request.form.get("code", "")
     misses: RateLimiter = current_app.extensions["survey_rate_limiter"]
-    waiting = misses.hit(_miss_checks(), record=False)  # asked before the lookup: no oracle
+    # asked before the lookup: no oracle; with Redis down, per process (`check`), never a 500
+    waiting, _degraded = misses.check(_miss_checks(), record=False)
     if waiting is not None:
         raise TooManyRequests(retry_after=math.ceil(waiting.retry_after))
     try:
-        token = token_for_short_code(db(), typed)
+        token = token_for_short_code(get_session(), typed)
     except NotFound:
         if short_codes.is_well_formed(short_codes.normalize(typed)):
-            misses.hit(_miss_checks())  # a typo fails its check digit and probes nothing
+            misses.check(_miss_checks())  # a typo fails its check digit and probes nothing
         error = _("No desk has this code. Check the digits under the QR code and try again.")
         return render_template("feedback/codes/lookup.html", error=error, typed=typed), 404
     return redirect(url_for("survey.form", token=token), code=303)

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import Conflict, ValidationError
+from core.web import get_session
 from feedback.dashboards import alerts, reports
 from feedback.reports.schemas import ReportStatus
-from feedback.web.db import db
 from feedback.web.security import current_actor, viewer_required
 
 bp = Blueprint("dashboard_work", __name__, url_prefix="/dashboard")
@@ -25,8 +25,8 @@ def report_list() -> str:
     status = status if status in STATUSES else ""
     return render_template(
         "feedback/dashboards/reports.html",
-        reports=reports.list_reports(db(), current_actor(), status),
-        counts=reports.count_reports_by_agency_and_status(db(), current_actor()),
+        reports=reports.list_reports(get_session(), current_actor(), status),
+        counts=reports.count_reports_by_agency_and_status(get_session(), current_actor()),
         agencies={a.code: a.name_fa for a in reference.agencies()},
         status=status,
         statuses=STATUSES,
@@ -38,7 +38,11 @@ def report_list() -> str:
 def report_status(report_id: int) -> Response:
     try:
         reports.change_report_status(
-            db(), current_actor(), report_id, request.form.get("status", ""), request.form.get("note", "")
+            get_session(),
+            current_actor(),
+            report_id,
+            request.form.get("status", ""),
+            request.form.get("note", ""),
         )
     except ValidationError as exc:
         flash(
@@ -56,7 +60,7 @@ def report_status(report_id: int) -> Response:
 @bp.get("/alerts")
 @viewer_required
 def alert_list() -> str:
-    subscriptions, rows = alerts.list_alerts(db(), current_actor())
+    subscriptions, rows = alerts.list_alerts(get_session(), current_actor())
     return render_template(
         "feedback/dashboards/alerts.html", subscriptions=subscriptions, rows=rows, windows=alerts.WINDOWS
     )
@@ -68,7 +72,7 @@ def subscribe() -> Response:
     form = request.form
     try:
         alerts.subscribe_alert(
-            db(),
+            get_session(),
             current_actor(),
             form.get("kind", ""),
             form.get("threshold", ""),
@@ -85,7 +89,7 @@ def subscribe() -> Response:
 @viewer_required
 def acknowledge(alert_id: int) -> Response:
     try:
-        alerts.acknowledge_alert(db(), current_actor(), alert_id, request.form.get("note", ""))
+        alerts.acknowledge_alert(get_session(), current_actor(), alert_id, request.form.get("note", ""))
     except ValidationError:
         flash(_("Write a short note (at most 1000 characters) to acknowledge an alert."))
     else:

@@ -6,13 +6,12 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import gettext as _
 
 from core import dates
-from core.web import current_locale
+from core.web import current_locale, get_session
 from feedback.dashboards import export
 from feedback.dashboards.policies import can_see_map
 from feedback.dashboards.provinces_map import province_map, score_class
 from feedback.dashboards.services import PERIODS, Dashboard, Live, load_dashboard, load_live
 from feedback.rollups.scores import min_responses
-from feedback.web.db import db
 from feedback.web.security import current_actor, viewer_required
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
@@ -28,7 +27,7 @@ def _asked() -> tuple[str, int, int]:
 
 
 def _load() -> Dashboard:
-    return load_dashboard(db(), current_actor(), *_asked(), current_locale())
+    return load_dashboard(get_session(), current_actor(), *_asked(), current_locale())
 
 
 def _live(d: Live) -> dict[str, object]:
@@ -46,6 +45,12 @@ def _live(d: Live) -> dict[str, object]:
             None if v is None else round(v or 0, 1) for v in (d.shown_score(t) for _day, t in d.trend)
         ],
         "counts": [t.count for _day, t in d.trend],
+        # the same figures worded, for the table beside the chart (its text alternative)
+        "scores_text": [
+            "—" if v is None else dates.format_number(v, locale, 1)
+            for v in (d.shown_score(t) for _day, t in d.trend)
+        ],
+        "counts_text": [dates.format_number(t.count, locale) for _day, t in d.trend],
     }
 
 
@@ -66,7 +71,7 @@ def dashboard() -> str:
 @bp.get("/live.json")
 @viewer_required
 def live() -> Response:
-    return jsonify(_live(load_live(db(), current_actor(), *_asked())))
+    return jsonify(_live(load_live(get_session(), current_actor(), *_asked())))
 
 
 @bp.get("/export.csv")

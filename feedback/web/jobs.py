@@ -21,13 +21,12 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import NotFound, ValidationError
-from core.web import body_limit
+from core.web import body_limit, get_session
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
-from feedback.web.db import db
 from feedback.web.messages import error_text, field_errors
 from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
 
@@ -43,15 +42,15 @@ def _enqueue(kind: str, job_id: int) -> None:
 
 
 def _store() -> JobFiles:
-    return job_files(db(), current_app.config["GOVCLOUD"].var_path)
+    return job_files(get_session(), current_app.config["GOVCLOUD"].var_path)
 
 
 def _download(key: str, mimetype: str, name: str) -> Response:
     """A stored job file streamed a chunk at a time, from whichever pod saved it, on a session of
     its own that ends with the last chunk (not with the request, which returns before the body)."""
     store = _store()
-    size = store.size(db(), key)
-    store.read(db(), key)  # NotFound now, as a 404, rather than an empty body later
+    size = store.size(get_session(), key)
+    store.read(get_session(), key)  # NotFound now, as a 404, rather than an empty body later
     make_session = current_app.extensions["db_sessionmaker"]
 
     def body() -> Iterator[bytes]:
@@ -83,7 +82,7 @@ def upload() -> str | Response | tuple[str, int]:
             path = Path(tempfile.gettempdir()) / f"upload-{secrets.token_hex(16)}{suffix}"
             file.save(path)
             try:
-                job = jobs.create_import_job(db(), current_actor(), path, _store())
+                job = jobs.create_import_job(get_session(), current_actor(), path, _store())
             except ValidationError as exc:
                 error = _("The file was not imported: %(reason)s", reason=error_text(exc))
             else:
@@ -104,7 +103,7 @@ def print_batch() -> str | Response | tuple[str, int]:
         )
         try:
             job = jobs.create_print_job(
-                db(),
+                get_session(),
                 current_actor(),
                 selection,
                 per_page=2 if form["per_page"] == "2" else 1,
@@ -127,14 +126,14 @@ def print_batch() -> str | Response | tuple[str, int]:
 @bp.get("/jobs/<int:job_id>")
 @registry_admin_required
 def job(job_id: int) -> str:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     return render_template("feedback/admin/job.html", job=found)
 
 
 @bp.get("/jobs/<int:job_id>.json")
 @registry_admin_required
 def job_status(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     percent = round(100 * found.done / found.total) if found.total else 0
     return jsonify(
         id=found.id,
@@ -151,7 +150,7 @@ def job_status(job_id: int) -> Response:
 @bp.get("/jobs/<int:job_id>/output")
 @registry_admin_required
 def job_output(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     if found.status != DONE or not found.output_path:
         raise NotFound("no output")
     suffix = ".zip" if found.output_path.endswith(".zip") or jobs.params(found).get("zip") else ".pdf"
@@ -162,7 +161,7 @@ def job_output(job_id: int) -> Response:
 @bp.get("/jobs/<int:job_id>/rejects")
 @registry_admin_required
 def job_rejects(job_id: int) -> Response:
-    found = jobs.get_job(db(), current_actor(), job_id)
+    found = jobs.get_job(get_session(), current_actor(), job_id)
     if not found.rejects_path:
         raise NotFound("no rejects")
     return _download(found.rejects_path, "text/csv", f"rejects-{job_id}.csv")

@@ -27,6 +27,13 @@ def _word(code: str, params: dict) -> str | None:
         "no_employees": _("No active employee matches this batch."),
         "required": _("Required."),
         "exists": _("This county already exists."),
+        "at least 12 characters": _("At least 12 characters."),
+        "at most 128 characters": _("At most 128 characters."),
+        "too common: it is on the list of passwords most used in breaches": _(
+            "Too common: it is on the list of passwords most used in breaches."
+        ),
+        "not your current password": _("This is not your current password."),
+        "the same as the current password": _("The new password is the same as the current one."),
     }
     return simple.get(code)
 

@@ -8,10 +8,9 @@ from werkzeug.wrappers import Response
 
 from core import reference
 from core.errors import ValidationError
-from core.web import public
+from core.web import get_session, public
 from feedback.reports import lookup, queries, services
 from feedback.reports.tracking import normalize_tracking_number
-from feedback.web.db import db
 from feedback.web.security import limiter
 
 bp = Blueprint("reports", __name__)
@@ -38,7 +37,7 @@ def report_form() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            report = services.submit_web_report(db(), **values)
+            report = services.submit_web_report(get_session(), **values)
         except ValidationError as exc:
             errors = _field_messages(exc.fields)
         else:
@@ -57,7 +56,7 @@ def report_form() -> str | Response | tuple[str, int]:
 @limiter.limit("30 per minute")
 def report_status(tracking: str) -> str:
     number = normalize_tracking_number(tracking)
-    report = queries.get_report_by_tracking(db(), number) if number else None
+    report = queries.get_report_by_tracking(get_session(), number) if number else None
     if report is None:
         abort(404)
     agency = lookup.agency_by_code(report.agency_code)

@@ -6,11 +6,10 @@ import dataclasses
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from core.web import public
+from core.web import get_session, public
 from feedback.dashboards.export import to_csv
 from feedback.dashboards.transparency import PublicRow, as_records, load_transparency
 from feedback.rollups.scores import min_responses
-from feedback.web.db import db
 from feedback.web.security import limiter
 
 bp = Blueprint("transparency", __name__)
@@ -19,7 +18,7 @@ CSV_FIELDS = [*(field.name for field in dataclasses.fields(PublicRow)), "period_
 
 
 def _load():  # type: ignore[no-untyped-def]
-    return load_transparency(db(), min_responses(current_app.config["GOVCLOUD"]))
+    return load_transparency(get_session(), min_responses(current_app.config["GOVCLOUD"]))
 
 
 @bp.get("/transparency")

@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from typing import Any
+from typing import Any, cast
 
 import kubernetes
 import urllib3
@@ -97,7 +97,8 @@ class KubernetesBackend:
                 method, url, header_params=headers, body=payload, _request_timeout=30
             )
             response.read()
-            return self.api.response_deserialize(response, {"2XX": "object"}).data or {}
+            data = self.api.response_deserialize(response, {"2XX": "object"}).data
+            return cast(dict[str, Any], data or {})  # "object" deserializes to the JSON body's dict
         except ApiException as exc:
             raise _classify(exc, f"{method} {path}") from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:

@@ -49,7 +49,9 @@ def evaluate(
     if day > deadline:
         return Status.missed, value
     since = day - dt.timedelta(days=TREND_DAYS)
-    points = [((d - day).days, v) for d, v in history if since <= d < day and v is not None]
+    points: list[tuple[float, float]] = [
+        ((d - day).days, v) for d, v in history if since <= d < day and v is not None
+    ]
     points.append((0.0, value))
     slope = trend_slope(points)
     if slope is None:

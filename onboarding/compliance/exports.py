@@ -1,12 +1,12 @@
 """CSV and Excel exports of the matrix and of one agency's detail, in Persian or English.
 
 CSV starts with a UTF-8 byte-order mark so Excel shows Persian correctly; Excel sheets are
-right-to-left in Persian. Values are plain numbers (percent, one decimal) so they sort and sum.
+right-to-left in Persian; no text cell runs as a formula (core.spreadsheets). Values are plain
+numbers (percent, one decimal) so they sort and sum.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.dates import format_jalali_numeric
+from core.spreadsheets import append_row, csv_bytes
 from onboarding.compliance.reports import AgencyReport, Dashboard
 
 STATUS_WORDS = {
@@ -144,7 +145,7 @@ def agency_tables(
     ]
     summary = []
     services_header = [w["milestone"], w["service_code"], w["service"], w["have"], w["need"]]
-    services = []
+    services: list[list[object]] = []
     for detail in report.details:
         m, s = detail.milestone, detail.latest
         summary.append(
@@ -166,14 +167,7 @@ def agency_tables(
 
 
 def to_csv(sections: Iterable[tuple[Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for index, (header, rows) in enumerate(sections):
-        if index:
-            writer.writerow([])
-        writer.writerow(header)
-        writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([[header, *rows] for header, rows in sections])
 
 
 def to_xlsx(
@@ -186,11 +180,11 @@ def to_xlsx(
     for title, header, rows, status_columns in sheets:
         sheet = book.create_sheet(title[:31])
         sheet.sheet_view.rightToLeft = locale == "fa"
-        sheet.append(list(header))
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, row)
         for column in status_columns:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
                 status = reverse.get(str(cell.value))

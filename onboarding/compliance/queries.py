@@ -21,6 +21,7 @@ from catalog.models import (
     ServiceKind,
     ServiceStatus,
 )
+from catalog.queries import is_valid_id
 from core.db import where_in_if_few
 from core.errors import NotFound
 from onboarding.compliance.models import ComplianceSnapshot, Milestone, Notification, Program
@@ -48,6 +49,8 @@ def list_programs(session: Session, active_only: bool = False) -> list[Program]:
 
 
 def get_program(session: Session, program_id: int) -> Program:
+    if not is_valid_id(program_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("program not found", program_id=program_id)
     program = session.get(Program, program_id, options=[selectinload(Program.milestones)])
     if program is None:
         raise NotFound("program not found", program_id=program_id)
@@ -59,6 +62,8 @@ def get_program_by_code(session: Session, code: str) -> Program | None:
 
 
 def get_milestone(session: Session, milestone_id: int) -> Milestone:
+    if not is_valid_id(milestone_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("milestone not found", milestone_id=milestone_id)
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
         raise NotFound("milestone not found", milestone_id=milestone_id)
@@ -95,6 +100,8 @@ def list_agencies(session: Session) -> list[AgencyRow]:
 
 
 def get_agency(session: Session, agency_id: int) -> Agency:
+    if not is_valid_id(agency_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("agency not found", agency_id=agency_id)
     agency = session.get(Agency, agency_id)
     if agency is None:
         raise NotFound("agency not found", agency_id=agency_id)
@@ -159,7 +166,7 @@ def list_history(
             ComplianceSnapshot.day < before,
         )
     )
-    return [tuple(r) for r in rows]
+    return [(agency, milestone, day, value) for agency, milestone, day, value in rows]
 
 
 def list_agency_snapshots(

@@ -11,6 +11,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.dates import utcnow
@@ -135,12 +137,10 @@ def _group_sums(
 def _upsert(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(ComplianceSnapshot.__table__)
+    table = ComplianceSnapshot.__table__
+    assert isinstance(table, Table)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table)
     keys = ("agency_id", "milestone_id", "day")
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),

@@ -24,6 +24,7 @@ from core.db import IN_FILTER_LIMIT
 from core.errors import ValidationError
 from onboarding import policies
 from onboarding.inventory.models import DataCenter, Workload
+from onboarding.inventory.queries import linkable_inquiries
 from onboarding.inventory.services import fill_workload
 
 
@@ -35,7 +36,7 @@ class ImportResult:
     unchanged: int = 0
 
 
-def import_inventory(session: Session, actor: Actor, document: Any) -> ImportResult:
+def import_inventory(session: Session, actor: Actor, document: Any) -> ImportResult:  # noqa: C901 - one branch per sheet and error kind; to split (issue 19)
     if not isinstance(document, dict) or not isinstance(document.get("agency"), str):
         raise ValidationError("the document needs an agency code", fields={"agency": "required"})
     agency = session.scalar(select(Agency).where(Agency.code == document["agency"]))
@@ -64,9 +65,9 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
     session.flush()
     workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
     errors: dict[str, str] = {}
-    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...]]] = []
+    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...] | None]] = []
     service_ids = _ServiceIds(session, agency.id)
-    inquiry_ids = _InquiryIds(session, document.get("workloads"))
+    inquiry_ids = _InquiryIds(session, actor, document.get("workloads"))
     for index, item in enumerate(document.get("workloads") or []):
         where = f"workloads[{index}]"
         if not isinstance(item, dict) or not str(item.get("name", "")):
@@ -145,10 +146,12 @@ class _ServiceIds:
 
 class _InquiryIds:
     """Inquiries of other agencies, written AGENCY:CODE: every reference the document names is read
-    in one query up front; one the document did not name as a plain list entry is looked up alone."""
+    in one query up front; one the document did not name as a plain list entry is looked up alone.
+    Only inquiries the actor may link are found (`linkable_inquiries`): another agency's unpublished
+    one is "no inquiry" exactly like a code that does not exist."""
 
-    def __init__(self, session: Session, workloads: Any) -> None:
-        self.session = session
+    def __init__(self, session: Session, actor: Actor, workloads: Any) -> None:
+        self.session, self.linkable = session, linkable_inquiries(actor)
         wanted: set[tuple[str, str]] = set()
         for item in workloads if isinstance(workloads, list) else []:
             references = item.get("inquiries") if isinstance(item, dict) else None
@@ -165,6 +168,7 @@ class _InquiryIds:
                     select(Agency.code, EService.code, EService.id)
                     .join(Agency)
                     .where(tuple_(Agency.code, EService.code).in_(pairs[start : start + IN_FILTER_LIMIT]))
+                    .where(self.linkable)
                 )
             )
 
@@ -176,7 +180,9 @@ class _InquiryIds:
                 found = self.known[(agency_code, code)]
             else:
                 found = self.known[(agency_code, code)] = self.session.scalar(
-                    select(EService.id).join(Agency).where(Agency.code == agency_code, EService.code == code)
+                    select(EService.id)
+                    .join(Agency)
+                    .where(Agency.code == agency_code, EService.code == code, self.linkable)
                 )
             if found is None:
                 raise ValidationError(

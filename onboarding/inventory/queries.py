@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.models import EService, ServiceKind, ServiceStatus
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.errors import NotFound
 from onboarding.inventory.models import DataCenter, Workload, WorkloadStatus
 
 
+def linkable_inquiries(actor: Actor) -> ColumnElement[bool]:
+    """The inquiries a workload of the actor may call: any of the agencies the actor reads, and the
+    active inquiries of other agencies (published for other agencies to call). Anything else, such
+    as another agency's draft, is answered exactly like an id that does not exist: no oracle."""
+    return and_(
+        EService.kind == ServiceKind.inquiry,
+        or_(agency_scope(actor, EService.agency_id), EService.status == ServiceStatus.active),
+    )
+
+
 def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
+    if not is_valid_id(workload_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such workload", workload_id=workload_id)
     workload = session.execute(
         select(Workload)
         .where(Workload.id == workload_id, agency_scope(actor, Workload.agency_id))
@@ -23,6 +38,8 @@ def get_workload(session: Session, actor: Actor, workload_id: int) -> Workload:
 
 
 def get_data_center(session: Session, actor: Actor, data_center_id: int) -> DataCenter:
+    if not is_valid_id(data_center_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such data center", data_center_id=data_center_id)
     found = session.execute(
         select(DataCenter).where(DataCenter.id == data_center_id, agency_scope(actor, DataCenter.agency_id))
     ).scalar_one_or_none()
@@ -51,7 +68,7 @@ def list_data_centers(session: Session, actor: Actor, agency_id: int | None = No
     return list(session.scalars(query))
 
 
-def consolidation(session: Session, actor: Actor) -> list[dict[str, object]]:
+def consolidation(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Per data center: workloads still running there, migrated away, and its status."""
     remaining = func.count(Workload.id).filter(Workload.status != WorkloadStatus.migrated)
     migrated = func.count(Workload.id).filter(Workload.status == WorkloadStatus.migrated)

@@ -89,7 +89,7 @@ def parse_components(raw: Any) -> list[Component]:
     return components
 
 
-def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -> Component | None:
+def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -> Component | None:  # noqa: C901 - one check per field of a hand-written validator; to split (issue 19)
     before = len(errors)
     known = {f.name for f in dataclasses.fields(Component)}
     for key in sorted(set(item) - known):
@@ -144,6 +144,7 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         errors[f"{where}.expose"] = "true or false"
     if len(errors) > before:
         return None
+    assert isinstance(name, str)  # else the name is among the errors above
     return Component(
         name=name,
         image=image,

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.models import Agency, EService, ServiceKind
-from catalog.queries import is_valid_id
+from catalog.models import Agency, EService
+from catalog.queries import agency_reference, is_valid_id
 from core.actors import Actor
-from core.errors import Conflict, NotFound, ValidationError
+from core.errors import Conflict, ValidationError
 from onboarding import policies
 from onboarding.inventory import questionnaire
 from onboarding.inventory.models import (
@@ -21,7 +21,7 @@ from onboarding.inventory.models import (
     Strategy,
     Workload,
 )
-from onboarding.inventory.queries import get_data_center, get_workload
+from onboarding.inventory.queries import get_data_center, get_workload, linkable_inquiries
 from onboarding.inventory.schemas import DNS_LABEL, parse_components
 
 MAX_NAME = 40
@@ -34,18 +34,17 @@ def _ids(values: list[int]) -> list[int]:
     return [v for v in values if is_valid_id(v)] or [-1]
 
 
-def _agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id) if is_valid_id(agency_id) else None
-    if agency is None:
-        raise NotFound("no such agency", agency_id=agency_id)
-    return agency
+def _agency(session: Session, actor: Actor, agency_id: int) -> Agency:
+    """The agency a request names, once the actor may change it (so a missing agency and another
+    agency's answer alike for an agency member); missing → 422 on `agency_id`."""
+    policies.require(policies.can_change(actor, agency_id), "change this agency's inventory")
+    return agency_reference(session, agency_id)
 
 
 def create_data_center(
     session: Session, actor: Actor, agency_id: int, name: str, location: str = "", owner: str = ""
 ) -> DataCenter:
-    _agency(session, agency_id)
-    policies.require(policies.can_change(actor, agency_id), "change this agency's inventory")
+    _agency(session, actor, agency_id)
     name = name.strip()
     if not name:
         raise ValidationError("a data center needs a name", fields={"name": "required"})
@@ -86,8 +85,7 @@ def create_workload(
     depends_on_ids: list[int] = (),  # type: ignore[assignment]
     inquiry_ids: list[int] = (),  # type: ignore[assignment]
 ) -> Workload:
-    _agency(session, agency_id)
-    policies.require(policies.can_change(actor, agency_id), "change this agency's inventory")
+    _agency(session, actor, agency_id)
     workload = Workload(agency_id=agency_id)
     fill_workload(
         session,
@@ -135,7 +133,7 @@ def fill_workload(
     name,
     components,
     title,
-    classification,  # type: ignore[no-untyped-def]
+    classification,
     service_ids,
     depends_on_ids,
     inquiry_ids,
@@ -163,9 +161,16 @@ def fill_workload(
     services = list(session.scalars(select(EService).where(EService.id.in_(_ids(list(service_ids))))))
     if len(services) != len(set(service_ids)) or any(s.agency_id != agency_id for s in services):
         errors["service_ids"] = "only this agency's e-services can be served by its workload"
-    inquiries = list(session.scalars(select(EService).where(EService.id.in_(_ids(list(inquiry_ids))))))
-    if len(inquiries) != len(set(inquiry_ids)) or any(s.kind != ServiceKind.inquiry for s in inquiries):
-        errors["inquiry_ids"] = "choose inquiries from the catalog"
+    linked = {s.id: s for s in workload.inquiries} if workload.id is not None else {}
+    inquiries = list(
+        session.scalars(
+            select(EService).where(EService.id.in_(_ids(list(inquiry_ids))), linkable_inquiries(actor))
+        )
+    )
+    found = {s.id: s for s in inquiries} | {i: linked[i] for i in inquiry_ids if i in linked}
+    if len(found) != len(set(inquiry_ids)):
+        errors["inquiry_ids"] = "no such inquiry"  # another agency's unpublished one alike: no oracle
+    inquiries = list(found.values())
     depends = list(session.scalars(select(Workload).where(Workload.id.in_(_ids(list(depends_on_ids))))))
     if (
         len(depends) != len(set(depends_on_ids))
@@ -182,6 +187,7 @@ def fill_workload(
         raise ValidationError("the workload definition is invalid", fields=errors)
     workload.name = name
     workload.title = (title or "").strip()
+    assert data_center is not None  # else data_center_id is among the errors above
     workload.data_center_id = data_center.id
     workload.classification = kind
     workload.components = [c.to_dict() for c in parsed]

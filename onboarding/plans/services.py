@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.queries import agency_scope
+from catalog.queries import agency_reference, agency_scope, is_valid_id
 from core.actors import Actor
 from core.dates import parse_jalali
-from core.errors import Conflict, NotFound, ValidationError
+from core.errors import Conflict, NotFound, UnknownReference, ValidationError
 from onboarding import policies
 from onboarding.inventory.models import Workload, WorkloadStatus
 from onboarding.inventory.queries import get_workload
@@ -19,8 +19,13 @@ from onboarding.landing.plans import get_cloud_plan
 from onboarding.plans.models import MigrationPlan, Wave, WaveEntry
 from onboarding.plans.ordering import layers, reason_for
 
+MAX_WAVE = 999  # a plan has a handful of waves; the bound keeps any number a request sends in range
+MAX_WAVE_NAME = 200  # the column's length
+
 
 def get_plan(session: Session, actor: Actor, plan_id: int) -> MigrationPlan:
+    if not is_valid_id(plan_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such plan", plan_id=plan_id)
     plan = session.execute(
         select(MigrationPlan)
         .where(MigrationPlan.id == plan_id)
@@ -44,6 +49,7 @@ def list_plans(session: Session, actor: Actor) -> list[MigrationPlan]:
 
 def create_plan(session: Session, actor: Actor, agency_id: int, name: str, cloud_plan: str) -> MigrationPlan:
     policies.require(policies.can_change(actor, agency_id), "plan this agency's migration")
+    agency_reference(session, agency_id)
     get_cloud_plan(cloud_plan)
     name = name.strip()
     if not name:
@@ -81,31 +87,39 @@ def add_wave(
 ) -> Wave:
     plan = get_plan(session, actor, plan_id)
     policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
-    if number < 1:
-        raise ValidationError("waves are numbered from 1", fields={"number": "1 or more"})
+    if not 1 <= number <= MAX_WAVE:
+        raise ValidationError(
+            f"waves are numbered from 1 to {MAX_WAVE}", fields={"number": f"from 1 to {MAX_WAVE}"}
+        )
+    name = name.strip()
+    if len(name) > MAX_WAVE_NAME:
+        raise ValidationError("the name is too long", fields={"name": f"at most {MAX_WAVE_NAME} characters"})
     if any(w.number == number for w in plan.waves):
         raise Conflict("this wave exists", fields={"number": f"wave {number} exists"})
-    wave = Wave(plan=plan, number=number, name=name.strip(), target_date=_date(target_date))
+    wave = Wave(plan=plan, number=number, name=name, target_date=_date(target_date))
     session.add(wave)
     session.commit()
     return wave
 
 
-def schedule_workload(
+def schedule_workload(  # noqa: C901 - each refusal named; to split (issue 19)
     session: Session, actor: Actor, plan_id: int, wave_number: int, workload_id: int
 ) -> WaveEntry:
     """Put a workload in a wave; refused (with the reason) if that would run it before what it needs."""
     plan = get_plan(session, actor, plan_id)
     policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
-    workload = get_workload(session, actor, workload_id)
-    if workload.agency_id != plan.agency_id:
-        raise NotFound("no such workload", workload_id=workload_id)
+    try:
+        workload = get_workload(session, actor, workload_id)
+    except NotFound:
+        workload = None
+    if workload is None or workload.agency_id != plan.agency_id:  # another agency's is answered alike
+        raise UnknownReference("workload_id", "workload of this plan's agency")
     wave = next((w for w in plan.waves if w.number == wave_number), None)
     if wave is None:
         raise ValidationError("no such wave", fields={"wave": f"wave {wave_number} is not in this plan"})
     placed = {e.workload_id: (w.number, e) for w in plan.waves for e in w.entries}
     problems = []
-    deps = []
+    deps: list[tuple[str, int | None]] = []
     for dep in workload.depends_on:
         if dep.status == WorkloadStatus.migrated:
             deps.append((dep.name, None))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -93,15 +94,24 @@ def advance_run(
     now: dt.datetime | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     max_steps: int | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Run:
-    """Advance a run as far as it can go now: until it ends, waits for a retry, or `max_steps`."""
-    now = now or utcnow()
+    """Advance a run as far as it can go now: until it ends, waits for a retry, or `max_steps`.
+
+    An advance can take longer than the lease (a slow rollout, several steps): the lease is renewed
+    and retries are scheduled from the current time at every step, never from the time the advance
+    started, or the reconciler would hand a run still being advanced to a second worker. `clock` is
+    that current time: the wall clock, or `now` held still (tests that check exact times)."""
+    clock = clock or _clock_from(now)
+    now = clock()
     if not _claim(session, run_id, now):
         return load_run(session, run_id)
     run = load_run(session, run_id)
     taken = 0
     try:
         while run.status in ACTIVE_RUN_STATUSES and (max_steps is None or taken < max_steps):
+            now = clock()
+            run.lease_until = now + LEASE  # committed with the step's first change, before it runs
             if run.cancel_requested and run.status != RunStatus.rolling_back:
                 run.status = RunStatus.rolling_back
                 run.error = "cancelled"
@@ -124,7 +134,7 @@ def advance_run(
                 if not _undo_next(session, run, backend, now, retry):
                     break
             taken += 1
-            run.lease_until = now + LEASE
+            run.lease_until = clock() + LEASE
             session.commit()
     except BaseException:
         session.rollback()  # what the step committed stays; the reconciler resumes from there
@@ -133,6 +143,13 @@ def advance_run(
         run.lease_until = None
         session.commit()
     return run
+
+
+def _clock_from(now: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """The wall clock, or a clock standing still at `now`."""
+    if now is None:
+        return utcnow
+    return lambda: now
 
 
 def _forward(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Agency
-from catalog.queries import agency_scope
+from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
@@ -27,6 +27,8 @@ from onboarding.runs.steps import STEP_NAMES
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> Run:
+    if not is_valid_id(run_id):  # past any row id: no such row, and no out-of-range SQL
+        raise NotFound("no such run", run_id=run_id)
     run = session.execute(
         select(Run).where(Run.id == run_id).options(selectinload(Run.steps), selectinload(Run.log))
     ).scalar_one_or_none()
@@ -93,6 +95,7 @@ def _check_startable(session: Session, workload: Workload, cloud_plan: str) -> N
 
 def _new_run(session: Session, workload: Workload, cloud_plan: str, backend: str, wave_id: int | None) -> Run:
     agency = session.get(Agency, workload.agency_id)
+    assert agency is not None  # a workload's agency is never deleted (foreign key)
     tenant = _tenant(session, agency, cloud_plan)
     _check_startable(session, workload, cloud_plan)
     # Render and validate now: an invalid definition is an error here, not a failed run.

@@ -102,6 +102,7 @@ def onboard_first_tenant(session: Session, actor: Actor, backend: Backend) -> On
     """
     import_inventory(session, actor, INVENTORY)
     agency_id = session.scalar(select(Agency.id).where(Agency.code == AGENCY))
+    assert agency_id is not None  # import_inventory above refuses an unknown agency
     workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency_id))}
     tenant = register_tenant_service(
         session,

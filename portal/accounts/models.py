@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, true
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Agency
 from core.actors import Role
 from core.db import PlatformBase, TimestampMixin
+from core.signin import attempts_table
 
 
 class User(TimestampMixin, PlatformBase):
@@ -23,8 +24,12 @@ class User(TimestampMixin, PlatformBase):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A password someone else set (a first or reset password): it must be changed at the next sign-in
+    # and stops working at `password_expires_at`.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every session carries the version it was signed in under; bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     agency: Mapped[Agency | None] = relationship()
@@ -47,3 +52,6 @@ class ApiToken(TimestampMixin, PlatformBase):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+SIGN_IN_ATTEMPTS = attempts_table(PlatformBase.metadata)

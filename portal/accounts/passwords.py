@@ -7,10 +7,11 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core import passwords as core_passwords
+
 _hasher = PasswordHasher()
 # Verifying against this when the e-mail is unknown keeps sign-in timing the same for both cases.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-MIN_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
@@ -24,5 +25,4 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+generate_password = core_passwords.generate_password

@@ -1,31 +1,37 @@
-"""Account use cases: sign-in with lockout, users, members of an agency, personal API tokens."""
+"""Account use cases: sign-in with throttling, passwords, sessions, users, members of an agency,
+personal API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import secrets
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Agency
+from core import passwords as core_passwords
+from core import signin
 from core.actors import Actor, Role
 from core.dates import utcnow
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from portal.accounts import passwords
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import SIGN_IN_ATTEMPTS, ApiToken, User
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
+TEMPORARY_PASSWORD_LIFETIME = dt.timedelta(days=3)
 TOKEN_PREFIX = "gc_"  # noqa: S105 - a marker, not a secret
 AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountLocked(NotAuthorized):
-    code = "account_locked"
+class TemporaryPasswordExpired(NotAuthorized):
+    """The right first (or reset) password, past its lifetime: an admin sets a new one."""
+
+    code = "temporary_password_expired"
 
 
 def agency_subtree(session: Session, agency_id: int) -> frozenset[int]:
@@ -44,29 +50,123 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    """Check a password; five failures in a row lock the account for fifteen minutes.
-
-    The error does not say whether the e-mail exists: the same message either way.
-    """
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+def authenticate(session: Session, email: str, password: str, network: str = "") -> User:
+    """Check a password, at most `core.signin.MAX_ATTEMPTS` tries per e-mail and client network in
+    a window. Every refusal (wrong password, no such account, inactive, too many tries) is the same
+    NotAuthorized, so the answer never says whether the account exists or is throttled; only the
+    right password of an expired first password learns that it expired."""
+    email = email.strip().lower()
     now = utcnow()
-    if user is not None and _aware(user.locked_until) and _aware(user.locked_until) > now:
-        passwords.verify_password(None, password)
-        raise AccountLocked("account temporarily locked", until=_aware(user.locked_until))
-    if user is None or not user.active or not passwords.verify_password(user.password_hash, password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-            session.commit()
+    if not signin.claim_attempt(session, SIGN_IN_ATTEMPTS, email, network, now):
+        passwords.verify_password(None, password)  # the same time as a real check
         raise NotAuthorized("wrong e-mail or password")
-    user.failed_logins = 0
-    user.locked_until = None
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active or not passwords.verify_password(user.password_hash, password):
+        raise NotAuthorized("wrong e-mail or password")
+    if user.must_change_password and user.password_expires_at and _aware(user.password_expires_at) <= now:
+        raise TemporaryPasswordExpired("this one-time password has expired")
+    signin.clear_attempts(session, SIGN_IN_ATTEMPTS, email, network)
     user.last_login_at = now
     session.commit()
     return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> User:
+    """The signed-in user's own change: the current password again, a new one within the rules.
+    Every other session of the user ends (the session version moves on)."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound("no such user")
+    fields = {}
+    if not passwords.verify_password(user.password_hash, current):
+        fields["current_password"] = "not your current password"  # noqa: S105 - a field name
+    problem = core_passwords.password_problem(new)
+    if problem:
+        fields["new_password"] = problem
+    elif new == current:
+        fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
+    if fields:
+        raise ValidationError("password not changed", fields=fields)
+    _set_password(user, new, temporary=False)
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+    """An admin's reset: a generated one-time password (returned to be shown once) that must be
+    changed at the next sign-in and expires after TEMPORARY_PASSWORD_LIFETIME; the user's sessions
+    end at once."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    allowed = actor.is_platform_admin or (
+        user.agency_id is not None and actor.can_manage_agency(user.agency_id)
+    )
+    if not allowed or user.id == actor.id:
+        raise NotAuthorized("you may not reset this account's password")
+    password = core_passwords.generate_password()
+    _set_password(user, password, temporary=True)
+    session.commit()
+    return user, password
+
+
+RESET_LINK_SECONDS = 3600
+_RESET_SALT = "portal-password-reset"
+
+
+def _password_fingerprint(user: User) -> str:
+    """Part of the token: once the password changes (the reset used, or any other change) every
+    earlier link stops working."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(session: Session, secret_key: str, email: str) -> tuple[User, str] | None:
+    """A signed, one-time, hour-long reset link's token for an active account, or None (the caller
+    answers the same either way)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        return None
+    token = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).dumps([user.id, _password_fingerprint(user)])
+    return user, token
+
+
+def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> User:
+    """Set a new password from an e-mailed link. NotAuthorized for a forged, expired or used link;
+    ValidationError for a password outside the rules. Every session of the account ends."""
+    try:
+        user_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).loads(
+            token, max_age=RESET_LINK_SECONDS
+        )
+    except (BadSignature, ValueError, TypeError):
+        raise NotAuthorized("this reset link is not valid any more") from None
+    user = session.get(User, int(user_id)) if isinstance(user_id, int) else None
+    if (
+        user is None
+        or not user.active
+        or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user))
+    ):
+        raise NotAuthorized("this reset link is not valid any more")
+    problem = core_passwords.password_problem(new)
+    if problem:
+        raise ValidationError("password not changed", fields={"new_password": problem})
+    _set_password(user, new, temporary=False)
+    session.commit()
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops counting."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        session.commit()
+
+
+def _set_password(user: User, password: str, *, temporary: bool) -> None:
+    user.password_hash = passwords.hash_password(password)
+    user.must_change_password = temporary
+    user.password_expires_at = utcnow() + TEMPORARY_PASSWORD_LIFETIME if temporary else None
+    user.session_version = (user.session_version or 1) + 1
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -85,8 +185,9 @@ def _validate_user(session: Session, email: str, role: Role, agency_id: int | No
         fields["agency"] = "only agency roles belong to an agency"
     if agency_id is not None and session.get(Agency, agency_id) is None:
         fields["agency"] = "no such agency"
-    if len(password) < passwords.MIN_LENGTH:
-        fields["password"] = f"at least {passwords.MIN_LENGTH} characters"
+    problem = core_passwords.password_problem(password)
+    if problem:
+        fields["password"] = problem
     if role == Role.system:
         fields["role"] = "the system role is not for people"
     if fields:
@@ -100,8 +201,18 @@ def can_create_user(actor: Actor, role: Role, agency_id: int | None) -> bool:
 
 
 def create_user(
-    session: Session, actor: Actor, *, email: str, name: str, role: Role, agency_id: int | None, password: str
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    agency_id: int | None,
+    password: str,
+    temporary: bool = False,
 ) -> User:
+    """A new account. `temporary`: the password was chosen by someone else (an admin, a generated
+    one), so it must be changed at the first sign-in and expires unused."""
     email = email.strip().lower()
     if not can_create_user(actor, role, agency_id):
         raise NotAuthorized("you may not create this account")
@@ -111,8 +222,8 @@ def create_user(
         name=name.strip(),
         role=role,
         agency_id=agency_id,
-        password_hash=passwords.hash_password(password),
     )
+    _set_password(user, password, temporary=temporary)
     session.add(user)
     session.commit()
     return user
@@ -135,6 +246,7 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
         raise NotAuthorized("you may not change this account")
     user.active = active
     if not active:
+        user.session_version = (user.session_version or 1) + 1  # signed out everywhere at once
         for token in user.tokens:
             token.revoked_at = token.revoked_at or utcnow()
     session.commit()

@@ -16,8 +16,8 @@ from catalog import descriptors, queries, services
 from catalog.models import Agency, AgencyKind, EService, ServiceChange
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
-from core.errors import PreconditionFailed, ValidationError
-from core.web import body_limit
+from core.errors import NotFound, PreconditionFailed, UnknownReference, ValidationError
+from core.web import body_limit, get_session
 from portal.api import bp
 from portal.api.catalog_schemas import (
     AGENCY_SCHEMA,
@@ -33,7 +33,6 @@ from portal.api.catalog_schemas import (
 )
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 from portal.security import UPLOAD_BYTES
 
 EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
@@ -181,7 +180,10 @@ def list_services() -> Response:
 def create_service() -> Response:
     body = validate_json(CREATE_SCHEMA)
     session, actor = get_session(), current_actor()
-    agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
+    try:
+        agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
+    except NotFound:  # a field of the body, not the URL: 422 naming it, alike for missing and unreadable
+        raise UnknownReference("agency", "agency") from None
     service = services.create_service(session, actor, agency.id, body, via="api")
     response = _with_etag(_service(service), service, 201)
     response.headers["Location"] = url_for("api.get_service", service_id=service.id)

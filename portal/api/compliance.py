@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from core.actors import Role
 from core.dates import tehran_today
 from core.errors import NotFound
+from core.web import get_session
 from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
 from onboarding.compliance.metrics import METRICS
@@ -18,7 +19,6 @@ from onboarding.compliance.schemas import STATUS_ORDER
 from portal.api import bp
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 
 TAGS = ["compliance"]
 STATUSES = [str(s) for s in STATUS_ORDER]
@@ -37,7 +37,7 @@ MILESTONE_SCHEMA = {
         "deadline": {"type": "string", "format": "date"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer"},
-        "position": {"type": "integer"},
+        "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
     },
 }
 PROGRAM_SCHEMA = {
@@ -57,8 +57,8 @@ PROGRAM_INPUT = {
     "additionalProperties": False,
     "properties": {
         "code": {"type": "string", "minLength": 1, "maxLength": 64},
-        "title_fa": {"type": "string", "minLength": 1},
-        "title_en": {"type": "string"},
+        "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+        "title_en": {"type": "string", "maxLength": 300},
         "active": {"type": "boolean"},
     },
 }
@@ -69,15 +69,15 @@ MILESTONE_INPUT = {
     "additionalProperties": False,
     "properties": {
         "code": {"type": "string", "minLength": 1, "maxLength": 64},
-        "title_fa": {"type": "string", "minLength": 1},
-        "title_en": {"type": "string"},
+        "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
+        "title_en": {"type": "string", "maxLength": 300},
         "metric": {"type": "string", "enum": sorted(METRICS)},
         "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
         "target": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "deadline": {"type": "string", "description": "ISO date (2024-11-20) or Jalali (1403/08/30)"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer", "minimum": 0, "maximum": 365},
-        "position": {"type": "integer"},
+        "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
     },
 }
 MILESTONE_PATCH = {**MILESTONE_INPUT, "required": []}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from werkzeug.wrappers import Response
 
+from core.web import get_session
 from onboarding.inventory import services as inventory
 from onboarding.inventory.queries import get_workload, list_data_centers, list_workloads
 from onboarding.overview import consolidation_overview
@@ -30,10 +31,10 @@ from portal.api.migration_schemas import (
 )
 from portal.api.openapi import operation, validate_json
 from portal.auth import current_actor, signed_in
-from portal.db import get_session
 from portal.tasks import advance_runs, cloud_backend
 
-# Bodies name agencies, data centers and workloads by id: an unknown one is 404, a clash 409.
+# URL ids name rows: an unknown one is 404. Ids in bodies are fields: an unknown one is 422 naming it
+# (core.errors.UnknownReference); a clash is 409.
 WRITE_ERRORS = (404, 409)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from onboarding.landing.plans import CLOUD_PLANS
+from onboarding.plans.services import MAX_WAVE
 
 TAGS = ["migration"]
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
@@ -112,7 +113,7 @@ WAVE_IN = {
     "required": ["number"],
     "additionalProperties": False,
     "properties": {
-        "number": {"type": "integer", "minimum": 1},
+        "number": {"type": "integer", "minimum": 1, "maximum": MAX_WAVE},
         "name": {"type": "string"},
         "target_date": {"type": ["string", "null"], "description": "Jalali, e.g. 1404/01/15"},
     },

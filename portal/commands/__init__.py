@@ -16,7 +16,10 @@ def session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
 
 
 def fail(exc: GovcloudError) -> click.ClickException:
-    """A domain error as a command's error message, with the fields it names."""
+    """A domain error as a command's error message, with the fields it names (a descriptor's error
+    words every problem itself, `file:line: field: reason`)."""
+    if getattr(exc, "problems", None):
+        return click.ClickException(str(exc))
     details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
     return click.ClickException(f"{exc.message}{': ' + details if details else ''}")
 

@@ -107,4 +107,17 @@ def beat() -> None:
     create_celery(settings).start(["beat", f"--loglevel={settings.log_level.upper()}"])
 
 
-COMMANDS = (db_group, seed, run, worker, beat)
+@click.command("dead-letters")
+@click.option("--limit", default=100, show_default=True)
+def dead_letters_command(limit: int) -> None:
+    """List the platform's dead letters: tasks whose worker died on every delivery, newest first."""
+    from core.taskqueue import dead_letters, describe_dead_letter
+    from workers.app import create_celery
+
+    entries = dead_letters(create_celery(load_settings()), limit)
+    for entry in entries:
+        click.echo(describe_dead_letter(entry))
+    click.echo(f"{len(entries)} dead letter(s)")
+
+
+COMMANDS = (db_group, seed, run, worker, beat, dead_letters_command)

@@ -50,6 +50,7 @@ def create(
                 role=Role(role),
                 agency_id=agency_id,
                 password=password,
+                temporary=generate,
             )
         except GovcloudError as exc:
             raise fail(exc) from None

@@ -15,10 +15,10 @@ from catalog.schemas import AGENCY_FIELDS
 from core import reference
 from core.actors import Role
 from core.errors import NotAuthorized, NotFound, ValidationError
+from core.web import get_session
 from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 from portal.views.catalog_text import field_errors, template_helpers
 
 bp = Blueprint("agencies", __name__)
@@ -129,11 +129,26 @@ def add_member(agency_id: int) -> str | tuple[str, int]:
             role=role,
             agency_id=agency_id,
             password=password,
+            temporary=True,
         )
     except ValidationError as exc:
         return _members_page(agency_id, values, field_errors(exc.fields)), 422
     # The first password is shown once, on this response only (never in a flash cookie or a log).
     return _members_page(agency_id, new_password=(values["email"], password))
+
+
+@bp.post("/agencies/<int:agency_id>/members/<int:user_id>/reset-password")
+@roles(*ADMINS)
+def reset_member_password(agency_id: int, user_id: int) -> str:
+    """A one-time password, shown once on this response: the member must change it at the next
+    sign-in, it expires unused, and their sessions end now."""
+    session, actor = get_session(), current_actor()
+    queries.get_agency(session, actor, agency_id)
+    user = accounts.get_user(session, user_id) if queries.is_valid_id(user_id) else None
+    if user is None or user.agency_id != agency_id:
+        raise NotFound("no such member of this agency")
+    user, password = accounts.reset_password(session, actor, user_id)
+    return _members_page(agency_id, new_password=(user.email, password))
 
 
 @bp.post("/agencies/<int:agency_id>/members/<int:user_id>/deactivate")

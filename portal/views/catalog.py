@@ -15,9 +15,8 @@ from catalog.models import MATURITY_LEVELS, Audience, Channel, ServiceKind, Serv
 from catalog.schemas import SERVICE_FIELDS, parse_page, parse_service_filter
 from core.actors import Role
 from core.errors import PreconditionFailed, ValidationError
-from core.web import body_limit
+from core.web import body_limit, get_session
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 from portal.security import UPLOAD_BYTES
 from portal.views.catalog_text import field_errors, template_helpers
 
@@ -46,7 +45,7 @@ def _form_values(form: MultiDict) -> dict[str, Any]:
 
 def _agency_id(form: MultiDict) -> int:
     raw = form.get("agency_id", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to isdigit, not to int()
         raise ValidationError("agency missing", fields={"agency": _("Choose the agency of this e-service.")})
     return int(raw)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from core.actors import Role
 from core.dates import format_jalali_numeric, tehran_today
 from core.errors import Conflict, ValidationError
+from core.web import get_session
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
 from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.schemas import STATUS_ORDER
 from portal.auth import current_actor, roles, signed_in
-from portal.db import get_session
 
 bp = Blueprint("compliance", __name__)
 
@@ -30,10 +31,10 @@ FORMATS = {
 def _download(body: bytes, fmt: str, name: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
+    # the name carries a program's code, which is free text: only safe characters go in the header
+    filename = secure_filename(f"{name}.{fmt}") or f"compliance.{fmt}"
     return Response(
-        body,
-        mimetype=FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        body, mimetype=FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

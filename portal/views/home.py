@@ -11,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 from core.dates import tehran_today
 from core.errors import NotFound
-from core.web import public
+from core.web import get_session, public
 from onboarding.compliance import reports
 from onboarding.tenants.status import list_tenant_statuses
-from portal.db import get_session
 from portal.queries import platform_counts
 
 bp = Blueprint("home", __name__)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.errors import ValidationError
+from core.web import get_session
 from onboarding.inventory import questionnaire
 from onboarding.inventory import services as inventory
 from onboarding.inventory.queries import get_workload
@@ -16,7 +17,6 @@ from onboarding.overview import consolidation_overview, inventory_overview, plan
 from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.auth import current_actor, current_user, signed_in
-from portal.db import get_session
 from portal.tasks import advance_runs, cloud_backend
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from core.web import public
+from core.web import get_session, public
 from onboarding.tenants.status import get_tenant_status
-from portal.db import get_session
 from portal.security import limiter
 
 bp = Blueprint("tenants", __name__, url_prefix="/tenants")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import io
 
-from tests.catalog.test_descriptors import GOOD
-from tests.fixtures.catalog import service_data
+from tests.fixtures.catalog import GOOD, service_data
 from tests.portal.access_matrix import (
     AGENCY_READ_API,
     AGENCY_READ_PAGE,
@@ -80,6 +79,15 @@ add(
     ),
 )
 add(
+    "agencies.reset_member_password",
+    Case(
+        "POST",
+        lambda w: f"/agencies/{w.own['agency'].id}/members/{w.own['member'].id}/reset-password",
+        A_MANAGE_PAGE,
+        form=lambda w: {},
+    ),
+)
+add(
     "agencies.deactivate_member",
     Case(
         "POST",
@@ -92,7 +100,13 @@ add("catalog.list_services", Case("GET", lambda w: "/services", SIGNED_IN_PAGE))
 add(
     "catalog.new_service",
     Case("GET", lambda w: "/services/new", EDITOR_PAGE),
-    Case("POST", lambda w: "/services/new", A_WRITE_PAGE, form=_service_form),
+    # the agency is a field of the form: B's people get "no such agency" (422) as for a missing one
+    Case(
+        "POST",
+        lambda w: "/services/new",
+        expect(302, overseer=403, other_admin=422, other_member=422),
+        form=_service_form,
+    ),
 )
 add("catalog.show_service", Case("GET", lambda w: own_service(w.own["service"].id), AGENCY_READ_PAGE))
 add(
@@ -138,7 +152,7 @@ add(
     Case(
         "POST",
         lambda w: "/api/v1/services",
-        expect(201, anonymous=401, overseer=403, other_admin=404, other_member=404),
+        expect(201, anonymous=401, overseer=403, other_admin=422, other_member=422),  # as a missing agency
         json=lambda w: {"agency": w.own["agency"].code, **service_data("api-new")},
     ),
 )

@@ -1,4 +1,3 @@
-import textwrap
 import time
 
 import pytest
@@ -8,31 +7,8 @@ from catalog import descriptors
 from catalog.descriptors import DescriptorError, export_agency, import_descriptor
 from catalog.models import EService, ServiceChange, ServiceStatus
 from core.actors import SYSTEM, Role
+from tests.fixtures.catalog import GOOD
 from tests.fixtures.hostile import alias_bomb
-
-GOOD = textwrap.dedent(
-    """\
-    agency: TMA
-    services:
-      - code: visa
-        name_fa: صدور روادید
-        name_en: Visa
-        kind: service
-        audience: citizens
-        channels: [web, mobile_app]
-        maturity: 3
-        status: active
-      - code: id-check
-        name_fa: استعلام هویت
-        kind: inquiry
-        audience: government
-        channels: [api]
-        maturity: 4
-        online_m2m: true
-        yearly_volume: 1200000
-        owner_email: it@tma.ir
-    """
-)
 
 
 def _count(session, model=EService):

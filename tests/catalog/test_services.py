@@ -6,7 +6,7 @@ from catalog import services
 from catalog.models import Agency, EService, ServiceChange, ServiceStatus
 from catalog.queries import list_service_history
 from core.actors import SYSTEM, Role
-from core.errors import NotAuthorized, NotFound, PreconditionFailed, ValidationError
+from core.errors import NotAuthorized, NotFound, PreconditionFailed, UnknownReference, ValidationError
 from tests.fixtures.catalog import service_data
 
 
@@ -88,7 +88,8 @@ def test_who_may_not_change_a_service(db_session, tree, role, acting_for, error)
         services.update_service(db_session, actor, service.id, {"maturity": 4}, expected_version=1)
     with pytest.raises(error):
         services.retire_service(db_session, actor, service.id, expected_version=1)
-    with pytest.raises((NotAuthorized, NotFound)):
+    # the agency is a field of the form: one they may not read is "no such agency" (422), not a 404
+    with pytest.raises((NotAuthorized, UnknownReference)):
         services.create_service(db_session, actor, tree.a.id, service_data("other"))
     assert db_session.get(EService, service.id).maturity == 3
 

@@ -15,7 +15,6 @@ from onboarding.backends.kubernetes import RESOURCES
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.landing.render import render_landing_zone
 from tests.charts import helm
-from tests.charts.conftest import release_for
 from workers.celery_names import QueueNames
 
 CHARTS = ("govcloud", "employee-feedback")
@@ -179,21 +178,21 @@ def test_exactly_one_beat_replaced_not_rolled(govcloud):
 
 
 def test_autoscaled_deployments_leave_replicas_to_the_hpa():
-    default = release_for("govcloud-default")
+    default = helm.release_for("govcloud-default")
     targets = {h["spec"]["scaleTargetRef"]["name"] for h in default.of_kind("HorizontalPodAutoscaler")}
     assert targets == {"rel-govcloud-portal", "rel-govcloud-worker-default", "rel-govcloud-worker-migrations"}
     for name in targets:
         assert "replicas" not in default.get("Deployment", name)["spec"]
 
-    fixed = release_for("govcloud-ingress-no-hpa")
+    fixed = helm.release_for("govcloud-ingress-no-hpa")
     assert fixed.of_kind("HorizontalPodAutoscaler") == []
     assert fixed.get("Deployment", "rel-govcloud-portal")["spec"]["replicas"] == 5
     assert fixed.get("Deployment", "rel-govcloud-worker-default")["spec"]["replicas"] == 3
 
 
 def test_ingress_only_when_asked_with_tls():
-    assert release_for("govcloud-default").of_kind("Ingress") == []
-    [ingress] = release_for("govcloud-ingress-no-hpa").of_kind("Ingress")
+    assert helm.release_for("govcloud-default").of_kind("Ingress") == []
+    [ingress] = helm.release_for("govcloud-ingress-no-hpa").of_kind("Ingress")
     assert ingress["spec"]["tls"] == [{"hosts": ["portal.cloud.gov.ir"], "secretName": "portal-tls"}]
     assert ingress["spec"]["ingressClassName"] == "nginx"
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
@@ -217,14 +216,14 @@ def test_network_policies_admit_only_the_ingress_controller_to_the_portal(govclo
     assert monitoring == {"from": [MONITORING], "ports": METRICS_ONLY}
     background = govcloud.get("NetworkPolicy", "rel-govcloud-background")
     assert background["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
-    assert release_for("govcloud-ingress-no-hpa").of_kind("NetworkPolicy") == []
+    assert helm.release_for("govcloud-ingress-no-hpa").of_kind("NetworkPolicy") == []
 
 
 @pytest.mark.parametrize(
     ("scenario", "app"), [("govcloud-default", "govcloud"), ("feedback-default", "employee-feedback")]
 )
 def test_metrics_have_their_own_port_that_the_ingress_never_routes(scenario, app):
-    release = release_for(scenario)
+    release = helm.release_for(scenario)
     [config] = release.of_kind("ConfigMap")
     assert config["data"]["GOVCLOUD_METRICS_PORT"] == "9100"
     assert config["data"]["GOVCLOUD_TRUSTED_PROXIES"] == "1"  # the ingress controller's one hop
@@ -246,7 +245,7 @@ def test_service_monitors_scrape_the_metrics_service_when_asked():
         ("govcloud-ingress-no-hpa", "govcloud", 9100, "30s", {"release": "prometheus"}),
         ("feedback-ingress-no-hpa", "employee-feedback", 9400, "15s", {}),
     ):
-        release = release_for(scenario)
+        release = helm.release_for(scenario)
         [monitor] = release.of_kind("ServiceMonitor")
         assert labels.items() <= monitor["metadata"]["labels"].items()
         assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": interval}]
@@ -309,7 +308,7 @@ def test_cluster_role_covers_every_call_of_the_kubernetes_backend(govcloud):
 
 
 def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
-    gitops = release_for("govcloud-gitops")
+    gitops = helm.release_for("govcloud-gitops")
     [config] = gitops.of_kind("ConfigMap")
     assert config["data"]["GOVCLOUD_CLOUD_BACKEND"] == "gitops"
     assert config["data"]["GOVCLOUD_GITOPS_DIR"] == "/var/lib/govcloud/gitops"
@@ -322,22 +321,22 @@ def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
         mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
         assert claims[mounts["/var/lib/govcloud/gitops"]] == "gitops-repo", where
     assert gitops.of_kind("ClusterRole") == gitops.of_kind("ClusterRoleBinding") == []
-    assert "GOVCLOUD_GITOPS_DIR" not in release_for("govcloud-default").of_kind("ConfigMap")[0]["data"]
+    assert "GOVCLOUD_GITOPS_DIR" not in helm.release_for("govcloud-default").of_kind("ConfigMap")[0]["data"]
 
 
 def test_notes_tell_the_operator_where_the_portal_is():
-    notes = release_for("govcloud-ingress-no-hpa").info["info"]["notes"]
+    notes = helm.release_for("govcloud-ingress-no-hpa").info["info"]["notes"]
     assert "https://portal.cloud.gov.ir/" in notes
     assert "rel-govcloud-worker-default: default, compliance" in notes
-    notes = release_for("govcloud-default").info["info"]["notes"]
+    notes = helm.release_for("govcloud-default").info["info"]["notes"]
     assert "port-forward service/rel-govcloud-portal 8000:80" in notes
-    notes = release_for("feedback-default").info["info"]["notes"]
+    notes = helm.release_for("feedback-default").info["info"]["notes"]
     assert "QR codes print https://feedback.cloud.gov.ir" in notes
 
 
 def test_configuration_changes_restart_the_pods():
     changed = helm.install("govcloud", {"config": {"logLevel": "debug"}}, release="rel", namespace="tenant")
-    before = release_for("govcloud-default").get("Deployment", "rel-govcloud-portal")
+    before = helm.release_for("govcloud-default").get("Deployment", "rel-govcloud-portal")
     after = changed.get("Deployment", "rel-govcloud-portal")
     key = "checksum/config"
     assert (
@@ -394,7 +393,7 @@ def test_feedback_bulk_work_has_its_own_queue_worker_and_autoscaler(feedback):
     assert set(hpas) == {f"rel-employee-feedback-{n}" for n in ("web", "worker", "worker-bulk")}
     for name in ("worker", "worker-bulk"):
         assert "replicas" not in feedback.get("Deployment", f"rel-employee-feedback-{name}")["spec"]
-    fixed = release_for("feedback-ingress-no-hpa")
+    fixed = helm.release_for("feedback-ingress-no-hpa")
     assert fixed.get("Deployment", "rel-employee-feedback-worker")["spec"]["replicas"] == 3
     assert fixed.get("Deployment", "rel-employee-feedback-worker-bulk")["spec"]["replicas"] == 2
 
@@ -406,7 +405,7 @@ def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
     assert hpa["spec"]["maxReplicas"] >= 40  # README "Sizing": 2,000 requests/s at 50 per pod
     [pdb] = [p for p in feedback.of_kind("PodDisruptionBudget") if p["metadata"]["name"].endswith("-web")]
     assert pdb["spec"]["minAvailable"] == "75%"
-    fixed = release_for("feedback-ingress-no-hpa")
+    fixed = helm.release_for("feedback-ingress-no-hpa")
     assert fixed.of_kind("HorizontalPodAutoscaler") == []
     assert fixed.get("Deployment", "rel-employee-feedback-web")["spec"]["replicas"] == 6
     assert fixed.of_kind("ServiceAccount") == []

@@ -49,12 +49,21 @@ def test_final_stage_is_slim_python_with_only_the_venv(name):
     path = ROOT / "images" / name
     *builders, final = stages(path)
     assert len(builders) >= 1, "multi-stage: the build happens before the final stage"
-    assert resolve(final[0][1], path) == "python:3.11-slim"
+    assert resolve(final[0][1], path).startswith("python:3.11-slim@sha256:")
     copies = [rest for keyword, rest in final if keyword in {"COPY", "ADD"}]
     assert copies == ["--from=build /opt/govcloud /opt/govcloud"], "the final stage takes the venv only"
     for keyword, rest in final:
         if keyword == "RUN":
             assert not BUILD_TOOLS.search(rest), f"{name}: build tool in the final stage: {rest}"
+
+
+@pytest.mark.parametrize("name", sorted(IMAGES))
+def test_every_base_image_is_pinned_by_digest(name):
+    """A tag can be moved upstream; a digest cannot (issue 22)."""
+    path = ROOT / "images" / name
+    for stage in stages(path):
+        base = resolve(stage[0][1].split(" AS ")[0], path)
+        assert re.search(r"@sha256:[0-9a-f]{64}$", base), f"{name}: {base} is not pinned by digest"
 
 
 @pytest.mark.parametrize("name", sorted(IMAGES))

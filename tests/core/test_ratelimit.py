@@ -55,6 +55,19 @@ def test_each_key_and_each_window_is_counted_on_its_own(limiter):
     assert limiter.hit([("a", per_phone)], now=140) == Refusal(Limit(3, 3600), 3460)  # the hour from 0
 
 
+def test_check_falls_back_to_this_process_while_redis_is_unreachable(redis_url):
+    """Issue 22: a store that is down is not a 500; the limits still hold, per process, and the caller
+    is told the verdict was reached without the shared store."""
+    down = RateLimiter("redis://127.0.0.1:1/0", f"test-{uuid.uuid4().hex}:")
+    three_a_minute = [("phone", parse_limits("3 per minute"))]
+    verdicts = [down.check(three_a_minute, now=1000 + t) for t in range(4)]
+    assert verdicts[:3] == [(None, True)] * 3
+    refused, degraded = verdicts[3]
+    assert degraded and refused.limit == Limit(3, 60)
+    up = RateLimiter(redis_url, f"test-{uuid.uuid4().hex}:")
+    assert up.check(three_a_minute) == (None, False)
+
+
 def test_a_check_without_record_counts_nothing(limiter):
     two = [("misses", parse_limits("2 per minute"))]
     for t in range(5):

@@ -9,6 +9,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.waiting import wait_until
+
 _update_ids = itertools.count(1_000_000)
 _message_ids = itertools.count(1)
 SECRET = "s3cret-" + "x" * 40
@@ -113,10 +115,9 @@ class BotApiStandIn:
         self._thread.join(10)
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def made() -> list[dict[str, Any]] | None:
             with self._lock:
-                if len(self.calls) >= count:
-                    return list(self.calls)
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} calls to the Bot API, got {len(self.calls)}: {self.calls}")
+                return list(self.calls) if len(self.calls) >= count else None
+
+        return wait_until(made, timeout=timeout, what=f"{count} calls to the Bot API (got {self.calls})")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.actors import SYSTEM
 from core.dates import tehran_today as today
-from feedback.accounts.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from feedback.reports.models import MissingCodeReport
 from feedback.reports.services import submit_web_report

@@ -72,7 +72,7 @@ def read_rejects(path: Path) -> list[dict[str, str]]:
 
 def seed_employees(session, tmp_path: Path, rows: list[dict[str, str]]) -> None:
     """Employees (with codes) through the real import."""
-    from feedback.accounts.actors import SYSTEM
+    from core.actors import SYSTEM
     from feedback.registry.importer import import_employees
 
     path = write_csv(tmp_path / "seed.csv", rows)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from bench.survey_load import FORM_TOKEN
 from feedback.rollups.models import Rollup, rollup_deltas
 from feedback.rollups.services import fold_pending
 from feedback.survey.questions import seed_questions
 from feedback.survey.services import Submission
 from tests.feedback.helpers import code_of, employee_row, seed_employees
+from tests.fixtures.survey_load import FORM_TOKEN
 
 ANSWERS = {"q1": "5", "q2": "4", "q3": "3", "q4": "5"}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from feedback.reports.models import BaleOutbox, BaleUpdate
 from feedback.reports.schemas import OutboxStatus
 from tests.feedback import bale_helpers as bh
 from tests.fixtures.services import worker_process
+from tests.waiting import wait_until
 
 TOKEN = "1234567:test-token-never-logged"
 BACKOFF = 0.3
@@ -147,13 +147,13 @@ def test_a_webhook_update_is_answered_through_a_real_worker_with_retries_and_bac
     assert "سلام" in calls[2]["body"]["text"] and "keyboard" in calls[3]["body"]["reply_markup"]
 
     session = make_sessionmaker(committed_feedback)()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        rows = session.scalars(select(BaleOutbox).order_by(BaleOutbox.id)).all()
-        if all(r.status == "sent" for r in rows):
-            break
+
+    def all_sent() -> list[BaleOutbox] | None:
         session.rollback()
-        time.sleep(0.1)
+        rows = session.scalars(select(BaleOutbox).order_by(BaleOutbox.id)).all()
+        return rows if all(r.status == "sent" for r in rows) else None
+
+    rows = wait_until(all_sent, timeout=10, what="every outbox row sent")
     assert [(r.status, r.attempts) for r in rows] == [("sent", 3), ("sent", 1)]
     assert session.get(BaleUpdate, update["update_id"]) is not None
     session.close()

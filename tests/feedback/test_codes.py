@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.actors import SYSTEM, Actor
 from core.errors import NotAuthorized, NotFound
-from feedback.accounts.actors import SYSTEM, FeedbackActor
 from feedback.codes import short_codes
 from feedback.codes.models import REPLACED, EmployeeCode
 from feedback.codes.services import (
@@ -88,9 +88,9 @@ def test_short_code_accepts_persian_digits_and_spaces_and_rejects_typos(two_empl
     ("actor", "allowed"),
     [
         (SYSTEM, True),
-        (FeedbackActor(id=1, role="registry_admin"), True),
-        (FeedbackActor(id=2, role="dashboard_viewer", scope_kind="agency", scope_value="MCTH"), False),
-        (FeedbackActor(id=None, role="citizen"), False),
+        (Actor(id=1, role="registry_admin"), True),
+        (Actor(id=2, role="dashboard_viewer", scope_kind="agency", scope_value="MCTH"), False),
+        (Actor(id=None, role="citizen"), False),
     ],
 )
 def test_who_may_reissue_and_deactivate(two_employees, actor, allowed):

@@ -3,18 +3,17 @@ with a note."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import select
 
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts
 from feedback.dashboards.models import Alert
 from feedback.rollups.scores import min_responses
 from tests.feedback.dashboard_helpers import UNIT, add_responses, viewer_client
 from tests.fixtures.feedback import csrf_token
+from tests.waiting import wait_until
 
 # the flash for a subscription the service refuses (fa catalogue)
 REFUSED = "اشتراک ثبت نشد: نوع هشدار، آستانه (امتیاز از ۰ تا ۱۰۰) و بازه را بررسی کنید."
@@ -22,14 +21,13 @@ REFUSED = "اشتراک ثبت نشد: نوع هشدار، آستانه (امت�
 
 def _evaluate_and_wait(celery_app, factory, expected: int) -> list[Alert]:
     celery_app.send_task(TaskNames.EVALUATE_ALERTS, queue=celery_app.conf.task_default_queue)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def raised() -> list[Alert] | None:
         with factory() as session:
             alerts = list(session.scalars(select(Alert).order_by(Alert.id)))
-        if len(alerts) >= expected:
-            return alerts
-        time.sleep(0.2)
-    raise AssertionError(f"the worker raised {len(alerts)} alerts, expected {expected}")
+        return alerts if len(alerts) >= expected else None
+
+    return wait_until(raised, timeout=30, interval=0.2, what=f"the worker to raise {expected} alerts")
 
 
 def test_the_beat_evaluates_alerts_every_few_minutes(feedback_celery_app):

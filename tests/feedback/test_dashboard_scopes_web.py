@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from feedback.accounts.actors import SYSTEM
+from core.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
 from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_report, add_responses, viewer_client

@@ -106,3 +106,17 @@ def test_english_dashboards_name_places_and_agencies_in_english(feedback_app, fe
     counties = province.get("/dashboard?lang=en").get_data(as_text=True)
     assert "Damavand" in counties and "دماوند" not in counties
     assert "دماوند" in province.get("/dashboard?lang=fa").get_data(as_text=True)
+
+
+def test_exports_never_hold_a_formula(feedback_app, feedback_session):
+    """A unit's name comes from an uploaded registry: `=...` there must not run in the exported sheet."""
+    hostile = "=cmd|' /C calc'!A0"
+    add_responses(feedback_session, 1, (5, 5, 5, 5), 5, unit=hostile)
+    client = viewer_client(feedback_app, feedback_session, "agency:ITO")
+    csv_text = client.get("/dashboard/export.csv?days=7").get_data().decode("utf-8-sig")
+    assert f"'{hostile} (" in csv_text  # the unit's label, with its agency
+    assert not any(cell.startswith("=") for line in csv_text.splitlines() for cell in line.split(","))
+    workbook = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?days=7").data))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    assert any(str(cell.value).startswith(hostile) for cell in cells)  # the label, kept as written
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from core.actors import SYSTEM, Actor
 from core.errors import NotAuthorized, ValidationError
-from feedback.accounts.actors import SYSTEM, FeedbackActor
 from feedback.codes.models import EmployeeCode
 from feedback.registry.importer import import_employees
 from feedback.registry.models import Employee
@@ -168,6 +168,14 @@ def test_a_county_added_by_a_registry_admin_is_accepted(feedback_session, tmp_pa
 
 def test_only_registry_admins_import(feedback_session, tmp_path):
     path = write_csv(tmp_path / "e.csv", [employee_row(1)])
-    viewer = FeedbackActor(id=9, role="dashboard_viewer")
+    viewer = Actor(id=9, role="dashboard_viewer")
     with pytest.raises(NotAuthorized):
         import_employees(feedback_session, viewer, path, tmp_path / "rejects.csv")
+
+
+def test_a_rejected_row_comes_back_without_anything_a_spreadsheet_would_run(feedback_session, tmp_path):
+    """The rejects file echoes what was uploaded: a cell such as `=HYPERLINK(...)` is written as text."""
+    hostile = '=HYPERLINK("http://evil.example","fix me")'
+    _import(feedback_session, tmp_path, [employee_row(1, first_name=hostile, province="@SUM(1)")])
+    [reject] = read_rejects(tmp_path / "rejects.csv")
+    assert (reject["first_name"], reject["province"]) == ("'" + hostile, "'@SUM(1)")

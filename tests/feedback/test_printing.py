@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.actors import SYSTEM
 from core.errors import ValidationError
-from feedback.accounts.actors import SYSTEM
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.printing.services import Selection, print_batch
 from feedback.registry.models import Employee

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from core import migrate
+from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.rollups.models import Rollup
 from feedback.rollups.services import rebuild_rollups
 from feedback.survey.models import COUNTED, Response

@@ -156,11 +156,12 @@ def test_a_request_the_fast_path_counted_is_not_counted_again_by_the_route(world
     assert statuses == [410] * 12 + [429]
 
 
-def test_when_the_rate_limit_store_is_down_the_route_answers_with_its_own_page(
+def test_when_the_rate_limit_store_is_down_the_answer_is_kept_and_flagged_for_review(
     settings, committed_feedback, tmp_path
 ):
-    """Nothing the fast path cannot handle escapes it as a bare 500: the route meets the same error
-    and answers with the app's error page and headers; nothing is stored."""
+    """Issue 22: with Redis (the limits' store) unreachable the citizen is thanked, not refused, and
+    the answer is stored once, flagged `limits_unavailable` for an admin's review (not counted);
+    the route takes it (the fast path hands it over), and a resend of the same form stores nothing."""
     from feedback.web.app import create_app
 
     session_factory = make_sessionmaker(committed_feedback)
@@ -173,9 +174,24 @@ def test_when_the_rate_limit_store_is_down_the_route_answers_with_its_own_page(
     client = broken.test_client()
     client.environ_base.update(phone.environ_base)
     client.set_cookie("fb_device", phone.get_cookie("fb_device").value)
-    answer = client.post(f"/e/{token}", data={**ANSWERS, "form_token": signed})
-    assert answer.status_code == 500
-    assert answer.headers["Content-Security-Policy"] and "<html" in answer.text
+    assert client.get(f"/e/{token}").status_code == 200  # the form opens too
+    answers = [client.post(f"/e/{token}", data={**ANSWERS, "form_token": signed}) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert "سپاسگزاریم" in answers[0].text and answers[0].headers["Content-Security-Policy"]
     assert broken.extensions["survey_fast_path"].taken == 0
     with session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(Response)) == 0
+        stored = session.execute(select(Response.status, Response.flag_rule)).all()
+    assert stored == [("flagged", "limits_unavailable")]
+
+
+def test_fast_path_sends_hsts_exactly_when_the_request_came_over_https(world):
+    app, _session_factory, tokens = world
+    fast = app.extensions["survey_fast_path"]
+    answers = []
+    for n, base in enumerate(("https://localhost", "http://localhost", "https://localhost")):
+        phone = _phone(app)
+        signed = form_token(phone.get(f"/e/{tokens[n]}", base_url=base).text)
+        answer = phone.post(f"/e/{tokens[n]}", data={**ANSWERS, "form_token": signed}, base_url=base)
+        answers.append((answer.status_code, "Strict-Transport-Security" in answer.headers))
+    assert answers == [(200, True), (200, False), (200, True)]
+    assert fast.taken == 3  # all three answered in front of Flask

@@ -9,14 +9,14 @@ import threading
 
 from sqlalchemy import func, select
 
-from bench.survey_load import gunicorn, open_all, phones, submit_all, worker_pids
+from core.actors import SYSTEM
 from core.db import make_sessionmaker
-from feedback.accounts.actors import SYSTEM
 from feedback.rollups.models import Rollup
 from feedback.rollups.services import fold_pending, rebuild_rollups
 from feedback.survey.models import COUNTED, Response
 from tests.feedback.survey_helpers import seed_survey, stored_rollups
 from tests.fixtures.services import settings_env
+from tests.fixtures.survey_load import gunicorn, open_all, phones, submit_all, worker_pids
 
 PHONES = 240
 CONCURRENCY = 16

@@ -11,11 +11,11 @@ from sqlalchemy.engine import make_url
 
 from core.db import make_engine, make_sessionmaker
 from feedback.rollups.services import fold_pending
-from feedback.survey.integrity import issue_form_token, keyed_hash
+from feedback.survey.integrity import issue_form_token, keyed_hash, new_device_id
 from feedback.survey.models import Response
 from tests.feedback.survey_helpers import ANSWERS, open_and_answer, seed_survey
 from tests.fixtures.feedback import fresh_address
-from tests.fixtures.web import LiveServer
+from tests.fixtures.web import LiveServer, csrf_token_from
 
 DOWN_MESSAGE = "سامانه لحظاتی در دسترس نیست"
 
@@ -33,8 +33,9 @@ def test_dead_database_answers_503_in_persian_and_keeps_the_answers(settings, fe
     page = client.get("/e/some-desk-token")
     assert page.status_code == 503 and DOWN_MESSAGE in page.text
 
-    client.set_cookie("fb_device", "a-device-cookie-of-this-phone")
-    device = keyed_hash(settings.secret_key, "device", "a-device-cookie-of-this-phone")
+    phone = new_device_id(settings.secret_key)  # as the page issued it
+    client.set_cookie("fb_device", phone)
+    device = keyed_hash(settings.secret_key, "device", phone)
     signed = issue_form_token(settings.secret_key, 1, 1, device)
     posted = client.post("/e/some-desk-token", data={**ANSWERS, "form_token": signed, "comment": "خوب"})
     assert posted.status_code == 503 and DOWN_MESSAGE in posted.text
@@ -115,3 +116,29 @@ def test_browser_keeps_answers_and_resends_once_the_database_is_back(
         page.wait_for_url("**/thanks", timeout=10_000)
         assert rows() == 1
     assert errors == []
+
+
+def test_with_redis_down_the_public_pages_limit_per_process_instead_of_failing(settings, committed_feedback):
+    """Issue 22: the limits' store (Redis) unreachable is no 500 anywhere a citizen goes: the survey,
+    the short-code lookup and sign-in answer their own pages, their limits kept in process memory."""
+    from feedback.web.app import create_app
+
+    app = create_app(settings.replace(redis_url="redis://127.0.0.1:1/0"))
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = fresh_address()
+    assert client.get("/e/some-desk-token").status_code == 404
+    lookup = client.get("/e")
+    assert lookup.status_code == 200
+    missed = client.post("/e", data={"code": "1234-5678-9", "csrf_token": csrf_token_from(lookup.text)})
+    assert missed.status_code in (400, 404), missed.status_code
+    page = client.get("/sign-in")
+    signed = client.post(
+        "/sign-in",
+        data={
+            "email": "nobody@aro.example.ir",
+            "password": "not the password",
+            "csrf_token": csrf_token_from(page.text),
+        },
+    )
+    assert signed.status_code in (200, 401), signed.status_code
+    assert "<html" in signed.text

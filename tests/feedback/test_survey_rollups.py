@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-import time
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from core.actors import SYSTEM, Actor
 from core.db import make_sessionmaker
 from core.errors import NotAuthorized
-from feedback.accounts.actors import SYSTEM, FeedbackActor, registry_admin
+from feedback.accounts.actors import registry_admin
 from feedback.celery_names import TaskNames
 from feedback.registry.models import Employee
 from feedback.rollups.models import NATION_KEY, Rollup, rollup_deltas
@@ -26,6 +26,7 @@ from feedback.survey.models import COUNTED, FLAGGED, REPLACED, Response
 from feedback.survey.services import CodeClosed, submit_response
 from tests.feedback.helpers import code_of, employee_row, seed_employees
 from tests.feedback.survey_helpers import clear_rollups, stored_rollups, submission
+from tests.waiting import wait_until
 
 NOON = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 BOTH_PATHS = pytest.mark.parametrize("in_database", [True, False], ids=["feedback_submit", "python_steps"])
@@ -219,8 +220,8 @@ def test_score_maps_the_scale_to_0_100():
     [
         (SYSTEM, True),
         (registry_admin(1, "a@b.ir"), True),
-        (FeedbackActor(id=2, role="nation", label="president's office"), False),
-        (FeedbackActor(id=3, role="unit", label="unit head", scope_kind="unit", scope_value="MCTH/x"), False),
+        (Actor(id=2, role="nation", label="president's office"), False),
+        (Actor(id=3, role="unit", label="unit head", scope_kind="unit", scope_value="MCTH/x"), False),
     ],
 )
 def test_rebuild_rollups_permissions(feedback_session, codes, actor, allowed):
@@ -274,10 +275,12 @@ def test_the_worker_folds_pending_changes_every_few_seconds(
         seed_employees(session, tmp_path, [employee_row(1)])
         submit_response(session, submission(code_of(session, "E000001")), NOON)
     feedback_celery_app.send_task(TaskNames.FOLD_ROLLUPS, queue=feedback_celery_app.conf.task_default_queue)
-    deadline = time.monotonic() + 30
     with factory() as session:
-        while session.scalar(select(func.count()).select_from(rollup_deltas)) and time.monotonic() < deadline:
-            time.sleep(0.2)
+
+        def nothing_pending() -> bool:
             session.rollback()
+            return not session.scalar(select(func.count()).select_from(rollup_deltas))
+
+        wait_until(nothing_pending, timeout=30, interval=0.2, what="the worker to fold the pending rows")
         nation = session.scalar(select(Rollup.count).where(Rollup.level == "nation"))
     assert nation == 1

@@ -9,7 +9,11 @@ import sqlalchemy as sa
 
 from core.migrate import versioned_sql
 
-FUNCTIONS = [("feedback.survey", "feedback_submit"), ("feedback.rollups", "feedback_fold_rollups")]
+FUNCTIONS = [
+    ("feedback.survey", "feedback_submit"),
+    ("feedback.survey", "feedback_submit_locked"),
+    ("feedback.rollups", "feedback_fold_rollups"),
+]
 
 
 def _newest(package: str, name: str) -> int:

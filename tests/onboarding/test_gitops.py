@@ -8,7 +8,7 @@ from onboarding.backends.gitops import GitOpsBackend
 from onboarding.runs.engine import advance_run
 from onboarding.runs.models import RunStatus
 from onboarding.runs.services import start_run
-from tests.onboarding.conftest import WEB
+from tests.fixtures.onboarding import WEB
 
 EXPECTED = Path(__file__).parent / "expected"
 

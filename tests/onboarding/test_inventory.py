@@ -9,17 +9,7 @@ from onboarding.inventory import questionnaire
 from onboarding.inventory.models import Strategy
 from onboarding.inventory.queries import list_workloads
 from onboarding.inventory.services import assess_workload, update_workload
-
-READY = {
-    "still_needed": "yes",
-    "containerized": "yes",
-    "stateless": "yes",
-    "dependencies": "few",
-    "documentation": "good",
-    "team_skills": "yes",
-    "commercial_alternative": "no",
-    "must_stay_on_premises": "no",
-}
+from tests.fixtures.onboarding import READY
 
 
 def test_an_invalid_definition_names_each_bad_field(world):
@@ -116,7 +106,7 @@ def test_an_incomplete_questionnaire_says_which_questions(world):
 
 
 def test_an_imported_workload_links_its_e_services_and_other_agencies_inquiries(world):
-    from catalog.models import Audience, EService, ServiceKind
+    from catalog.models import Audience, EService, ServiceKind, ServiceStatus
     from onboarding.inventory.importer import import_inventory
 
     world.session.add(
@@ -128,6 +118,7 @@ def test_an_imported_workload_links_its_e_services_and_other_agencies_inquiries(
             audience=Audience.government,
             channels=["api"],
             maturity=4,
+            status=ServiceStatus.active,  # published: other agencies' workloads may call it
         )
     )
     world.session.commit()

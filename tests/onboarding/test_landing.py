@@ -8,7 +8,7 @@ from core.errors import ValidationError
 from onboarding.inventory.schemas import parse_components
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.landing.render import namespace_for, render_landing_zone, render_workload, validate_manifests
-from tests.onboarding.conftest import WEB, WORKER
+from tests.fixtures.onboarding import WEB, WORKER
 
 
 def test_every_container_runs_non_root_with_limits(world):

@@ -13,7 +13,7 @@ from onboarding.inventory.queries import get_workload, list_workloads
 from onboarding.inventory.services import assess_workload, create_data_center, update_workload
 from onboarding.plans.services import create_plan, get_plan
 from onboarding.runs.services import cancel_run, get_run, start_run
-from tests.onboarding.test_inventory import READY
+from tests.fixtures.onboarding import READY
 
 ACTORS = ("admin_a", "member_a", "member_b", "overseer", "platform")
 

@@ -14,23 +14,8 @@ from onboarding.queries import data_center_retirement_counts, has_running_tenant
 from onboarding.runs.engine import RetryPolicy, advance_run, reconcile_runs
 from onboarding.runs.models import RunStatus, StepStatus
 from onboarding.runs.services import cancel_run, start_run
-from tests.onboarding.conftest import WEB
+from tests.fixtures.onboarding import EXPECTED, WEB
 
-EXPECTED = {
-    ("v1/namespaces", None, "t-aro"),
-    ("v1/resourcequotas", "t-aro", "tenant-quota"),
-    ("v1/limitranges", "t-aro", "tenant-limits"),
-    ("networking.k8s.io/v1/networkpolicies", "t-aro", "default-deny"),
-    ("networking.k8s.io/v1/networkpolicies", "t-aro", "allow-dns"),
-    ("networking.k8s.io/v1/networkpolicies", "t-aro", "allow-ingress-controller"),
-    ("rbac.authorization.k8s.io/v1/rolebindings", "t-aro", "agency-editors"),
-    ("v1/persistentvolumeclaims", "t-aro", "portal-worker-data"),
-    ("apps/v1/deployments", "t-aro", "portal-web"),
-    ("apps/v1/deployments", "t-aro", "portal-worker"),
-    ("v1/services", "t-aro", "portal-web"),
-    ("networking.k8s.io/v1/ingresses", "t-aro", "portal"),
-    ("networking.k8s.io/v1/networkpolicies", "t-aro", "portal-allow"),
-}
 FAST = RetryPolicy(max_attempts=3, base_seconds=5, factor=2)
 
 

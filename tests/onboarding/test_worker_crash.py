@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,8 +18,8 @@ from onboarding.backends.kubernetes import KubernetesBackend
 from onboarding.runs.engine import LEASE, advance_run, reconcile_runs
 from onboarding.runs.models import RunStatus, RunStep, StepStatus
 from onboarding.runs.services import start_run
-from tests.onboarding.conftest import make_world
-from tests.onboarding.test_runs_kubernetes import EXPECTED
+from tests.fixtures.onboarding import EXPECTED, make_world
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,15 +37,6 @@ WORKER = textwrap.dedent(
 )
 
 
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
 def test_a_worker_killed_mid_deploy_is_resumed_by_the_reconciler_without_duplicates(
     committed_platform, platform_db_url, cluster
 ):
@@ -61,7 +51,9 @@ def test_a_worker_killed_mid_deploy_is_resumed_by_the_reconciler_without_duplica
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        _wait_for(lambda: any("/deployments/" in path for _, path in cluster.calls("PATCH")))
+        wait_until(
+            lambda: any("/deployments/" in path for _, path in cluster.calls("PATCH")), what="a deploy PATCH"
+        )
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)

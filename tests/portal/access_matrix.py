@@ -9,8 +9,12 @@ A route missing from CASES fails `test_every_route_is_in_the_matrix`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import Any
+
+import tests
 
 ACTORS = ("anonymous", "platform_admin", "overseer", "own_admin", "own_member", "other_admin", "other_member")
 
@@ -64,12 +68,25 @@ for endpoint, path in (
     ("health.readyz", "/readyz"),
     ("home.index", "/"),
     ("account.sign_in", "/sign-in"),
+    ("account.request_reset", "/account/reset"),
+    ("account.reset_with_link", "/account/reset/not-a-token"),
     ("api.openapi_document", "/api/v1/openapi.json"),
     ("api_docs.docs", "/api/v1/docs"),
 ):
     add(endpoint, Case("GET", lambda w, p=path: p, PUBLIC))
 add("account.sign_out", Case("POST", lambda w: "/sign-out", expect(302), form=lambda w: {}))
 add("account.tokens", Case("GET", lambda w: "/account/tokens", SIGNED_IN_PAGE))
+add(
+    "account.change_password",
+    Case("GET", lambda w: "/account/password", SIGNED_IN_PAGE),
+    # the wrong current password: the form again, 422 (a right one would end the other sessions)
+    Case(
+        "POST",
+        lambda w: "/account/password",
+        expect(422, anonymous=302),
+        form=lambda w: {"current_password": "x", "new_password": "y", "confirm_password": "y"},
+    ),
+)
 add(
     "account.create_token",
     Case("POST", lambda w: "/account/tokens", SIGNED_IN_PAGE, form=lambda w: {"label": "t"}),
@@ -95,3 +112,33 @@ def _accounts_world(session: Any, world: World) -> None:
 
 
 WORLD_BUILDERS.append(_accounts_world)
+
+
+def load_area_cases() -> None:
+    """Area modules named `tests/**/access_*.py` register their cases on import."""
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        if module.name.rsplit(".", 1)[-1].startswith("access_") and module.name != __name__:
+            importlib.import_module(module.name)
+
+
+def build_world(session: Any, make_agency: Callable[..., Any], make_user: Callable[..., Any]) -> World:
+    """Agencies A and B, an actor of each kind, and every area's objects (WORLD_BUILDERS); what the
+    role matrix walks and what the accessibility test renders."""
+    from core.actors import Role
+
+    world = World()
+    world.own["agency"], world.other["agency"] = make_agency(), make_agency()
+    actors = {
+        "platform_admin": make_user(Role.platform_admin),
+        "overseer": make_user(Role.overseer),
+        "own_admin": make_user(Role.agency_admin, agency=world.own["agency"]),
+        "own_member": make_user(Role.agency_member, agency=world.own["agency"]),
+        "other_admin": make_user(Role.agency_admin, agency=world.other["agency"]),
+        "other_member": make_user(Role.agency_member, agency=world.other["agency"]),
+    }
+    world.own["member"], world.other["member"] = actors["own_member"], actors["other_member"]
+    world.own["admin"], world.other["admin"] = actors["own_admin"], actors["other_admin"]
+    world.actors = actors
+    for build in WORLD_BUILDERS:
+        build(session, world)
+    return world

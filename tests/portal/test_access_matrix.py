@@ -2,48 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import pytest
 
-import tests
-from core.actors import Role
 from tests.fixtures.web import csrf_token_from
-from tests.portal.access_matrix import ACTORS, CASES, WORLD_BUILDERS, World
+from tests.portal.access_matrix import ACTORS, CASES, build_world, load_area_cases
 
-
-def _load_area_cases() -> None:
-    """Area modules named `tests/**/access_*.py` register their cases on import."""
-    for module in pkgutil.walk_packages(tests.__path__, "tests."):
-        if (
-            module.name.rsplit(".", 1)[-1].startswith("access_")
-            and module.name != "tests.portal.access_matrix"
-        ):
-            importlib.import_module(module.name)
-
-
-_load_area_cases()
+load_area_cases()
 
 
 @pytest.fixture
 def world(db_session, make_agency, make_user):
-    world = World()
-    world.own["agency"], world.other["agency"] = make_agency(), make_agency()
-    actors = {
-        "platform_admin": make_user(Role.platform_admin),
-        "overseer": make_user(Role.overseer),
-        "own_admin": make_user(Role.agency_admin, agency=world.own["agency"]),
-        "own_member": make_user(Role.agency_member, agency=world.own["agency"]),
-        "other_admin": make_user(Role.agency_admin, agency=world.other["agency"]),
-        "other_member": make_user(Role.agency_member, agency=world.other["agency"]),
-    }
-    world.own["member"], world.other["member"] = actors["own_member"], actors["other_member"]
-    world.own["admin"], world.other["admin"] = actors["own_admin"], actors["other_admin"]
-    world.actors = actors
-    for build in WORLD_BUILDERS:
-        build(db_session, world)
-    return world
+    return build_world(db_session, make_agency, make_user)
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -48,15 +48,6 @@ def test_sign_in_form_requires_csrf(client, make_user):
     assert response.status_code == 400
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(db_session, make_user):
-    user = make_user(Role.overseer)
-    for _ in range(accounts.MAX_FAILED_LOGINS):
-        with pytest.raises(NotAuthorized):
-            accounts.authenticate(db_session, user.email, "wrong-password")
-    with pytest.raises(accounts.AccountLocked):
-        accounts.authenticate(db_session, user.email, PASSWORD)
-
-
 def test_sign_in_is_rate_limited_per_address(client, make_user):
     user = make_user(Role.overseer)
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))

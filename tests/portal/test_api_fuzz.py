@@ -1,16 +1,30 @@
-"""Schemathesis against /api/v1/openapi.json, through the app's WSGI interface with a real token.
+"""Schemathesis against /api/v1/openapi.json, through the app's WSGI interface, as each role with a
+real API token, on PostgreSQL.
 
-Every documented operation is fuzzed with valid and with invalid inputs: no answer may be a 500,
-and every answer must match the document (status codes, content type, body schema, headers).
-Bounded (a few examples per operation and mode) so the whole walk takes well under a minute.
+Every documented operation is fuzzed with valid and with invalid inputs, then statefully (the links
+Schemathesis infers from the document: a service created, then read, changed, retired…). No answer
+may be a 5xx, every answer must match the document (status codes, content type, body, headers),
+agency B's rows do not change unless a platform admin changes them, and B's names never show to
+agency A's people. Valid inputs are pointed at real objects of A or B half the time, so the fuzzer
+gets past "no such object" and tries the other agency's ids too.
+
+Bounded and reproducible: few examples per operation and mode, derandomized (the same inputs every
+run), no example database, no deadline, no shrinking; each example and each stateful scenario runs
+in a savepoint rolled back after it (B's rows are compared before that), so every one meets the
+same database and Hypothesis never sees data that depends on an earlier example.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -18,64 +32,205 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from catalog import services
-from core.actors import SYSTEM, Role
-from tests.fixtures.catalog import service_data
+from core.actors import Role
+from tests.fixtures.fuzzing import (
+    OTHER_MARKERS,
+    PORTAL_ROLES,
+    FuzzWorld,
+    UnhandledErrors,
+    agency_rows,
+    unhandled_errors,
+)
 
 CHECKS = [
-    not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
 ]
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 2}
+# No shrinking: the database keeps what earlier examples wrote, so a replayed example meets another
+# state; a failure is reported as first found (with its curl command) instead of as a flaky replay.
+STATELESS = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
+STATEFUL = settings(STATELESS, max_examples=6, stateful_step_count=5)
+AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
+# Issue 15: a reference to a row that does not exist escapes as a 500 (IntegrityError) where it should
+# be a 422 naming the field. Fixed on the rel-errors branch; this list goes once main has that fix.
+KNOWN_UNTIL_REL_ERRORS_LANDS_ISSUE_15 = ("ForeignKeyViolation",)
+# path parameter or body field → the key of the object it names in FuzzWorld's ids
+REFERENCES = {
+    "agency_id": "agency",
+    "service_id": "service",
+    "data_center_id": "data_center",
+    "workload_id": "workload",
+    "plan_id": "plan",
+    "run_id": "run",
+}
 
 
-def _in_own_agency(case):
-    """A valid new service names an agency the fuzzer cannot guess: point valid bodies at agency A."""
-    body = case.body
-    if case.operation.label == "POST /services" and isinstance(body, dict):
-        agency = body.get("agency")
-        if isinstance(agency, str) and agency.isascii():
-            body["agency"] = "TMA"
+def _aim(case: Any, world: FuzzWorld, side: str) -> Any:
+    """Point the case's references at agency A's objects ('own') or B's ('other'), or leave them."""
+    if side == "generated":
+        return case
+    ids = world.own_ids if side == "own" else world.other_ids
+    agency = world.own if side == "own" else world.other
+    for name in case.path_parameters:
+        if name in REFERENCES:
+            case.path_parameters[name] = ids[REFERENCES[name]]
+        elif name == "program_id":
+            case.path_parameters[name] = world.program_id
+    if isinstance(case.body, dict):
+        for name, value in list(case.body.items()):
+            if name in REFERENCES and isinstance(value, int | float) and not isinstance(value, bool):
+                case.body[name] = ids[REFERENCES[name]]
+            elif name == "agency" and isinstance(value, str):
+                case.body[name] = agency.code
     return case
 
 
-def _strategy(operation, mode):
+def _strategy(operation: Any, mode: GenerationMode, world: FuzzWorld) -> Any:
     strategy = operation.as_strategy(generation_mode=mode)
-    return strategy.map(_in_own_agency) if mode == GenerationMode.POSITIVE else strategy
+    if mode != GenerationMode.POSITIVE:
+        return strategy
+    sides = st.sampled_from(["own", "other", "generated"])
+    return st.tuples(strategy, sides).map(lambda pair: _aim(pair[0], world, pair[1]))
 
 
-EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
+class Answers:
+    """What the fuzzer saw: (operation, status) pairs, every 5xx with the exception behind it, and
+    B's names wherever they showed."""
+
+    def __init__(self, role: Role, errors: UnhandledErrors) -> None:
+        self.role = role
+        self.errors = errors
+        self.seen: set[tuple[str, int]] = set()
+        self.leaks: list[str] = []
+        self.server_errors: list[str] = []
+        self.linked: set[str] = set()  # operations the stateful phase reached through a link
+
+    def record(self, case: Any, response: Any) -> bool:
+        """Whether the answer is worth checking against the document (a 5xx is already a failure)."""
+        self.seen.add((case.operation.label, response.status_code))
+        causes = self.errors.take()
+        if response.status_code >= 500:
+            self.server_errors.append(
+                f"{case.operation.label} {response.status_code} {causes}: {case.as_curl_command()}"
+            )
+        if self.role in AGENCY_ROLES:
+            text = response.text if hasattr(response, "text") else response.get_data(as_text=True)
+            self.leaks += [f"{case.operation.label}: {m}" for m in OTHER_MARKERS if m in text]
+        return response.status_code < 500
+
+    def unexpected_server_errors(self) -> list[str]:
+        return [
+            e for e in self.server_errors if not any(k in e for k in KNOWN_UNTIL_REL_ERRORS_LANDS_ISSUE_15)
+        ]
 
 
-def test_api_never_fails_and_keeps_its_word(app, db_session, tree, make_user, api_headers):
-    services.create_service(db_session, SYSTEM, tree.a.id, service_data())
-    headers = api_headers(make_user(Role.agency_admin, agency=tree.a))
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+@contextlib.contextmanager
+def _rolled_back(connection: Any, check: Callable[[], None]) -> Iterator[None]:
+    """One example's writes, checked (`check`: nothing of agency B changed) and then undone: every
+    example (and every replay of one) meets the same database, so what Hypothesis draws never
+    depends on what an earlier example left."""
+    savepoint = connection.begin_nested()
+    try:
+        yield
+        check()
+    finally:
+        savepoint.rollback()
+
+
+def _fuzz_each_operation(
+    schema: Any, world: FuzzWorld, headers: dict[str, str], answers: Answers, connection: Any, check: Any
+) -> int:
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.label for op in operations} >= {
-        "GET /services",
-        "PATCH /services/{service_id}",
-        "POST /descriptors",
-    }
-    walked, answers = [], set()
     for operation in operations:
         for mode, examples in EXAMPLES.items():
 
-            @given(case=_strategy(operation, mode))
-            @settings(
-                max_examples=examples,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            def fuzz(case) -> None:
-                response = case.call_and_validate(headers=headers, checks=CHECKS)
-                answers.add((case.operation.label, response.status_code))
+            @given(case=_strategy(operation, mode, world))
+            @settings(STATELESS, max_examples=examples)
+            def fuzz(case: Any) -> None:
+                with _rolled_back(connection, check):
+                    response = case.call(headers=headers)
+                    if answers.record(case, response):
+                        case.validate_response(response, checks=CHECKS, headers=headers)
 
             fuzz()
-            walked.append((operation.label, mode.value))
-    assert len(walked) == 2 * len(operations)
-    # the fuzzer got past validation too, not only into error paths
-    assert {("POST /services", 201), ("GET /services", 200), ("POST /descriptors", 422)} <= answers
+    return len(operations)
+
+
+def _fuzz_statefully(
+    schema: Any, world: FuzzWorld, headers: dict[str, str], answers: Answers, connection: Any, check: Any
+) -> None:
+    base = schema.as_state_machine()
+
+    class Workflow(base):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            self.savepoint = connection.begin_nested()  # each scenario starts from the same database
+
+        def teardown(self) -> None:
+            try:
+                check()
+            finally:
+                self.savepoint.rollback()
+
+        def before_call(self, case: Any) -> None:
+            # chains start from objects created in agency A (a random agency code is only a 422)
+            if not case.path_parameters:
+                _aim(case, world, "own")
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def step(self, input: Any) -> Any:
+            output = super().step(input)
+            if input.transition is not None and input.is_applied and output.response.status_code < 300:
+                answers.linked.add(input.case.operation.label)
+            return output
+
+        def validate_response(self, response: Any, case: Any, additional_checks=None, **kwargs: Any) -> None:
+            if answers.record(case, response):
+                case.validate_response(
+                    response, checks=CHECKS, headers=headers, transport_kwargs=kwargs, recorder=self.recorder
+                )
+
+    Workflow.run(settings=STATEFUL)
+
+
+@pytest.mark.parametrize("role", PORTAL_ROLES, ids=str)
+def test_api_never_fails_and_keeps_its_word(
+    app, db_session, platform_connection, fuzz_world, api_headers, role
+):
+    headers = api_headers(fuzz_world.users[role])
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    before = agency_rows(db_session, fuzz_world.other.id)
+
+    def other_agency_unchanged() -> None:
+        if role != Role.platform_admin:
+            assert agency_rows(db_session, fuzz_world.other.id) == before
+
+    with unhandled_errors(app) as errors:
+        answers = Answers(role, errors)
+        args = (schema, fuzz_world, headers, answers, platform_connection, other_agency_unchanged)
+        walked = _fuzz_each_operation(*args)
+        _fuzz_statefully(*args)
+
+    assert walked >= 30
+    assert answers.unexpected_server_errors() == []
+    assert answers.leaks == []
+    # the fuzzer got past validation and authorisation too, not only into error paths
+    reached = {label for label, status in answers.seen if status < 300}
+    assert {
+        "GET /services",
+        "GET /services/{service_id}",
+        "GET /migration/workloads/{workload_id}",
+    } <= reached
+    if role in {Role.platform_admin, Role.agency_admin}:
+        assert {"POST /services", "PATCH /services/{service_id}", "POST /migration/plans"} <= reached
+        assert answers.linked, "the stateful phase followed links from what it created"

@@ -13,7 +13,7 @@ from onboarding.backends.gitops import GitOpsBackend
 from onboarding.runs.engine import advance_run
 from onboarding.runs.services import start_run
 from portal.accounts import services as accounts
-from tests.onboarding.conftest import make_world
+from tests.fixtures.onboarding import make_world
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,7 @@ import pytest
 
 from catalog.models import EService
 from core.actors import Role
-from tests.catalog.test_descriptors import GOOD
-from tests.fixtures.catalog import service_data
+from tests.fixtures.catalog import GOOD, service_data
 from tests.fixtures.hostile import alias_bomb
 
 
@@ -46,7 +45,10 @@ def test_field_errors_have_a_stable_shape(client, headers, tree):
     assert response.json["error"]["fields"] == {
         "online_m2m": "only an inquiry can be served machine to machine"
     }
-    assert _create(client, headers, agency="TMB").status_code == 404  # not an agency they may read
+    # the body's agency: one they may not read is answered exactly like one that does not exist
+    unreadable, missing = _create(client, headers, agency="TMB"), _create(client, headers, agency="NOPE")
+    assert unreadable.status_code == missing.status_code == 422
+    assert unreadable.json == missing.json and missing.json["error"]["fields"] == {"agency": "no such agency"}
 
 
 def test_update_needs_the_current_etag(client, headers, tree, db_session):

@@ -4,11 +4,9 @@ import time
 import pytest
 
 from core.actors import Role
-from tests.catalog.test_descriptors import GOOD
-from tests.fixtures.catalog import add_service, service_data
+from tests.fixtures.catalog import GOOD, add_service, service_data
 from tests.fixtures.hostile import alias_bomb
-from tests.fixtures.web import csrf_token_from
-from tests.portal.test_pages import parse_html
+from tests.fixtures.web import csrf_token_from, parse_html
 
 
 @pytest.fixture

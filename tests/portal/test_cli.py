@@ -2,7 +2,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 from click.testing import CliRunner
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from catalog.models import Agency
 from core.db import make_sessionmaker
 from portal.cli import main
+from tests.waiting import wait_until
 
 
 def _env(settings):
@@ -59,9 +59,9 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
         answers = {}
-        while time.monotonic() < deadline and len(answers) < 3:
+
+        def all_ready() -> bool:
             for url in (
                 f"http://127.0.0.1:{port}/healthz",
                 f"http://127.0.0.1:{port}/readyz",
@@ -72,7 +72,9 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
                         answers[url] = response.status
                 except OSError:
                     pass
-            time.sleep(0.5)
+            return len(answers) == 3
+
+        wait_until(all_ready, timeout=90, interval=0.5, what=f"the three services to answer ({answers})")
         assert set(answers.values()) == {200} and len(answers) == 3
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert 'dir="rtl"' in response.read().decode()
@@ -80,9 +82,9 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output = process.communicate(timeout=60)[0].decode()
     assert f"http://127.0.0.1:{port}/" in output
-    for _ in range(30):  # as a terminal user would wait: a few seconds at most
-        left = subprocess.run(["pgrep", "-a", "-s", str(process.pid)], capture_output=True, text=True).stdout
-        if not left:
-            break
-        time.sleep(0.5)
-    assert left == "", f"still running after Ctrl-C: {left}"
+
+    def left() -> str:
+        return subprocess.run(["pgrep", "-a", "-s", str(process.pid)], capture_output=True, text=True).stdout
+
+    # as a terminal user would wait: a few seconds at most
+    wait_until(lambda: not left(), timeout=15, interval=0.5, what="every child to stop after Ctrl-C")

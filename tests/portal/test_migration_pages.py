@@ -9,8 +9,7 @@ from onboarding.inventory import services as inventory
 from onboarding.inventory.models import Workload
 from onboarding.plans import services as plans
 from onboarding.runs.services import start_run
-from tests.fixtures.web import csrf_token_from
-from tests.portal.test_pages import parse_html
+from tests.fixtures.web import csrf_token_from, parse_html
 
 COMPONENTS = [{"name": "web", "image": "registry.cloud.gov.ir/app:1", "ports": [8080]}]
 

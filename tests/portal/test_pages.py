@@ -1,12 +1,7 @@
-import html5lib
 import pytest
 
 from catalog.seed import seed_reference_agencies
-
-
-def parse_html(body: str):
-    """Strict parse: a page that is not well-formed HTML fails the test."""
-    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(body)
+from tests.fixtures.web import parse_html
 
 
 def test_home_is_persian_and_right_to_left_by_default(client, db_session):

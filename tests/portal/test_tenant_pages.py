@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.actors import Role
+from tests.fixtures.web import parse_html
 from tests.portal.first_tenant import seed_first_tenant
-from tests.portal.test_pages import parse_html
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The compliance tasks on a real Celery worker and Redis: the daily snapshot and debounced recomputes."""
 
 import datetime as dt
-import time
 
 import redis
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 from catalog.models import AgencyKind
 from onboarding.compliance.models import ComplianceSnapshot
 from tests.onboarding.compliance import factories as f
+from tests.waiting import wait_until
 from workers.celery_names import TaskNames
 
 
@@ -45,9 +45,9 @@ def test_a_burst_of_catalog_changes_recomputes_once(committed_platform, celery_a
     assert scheduled == [True, False, False, False, False]
     client = redis.Redis.from_url(settings.redis_url)
     assert client.ttl(debounce_key(settings, agency_id)) > 0
-    deadline = time.monotonic() + 30
-    while not _snapshots(committed_platform, agency_id) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(
+        lambda: _snapshots(committed_platform, agency_id), interval=0.2, what="the recompute's snapshot"
+    )
     (row,) = _snapshots(committed_platform, agency_id)
     assert row.numerator == 3 and row.denominator == 4
     assert (

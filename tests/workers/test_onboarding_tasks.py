@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy.orm import sessionmaker
 
 from onboarding.runs.models import Run, RunStatus
 from onboarding.runs.services import start_run
-from tests.onboarding.conftest import make_world
+from tests.fixtures.onboarding import make_world
+from tests.waiting import wait_until
 from workers.celery_names import TaskNames
 
 
 def _wait_for_status(session, run_id, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> Run | None:
         session.expire_all()
         run = session.get(Run, run_id)
-        if run.status not in (RunStatus.pending, RunStatus.running, RunStatus.rolling_back):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} still {run.status}")
+        return (
+            run if run.status not in (RunStatus.pending, RunStatus.running, RunStatus.rolling_back) else None
+        )
+
+    return wait_until(finished, timeout=timeout, interval=0.2, what=f"run {run_id} to finish")
 
 
 def test_the_worker_advances_a_run_to_the_end(settings, celery_app, celery_worker, committed_platform):

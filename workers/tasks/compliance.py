@@ -13,10 +13,11 @@ from celery import Celery, current_app, current_task, shared_task
 from core import redisconn
 from core.actors import SYSTEM
 from core.dates import tehran_today
+from core.db import task_session
 from core.settings import Settings
+from core.taskqueue import task_settings
 from onboarding.compliance import reminders, services
 from workers.celery_names import TaskNames
-from workers.context import task_session, task_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def _email_enabled() -> bool:
 @shared_task(name=TaskNames.DAILY_SNAPSHOT)
 def daily_snapshot(day: str | None = None) -> dict[str, object]:
     when = dt.date.fromisoformat(day) if day else today()
-    with task_session() as session:
+    with task_session(task_settings().database_url) as session:
         result = services.take_snapshot(session, SYSTEM, when, email_enabled=_email_enabled())
     if _email_enabled():
         send_reminder_emails.delay()
@@ -47,7 +48,7 @@ def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[st
         # Cleared before computing: a change arriving while we compute schedules a fresh recompute.
         _redis().delete(debounce_key)
     when = today()
-    with task_session() as session:
+    with task_session(task_settings().database_url) as session:
         result = services.recompute_agency(session, SYSTEM, agency_id, when, email_enabled=_email_enabled())
     if _email_enabled() and result.at_risk:
         send_reminder_emails.delay()
@@ -57,7 +58,7 @@ def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[st
 @shared_task(name=TaskNames.SEND_REMINDER_EMAILS, bind=True, max_retries=None)
 def send_reminder_emails(self) -> dict[str, int]:
     settings = task_settings()
-    with task_session() as session:
+    with task_session(settings.database_url) as session:
         counts = reminders.deliver_pending_emails(
             session, settings.smtp_url, reminders.default_sender(settings.base_url)
         )

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.errors import ValidationError
+from core.web import get_session
 from feedback.survey import queries
 from feedback.survey.integrity import RULE_TITLES
 from feedback.survey.questions import list_questions, seed_questions, update_questions
-from feedback.web.db import db
 from feedback.web.security import current_actor, registry_admin_required
 from feedback.web.survey.routes import forget_questions
 
@@ -25,7 +25,7 @@ def questions() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         texts = {n: (request.form.get(f"q{n}_fa", ""), request.form.get(f"q{n}_en", "")) for n in range(1, 5)}
         try:
-            update_questions(db(), current_actor(), texts)
+            update_questions(get_session(), current_actor(), texts)
         except ValidationError as exc:
             errors = exc.fields
         else:
@@ -35,8 +35,8 @@ def questions() -> str | Response | tuple[str, int]:
     if errors:
         rows = texts  # what the admin typed, to correct
     else:
-        seed_questions(db())
-        rows = {q.position: (q.text_fa, q.text_en) for q in list_questions(db())}
+        seed_questions(get_session())
+        rows = {q.position: (q.text_fa, q.text_en) for q in list_questions(get_session())}
     page = render_template("feedback/admin/survey_questions.html", rows=rows, errors=errors)
     return (page, 400) if errors else page
 
@@ -47,8 +47,8 @@ def flagged() -> str:
     page = request.args.get("page", 1, type=int) or 1
     return render_template(
         "feedback/admin/survey_flagged.html",
-        rows=queries.list_flagged(db(), page),
-        total=queries.count_flagged(db()),
+        rows=queries.list_flagged(get_session(), page),
+        total=queries.count_flagged(get_session()),
         page=page,
         page_size=queries.PAGE_SIZE,
         rule_titles=RULE_TITLES,

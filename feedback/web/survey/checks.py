@@ -1,8 +1,9 @@
 """The checks on a posted answer, one definition for both ways a post is taken: the Flask route
 (`routes.submit`) and the WSGI fast path in front of it (`fast_path`).
 
-A post passes when its signed form token is this device's and still valid, its four answers are
-whole, and the per-address and per-device limits allow it; what it submits is `Submission`. The
+A post passes when its device id is one this service issued, its signed form token is this
+device's and still valid, its four answers are whole, and the per-address, per-network and
+per-device limits allow it; what it submits is `Submission`. The
 route turns each refusal into its page; the fast path hands every refusal to the route.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.ratelimit import Check, parse_limits
-from feedback.survey.integrity import keyed_hash, read_form_token
+from feedback.survey.integrity import TokenError, is_issued_device_id, keyed_hash, read_form_token
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.services import Submission, parse_answers
 
@@ -22,15 +23,18 @@ DEVICE_LIMITS = parse_limits("12 per minute;120 per hour")
 QUESTION_FIELDS = tuple(f"q{n}" for n in range(1, 5))
 
 
-def is_device_cookie(cookie: str) -> bool:
-    """A device id this service could have set."""
-    return 16 <= len(cookie) <= 64
+def is_device_cookie(secret: str, cookie: str) -> bool:
+    """A device id this service issued and signed (a client-chosen value is not a device)."""
+    return is_issued_device_id(secret, cookie)
 
 
-def answer_limits(remote_addr: str | None, cookie: str | None) -> list[Check]:
-    """The limits on posting answers: per address and per device cookie."""
-    device = f"device:{cookie}" if cookie else f"device:none:{remote_addr}"
-    return [(f"answer:{remote_addr}", IP_LIMITS), (device, DEVICE_LIMITS)]
+def answer_limits(secret: str, remote_addr: str | None, network: str, cookie: str | None) -> list[Check]:
+    """The limits on posting answers: per address, per network (an IPv6 /64, the configured IPv4
+    prefix: rotating addresses inside it gains nothing) and per issued device."""
+    checks = [(f"answer:{remote_addr}", IP_LIMITS), (f"answer-net:{network}", IP_LIMITS)]
+    if cookie and is_device_cookie(secret, cookie):
+        checks.append((f"device:{cookie}", DEVICE_LIMITS))
+    return checks
 
 
 def answer_fields(form: Mapping[str, str]) -> dict[str, str]:
@@ -43,11 +47,15 @@ def posted_comment(form: Mapping[str, str]) -> str:
     return form.get("comment", "")[: COMMENT_MAX * 4]
 
 
-def check_answer(secret: str, form: Mapping[str, str], cookie: str, remote_addr: str | None) -> Submission:
-    """What a posted form submits, once its token and answers pass.
+def check_answer(secret: str, form: Mapping[str, str], cookie: str, network: str) -> Submission:
+    """What a posted form submits, once its token and answers pass. The address recorded (and
+    judged by the burst rule) is the client's network, so addresses rotated within it are one.
 
-    Raises `TokenError` (a token forged, expired or issued to another device) before
-    `ValidationError` (the answers' fields), the order in which the route answers them."""
+    Raises `TokenError` (a token forged, expired or issued to another device, or a device id this
+    service did not issue) before `ValidationError` (the answers' fields), the order in which the
+    route answers them."""
+    if not is_device_cookie(secret, cookie):
+        raise TokenError("other device")
     signed = read_form_token(
         secret, form.get("form_token", ""), keyed_hash(secret, "device", cookie) if cookie else "-"
     )
@@ -57,7 +65,7 @@ def check_answer(secret: str, form: Mapping[str, str], cookie: str, remote_addr:
         code_id=signed.code_id,
         submission_id=signed.submission_id,
         device_hash=signed.device_hash,
-        ip_hash=keyed_hash(secret, "ip", remote_addr or ""),
+        ip_hash=keyed_hash(secret, "ip", network),
         answers=answers,
         comment=posted_comment(form),
     )

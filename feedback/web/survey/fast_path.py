@@ -34,11 +34,11 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
-from core.ratelimit import RateLimiter
-from core.web import LOCALE_COOKIE, body_limit_of, choose_locale
+from core.ratelimit import RateLimiter, address_prefix
+from core.web import LOCALE_COOKIE, body_limit_of, choose_locale, hsts_headers
 from feedback.survey.integrity import TokenError
 from feedback.survey.services import CodeClosed, submit_autocommit
-from feedback.web.security import LIMITS_VERDICT
+from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
 
 log = logging.getLogger(__name__)
@@ -72,14 +72,16 @@ class SurveyFastPath:
             if page is not None:
                 status, headers, body = page
                 self.taken += 1
-                start_response(status, headers)
+                # the cached page is the route's; HSTS depends on this request's scheme, as in Flask
+                headers = [(k, v) for k, v in headers if k.lower() != "strict-transport-security"]
+                start_response(status, headers + hsts_headers(environ.get("wsgi.url_scheme", "")))
                 self.app.extensions["record_request"](
                     "survey.submit", "POST", 200, time.perf_counter() - started
                 )
                 return [body]
         return self.wsgi_app(environ, start_response)
 
-    def _answer(self, environ: dict[str, Any]) -> Page | None:
+    def _answer(self, environ: dict[str, Any]) -> Page | None:  # noqa: C901 - one early hand-over to the route per case it does not take
         """The thank-you page, or None to leave the request to the Flask route."""
         engine = self.app.extensions["db_sessionmaker"].kw.get("bind")
         if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
@@ -103,21 +105,23 @@ class SurveyFastPath:
             return None
         cookies = parse_cookie(environ)
         cookie = cookies.get(DEVICE_COOKIE, "")
-        if not is_device_cookie(cookie):
+        secret = self.app.config["SECRET_KEY"]
+        if not is_device_cookie(secret, cookie):
             return None
         remote_addr = environ.get("REMOTE_ADDR") or ""
+        network = address_prefix(remote_addr, ipv4_prefix=self.app.config["GOVCLOUD"].client_ipv4_prefix)
         try:
-            submission = check_answer(self.app.config["SECRET_KEY"], form, cookie, remote_addr)
+            submission = check_answer(secret, form, cookie, network)
         except (TokenError, ValidationError):
             return None
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        try:
-            environ[LIMITS_VERDICT] = limiter.hit(answer_limits(remote_addr, cookie))
-        except Exception:  # Redis unreachable, say: the route meets it too and answers with its page
-            log.exception("survey fast path: rate limits unavailable, handing over to the route")
-            return None
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(
+            answer_limits(secret, remote_addr, network, cookie)
+        )
         if environ[LIMITS_VERDICT] is not None:
             return None  # refused, nothing counted: the route answers 429 from this verdict
+        if environ[LIMITS_DEGRADED]:
+            return None  # Redis is down: the route stores the answer marked for review
         try:
             submit_autocommit(engine, submission)
         except (DBAPIError, NotFound, CodeClosed):

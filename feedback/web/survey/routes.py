@@ -8,23 +8,32 @@ so another site's form posting here arrives without it and is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, make_response, render_template, request
+from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.errors import NotFound, ValidationError
 from core.ratelimit import Check, parse_limits
-from core.web import current_locale, public
+from core.web import csp_with_inline, current_locale, get_session, public
 from feedback.codes.services import resolve_token
 from feedback.registry.places import agency_name
-from feedback.survey.integrity import TokenError, issue_form_token, keyed_hash, new_device_id
+from feedback.survey.integrity import (
+    LIMITS_UNAVAILABLE,
+    TokenError,
+    issue_form_token,
+    keyed_hash,
+    new_device_id,
+)
 from feedback.survey.models import COMMENT_MAX
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 from feedback.survey.services import CodeClosed, submit_response
-from feedback.web.db import db
-from feedback.web.security import rate_limited
+from feedback.web.security import client_network, limits_unchecked, rate_limited
 from feedback.web.survey.checks import (
     DEVICE_COOKIE,
     answer_fields,
@@ -40,23 +49,66 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 SCAN_LIMITS = parse_limits("60 per minute")  # opening the page
 QUESTIONS_TTL = 30.0
 DB_DOWN = (OperationalError, InterfaceError)
+INLINE = "survey_inline"
+
+
+@dataclasses.dataclass(frozen=True)
+class InlineAssets:
+    """The survey's stylesheet and script, put inside its pages, and the policy that lets exactly them
+    run: on a slow phone network each extra request costs a round trip (400 ms on 3G), so the page
+    is one request that fits the first TCP flight (tests/feedback/test_survey_one_request.py)."""
+
+    css: Markup
+    js: Markup
+    csp: str
+
+
+def load_inline_assets(static_folder: str) -> InlineAssets:
+    static = Path(static_folder)
+    css = (static / "css" / "survey.css").read_text(encoding="utf-8").strip()
+    js = (static / "js" / "survey.js").read_text(encoding="utf-8").strip()
+    if "</" in css or "</" in js:
+        raise RuntimeError("survey.css and survey.js must not contain '</': they are inlined")
+    # our own static files, checked above: nothing in them can close the element
+    return InlineAssets(Markup(css), Markup(js), csp_with_inline(styles=[css], scripts=[js]))  # noqa: S704
+
+
+@bp.record_once
+def _read_inline_assets(state: BlueprintSetupState) -> None:
+    state.app.extensions[INLINE] = load_inline_assets(str(state.app.static_folder))
+
+
+@bp.context_processor
+def _inline_context() -> dict[str, Markup]:
+    assets: InlineAssets = current_app.extensions[INLINE]
+    return {"survey_css": assets.css, "survey_js": assets.js}
 
 
 def _device_id() -> str:
     """This browser's device id: the cookie, or a fresh one set on the way out."""
     if "device_id" not in g:
         cookie = request.cookies.get(DEVICE_COOKIE, "")
-        g.device_id = cookie if is_device_cookie(cookie) else new_device_id()
+        secret = current_app.config["SECRET_KEY"]
+        g.device_id = cookie if is_device_cookie(secret, cookie) else new_device_id(secret)
         g.device_is_new = g.device_id != cookie
     return g.device_id
 
 
 def _scan_limits() -> list[Check]:
-    return [(f"scan:{request.remote_addr}", SCAN_LIMITS)]
+    """Opening the page issues a device id: per network too, so fresh ids cost as much as addresses."""
+    return [
+        (f"scan:{request.remote_addr}", SCAN_LIMITS),
+        (f"scan-net:{client_network(request.remote_addr)}", SCAN_LIMITS),
+    ]
 
 
 def _answer_limits() -> list[Check]:
-    return answer_limits(request.remote_addr, request.cookies.get(DEVICE_COOKIE))
+    return answer_limits(
+        current_app.config["SECRET_KEY"],
+        request.remote_addr,
+        client_network(request.remote_addr),
+        request.cookies.get(DEVICE_COOKIE),
+    )
 
 
 def _hash(purpose: str, value: str) -> str:
@@ -69,9 +121,9 @@ def _questions(locale: str) -> list[tuple[int, str]]:
     cache = current_app.extensions.setdefault("survey_questions", {"at": 0.0, "rows": None})
     if cache["rows"] is None or time.monotonic() - cache["at"] > QUESTIONS_TTL:
         try:
-            rows = [(q.position, q.text_fa, q.text_en) for q in list_questions(db()) if q.active]
+            rows = [(q.position, q.text_fa, q.text_en) for q in list_questions(get_session()) if q.active]
         except DB_DOWN:
-            db().rollback()
+            get_session().rollback()
             rows = []
         if rows:
             cache.update(at=time.monotonic(), rows=rows)
@@ -112,6 +164,7 @@ def _finish(response: WerkzeugResponse) -> WerkzeugResponse:
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = current_app.extensions[INLINE].csp
     return response
 
 
@@ -124,7 +177,7 @@ def _closed(scan_state: str, employee: object) -> WerkzeugResponse:
 @rate_limited(_scan_limits)
 def form(token: str) -> WerkzeugResponse:
     try:
-        scan = resolve_token(db(), token)
+        scan = resolve_token(get_session(), token)
     except DB_DOWN:
         return _page("feedback/survey/unavailable.html", 503, answers={}, comment="", form_token="")
     if not scan.takes_responses:
@@ -155,7 +208,7 @@ def submit(token: str) -> WerkzeugResponse:
             current_app.config["SECRET_KEY"],
             request.form,
             request.cookies.get(DEVICE_COOKIE, ""),
-            request.remote_addr,
+            client_network(request.remote_addr),
         )
     except TokenError as exc:
         return _page("feedback/survey/refused.html", 403, reason=str(exc), token=token)
@@ -170,10 +223,12 @@ def submit(token: str) -> WerkzeugResponse:
             comment=posted_comment(request.form),
             error=sorted(exc.fields),
         )
+    # with Redis down the limits were per process only: the answer is kept, flagged for review
+    review = LIMITS_UNAVAILABLE if limits_unchecked() else None
     try:
-        submit_response(db(), submission)
+        submit_response(get_session(), dataclasses.replace(submission, review=review))
     except DB_DOWN:
-        db().rollback()
+        get_session().rollback()
         return _page(
             "feedback/survey/unavailable.html",
             503,

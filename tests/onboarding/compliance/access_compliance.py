@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core.dates import tehran_today
 from tests.portal.access_matrix import (
     AGENCY_READ_API,
     AGENCY_READ_PAGE,
@@ -48,7 +49,7 @@ def _world(session: Any, world: World) -> None:
     world.own["program"] = program
     world.own["milestone"] = f.milestone(session, program, "electronic", 1.0, dt.date(2099, 1, 1))
     f.services(session, world.own["agency"], [2, 3])
-    services.take_snapshot(session, SYSTEM, dt.date.today())
+    services.take_snapshot(session, SYSTEM, tehran_today())
 
 
 WORLD_BUILDERS.append(_world)

@@ -24,10 +24,27 @@
     });
   }
 
+  // the chart's text alternative: the same figures as a table, kept in step with the chart
+  function row(label, live, i) {
+    var tr = document.createElement("tr");
+    var th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = label;
+    tr.appendChild(th);
+    [live.scores_text[i], live.counts_text[i]].forEach(function (text) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
   function show(live) {
     box.setAttribute("data-count", String(live.count));
     box.querySelector('[data-live="count"]').textContent = live.count_text;
     box.querySelector('[data-live="score"]').textContent = live.score_text;
+    var rows = document.getElementById("trend-figures");
+    if (rows) { rows.replaceChildren.apply(rows, live.labels.map(function (label, i) { return row(label, live, i); })); }
     if (chart) {
       chart.data.labels = live.labels;
       chart.data.datasets[0].data = live.scores;

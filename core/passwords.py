@@ -1,0 +1,48 @@
+"""The password rules both apps hold (OWASP ASVS level 2, V2.1): at least 12 characters, at most
+128, any character allowed, and not one of the passwords most common in breaches.
+
+The list (`core/reference/common_passwords.txt.gz`, see SOURCES.md) ships with the code, so the
+check needs no network: government networks are often closed.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+import secrets
+from pathlib import Path
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+_LIST = Path(__file__).resolve().parent / "reference" / "common_passwords.txt.gz"
+_TAIL = re.compile(r"[\d\W_]+$")
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(_LIST, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def is_common(password: str) -> bool:
+    """On the list, or a listed word with only digits and symbols after it (`iloveyou2024!`)."""
+    lowered = password.strip().lower()
+    common = common_passwords()
+    return lowered in common or _TAIL.sub("", lowered) in common or len(set(lowered)) <= 2
+
+
+def password_problem(password: str) -> str | None:
+    """Why this password may not be set (an English sentence the web layer translates), or None."""
+    if len(password) < MIN_LENGTH:
+        return f"at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"at most {MAX_LENGTH} characters"
+    if is_common(password):
+        return "too common: it is on the list of passwords most used in breaches"
+    return None
+
+
+def generate_password() -> str:
+    """A first or reset password an admin hands over: 16 URL-safe characters (96 bits)."""
+    return secrets.token_urlsafe(12)

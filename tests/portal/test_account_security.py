@@ -1,0 +1,248 @@
+"""Portal accounts to OWASP ASVS level 2 (issue 22): sign-in throttled per e-mail and network
+without locking the owner out or revealing who has an account, counted atomically; password rules;
+self-service change; an admin's reset with a forced change; first passwords that expire; sessions
+that sign-out, a password change or a deactivation end on the server; an idle timeout."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from core import signin
+from core.actors import SYSTEM, Role
+from core.errors import NotAuthorized, ValidationError
+from portal.accounts import services as accounts
+from portal.auth import IDLE_TIMEOUT, SEEN_KEY
+from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.web import csrf_token_from
+from tests.waiting import wait_until
+
+WRONG = "رایانامه یا گذرواژه نادرست است"
+
+
+def _sign_in(client, email, password, address):
+    token = csrf_token_from(client.get("/sign-in", environ_base={"REMOTE_ADDR": address}).text)
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_guesses_from_one_network_do_not_lock_the_owner_out_elsewhere(client, make_user):
+    user = make_user(Role.overseer)
+    guesser = "2001:db8:aa:1::5"
+    for n in range(signin.MAX_ATTEMPTS):
+        assert (
+            _sign_in(client, user.email, f"wrong guess {n}", f"2001:db8:aa:1::{n + 10:x}").status_code == 401
+        )
+    held = _sign_in(client, user.email, PASSWORD, guesser)  # rotating inside the /64 gains nothing
+    assert held.status_code == 401 and WRONG in held.text  # the same words: nothing says "locked"
+    assert _sign_in(client, user.email, PASSWORD, "2001:db8:bb:2::1").status_code == 302  # the owner
+
+
+def test_an_unknown_e_mail_is_answered_exactly_like_a_known_one(client, make_user):
+    user = make_user(Role.overseer)
+    answers = {}
+    for email, network in ((user.email, "2001:db8:cc:1::"), ("nobody@test.govcloud.ir", "2001:db8:cc:2::")):
+        answers[email] = [
+            (r.status_code, WRONG in r.text)
+            for r in (_sign_in(client, email, "wrong password!", f"{network}{n + 1}") for n in range(7))
+        ]
+    assert answers[user.email] == answers["nobody@test.govcloud.ir"] == [(401, True)] * 7
+
+
+def test_concurrent_guesses_cannot_pass_the_count_together(committed_platform):
+    """Ten sign-ins with the right password at once from one network: exactly MAX_ATTEMPTS pass,
+    each attempt counted by one atomic statement (the old `failed_logins += 1` lost updates)."""
+    factory = sessionmaker(committed_platform)
+    with factory() as session:
+        accounts.create_user(
+            session,
+            SYSTEM,
+            email="race@test.govcloud.ir",
+            name="race",
+            role=Role.overseer,
+            agency_id=None,
+            password=PASSWORD,
+        )
+    barrier = threading.Barrier(10)
+    results: list[bool] = []
+
+    def attempt() -> None:
+        with factory() as session:
+            barrier.wait()
+            try:
+                accounts.authenticate(session, "race@test.govcloud.ir", PASSWORD, "192.0.2.0/32")
+                results.append(True)
+            except NotAuthorized:
+                results.append(False)
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == [False] * 5 + [True] * 5
+
+
+def test_passwords_need_12_characters_and_not_a_common_one(db_session):
+    for password, problem in (
+        ("short-pass1", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("iloveyou2024!", "too common"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            accounts.create_user(
+                db_session,
+                SYSTEM,
+                email="p@test.govcloud.ir",
+                name="p",
+                role=Role.overseer,
+                agency_id=None,
+                password=password,
+            )
+        assert caught.value.fields["password"].startswith(problem)
+
+
+def test_changing_the_password_ends_every_other_session(app, make_user):
+    user = make_user(Role.overseer)
+    here, elsewhere = app.test_client(), app.test_client()
+    assert _sign_in(here, user.email, PASSWORD, "192.0.2.10").status_code == 302
+    assert _sign_in(elsewhere, user.email, PASSWORD, "192.0.2.11").status_code == 302
+    form = here.get("/account/password")
+    assert form.status_code == 200
+    refused = here.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token_from(form.text),
+            "current_password": PASSWORD,
+            "new_password": "password1234",
+            "confirm_password": "password1234",
+        },
+    )
+    assert refused.status_code == 422 and "رایج" in refused.text
+    changed = here.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token_from(form.text),
+            "current_password": PASSWORD,
+            "new_password": "a fresh long passphrase",
+            "confirm_password": "a fresh long passphrase",
+        },
+    )
+    assert changed.status_code == 302
+    assert here.get("/account/tokens").status_code == 200  # this session goes on
+    assert elsewhere.get("/account/tokens").status_code == 302  # the other one has ended
+    assert _sign_in(elsewhere, user.email, "a fresh long passphrase", "192.0.2.11").status_code == 302
+
+
+def test_sign_out_ends_the_session_on_the_server(app, make_user):
+    user = make_user(Role.overseer)
+    client = app.test_client()
+    assert _sign_in(client, user.email, PASSWORD, "192.0.2.20").status_code == 302
+    copied = client.get_cookie("session").value  # a copy of the cookie, as a thief would keep
+    page = client.get("/account/tokens")
+    assert client.post("/sign-out", data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/account/tokens").status_code == 302
+
+
+def test_an_idle_session_ends(app, make_user):
+    user = make_user(Role.overseer)
+    client = app.test_client()
+    assert _sign_in(client, user.email, PASSWORD, "192.0.2.30").status_code == 302
+    assert client.get("/account/tokens").status_code == 200
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - IDLE_TIMEOUT - 1
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_an_admins_reset_forces_a_change_and_expires(app, make_user, make_agency, db_session):
+    agency = make_agency()
+    admin = make_user(Role.agency_admin, agency=agency)
+    member = make_user(Role.agency_member, agency=agency)
+    member_client = app.test_client()
+    assert _sign_in(member_client, member.email, PASSWORD, "192.0.2.40").status_code == 302
+    admin_client = app.test_client()
+    assert _sign_in(admin_client, admin.email, PASSWORD, "192.0.2.41").status_code == 302
+    page = admin_client.get(f"/agencies/{agency.id}/members")
+    reset = admin_client.post(
+        f"/agencies/{agency.id}/members/{member.id}/reset-password",
+        data={"csrf_token": csrf_token_from(page.text)},
+    )
+    assert reset.status_code == 200
+    one_time = reset.text.split('<code class="token" dir="ltr">')[1].split("</code>")[0]
+    assert member_client.get("/account/tokens").status_code == 302  # their session ended
+    signed = _sign_in(member_client, member.email, one_time, "192.0.2.40")
+    assert signed.status_code == 302 and signed.headers["Location"].endswith("/account/password")
+    assert member_client.get("/services").headers["Location"].endswith("/account/password")  # nothing else
+    # unused, it expires
+    db_session.refresh(member)
+    member.password_expires_at = member.password_expires_at.replace(year=2000)
+    db_session.commit()
+    expired = _sign_in(app.test_client(), member.email, one_time, "192.0.2.42")
+    assert expired.status_code == 401 and "منقضی" in expired.text
+
+
+def test_deactivating_a_member_ends_their_session(app, make_user, make_agency, db_session):
+    agency = make_agency()
+    admin = make_user(Role.agency_admin, agency=agency)
+    member = make_user(Role.agency_member, agency=agency)
+    client = app.test_client()
+    assert _sign_in(client, member.email, PASSWORD, "192.0.2.50").status_code == 302
+    accounts.set_user_active(db_session, accounts.actor_for(db_session, admin), member.id, False)
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_a_reset_link_by_e_mail_works_once_and_says_nothing_of_who_has_an_account(
+    settings, platform_connection, make_user, smtp_server
+):
+    from portal.app import create_app
+    from tests.fixtures.databases import savepoint_sessionmaker
+
+    user = make_user(Role.overseer)
+    app = create_app(
+        settings.replace(smtp_url=smtp_server.url),
+        session_factory=savepoint_sessionmaker(platform_connection),
+    )
+    app.config.update(TESTING=True)
+    client = app.test_client()
+    answers = []
+    for email in (user.email, "nobody@test.govcloud.ir"):
+        form = client.get("/account/reset", environ_base={"REMOTE_ADDR": "192.0.2.70"})
+        answer = client.post(
+            "/account/reset",
+            data={"email": email, "csrf_token": csrf_token_from(form.text)},
+            environ_base={"REMOTE_ADDR": "192.0.2.70"},
+        )
+        answers.append((answer.status_code, answer.text.replace(email, "")))
+    assert answers[0] == answers[1] and answers[0][0] == 200
+    [mail] = wait_until(lambda: smtp_server.received, what="the reset e-mail")
+    assert mail.recipients == [user.email]
+    link = re.search(r"https?://\S+/account/reset/(\S+)", mail.message.get_content())
+    path = f"/account/reset/{link.group(1)}"
+    page = client.get(path)
+    fields = {"csrf_token": csrf_token_from(page.text)}
+    weak = client.post(
+        path, data={**fields, "new_password": "password1234", "confirm_password": "password1234"}
+    )
+    assert weak.status_code == 422
+    done = client.post(
+        path,
+        data={**fields, "new_password": "reset by my own link", "confirm_password": "reset by my own link"},
+    )
+    assert done.status_code == 302
+    assert _sign_in(client, user.email, "reset by my own link", "192.0.2.71").status_code == 302
+    fields = {"csrf_token": csrf_token_from(client.get(path).text)}  # a new session, a new CSRF token
+    again = client.post(
+        path,
+        data={**fields, "new_password": "another long phrase", "confirm_password": "another long phrase"},
+    )
+    assert again.status_code == 422 and "معتبر نیست" in again.text  # used once, void after
+    assert len(smtp_server.received) == 1  # the unknown e-mail got nothing
