@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import weakref
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    make_url,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -109,7 +111,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 5)
         kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    parsed = make_url(url)
+    threshold = parsed.query.get("prepare_threshold")
+    if threshold is not None:
+        # `?prepare_threshold=none` behind PgBouncer in transaction mode (before 1.21): a statement
+        # prepared on one server connection does not exist on the next one the pooler hands out.
+        parsed = parsed.difference_update_query(["prepare_threshold"])
+        value = None if str(threshold).lower() == "none" else int(str(threshold))
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": value}
+    engine = create_engine(parsed, **kwargs)
+    _GIVEN_URLS[engine] = url
+    return engine
+
+
+_GIVEN_URLS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def given_url(engine: Engine) -> str:
+    """The URL `make_engine` was given, with its pooler options (`engine.url` no longer has them):
+    for another engine on the same database."""
+    return _GIVEN_URLS.get(engine) or engine.url.render_as_string(hide_password=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

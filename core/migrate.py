@@ -120,25 +120,20 @@ def run_migrations(
     table = version_table(config.attributes["history"])
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        if postgres:
-            connection.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
-            connection.commit()
-        try:
-            adopt_old_revision(connection, table, renumbered or {})
-            connection.commit()
-            context.configure(
-                connection=connection,
-                target_metadata=target_metadata,
-                version_table=table,
-                render_as_batch=connection.dialect.name == "sqlite",
-                compare_type=True,
-            )
-            with context.begin_transaction():
-                context.run_migrations()
-            connection.commit()
-        finally:
-            if postgres:
-                connection.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
-                connection.commit()
+        # One transaction holds the lock, the adoption and every migration: a transaction-level
+        # advisory lock, released by the commit, works through PgBouncer in transaction mode too
+        # (a session-level lock would stay on whichever server connection took it).
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        adopt_old_revision(connection, table, renumbered or {})
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            version_table=table,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
     engine.dispose()

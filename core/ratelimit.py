@@ -31,6 +31,8 @@ from collections.abc import Sequence
 import redis as redis_lib
 from limits import parse as parse_limit
 
+from core import redisconn
+
 log = logging.getLogger(__name__)
 # A Redis that is down refuses at once on loopback; one that is cut off must not hold a request longer
 STORE_TIMEOUT = 1.0
@@ -124,11 +126,12 @@ class RateLimiter:
     or a `Refusal` naming the first limit it exceeds (and counts nothing)."""
 
     def __init__(self, redis_url: str | None, prefix: str) -> None:
-        self.prefix = prefix
+        # One script call touches every key of a request (an address's and a device's): on Redis
+        # Cluster they must share a hash slot, so the prefix is a hash tag and every key of this
+        # limiter lives on one node (one call per request there, not one per key).
+        self.prefix = hash_tagged(prefix)
         self._redis = (
-            redis_lib.Redis.from_url(
-                redis_url, socket_connect_timeout=STORE_TIMEOUT, socket_timeout=STORE_TIMEOUT
-            )
+            redisconn.connect(redis_url, socket_connect_timeout=STORE_TIMEOUT, socket_timeout=STORE_TIMEOUT)
             if redis_url
             else None
         )
@@ -199,6 +202,12 @@ class RateLimiter:
                 }
                 self._next_sweep = 2 * len(self._memory) + 10_000
         return 0, 0.0
+
+
+def hash_tagged(prefix: str) -> str:
+    """`prefix` as a Redis Cluster hash tag: `a:` becomes `{a}:`; keys under it share one slot."""
+    name = prefix.rstrip(":")
+    return prefix if name.startswith("{") else "{" + name + "}" + prefix[len(name) :]
 
 
 def address_prefix(address: str, ipv4_prefix: int = 32, ipv6_prefix: int = 64) -> str:

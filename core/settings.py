@@ -97,6 +97,20 @@ OPTIONS: tuple[Option, ...] = (
         "",
         "Feedback tenant's own database (SQLAlchemy URL). Empty: SQLite file in var_dir.",
     ),
+    Option(
+        "database_direct_url",
+        parse_str,
+        "",
+        "Platform database without a pooler in between, for migrations. Empty: database_url.",
+        secret=True,
+    ),
+    Option(
+        "feedback_database_direct_url",
+        parse_str,
+        "",
+        "Feedback database without a pooler in between, for migrations. Empty: feedback_database_url.",
+        secret=True,
+    ),
     Option("redis_url", parse_str, "", "Redis for rate limits and live updates. Empty: in-process memory."),
     Option(
         "broker_url",
@@ -139,6 +153,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("feedback_port", parse_int, 8001, "Port of the feedback service under `govcloud run`."),
     Option("default_locale", _choice("fa", "en"), "fa", "Language shown before the visitor picks one."),
     Option("session_cookie_secure", parse_bool, False, "Send the session cookie over HTTPS only."),
+    Option(
+        "metrics_port",
+        parse_int,
+        0,
+        "Port of the Prometheus metrics of gunicorn and Celery workers (summed over processes); 0: none.",
+    ),
     Option("log_level", _choice("debug", "info", "warning", "error"), "info", "Logging threshold."),
     Option(
         "smtp_url",
@@ -154,16 +174,16 @@ OPTIONS: tuple[Option, ...] = (
         "Fewer survey responses than this and a score shows as not enough responses yet.",
     ),
     Option(
-        "portal_trusted_proxies",
+        "trusted_proxies",
         parse_int,
         0,
-        "Reverse proxies before the portal whose X-Forwarded-For and X-Forwarded-Proto are trusted.",
+        "Reverse proxies in front of each app whose X-Forwarded-For and -Proto are trusted (the ingress: 1).",
     ),
     Option(
-        "feedback_trusted_proxies",
+        "feedback_job_files_days",
         parse_int,
-        0,
-        "Reverse proxies before the feedback service whose X-Forwarded-For and -Proto are trusted.",
+        7,
+        "Days job files (uploads, rejects, printed sheets) are kept before the worker deletes them.",
     ),
     Option(
         "client_ipv4_prefix",
@@ -243,6 +263,19 @@ class Settings:
             value = self.values[option.name]
             items.append((option.env, ("(set)" if value else "(not set)") if option.secret else value))
         return items
+
+
+def read_setting(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from the environment, parsed as `load_settings` parses it, for what runs before
+    (or without) loading them all: the gunicorn master's logging and metrics, the command group."""
+    option = OPTIONS_BY_NAME[name]
+    raw = (os.environ if environ is None else environ).get(option.env, "")
+    if not raw:
+        return option.default
+    try:
+        return option.parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{option.env}: {exc}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -16,12 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import redis as redis_lib
-from celery import Celery, Task, current_app, current_task
+from celery import Celery, Task, current_app, current_task, signals
 
+from core import logs, metrics
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,6 +142,9 @@ def make_celery(
         "task_default_retry_delay": 5,
         "task_default_queue": queue_names[0],
         "worker_prefetch_multiplier": 1,
+        # A pool process is replaced after this many tasks: memory a large import or print run
+        # leaves behind goes back to the system.
+        "worker_max_tasks_per_child": 50,
         "broker_connection_retry_on_startup": True,
         "timezone": "Asia/Tehran",
         "enable_utc": True,
@@ -183,3 +189,53 @@ def ping_broker(app: Celery, timeout: float = 3.0) -> None:
     """Raise if the broker cannot be reached; used by /readyz."""
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, timeout=timeout)
+
+
+def _keep_our_logging(**_kwargs: object) -> None:
+    logs.configure_logging()
+
+
+def use_our_logging() -> None:
+    """Celery workers and beat started in this process log through `core.logs` (JSON, request and
+    task context) instead of configuring their own handlers: a receiver of `setup_logging` tells
+    Celery the application has configured logging. For the `govcloud` command, not for tests that
+    run a worker inside the test process."""
+    signals.setup_logging.connect(_keep_our_logging, weak=False, dispatch_uid="govcloud-logging")
+
+
+_task_metrics_lock = threading.Lock()
+_task_metrics: dict[str, Any] = {}
+
+
+def _task_started(task_id: str | None = None, **_kwargs: Any) -> None:
+    _task_metrics["started"][task_id] = time.perf_counter()
+
+
+def _task_finished(
+    task_id: str | None = None, task: Any = None, state: str | None = None, **_kw: Any
+) -> None:
+    name = getattr(task, "name", "unknown")
+    started = _task_metrics["started"].pop(task_id, None)
+    _task_metrics["total"].labels(name, (state or "unknown").lower()).inc()
+    if started is not None:
+        _task_metrics["seconds"].labels(name).observe(time.perf_counter() - started)
+
+
+def serve_worker_metrics(port: int) -> None:
+    """For a worker started by a command: every task counted by name and outcome (success, failure,
+    retry) and timed, in every pool process, summed on `port` by this main process (multiprocess
+    mode, as for gunicorn; see `core.metrics`). Nothing when `port` is 0."""
+    if not port:
+        return
+    from prometheus_client import Counter, Histogram
+
+    with _task_metrics_lock:
+        if _task_metrics:
+            return
+        metrics.enable_multiprocess()
+        _task_metrics["started"] = {}
+        _task_metrics["total"] = Counter("celery_tasks_total", "Celery tasks run", ["task", "state"])
+        _task_metrics["seconds"] = Histogram("celery_task_duration_seconds", "Celery task run time", ["task"])
+        signals.task_prerun.connect(_task_started, weak=False, dispatch_uid="govcloud-task-started")
+        signals.task_postrun.connect(_task_finished, weak=False, dispatch_uid="govcloud-task-finished")
+        metrics.serve_metrics(port)

@@ -3,7 +3,7 @@ request's database session (`get_session`), the role-decorator factory (`access_
 markers, health, metrics, locale.
 
 Kept apart from the rest of `core` (which knows nothing of Flask) so that the feedback service,
-which may import only `core`, serves the same /healthz, /readyz and /metrics as the portal.
+which may import only `core`, serves the same /healthz, /readyz, request ids and metrics as the portal.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import base64
 import functools
 import hashlib
 import io
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,13 +23,14 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import Babel
 from jinja2 import StrictUndefined
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import NotFound as NotFoundError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from core import dates
+from core import dates, logs
 from core.db import MAX_ID as MAX_DATABASE_ID
 from core.settings import Settings
 
@@ -202,6 +205,47 @@ def use_database_ids(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
+# --- in front of the app: request ids and trusted proxies ------------------------------------------
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_ENVIRON = "govcloud.request_id"  # a key with a dot cannot come from a client header
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, tags every log line written while serving it (`core.logs`) and
+    returns it in the response. An incoming X-Request-ID (the ingress controller's, or a caller's) is
+    kept when it looks like an id; anything else (too short, too long, other characters: a log
+    injection attempt) is replaced by a fresh one."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        environ[REQUEST_ID_ENVIRON] = request_id
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
+
+        token = logs.REQUEST_ID.set(request_id)
+        try:
+            return self.wsgi_app(environ, start)
+        finally:
+            logs.REQUEST_ID.reset(token)
+
+
+def init_front(app: Flask, trusted_proxies: int) -> None:
+    """The outermost layers of both apps, called last in each factory (so they wrap everything that
+    sits in front of Flask, such as the survey's fast path): request ids, and the client's address
+    from X-Forwarded-For when `trusted_proxies` reverse proxies (the ingress controller: one) stand
+    in front. Without it every citizen would share the proxy's address, and its rate limits."""
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    trust_proxies(app, trusted_proxies)
+
+
 def unstorable(text: str) -> str | None:
     """Why PostgreSQL cannot store this text, if it cannot: a NUL character, or a lone surrogate
     (which has no UTF-8 form; a JSON string can spell one)."""
@@ -310,8 +354,9 @@ def health_blueprint(checks: Callable[[], Mapping[str, Check]]) -> Blueprint:
 
 
 def init_metrics(app: Flask, service: str) -> None:
-    """Prometheus metrics per process: request counts and latencies by endpoint, never by raw URL
-    (a URL can hold a token)."""
+    """Request counts and latencies by endpoint, never by raw URL (a URL can hold a token). Served
+    by `core.metrics` on the metrics port, summed over the processes; never by the app, whose port
+    the ingress routes to the public."""
     registry = CollectorRegistry()
     requests_total = Counter(
         "http_requests_total", "HTTP requests", ["service", "endpoint", "method", "status"], registry=registry
@@ -339,10 +384,11 @@ def init_metrics(app: Flask, service: str) -> None:
         record(request.endpoint or "unmatched", request.method, response.status_code, seconds)
         return response
 
-    def metrics() -> Response:
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
-    app.add_url_rule("/metrics", "metrics", public(metrics))
+def metrics_text(app: Flask) -> str:
+    """This process's metrics of `app` in Prometheus' text format (what one process would add to the
+    sum the metrics port serves)."""
+    return generate_latest(app.extensions["metrics_registry"]).decode()
 
 
 # --- locale -------------------------------------------------------------------------------------
@@ -426,8 +472,6 @@ def trust_proxies(app: Flask, count: int) -> None:
     the client made over HTTPS is `request.is_secure`, so it gets HSTS). Call it last in the app
     factory: it must be the outermost WSGI layer, so code in front of Flask sees the same."""
     if count:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 
 class QueueNames:
+    """Fast work (the rollup fold every two seconds, alerts, Bale replies) never waits behind bulk
+    work (a national import, a print run of thousands of sheets): each has its own queue and, in
+    the chart, its own worker Deployment."""
+
     FEEDBACK = "feedback"
+    BULK = "feedback-bulk"
 
     @staticmethod
     def all() -> tuple[str, ...]:
-        return (QueueNames.FEEDBACK,)
+        return (QueueNames.FEEDBACK, QueueNames.BULK)
 
 
 class TaskNames:
@@ -22,6 +27,12 @@ class TaskNames:
     SEND_BALE_OUTBOX = "feedback.send-bale-outbox"
     SWEEP_BALE_OUTBOX = "feedback.sweep-bale-outbox"
     PURGE_BALE_ROWS = "feedback.purge-bale-rows"
+    PURGE_JOB_FILES = "feedback.purge-job-files"
 
 
-ROUTES = {"feedback.*": QueueNames.FEEDBACK}
+# Exact names first, then the pattern: the bulk tasks, everything else on the fast queue.
+ROUTES = {
+    TaskNames.IMPORT_EMPLOYEES: QueueNames.BULK,
+    TaskNames.PRINT_SHEETS: QueueNames.BULK,
+    "feedback.*": QueueNames.FEEDBACK,
+}

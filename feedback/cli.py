@@ -18,6 +18,7 @@ from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError, ValidationError
 from core.settings import Settings, load_settings
+from core.taskqueue import serve_worker_metrics
 
 
 def _settings() -> Settings:
@@ -223,31 +224,35 @@ def rebuild_rollups_command() -> None:
 
 
 @group.command("worker")
+@click.option("--queues", "-Q", default="", help="Comma-separated queues, e.g. feedback-bulk (default: all).")
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.option(
     "--beat", is_flag=True, help="Run the feedback beat schedule inside this worker (embedded mode)."
 )
-def worker(concurrency: int, beat: bool) -> None:
-    """Run the feedback service's Celery worker (imports and print batches)."""
+def worker(queues: str, concurrency: int, beat: bool) -> None:
+    """Run the feedback service's Celery worker: the fast queue (folds, alerts, Bale), the bulk
+    queue (imports, print runs), or both (the default, as under `govcloud run`)."""
     from feedback.worker import create_celery
 
     settings = load_settings()
     app = create_celery(settings)
+    names = [settings.task_queue_prefix + q for q in queues.split(",") if q] or app.conf.task_queues_names
     argv = [
         "worker",
         f"--concurrency={concurrency}",
         f"--loglevel={settings.log_level.upper()}",
         "-Q",
-        ",".join(app.conf.task_queues_names),
+        ",".join(names),
         "--without-mingle",
         "--without-gossip",
         "-n",
-        "feedback@%h",
+        f"feedback-{queues.replace(',', '-') or 'all'}@%h",
     ]
     if settings.embedded_broker:
         argv.append("--pool=threads")
     if beat:
         argv.append("--beat")
+    serve_worker_metrics(settings.metrics_port)
     app.worker_main(argv)
     sys.exit(0)
 

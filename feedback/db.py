@@ -9,7 +9,7 @@ import weakref
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from core.db import NAMING_CONVENTION, make_engine
+from core.db import NAMING_CONVENTION, given_url, make_engine
 
 
 class FeedbackBase(DeclarativeBase):
@@ -38,7 +38,6 @@ def autocommit_engine(engine: Engine) -> Engine:
     not fail (`submit_response`) retry on a fresh one."""
     found = _AUTOCOMMIT.get(engine)
     if found is None:
-        url = engine.url.render_as_string(hide_password=False)
-        found = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+        found = make_engine(given_url(engine), isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         _AUTOCOMMIT[engine] = found
     return found

@@ -21,6 +21,11 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 6 * 3600.0,
         "options": {"queue": QueueNames.FEEDBACK},
     },
+    "purge-job-files": {
+        "task": TaskNames.PURGE_JOB_FILES,
+        "schedule": 6 * 3600.0,
+        "options": {"queue": QueueNames.FEEDBACK},
+    },
     "evaluate-alerts": {
         "task": TaskNames.EVALUATE_ALERTS,
         "schedule": 300.0,

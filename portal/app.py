@@ -30,5 +30,5 @@ def create_app(
     web.refuse_unstorable_text(app)
     app.extensions["celery"] = connect_catalog_to_compliance(settings)
     register_blueprints(app, settings)
-    web.trust_proxies(app, settings.portal_trusted_proxies)  # last: the outermost WSGI layer
+    web.init_front(app, settings.trusted_proxies)
     return app

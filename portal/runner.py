@@ -15,36 +15,18 @@ import time
 from core.settings import Settings
 
 GRACE_SECONDS = 10
+GUNICORN_CONFIG = "python:core.gunicorn_config"
 
 
 def _children(settings: Settings, workers: int) -> dict[str, list[str]]:
     python = sys.executable
-    gunicorn = [
-        python,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--threads",
-        "4",
-        "--graceful-timeout",
-        "5",
-        "--no-control-socket",
-        "--access-logfile",
-        "-",
-        "--log-level",
-        "warning",
-    ]
+    # The images' and the charts' gunicorn configuration (logging, access log without tokens).
+    gunicorn = [python, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "--workers", str(workers)]
+    gunicorn += ["--threads", "4"]
+    portal, feedback = f"{settings.host}:{settings.port}", f"{settings.host}:{settings.feedback_port}"
     return {
-        "portal": [*gunicorn, "--bind", f"{settings.host}:{settings.port}", "portal.app:create_app()"],
-        "feedback": [
-            *gunicorn,
-            "--bind",
-            f"{settings.host}:{settings.feedback_port}",
-            "--access-logformat",  # no path: /e/<token> is a bearer capability and stays out of logs
-            '%(h)s %(t)s "%(m)s" %(s)s %(b)s %(M)sms',
-            "feedback.web.app:create_app()",
-        ],
+        "portal": [*gunicorn, "--bind", portal, "portal.app:create_app()"],
+        "feedback": [*gunicorn, "--bind", feedback, "feedback.web.app:create_app()"],
         "worker": [python, "-m", "portal.cli", "worker", "--beat", "--concurrency", "2"],
         "feedback-worker": [python, "-m", "portal.cli", "feedback", "worker", "--beat", "--concurrency", "1"],
     }

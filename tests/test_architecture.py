@@ -266,7 +266,7 @@ def test_every_setting_the_chart_names_is_declared(chart):
 
     declared = {option.env for option in OPTIONS}
     named = set()
-    for path in (helm.CHARTS / chart / "templates").iterdir():
+    for path in (helm.CHARTS / chart / "templates").rglob("*.*"):
         named |= set(re.findall(r"GOVCLOUD_[A-Z0-9_]+", path.read_text()))
     release = helm.install(chart)
     for manifest in release.of_kind("ConfigMap"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
@@ -28,3 +30,26 @@ class Job(TimestampMixin, FeedbackBase):
     input_path: Mapped[str] = mapped_column(String(500), default="")
     output_path: Mapped[str] = mapped_column(String(500), default="")
     rejects_path: Mapped[str] = mapped_column(String(500), default="")
+
+
+class JobFile(FeedbackBase):
+    """A job's file kept in the database (`feedback.jobs.files.DatabaseFiles`), so every pod reaches it."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
+class JobFileChunk(FeedbackBase):
+    """One 1 MiB piece of a job file, in order: written and read one at a time."""
+
+    __tablename__ = "job_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("job_files.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.actors import Actor
 from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.policies import can_manage_registry
+from feedback.jobs.files import JobFiles
 from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
 
 
@@ -73,8 +74,8 @@ def finish_job(
     session: Session,
     job_id: int,
     summary: str,
-    output_path: Path | None = None,
-    rejects_path: Path | None = None,
+    output_path: str | None = None,
+    rejects_path: str | None = None,
 ) -> None:
     job = session.get(Job, job_id)
     if job is None:
@@ -101,18 +102,21 @@ def params(job: Job) -> dict[str, Any]:
     return json.loads(job.params or "{}")
 
 
-def create_import_job(session: Session, actor: Actor, upload: Path) -> Job:
-    """Check the header now (a wrong file is refused on the page, not minutes later), then queue."""
+def create_import_job(session: Session, actor: Actor, upload: Path, store: JobFiles) -> Job:
+    """Check the header now (a wrong file is refused on the page, not minutes later), then keep the
+    file where the worker's pod reaches it (`store`) and queue: file and job commit together. The
+    local `upload` (this pod's temporary copy) is removed either way."""
     from feedback.registry.reading import open_source
 
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins import employees")
     try:
         open_source(upload).close()
-    except Exception:
+        with upload.open("rb") as source:
+            key = store.save(session, upload.name, source)
+    finally:
         upload.unlink(missing_ok=True)
-        raise
-    return create_job(session, actor, IMPORT, {"file": upload.name}, input_path=str(upload))
+    return create_job(session, actor, IMPORT, {"file": upload.name}, input_path=key)
 
 
 def create_print_job(session: Session, actor: Actor, selection: Any, per_page: int, as_zip: bool) -> Job:

@@ -271,7 +271,9 @@ def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime |
         raise DBAPIError.instance(_CALL, params, exc, psycopg.Error) from exc
     try:
         driver = pooled.driver_connection
-        row = driver.execute(_CALL, params, prepare=True).fetchone()
+        # Prepared, unless the URL turned prepared statements off (PgBouncer in transaction mode).
+        prepare = driver.prepare_threshold is not None
+        row = driver.execute(_CALL, params, prepare=prepare).fetchone()
     except psycopg.Error as exc:
         lost = isinstance(exc, psycopg.OperationalError) or driver.closed
         if lost:

@@ -56,9 +56,7 @@ def create_app(
     init_missing_code_reports(app)
     init_dashboards(app)
     init_survey(app)
-    # Behind the reverse proxy every citizen would share its address: take theirs (and the scheme)
-    # from the headers. Outermost, so the survey's fast path (in front of Flask) sees them too.
-    web.trust_proxies(app, settings.feedback_trusted_proxies)
+    web.init_front(app, settings.trusted_proxies)
     return app
 
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,6 +24,7 @@ from core.errors import NotFound, ValidationError
 from core.web import body_limit, get_session
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
+from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
 from feedback.web.messages import error_text, field_errors
@@ -25,15 +36,33 @@ TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 
 
 def _enqueue(kind: str, job_id: int) -> None:
-    """After the job's row is committed, never inside that transaction."""
-    app = celery_app()
-    app.send_task(TASKS[kind], args=[job_id], queue=app.conf.task_default_queue)
+    """After the job's row is committed, never inside that transaction; the app's routes send it to
+    the bulk queue."""
+    celery_app().send_task(TASKS[kind], args=[job_id])
 
 
-def _upload_dir() -> Path:
-    folder = current_app.config["GOVCLOUD"].var_path / "feedback" / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _store() -> JobFiles:
+    return job_files(get_session(), current_app.config["GOVCLOUD"].var_path)
+
+
+def _download(key: str, mimetype: str, name: str) -> Response:
+    """A stored job file streamed a chunk at a time, from whichever pod saved it, on a session of
+    its own that ends with the last chunk (not with the request, which returns before the body)."""
+    store = _store()
+    size = store.size(get_session(), key)
+    store.read(get_session(), key)  # NotFound now, as a 404, rather than an empty body later
+    make_session = current_app.extensions["db_sessionmaker"]
+
+    def body() -> Iterator[bytes]:
+        with make_session() as session:
+            yield from store.read(session, key)
+
+    response = Response(body(), mimetype=mimetype)
+    if size is not None:
+        response.content_length = size
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -49,10 +78,11 @@ def upload() -> str | Response | tuple[str, int]:
         elif suffix not in UPLOAD_SUFFIXES:
             error = _("The file must be a CSV (UTF-8) or an Excel .xlsx file.")
         else:
-            path = _upload_dir() / f"{secrets.token_hex(16)}{suffix}"
+            # This pod's temporary copy, to check the header; the job keeps it in the shared store.
+            path = Path(tempfile.gettempdir()) / f"upload-{secrets.token_hex(16)}{suffix}"
             file.save(path)
             try:
-                job = jobs.create_import_job(get_session(), current_actor(), path)
+                job = jobs.create_import_job(get_session(), current_actor(), path, _store())
             except ValidationError as exc:
                 error = _("The file was not imported: %(reason)s", reason=error_text(exc))
             else:
@@ -121,21 +151,17 @@ def job_status(job_id: int) -> Response:
 @registry_admin_required
 def job_output(job_id: int) -> Response:
     found = jobs.get_job(get_session(), current_actor(), job_id)
-    if found.status != DONE or not found.output_path or not Path(found.output_path).exists():
+    if found.status != DONE or not found.output_path:
         raise NotFound("no output")
-    path = Path(found.output_path)
-    mimetype = "application/zip" if path.suffix == ".zip" else "application/pdf"
-    return send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=f"sheets-{job_id}{path.suffix}"
-    )
+    suffix = ".zip" if found.output_path.endswith(".zip") or jobs.params(found).get("zip") else ".pdf"
+    mimetype = "application/zip" if suffix == ".zip" else "application/pdf"
+    return _download(found.output_path, mimetype, f"sheets-{job_id}{suffix}")
 
 
 @bp.get("/jobs/<int:job_id>/rejects")
 @registry_admin_required
 def job_rejects(job_id: int) -> Response:
     found = jobs.get_job(get_session(), current_actor(), job_id)
-    if not found.rejects_path or not Path(found.rejects_path).exists():
+    if not found.rejects_path:
         raise NotFound("no rejects")
-    return send_file(
-        found.rejects_path, mimetype="text/csv", as_attachment=True, download_name=f"rejects-{job_id}.csv"
-    )
+    return _download(found.rejects_path, "text/csv", f"rejects-{job_id}.csv")

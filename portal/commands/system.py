@@ -9,6 +9,7 @@ import click
 from core import migrate
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.settings import Settings, load_settings
+from core.taskqueue import serve_worker_metrics
 
 
 def _settings() -> Settings:
@@ -31,8 +32,9 @@ def db_upgrade() -> None:
 
 
 def upgrade_all(settings: Settings) -> None:
-    migrate.upgrade("platform", settings.database_url)
-    migrate.upgrade("feedback", settings.feedback_database_url)
+    """Both histories, on the direct URLs when set (PgBouncer stays out of schema changes)."""
+    migrate.upgrade("platform", settings.database_direct_url or settings.database_url)
+    migrate.upgrade("feedback", settings.feedback_database_direct_url or settings.feedback_database_url)
 
 
 @click.command("seed")
@@ -92,6 +94,7 @@ def worker(queues: str, concurrency: int, beat: bool) -> None:
         argv.append("--pool=threads")  # the filesystem transport is local to this machine anyway
     if beat:
         argv.append("--beat")
+    serve_worker_metrics(settings.metrics_port)
     app.worker_main(argv)
 
 

@@ -6,6 +6,7 @@ adjustments a real API server does not need, each the smallest that lets Helm ta
 
 - `/api/v1` discovery says `groupVersion: "v1"` (kmock answers "/v1", which client-go cannot map);
 - list responses carry `kind`/`apiVersion` (client-go's informers reject lists without them);
+- the Prometheus operator's ServiceMonitor kind is registered, as a cluster running it has it;
 - Helm keeps its release record in a Secret written as protobuf, which kmock cannot parse; those
   writes are acknowledged without being stored (each test installs once into a fresh emulator).
 
@@ -137,6 +138,13 @@ def _kubeconfig(url: str, namespace: str) -> str:
 async def _install(chart: str, values: dict[str, Any] | None, release: str, namespace: str) -> Release:
     async with Cluster() as cluster, kmock.Server(cluster) as server:
         cluster.resources.load_bundled()
+        # The Prometheus operator's CRD, as on a cluster that runs it (the charts' optional ServiceMonitor).
+        cluster.resources["monitoring.coreos.com/v1/servicemonitors"] = {
+            "kind": "ServiceMonitor",
+            "singular": "servicemonitor",
+            "namespaced": True,
+            "verbs": {"create", "delete", "get", "list", "patch", "update", "watch"},
+        }
         core = await (await server.client.get("/api/v1")).json()
         core["groupVersion"] = "v1"
         cluster["get /api/v1"] << core
@@ -238,6 +246,7 @@ SCENARIOS = {
             },
             "networkPolicy": {"enabled": False},
             "imagePullSecrets": [{"name": "registry"}],
+            "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
         },
     ),
     "govcloud-gitops": (
@@ -250,7 +259,10 @@ SCENARIOS = {
         {
             "ingress": {"enabled": True, "tlsSecretName": "feedback-tls"},
             "web": {"autoscaling": {"enabled": False}, "replicas": 6},
+            "worker": {"autoscaling": {"enabled": False}, "replicas": 3},
+            "bulkWorker": {"autoscaling": {"enabled": False}, "replicas": 2},
             "serviceAccount": {"create": False, "name": "tenant"},
+            "metrics": {"port": 9400, "serviceMonitor": {"enabled": True, "interval": "15s"}},
         },
     ),
 }

@@ -75,6 +75,8 @@ def test_every_manifest_validates_against_the_current_kubernetes_release(release
     version = kubernetes_validate.latest_version()
     assert release.all
     for manifest in release.all:
+        if manifest["apiVersion"].startswith("monitoring.coreos.com/"):
+            continue  # the Prometheus operator's CRD: not part of a Kubernetes release's schemas
         kubernetes_validate.validate(manifest, version, strict=True)
 
 
@@ -89,7 +91,7 @@ def test_every_object_reaches_the_api_server(release):
 
 def test_migration_hook_ran_before_the_release(govcloud):
     assert govcloud.info["info"]["status"] == "deployed"
-    [hook] = govcloud.info["hooks"]
+    [hook] = [h for h in govcloud.info["hooks"] if h["events"] != ["test"]]  # and the helm test Pod
     assert hook["events"] == ["pre-install", "pre-upgrade"]
     assert hook["last_run"]["phase"] == "Succeeded"
     job = govcloud.get("Job", "rel-govcloud-migrations")
@@ -135,7 +137,7 @@ def test_no_secret_is_rendered_and_secrets_come_from_the_existing_secret(release
 
 
 def test_web_containers_probe_healthz_and_readyz(release):
-    web = [(w, c) for w, c, _ in containers(release) if c.get("ports")]
+    web = [(w, c) for w, c, _ in containers(release) if "http" in {p["name"] for p in c.get("ports", [])}]
     assert web
     for where, container in web:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
@@ -197,15 +199,60 @@ def test_ingress_only_when_asked_with_tls():
     assert backend == {"name": "rel-govcloud-portal", "port": {"name": "http"}}
 
 
+MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+METRICS_ONLY = [{"port": "metrics", "protocol": "TCP"}]
+
+
 def test_network_policies_admit_only_the_ingress_controller_to_the_portal(govcloud):
     portal = govcloud.get("NetworkPolicy", "rel-govcloud-portal")
-    [rule] = portal["spec"]["ingress"]
-    assert rule["from"] == [
+    web, helm_test, monitoring = portal["spec"]["ingress"]
+    assert helm_test["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "test"
+    assert helm_test["ports"] == [{"port": "http", "protocol": "TCP"}]
+    assert web["from"] == [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
     ]
+    assert web["ports"] == [{"port": "http", "protocol": "TCP"}]
+    # Prometheus, from the monitoring namespace, reaches the metrics port and nothing else.
+    assert monitoring == {"from": [MONITORING], "ports": METRICS_ONLY}
     background = govcloud.get("NetworkPolicy", "rel-govcloud-background")
-    assert background["spec"]["ingress"] == []
+    assert background["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
     assert helm.release_for("govcloud-ingress-no-hpa").of_kind("NetworkPolicy") == []
+
+
+@pytest.mark.parametrize(
+    ("scenario", "app"), [("govcloud-default", "govcloud"), ("feedback-default", "employee-feedback")]
+)
+def test_metrics_have_their_own_port_that_the_ingress_never_routes(scenario, app):
+    release = helm.release_for(scenario)
+    [config] = release.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_METRICS_PORT"] == "9100"
+    assert config["data"]["GOVCLOUD_TRUSTED_PROXIES"] == "1"  # the ingress controller's one hop
+    served = [c for _w, c, _p in containers(release) if c.get("ports")]
+    assert {p["name"] for c in served for p in c["ports"]} == {"http", "metrics"}
+    assert all({"name": "metrics", "containerPort": 9100, "protocol": "TCP"} in c["ports"] for c in served)
+    metrics = release.get("Service", f"rel-{app}-metrics")
+    assert metrics["spec"]["clusterIP"] == "None"
+    assert metrics["spec"]["ports"] == [
+        {"name": "metrics", "port": 9100, "targetPort": "metrics", "protocol": "TCP"}
+    ]
+    web = [s for s in release.of_kind("Service") if s["metadata"]["name"] != f"rel-{app}-metrics"]
+    assert all(p["name"] == "http" for s in web for p in s["spec"]["ports"])  # what the ingress reaches
+    assert release.of_kind("ServiceMonitor") == []  # only when asked: it needs the operator's CRD
+
+
+def test_service_monitors_scrape_the_metrics_service_when_asked():
+    for scenario, app, port, interval, labels in (
+        ("govcloud-ingress-no-hpa", "govcloud", 9100, "30s", {"release": "prometheus"}),
+        ("feedback-ingress-no-hpa", "employee-feedback", 9400, "15s", {}),
+    ):
+        release = helm.release_for(scenario)
+        [monitor] = release.of_kind("ServiceMonitor")
+        assert labels.items() <= monitor["metadata"]["labels"].items()
+        assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": interval}]
+        service = release.get("Service", f"rel-{app}-metrics")
+        assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+        assert service["spec"]["ports"][0]["port"] == port
+        assert ("monitoring.coreos.com", "servicemonitors", "tenant", f"rel-{app}") in release.stored
 
 
 def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
@@ -231,9 +278,7 @@ def test_cluster_role_grants_only_what_landing_zones_need(govcloud):
     }
     binding = govcloud.get("ClusterRoleBinding", "rel-govcloud-landing-zones")
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "rel-govcloud", "namespace": "tenant"}]
-    for where, pod in pod_specs(govcloud):
-        if where.startswith("Deployment/"):
-            assert pod["serviceAccountName"] == "rel-govcloud", where
+    # Which pods run as that account: test_only_the_migrations_worker_holds_the_landing_zone_cluster_role.
 
 
 def test_cluster_role_covers_every_call_of_the_kubernetes_backend(govcloud):
@@ -306,9 +351,10 @@ def test_configuration_changes_restart_the_pods():
 def test_feedback_runs_its_web_and_worker_on_its_own_database(feedback):
     web = feedback.get("Deployment", "rel-employee-feedback-web")["spec"]["template"]["spec"]["containers"][0]
     assert web["command"][0] == "gunicorn" and web["command"][-1] == "feedback.web.app:create_app()"
-    worker = feedback.get("Deployment", "rel-employee-feedback-worker")
-    command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
-    assert command == ["govcloud", "feedback", "worker"]
+    for name, queue in (("worker", "feedback"), ("worker-bulk", "feedback-bulk")):
+        worker = feedback.get("Deployment", f"rel-employee-feedback-{name}")
+        command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
+        assert command == ["govcloud", "feedback", "worker", f"--queues={queue}"]
     for _where, container, _pod in containers(feedback):
         keys = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
         # The tenant never receives the platform database: both URLs are its own.
@@ -327,10 +373,33 @@ def test_feedback_runs_exactly_one_beat_for_its_periodic_tasks(feedback):
     assert beat["spec"]["template"]["spec"]["containers"][0]["command"] == ["govcloud", "feedback", "beat"]
     policy = feedback.get("NetworkPolicy", "rel-employee-feedback-beat")
     assert policy["spec"]["ingress"] == []
+    for name in ("worker", "worker-bulk"):
+        worker = feedback.get("NetworkPolicy", f"rel-employee-feedback-{name}")
+        assert worker["spec"]["ingress"] == [{"from": [MONITORING], "ports": METRICS_ONLY}]
+
+
+def test_feedback_bulk_work_has_its_own_queue_worker_and_autoscaler(feedback):
+    """Imports and print runs go to the bulk queue, served by a Deployment of its own, so a national
+    import never delays the two-second fold; each worker Deployment scales on CPU."""
+    from feedback.celery_names import ROUTES, QueueNames, TaskNames
+
+    served = []
+    for name in ("worker", "worker-bulk"):
+        command = feedback.get("Deployment", f"rel-employee-feedback-{name}")["spec"]["template"]["spec"]
+        served += command["containers"][0]["command"][-1].removeprefix("--queues=").split(",")
+    assert sorted(served) == sorted(QueueNames.all())
+    assert ROUTES[TaskNames.IMPORT_EMPLOYEES] == ROUTES[TaskNames.PRINT_SHEETS] == QueueNames.BULK
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in feedback.of_kind("HorizontalPodAutoscaler")}
+    assert set(hpas) == {f"rel-employee-feedback-{n}" for n in ("web", "worker", "worker-bulk")}
+    for name in ("worker", "worker-bulk"):
+        assert "replicas" not in feedback.get("Deployment", f"rel-employee-feedback-{name}")["spec"]
+    fixed = helm.release_for("feedback-ingress-no-hpa")
+    assert fixed.get("Deployment", "rel-employee-feedback-worker")["spec"]["replicas"] == 3
+    assert fixed.get("Deployment", "rel-employee-feedback-worker-bulk")["spec"]["replicas"] == 2
 
 
 def test_feedback_web_scales_on_cpu_for_the_national_peak(feedback):
-    [hpa] = feedback.of_kind("HorizontalPodAutoscaler")
+    [hpa] = [h for h in feedback.of_kind("HorizontalPodAutoscaler") if h["metadata"]["name"].endswith("-web")]
     assert hpa["spec"]["scaleTargetRef"]["name"] == "rel-employee-feedback-web"
     assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     assert hpa["spec"]["maxReplicas"] >= 40  # README "Sizing": 2,000 requests/s at 50 per pod
@@ -376,8 +445,64 @@ def _leaf_paths(values: dict, prefix: str = "") -> list[str]:
     paths = []
     for key, value in values.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and value and key not in {"resources", "ingressNamespaceSelector"}:
+        if (
+            isinstance(value, dict)
+            and value
+            and key not in {"resources", "ingressNamespaceSelector", "monitoringNamespaceSelector"}
+        ):
             paths += _leaf_paths(value, path + ".")
         else:
             paths.append(path)
     return paths
+
+
+# --- availability: probes, spreading, helm test ------------------------------------------------
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_chart_metadata_names_its_kubernetes_home_and_sources(chart):
+    meta = yaml.safe_load((helm.CHARTS / chart / "Chart.yaml").read_text())
+    assert meta["kubeVersion"].startswith(">=1.")
+    assert meta["home"].startswith("https://") and meta["sources"]
+
+
+def test_web_pods_start_before_liveness_counts_and_spread_over_zones_and_nodes(release):
+    for where, container, pod in containers(release):
+        ports = {p["name"] for p in container.get("ports", [])}
+        if "http" in ports:
+            assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}, where
+        if ports:  # web and workers: several replicas each
+            keys = [c["topologyKey"] for c in pod["topologySpreadConstraints"]]
+            assert keys == ["topology.kubernetes.io/zone", "kubernetes.io/hostname"], where
+            assert all(c["whenUnsatisfiable"] == "ScheduleAnyway" for c in pod["topologySpreadConstraints"])
+        if ports == {"metrics"}:  # a worker: alive while its main process serves the metrics port
+            assert container["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "metrics"}, where
+
+
+def test_helm_test_checks_readyz_through_the_service(release):
+    [hook] = [h for h in release.info["hooks"] if h["events"] == ["test"]]
+    [pod] = [m for m in release.hooks if m["kind"] == "Pod"]
+    command = " ".join(pod["spec"]["containers"][0]["command"])
+    service = next(s for s in release.of_kind("Service") if not s["metadata"]["name"].endswith("-metrics"))
+    assert f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/readyz" in command
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "test"
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert hook["name"] == pod["metadata"]["name"]
+
+
+def test_only_the_migrations_worker_holds_the_landing_zone_cluster_role(govcloud):
+    [binding] = [
+        b for b in govcloud.of_kind("ClusterRoleBinding") if b["metadata"]["name"].endswith("-landing-zones")
+    ]
+    [subject] = binding["subjects"]
+    accounts = {a["metadata"]["name"]: a for a in govcloud.of_kind("ServiceAccount")}
+    assert set(accounts) == {"rel-govcloud", "rel-govcloud-app"}
+    assert subject["name"] == "rel-govcloud"
+    assert accounts["rel-govcloud-app"]["automountServiceAccountToken"] is False
+    for deployment in govcloud.of_kind("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        if deployment["metadata"]["name"] == "rel-govcloud-worker-migrations":
+            assert pod["serviceAccountName"] == "rel-govcloud"
+        else:
+            assert pod["serviceAccountName"] == "rel-govcloud-app", deployment["metadata"]["name"]
+            assert pod["automountServiceAccountToken"] is False

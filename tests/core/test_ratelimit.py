@@ -88,3 +88,16 @@ def test_address_prefix_groups_an_ipv6_subscriber_and_a_configurable_ipv4_pool()
     assert address_prefix("192.0.2.7", ipv4_prefix=24) == address_prefix("192.0.2.200", 24) == "192.0.2.0/24"
     assert address_prefix("::ffff:192.0.2.7") == "192.0.2.7/32"
     assert address_prefix("not-an-address") == "not-an-address"
+
+
+def test_every_key_of_one_call_shares_a_redis_cluster_slot():
+    """The script gets every key of a request at once; Redis Cluster refuses keys of several slots."""
+    from redis.crc import key_slot
+
+    from core.ratelimit import hash_tagged
+
+    limiter = RateLimiter(None, "test-run-feedback-survey-limits:")
+    keys = [limiter.prefix + key for key in ("answer:10.0.0.1", "device:abc", "scan:2001:db8::/64")]
+    assert len({key_slot(key.encode()) for key in keys}) == 1
+    assert limiter.prefix == "{test-run-feedback-survey-limits}:"
+    assert hash_tagged("{already}:") == "{already}:"

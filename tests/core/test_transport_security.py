@@ -15,12 +15,12 @@ def make_app(request, settings, platform_connection, feedback_connection):
         if request.param == "portal":
             from portal.app import create_app
 
-            changed = settings.replace(portal_trusted_proxies=proxies)
+            changed = settings.replace(trusted_proxies=proxies)
             app = create_app(changed, session_factory=savepoint_sessionmaker(platform_connection))
         else:
             from feedback.web.app import create_app
 
-            changed = settings.replace(feedback_trusted_proxies=proxies)
+            changed = settings.replace(trusted_proxies=proxies)
             app = create_app(changed, session_factory=savepoint_sessionmaker(feedback_connection))
         app.config.update(TESTING=True)
         return app.test_client()

@@ -6,6 +6,7 @@ import logging
 
 import requests
 
+from core.web import metrics_text
 from tests.feedback import bale_helpers as bh
 from tests.fixtures.web import LiveServer
 
@@ -18,7 +19,7 @@ def test_the_access_log_and_metrics_name_the_endpoint_not_the_secret(settings, c
     with LiveServer(app) as server:
         ok = requests.post(f"{server.url}/bale/webhook/{bh.SECRET}", json=bh.text(5151, "/start"), timeout=10)
         wrong = requests.post(f"{server.url}/bale/webhook/{bh.SECRET[:-1]}", json={}, timeout=10)
-        metrics = requests.get(f"{server.url}/metrics", timeout=10).text
+    metrics = metrics_text(app)
     assert (ok.status_code, wrong.status_code) == (200, 404)
     access = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("POST [bale.webhook]" in line for line in access), access

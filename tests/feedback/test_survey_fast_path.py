@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
+from core import web
 from core.db import make_sessionmaker
 from feedback.registry.models import Employee
 from feedback.survey.models import Response
@@ -134,7 +135,7 @@ def test_fast_path_takes_plain_answers_and_records_them(world):
     signed = form_token(phone.get(f"/e/{tokens[0]}").text)
     assert phone.post(f"/e/{tokens[0]}", data={**ANSWERS, "form_token": signed}).status_code == 200
     assert fast.taken == 1
-    metrics = app.test_client().get("/metrics").text
+    metrics = web.metrics_text(app)
     assert 'endpoint="survey.submit",method="POST",service="feedback",status="200"} 1.0' in metrics
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Response)) == 1

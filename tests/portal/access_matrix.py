@@ -102,7 +102,6 @@ def add(endpoint: str, *cases: Case) -> None:
 for endpoint, path in (
     ("health.healthz", "/healthz"),
     ("health.readyz", "/readyz"),
-    ("metrics", "/metrics"),
     ("home.index", "/"),
     ("account.sign_in", "/sign-in"),
     ("account.request_reset", "/account/reset"),

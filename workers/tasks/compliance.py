@@ -10,6 +10,7 @@ import logging
 import redis
 from celery import Celery, current_app, current_task, shared_task
 
+from core import redisconn
 from core.actors import SYSTEM
 from core.dates import tehran_today
 from core.db import task_session
@@ -72,7 +73,7 @@ def debounce_key(settings: Settings, agency_id: int) -> str:
 
 @functools.cache
 def _redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
+    return redisconn.connect(url)
 
 
 def _redis() -> redis.Redis:

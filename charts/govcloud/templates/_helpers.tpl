@@ -41,6 +41,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/*
+The ServiceAccount of every pod but the migrations worker: no API rights and no token mounted
+(the portal, beat and the other worker groups never call the Kubernetes API).
+*/}}
+{{- define "govcloud.appServiceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- printf "%s-app" (include "govcloud.fullname" .) }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{- define "govcloud.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -62,6 +74,8 @@ GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops
 GOVCLOUD_DEFAULT_LOCALE: {{ .Values.config.defaultLocale | quote }}
 GOVCLOUD_SESSION_COOKIE_SECURE: {{ .Values.config.sessionCookieSecure | quote }}
 GOVCLOUD_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+GOVCLOUD_TRUSTED_PROXIES: {{ .Values.config.trustedProxies | quote }}
+GOVCLOUD_METRICS_PORT: {{ .Values.metrics.port | quote }}
 GOVCLOUD_TASK_QUEUE_PREFIX: {{ .Values.config.taskQueuePrefix | quote }}
 GOVCLOUD_BALE_API_BASE: {{ .Values.config.baleApiBase | quote }}
 {{- end }}
@@ -75,7 +89,7 @@ GOVCLOUD_BALE_API_BASE: {{ .Values.config.baleApiBase | quote }}
       name: {{ include "govcloud.secretName" $ }}
       key: {{ $key }}
 {{- end }}
-{{- range $key := list "GOVCLOUD_RESULT_BACKEND" "GOVCLOUD_SMTP_URL" "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" }}
+{{- range $key := list "GOVCLOUD_RESULT_BACKEND" "GOVCLOUD_SMTP_URL" "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" "GOVCLOUD_DATABASE_DIRECT_URL" "GOVCLOUD_FEEDBACK_DATABASE_DIRECT_URL" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:
