@@ -18,7 +18,6 @@ import re
 import signal
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -85,7 +84,7 @@ class Phone:
         self.url = f"{url}/e/{token}"
         self.session = requests.Session()
         self.session.headers["X-Forwarded-For"] = f"10.77.{number >> 8 & 255}.{number & 255}"
-        self.session.cookies.set("fb_device", f"phone-{uuid.uuid4().hex}")
+        # no device cookie of its own: the service issues a signed one when the form is opened
 
         self.form: dict[str, str] | None = None
 
@@ -138,7 +137,7 @@ class Phone:
                 ("Persian outage message", OUTAGE in html),
                 ("rtl", 'dir="rtl"' in html),
                 ("the same form token", f'value="{form_token}"' in html),
-                ("the resend script", "js/survey.js" in html),
+                ("the resend script, inline", "govcloud-survey-pending" in html),
                 ("the answers kept", 'name="q1" value="5" required checked' in html),
             )
             if not present
@@ -186,7 +185,10 @@ class Load:
     def answered_more(self, n: int = 3, timeout: float = RECOVERY, what: str = "") -> float:
         """Wait (bounded) until `n` more phones are thanked; the seconds that took."""
         now = time.monotonic()
-        return wait_for_recovery(lambda: self.tally.thanked_since(now) >= n, timeout, what)
+        try:
+            return wait_for_recovery(lambda: self.tally.thanked_since(now) >= n, timeout, what)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; so far: {self.tally.summary()}") from None
 
 
 @pytest.fixture
