@@ -42,7 +42,8 @@ def _expected(session, employment_codes: list[str]) -> dict[str, str]:
 
 
 @pytest.fixture
-def batch(feedback_session, tmp_path):
+def batch(committed_feedback, feedback_session, tmp_path):
+    """Counts by agency and province: the registry starts empty (emptied first, then rolled back)."""
     rows = [employee_row(n, unit="دفتر فناوری" if n % 2 else "امور مالی") for n in range(1, 6)]
     rows.append(employee_row(6, agency_code="MOI"))  # another agency: not in the batch
     seed_employees(feedback_session, tmp_path, rows)
