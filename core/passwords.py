@@ -46,3 +46,20 @@ def password_problem(password: str) -> str | None:
 def generate_password() -> str:
     """A first or reset password an admin hands over: 16 URL-safe characters (96 bits)."""
     return secrets.token_urlsafe(12)
+
+
+def check_password_change(current_is_right: bool, current: str, new: str) -> None:
+    """The rules of a user's own change, the same in both apps: the current password again, a new one
+    within the rules and not the same as before. Every problem at once, by field."""
+    from core.errors import ValidationError
+
+    fields = {}
+    if not current_is_right:
+        fields["current_password"] = "not your current password"  # noqa: S105 - a field name
+    problem = password_problem(new)
+    if problem:
+        fields["new_password"] = problem
+    elif new == current:
+        fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
+    if fields:
+        raise ValidationError("password not changed", fields=fields)

@@ -115,18 +115,11 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     account = session.get(Account, account_id)
     if account is None or not account.active:
         raise NotAuthorized("no such account")
-    fields = {}
     try:
-        _HASHER.verify(account.password_hash, current)
+        current_is_right = _HASHER.verify(account.password_hash, current)
     except (VerificationError, InvalidHashError):
-        fields["current_password"] = "not your current password"  # noqa: S105 - a field name
-    problem = passwords.password_problem(new)
-    if problem:
-        fields["new_password"] = problem
-    elif new == current:
-        fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
-    if fields:
-        raise ValidationError("password not changed", fields=fields)
+        current_is_right = False
+    passwords.check_password_change(current_is_right, current, new)
     _set_password(account, new, temporary=False)
     session.commit()
     return account

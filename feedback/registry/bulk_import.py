@@ -73,6 +73,7 @@ def import_file(
     run: str,
     write_reject: RejectSink,
     progress: Progress | None = None,
+    batch_size: int = RESOLVE_FETCH,
 ) -> dict[str, int]:
     """Stage, check and apply `source`; counts per outcome (`new`, `changed`, `unchanged`,
     `rejected`). Rejected rows go to `write_reject` in line order. Does not commit."""
@@ -83,7 +84,7 @@ def import_file(
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (IMPORT_LOCK,))
         _create_staging(cursor, width)
         rows = _stream(cursor, source, width, progress)
-        _resolve_places(connection, source.mapping, places)
+        _resolve_places(connection, source.mapping, places, batch_size)
         _report(progress, rows, STREAM_SHARE + 0.05)
         cursor.execute(_check_statement(source.mapping, width))
         _mark_duplicates(cursor)
@@ -253,7 +254,9 @@ def _value(mapping: dict[int, str], column: str) -> sql.Composable:
     return sql.Literal("")
 
 
-def _resolve_places(connection: Connection[Any], mapping: dict[int, str], places: Places) -> None:
+def _resolve_places(
+    connection: Connection[Any], mapping: dict[int, str], places: Places, batch_size: int
+) -> None:
     """Agencies, genders, provinces and counties are few: one scan (grouping sets) finds the
     distinct stripped values of each, each is looked up once by the same functions `check_row`
     calls, and the answers are joined in SQL. Read through a server-side cursor and written a chunk
@@ -266,7 +269,7 @@ def _resolve_places(connection: Connection[Any], mapping: dict[int, str], places
     )
     found: dict[str, list[tuple[str | None, ...]]] = {"agencies": [], "genders": [], "places": []}
     with connection.cursor(name="import_distinct") as distinct, connection.cursor() as cursor:
-        distinct.itersize = RESOLVE_FETCH
+        distinct.itersize = batch_size
         distinct.execute(
             sql.SQL(
                 "SELECT GROUPING(a, g, p, c), a, g, p, c FROM (SELECT {} FROM import_raw) AS v "
@@ -291,7 +294,7 @@ def _resolve_places(connection: Connection[Any], mapping: dict[int, str], places
                         county.code if county else None,
                     )
                 )
-            if sum(map(len, found.values())) >= RESOLVE_FETCH:
+            if sum(map(len, found.values())) >= batch_size:
                 _flush_resolved(cursor, found)
         _flush_resolved(cursor, found)
 

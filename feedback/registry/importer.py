@@ -211,7 +211,7 @@ def import_employees(
     rejects = _RejectsWriter(rejects_path, source.header)
     if session.get_bind().dialect.name == "postgresql":
         try:
-            _import_bulk(session, source, places, run, summary, rejects, progress)
+            _import_bulk(session, source, places, run, summary, rejects, progress, batch_size)
         finally:
             rejects.close()
             source.close()
@@ -254,13 +254,14 @@ def _import_bulk(
     summary: ImportSummary,
     rejects: _RejectsWriter,
     progress: Progress | None,
+    batch_size: int,
 ) -> None:
     from feedback.registry.bulk_import import import_file
 
     def write_reject(line: int, reason: Reason, message: str, original: list[str]) -> None:
         _reject(summary, rejects, Reject(line, reason, message, original))
 
-    counts = import_file(session, source, places, run, write_reject, progress)
+    counts = import_file(session, source, places, run, write_reject, progress, batch_size)
     summary.imported, summary.updated, summary.unchanged = (
         counts["new"],
         counts["changed"],

@@ -77,16 +77,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> U
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise NotFound("no such user")
-    fields = {}
-    if not passwords.verify_password(user.password_hash, current):
-        fields["current_password"] = "not your current password"  # noqa: S105 - a field name
-    problem = core_passwords.password_problem(new)
-    if problem:
-        fields["new_password"] = problem
-    elif new == current:
-        fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
-    if fields:
-        raise ValidationError("password not changed", fields=fields)
+    core_passwords.check_password_change(passwords.verify_password(user.password_hash, current), current, new)
     _set_password(user, new, temporary=False)
     session.commit()
     return user

@@ -285,10 +285,7 @@ def test_an_import_killed_in_any_phase_and_run_again_ends_as_an_uninterrupted_on
     assert [(r["line"], r["reason"]) for r in rejects] == [("20002", "duplicate_in_file")]
 
 
-def test_a_file_of_all_different_places_is_resolved_in_chunks(feedback_session, tmp_path, monkeypatch):
-    from feedback.registry import bulk_import
-
-    monkeypatch.setattr(bulk_import, "RESOLVE_FETCH", 3)  # many chunks from a small file
+def test_a_file_of_all_different_places_is_resolved_in_chunks(feedback_session, tmp_path):
     rows = [employee_row(n, agency_code=f"A{n}", county=f"C{n}") for n in range(1, 8)]
     rows += [employee_row(8), employee_row(9, province="Fars", county="Shiraz")]
     path = tmp_path / "e.csv"
@@ -297,6 +294,7 @@ def test_a_file_of_all_different_places_is_resolved_in_chunks(feedback_session, 
         writer.writerow(HEADER)
         for row in rows:
             writer.writerow([row[c] for c in HEADER])
-    summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv")
+    # batches of 3: many chunks from a small file
+    summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv", batch_size=3)
     assert summary.line() == "imported 2, updated 0, unchanged 0, rejected 7"
     assert {r["reason"] for r in read_rejects(tmp_path / "r.csv")} == {"unknown_agency"}
