@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from core.dates import to_latin_digits
+from core.db import table_of
 from core.errors import NotAuthorized
 from core.spreadsheets import csv_row
 from feedback.accounts.policies import can_manage_registry
@@ -338,7 +339,7 @@ def _flush(
     for chunk in _chunks(markers, ROWS_PER_STATEMENT):
         lines = {row["id"]: row["import_line"] for row in chunk}
         session.execute(
-            update(Employee.__table__)
+            update(table_of(Employee))
             .where(Employee.__table__.c.id.in_(list(lines)))
             .values(
                 import_run=run,

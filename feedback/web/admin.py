@@ -102,7 +102,7 @@ def sheet(employee_id: int) -> Response:
 
 @bp.route("/counties", methods=["GET", "POST"])
 @registry_admin_required
-def counties() -> str | Response:
+def counties() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     form = {k: request.form.get(k, "") for k in ("province", "name_fa", "name_en")}
     if request.method == "POST":

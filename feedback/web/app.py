@@ -36,7 +36,7 @@ def create_app(
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     web.init_sessions(app, session_factory)
-    celery = app.extensions["feedback_celery"] = create_celery(settings)
+    celery = app.extensions["celery"] = create_celery(settings)
     security.init_security(app, settings)
     errors.init_errors(app)
     web.refuse_unstorable_text(app)

@@ -28,7 +28,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
-def sign_in() -> str | Response:
+def sign_in() -> str | Response | tuple[str, int]:
     error = ""
     email = request.form.get("email", "")
     if request.method == "POST":
@@ -57,7 +57,7 @@ def change_password() -> str | Response | tuple[str, int]:
             try:
                 account = change_account_password(
                     get_session(),
-                    current_actor().id,
+                    current_actor().signed_in_id,
                     form.get("current_password", ""),
                     form.get("new_password", ""),
                 )

@@ -138,8 +138,12 @@ def network_key() -> str:
     return "net:" + client_network(request.remote_addr)
 
 
-def current_actor() -> Actor | None:
-    return g.get("actor")
+def current_actor() -> Actor:
+    """The signed-in actor; views behind an access rule always have one."""
+    actor = g.get("actor")
+    if actor is None:
+        abort(401)
+    return actor
 
 
 def sign_in_session(account_id: int, version: int) -> None:
@@ -152,9 +156,9 @@ def sign_in_session(account_id: int, version: int) -> None:
 
 def sign_out_session() -> None:
     """Ends this session and every other of the account's: a copied cookie stops working too."""
-    actor = current_actor()
+    actor = g.get("actor")
     if actor is not None:
-        end_sessions(get_session(), actor.id)
+        end_sessions(get_session(), actor.signed_in_id)
     session.clear()
 
 
@@ -179,7 +183,3 @@ viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (
 signed_in_required = access_required(
     "signed_in", lambda _actor: True, lambda: redirect(url_for("auth.sign_in"))
 )
-
-
-def celery_app() -> Any:
-    return current_app.extensions["feedback_celery"]

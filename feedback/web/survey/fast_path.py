@@ -148,15 +148,15 @@ class SurveyFastPath:
                 path="/e/-/thanks",
                 base_url=f"{request.get('wsgi.url_scheme', 'http')}://{request.get('HTTP_HOST', 'localhost')}"
                 + request.get("SCRIPT_NAME", ""),
-                headers={"Cookie": f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}"},
+                headers=[("Cookie", f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}")],
             ).get_environ()
             chunks, status, headers = run_wsgi_app(self.wsgi_app, environ, buffered=True)
             body = b"".join(chunks)
             if not status.startswith("200") or "Set-Cookie" in headers:
                 return None
             page = self._thanks[locale] = (status, list(headers.items()), body)
-        status, headers, body = page
-        return status, list(headers), body
+        status, page_headers, body = page
+        return status, list(page_headers), body
 
 
 def _parse_form(body: bytes) -> dict[str, str]:
