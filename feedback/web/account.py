@@ -1,4 +1,5 @@
-"""Registry admins sign in here (accounts are created with `govcloud feedback create-admin`)."""
+"""Sign-in, sign-out and the own-password page of the feedback service's accounts (registry admins
+are created with `govcloud feedback create-admin`), as `portal/views/account.py` for the platform."""
 
 from __future__ import annotations
 
@@ -11,18 +12,11 @@ from core.web import get_session, public, safe_next_url
 from feedback.accounts.models import VIEWER
 from feedback.accounts.services import authenticate
 from feedback.accounts.services import change_password as change_account_password
+from feedback.web.auth import current_actor, sign_in_account, sign_out_account, signed_in
 from feedback.web.messages import field_errors
-from feedback.web.security import (
-    SIGN_IN_LIMIT,
-    client_network,
-    current_actor,
-    limiter,
-    sign_in_session,
-    sign_out_session,
-    signed_in_required,
-)
+from feedback.web.security import SIGN_IN_LIMIT, client_network, limiter
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("account", __name__)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -36,9 +30,9 @@ def sign_in() -> str | Response | tuple[str, int]:
             get_session(), email, request.form.get("password", ""), client_network(request.remote_addr)
         )
         if account is not None:
-            sign_in_session(account.id, account.session_version)
+            sign_in_account(account)
             if account.must_change_password:
-                return redirect(url_for("auth.change_password"))
+                return redirect(url_for("account.change_password"))
             home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
             return redirect(safe_next_url(request.args.get("next"), home))
         error = _("The e-mail or the password is not right.")
@@ -46,7 +40,7 @@ def sign_in() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@signed_in_required
+@signed_in
 def change_password() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -64,7 +58,7 @@ def change_password() -> str | Response | tuple[str, int]:
             except ValidationError as exc:
                 errors = field_errors(exc)
             else:
-                sign_in_session(account.id, account.session_version)  # this one goes on
+                sign_in_account(account)  # this one goes on
                 home = (
                     url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
                 )
@@ -75,7 +69,7 @@ def change_password() -> str | Response | tuple[str, int]:
 
 
 @bp.post("/sign-out")
-@signed_in_required
+@signed_in
 def sign_out() -> Response:
-    sign_out_session()
-    return redirect(url_for("auth.sign_in"))
+    sign_out_account()
+    return redirect(url_for("account.sign_in"))

@@ -26,7 +26,7 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import admin, auth, codes, errors, jobs, security
+    from feedback.web import account, admin, auth, codes, errors, jobs, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
@@ -38,6 +38,7 @@ def create_app(
     web.init_sessions(app, session_factory)
     celery = app.extensions["celery"] = create_celery(settings)
     security.init_security(app, settings)
+    auth.init_auth(app)
     errors.init_errors(app)
     web.refuse_unstorable_text(app)
     app.register_blueprint(
@@ -49,7 +50,7 @@ def create_app(
         )
     )
     app.register_blueprint(pages)
-    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(codes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)

@@ -27,8 +27,9 @@ from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import UPLOAD_BYTES, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES
 from feedback.web.tasks import send
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
