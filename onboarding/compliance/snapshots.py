@@ -11,11 +11,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.dates import utcnow
-from core.db import table_of
 from onboarding.compliance import metrics
 from onboarding.compliance import queries as q
 from onboarding.compliance.evaluation import TREND_DAYS, evaluate
@@ -137,7 +137,8 @@ def _group_sums(
 def _upsert(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
-    table = table_of(ComplianceSnapshot)
+    table = ComplianceSnapshot.__table__
+    assert isinstance(table, Table)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     keys = ("agency_id", "milestone_id", "day")
