@@ -82,7 +82,7 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
-class _DescriptorLoader(_Loader):  # type: ignore[misc, valid-type]
+class _DescriptorLoader(_Loader):  # type: ignore[misc, valid-type] # the C loader when built: a variable base
     pass
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -70,7 +70,7 @@ def rate_limited(checks: Callable[[], list[Check]]) -> Callable[[F], F]:
                 raise TooManyRequests(retry_after=math.ceil(refused.retry_after))
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)  # functools.wraps keeps the signature of F
 
     return decorate
 

@@ -189,6 +189,6 @@ def _parse_form(body: bytes) -> dict[str, str]:
 
 def install(app: Flask) -> SurveyFastPath:
     fast = SurveyFastPath(app, app.wsgi_app)
-    app.wsgi_app = fast  # type: ignore[method-assign]
+    app.wsgi_app = fast  # type: ignore[method-assign] # Flask's way to put WSGI code in front
     app.extensions["survey_fast_path"] = fast
     return fast
