@@ -1,7 +1,8 @@
 """Computing compliance snapshots: every agency in scope × every active milestone, for one day.
 
 A national snapshot is one query per metric (grouped by agency), one query for the recent history
-and a bulk upsert, so it stays fast at the mandate's size (about a thousand agencies).
+and a bulk upsert, so it stays fast at the mandate's size (about a thousand agencies); each program's
+standings and totals (onboarding/compliance/standings.py) are written with them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from onboarding.compliance import queries as q
 from onboarding.compliance.evaluation import TREND_DAYS, evaluate
 from onboarding.compliance.models import ComplianceSnapshot, Milestone
 from onboarding.compliance.schemas import Status
+from onboarding.compliance.standings import write_standings
 
 UPSERT_CHUNK = 2000
 
@@ -91,6 +93,7 @@ def compute_snapshots(
             if status is Status.at_risk:
                 result.at_risk.append((agency_id, milestone.id))
     _upsert(session, rows)
+    write_standings(session, day, agencies, milestones, rows, None if only_agencies is None else wanted)
     result.rows = len(rows)
     return result
 
