@@ -113,10 +113,10 @@ class ComplianceStanding(PlatformBase):
     __tablename__ = "compliance_standings"
     __table_args__ = (
         UniqueConstraint("program_id", "day", "agency_id"),
-        Index("ix_compliance_standings_laggards", "program_id", "day", "worst_rank", "mean_value"),
-        Index("ix_compliance_standings_name", "program_id", "day", "name_fa"),
-        Index("ix_compliance_standings_province", "program_id", "day", "province_code", "worst_rank"),
-        Index("ix_compliance_standings_ministry", "program_id", "day", "ministry_id", "worst_rank"),
+        Index("ix_compliance_standings_laggards", "program_id", "day", "laggard_key", "name_fa", "agency_id"),
+        Index("ix_compliance_standings_name", "program_id", "day", "name_fa", "agency_id"),
+        Index("ix_compliance_standings_province", "program_id", "day", "province_code", "laggard_key"),
+        Index("ix_compliance_standings_ministry", "program_id", "day", "ministry_id", "laggard_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +135,8 @@ class ComplianceStanding(PlatformBase):
     has_children: Mapped[bool] = mapped_column(Boolean)
     worst_rank: Mapped[int] = mapped_column(Integer)  # schemas.LAGGARD_ORDER index of its worst status
     mean_value: Mapped[float | None] = mapped_column(Float)  # mean of its values (None: no value)
+    # "laggards first" in one indexed column: worst_rank * 10 + the mean value (5 without one)
+    laggard_key: Mapped[float] = mapped_column(Float)
     status_mask: Mapped[int] = mapped_column(Integer)  # bit schemas.STATUS_BITS[status] per status it has
     search_key: Mapped[str] = mapped_column(String(700))  # catalog.queries.search_key of code and names
 

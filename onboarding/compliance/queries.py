@@ -181,8 +181,19 @@ def list_total_provinces(session: Session, program_id: int, day: dt.date) -> lis
     return [code for code in session.scalars(query) if code]
 
 
-def list_ministries(session: Session) -> list[AgencyRow]:
-    """Active ministries by Persian name (the dashboard's ministry filter)."""
+def list_ministries(session: Session, program_id: int, day: dt.date | None) -> list[AgencyRow]:
+    """The ministries in the day's figures by Persian name (the dashboard's ministry filter)."""
+    if day is None:
+        return []
+    in_figures = (
+        select(ComplianceTotal.ministry_id)
+        .where(
+            ComplianceTotal.program_id == program_id,
+            ComplianceTotal.day == day,
+            ComplianceTotal.ministry_id.is_not(None),
+        )
+        .distinct()
+    )
     rows = session.execute(
         select(
             Agency.id,
@@ -193,7 +204,7 @@ def list_ministries(session: Session) -> list[AgencyRow]:
             Agency.parent_id,
             Agency.province_code,
         )
-        .where(Agency.active.is_(True), Agency.kind == "ministry")
+        .where(Agency.id.in_(in_figures), Agency.active.is_(True))
         .order_by(Agency.name_fa, Agency.id)
     )
     return [

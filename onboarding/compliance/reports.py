@@ -169,7 +169,7 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
         rows=rows,
         total=total,
         summary=summary,
-        ministries=q.list_ministries(session),
+        ministries=q.list_ministries(session, board.program.id, board.day),
         provinces=provinces,
         filters=filters,
     )
@@ -290,13 +290,7 @@ def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
         return query.order_by(way(st.kind), way(st.name_fa), way(st.agency_id))
     if sort == "province":
         return query.order_by(way(sa.func.coalesce(st.province_code, "")), way(st.name_fa), way(st.agency_id))
-    return query.order_by(
-        way(st.worst_rank),
-        way(sa.case((st.mean_value.is_(None), 1), else_=0)),
-        way(st.mean_value),
-        way(st.name_fa),
-        way(st.agency_id),
-    )
+    return query.order_by(way(st.laggard_key), way(st.name_fa), way(st.agency_id))
 
 
 def _summary(session: Session, board: Matrix, filters: Filters) -> list[tuple[int, str, int]]:

@@ -2,25 +2,27 @@
 
 The dashboard, the matrix API and the exports read these instead of every agency and snapshot: a page
 is one indexed query on `compliance_standings` plus the page's cells, and the summary of the nation,
-a ministry or a province is a few rows of `compliance_totals`. Plain inserts and INSERT ... SELECT
-with GROUP BY: the same statements on SQLite (`make run`) and PostgreSQL.
+a ministry or a province is a few rows of `compliance_totals`. Rows go in by COPY on PostgreSQL and
+plain INSERTs on SQLite (core.db.insert_rows); a national snapshot counts the totals from its rows in
+hand, a recompute of a few agencies recounts them with INSERT ... SELECT ... GROUP BY (both dialects).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.queries import search_key
+from core.db import insert_rows
 from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, ComplianceTotal, Milestone
 from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_BITS
 
-INSERT_CHUNK = 5000
+NO_MEAN = 5.0  # an agency without any value sorts after those with one, within its worst status
 LAGGARD_RANK = {str(status): index for index, status in enumerate(LAGGARD_ORDER)}
 
 
@@ -38,9 +40,10 @@ def write_standings(
     programs = sorted(set(program_of.values()))
     if not programs:
         return
-    cells: dict[tuple[int, int], list[tuple[str, float | None]]] = defaultdict(list)
+    cells: dict[tuple[int, int], list[tuple[int, str, float | None]]] = defaultdict(list)
     for row in rows:
-        cells[(program_of[row["milestone_id"]], row["agency_id"])].append((row["status"], row["value"]))
+        key = (program_of[row["milestone_id"]], row["agency_id"])
+        cells[key].append((row["milestone_id"], row["status"], row["value"]))
     parents = {a.parent_id for a in agencies.values() if a.parent_id is not None}
     ministries = _ministries(agencies)
     table = _table(ComplianceStanding)
@@ -52,9 +55,11 @@ def write_standings(
     for (program_id, agency_id), agency_cells in cells.items():
         agency = agencies[agency_id]
         ministry = ministries.get(agency_id)
-        values = [value for _status, value in agency_cells if value is not None]
+        values = [value for _milestone, _status, value in agency_cells if value is not None]
+        mean = sum(values) / len(values) if values else None
+        worst = min(LAGGARD_RANK[status] for _milestone, status, _value in agency_cells)
         mask = 0
-        for status, _value in agency_cells:
+        for _milestone, status, _value in agency_cells:
             mask |= STATUS_BITS[status]
         standings.append(
             {
@@ -71,15 +76,61 @@ def write_standings(
                 "ministry_name_fa": ministry.name_fa if ministry else "",
                 "ministry_name_en": ministry.name_en if ministry else "",
                 "has_children": agency_id in parents,
-                "worst_rank": min(LAGGARD_RANK[status] for status, _value in agency_cells),
-                "mean_value": sum(values) / len(values) if values else None,
+                "worst_rank": worst,
+                "mean_value": mean,
+                "laggard_key": worst * 10 + (NO_MEAN if mean is None else min(max(mean, 0.0), NO_MEAN - 1)),
                 "status_mask": mask,
                 "search_key": search_key(agency.code, agency.name_fa, agency.name_en),
             }
         )
-    for start in range(0, len(standings), INSERT_CHUNK):
-        session.execute(sa.insert(table), standings[start : start + INSERT_CHUNK])
-    recount_totals(session, programs, day)
+    insert_rows(session, table, standings)
+    if only_agencies is None:  # every agency's cells are at hand: count them here
+        _write_totals(session, programs, day, cells, standings)
+    else:
+        recount_totals(session, programs, day)
+
+
+def _write_totals(
+    session: Session,
+    programs: Collection[int],
+    day: dt.date,
+    cells: dict[tuple[int, int], list[tuple[int, str, float | None]]],
+    standings: list[dict],
+) -> None:
+    """The same counts as recount_totals, from the rows of a national snapshot."""
+    counts: Counter[tuple[int, int | None, str | None, int, str]] = Counter()
+    for standing in standings:
+        program_id, ministry, province = (
+            standing["program_id"],
+            standing["ministry_id"],
+            standing["province_code"],
+        )
+        scopes = [(None, None)]
+        if ministry is not None:
+            scopes.append((ministry, None))
+        if province is not None:
+            scopes.append((None, province))
+        for milestone_id, status, _value in cells[(program_id, standing["agency_id"])]:
+            for scope_ministry, scope_province in scopes:
+                counts[(program_id, scope_ministry, scope_province, milestone_id, status)] += 1
+    totals = _table(ComplianceTotal)
+    session.execute(sa.delete(totals).where(totals.c.program_id.in_(programs), totals.c.day == day))
+    insert_rows(
+        session,
+        totals,
+        [
+            {
+                "program_id": program_id,
+                "day": day,
+                "ministry_id": ministry,
+                "province_code": province,
+                "milestone_id": milestone_id,
+                "status": status,
+                "agencies": agencies,
+            }
+            for (program_id, ministry, province, milestone_id, status), agencies in counts.items()
+        ],
+    )
 
 
 def _table(model: type) -> sa.Table:

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("has_children", sa.Boolean(), nullable=False),
         sa.Column("worst_rank", sa.Integer(), nullable=False),
         sa.Column("mean_value", sa.Float(), nullable=True),
+        sa.Column("laggard_key", sa.Float(), nullable=False),
         sa.Column("status_mask", sa.Integer(), nullable=False),
         sa.Column("search_key", sa.String(700), nullable=False),
         sa.ForeignKeyConstraint(
@@ -59,18 +60,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_compliance_standings_laggards",
         "compliance_standings",
-        ["program_id", "day", "worst_rank", "mean_value"],
+        ["program_id", "day", "laggard_key", "name_fa", "agency_id"],
     )
-    op.create_index("ix_compliance_standings_name", "compliance_standings", ["program_id", "day", "name_fa"])
+    op.create_index(
+        "ix_compliance_standings_name", "compliance_standings", ["program_id", "day", "name_fa", "agency_id"]
+    )
     op.create_index(
         "ix_compliance_standings_province",
         "compliance_standings",
-        ["program_id", "day", "province_code", "worst_rank"],
+        ["program_id", "day", "province_code", "laggard_key"],
     )
     op.create_index(
         "ix_compliance_standings_ministry",
         "compliance_standings",
-        ["program_id", "day", "ministry_id", "worst_rank"],
+        ["program_id", "day", "ministry_id", "laggard_key"],
     )
     op.create_table(
         "compliance_totals",
