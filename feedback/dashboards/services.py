@@ -129,20 +129,20 @@ def resolve_scope(session: Session, actor: Actor | None, requested_text: str) ->
 
 
 def _ranked(
-    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date, locale: str
+    session: Session, actor_scope: Scope, scope: Scope, days: int, locale: str
 ) -> tuple[str, list[Ranked]]:
     _provinces, counties, _agencies = _names(locale)
     if scope.kind == NATION:
-        rows = queries.list_totals_by_key(session, UNIT, start, end)
+        rows = queries.list_totals_by_key(session, UNIT, days)
         return UNIT, [
             Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
         ]
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
-        rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
+        rows = queries.list_totals_by_key(session, COUNTY, days, keys=codes)
         return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
     if scope.kind == AGENCY:
-        rows = queries.list_totals_by_key(session, UNIT, start, end, key_prefix=scope.value + "/")
+        rows = queries.list_totals_by_key(session, UNIT, days, key_prefix=scope.value + "/")
         return UNIT, [
             Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
         ]
@@ -154,7 +154,7 @@ def _ranked(
                 select(Employee).where(Employee.agency_code == agency, Employee.unit == unit)
             )
         }
-        rows = queries.list_totals_by_key(session, EMPLOYEE, start, end, keys=list(people))
+        rows = queries.list_totals_by_key(session, EMPLOYEE, days, keys=list(people))
         return EMPLOYEE, [Ranked(Scope(EMPLOYEE, t.key), people[t.key], t) for t in rows]
     return "", []
 
@@ -171,12 +171,14 @@ class _ScopeRead:
 
 def _read_scope(session: Session, actor: Actor | None, requested: str, days: int) -> _ScopeRead:
     """What the page and its live poll share: the scope checked, the period, pending rollups folded
-    (before reading), the scope's days and their totals."""
+    and the periods advanced to today (before reading), the scope's totals over the period (one
+    row) and its days (nation, province and agency scopes)."""
     scope = resolve_scope(session, actor, requested)
     days, start, end = period(days)
-    fold_pending(session)
+    fold_pending(session, end)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    return _ScopeRead(scope, days, start, end, trend, queries.sum_days(scope.key, trend))
+    totals = queries.period_totals(session, scope.kind, scope.key, days)
+    return _ScopeRead(scope, days, start, end, trend, totals)
 
 
 def load_dashboard(
@@ -191,7 +193,7 @@ def load_dashboard(
     scope, start, end = read.scope, read.start, read.end
     actor_scope = account_scope(actor)
     assert actor_scope is not None
-    kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
+    kind, ranked = _ranked(session, actor_scope, scope, read.days, locale)
     enough = [r for r in ranked if r.totals.count >= min_responses]
     enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
     best = enough[:RANK_SIZE]
@@ -199,7 +201,7 @@ def load_dashboard(
     provinces: dict[str, queries.Totals] = {}
     if can_see_map(scope):
         keys = [scope.value] if scope.kind == PROVINCE else None
-        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end, keys=keys)}
+        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, read.days, keys=keys)}
     return Dashboard(
         min_responses=min_responses,
         totals=read.totals,
