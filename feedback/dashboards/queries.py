@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,9 +32,8 @@ class Totals:
         return [total / self.count if self.count else None for total in self.sums]
 
 
-def _totals(key: str, row: Iterable[int | None]) -> Totals:
-    count, *sums = (int(v or 0) for v in row)
-    return Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
+def _totals(key: str, row: Sequence[int | None]) -> Totals:
+    return Totals(key, row[0] or 0, (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or 0))
 
 
 def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
@@ -80,6 +79,30 @@ def all_time_totals(session: Session, level: str, key: str) -> Totals:
     return _totals(key, row or (0, 0, 0, 0, 0))
 
 
+Sums = tuple[int, int, int, int, int]  # count, sum_q1..sum_q4
+
+
+def list_period_sums(
+    session: Session,
+    level: str,
+    days: int,
+    keys: Iterable[str] | None = None,
+    key_prefix: str = "",
+) -> list[tuple[str, Sums]]:
+    """(key, (count, sum_q1..sum_q4)) over the last `days` days of every key of a level (or of the
+    given keys / keys under a prefix): one range of `rollup_periods`' primary key, as plain tuples
+    (a national ranking reads every unit of the country)."""
+    query = select(RollupPeriod.key, RollupPeriod.count, *_PERIOD_SUMS).where(
+        RollupPeriod.level == level, RollupPeriod.days == days
+    )
+    if keys is not None:
+        query = query.where(RollupPeriod.key.in_(list(keys)))
+    if key_prefix:
+        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(RollupPeriod.key.like(escaped + "%", escape="\\"))
+    return [(row[0], (row[1], row[2], row[3], row[4], row[5])) for row in session.execute(query)]
+
+
 def list_totals_by_key(
     session: Session,
     level: str,
@@ -89,13 +112,5 @@ def list_totals_by_key(
 ) -> list[Totals]:
     """Totals over the last `days` days of every key of a level (or of the given keys / keys under a
     prefix): one range of `rollup_periods`' primary key."""
-    query = select(RollupPeriod.key, RollupPeriod.count, *_PERIOD_SUMS).where(
-        RollupPeriod.level == level, RollupPeriod.days == days
-    )
-    if keys is not None:
-        query = query.where(RollupPeriod.key.in_(list(keys)))
-    if key_prefix:
-        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(RollupPeriod.key.like(escaped + "%", escape="\\"))
-    rows = session.execute(query).all()
-    return [_totals(row[0], row[1:]) for row in rows]
+    rows = list_period_sums(session, level, days, keys, key_prefix)
+    return [Totals(key, sums[0], (sums[1], sums[2], sums[3], sums[4])) for key, sums in rows]
