@@ -15,10 +15,12 @@ from core import migrate
 from core.actors import SYSTEM
 from core.dates import TEHRAN, tehran_today
 from core.db import make_engine, make_sessionmaker
+from feedback.celery_names import TaskNames
 from feedback.rollups.models import NATION_KEY
 from feedback.rollups.services import rebuild_rollups
 from feedback.survey.models import COUNTED, REPLACED, Response
 from feedback.survey.partitions import (
+    AHEAD_MONTHS,
     add_months,
     create_partition,
     drop_old_partitions,
@@ -31,6 +33,7 @@ from feedback.survey.partitions import (
 from feedback.survey.services import submit_response
 from tests.feedback.helpers import code_of, employee_row, seed_employees
 from tests.feedback.survey_helpers import stored_rollups, submission
+from tests.waiting import wait_until
 
 BOTH_PATHS = pytest.mark.parametrize("in_database", [True, False], ids=["feedback_submit", "python_steps"])
 NEXT_MONTH = add_months(month_start(tehran_today()), 1)  # created by the migration (three ahead)
@@ -144,3 +147,26 @@ def test_sqlite_keeps_a_plain_table(tmp_path):
         assert ensure_partitions(session) == []
         assert drop_old_partitions(session, 13) == []
     engine.dispose()
+
+
+def test_the_worker_creates_the_months_ahead(committed_feedback, feedback_worker, feedback_celery_app):
+    """The beat's `maintain-partitions`, run by the real worker, puts back a month ahead that is
+    missing (dropped here, committed)."""
+    entry = feedback_celery_app.conf.beat_schedule["maintain-partitions"]
+    assert entry["task"] == TaskNames.MAINTAIN_PARTITIONS
+    furthest = partition_name(add_months(month_start(tehran_today()), AHEAD_MONTHS))
+    factory = make_sessionmaker(committed_feedback)
+    with factory() as session:
+        assert furthest in list_partitions(session)
+        session.execute(sa.text(f"DROP TABLE {furthest}"))
+        session.commit()
+    feedback_celery_app.send_task(
+        TaskNames.MAINTAIN_PARTITIONS, queue=feedback_celery_app.conf.task_default_queue
+    )
+    with factory() as session:
+
+        def created() -> bool:
+            session.rollback()
+            return furthest in list_partitions(session)
+
+        wait_until(created, timeout=30, interval=0.2, what="the worker to create the month ahead")
