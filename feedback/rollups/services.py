@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from core.dates import tehran_today
+from core.db import table_of
 from core.errors import NotAuthorized
 from feedback.accounts.policies import can_manage_registry
 from feedback.db import autocommit_engine
@@ -53,7 +54,7 @@ def response_deltas(response: Any, sign: int) -> dict[tuple[str, str, dt.date], 
     """What adding (sign 1) or removing (sign -1) one counted response (a `Response` or a row with
     its columns) does to each level."""
     answers = (response.q1, response.q2, response.q3, response.q4)
-    delta: Delta = (sign, *(sign * a for a in answers))  # type: ignore[assignment]
+    delta: Delta = (sign, *(sign * a for a in answers))
     keys = rollup_keys(
         response.employee_id,
         response.unit,
@@ -93,7 +94,7 @@ def _is_sqlite(statement: Any) -> bool:
 def _delete_emptied(session: Session) -> None:
     """Rows a replacement or a leaving day brought to 0 (the rebuild would not have them); each
     table's partial index on `count = 0` finds them without a scan."""
-    for table in (RollupTotal.__table__, RollupPeriod.__table__, Rollup.__table__):
+    for table in (table_of(RollupTotal), table_of(RollupPeriod), table_of(Rollup)):
         session.execute(sa.delete(table).where(table.c.count == 0))
 
 
@@ -139,7 +140,7 @@ def _rows_by_table(
             days.append({"level": level, "key": key, "day": day, **dict(zip(SUMS, d, strict=True))})
     return [
         (
-            RollupTotal.__table__,
+            table_of(RollupTotal),
             [
                 {"level": lv, "key": k, **dict(zip(SUMS, v[:5], strict=True)), "last_day": v[5]}
                 for (lv, k), v in sorted(totals.items())
@@ -147,14 +148,14 @@ def _rows_by_table(
             ],
         ),
         (
-            RollupPeriod.__table__,
+            table_of(RollupPeriod),
             [
                 {"level": lv, "days": n, "key": k, **dict(zip(SUMS, v, strict=True))}
                 for (lv, n, k), v in sorted(periods.items())
                 if any(v)
             ],
         ),
-        (Rollup.__table__, days),
+        (table_of(Rollup), days),
     ]
 
 
@@ -171,7 +172,7 @@ def advance(session: Session, day: dt.date) -> dt.date:
         return day
     if day <= old:
         return old
-    periods = RollupPeriod.__table__
+    periods = table_of(RollupPeriod)
     for length in PERIOD_DAYS:
         if (day - old).days >= length:  # the whole period left: nothing of it stays
             session.execute(sa.delete(periods).where(periods.c.days == length))
@@ -195,7 +196,7 @@ def advance(session: Session, day: dt.date) -> dt.date:
 def _leaving(low: dt.date, high: dt.date) -> list[tuple[str, Any, list[Any]]]:
     """Per level: the key and the sums of what days in (low, high] hold in the periods: their
     counted rows less the changes still pending for them, read together."""
-    r = Response.__table__.c
+    r = table_of(Response).c
     d = rollup_deltas.c
     dims = ("day", "employee_id", "unit", "agency_code", "county_code", "province_code")
     raw = sa.select(
@@ -234,7 +235,7 @@ def _level_keys(c: Any) -> dict[str, Any]:
 
 def _level_selects(as_of: dt.date) -> list[tuple[sa.Table, list[str], sa.Select]]:
     """The rebuild: every rollup row, grouped from the counted raw rows."""
-    r = Response.__table__.c
+    r = table_of(Response).c
     sums = [
         sa.func.count().label("count"),
         sa.func.sum(r.q1).label("sum_q1"),
@@ -249,7 +250,7 @@ def _level_selects(as_of: dt.date) -> list[tuple[sa.Table, list[str], sa.Select]
         last_day = sa.func.max(r.day) if level == "employee" else sa.null()
         selects.append(
             (
-                RollupTotal.__table__,
+                table_of(RollupTotal),
                 ["level", "key", *SUMS, "last_day"],
                 sa.select(sa.literal(level), key, *sums, last_day)
                 .where(counted)
@@ -260,7 +261,7 @@ def _level_selects(as_of: dt.date) -> list[tuple[sa.Table, list[str], sa.Select]
         for length in PERIOD_DAYS:
             selects.append(
                 (
-                    RollupPeriod.__table__,
+                    table_of(RollupPeriod),
                     ["level", "days", "key", *SUMS],
                     sa.select(sa.literal(level), sa.literal(length), key, *sums)
                     .where(counted, r.day > as_of - dt.timedelta(days=length), r.day <= as_of)
@@ -271,7 +272,7 @@ def _level_selects(as_of: dt.date) -> list[tuple[sa.Table, list[str], sa.Select]
         if level in DAY_LEVELS:
             selects.append(
                 (
-                    Rollup.__table__,
+                    table_of(Rollup),
                     ["level", "key", "day", *SUMS],
                     sa.select(sa.literal(level), key, r.day, *sums).where(counted).group_by(*group, r.day),
                 )
@@ -289,12 +290,13 @@ def fold_pending(session: Session, today: dt.date | None = None) -> int:
     session is bound to one connection (tests). Returns how many changes were applied: 0 also when
     another fold or a rebuild is running (it applies them). On SQLite nothing is ever pending: it
     advances the day, and commits if it moved."""
-    params = {"nation": NATION_KEY, "today": today or tehran_today()}
+    day = today or tehran_today()
+    params: dict[str, object] = {"nation": NATION_KEY, "today": day}
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         before = session.scalar(sa.select(_STATE.as_of).where(_STATE.id == 1))
-        if before is None or before < params["today"]:
-            advance(session, params["today"])
+        if before is None or before < day:
+            advance(session, day)
             session.commit()
         return 0
     if isinstance(bind, Engine):
@@ -326,7 +328,7 @@ def rebuild_rollups(session: Session, actor: Actor, today: dt.date | None = None
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         # a lock takes no snapshot: the snapshot is the next statement's, after any fold commits
         session.execute(sa.text(f"LOCK TABLE {', '.join(_TABLES)} IN EXCLUSIVE MODE"))
-    r = Response.__table__.c
+    r = table_of(Response).c
     as_of = max(
         d
         for d in (
@@ -339,7 +341,7 @@ def rebuild_rollups(session: Session, actor: Actor, today: dt.date | None = None
     session.execute(sa.delete(rollup_deltas))
     session.execute(sa.delete(rollup_state))
     session.execute(sa.insert(rollup_state).values(id=1, as_of=as_of))
-    for table in (RollupTotal.__table__, RollupPeriod.__table__, Rollup.__table__):
+    for table in (table_of(RollupTotal), table_of(RollupPeriod), table_of(Rollup)):
         session.execute(sa.delete(table))
     for table, columns, select in _level_selects(as_of):
         session.execute(sa.insert(table).from_select(columns, select))
