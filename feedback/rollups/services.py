@@ -291,7 +291,7 @@ def fold_pending(session: Session, today: dt.date | None = None) -> int:
     another fold or a rebuild is running (it applies them). On SQLite nothing is ever pending: it
     advances the day, and commits if it moved."""
     day = today or tehran_today()
-    params = {"nation": NATION_KEY, "today": day}
+    params: dict[str, object] = {"nation": NATION_KEY, "today": day}
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         before = session.scalar(sa.select(_STATE.as_of).where(_STATE.id == 1))

@@ -17,7 +17,6 @@ then computes the new rows from the raw responses as of today (Tehran).
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -52,8 +51,15 @@ def _sums(*columns: sa.Column) -> list[sa.Column]:
     ]
 
 
-def _where_count_zero() -> dict[str, Any]:
-    return {"postgresql_where": sa.text("count = 0"), "sqlite_where": sa.text("count = 0")}
+def _emptied_index(table: str) -> None:
+    """Rows a replacement brought to 0, found without a scan (partial index on `count = 0`)."""
+    op.create_index(
+        f"ix_{table}_emptied",
+        table,
+        ["level"],
+        postgresql_where=sa.text("count = 0"),
+        sqlite_where=sa.text("count = 0"),
+    )
 
 
 def upgrade() -> None:
@@ -70,7 +76,7 @@ def upgrade() -> None:
         sa.Column("last_day", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("level", "key", name="pk_rollup_totals"),
     )
-    op.create_index("ix_rollup_totals_emptied", "rollup_totals", ["level"], **_where_count_zero())
+    _emptied_index("rollup_totals")
     op.create_table(
         "rollup_periods",
         *_sums(
@@ -80,14 +86,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("level", "days", "key", name="pk_rollup_periods"),
     )
-    op.create_index("ix_rollup_periods_emptied", "rollup_periods", ["level"], **_where_count_zero())
+    _emptied_index("rollup_periods")
     op.create_table(
         "rollup_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_rollup_state"),
     )
-    op.create_index("ix_rollups_emptied", "rollups", ["level"], **_where_count_zero())
+    _emptied_index("rollups")
     _compute(op.get_bind())
     if postgres:
         op.execute(versioned_sql("feedback.rollups", "feedback_fold_totals", 1))
@@ -95,16 +101,12 @@ def upgrade() -> None:
 
 def _compute(connection: sa.Connection) -> None:
     """The new rows from the raw responses, as `rebuild-rollups` would write them."""
-    as_of = max(
-        d
-        for d in (
-            tehran_today(),
-            connection.scalar(sa.text("SELECT max(day) FROM responses WHERE status = 'counted'")),
-        )
-        if d is not None
-    )
-    if isinstance(as_of, str):  # SQLite returns the text it stores
-        as_of = dt.date.fromisoformat(as_of)
+    latest = connection.scalar(sa.text("SELECT max(day) FROM responses WHERE status = 'counted'"))
+    if latest is None:  # nothing counted yet: the first fold sets `as_of`
+        return
+    if isinstance(latest, str):  # SQLite returns the text it stores
+        latest = dt.date.fromisoformat(latest)
+    as_of = max(tehran_today(), latest)
     connection.execute(
         sa.text("INSERT INTO rollup_state (id, as_of) VALUES (1, :d)").bindparams(
             sa.bindparam("d", type_=sa.Date)
