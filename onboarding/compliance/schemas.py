@@ -21,6 +21,9 @@ class Status(enum.StrEnum):
 
 
 STATUS_ORDER = (Status.met, Status.on_track, Status.at_risk, Status.missed, Status.no_data)
+# "laggards first": an agency's worst status, worst first (no figure is worse than being on track)
+LAGGARD_ORDER = (Status.missed, Status.at_risk, Status.no_data, Status.on_track, Status.met)
+STATUS_BITS = {str(status): 1 << index for index, status in enumerate(STATUS_ORDER)}
 
 
 class TargetKind(enum.StrEnum):
