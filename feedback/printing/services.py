@@ -22,11 +22,13 @@ from feedback.accounts.policies import can_manage_registry
 from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
+from feedback.registry.coverage import mark_printed
 from feedback.registry.models import Employee
 from feedback.registry.places import Places, agency_name
 
 SHEETS_PER_FILE = 1000
 SINGLE_PDF_LIMIT = 5000
+MARK_PRINTED_EVERY = 1000
 
 Progress = Callable[[int, int], None]
 
@@ -107,8 +109,16 @@ def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
 def _sheets(
     session: Session, filters: dict[str, object], base_url: str
 ) -> Iterator[tuple[tuple[str, str], Sheet]]:
+    """The batch's sheets; each chunk of codes drawn is marked printed (for the coverage view) in the
+    run's transaction, so a run that fails marks nothing."""
+    drawn: list[int] = []
     for employee, code in queries.iter_sheet_rows(session, **filters):
+        drawn.append(code.id)
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
+        if len(drawn) >= MARK_PRINTED_EVERY:
+            mark_printed(session, drawn)
+            drawn = []
+    mark_printed(session, drawn)
 
 
 def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to split (issue 19)
@@ -180,6 +190,7 @@ def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to 
                 writer.close()
                 handle.close()
     tmp.replace(out)
+    session.commit()  # the codes drawn are marked printed once the file is whole
     if progress:
         progress(done, total)
     return PrintSummary(sheets=done, files=files, path=out)
