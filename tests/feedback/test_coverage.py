@@ -14,6 +14,7 @@ from core.reference import find_province
 from feedback.accounts.models import VIEWER
 from feedback.accounts.services import create_viewer
 from feedback.codes.models import ACTIVE, EmployeeCode
+from feedback.jobs.services import create_job
 from feedback.printing.services import Selection, print_batch
 from feedback.registry.coverage import Filters, confirm_posted, coverage_rows, load_coverage, unit_desks
 from feedback.registry.models import Employee
@@ -162,8 +163,8 @@ def test_a_unit_confirms_its_own_desks_only(feedback_session, tmp_path):
 def test_the_coverage_routes_answer_each_kind_of_account(
     admin_client, feedback_app, feedback_session, tmp_path
 ):
-    """The role matrix of the coverage routes: anonymous, a dashboard viewer (province), the head of
-    unit A, a registry admin."""
+    """The role matrix of the routes issue 13 added: anonymous, a dashboard viewer (province), the
+    head of unit A, a registry admin."""
     seeded = _seed(feedback_session, tmp_path)
     create_viewer(
         feedback_session, SYSTEM, "prov@viewer.example.ir", ADMIN_PASSWORD, f"province:{seeded['tehran']}"
@@ -173,6 +174,7 @@ def test_the_coverage_routes_answer_each_kind_of_account(
     for kind, email in (("province", "prov@viewer.example.ir"), ("head", "head@viewer.example.ir")):
         clients[kind] = feedback_app.test_client()
         sign_in(clients[kind], email=email, password=ADMIN_PASSWORD)
+    job = create_job(feedback_session, SYSTEM, "print", {"agency_code": "MCTH"})
     desks_a = f"/coverage/desks?agency=MCTH&unit={UNIT_A}"
     desks_b = f"/coverage/desks?agency=MCTH&unit={UNIT_B}"
     expected = {
@@ -189,6 +191,8 @@ def test_the_coverage_routes_answer_each_kind_of_account(
         ("GET", desks_b): {"head": 403, "registry_admin": 200},
         ("GET", "/coverage?by=desk"): {"registry_admin": 422},
         ("POST", "/coverage/desks"): {"anonymous": 302, "province": 403, "head": 302, "registry_admin": 302},
+        # a failed part of a split print run, queued again (this job has not failed: 409)
+        ("POST", f"/admin/jobs/{job.id}/retry"): {"anonymous": 302, "province": 403, "registry_admin": 409},
     }
     for (method, path), per_kind in expected.items():
         for kind, status in per_kind.items():
