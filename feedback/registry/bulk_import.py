@@ -74,6 +74,7 @@ def import_file(
     write_reject: RejectSink,
     progress: Progress | None = None,
     batch_size: int = RESOLVE_FETCH,
+    large_load_rows: int = 100_000,
 ) -> dict[str, int]:
     """Stage, check and apply `source`; counts per outcome (`new`, `changed`, `unchanged`,
     `rejected`). Rejected rows go to `write_reject` in line order. Does not commit."""
@@ -93,9 +94,10 @@ def import_file(
             sql.SQL("SELECT coalesce({}, 'rejected'), count(*) FROM import_checked GROUP BY 1").format(STATUS)
         )
         counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | dict(cursor.fetchall())
+        rebuild = _set_indexes_aside(cursor) if _is_large_load(cursor, counts, large_load_rows) else []
         _apply(cursor, run, counts)
         _report(progress, rows, STREAM_SHARE + 0.25)
-        _issue_codes(connection, cursor)
+        _issue_codes(connection, cursor, after_first_round=lambda: _rebuild_indexes(cursor, rebuild))
         _report(progress, rows, STREAM_SHARE + 0.35)
     if counts["rejected"]:
         _read_rejects(connection, source.mapping, width, places, write_reject)
@@ -103,6 +105,66 @@ def import_file(
         cursor.execute("DROP TABLE import_raw, import_checked, import_pending, import_retry")
         cursor.execute("DROP TABLE import_agencies, import_genders, import_places")
     return counts
+
+
+def _is_large_load(cursor: Any, counts: dict[str, int], large_load_rows: int) -> bool:
+    """At least `large_load_rows` new employees, and at least as many as the registry holds (the
+    first national load, a ministry joining): the registry's indexes are set aside while it inserts
+    and built again afterwards, a sorted build instead of millions of random insertions."""
+    if counts["new"] < large_load_rows:
+        return False
+    cursor.execute("SELECT count(*) FROM employees")
+    (existing,) = cursor.fetchone()
+    return bool(counts["new"] >= existing)
+
+
+def _set_indexes_aside(cursor: Any) -> list[str]:
+    """Drops the registry tables' indexes but their primary keys (unique constraints and the codes'
+    foreign key too), returning the statements that build them again: constraints and indexes
+    first, foreign keys last, each from its own definition in the catalog. An index another
+    table's foreign key depends on stays. In the import's transaction: a killed run rolls the drops
+    back, and the tables are locked against every other reader and writer until it commits (the
+    price of a large load; the docs say when it applies). The rebuilt unique indexes check what the
+    import's own checks already ensured."""
+    cursor.execute(
+        """
+        WITH ours AS (
+            SELECT oid FROM pg_class WHERE oid IN ('employees'::regclass, 'employee_codes'::regclass)
+        ),
+        needed AS (  -- indexes a foreign key of another table relies on
+            SELECT conindid FROM pg_constraint
+            WHERE contype = 'f' AND confrelid IN (SELECT oid FROM ours)
+              AND conrelid NOT IN (SELECT oid FROM ours)
+        )
+        SELECT 1, format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+               format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                      pg_get_constraintdef(c.oid))
+        FROM pg_constraint c
+        WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('u', 'f')
+          AND (c.contype = 'f' OR c.conindid NOT IN (SELECT conindid FROM needed))
+        UNION ALL
+        SELECT 0, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid IN (SELECT oid FROM ours) AND NOT i.indisprimary
+          AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conindid <> 0)
+        ORDER BY 1, 2
+        """
+    )
+    found = cursor.fetchall()
+    # foreign keys dropped first and built last
+    found.sort(key=lambda row: (0 if "FOREIGN KEY" in row[2] else 1, row[1]))
+    for _kind, drop, _build in found:
+        cursor.execute(drop)
+    return [build for _kind, _drop, build in reversed(found)]
+
+
+def _rebuild_indexes(cursor: Any, statements: list[str]) -> None:
+    if not statements:
+        return
+    cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WORK_MEM)))
+    for statement in statements:
+        cursor.execute(statement)
+    cursor.execute("ANALYZE employees, employee_codes")  # the planner meets the new size at once
 
 
 def _report(progress: Progress | None, rows: int, fraction: float) -> None:
@@ -567,16 +629,23 @@ def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
     )
 
 
-def _issue_codes(connection: Connection[Any], cursor: Any) -> None:
+def _issue_codes(
+    connection: Connection[Any], cursor: Any, after_first_round: Callable[[], None] = lambda: None
+) -> None:
     """One active code for every employee in `import_pending`, a plain INSERT … SELECT a round.
     Codes are drawn into a temp table first and those that would collide (a short code drawn twice,
     or one already issued: about a hundred at 2.5 million) wait for the next round with new random
     values, so the insert itself never meets a conflict. Should one still come (a code reissued
-    meanwhile), the round is undone to its savepoint and inserted skipping conflicts."""
-    for _attempt in range(MAX_ATTEMPTS):
+    meanwhile), the round is undone to its savepoint and inserted skipping conflicts.
+    `after_first_round` runs once the first round is in (a large load's indexes are built then)."""
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt == 1:
+            after_first_round()
         cursor.execute("SELECT count(*) FROM import_pending")
         (pending,) = cursor.fetchone()
         if not pending:
+            if attempt == 0:
+                after_first_round()
             return
         cursor.execute(
             sql.SQL(

@@ -298,3 +298,42 @@ def test_a_file_of_all_different_places_is_resolved_in_chunks(feedback_session, 
     summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv", batch_size=3)
     assert summary.line() == "imported 2, updated 0, unchanged 0, rejected 7"
     assert {r["reason"] for r in read_rejects(tmp_path / "r.csv")} == {"unknown_agency"}
+
+
+def _schema(session) -> set[tuple]:
+    """The registry tables' indexes and constraints, as the catalog defines them."""
+    indexes = session.execute(
+        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('employees', 'employee_codes')")
+    ).all()
+    constraints = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN ('employees'::regclass, 'employee_codes'::regclass)"
+        )
+    ).all()
+    return {tuple(r) for r in indexes} | {tuple(r) for r in constraints}
+
+
+def test_a_large_load_rebuilds_the_indexes_and_ends_as_a_small_one(feedback_session, tmp_path):
+    """A load at least the registry's size sets its indexes aside and builds them again (threshold
+    lowered to 1 row here): the same rows, codes and rejects as the ordinary path, every index and
+    constraint back as it was, codes unique against the ones issued before."""
+    schema = _schema(feedback_session)
+    first = _big_file(tmp_path / "first.csv", 40)
+    assert import_employees(feedback_session, SYSTEM, first, tmp_path / "r0.csv").imported == 40
+    path = _big_file(tmp_path / "employees.csv", 300)
+    summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r1.csv", large_load_rows=1)
+    assert summary.line() == "imported 260, updated 0, unchanged 40, rejected 1"
+    assert _schema(feedback_session) == schema
+    codes = feedback_session.scalars(select(EmployeeCode)).all()
+    assert len(codes) == 300 and len({c.employee_id for c in codes}) == 300
+    assert len({c.token for c in codes}) == len({c.short_code for c in codes}) == 300
+    assert all(short_codes.is_well_formed(c.short_code) for c in codes)
+    assert [(r["line"], r["reason"]) for r in read_rejects(tmp_path / "r1.csv")] == [
+        ("302", "duplicate_in_file")
+    ]
+    # 260 new against 40 held: large; then 10 new against 300 held is not, whatever the threshold
+    more = _big_file(tmp_path / "more.csv", 310)
+    again = import_employees(feedback_session, SYSTEM, more, tmp_path / "r2.csv", large_load_rows=1)
+    assert again.line() == "imported 10, updated 0, unchanged 300, rejected 1"
+    assert _schema(feedback_session) == schema
