@@ -683,14 +683,26 @@ def _issue_codes(
             ).format(luhn=_luhn("body"), token=_TOKEN, body=_BODY, random=_RANDOM)
         )
         cursor.execute("ANALYZE import_fresh")
+        # Two statements, each a join the planner can choose for (an index probe a row, or one hash of
+        # the issued codes while a large load has set the index aside): under one OR, the test
+        # against employee_codes ran as a subquery for every row.
         cursor.execute(
             """
             WITH dropped AS (
                 DELETE FROM import_fresh f
-                WHERE f.short_code IN (SELECT short_code FROM import_fresh GROUP BY short_code
-                                       HAVING count(*) > 1)
-                   OR EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
-                RETURNING employee_id
+                USING (SELECT short_code FROM import_fresh GROUP BY short_code HAVING count(*) > 1) AS twice
+                WHERE f.short_code = twice.short_code
+                RETURNING f.employee_id
+            )
+            INSERT INTO import_retry SELECT employee_id FROM dropped
+            """
+        )
+        cursor.execute(
+            """
+            WITH dropped AS (
+                DELETE FROM import_fresh f
+                WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
+                RETURNING f.employee_id
             )
             INSERT INTO import_retry SELECT employee_id FROM dropped
             """
