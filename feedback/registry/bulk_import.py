@@ -224,6 +224,10 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
             copy.write(chunk)
             rows += count
             _report(progress, rows, source.fraction() * STREAM_SHARE)
+    # The planner's idea of the file's size: without it, a temp table is guessed from its pages, the
+    # checks' joins were planned for a fraction of the rows, and a re-import hashed the checked rows
+    # (wide) instead of the registry's codes (narrow), spilling to disk beyond a million rows.
+    cursor.execute("ANALYZE import_raw")
     _report(progress, rows, STREAM_SHARE)
     return rows
 
