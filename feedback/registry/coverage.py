@@ -203,7 +203,10 @@ def _open_reports(session: Session, filters: Filters, level: str) -> dict[tuple[
         statement = statement.where(MissingCodeReport.county_code == filters.county)
     if filters.agency:
         statement = statement.where(MissingCodeReport.agency_code == filters.agency)
-    return {tuple(row[: len(columns)]): row[-1] for row in session.execute(statement)}
+    found: dict[tuple[str, ...], int] = {}
+    for *key, count in session.execute(statement):
+        found[tuple(str(part) if part is not None else "" for part in key)] = int(count)
+    return found
 
 
 def _label(places: Places, level: str, key: tuple[str, ...], locale: str) -> str:
@@ -245,18 +248,20 @@ def load_coverage(
     keys = sorted(set(employees) | set(reports or {}), key=lambda k: tuple(part or "" for part in k))
     rows = []
     for key in keys:
-        counts = employees.get(key, [0, 0, 0, 0])
-        figures = Figures(*counts, open_reports=None if reports is None else reports.get(key, 0))
+        employed, coded, printed, posted = employees.get(key, [0, 0, 0, 0])
+        figures = Figures(
+            employed, coded, printed, posted, open_reports=None if reports is None else reports.get(key, 0)
+        )
         rows.append(
             CoverageRow(
                 _label(places, level, key, locale), key[-1] or "", _row_filters(filters, level, key), figures
             )
         )
     totals = Figures(
-        *(
-            sum(r.figures.__getattribute__(f) for r in rows)
-            for f in ("employees", "codes", "printed", "posted")
-        ),
+        employees=sum(r.figures.employees for r in rows),
+        codes=sum(r.figures.codes for r in rows),
+        printed=sum(r.figures.printed for r in rows),
+        posted=sum(r.figures.posted for r in rows),
         open_reports=None if reports is None else sum(reports.values()),
     )
     return Coverage(filters=filters, level=level, rows=rows, totals=totals, fixed=fixed)
@@ -264,7 +269,7 @@ def load_coverage(
 
 def coverage_rows(coverage: Coverage) -> list[list[object]]:
     """What is on screen as rows for CSV and Excel (the totals first)."""
-    header = [
+    header: list[object] = [
         "level",
         "code",
         "name",
@@ -355,14 +360,19 @@ def confirm_posted(session: Session, actor: Actor | None, agency: str, unit: str
     )
     if found != len(ids):
         raise UnknownReference("code_ids", "code of this unit")
-    result = session.execute(
+    newly = session.scalar(
+        select(func.count())
+        .select_from(EmployeeCode)
+        .where(EmployeeCode.id.in_(ids), EmployeeCode.posted_at.is_(None))
+    )
+    session.execute(
         update(EmployeeCode)
         .where(EmployeeCode.id.in_(ids), EmployeeCode.posted_at.is_(None))
         .values(posted_at=utcnow(), posted_by=(actor.label or str(actor.role))[:120])
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return result.rowcount or 0
+    return newly or 0
 
 
 def mark_printed(session: Session, code_ids: list[int]) -> None:

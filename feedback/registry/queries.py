@@ -160,7 +160,8 @@ def sheet_counts_by_county(
         employment_codes,
         county_code,
     )
-    return [tuple(row) for row in session.execute(statement.group_by(*columns).order_by(*columns))]  # type: ignore[misc]
+    rows = session.execute(statement.group_by(*columns).order_by(*columns))
+    return [(province, county, sheets) for province, county, sheets in rows]
 
 
 def get_active_code_or_none(session: Session, employee_id: int) -> EmployeeCode | None:

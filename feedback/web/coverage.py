@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.errors import UnknownReference
 from core.web import current_locale, get_session
@@ -22,7 +23,7 @@ from feedback.registry.coverage import (
     load_coverage,
     unit_desks,
 )
-from feedback.web.security import coverage_required, current_actor
+from feedback.web.auth import coverage_required, current_actor
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -86,7 +87,7 @@ def desks() -> str:
 
 @bp.post("/desks")
 @coverage_required
-def confirm() -> Response:
+def confirm() -> WerkzeugResponse:
     agency, unit = request.form.get("agency", ""), request.form.get("unit", "")
     ids = []
     for value in request.form.getlist("code_ids"):

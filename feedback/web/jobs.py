@@ -7,6 +7,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 from flask import (
     Blueprint,
@@ -29,8 +30,10 @@ from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE, Job
 from feedback.printing.services import Selection
 from feedback.registry.places import Places, province_name
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES
+from feedback.web.tasks import send
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
@@ -40,7 +43,7 @@ TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 def _enqueue(kind: str, job_id: int) -> None:
     """After the job's row is committed, never inside that transaction; the app's routes send it to
     the bulk queue."""
-    celery_app().send_task(TASKS[kind], args=[job_id])
+    send(TASKS[kind], job_id)
 
 
 def _store() -> JobFiles:
@@ -213,7 +216,10 @@ def _whole_run(parent: Job) -> Response:
 
     def body() -> Iterator[bytes]:
         pipe = _Pipe()
-        with make_session() as reading, zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED) as archive:
+        with (
+            make_session() as reading,
+            zipfile.ZipFile(cast(IO[bytes], pipe), "w", zipfile.ZIP_STORED) as archive,
+        ):
             for name, key in entries:
                 with archive.open(name, "w", force_zip64=True) as entry:
                     for chunk in store.read(reading, key):

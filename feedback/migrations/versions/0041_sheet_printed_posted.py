@@ -1,7 +1,7 @@
 """employee_codes: when the code's sheet was last printed, and when its posting was confirmed
 
-Revision ID: 0039
-Revises: 0038
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0039"
-down_revision: str | None = "0038"
+revision: str = "0041"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
