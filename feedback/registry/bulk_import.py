@@ -628,6 +628,7 @@ def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
                 INSERT INTO employees ({columns}, import_run, import_line)
                 SELECT {columns}, {run}, line FROM import_checked
                 WHERE problem IS NULL AND employee_id IS NULL
+                ORDER BY line  -- ids in the file's order, whichever way the checks' joins ran
                 RETURNING id
             )
             INSERT INTO import_pending (employee_id)
