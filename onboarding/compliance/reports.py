@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -175,13 +176,18 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
     )
 
 
-def iter_rows(session: Session, board: Matrix, filters: Filters) -> Iterator[MatrixRow]:
-    """Every row matching the filters, in order, fetched a batch at a time (for the exports)."""
+def iter_rows(
+    sessions: Callable[[], AbstractContextManager[Session]], board: Matrix, filters: Filters
+) -> Iterator[MatrixRow]:
+    """Every row matching the filters, in order, a batch at a time (for the exports). Each batch is
+    read in a session from `sessions()` closed before its rows are handed on, so a download that
+    streams (or is abandoned) holds no session between batches."""
     if board.day is None:
         return
     offset = 0
     while True:
-        batch = _page(session, board, filters, offset, EXPORT_BATCH)
+        with sessions() as session:
+            batch = _page(session, board, filters, offset, EXPORT_BATCH)
         yield from batch
         if len(batch) < EXPORT_BATCH:
             return
@@ -259,7 +265,7 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
 
 def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
     """Sorted by the chosen column; by a milestone, agencies without a figure come last either way
-    (by name); laggards first: worst status, then lowest mean value, then name."""
+    (by name); laggards first: worst status, then lowest mean value (one indexed key), then id."""
     st = ComplianceStanding
 
     def way(column: Any) -> Any:
@@ -290,7 +296,7 @@ def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
         return query.order_by(way(st.kind), way(st.name_fa), way(st.agency_id))
     if sort == "province":
         return query.order_by(way(sa.func.coalesce(st.province_code, "")), way(st.name_fa), way(st.agency_id))
-    return query.order_by(way(st.laggard_key), way(st.name_fa), way(st.agency_id))
+    return query.order_by(way(st.laggard_key), way(st.agency_id))
 
 
 def _summary(session: Session, board: Matrix, filters: Filters) -> list[tuple[int, str, int]]:
