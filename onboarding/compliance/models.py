@@ -146,7 +146,9 @@ class ComplianceStanding(PlatformBase):
 
 class ComplianceTotal(PlatformBase):
     """Agencies per status and milestone of one program on one day, for one scope: the nation (no
-    ministry, no province), one ministry, or one province; the dashboard's summary reads these."""
+    ministry, no province), one ministry, or one province; the dashboard's summary reads these. The row
+    with milestone id 0 and status "" counts the scope's agencies (the dashboard's total for it).
+    Derived like the standings: no foreign keys; a national snapshot drops the earlier days."""
 
     __tablename__ = "compliance_totals"
     __table_args__ = (

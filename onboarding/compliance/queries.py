@@ -155,7 +155,8 @@ def latest_standings_day(session: Session, program_id: int) -> dt.date | None:
 def list_totals(
     session: Session, program_id: int, day: dt.date, ministry_id: int | None, province: str | None
 ) -> list[tuple[int, str, int]]:
-    """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province."""
+    """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province;
+    milestone id 0 with status "" is the scope's count of agencies (standings.AGENCIES_ROW)."""
     total = ComplianceTotal
     query = select(total.milestone_id, total.status, total.agencies).where(
         total.program_id == program_id,

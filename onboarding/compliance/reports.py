@@ -27,6 +27,7 @@ from onboarding.compliance import policies
 from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, Milestone, Program
 from onboarding.compliance.schemas import STATUS_BITS, STATUS_ORDER, Status
+from onboarding.compliance.standings import AGENCIES_ROW
 
 TREND_WINDOW_DAYS = 180
 SORT_KEYS = ("laggards", "name", "ministry", "kind", "province")
@@ -156,12 +157,17 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
     if board.day is not None:
         offset = (filters.page - 1) * filters.per_page
         rows = _page(session, board, filters, offset, filters.per_page)
-        total = (
-            session.scalar(sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())) or 0
-        )
+        counted = None
         for milestone_id, status, agencies in _summary(session, board, filters):
-            if milestone_id in summary and status in summary[milestone_id]:
+            if milestone_id == AGENCIES_ROW:  # a precomputed scope's count of agencies
+                counted = agencies
+            elif milestone_id in summary and status in summary[milestone_id]:
                 summary[milestone_id][status] += agencies
+        if counted is None and not filters.scope_only:
+            counted = session.scalar(
+                sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())
+            )
+        total = counted or 0
         provinces = q.list_total_provinces(session, board.program.id, board.day)
     return Dashboard(
         program=board.program,

@@ -22,6 +22,7 @@ from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, ComplianceTotal, Milestone
 from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_BITS
 
+AGENCIES_ROW = 0  # the milestone id of a scope's row counting its agencies (no milestone has id 0)
 NO_MEAN = 5.0  # an agency without any value sorts after those with one, within its worst status
 LAGGARD_RANK = {str(status): index for index, status in enumerate(LAGGARD_ORDER)}
 
@@ -110,6 +111,9 @@ def _write_totals(
         ministry, province = standing["ministry_id"], standing["province_code"]
         for milestone_id, status, _value in cells[(program_id, standing["agency_id"])]:
             pairs[(program_id, ministry, province, milestone_id, status)] += 1
+    for standing in standings:  # the scope's agencies (AGENCIES_ROW), counted like a milestone's
+        key = (standing["program_id"], standing["ministry_id"], standing["province_code"])
+        pairs[(*key, AGENCIES_ROW, "")] += 1
     counts: Counter[tuple[int, int | None, str | None, int, str]] = Counter()
     for (program_id, ministry, province, milestone_id, status), agencies in pairs.items():
         counts[(program_id, None, None, milestone_id, status)] += agencies
@@ -192,9 +196,31 @@ def recount_totals(session: Session, program_ids: Collection[int], day: dt.date)
             .where(standing.c.program_id.in_(program_ids), standing.c.day == day, *conditions)
             .group_by(*grouped)
         )
-        session.execute(
-            sa.insert(totals).from_select(
-                ["program_id", "day", "ministry_id", "province_code", "milestone_id", "status", "agencies"],
-                counted,
+        agencies = (
+            sa.select(
+                standing.c.program_id,
+                sa.literal(day, sa.Date),
+                ministry,
+                province,
+                sa.literal(AGENCIES_ROW, sa.Integer),
+                sa.literal("", sa.String(16)),
+                sa.func.count(),
             )
+            .where(standing.c.program_id.in_(program_ids), standing.c.day == day, *conditions)
+            .group_by(*[c for c in (standing.c.program_id, ministry, province) if isinstance(c, sa.Column)])
         )
+        for select in (counted, agencies):
+            session.execute(
+                sa.insert(totals).from_select(
+                    [
+                        "program_id",
+                        "day",
+                        "ministry_id",
+                        "province_code",
+                        "milestone_id",
+                        "status",
+                        "agencies",
+                    ],
+                    select,
+                )
+            )
