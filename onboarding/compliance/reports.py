@@ -146,8 +146,11 @@ def matrix(session: Session, actor: Actor, program_id: int) -> Matrix:
     return Matrix(program, list(program.milestones), q.latest_standings_day(session, program.id))
 
 
-def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters | None = None) -> Dashboard:
-    """The national summary and one page of agencies: a handful of indexed queries at any size."""
+def dashboard(
+    session: Session, actor: Actor, program_id: int, filters: Filters | None = None, with_choices: bool = True
+) -> Dashboard:
+    """The national summary and one page of agencies: a handful of indexed queries at any size.
+    `with_choices=False` leaves out the filters' ministries and provinces (the API does not show them)."""
     filters = filters or Filters()
     board = matrix(session, actor, program_id)
     rows: list[MatrixRow] = []
@@ -168,7 +171,8 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
                 sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())
             )
         total = counted or 0
-        provinces = q.list_total_provinces(session, board.program.id, board.day)
+        if with_choices:
+            provinces = q.list_total_provinces(session, board.program.id, board.day)
     return Dashboard(
         program=board.program,
         milestones=board.milestones,
@@ -176,7 +180,7 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
         rows=rows,
         total=total,
         summary=summary,
-        ministries=q.list_ministries(session, board.program.id, board.day),
+        ministries=q.list_ministries(session, board.program.id, board.day) if with_choices else [],
         provinces=provinces,
         filters=filters,
     )
