@@ -29,7 +29,7 @@ from sqlalchemy import (
     make_url,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.sql import Select
 
@@ -150,6 +150,17 @@ def dialect_insert(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def table_of(model: type[Any]) -> Table:
+    """A mapped class's table, typed as a `Table` (the declarative `__table__` is typed as any
+    FromClause), for Core statements: `insert(table_of(Response))`."""
+    return cast(Table, model.__table__)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave `result` changed (its cursor's rowcount)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import nullcontext
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -119,7 +120,7 @@ def _trend_chart(detail: reports.MilestoneDetail) -> dict[str, object]:
     target = round(milestone.target * 100, 1)
     return {
         "labels": [format_jalali_numeric(day, g.locale) for day in days],
-        "value": [None if values.get(day) is None else round(values[day] * 100, 1) for day in days],
+        "value": [None if (value := values.get(day)) is None else round(value * 100, 1) for day in days],
         "target": [target for _day in days],
         "deadline": [target if day == milestone.deadline else None for day in days],
         "names": {"value": _("Value"), "target": _("Target"), "deadline": _("Deadline")},
@@ -166,7 +167,7 @@ def programs() -> str | Response | tuple[str, int]:
 def program(program_id: int) -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = request.form.to_dict()
+        form: dict[str, Any] = request.form.to_dict()
         form["active"] = "active" in request.form
         try:
             services.update_program(get_session(), current_actor(), program_id, form)
@@ -240,9 +241,7 @@ def take_snapshot(program_id: int) -> Response:
 
 
 def _milestone_form() -> dict[str, object]:
-    form: dict[str, object] = request.form.to_dict()
-    form["scope_kinds"] = request.form.getlist("scope_kinds")
-    return form
+    return {**request.form.to_dict(), "scope_kinds": request.form.getlist("scope_kinds")}
 
 
 def _worded(error: ValidationError | Conflict) -> dict[str, str]:
