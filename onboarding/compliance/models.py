@@ -83,10 +83,11 @@ class ComplianceSnapshot(PlatformBase):
     __table_args__ = (UniqueConstraint("agency_id", "milestone_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
-    milestone_id: Mapped[int] = mapped_column(
-        ForeignKey("compliance_milestones.id", ondelete="CASCADE"), index=True
-    )
+    # no foreign keys (migration 0012): a national snapshot writes tens of thousands of rows, and the
+    # checks cost three times the writing; only compute_snapshots writes rows, of existing agencies and
+    # milestones, and services.delete_milestone deletes a milestone's figures with it
+    agency_id: Mapped[int] = mapped_column(Integer)
+    milestone_id: Mapped[int] = mapped_column(Integer, index=True)
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     numerator: Mapped[int] = mapped_column(Integer)
     denominator: Mapped[int] = mapped_column(Integer)
@@ -108,21 +109,23 @@ class ComplianceStanding(PlatformBase):
     It carries what the dashboard filters, searches and sorts on (the agency's names, kind, province,
     ministry as of the snapshot; its worst status and mean value for "laggards first"; a bit per status
     it has), so a page of the matrix is one indexed query that does not grow with the agencies.
+    Derived data, rewritten by every snapshot (a national one drops the earlier days): no foreign keys,
+    whose per-row checks would cost more than writing the rows at the size of the state.
     """
 
     __tablename__ = "compliance_standings"
     __table_args__ = (
         UniqueConstraint("program_id", "day", "agency_id"),
-        Index("ix_compliance_standings_laggards", "program_id", "day", "laggard_key", "name_fa", "agency_id"),
+        Index("ix_compliance_standings_laggards", "program_id", "day", "laggard_key", "agency_id"),
         Index("ix_compliance_standings_name", "program_id", "day", "name_fa", "agency_id"),
         Index("ix_compliance_standings_province", "program_id", "day", "province_code", "laggard_key"),
         Index("ix_compliance_standings_ministry", "program_id", "day", "ministry_id", "laggard_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("compliance_programs.id", ondelete="CASCADE"))
+    program_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[dt.date] = mapped_column(Date)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(32))
     name_fa: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str] = mapped_column(String(300))
@@ -143,7 +146,9 @@ class ComplianceStanding(PlatformBase):
 
 class ComplianceTotal(PlatformBase):
     """Agencies per status and milestone of one program on one day, for one scope: the nation (no
-    ministry, no province), one ministry, or one province; the dashboard's summary reads these."""
+    ministry, no province), one ministry, or one province; the dashboard's summary reads these. The row
+    with milestone id 0 and status "" counts the scope's agencies (the dashboard's total for it).
+    Derived like the standings: no foreign keys; a national snapshot drops the earlier days."""
 
     __tablename__ = "compliance_totals"
     __table_args__ = (
@@ -151,11 +156,11 @@ class ComplianceTotal(PlatformBase):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("compliance_programs.id", ondelete="CASCADE"))
+    program_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[dt.date] = mapped_column(Date)
     ministry_id: Mapped[int | None] = mapped_column(Integer)
     province_code: Mapped[str | None] = mapped_column(String(8))
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("compliance_milestones.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     agencies: Mapped[int] = mapped_column(Integer)
 

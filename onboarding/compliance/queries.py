@@ -155,7 +155,8 @@ def latest_standings_day(session: Session, program_id: int) -> dt.date | None:
 def list_totals(
     session: Session, program_id: int, day: dt.date, ministry_id: int | None, province: str | None
 ) -> list[tuple[int, str, int]]:
-    """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province."""
+    """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province;
+    milestone id 0 with status "" is the scope's count of agencies (standings.AGENCIES_ROW)."""
     total = ComplianceTotal
     query = select(total.milestone_id, total.status, total.agencies).where(
         total.program_id == program_id,
@@ -227,17 +228,22 @@ def list_snapshots_for_day(
 def list_history(
     session: Session, milestone_ids: Iterable[int], since: dt.date, before: dt.date
 ) -> list[tuple[int, int, dt.date, float | None]]:
-    """(agency_id, milestone_id, day, value) of snapshots in [since, before), for the trend."""
-    rows = session.execute(
+    """(agency_id, milestone_id, day, value) of snapshots with a value in [since, before), for the
+    trend (read without the ORM's row processing: a national snapshot reads tens of thousands)."""
+    ids = list(milestone_ids)
+    if not ids:
+        return []
+    rows = session.connection().execute(
         select(
             ComplianceSnapshot.agency_id,
             ComplianceSnapshot.milestone_id,
             ComplianceSnapshot.day,
             ComplianceSnapshot.value,
         ).where(
-            ComplianceSnapshot.milestone_id.in_(list(milestone_ids)),
+            ComplianceSnapshot.milestone_id.in_(ids),
             ComplianceSnapshot.day >= since,
             ComplianceSnapshot.day < before,
+            ComplianceSnapshot.value.is_not(None),
         )
     )
     return [(agency, milestone, day, value) for agency, milestone, day, value in rows]

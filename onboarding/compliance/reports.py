@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from onboarding.compliance import policies
 from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, Milestone, Program
 from onboarding.compliance.schemas import STATUS_BITS, STATUS_ORDER, Status
+from onboarding.compliance.standings import AGENCIES_ROW
 
 TREND_WINDOW_DAYS = 180
 SORT_KEYS = ("laggards", "name", "ministry", "kind", "province")
@@ -144,8 +146,11 @@ def matrix(session: Session, actor: Actor, program_id: int) -> Matrix:
     return Matrix(program, list(program.milestones), q.latest_standings_day(session, program.id))
 
 
-def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters | None = None) -> Dashboard:
-    """The national summary and one page of agencies: a handful of indexed queries at any size."""
+def dashboard(
+    session: Session, actor: Actor, program_id: int, filters: Filters | None = None, with_choices: bool = True
+) -> Dashboard:
+    """The national summary and one page of agencies: a handful of indexed queries at any size.
+    `with_choices=False` leaves out the filters' ministries and provinces (the API does not show them)."""
     filters = filters or Filters()
     board = matrix(session, actor, program_id)
     rows: list[MatrixRow] = []
@@ -155,13 +160,19 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
     if board.day is not None:
         offset = (filters.page - 1) * filters.per_page
         rows = _page(session, board, filters, offset, filters.per_page)
-        total = (
-            session.scalar(sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())) or 0
-        )
+        counted = None
         for milestone_id, status, agencies in _summary(session, board, filters):
-            if milestone_id in summary and status in summary[milestone_id]:
+            if milestone_id == AGENCIES_ROW:  # a precomputed scope's count of agencies
+                counted = agencies
+            elif milestone_id in summary and status in summary[milestone_id]:
                 summary[milestone_id][status] += agencies
-        provinces = q.list_total_provinces(session, board.program.id, board.day)
+        if counted is None and not filters.scope_only:
+            counted = session.scalar(
+                sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())
+            )
+        total = counted or 0
+        if with_choices:
+            provinces = q.list_total_provinces(session, board.program.id, board.day)
     return Dashboard(
         program=board.program,
         milestones=board.milestones,
@@ -169,19 +180,24 @@ def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters 
         rows=rows,
         total=total,
         summary=summary,
-        ministries=q.list_ministries(session, board.program.id, board.day),
+        ministries=q.list_ministries(session, board.program.id, board.day) if with_choices else [],
         provinces=provinces,
         filters=filters,
     )
 
 
-def iter_rows(session: Session, board: Matrix, filters: Filters) -> Iterator[MatrixRow]:
-    """Every row matching the filters, in order, fetched a batch at a time (for the exports)."""
+def iter_rows(
+    sessions: Callable[[], AbstractContextManager[Session]], board: Matrix, filters: Filters
+) -> Iterator[MatrixRow]:
+    """Every row matching the filters, in order, a batch at a time (for the exports). Each batch is
+    read in a session from `sessions()` closed before its rows are handed on, so a download that
+    streams (or is abandoned) holds no session between batches."""
     if board.day is None:
         return
     offset = 0
     while True:
-        batch = _page(session, board, filters, offset, EXPORT_BATCH)
+        with sessions() as session:
+            batch = _page(session, board, filters, offset, EXPORT_BATCH)
         yield from batch
         if len(batch) < EXPORT_BATCH:
             return
@@ -259,7 +275,7 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
 
 def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
     """Sorted by the chosen column; by a milestone, agencies without a figure come last either way
-    (by name); laggards first: worst status, then lowest mean value, then name."""
+    (by name); laggards first: worst status, then lowest mean value (one indexed key), then id."""
     st = ComplianceStanding
 
     def way(column: Any) -> Any:
@@ -290,7 +306,7 @@ def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
         return query.order_by(way(st.kind), way(st.name_fa), way(st.agency_id))
     if sort == "province":
         return query.order_by(way(sa.func.coalesce(st.province_code, "")), way(st.name_fa), way(st.agency_id))
-    return query.order_by(way(st.laggard_key), way(st.name_fa), way(st.agency_id))
+    return query.order_by(way(st.laggard_key), way(st.agency_id))
 
 
 def _summary(session: Session, board: Matrix, filters: Filters) -> list[tuple[int, str, int]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from core.errors import Conflict, NotAuthorized
 from onboarding.compliance import policies
 from onboarding.compliance import queries as q
 from onboarding.compliance.metrics import METRICS
-from onboarding.compliance.models import Milestone, Program
+from onboarding.compliance.models import ComplianceSnapshot, ComplianceTotal, Milestone, Program
 from onboarding.compliance.reminders import create_reminders
 from onboarding.compliance.schemas import MilestoneInput, ProgramInput
 from onboarding.compliance.snapshots import SnapshotResult, compute_snapshots, milestones_by_id
@@ -127,8 +128,11 @@ def update_milestone(session: Session, actor: Actor, milestone_id: int, data: di
 
 
 def delete_milestone(session: Session, actor: Actor, milestone_id: int) -> None:
+    """The milestone and its figures (snapshot rows and totals carry no foreign key: models.py)."""
     milestone = q.get_milestone(session, milestone_id)
     _require_admin(actor)
+    for model in (ComplianceSnapshot, ComplianceTotal):
+        session.execute(sa.delete(model).where(model.milestone_id == milestone_id))
     session.delete(milestone)
     session.commit()
 

@@ -60,8 +60,10 @@ def compute_snapshots(
         name: metrics.measure(session, name, list(agencies)) for name in {m.metric for m in milestones}
     }
     history: dict[tuple[int, int], list[tuple[dt.date, float]]] = defaultdict(list)
+    # only a milestone whose deadline is today or ahead projects a trend (evaluation.evaluate)
+    trending = [m.id for m in milestones if m.deadline >= day]
     for agency_id, milestone_id, past_day, value in q.list_history(
-        session, [m.id for m in milestones], day - dt.timedelta(days=TREND_DAYS), day
+        session, trending, day - dt.timedelta(days=TREND_DAYS), day
     ):
         if value is not None and agency_id in wanted:
             history[(agency_id, milestone_id)].append((past_day, value))

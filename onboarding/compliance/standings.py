@@ -22,6 +22,7 @@ from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, ComplianceTotal, Milestone
 from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_BITS
 
+AGENCIES_ROW = 0  # the milestone id of a scope's row counting its agencies (no milestone has id 0)
 NO_MEAN = 5.0  # an agency without any value sorts after those with one, within its worst status
 LAGGARD_RANK = {str(status): index for index, status in enumerate(LAGGARD_ORDER)}
 
@@ -47,11 +48,15 @@ def write_standings(
     parents = {a.parent_id for a in agencies.values() if a.parent_id is not None}
     ministries = _ministries(agencies)
     table = _table(ComplianceStanding)
-    delete = sa.delete(table).where(table.c.program_id.in_(programs), table.c.day == day)
-    if only_agencies is not None:
-        delete = delete.where(table.c.agency_id.in_(sorted(only_agencies)))
+    if only_agencies is None:  # a national snapshot: this day's rows and every earlier day's go
+        delete = sa.delete(table).where(table.c.program_id.in_(programs), table.c.day <= day)
+    else:
+        delete = sa.delete(table).where(
+            table.c.program_id.in_(programs), table.c.day == day, table.c.agency_id.in_(sorted(only_agencies))
+        )
     session.execute(delete)
     standings = []
+    keys: dict[int, str] = {}  # an agency's search key, once for all its programs
     for (program_id, agency_id), agency_cells in cells.items():
         agency = agencies[agency_id]
         ministry = ministries.get(agency_id)
@@ -80,7 +85,8 @@ def write_standings(
                 "mean_value": mean,
                 "laggard_key": worst * 10 + (NO_MEAN if mean is None else min(max(mean, 0.0), NO_MEAN - 1)),
                 "status_mask": mask,
-                "search_key": search_key(agency.code, agency.name_fa, agency.name_en),
+                "search_key": keys.get(agency_id)
+                or keys.setdefault(agency_id, search_key(agency.code, agency.name_fa, agency.name_en)),
             }
         )
     insert_rows(session, table, standings)
@@ -97,24 +103,26 @@ def _write_totals(
     cells: dict[tuple[int, int], list[tuple[int, str, float | None]]],
     standings: list[dict],
 ) -> None:
-    """The same counts as recount_totals, from the rows of a national snapshot."""
-    counts: Counter[tuple[int, int | None, str | None, int, str]] = Counter()
+    """The same counts as recount_totals, from the rows of a national snapshot: counted once per
+    (ministry, province) pair, then rolled up into the nation, each ministry and each province."""
+    pairs: Counter[tuple[int, int | None, str | None, int, str]] = Counter()
     for standing in standings:
-        program_id, ministry, province = (
-            standing["program_id"],
-            standing["ministry_id"],
-            standing["province_code"],
-        )
-        scopes = [(None, None)]
-        if ministry is not None:
-            scopes.append((ministry, None))
-        if province is not None:
-            scopes.append((None, province))
+        program_id = standing["program_id"]
+        ministry, province = standing["ministry_id"], standing["province_code"]
         for milestone_id, status, _value in cells[(program_id, standing["agency_id"])]:
-            for scope_ministry, scope_province in scopes:
-                counts[(program_id, scope_ministry, scope_province, milestone_id, status)] += 1
+            pairs[(program_id, ministry, province, milestone_id, status)] += 1
+    for standing in standings:  # the scope's agencies (AGENCIES_ROW), counted like a milestone's
+        key = (standing["program_id"], standing["ministry_id"], standing["province_code"])
+        pairs[(*key, AGENCIES_ROW, "")] += 1
+    counts: Counter[tuple[int, int | None, str | None, int, str]] = Counter()
+    for (program_id, ministry, province, milestone_id, status), agencies in pairs.items():
+        counts[(program_id, None, None, milestone_id, status)] += agencies
+        if ministry is not None:
+            counts[(program_id, ministry, None, milestone_id, status)] += agencies
+        if province is not None:
+            counts[(program_id, None, province, milestone_id, status)] += agencies
     totals = _table(ComplianceTotal)
-    session.execute(sa.delete(totals).where(totals.c.program_id.in_(programs), totals.c.day == day))
+    session.execute(sa.delete(totals).where(totals.c.program_id.in_(programs), totals.c.day <= day))
     insert_rows(
         session,
         totals,
@@ -188,9 +196,31 @@ def recount_totals(session: Session, program_ids: Collection[int], day: dt.date)
             .where(standing.c.program_id.in_(program_ids), standing.c.day == day, *conditions)
             .group_by(*grouped)
         )
-        session.execute(
-            sa.insert(totals).from_select(
-                ["program_id", "day", "ministry_id", "province_code", "milestone_id", "status", "agencies"],
-                counted,
+        agencies = (
+            sa.select(
+                standing.c.program_id,
+                sa.literal(day, sa.Date),
+                ministry,
+                province,
+                sa.literal(AGENCIES_ROW, sa.Integer),
+                sa.literal("", sa.String(16)),
+                sa.func.count(),
             )
+            .where(standing.c.program_id.in_(program_ids), standing.c.day == day, *conditions)
+            .group_by(*[c for c in (standing.c.program_id, ministry, province) if isinstance(c, sa.Column)])
         )
+        for select in (counted, agencies):
+            session.execute(
+                sa.insert(totals).from_select(
+                    [
+                        "program_id",
+                        "day",
+                        "ministry_id",
+                        "province_code",
+                        "milestone_id",
+                        "status",
+                        "agencies",
+                    ],
+                    select,
+                )
+            )

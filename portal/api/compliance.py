@@ -279,7 +279,8 @@ def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
     parameters=MATRIX_PARAMS,
 )
 def matrix(program_id: int) -> Any:
-    board = reports.dashboard(get_session(), current_actor(), program_id, reports.parse_filters(request.args))
+    filters = reports.parse_filters(request.args)
+    board = reports.dashboard(get_session(), current_actor(), program_id, filters, with_choices=False)
     return {
         "program": _program(board.program),
         "day": board.day.isoformat() if board.day else None,

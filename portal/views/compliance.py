@@ -4,9 +4,10 @@ platform admins' program and milestone editor."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
@@ -92,12 +93,15 @@ def dashboard_export(program_id: int, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
     session = get_session()
-    board = reports.matrix(session, current_actor(), program_id)
-    rows = reports.iter_rows(session, board, reports.parse_filters(request.args))
+    board = reports.matrix(session, current_actor(), program_id)  # authorises
+    filters, locale = reports.parse_filters(request.args), g.locale
     name = f"compliance-{board.program.code}"
-    if fmt == "csv":
-        return _download(stream_with_context(exports.matrix_csv(board.milestones, rows, g.locale)), fmt, name)
-    return _download(exports.matrix_xlsx(board.milestones, rows, g.locale), fmt, name)
+    if fmt == "xlsx":
+        rows = reports.iter_rows(lambda: nullcontext(session), board, filters)
+        return _download(exports.matrix_xlsx(board.milestones, rows, locale), fmt, name)
+    # read while the body streams, after the request's session is gone: a session per batch
+    rows = reports.iter_rows(current_app.extensions["db_sessionmaker"], board, filters)
+    return _download(exports.matrix_csv(board.milestones, rows, locale), fmt, name)
 
 
 @bp.get("/programs/<int:program_id>/agencies/<int:agency_id>")

@@ -1,5 +1,7 @@
 """compliance standings and totals: each program's matrix rows and per-scope status counts, written
-with the day's snapshots so the dashboard pages in SQL (plain tables and indexes: SQLite and PostgreSQL)
+with the day's snapshots so the dashboard pages in SQL (plain tables and indexes: SQLite and PostgreSQL;
+derived data rewritten by each snapshot, so no foreign keys to check on tens of thousands of rows);
+the snapshots lose their two foreign keys for the same reason
 
 Revision ID: 0012
 Revises: 0011
@@ -17,7 +19,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+SNAPSHOT_KEYS = (
+    ("fk_compliance_snapshots_agency_id_agencies", "agencies", "agency_id"),
+    ("fk_compliance_snapshots_milestone_id_compliance_milestones", "compliance_milestones", "milestone_id"),
+)
+
+
 def upgrade() -> None:
+    # checking both keys on each of a national snapshot's rows cost three times writing them;
+    # the service layer keeps the references (onboarding/compliance/models.py)
+    with op.batch_alter_table("compliance_snapshots") as batch:
+        for name, _table, _column in SNAPSHOT_KEYS:
+            batch.drop_constraint(name, type_="foreignkey")
     op.create_table(
         "compliance_standings",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -39,28 +52,15 @@ def upgrade() -> None:
         sa.Column("laggard_key", sa.Float(), nullable=False),
         sa.Column("status_mask", sa.Integer(), nullable=False),
         sa.Column("search_key", sa.String(700), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["program_id"],
-            ["compliance_programs.id"],
-            name=op.f("fk_compliance_standings_program_id_compliance_programs"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["agency_id"],
-            ["agencies.id"],
-            name=op.f("fk_compliance_standings_agency_id_agencies"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_compliance_standings")),
         sa.UniqueConstraint(
             "program_id", "day", "agency_id", name=op.f("uq_compliance_standings_program_id")
         ),
     )
-    op.create_index(op.f("ix_compliance_standings_agency_id"), "compliance_standings", ["agency_id"])
     op.create_index(
         "ix_compliance_standings_laggards",
         "compliance_standings",
-        ["program_id", "day", "laggard_key", "name_fa", "agency_id"],
+        ["program_id", "day", "laggard_key", "agency_id"],
     )
     op.create_index(
         "ix_compliance_standings_name", "compliance_standings", ["program_id", "day", "name_fa", "agency_id"]
@@ -85,18 +85,6 @@ def upgrade() -> None:
         sa.Column("milestone_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("agencies", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["program_id"],
-            ["compliance_programs.id"],
-            name=op.f("fk_compliance_totals_program_id_compliance_programs"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["milestone_id"],
-            ["compliance_milestones.id"],
-            name=op.f("fk_compliance_totals_milestone_id_compliance_milestones"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_compliance_totals")),
     )
     op.create_index(
@@ -107,9 +95,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("compliance_snapshots") as batch:
+        for name, table, column in SNAPSHOT_KEYS:
+            batch.create_foreign_key(name, table, [column], ["id"], ondelete="CASCADE")
     op.drop_index("ix_compliance_totals_scope", table_name="compliance_totals")
     op.drop_table("compliance_totals")
     for name in ("ministry", "province", "name", "laggards"):
         op.drop_index(f"ix_compliance_standings_{name}", table_name="compliance_standings")
-    op.drop_index(op.f("ix_compliance_standings_agency_id"), table_name="compliance_standings")
     op.drop_table("compliance_standings")

@@ -9,9 +9,10 @@ import dataclasses
 import datetime as dt
 import io
 import random
+from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from catalog.models import Agency, AgencyKind, ServiceKind
 from catalog.queries import search_key
@@ -19,7 +20,7 @@ from core import migrate
 from core.actors import SYSTEM, Actor, Role
 from core.db import make_engine, make_sessionmaker
 from onboarding.compliance import exports, reports, services
-from onboarding.compliance.models import ComplianceSnapshot
+from onboarding.compliance.models import ComplianceSnapshot, ComplianceTotal
 from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_ORDER
 from tests.onboarding.compliance import factories as f
 
@@ -204,7 +205,11 @@ def test_export_streams_every_row_not_one_page(session):
     services.take_snapshot(session, SYSTEM, DAY)
     board = reports.matrix(session, OVERSEER, seeded["program"].id)
     filters = reports.Filters(province="07", per_page=5)
-    chunks = list(exports.matrix_csv(board.milestones, reports.iter_rows(session, board, filters), "en"))
+    chunks = list(
+        exports.matrix_csv(
+            board.milestones, reports.iter_rows(lambda: nullcontext(session), board, filters), "en"
+        )
+    )
     lines = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     expected = reference(session, seeded["program"], seeded["milestones"])
     assert len(lines) - 1 == sum(1 for r in expected.values() if r["province"] == "07") > 5
@@ -218,3 +223,17 @@ def test_laggards_come_first_by_default(session):
     first = board.rows[0]
     assert any(c.status == "missed" for c in first.cells.values())
     assert board.total > board.per_page == len(board.rows)
+
+
+def test_deleting_a_milestone_deletes_its_figures(session):
+    """The snapshots and totals carry no foreign key (a national snapshot's writes): the service
+    deletes a milestone's rows with it."""
+    seeded = seed(session, random.Random(9))
+    services.take_snapshot(session, SYSTEM, DAY)
+    electronic = seeded["milestones"][0].id
+    services.delete_milestone(session, SYSTEM, electronic)
+    for model in (ComplianceSnapshot, ComplianceTotal):
+        assert session.scalar(select(func.count()).where(model.milestone_id == electronic)) == 0
+    assert session.scalar(select(func.count()).select_from(ComplianceSnapshot)) > 0
+    board = reports.dashboard(session, OVERSEER, seeded["program"].id)
+    assert all(electronic not in row.cells for row in board.rows) and electronic not in board.summary
