@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import CursorResult, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +21,7 @@ from catalog.models import EService, ServiceStatus
 from core.actors import Actor
 from core.dates import utcnow
 from core.db import dialect_insert, is_valid_id
-from core.errors import NotAuthorized, NotFound
+from core.errors import Conflict, NotAuthorized, NotFound
 from onboarding.probes import policies
 from onboarding.probes.models import ProbeDaily, ProbeResult, ProbeTarget
 from onboarding.probes.prober import (
@@ -98,14 +101,32 @@ def claim_due_probes(
     return ids
 
 
+class HostBusy(Conflict):
+    """As many probes of this host as allowed are under way; try again shortly."""
+
+    code = "probe_host_busy"
+
+
+HostSlot = Callable[[str], AbstractContextManager[bool]]
+
+
+@contextmanager
+def _no_bound(_host: str) -> Iterator[bool]:
+    yield True
+
+
 def probe_service(
     session: Session,
     actor: Actor,
     service_id: int,
     config: ProbeConfig,
     resolver: Resolver = system_resolver,
+    host_slot: HostSlot = _no_bound,
 ) -> ProbeResult | None:
-    """Probe one service now and keep the result; None when it is no longer probed (retired, no URL)."""
+    """Probe one service now and keep the result; None when it is no longer probed (retired, no URL).
+
+    `host_slot(host)` bounds the probes of one host at once (the worker's counts across workers);
+    when it says no, HostBusy is raised and nothing is written."""
     if not policies.can_schedule_probes(actor):
         raise NotAuthorized("only the platform runs probes")
     service = session.get(EService, service_id) if is_valid_id(service_id) else None
@@ -118,8 +139,12 @@ def probe_service(
         expect_text=target.expect_text if target else "",
         expect_openapi=target.expect_openapi if target else False,
     )
-    at = utcnow()
-    outcome = probe(spec, config, resolver)
+    host = (urlsplit(service.public_url).hostname or "").lower()
+    with host_slot(host) as allowed:
+        if not allowed:
+            raise HostBusy("too many probes of this host under way", host=host)
+        at = utcnow()
+        outcome = probe(spec, config, resolver)
     row = _result_row(service, at, outcome)
     session.add(row)
     session.commit()
