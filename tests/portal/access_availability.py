@@ -1,0 +1,39 @@
+"""The availability pages in the role matrix: an agency's evidence page (readers of the agency) and
+"probe now" (the agency's own people and platform admins; overseers may look, not ask; another
+agency's service is not found)."""
+
+from __future__ import annotations
+
+from tests.fixtures.catalog import service_data
+from tests.portal.access_matrix import AGENCY_READ_PAGE, WORLD_BUILDERS, Case, add, expect, in_sub
+
+PROBE_NOW = expect(302, overseer=403, other_admin=404, other_member=404)
+
+
+def _probed_world(session, world) -> None:
+    from catalog import services
+    from core.actors import SYSTEM
+
+    for side in (world.own, world.other, world.sub, world.sibling):
+        data = service_data("probed", public_url="https://service.example/health")
+        side["probed"] = services.create_service(session, SYSTEM, side["agency"].id, data)
+
+
+WORLD_BUILDERS.append(_probed_world)
+
+add(
+    "availability.agency_availability",
+    Case("GET", lambda w: f"/agencies/{w.own['agency'].id}/availability", AGENCY_READ_PAGE),
+    Case("GET", lambda w: f"/agencies/{w.sub['agency'].id}/availability", in_sub(AGENCY_READ_PAGE)),
+)
+add(
+    "availability.probe_now",
+    Case("POST", lambda w: f"/services/{w.own['probed'].id}/probe", PROBE_NOW, form=lambda w: {}),
+    Case("POST", lambda w: f"/services/{w.sub['probed'].id}/probe", in_sub(PROBE_NOW), form=lambda w: {}),
+    Case(
+        "POST",
+        lambda w: f"/services/{w.sibling['probed'].id}/probe",
+        expect(302, overseer=403, other_admin=404, other_member=404, sub_admin=404, sub_member=404),
+        form=lambda w: {},
+    ),
+)
