@@ -255,6 +255,13 @@ OPTIONS: tuple[Option, ...] = (
         "Days each probe's row is kept; daily availability and latency percentiles are kept beyond.",
     ),
     Option(
+        "satisfaction_url",
+        parse_str,
+        "",
+        "The feedback tenant's public aggregates (JSON) read for the satisfaction metric."
+        " Empty: feedback_base_url + /transparency.json.",
+    ),
+    Option(
         "probe_host_concurrency",
         parse_int,
         2,

@@ -25,6 +25,7 @@ class TaskNames:
     DAILY_SNAPSHOT = "compliance.daily-snapshot"
     RECOMPUTE_AGENCY = "compliance.recompute-agency"
     SEND_REMINDER_EMAILS = "compliance.send-reminder-emails"
+    IMPORT_SATISFACTION = "compliance.import-satisfaction"
     SEND_DUE_PROBES = "probes.send-due"
     PROBE_SERVICE = "probes.probe-service"
     FOLD_PROBES = "probes.fold-and-expire"

@@ -158,3 +158,18 @@ def workloads_migrated(session: Session, agency_ids: list[int]) -> dict[int, Mea
 def data_centers_retired(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
     counts = migration_queries.data_center_retirement_counts_by_agency(session, agency_ids)
     return {a: Measure.ratio(*counts.get(a, (0, 0))) for a in agency_ids}
+
+
+@metric("satisfaction", "citizen satisfaction score (the feedback tenant's, 0-100, as a share)")
+def satisfaction(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+    """The tenant's latest published score as a share (70 → 0.7), so a target of 0.7 reads "score >= 70".
+    The numerator and denominator weigh by responses, so a ministry's group figure is the mean over
+    its tree's responses. Agencies under the tenant's minimum of responses are not published: no data."""
+    from core.dates import tehran_today
+    from onboarding.satisfaction.services import latest_scores
+
+    scores = latest_scores(session, agency_ids, tehran_today())
+    return {
+        agency_id: Measure(round(row.score / 100 * row.responses), row.responses, row.score / 100)
+        for agency_id, row in scores.items()
+    }
