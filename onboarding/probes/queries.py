@@ -26,7 +26,8 @@ class Availability:
         return self.up / self.probes if self.probes else None
 
 
-def _up_count():
+def up_count():
+    """The number of probes that found the service up, as a SQL aggregate."""
     return func.sum(case((ProbeResult.up.is_(True), 1), else_=0))
 
 
@@ -37,7 +38,7 @@ def evidenced_services(since: dt.datetime, until: dt.datetime, min_availability:
         select(ProbeResult.service_id)
         .where(ProbeResult.at >= since, ProbeResult.at < until)
         .group_by(ProbeResult.service_id)
-        .having(_up_count() >= min_availability * func.count())
+        .having(up_count() >= min_availability * func.count())
     )
 
 
@@ -46,7 +47,7 @@ def availability_by_service(
 ) -> dict[int, Availability]:
     """Raw probes of each service in [since, until); services without a probe are absent."""
     query = (
-        select(ProbeResult.service_id, func.count(), _up_count())
+        select(ProbeResult.service_id, func.count(), up_count())
         .where(ProbeResult.at >= since, ProbeResult.at < until)
         .group_by(ProbeResult.service_id)
     )

@@ -5,7 +5,7 @@ agency's service is not found)."""
 from __future__ import annotations
 
 from tests.fixtures.catalog import service_data
-from tests.portal.access_matrix import AGENCY_READ_PAGE, WORLD_BUILDERS, Case, add, expect, in_sub
+from tests.portal.access_matrix import AGENCY_READ_PAGE, PUBLIC, WORLD_BUILDERS, Case, add, expect, in_sub
 
 PROBE_NOW = expect(302, overseer=403, other_admin=404, other_member=404)
 
@@ -36,4 +36,10 @@ add(
         expect(302, overseer=403, other_admin=404, other_member=404, sub_admin=404, sub_member=404),
         form=lambda w: {},
     ),
+)
+add("availability.national_status", Case("GET", lambda w: "/status", PUBLIC))
+add(
+    "availability.agency_status",
+    Case("GET", lambda w: f"/status/{w.own['agency'].code}", PUBLIC),
+    Case("GET", lambda w: "/status/NO-SUCH-AGENCY", expect(404)),
 )

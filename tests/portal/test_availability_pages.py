@@ -81,3 +81,36 @@ def test_a_milestone_requires_evidence_through_its_form(client, db_session, make
     db_session.refresh(milestone)
     assert (milestone.evidence_required, milestone.evidence_window_days) == (True, 14)
     assert milestone.evidence_min_availability == 0.95
+
+
+def test_the_public_status_pages_show_7_and_90_days_without_signing_in(client, db_session, probe_server):
+    from onboarding.probes.models import ProbeDaily
+
+    agency = f.agency(db_session, AgencyKind.organization, name="سازمان نمونه")
+    up, flaky = f.services(db_session, agency, [3, 3])
+    up.public_url, flaky.public_url = probe_server.url("/ok"), probe_server.url("/error")
+    db_session.flush()
+    today = dt.datetime.now(dt.UTC).date()
+    for back in range(1, 31):  # thirty folded days: the first always up, the second up half the time
+        day = today - dt.timedelta(days=back)
+        db_session.add(ProbeDaily(service_id=up.id, day=day, agency_id=agency.id, probes=10, up=10))
+        db_session.add(ProbeDaily(service_id=flaky.id, day=day, agency_id=agency.id, probes=10, up=5))
+    db_session.flush()
+    for service in (up, flaky):  # and today's raw probes
+        probes.probe_service(db_session, SYSTEM, service.id, LOCAL)
+    national = client.get("/status")
+    body = national.get_data(as_text=True)
+    assert national.status_code == 200 and "<script" not in body
+    _valid(body)
+    assert "سازمان نمونه" in body and f"/status/{agency.code}" in body
+    page = client.get(f"/status/{agency.code}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<script" not in body
+    _valid(body)
+    assert body.count('class="day up"') == 31 and body.count('class="day down"') == 31  # 30 days + today
+    assert body.count('class="day none"') == 2 * 59
+    assert "۱۰۰٪" in body and "۵۰٪" in body  # the first always up; the second about half
+    assert "127.0.0.1" not in body and "status_code" not in body  # no address, no error detail in public
+    english = client.get(f"/status/{agency.code}?lang=en")
+    assert english.status_code == 200
+    assert client.get("/status/NO-SUCH").status_code == 404
