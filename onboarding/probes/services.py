@@ -21,9 +21,9 @@ from catalog.models import EService, ServiceStatus
 from core.actors import Actor
 from core.dates import utcnow
 from core.db import dialect_insert, is_valid_id
-from core.errors import Conflict, NotAuthorized, NotFound
+from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from onboarding.probes import policies
-from onboarding.probes.models import ProbeDaily, ProbeResult, ProbeTarget
+from onboarding.probes.models import DEFAULT_INTERVAL_SECONDS, ProbeDaily, ProbeResult, ProbeTarget
 from onboarding.probes.prober import (
     ProbeConfig,
     ProbeOutcome,
@@ -176,6 +176,39 @@ def request_probe_now(session: Session, actor: Actor, service_id: int) -> EServi
     if service.status != ServiceStatus.active or not service.public_url:
         raise NotFound("this service is not probed", service_id=service_id)
     return service
+
+
+def set_probe_target(
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    *,
+    interval_seconds: int = DEFAULT_INTERVAL_SECONDS,
+    expect_status_class: int = 2,
+    expect_text: str = "",
+    expect_openapi: bool = False,
+) -> ProbeTarget:
+    """How the agency's service is probed: its interval and what counts as an answer; commit once."""
+    service = session.get(EService, service_id) if is_valid_id(service_id) else None
+    if service is None or not actor.can_read_agency(service.agency_id):
+        raise NotFound("no such e-service", service_id=service_id)
+    if not policies.can_request_probe(actor, service):
+        raise NotAuthorized("not your agency's service", service_id=service_id)
+    fields = {}
+    if not 30 <= interval_seconds <= 86_400:
+        fields["interval_seconds"] = "between 30 and 86400 seconds"
+    if expect_status_class not in (2, 3, 4, 5):
+        fields["expect_status_class"] = "one of 2, 3, 4, 5"
+    if len(expect_text) > 200:
+        fields["expect_text"] = "at most 200 characters"
+    if fields:
+        raise ValidationError("invalid probe settings", fields=fields)
+    target = session.get(ProbeTarget, service_id) or ProbeTarget(service_id=service_id, next_due_at=None)
+    target.interval_seconds, target.expect_status_class = interval_seconds, expect_status_class
+    target.expect_text, target.expect_openapi = expect_text, expect_openapi
+    session.add(target)
+    session.commit()
+    return target
 
 
 def _percentile(sorted_values: list[int], fraction: float) -> float | None:
