@@ -5,7 +5,16 @@ agency's service is not found)."""
 from __future__ import annotations
 
 from tests.fixtures.catalog import service_data
-from tests.portal.access_matrix import AGENCY_READ_PAGE, PUBLIC, WORLD_BUILDERS, Case, add, expect, in_sub
+from tests.portal.access_matrix import (
+    AGENCY_READ_API,
+    AGENCY_READ_PAGE,
+    PUBLIC,
+    WORLD_BUILDERS,
+    Case,
+    add,
+    expect,
+    in_sub,
+)
 
 PROBE_NOW = expect(302, overseer=403, other_admin=404, other_member=404)
 
@@ -42,4 +51,21 @@ add(
     "availability.agency_status",
     Case("GET", lambda w: f"/status/{w.own['agency'].code}", PUBLIC),
     Case("GET", lambda w: "/status/NO-SUCH-AGENCY", expect(404)),
+)
+
+API_PROBE_NOW = expect(202, anonymous=401, overseer=403, other_admin=404, other_member=404)
+add(
+    "api.agency_availability",
+    Case("GET", lambda w: f"/api/v1/agencies/{w.own['agency'].id}/availability", AGENCY_READ_API),
+    Case("GET", lambda w: f"/api/v1/agencies/{w.sub['agency'].id}/availability", in_sub(AGENCY_READ_API)),
+)
+add(
+    "api.probe_now",
+    Case("POST", lambda w: f"/api/v1/services/{w.own['probed'].id}/probe", API_PROBE_NOW, json=lambda w: {}),
+    Case(
+        "POST",
+        lambda w: f"/api/v1/services/{w.sub['probed'].id}/probe",
+        in_sub(API_PROBE_NOW),
+        json=lambda w: {},
+    ),
 )

@@ -114,3 +114,25 @@ def test_the_public_status_pages_show_7_and_90_days_without_signing_in(client, d
     english = client.get(f"/status/{agency.code}?lang=en")
     assert english.status_code == 200
     assert client.get("/status/NO-SUCH").status_code == 404
+
+
+def test_the_api_shows_declared_beside_evidenced_and_probes_now(
+    client, db_session, make_user, api_headers, probe_server
+):
+    agency = f.agency(db_session, AgencyKind.organization)
+    answers, fails = f.services(db_session, agency, [4, 3])
+    answers.public_url, fails.public_url = probe_server.url("/ok"), probe_server.url("/error")
+    db_session.flush()
+    for service in (answers, fails):
+        probes.probe_service(db_session, SYSTEM, service.id, LOCAL)
+    headers = api_headers(make_user(Role.agency_member, agency=agency))
+    body = client.get(f"/api/v1/agencies/{agency.id}/availability", headers=headers).json
+    by_id = {s["id"]: s for s in body["services"]}
+    assert by_id[answers.id]["maturity"] == 4 and by_id[answers.id]["availability_7d"]["ratio"] == 1.0
+    assert (
+        by_id[fails.id]["last_probe"]["error_class"] == "status"
+        and by_id[fails.id]["last_probe"]["status_code"] == 500
+    )
+    assert [failure["service_id"] for failure in body["failures"]] == [fails.id]
+    queued = client.post(f"/api/v1/services/{fails.id}/probe", headers=headers)
+    assert queued.status_code == 202 and queued.json == {"service_id": fails.id, "queued": True}
