@@ -18,17 +18,15 @@ from workers.celery_names import TaskNames
 
 TAGS = ["availability"]
 NULLABLE_INT = {"type": ["integer", "null"]}
-PROBE_SCHEMA = {
-    "type": ["object", "null"],
-    "properties": {
-        "at": {"type": "string", "format": "date-time"},
-        "up": {"type": "boolean"},
-        "status_code": NULLABLE_INT,
-        "latency_ms": {"type": "integer"},
-        "error_class": {"type": "string"},
-        "error_detail": {"type": "string"},
-    },
+PROBE_PROPERTIES: dict[str, Any] = {
+    "at": {"type": "string", "format": "date-time"},
+    "up": {"type": "boolean"},
+    "status_code": NULLABLE_INT,
+    "latency_ms": {"type": "integer"},
+    "error_class": {"type": "string"},
+    "error_detail": {"type": "string"},
 }
+PROBE_SCHEMA = {"type": ["object", "null"], "properties": PROBE_PROPERTIES}
 AVAILABILITY_SCHEMA = {
     "type": "object",
     "required": ["agency_id", "services", "failures"],
@@ -61,9 +59,8 @@ AVAILABILITY_SCHEMA = {
         "failures": {
             "type": "array",
             "items": {
-                **PROBE_SCHEMA,
                 "type": "object",
-                "properties": {**PROBE_SCHEMA["properties"], "service_id": {"type": "integer"}},
+                "properties": {**PROBE_PROPERTIES, "service_id": {"type": "integer"}},
             },
         },
     },

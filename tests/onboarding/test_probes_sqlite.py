@@ -24,7 +24,7 @@ LOCAL = ProbeConfig(allowed_networks=parse_networks("127.0.0.0/8"), total_timeou
 def test_probes_evidence_and_satisfaction_on_sqlite(tmp_path, probe_server):
     url = f"sqlite:///{tmp_path / 'govcloud.db'}"
     migrate.upgrade("platform", url)
-    migrate.downgrade("platform", url, "0011")
+    migrate.downgrade("platform", url, "0012")
     migrate.upgrade("platform", url)
     engine = make_engine(url)
     try:
