@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from catalog import queries as catalog_queries
 from core.dates import utcnow
+from core.errors import NotFound, UnknownReference, ValidationError
 from core.web import get_session
 from onboarding.probes import queries, services
 from onboarding.probes.models import ProbeResult
 from portal import tasks
 from portal.api import bp
-from portal.api.openapi import operation
+from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, signed_in
 from workers.celery_names import TaskNames
 
@@ -84,16 +87,25 @@ def _probe(row: ProbeResult | None) -> dict[str, Any] | None:
     }
 
 
-@bp.get("/agencies/<int:agency_id>/availability")
+@bp.get("/availability")
 @signed_in
 @operation(
+    parameters=[query_param("agency", {"type": "integer", "minimum": 1}, "the agency's id", required=True)],
+    errors=(422,),
     summary="The agency's services: declared beside their 7-day availability and last probe; recent failures",
     tags=TAGS,
     response=AVAILABILITY_SCHEMA,
 )
-def agency_availability(agency_id: int) -> Any:
+def agency_availability() -> Any:
+    """An agency named by the query that the caller may not read is bad input naming `agency` (422)."""
     session, actor = get_session(), current_actor()
-    agency = catalog_queries.get_agency(session, actor, agency_id)
+    raw = request.args.get("agency", "")
+    if not raw.isdigit():
+        raise ValidationError("the agency is required", fields={"agency": "an agency id is required"})
+    try:
+        agency = catalog_queries.get_agency(session, actor, int(raw))
+    except NotFound:
+        raise UnknownReference("agency", "agency") from None
     evidence = queries.agency_evidence(session, actor, agency.id, utcnow())
     return {
         "agency_id": agency.id,
@@ -120,15 +132,29 @@ def agency_availability(agency_id: int) -> Any:
     }
 
 
-@bp.post("/services/<int:service_id>/probe")
+PROBE_REQUEST = {
+    "type": "object",
+    "required": ["service_id"],
+    "additionalProperties": False,
+    "properties": {"service_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+}
+
+
+@bp.post("/probes")
 @signed_in
 @operation(
+    request_body=PROBE_REQUEST,
     summary="Probe the agency's service now (the result appears within a minute)",
     tags=TAGS,
     response=QUEUED_SCHEMA,
     status=202,
 )
-def probe_now(service_id: int) -> Any:
-    service = services.request_probe_now(get_session(), current_actor(), service_id)
+def probe_now() -> Any:
+    """An id naming nothing the caller may probe is bad input naming the field (422), as elsewhere."""
+    service_id = validate_json(PROBE_REQUEST)["service_id"]
+    try:
+        service = services.request_probe_now(get_session(), current_actor(), service_id)
+    except NotFound:
+        raise UnknownReference("service_id", "e-service") from None
     tasks.send(TaskNames.PROBE_SERVICE, service.id)
     return {"service_id": service.id, "queued": True}, 202

@@ -126,7 +126,7 @@ def test_the_api_shows_declared_beside_evidenced_and_probes_now(
     for service in (answers, fails):
         probes.probe_service(db_session, SYSTEM, service.id, LOCAL)
     headers = api_headers(make_user(Role.agency_member, agency=agency))
-    body = client.get(f"/api/v1/agencies/{agency.id}/availability", headers=headers).json
+    body = client.get(f"/api/v1/availability?agency={agency.id}", headers=headers).json
     by_id = {s["id"]: s for s in body["services"]}
     assert by_id[answers.id]["maturity"] == 4 and by_id[answers.id]["availability_7d"]["ratio"] == 1.0
     assert (
@@ -134,5 +134,7 @@ def test_the_api_shows_declared_beside_evidenced_and_probes_now(
         and by_id[fails.id]["last_probe"]["status_code"] == 500
     )
     assert [failure["service_id"] for failure in body["failures"]] == [fails.id]
-    queued = client.post(f"/api/v1/services/{fails.id}/probe", headers=headers)
+    queued = client.post("/api/v1/probes", json={"service_id": fails.id}, headers=headers)
     assert queued.status_code == 202 and queued.json == {"service_id": fails.id, "queued": True}
+    unknown = client.post("/api/v1/probes", json={"service_id": 2**31 - 1}, headers=headers)
+    assert unknown.status_code == 422 and "service_id" in unknown.json["error"]["fields"]
