@@ -17,17 +17,20 @@ from typing import IO, TypedDict
 
 from sqlalchemy.orm import Session
 
+from core import reference
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
+from feedback.registry.coverage import mark_printed
 from feedback.registry.models import Employee
 from feedback.registry.places import Places, agency_name
 
 SHEETS_PER_FILE = 1000
 SINGLE_PDF_LIMIT = 5000
+MARK_PRINTED_EVERY = 1000
 
 Progress = Callable[[int, int], None]
 
@@ -41,12 +44,15 @@ class Selection:
     unit: str = ""
     province: str = ""
     employment_codes: tuple[str, ...] = ()
+    county: str = ""  # a county's code (the parts of a run split per county)
+    national: bool = False  # no filter, on purpose: a national run (split per county)
 
     def describe(self) -> str:
         parts = [
             f"agency {self.agency_code}" if self.agency_code else "",
             f"unit {self.unit}" if self.unit else "",
             f"province {self.province}" if self.province else "",
+            f"county {self.county}" if self.county else "",
             f"{len(self.employment_codes)} listed employees" if self.employment_codes else "",
         ]
         return ", ".join(p for p in parts if p)
@@ -69,6 +75,7 @@ class SheetFilters(TypedDict):
     unit: str | None
     province_code: str | None
     employment_codes: list[str] | None
+    county_code: str | None
 
 
 def _filters(session: Session, selection: Selection) -> SheetFilters:
@@ -80,12 +87,22 @@ def _filters(session: Session, selection: Selection) -> SheetFilters:
     province = places.province(selection.province) if selection.province else None
     if selection.province and province is None:
         fields["province"] = "unknown_province"
-    if not (selection.agency_code or selection.province or selection.employment_codes):
+    county = selection.county.strip()
+    if county and county not in reference.counties_by_code() and places.county_name(county) == county:
+        fields["county"] = "unknown_county"
+    if not (
+        selection.agency_code
+        or selection.province
+        or selection.employment_codes
+        or county
+        or selection.national
+    ):
         fields["agency_code"] = "no_selection"
     if fields:
         messages = {
             "unknown_agency": f"unknown agency code {selection.agency_code!r}",
             "unknown_province": f"unknown province {selection.province!r}",
+            "unknown_county": f"unknown county {selection.county!r}",
             "no_selection": "choose an agency, a province or a list of employees",
         }
         raise ValidationError("; ".join(messages[code] for code in fields.values()), fields=fields)
@@ -94,6 +111,7 @@ def _filters(session: Session, selection: Selection) -> SheetFilters:
         "unit": selection.unit.strip() or None,
         "province_code": province.code if province else None,
         "employment_codes": list(selection.employment_codes) if selection.employment_codes else None,
+        "county_code": county or None,
     }
 
 
@@ -101,6 +119,23 @@ def count_batch(session: Session, actor: Actor, selection: Selection) -> int:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
     return queries.count_sheet_rows(session, **_filters(session, selection))
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """One county's share of a run split per county."""
+
+    province: str
+    county: str
+    sheets: int
+
+
+def plan_parts(session: Session, actor: Actor, selection: Selection) -> list[Part]:
+    """A run's parts, one per county with sheets to print, in province and county order."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only registry admins print sheets")
+    rows = queries.sheet_counts_by_county(session, **_filters(session, selection))
+    return [Part(province, county, sheets) for province, county, sheets in rows]
 
 
 def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
@@ -119,8 +154,16 @@ _UnitSheets = Iterator[tuple[tuple[str, str], Sheet]]
 
 
 def _sheets(session: Session, filters: SheetFilters, base_url: str) -> _UnitSheets:
+    """The batch's sheets; each chunk of codes drawn is marked printed (for the coverage view) in the
+    run's transaction, so a run that fails marks nothing."""
+    drawn: list[int] = []
     for employee, code in queries.iter_sheet_rows(session, **filters):
+        drawn.append(code.id)
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
+        if len(drawn) >= MARK_PRINTED_EVERY:
+            mark_printed(session, drawn)
+            drawn = []
+    mark_printed(session, drawn)
 
 
 def print_batch(
@@ -147,6 +190,7 @@ def print_batch(
     else:
         files = _write_zip(tmp, sheets, base_url, per_page, sheets_per_file, tally)
     tmp.replace(out)
+    session.commit()  # the codes drawn are marked printed once the file is whole
     tally.report()
     return PrintSummary(sheets=tally.done, files=files, path=out)
 

@@ -37,6 +37,8 @@ from feedback.registry.schemas import GENDERS, MAX_LENGTH, REQUIRED, Reason
 from feedback.registry.upsert import dialect_insert
 
 BATCH_SIZE = 2000
+# PostgreSQL: a load this large (and at least the registry's size) rebuilds the indexes afterwards
+LARGE_LOAD_ROWS = 100_000
 ROWS_PER_STATEMENT = 1000  # ids per UPDATE of rows seen again
 DATA_FIELDS = (
     "national_code",
@@ -228,8 +230,11 @@ def import_employees(
     rejects_path: Path,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    large_load_rows: int = LARGE_LOAD_ROWS,
 ) -> ImportSummary:
-    """Import a CSV or Excel file of employees; good rows are kept whatever the bad ones are."""
+    """Import a CSV or Excel file of employees; good rows are kept whatever the bad ones are.
+    On PostgreSQL, `large_load_rows` new employees or more, and at least as many as the registry
+    holds, rebuild the registry's indexes after inserting instead of updating them row by row."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins import employees")
     source = open_source(path)
@@ -239,7 +244,9 @@ def import_employees(
     rejects = _RejectsWriter(rejects_path, source.header)
     if session.get_bind().dialect.name == "postgresql":
         try:
-            _import_bulk(session, source, places, run, summary, rejects, progress, batch_size)
+            _import_bulk(
+                session, source, places, run, summary, rejects, progress, batch_size, large_load_rows
+            )
         finally:
             rejects.close()
             source.close()
@@ -283,13 +290,14 @@ def _import_bulk(
     rejects: _RejectsWriter,
     progress: Progress | None,
     batch_size: int,
+    large_load_rows: int,
 ) -> None:
     from feedback.registry.bulk_import import import_file
 
     def write_reject(line: int, reason: Reason, message: str, original: list[str]) -> None:
         _reject(summary, rejects, Reject(line, reason, message, original))
 
-    counts = import_file(session, source, places, run, write_reject, progress, batch_size)
+    counts = import_file(session, source, places, run, write_reject, progress, batch_size, large_load_rows)
     summary.imported, summary.updated, summary.unchanged = (
         counts["new"],
         counts["changed"],

@@ -26,7 +26,7 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import account, admin, auth, codes, errors, jobs, security
+    from feedback.web import account, admin, auth, codes, coverage, errors, jobs, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
@@ -54,6 +54,7 @@ def create_app(
     app.register_blueprint(codes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(coverage.bp)
     init_missing_code_reports(app)
     init_dashboards(app)
     init_survey(app)

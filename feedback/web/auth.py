@@ -14,7 +14,7 @@ from core.actors import Actor
 from core.web import access_required, get_session
 from feedback.accounts.actors import actor_for
 from feedback.accounts.models import VIEWER, Account
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.policies import can_manage_registry, can_view_coverage
 from feedback.accounts.services import dummy_hash, end_sessions, get_active_account
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +102,9 @@ registry_admin_required = _role_required(can_manage_registry, "registry_admin", 
 # Dashboard pages: signed in with a dashboard account; which scope it may see is the dashboards'
 # own policy (`feedback.dashboards.policies`), checked by the service.
 viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (".json", ".csv", ".xlsx"))
+# The rollout's coverage: registry admins and dashboard accounts (each narrowed to its own scope by
+# `feedback.registry.coverage`; a unit's desks by `can_check_unit`).
+coverage_required = _role_required(can_view_coverage, "coverage", (".csv", ".xlsx"))
 
 
 def signed_in(view: F) -> F:
