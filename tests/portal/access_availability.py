@@ -63,11 +63,13 @@ add(
 )
 add(
     "api.probe_now",
-    Case("POST", lambda w: f"/api/v1/services/{w.own['probed'].id}/probe", API_PROBE_NOW, json=lambda w: {}),
+    Case(
+        "POST", lambda w: "/api/v1/probes", API_PROBE_NOW, json=lambda w: {"service_id": w.own["probed"].id}
+    ),
     Case(
         "POST",
-        lambda w: f"/api/v1/services/{w.sub['probed'].id}/probe",
+        lambda w: "/api/v1/probes",
         in_sub(API_PROBE_NOW),
-        json=lambda w: {},
+        json=lambda w: {"service_id": w.sub["probed"].id},
     ),
 )
