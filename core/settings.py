@@ -8,6 +8,7 @@ demo; production refuses to start without them.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -58,6 +59,18 @@ def _prefix_length(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _networks(raw: str) -> str:
+    """Comma-separated IP networks, each checked; kept as text, normalized."""
+    networks = []
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"not an IP network: {part.strip()!r}") from None
+    return ",".join(networks)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,6 +226,53 @@ OPTIONS: tuple[Option, ...] = (
         parse_float,
         2.0,
         "First retry delay of a failed Bale API call; it doubles on each retry (capped at 10 minutes).",
+    ),
+    Option(
+        "probe_allowed_networks",
+        _networks,
+        "",
+        "Comma-separated networks (CIDR) the prober may reach although not public, e.g. an intranet's"
+        " 10.20.0.0/16; everything else not globally routable is refused (metadata addresses always).",
+    ),
+    Option(
+        "probe_ca_bundle",
+        parse_str,
+        "",
+        "PEM file of the CAs probes trust for HTTPS (a government CA). Empty: the system store.",
+    ),
+    Option(
+        "probe_connect_timeout", parse_float, 5.0, "Seconds a probe waits for its TCP and TLS connection."
+    ),
+    Option(
+        "probe_total_timeout",
+        parse_float,
+        15.0,
+        "Seconds a probe may take in all (every redirect and the answer's body); slower counts as down.",
+    ),
+    Option(
+        "probe_interval_seconds",
+        parse_int,
+        300,
+        "Seconds between two probes of a service unless its own interval says otherwise (jittered by 10%).",
+    ),
+    Option(
+        "probe_retention_days",
+        parse_int,
+        30,
+        "Days each probe's row is kept; daily availability and latency percentiles are kept beyond.",
+    ),
+    Option(
+        "satisfaction_url",
+        parse_str,
+        "",
+        "The feedback tenant's public aggregates (JSON) read for the satisfaction metric."
+        " Empty: feedback_base_url + /transparency.json.",
+    ),
+    Option(
+        "probe_host_concurrency",
+        parse_int,
+        2,
+        "Probes at once against one host, across all workers (needs Redis; otherwise per process).",
     ),
 )
 

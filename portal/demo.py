@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,6 +48,7 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
         lines += _demo_step("migration", platform, lambda: seed_migration_demo(settings, platform))
         lines += _demo_step("catalog", platform, lambda: seed_demo_catalog(platform))
         lines += _demo_step("first tenant", platform, lambda: seed_first_tenant(settings, platform))
+        lines += _demo_step("probes", platform, lambda: seed_demo_probes(settings, platform))
         lines += _demo_step("compliance", platform, lambda: seed_demo_compliance(platform))
         lines += _demo_step("feedback", feedback, lambda: seed_demo_feedback(feedback))
         lines += sign_ins  # last, so they are what the operator sees above the URLs
@@ -69,6 +71,68 @@ def seed_demo_feedback(feedback: Session) -> list[str]:
     from feedback.demo import seed_demo_feedback as seed
 
     return seed(feedback)
+
+
+class _DemoProbed(NamedTuple):
+    agency: str
+    code: str
+    name_fa: str
+    name_en: str
+    kind: str
+    path: str  # on the portal, or on the feedback service for employee-feedback
+    openapi: bool = False
+
+
+DEMO_PROBED = (
+    _DemoProbed(
+        "ITO", "govcloud-portal", "درگاه سکوی ابر دولت", "Government cloud portal", "service", "/healthz"
+    ),
+    _DemoProbed(
+        "ITO",
+        "govcloud-api",
+        "استعلام از API سکوی ابر دولت",
+        "Government cloud API",
+        "inquiry",
+        "/api/v1/openapi.json",
+        openapi=True,
+    ),
+    _DemoProbed(
+        "ARAO", "employee-feedback", "سامانه بازخورد کارکنان", "Employee feedback", "service", "/healthz"
+    ),
+)
+
+
+def seed_demo_probes(settings: Settings, session: Session) -> list[str]:
+    """Services whose addresses are the demo's own pages, so beat's probes show availability moving
+    (`govcloud run` allow-lists loopback for its worker); added once, left alone afterwards."""
+    from catalog.queries import get_agency_by_code, get_service_by_code
+    from catalog.services import create_service
+    from onboarding.probes.services import set_probe_target
+
+    added = 0
+    for demo in DEMO_PROBED:
+        agency = get_agency_by_code(session, SYSTEM, demo.agency)
+        if get_service_by_code(session, agency.id, demo.code) is not None:
+            continue
+        base = settings.feedback_base_url if demo.code == "employee-feedback" else settings.base_url
+        inquiry = demo.kind == "inquiry"
+        data = {
+            "code": demo.code,
+            "name_fa": demo.name_fa,
+            "name_en": demo.name_en,
+            "kind": demo.kind,
+            "audience": "government" if inquiry else "citizens",
+            "channels": ["api"] if inquiry else ["web"],
+            "maturity": 3,
+            "online_m2m": inquiry,
+            "public_url": base.rstrip("/") + demo.path,
+            "status": "active",
+        }
+        service = create_service(session, SYSTEM, agency.id, data, via="cli")
+        if demo.openapi:
+            set_probe_target(session, SYSTEM, service.id, expect_openapi=True, interval_seconds=60)
+        added += 1
+    return [f"probes: {added} demo services probe the demo's own pages (see /status)"]
 
 
 def seed_demo_compliance(session: Session) -> list[str]:

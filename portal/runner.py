@@ -32,6 +32,14 @@ def _children(settings: Settings, workers: int) -> dict[str, list[str]]:
     }
 
 
+def _child_environ(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if not settings.probe_allowed_networks and settings.env != "production":
+        # the demo's probes reach its own pages on this machine; a deployment lists its own networks
+        env["GOVCLOUD_PROBE_ALLOWED_NETWORKS"] = "127.0.0.0/8,::1/128"
+    return env
+
+
 def serve_everything(settings: Settings, workers: int) -> int:
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
@@ -42,7 +50,7 @@ def serve_everything(settings: Settings, workers: int) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = _child_environ(settings)
     for name, argv in _children(settings, workers).items():
         processes[name] = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and modules
     print(

@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.feedback",
     "tests.fixtures.outages",
     "tests.fixtures.fuzzing",
+    "tests.fixtures.probe_targets",
 ]

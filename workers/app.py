@@ -9,7 +9,12 @@ from core.taskqueue import make_celery
 from workers.celery_names import ROUTES, QueueNames
 from workers.schedule import SCHEDULE
 
-TASK_MODULES = ["workers.tasks.system", "workers.tasks.onboarding", "workers.tasks.compliance"]
+TASK_MODULES = [
+    "workers.tasks.system",
+    "workers.tasks.onboarding",
+    "workers.tasks.compliance",
+    "workers.tasks.probes",
+]
 
 
 def create_celery(settings: Settings | None = None) -> Celery:

@@ -10,11 +10,12 @@ class QueueNames:
     DEFAULT = "default"
     MIGRATIONS = "migrations"
     COMPLIANCE = "compliance"
+    PROBES = "probes"
 
     @staticmethod
     def all() -> tuple[str, ...]:
         """Every queue, the default first (the one a task without a route goes to)."""
-        return (QueueNames.DEFAULT, QueueNames.MIGRATIONS, QueueNames.COMPLIANCE)
+        return (QueueNames.DEFAULT, QueueNames.MIGRATIONS, QueueNames.COMPLIANCE, QueueNames.PROBES)
 
 
 class TaskNames:
@@ -24,7 +25,15 @@ class TaskNames:
     DAILY_SNAPSHOT = "compliance.daily-snapshot"
     RECOMPUTE_AGENCY = "compliance.recompute-agency"
     SEND_REMINDER_EMAILS = "compliance.send-reminder-emails"
+    IMPORT_SATISFACTION = "compliance.import-satisfaction"
+    SEND_DUE_PROBES = "probes.send-due"
+    PROBE_SERVICE = "probes.probe-service"
+    FOLD_PROBES = "probes.fold-and-expire"
 
 
 # task-name pattern -> queue; a task matching none goes to the default queue
-ROUTES = {"onboarding.*": QueueNames.MIGRATIONS, "compliance.*": QueueNames.COMPLIANCE}
+ROUTES = {
+    "onboarding.*": QueueNames.MIGRATIONS,
+    "compliance.*": QueueNames.COMPLIANCE,
+    "probes.*": QueueNames.PROBES,
+}

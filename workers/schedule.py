@@ -21,4 +21,19 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=2, minute=30),  # Asia/Tehran (the app's timezone): before the working day
         "options": {"queue": QueueNames.COMPLIANCE},
     },
+    "compliance-import-satisfaction": {
+        "task": TaskNames.IMPORT_SATISFACTION,
+        "schedule": crontab(minute=15),  # hourly; the tenant's figures cover its last 30 days
+        "options": {"queue": QueueNames.COMPLIANCE},
+    },
+    "probes-send-due": {
+        "task": TaskNames.SEND_DUE_PROBES,
+        "schedule": 30.0,  # each service has its own interval (default 5 minutes); this only finds who is due
+        "options": {"queue": QueueNames.PROBES},
+    },
+    "probes-fold-and-expire": {
+        "task": TaskNames.FOLD_PROBES,
+        "schedule": crontab(hour=4, minute=0),  # Asia/Tehran: 00:30 UTC, after the UTC day closed
+        "options": {"queue": QueueNames.PROBES},
+    },
 }

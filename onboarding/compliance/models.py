@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,6 +66,11 @@ class Milestone(TimestampMixin, PlatformBase):
     scope_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     remind_days_before: Mapped[int] = mapped_column(Integer, default=30)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # With evidence required, a service (or inquiry) counts only while its probes show it answering:
+    # available at least `evidence_min_availability` of the probes over the last `evidence_window_days`.
+    evidence_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    evidence_window_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    evidence_min_availability: Mapped[float] = mapped_column(Float, default=0.95, server_default="0.95")
 
     program: Mapped[Program] = relationship(back_populates="milestones")
 

@@ -81,6 +81,9 @@ class MilestoneInput:
     scope_kinds: list[str]
     remind_days_before: int = 30
     position: int = 0
+    evidence_required: bool = False
+    evidence_window_days: int = 7
+    evidence_min_availability: float = 0.95
 
     @classmethod
     def parse(cls, data: dict[str, Any], metric_names: set[str]) -> MilestoneInput:
@@ -102,6 +105,7 @@ class MilestoneInput:
         deadline = _deadline(data, fields)
         scope_kinds = _scope_kinds(data, fields)
         remind = _remind_days_before(data, fields)
+        window, availability = _parse_evidence(data, fields)
         if fields:
             raise ValidationError("invalid milestone", fields=fields)
         assert deadline is not None
@@ -116,6 +120,9 @@ class MilestoneInput:
             scope_kinds=scope_kinds,
             remind_days_before=remind,
             position=int(data.get("position") or 0),
+            evidence_required=_bool(data.get("evidence_required", False)),
+            evidence_window_days=window,
+            evidence_min_availability=availability,
         )
 
 
@@ -177,6 +184,28 @@ def _remind_days_before(data: dict[str, Any], fields: dict[str, str]) -> int:
         fields["remind_days_before"] = f"not a whole number: {remind!r}"
         remind = 30
     return remind
+
+
+def _parse_evidence(data: dict[str, Any], fields: dict[str, str]) -> tuple[int, float]:
+    """The evidence window (1-90 days) and the availability it needs (a share above 0, at most 1)."""
+    raw_window = data.get("evidence_window_days", 7)
+    window = 7
+    try:
+        window = int(raw_window if raw_window not in (None, "") else 7)
+        if not 1 <= window <= 90:
+            fields["evidence_window_days"] = "between 1 and 90"
+    except (TypeError, ValueError):
+        fields["evidence_window_days"] = f"not a whole number: {raw_window!r}"
+    raw_share = data.get("evidence_min_availability", 0.95)
+    share = 0.95
+    try:
+        text = str(raw_share).strip() if raw_share not in (None, "") else "0.95"
+        share = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        if not 0 < share <= 1:
+            fields["evidence_min_availability"] = "a share above 0 and at most 1 (for example 0.95 or 95%)"
+    except ValueError:
+        fields["evidence_min_availability"] = f"not a number: {raw_share!r}"
+    return window, share
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -119,6 +119,9 @@ def update_milestone(session: Session, actor: Actor, milestone_id: int, data: di
         "scope_kinds": milestone.scope_kinds,
         "remind_days_before": milestone.remind_days_before,
         "position": milestone.position,
+        "evidence_required": milestone.evidence_required,
+        "evidence_window_days": milestone.evidence_window_days,
+        "evidence_min_availability": milestone.evidence_min_availability,
     }
     values = MilestoneInput.parse({**current, **data}, set(METRICS))
     for name, value in _milestone_fields(values).items():
@@ -149,6 +152,9 @@ def _milestone_fields(values: MilestoneInput) -> dict[str, Any]:
         "scope_kinds": values.scope_kinds,
         "remind_days_before": values.remind_days_before,
         "position": values.position,
+        "evidence_required": values.evidence_required,
+        "evidence_window_days": values.evidence_window_days,
+        "evidence_min_availability": values.evidence_min_availability,
     }
 
 

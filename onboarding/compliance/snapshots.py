@@ -56,8 +56,11 @@ def compute_snapshots(
     for agency in agencies.values():
         if agency.parent_id in agencies:
             children[agency.parent_id].append(agency.id)
+    until = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC), utcnow())
+    rules = {m.id: evidence_rule(m, until) for m in milestones}
     measures = {
-        name: metrics.measure(session, name, list(agencies)) for name in {m.metric for m in milestones}
+        (name, rule): metrics.measure(session, name, list(agencies), rule)
+        for name, rule in {(m.metric, rules[m.id]) for m in milestones}
     }
     history: dict[tuple[int, int], list[tuple[dt.date, float]]] = defaultdict(list)
     # only a milestone whose deadline is today or ahead projects a trend (evaluation.evaluate)
@@ -70,7 +73,7 @@ def compute_snapshots(
     now = utcnow()
     rows: list[dict] = []
     for milestone in milestones:
-        by_agency = measures[milestone.metric]
+        by_agency = measures[(milestone.metric, rules[milestone.id])]
         scoped = {a for a, row in agencies.items() if q.in_scope(milestone, row.kind)}
         groups = _group_sums(children, agencies, scoped, by_agency)
         for agency_id in sorted(wanted & scoped):
@@ -104,6 +107,14 @@ def compute_snapshots(
     write_standings(session, day, agencies, milestones, rows, None if only_agencies is None else wanted)
     result.rows = len(rows)
     return result
+
+
+def evidence_rule(milestone: Milestone, until: dt.datetime) -> metrics.EvidenceRule | None:
+    """The milestone's evidence requirement over the window ending at `until` (the end of the
+    snapshot's day, or now if sooner); None when declarations count alone."""
+    if not milestone.evidence_required:
+        return None
+    return metrics.EvidenceRule(milestone.evidence_window_days, milestone.evidence_min_availability, until)
 
 
 def _with_ancestors(agencies: dict[int, q.AgencyRow], agency_ids: Iterable[int]) -> set[int]:

@@ -69,6 +69,7 @@ def docs() -> Response:
 
 def register_api(app: Flask) -> None:
     # Area modules: one import each; they add routes to `bp`.
+    import portal.api.availability
     import portal.api.catalog
     import portal.api.compliance
     import portal.api.migration  # noqa: F401

@@ -38,6 +38,9 @@ MILESTONE_SCHEMA = {
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer"},
         "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+        "evidence_required": {"type": "boolean"},
+        "evidence_window_days": {"type": "integer"},
+        "evidence_min_availability": {"type": "number"},
     },
 }
 PROGRAM_SCHEMA = {
@@ -78,6 +81,12 @@ MILESTONE_INPUT = {
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
         "remind_days_before": {"type": "integer", "minimum": 0, "maximum": REMIND_DAYS_MAX},
         "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+        "evidence_required": {
+            "type": "boolean",
+            "description": "count a service (inquiry) only while its probes show it answering",
+        },
+        "evidence_window_days": {"type": "integer", "minimum": 1, "maximum": 90},
+        "evidence_min_availability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
     },
 }
 MILESTONE_PATCH = {**MILESTONE_INPUT, "required": []}
@@ -175,6 +184,9 @@ def _milestone(m: Milestone) -> dict[str, Any]:
         "scope_kinds": m.scope_kinds,
         "remind_days_before": m.remind_days_before,
         "position": m.position,
+        "evidence_required": m.evidence_required,
+        "evidence_window_days": m.evidence_window_days,
+        "evidence_min_availability": m.evidence_min_availability,
     }
 
 

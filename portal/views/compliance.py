@@ -241,29 +241,32 @@ def take_snapshot(program_id: int) -> Response:
 
 
 def _milestone_form() -> dict[str, object]:
-    return {**request.form.to_dict(), "scope_kinds": request.form.getlist("scope_kinds")}
+    return {
+        **request.form.to_dict(),
+        "scope_kinds": request.form.getlist("scope_kinds"),
+        "evidence_required": "evidence_required" in request.form,
+    }
+
+
+def _field_words() -> dict[str, str]:
+    return {
+        "deadline": _("Not a date: write it like 1403/08/30."),
+        "target": _("Write a share above 0 and at most 1, such as 0.2."),
+        "metric": _("Choose a metric from the list."),
+        "scope_kinds": _("Unknown agency kind."),
+        "remind_days_before": _("A whole number of days between 0 and 365."),
+        "evidence_window_days": _("A whole number of days between 1 and 90."),
+        "evidence_min_availability": _("Write a share above 0 and at most 1, such as 0.95."),
+        "code": _("At most 64 characters."),
+    }
 
 
 def _worded(error: ValidationError | Conflict) -> dict[str, str]:
     """The domain names the problem in plain English; the page says it in the reader's language."""
     if isinstance(error, Conflict):
         return {"code": _("This code is already used.")}
-    worded = {}
-    for field, problem in error.fields.items():
-        if problem == "required":
-            worded[field] = _("This field is required.")
-        elif field == "deadline":
-            worded[field] = _("Not a date: write it like 1403/08/30.")
-        elif field == "target":
-            worded[field] = _("Write a share above 0 and at most 1, such as 0.2.")
-        elif field == "metric":
-            worded[field] = _("Choose a metric from the list.")
-        elif field == "scope_kinds":
-            worded[field] = _("Unknown agency kind.")
-        elif field == "remind_days_before":
-            worded[field] = _("A whole number of days between 0 and 365.")
-        elif field == "code":
-            worded[field] = _("At most 64 characters.")
-        else:
-            worded[field] = problem
-    return worded
+    words = _field_words()
+    return {
+        field: _("This field is required.") if problem == "required" else words.get(field, problem)
+        for field, problem in error.fields.items()
+    }

@@ -73,6 +73,8 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
         GOVCLOUD_VAR_DIR=str(tmp_path / "var"),
         GOVCLOUD_PORT=str(port),
         GOVCLOUD_FEEDBACK_PORT=str(feedback_port),
+        GOVCLOUD_BASE_URL=f"http://127.0.0.1:{port}",
+        GOVCLOUD_FEEDBACK_BASE_URL=f"http://127.0.0.1:{feedback_port}",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "run", "--workers", "1"],
@@ -102,6 +104,14 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert 'dir="rtl"' in response.read().decode()
         _overseer_sees_the_dashboard(f"http://127.0.0.1:{port}")
+
+        def probed() -> bool:  # beat's probes of the demo's own pages (its worker allow-lists loopback)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/status/ITO", timeout=5) as response:
+                return 'class="day up"' in response.read().decode()
+
+        wait_until(
+            probed, timeout=300, interval=2, what="the demo's probes to show its services up on /status/ITO"
+        )
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output = process.communicate(timeout=60)[0].decode()

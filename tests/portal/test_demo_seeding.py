@@ -41,3 +41,35 @@ def test_a_descriptor_error_says_every_problem_in_its_text(db_session):
         import_descriptor(db_session, SYSTEM, text, "bad.yaml")
     assert "bad.yaml:3: services[0]" in str(raised.value)
     assert str(raised.value).startswith(f"{len(raised.value.problems)} problem(s) in the descriptor: ")
+
+
+def test_the_demo_probes_its_own_pages_once(settings, db_session, feedback_session):
+    from onboarding.probes.models import ProbeTarget
+    from portal.demo import seed_platform
+
+    seed_platform(settings, db_session, feedback_session, demo=True)
+    probed = {
+        s.code: s
+        for s in db_session.scalars(select(EService).where(EService.public_url.startswith(settings.base_url)))
+    }
+    assert set(probed) == {"govcloud-portal", "govcloud-api"}
+    assert probed["govcloud-api"].kind.value == "inquiry" and probed["govcloud-api"].online_m2m
+    assert db_session.get(ProbeTarget, probed["govcloud-api"].id).expect_openapi
+    feedback = db_session.scalar(select(EService).where(EService.code == "employee-feedback"))
+    assert feedback.public_url == settings.feedback_base_url + "/healthz"
+    lines = seed_platform(settings, db_session, feedback_session, demo=True)
+    assert (
+        "probes: 0 demo services probe the demo's own pages (see /status)" in lines
+    )  # nothing the second time
+
+
+def test_the_embedded_run_allow_lists_loopback_for_its_probes_and_production_does_not(settings):
+    import os
+
+    from portal.runner import _child_environ
+
+    name = "GOVCLOUD_PROBE_ALLOWED_NETWORKS"
+    embedded = settings.replace(env="development", probe_allowed_networks="")
+    assert _child_environ(embedded)[name] == "127.0.0.0/8,::1/128"
+    for kept in (embedded.replace(probe_allowed_networks="10.20.0.0/16"), embedded.replace(env="production")):
+        assert _child_environ(kept).get(name) == os.environ.get(name)  # the process's own setting, untouched

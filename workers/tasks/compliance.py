@@ -17,6 +17,7 @@ from core.db import task_session
 from core.settings import Settings
 from core.taskqueue import task_settings
 from onboarding.compliance import reminders, services
+from onboarding.satisfaction import services as satisfaction
 from workers.celery_names import TaskNames
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,20 @@ def daily_snapshot(day: str | None = None) -> dict[str, object]:
     if _email_enabled():
         send_reminder_emails.delay()
     return {"day": when.isoformat(), "rows": result.rows, "statuses": dict(result.statuses)}
+
+
+def satisfaction_url(settings: Settings) -> str:
+    return settings.satisfaction_url or settings.feedback_base_url.rstrip("/") + "/transparency.json"
+
+
+@shared_task(name=TaskNames.IMPORT_SATISFACTION)
+def import_satisfaction() -> dict[str, object]:
+    """Beat: read the feedback tenant's per-agency scores for today (the satisfaction metric's data)."""
+    settings = task_settings()
+    payload = satisfaction.fetch_transparency(satisfaction_url(settings))
+    with task_session(settings.database_url) as session:
+        result = satisfaction.import_scores(session, SYSTEM, payload, today())
+    return {"imported": result.imported, "withheld": result.withheld, "unknown": result.unknown}
 
 
 @shared_task(name=TaskNames.RECOMPUTE_AGENCY)

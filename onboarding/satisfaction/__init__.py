@@ -1,0 +1,1 @@
+"""Citizens' satisfaction per agency, read from the feedback tenant's public aggregates."""
