@@ -290,6 +290,21 @@ class AgencyInput:
     county_code: str | None = None
 
 
+# which kinds of agency may sit under which (None: the top level)
+ALLOWED_UNDER: dict[AgencyKind | None, set[AgencyKind]] = {
+    None: {AgencyKind.ministry, AgencyKind.organization, AgencyKind.other},
+    AgencyKind.ministry: {AgencyKind.organization, AgencyKind.provincial_office, AgencyKind.other},
+    AgencyKind.organization: {
+        AgencyKind.organization,
+        AgencyKind.provincial_office,
+        AgencyKind.county_office,
+        AgencyKind.other,
+    },
+    AgencyKind.provincial_office: {AgencyKind.county_office},
+    AgencyKind.county_office: set(),
+    AgencyKind.other: {AgencyKind.other, AgencyKind.provincial_office, AgencyKind.county_office},
+}
+
 AGENCY_FIELDS = ("code", "name_fa", "name_en", "kind", "province_code", "county_code")
 
 
@@ -312,20 +327,7 @@ def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> Age
         if len(_text(data.get(field))) > 300:
             errors[field] = FieldMessage("must be at most %(limit)s characters", limit=300)
     kind = _enum(data.get("kind"), AgencyKind, errors, "kind")
-    allowed_under = {
-        None: {AgencyKind.ministry, AgencyKind.organization, AgencyKind.other},
-        AgencyKind.ministry: {AgencyKind.organization, AgencyKind.provincial_office, AgencyKind.other},
-        AgencyKind.organization: {
-            AgencyKind.organization,
-            AgencyKind.provincial_office,
-            AgencyKind.county_office,
-            AgencyKind.other,
-        },
-        AgencyKind.provincial_office: {AgencyKind.county_office},
-        AgencyKind.county_office: set(),
-        AgencyKind.other: {AgencyKind.other, AgencyKind.provincial_office, AgencyKind.county_office},
-    }
-    if kind is not None and kind not in allowed_under[parent_kind]:
+    if kind is not None and kind not in ALLOWED_UNDER[parent_kind]:
         errors["kind"] = FieldMessage(
             "a %(kind)s cannot be placed under a %(parent)s",
             kind=kind.value,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import trail
 from catalog.models import Agency, EService
 from catalog.queries import agency_reference, is_valid_id
 from core.actors import Actor
@@ -29,6 +30,43 @@ MAX_NAME = 40
 # Kubernetes' 63 characters.
 
 
+def _workload_state(workload: Workload) -> dict[str, Any]:
+    """What the audit trail keeps of a workload: every field a person sets, links as sorted ids."""
+    if workload.id is None:
+        return {}
+    return {
+        **trail.snapshot(workload, ("name", "title", "data_center_id", "classification", "components")),
+        "service_ids": sorted(s.id for s in workload.services),
+        "inquiry_ids": sorted(s.id for s in workload.inquiries),
+        "depends_on_ids": sorted(w.id for w in workload.depends_on),
+    }
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    resource: str,
+    obj: Any,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    label: str,
+    via: str,
+) -> None:
+    trail.record(
+        session,
+        actor,
+        resource,
+        obj.id,
+        action,
+        agency_id=obj.agency_id,
+        label=label,
+        before=before,
+        after=after,
+        via=via,
+    )
+
+
 def _ids(values: list[int]) -> list[int]:
     """Ids that can name a row: PostgreSQL integers (anything else names nothing, and must not reach SQL)."""
     return [v for v in values if is_valid_id(v)] or [-1]
@@ -41,8 +79,18 @@ def _agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     return agency_reference(session, agency_id)
 
 
+DATA_CENTER_AUDITED = ("name", "location", "owner", "status")
+
+
 def create_data_center(
-    session: Session, actor: Actor, agency_id: int, name: str, location: str = "", owner: str = ""
+    session: Session,
+    actor: Actor,
+    agency_id: int,
+    name: str,
+    location: str = "",
+    owner: str = "",
+    *,
+    via: str = "",
 ) -> DataCenter:
     _agency(session, actor, agency_id)
     name = name.strip()
@@ -54,19 +102,30 @@ def create_data_center(
         raise Conflict("a data center with this name exists", fields={"name": "already used"})
     data_center = DataCenter(agency_id=agency_id, name=name, location=location.strip(), owner=owner.strip())
     session.add(data_center)
+    session.flush()
+    after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    _audit(session, actor, "data_center", data_center, "created", {}, after, name, via)
     session.commit()
     return data_center
 
 
-def set_data_center_status(session: Session, actor: Actor, data_center_id: int, status: str) -> DataCenter:
+def set_data_center_status(
+    session: Session, actor: Actor, data_center_id: int, status: str, *, via: str = ""
+) -> DataCenter:
     data_center = get_data_center(session, actor, data_center_id)
     policies.require(policies.can_change(actor, data_center.agency_id), "change this agency's inventory")
+    before = trail.snapshot(data_center, DATA_CENTER_AUDITED)
     try:
         data_center.status = DataCenterStatus(status)
     except ValueError:
         raise ValidationError(
             "unknown status", fields={"status": f"choose one of {', '.join(DataCenterStatus)}"}
         ) from None
+    after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    if after != before:
+        _audit(
+            session, actor, "data_center", data_center, "status_changed", before, after, data_center.name, via
+        )
     session.commit()
     return data_center
 
@@ -84,6 +143,7 @@ def create_workload(
     service_ids: list[int] = (),  # type: ignore[assignment]
     depends_on_ids: list[int] = (),  # type: ignore[assignment]
     inquiry_ids: list[int] = (),  # type: ignore[assignment]
+    via: str = "",
 ) -> Workload:
     _agency(session, actor, agency_id)
     workload = Workload(agency_id=agency_id)
@@ -101,13 +161,18 @@ def create_workload(
         inquiry_ids,
     )
     session.add(workload)
+    session.flush()
+    _audit(session, actor, "workload", workload, "created", {}, _workload_state(workload), workload.name, via)
     session.commit()
     return workload
 
 
-def update_workload(session: Session, actor: Actor, workload_id: int, **changes: Any) -> Workload:
+def update_workload(
+    session: Session, actor: Actor, workload_id: int, *, via: str = "", **changes: Any
+) -> Workload:
     workload = get_workload(session, actor, workload_id)
     policies.require(policies.can_change(actor, workload.agency_id), "change this agency's inventory")
+    before = _workload_state(workload)
     fill_workload(
         session,
         actor,
@@ -121,6 +186,9 @@ def update_workload(session: Session, actor: Actor, workload_id: int, **changes:
         changes.get("depends_on_ids", [w.id for w in workload.depends_on]),
         changes.get("inquiry_ids", [s.id for s in workload.inquiries]),
     )
+    after = _workload_state(workload)
+    if trail.diff(before, after):
+        _audit(session, actor, "workload", workload, "updated", before, after, workload.name, via)
     session.commit()
     return workload
 
@@ -203,6 +271,8 @@ def assess_workload(
     answers: dict[str, str],
     strategy: str | None = None,
     override_reason: str = "",
+    *,
+    via: str = "",
 ) -> Assessment:
     """Score the answers; the agency may choose another strategy than the recommended one, with a reason."""
     workload = get_workload(session, actor, workload_id)
@@ -223,6 +293,16 @@ def assess_workload(
                 fields={"override_reason": f"required when choosing {chosen} over {outcome.recommended}"},
             )
     assessment = session.scalar(select(Assessment).where(Assessment.workload_id == workload.id))
+    audited = (
+        "questionnaire_version",
+        "answers",
+        "score",
+        "risks",
+        "recommended",
+        "strategy",
+        "override_reason",
+    )
+    before = trail.snapshot(assessment, audited) if assessment is not None else {}
     assessment = assessment or Assessment(workload_id=workload.id)
     assessment.questionnaire_version = outcome.version
     assessment.answers = dict(answers)
@@ -232,6 +312,19 @@ def assess_workload(
     assessment.strategy = chosen
     assessment.override_reason = reason if chosen != outcome.recommended else ""
     session.add(assessment)
+    session.flush()
+    trail.record(
+        session,
+        actor,
+        "assessment",
+        assessment.id,
+        "assessed" if not before else "reassessed",
+        agency_id=workload.agency_id,
+        label=workload.name,
+        before=before,
+        after=trail.snapshot(assessment, audited),
+        via=via,
+    )
     session.commit()
     session.expire(workload, ["assessment"])
     return assessment

@@ -10,7 +10,7 @@ from core.web import health_blueprint
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.api import register_api
-    from portal.views import account, agencies, catalog, compliance, home, migration, tenants
+    from portal.views import account, agencies, audit, catalog, compliance, home, migration, tenants
     from portal.views.health import readiness_checks
 
     app.register_blueprint(health_blueprint(lambda: readiness_checks(app)))
@@ -21,4 +21,5 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(catalog.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(tenants.bp)
+    app.register_blueprint(audit.bp)
     register_api(app)
