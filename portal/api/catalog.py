@@ -100,7 +100,7 @@ def _with_etag(body: dict[str, Any], obj: EService | Agency, status: int = 200) 
     return response
 
 
-def _expected_version(what: str = "e-service") -> int | None:
+def expected_version(what: str = "e-service") -> int | None:
     """The version named by If-Match (428 when it is missing; `*` skips the check)."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
@@ -190,7 +190,7 @@ def create_agency() -> Response:
     headers={"ETag": "the agency's new version"},
 )
 def update_agency(agency_id: int) -> Response:
-    expected = _expected_version("agency")
+    expected = expected_version("agency")
     body = validate_json(AGENCY_UPDATE_SCHEMA)
     agency = services.update_agency(
         get_session(), current_actor(), agency_id, body, expected_version=expected, via="api"
@@ -199,7 +199,7 @@ def update_agency(agency_id: int) -> Response:
 
 
 def _set_active(agency_id: int, active: bool) -> Response:
-    expected = _expected_version("agency")
+    expected = expected_version("agency")
     agency = services.set_agency_active(
         get_session(), current_actor(), agency_id, active, expected_version=expected, via="api"
     )
@@ -307,7 +307,7 @@ def get_service(service_id: int) -> Response:
     headers={"ETag": "the service's new version"},
 )
 def update_service(service_id: int) -> Response:
-    expected = _expected_version()
+    expected = expected_version()
     body = validate_json(UPDATE_SCHEMA)
     service = services.update_service(
         get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
@@ -326,7 +326,7 @@ def update_service(service_id: int) -> Response:
     headers={"ETag": "the service's new version"},
 )
 def retire_service(service_id: int) -> Response:
-    expected = _expected_version()
+    expected = expected_version()
     service = services.retire_service(
         get_session(), current_actor(), service_id, expected_version=expected, via="api"
     )

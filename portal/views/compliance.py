@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from core.actors import Role
 from core.dates import format_jalali_numeric, tehran_today
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, PreconditionFailed, ValidationError
 from core.web import get_session
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
@@ -137,7 +137,9 @@ def programs() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            program = services.create_program(get_session(), current_actor(), request.form.to_dict())
+            program = services.create_program(
+                get_session(), current_actor(), request.form.to_dict(), via="page"
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -154,8 +156,11 @@ def program(program_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = request.form.to_dict()
         form["active"] = "active" in request.form
+        form.pop("version", None)
         try:
-            services.update_program(get_session(), current_actor(), program_id, form)
+            services.update_program(
+                get_session(), current_actor(), program_id, form, expected_version=_form_version(), via="page"
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -180,7 +185,7 @@ def _program_page(program_id: int, errors: dict[str, str], milestone_errors: dic
 @roles(Role.platform_admin)
 def create_milestone(program_id: int) -> Response | tuple[str, int]:
     try:
-        services.create_milestone(get_session(), current_actor(), program_id, _milestone_form())
+        services.create_milestone(get_session(), current_actor(), program_id, _milestone_form(), via="page")
     except (ValidationError, Conflict) as exc:
         return _program_page(program_id, {}, _worded(exc))
     flash(_("The milestone was added."), "success")
@@ -193,7 +198,14 @@ def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            saved = services.update_milestone(get_session(), current_actor(), milestone_id, _milestone_form())
+            saved = services.update_milestone(
+                get_session(),
+                current_actor(),
+                milestone_id,
+                _milestone_form(),
+                expected_version=_form_version(),
+                via="page",
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -212,7 +224,13 @@ def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
 @roles(Role.platform_admin)
 def delete_milestone(milestone_id: int) -> Response:
     program_id = q.get_milestone(get_session(), milestone_id).program_id
-    services.delete_milestone(get_session(), current_actor(), milestone_id)
+    try:
+        services.delete_milestone(
+            get_session(), current_actor(), milestone_id, expected_version=_form_version(), via="page"
+        )
+    except PreconditionFailed:
+        flash(_("Someone else changed this since you opened the form; nothing was changed."), "error")
+        return redirect(url_for("compliance.milestone", milestone_id=milestone_id))
     flash(_("The milestone was deleted."), "success")
     return redirect(url_for("compliance.program", program_id=program_id))
 
@@ -227,14 +245,27 @@ def take_snapshot(program_id: int) -> Response:
 
 def _milestone_form() -> dict[str, object]:
     form: dict[str, object] = request.form.to_dict()
+    form.pop("version", None)
     form["scope_kinds"] = request.form.getlist("scope_kinds")
     return form
+
+
+def _form_version() -> int | None:
+    """The version the form was opened at (its hidden field): a stale save changes nothing."""
+    version = request.form.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+def _conflict_worded(error: Conflict) -> dict[str, str]:
+    if isinstance(error, PreconditionFailed):
+        return {"version": _("Someone else changed this since you opened the form; nothing was changed.")}
+    return {"code": _("This code is already used.")}
 
 
 def _worded(error: ValidationError | Conflict) -> dict[str, str]:
     """The domain names the problem in plain English; the page says it in the reader's language."""
     if isinstance(error, Conflict):
-        return {"code": _("This code is already used.")}
+        return _conflict_worded(error)
     worded = {}
     for field, problem in error.fields.items():
         if problem == "required":
