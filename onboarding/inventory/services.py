@@ -11,7 +11,7 @@ from catalog import trail
 from catalog.models import Agency, EService
 from catalog.queries import agency_reference, is_valid_id
 from core.actors import Actor
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, PreconditionFailed, ValidationError
 from onboarding import policies
 from onboarding.inventory import questionnaire
 from onboarding.inventory.models import (
@@ -67,6 +67,17 @@ def _audit(
     )
 
 
+def _locked_at_version(session: Session, row: Any, expected_version: int | None, what: str) -> None:
+    """Lock the row (PostgreSQL: until the commit; SQLite serializes writers anyway), re-read it, and
+    refuse a write based on a stale read: `expected_version` is what the caller read (If-Match, the
+    form's hidden field); None skips the check (imports and commands)."""
+    session.refresh(row, with_for_update=True)
+    if expected_version is not None and row.version != expected_version:
+        raise PreconditionFailed(
+            f"the {what} changed since it was read", expected=expected_version, current=row.version
+        )
+
+
 def _ids(values: list[int]) -> list[int]:
     """Ids that can name a row: PostgreSQL integers (anything else names nothing, and must not reach SQL)."""
     return [v for v in values if is_valid_id(v)] or [-1]
@@ -112,20 +123,62 @@ def create_data_center(
 def set_data_center_status(
     session: Session, actor: Actor, data_center_id: int, status: str, *, via: str = ""
 ) -> DataCenter:
+    return update_data_center(
+        session, actor, data_center_id, {"status": status}, expected_version=None, via=via
+    )
+
+
+def update_data_center(
+    session: Session,
+    actor: Actor,
+    data_center_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+    via: str = "",
+) -> DataCenter:
+    """Change a data center's name, location, owner or status (active, migrating, retired)."""
     data_center = get_data_center(session, actor, data_center_id)
     policies.require(policies.can_change(actor, data_center.agency_id), "change this agency's inventory")
+    _locked_at_version(session, data_center, expected_version, "data center")
     before = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    errors: dict[str, str] = {}
+    for key in sorted(set(changes) - set(DATA_CENTER_AUDITED)):
+        errors[key] = "is not a field of a data center"
+    name = str(changes.get("name", data_center.name) or "").strip()
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 200:
+        errors["name"] = "at most 200 characters"
+    elif name != data_center.name and session.scalar(
+        select(DataCenter.id).where(DataCenter.agency_id == data_center.agency_id, DataCenter.name == name)
+    ):
+        errors["name"] = "already used"
+    location = str(changes.get("location", data_center.location) or "").strip()
+    owner = str(changes.get("owner", data_center.owner) or "").strip()
+    if len(location) > 300:
+        errors["location"] = "at most 300 characters"
+    if len(owner) > 200:
+        errors["owner"] = "at most 200 characters"
+    status = data_center.status
     try:
-        data_center.status = DataCenterStatus(status)
+        status = DataCenterStatus(changes.get("status", data_center.status))
     except ValueError:
-        raise ValidationError(
-            "unknown status", fields={"status": f"choose one of {', '.join(DataCenterStatus)}"}
-        ) from None
+        errors["status"] = f"choose one of {', '.join(DataCenterStatus)}"
+    if errors:
+        raise ValidationError("the data center has invalid fields", fields=errors)
+    data_center.name, data_center.location, data_center.owner, data_center.status = (
+        name,
+        location,
+        owner,
+        status,
+    )
     after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
-    if after != before:
-        _audit(
-            session, actor, "data_center", data_center, "status_changed", before, after, data_center.name, via
-        )
+    if after == before:
+        return data_center
+    data_center.version += 1
+    action = "status_changed" if set(trail.diff(before, after)) == {"status"} else "updated"
+    _audit(session, actor, "data_center", data_center, action, before, after, data_center.name, via)
     session.commit()
     return data_center
 
@@ -168,10 +221,17 @@ def create_workload(
 
 
 def update_workload(
-    session: Session, actor: Actor, workload_id: int, *, via: str = "", **changes: Any
+    session: Session,
+    actor: Actor,
+    workload_id: int,
+    *,
+    expected_version: int | None = None,
+    via: str = "",
+    **changes: Any,
 ) -> Workload:
     workload = get_workload(session, actor, workload_id)
     policies.require(policies.can_change(actor, workload.agency_id), "change this agency's inventory")
+    _locked_at_version(session, workload, expected_version, "workload")
     before = _workload_state(workload)
     fill_workload(
         session,
@@ -188,6 +248,7 @@ def update_workload(
     )
     after = _workload_state(workload)
     if trail.diff(before, after):
+        workload.version += 1
         _audit(session, actor, "workload", workload, "updated", before, after, workload.name, via)
     session.commit()
     return workload

@@ -41,7 +41,10 @@ WORKLOAD = {
         "status": {"type": "string"},
         "components": {"type": "array", "items": COMPONENT},
         "depends_on": {"type": "array", "items": {"type": "string"}},
+        "service_ids": {"type": "array", "items": ID},
+        "inquiry_ids": {"type": "array", "items": ID},
         "assessment": {"type": ["object", "null"]},
+        "version": {"type": "integer", "description": "the workload's ETag, for If-Match"},
     },
 }
 WORKLOAD_IN = {
@@ -60,6 +63,11 @@ WORKLOAD_IN = {
         "inquiry_ids": {"type": "array", "items": ID},
     },
 }
+WORKLOAD_PATCH = {
+    **WORKLOAD_IN,
+    "required": [],
+    "properties": {k: v for k, v in WORKLOAD_IN["properties"].items() if k != "agency_id"},
+}
 DATA_CENTER = {
     "type": "object",
     "properties": {
@@ -69,6 +77,17 @@ DATA_CENTER = {
         "location": {"type": "string"},
         "owner": {"type": "string"},
         "status": {"type": "string"},
+        "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
+    },
+}
+DATA_CENTER_PATCH = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "location": {"type": "string"},
+        "owner": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "retiring", "retired"]},
     },
 }
 DATA_CENTER_IN = {
@@ -157,6 +176,9 @@ def workload_json(w: Any) -> dict[str, Any]:
         "status": str(w.status),
         "components": w.components,
         "depends_on": [d.name for d in w.depends_on],
+        "service_ids": [s.id for s in w.services],
+        "inquiry_ids": [s.id for s in w.inquiries],
+        "version": w.version,
         "assessment": None
         if assessment is None
         else {
@@ -178,6 +200,7 @@ def data_center_json(dc: Any) -> dict[str, Any]:
         "location": dc.location,
         "owner": dc.owner,
         "status": str(dc.status),
+        "version": dc.version,
     }
 
 

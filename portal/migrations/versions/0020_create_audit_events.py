@@ -1,5 +1,5 @@
 """create audit_events (one append-only trail of every change), agencies' version and the mark of an
-operator's change (re-seeding never undoes it), versions of compliance programs and milestones
+operator's change (re-seeding never undoes it), versions of compliance programs, milestones, data centers and workloads
 
 Revision ID: 0020
 Revises: 0011
@@ -33,6 +33,9 @@ SQLITE_GUARDS = (
 )
 
 
+VERSIONED = ("compliance_programs", "compliance_milestones", "data_centers", "workloads")
+
+
 def upgrade() -> None:
     op.create_table(
         "audit_events",
@@ -63,13 +66,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("operator_managed", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    for table in ("compliance_programs", "compliance_milestones"):
+    for table in VERSIONED:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
-    for table in ("compliance_milestones", "compliance_programs"):
+    for table in reversed(VERSIONED):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("version")
     with op.batch_alter_table("agencies") as batch:
