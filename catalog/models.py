@@ -156,6 +156,12 @@ class ServiceChange(PlatformBase):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class TenantServiceStatus(enum.StrEnum):
+    active = "active"
+    suspended = "suspended"
+    retired = "retired"
+
+
 class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     """A service hosted on the shared cloud for one agency (the cloud's tenants, first the
     employee-feedback system). It names the Helm chart it is deployed with and the inventory
@@ -172,6 +178,12 @@ class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     chart: Mapped[str] = mapped_column(String(200), default="")
     # the inventory workload (onboarding) deployed for it; a name-free link, so catalog imports nothing
     workload_id: Mapped[int | None] = mapped_column(ForeignKey("workloads.id", ondelete="SET NULL"))
+    # active (served), suspended (kept, not served: its people are told), retired (gone for good)
+    status: Mapped[TenantServiceStatus] = mapped_column(
+        Enum(TenantServiceStatus, native_enum=False, length=16),
+        default=TenantServiceStatus.active,
+        server_default="active",
+    )
 
     agency: Mapped[Agency] = relationship()
 

@@ -113,3 +113,12 @@ def list_agency_services(session: Session, actor: Actor, agency_id: int) -> list
             .order_by(EService.code)
         )
     )
+
+
+def workload_by_name(session: Session, actor: Actor, agency_id: int, name: str) -> Workload | None:
+    """One agency's workload by its name, if the actor reads it."""
+    return session.scalar(
+        select(Workload).where(
+            Workload.agency_id == agency_id, Workload.name == name, agency_scope(actor, Workload.agency_id)
+        )
+    )

@@ -71,7 +71,8 @@ def register_api(app: Flask) -> None:
     # Area modules: one import each; they add routes to `bp`.
     import portal.api.catalog
     import portal.api.compliance
-    import portal.api.migration  # noqa: F401
+    import portal.api.migration
+    import portal.api.tenants  # noqa: F401
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -21,5 +21,6 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(catalog.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(tenants.bp)
+    app.register_blueprint(tenants.admin_bp)
     app.register_blueprint(audit.bp)
     register_api(app)

@@ -36,6 +36,8 @@ FIELD_LABELS = {
     "name": _l("Name"),
     "role": _l("Role"),
     "parent_id": _l("Parent agency"),
+    "agency_code": _l("Agency code"),
+    "workload_name": _l("Workload"),
     "active": _l("Active"),
     "version": _l("Version"),
 }
@@ -97,6 +99,8 @@ CHOICES = {
     "workload_scheduled": _l("Workload scheduled"),
     "started": _l("Started"),
     "cancel_requested": _l("Cancel requested"),
+    "suspended": _l("Suspended"),
+    "resumed": _l("Resumed"),
     "agency_admin": _l("Agency admin"),
     "agency_member": _l("Agency member"),
 }

@@ -1,5 +1,5 @@
 """create audit_events (one append-only trail of every change), agencies' version and the mark of an
-operator's change (re-seeding never undoes it), versions of compliance programs, milestones, data centers and workloads
+operator's change (re-seeding never undoes it), versions of compliance programs, milestones, data centers and workloads, tenant services' status
 
 Revision ID: 0020
 Revises: 0011
@@ -69,9 +69,13 @@ def upgrade() -> None:
     for table in VERSIONED:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("tenant_services") as batch:
+        batch.add_column(sa.Column("status", sa.String(16), nullable=False, server_default="active"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tenant_services") as batch:
+        batch.drop_column("status")
     for table in reversed(VERSIONED):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("version")
