@@ -7,7 +7,7 @@ from typing import Any
 
 from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
 from catalog.schemas import CODE_PATTERN
-from portal.api.openapi import header_param, query_param
+from portal.api.openapi import header_param, if_match_param, query_param
 
 # --- shapes --------------------------------------------------------------------------------------
 
@@ -205,4 +205,4 @@ FILTER_PARAMS = [
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
 ]
 IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
-AGENCY_IF_MATCH = header_param("If-Match", "the ETag from GET /agencies/{agency_id}", required=True)
+AGENCY_IF_MATCH = if_match_param("the ETag from GET /agencies/{agency_id}")

@@ -18,7 +18,7 @@ from onboarding.compliance.models import Milestone, Program
 from onboarding.compliance.schemas import STATUS_ORDER
 from portal.api import bp
 from portal.api.catalog import expected_version
-from portal.api.openapi import header_param, operation, query_param, validate_json
+from portal.api.openapi import if_match_param, operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
 
 TAGS = ["compliance"]
@@ -54,11 +54,9 @@ PROGRAM_SCHEMA = {
         "milestones": {"type": "array", "items": MILESTONE_SCHEMA},
     },
 }
-PROGRAM_IF_MATCH = header_param("If-Match", "the ETag from GET /programs/{program_id}", required=True)
-MILESTONE_IF_MATCH = header_param(
-    "If-Match",
-    "the milestone's version (its `version`, or the ETag its POST or PATCH returned)",
-    required=True,
+PROGRAM_IF_MATCH = if_match_param("the ETag from GET /programs/{program_id}")
+MILESTONE_IF_MATCH = if_match_param(
+    "the milestone's version (its `version`, or the ETag its POST or PATCH returned)"
 )
 PROGRAM_INPUT = {
     "type": "object",

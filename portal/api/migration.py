@@ -32,19 +32,15 @@ from portal.api.migration_schemas import (
     plan_json,
     workload_json,
 )
-from portal.api.openapi import header_param, operation, validate_json
+from portal.api.openapi import if_match_param, operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.tasks import advance_runs, cloud_backend
 
 # URL ids name rows: an unknown one is 404. Ids in bodies are fields: an unknown one is 422 naming it
 # (core.errors.UnknownReference); a clash is 409.
 WRITE_ERRORS = (404, 409)
-WORKLOAD_IF_MATCH = header_param(
-    "If-Match", "the ETag from GET /migration/workloads/{workload_id}", required=True
-)
-DATA_CENTER_IF_MATCH = header_param(
-    "If-Match", "the ETag from GET /migration/data-centers/{data_center_id}", required=True
-)
+WORKLOAD_IF_MATCH = if_match_param("the ETag from GET /migration/workloads/{workload_id}")
+DATA_CENTER_IF_MATCH = if_match_param("the ETag from GET /migration/data-centers/{data_center_id}")
 
 
 def _tagged(body: dict, version: int, status: int = 200) -> Response:
