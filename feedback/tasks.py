@@ -99,6 +99,7 @@ def run_print_job(settings: Settings, job_id: int) -> None:
             unit=p.get("unit", ""),
             province=p.get("province", ""),
             employment_codes=tuple(p.get("employment_codes", ())),
+            county=p.get("county", ""),
         )
         suffix = ".zip" if p.get("zip") else ".pdf"
         out = Path(tmp) / f"sheets-{job_id}{suffix}"

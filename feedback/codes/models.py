@@ -28,6 +28,11 @@ class EmployeeCode(FeedbackBase):
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE, server_default=ACTIVE)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The coverage view's steps after issuing: the sheet printed (last print run that drew it), and
+    # its posting on the desk confirmed by the unit's officer or a registry admin (who, when).
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    posted_by: Mapped[str | None] = mapped_column(String(120))
 
     employee: Mapped[Employee] = relationship(lazy="joined")
 

@@ -121,20 +121,16 @@ def _breached(subscription: AlertSubscription, totals: queries.Totals, min_respo
 
 
 def _unit_totals_by_window(
-    session: Session, subscriptions: list[AlertSubscription], end: dt.date
+    session: Session, subscriptions: list[AlertSubscription]
 ) -> dict[int, dict[str, queries.Totals]]:
-    """window_days → unit key → totals over the window ending on `end`: one grouped range per window
-    length (there are only a few), not one read per subscription. A unit without rollups is absent."""
+    """window_days → unit key → totals over the window (a period of `rollup_periods`, ending on the
+    day the fold advanced to): one range per window length (there are only a few), not one read per
+    subscription. A unit without rollups is absent."""
     keys_by_window: dict[int, set[str]] = {}
     for subscription in subscriptions:
         keys_by_window.setdefault(subscription.window_days, set()).add(subscription.unit_key)
     return {
-        window: {
-            t.key: t
-            for t in queries.list_totals_by_key(
-                session, UNIT, end - dt.timedelta(days=window - 1), end, keys=sorted(keys)
-            )
-        }
+        window: {t.key: t for t in queries.list_totals_by_key(session, UNIT, window, keys=sorted(keys))}
         for window, keys in keys_by_window.items()
     }
 
@@ -145,7 +141,7 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
     if actor.role != Role.system:
         raise NotAuthorized("alerts are evaluated by the worker")
     end = on or tehran_today()
-    fold_pending(session)
+    fold_pending(session, end)
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
     subscriptions = [
         subscription
@@ -156,7 +152,7 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
         )
         if subscription.id not in open_ids
     ]
-    by_window = _unit_totals_by_window(session, subscriptions, end)
+    by_window = _unit_totals_by_window(session, subscriptions)
     raised = 0
     for subscription in subscriptions:
         key = subscription.unit_key

@@ -63,7 +63,7 @@ class Dashboard(Live):
     worst: list[Ranked]
     below_minimum: int
     provinces: dict[str, queries.Totals]
-    ranked: list[Ranked]
+    ranked: list[Ranked]  # a province's counties, every one with enough responses (listed whole)
     questions: list[tuple[str, str]]
 
 
@@ -128,24 +128,25 @@ def resolve_scope(session: Session, actor: Actor | None, requested_text: str) ->
     return requested
 
 
+def _unit_label(key: str, agencies: dict[str, str]) -> str:
+    agency, _, unit = key.partition("/")
+    return f"{unit} ({agencies.get(agency, agency)})"
+
+
 def _ranked(
-    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date, locale: str
-) -> tuple[str, list[Ranked]]:
-    _provinces, counties, _agencies = _names(locale)
-    if scope.kind == NATION:
-        rows = queries.list_totals_by_key(session, UNIT, start, end)
-        return UNIT, [
-            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
-        ]
+    session: Session, actor_scope: Scope, scope: Scope, days: int, locale: str
+) -> tuple[str, list[tuple[str, str, queries.Sums]]]:
+    """The level ranked under the scope, and each of its keys with a label and its period's sums:
+    plain tuples (a nation ranks every unit of the country; only the ranks shown become objects)."""
+    _provinces, counties, agencies = _names(locale)
+    if scope.kind in (NATION, AGENCY):
+        prefix = "" if scope.kind == NATION else scope.value + "/"
+        rows = queries.list_period_sums(session, UNIT, days, key_prefix=prefix)
+        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
-        rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
-        return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
-    if scope.kind == AGENCY:
-        rows = queries.list_totals_by_key(session, UNIT, start, end, key_prefix=scope.value + "/")
-        return UNIT, [
-            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
-        ]
+        rows = queries.list_period_sums(session, COUNTY, days, keys=codes)
+        return COUNTY, [(key, counties.get(key, key), sums) for key, sums in rows]
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {
@@ -154,9 +155,30 @@ def _ranked(
                 select(Employee).where(Employee.agency_code == agency, Employee.unit == unit)
             )
         }
-        rows = queries.list_totals_by_key(session, EMPLOYEE, start, end, keys=list(people))
-        return EMPLOYEE, [Ranked(Scope(EMPLOYEE, t.key), people[t.key], t) for t in rows]
+        rows = queries.list_period_sums(session, EMPLOYEE, days, keys=list(people))
+        return EMPLOYEE, [(key, people[key], sums) for key, sums in rows]
     return "", []
+
+
+def _rank(
+    kind: str, rows: list[tuple[str, str, queries.Sums]], min_responses: int
+) -> tuple[list[Ranked], list[Ranked], int, list[Ranked]]:
+    """Best and worst (score, then label), how many are below the minimum, and (counties only,
+    listed whole on the page) every one ranked."""
+    enough = sorted(
+        (-(sum(sums[1:]) / sums[0]), label, key, sums)
+        for key, label, sums in rows
+        if sums[0] >= min_responses and sums[0] > 0
+    )
+
+    def ranked(entry: tuple[float, str, str, queries.Sums]) -> Ranked:
+        _score, label, key, sums = entry
+        return Ranked(Scope(kind, key), label, queries.Totals(key, sums[0], sums[1:]))
+
+    best = [ranked(e) for e in enough[:RANK_SIZE]]
+    worst = [ranked(e) for e in reversed(enough[-RANK_SIZE:])]
+    listed = [ranked(e) for e in enough] if kind == COUNTY else []
+    return best, worst, len(rows) - len(enough), listed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,12 +193,14 @@ class _ScopeRead:
 
 def _read_scope(session: Session, actor: Actor | None, requested: str, days: int) -> _ScopeRead:
     """What the page and its live poll share: the scope checked, the period, pending rollups folded
-    (before reading), the scope's days and their totals."""
+    and the periods advanced to today (before reading), the scope's totals over the period (one
+    row) and its days (nation, province and agency scopes)."""
     scope = resolve_scope(session, actor, requested)
     days, start, end = period(days)
-    fold_pending(session)
+    fold_pending(session, end)
     trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    return _ScopeRead(scope, days, start, end, trend, queries.sum_days(scope.key, trend))
+    totals = queries.period_totals(session, scope.kind, scope.key, days)
+    return _ScopeRead(scope, days, start, end, trend, totals)
 
 
 def load_dashboard(
@@ -191,15 +215,12 @@ def load_dashboard(
     scope, start, end = read.scope, read.start, read.end
     actor_scope = account_scope(actor)
     assert actor_scope is not None
-    kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
-    enough = [r for r in ranked if r.totals.count >= min_responses]
-    enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
-    best = enough[:RANK_SIZE]
-    worst = list(reversed(enough))[:RANK_SIZE]
+    kind, rows = _ranked(session, actor_scope, scope, read.days, locale)
+    best, worst, below_minimum, listed = _rank(kind, rows, min_responses)
     provinces: dict[str, queries.Totals] = {}
     if can_see_map(scope):
         keys = [scope.value] if scope.kind == PROVINCE else None
-        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end, keys=keys)}
+        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, read.days, keys=keys)}
     return Dashboard(
         min_responses=min_responses,
         totals=read.totals,
@@ -212,9 +233,9 @@ def load_dashboard(
         ranking_kind=kind,
         best=best,
         worst=worst,
-        below_minimum=len(ranked) - len(enough),
+        below_minimum=below_minimum,
         provinces=provinces,
-        ranked=enough,
+        ranked=listed,
         questions=[(q.text_fa, q.text_en) for q in list_questions(session)]
         or [(fa, en) for _p, fa, en in DEFAULT_QUESTIONS],
     )

@@ -30,6 +30,9 @@ class Job(TimestampMixin, FeedbackBase):
     input_path: Mapped[str] = mapped_column(String(500), default="")
     output_path: Mapped[str] = mapped_column(String(500), default="")
     rejects_path: Mapped[str] = mapped_column(String(500), default="")
+    # A part of a print run split per county: its own job (run, retried and downloaded on its own);
+    # the parent's progress and download are its parts'.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
 
 
 class JobFile(FeedbackBase):

@@ -3,14 +3,16 @@ the page can poll one small row for progress and the outcome."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
-from core.errors import NotAuthorized, NotFound, ValidationError
+from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from feedback.accounts.policies import can_manage_registry
 from feedback.jobs.files import JobFiles
 from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
@@ -147,3 +149,107 @@ def create_print_job(session: Session, actor: Actor, selection: Any, per_page: i
         },
         total=total,
     )
+
+
+def create_print_parts_job(
+    session: Session, actor: Actor, selection: Any, per_page: int
+) -> tuple[Job, list[Job]]:
+    """A run split per county: the parent job (the whole) and one queued job per county (a zip of
+    one PDF per unit), committed together; the caller sends one task per part, so the parts run in
+    parallel on every worker process, and each is retried on its own."""
+    from feedback.printing.services import plan_parts
+
+    parts = plan_parts(session, actor, selection)
+    if not parts:
+        raise ValidationError("no active employee matches this batch", fields={"agency_code": "no_employees"})
+    common = {
+        "agency_code": selection.agency_code,
+        "unit": selection.unit,
+        "per_page": per_page,
+        "zip": True,
+    }
+    parent = Job(
+        kind=PRINT,
+        status=RUNNING,
+        account_id=actor.id,
+        params=json.dumps(
+            common | {"province": selection.province, "national": selection.national, "parts": "county"},
+            ensure_ascii=False,
+        ),
+        total=sum(p.sheets for p in parts),
+        done=0,
+        summary="",
+        error="",
+        output_path="",
+        rejects_path="",
+    )
+    session.add(parent)
+    session.flush()
+    children = [
+        Job(
+            kind=PRINT,
+            status=QUEUED,
+            account_id=actor.id,
+            parent_id=parent.id,
+            params=json.dumps(common | {"province": p.province, "county": p.county}, ensure_ascii=False),
+            total=p.sheets,
+            done=0,
+            summary="",
+            error="",
+            output_path="",
+            rejects_path="",
+        )
+        for p in parts
+    ]
+    session.add_all(children)
+    session.commit()
+    return parent, children
+
+
+def parts_of(session: Session, job: Job) -> list[Job]:
+    return list(session.scalars(select(Job).where(Job.parent_id == job.id).order_by(Job.id)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    status: str
+    done: int
+    total: int
+    summary: str
+    error: str
+
+
+def progress_of(session: Session, job: Job) -> Progress:
+    """A job's own progress; a split run's is its parts': done when every part is, failed when one
+    failed and none is still running (the others' files stay; the failed part is retried alone)."""
+    parts = parts_of(session, job) if is_split(job) else []
+    if not parts:
+        return Progress(job.status, job.done, job.total, job.summary, job.error)
+    statuses = [p.status for p in parts]
+    finished = statuses.count(DONE)
+    failed = statuses.count(FAILED)
+    if finished == len(parts):
+        status = DONE
+    elif failed and all(s in (DONE, FAILED) for s in statuses):
+        status = FAILED
+    else:
+        status = RUNNING
+    done = sum(p.total if p.status == DONE else p.done for p in parts)
+    sheets = sum(p.total for p in parts)
+    summary = f"{finished} of {len(parts)} parts done, {done} of {sheets} sheets"
+    error = f"{failed} part(s) failed: retry them on this page" if failed else ""
+    return Progress(status, done, sheets, summary, error)
+
+
+def is_split(job: Job) -> bool:
+    return params(job).get("parts") == "county"
+
+
+def retry_part(session: Session, actor: Actor, job_id: int) -> Job:
+    """A failed part queued again (its run is all or nothing: nothing of the failed try is kept)."""
+    job = get_job(session, actor, job_id)
+    if job.kind != PRINT or job.status != FAILED:
+        raise Conflict("only a failed print job is retried", job_id=job_id)
+    job.status, job.done, job.error, job.summary = QUEUED, 0, "", ""
+    session.commit()
+    return job

@@ -13,20 +13,24 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, TypedDict
 
 from sqlalchemy.orm import Session
 
+from core import reference
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
 from feedback.accounts.policies import can_manage_registry
 from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
+from feedback.registry.coverage import mark_printed
 from feedback.registry.models import Employee
 from feedback.registry.places import Places, agency_name
 
 SHEETS_PER_FILE = 1000
 SINGLE_PDF_LIMIT = 5000
+MARK_PRINTED_EVERY = 1000
 
 Progress = Callable[[int, int], None]
 
@@ -40,12 +44,15 @@ class Selection:
     unit: str = ""
     province: str = ""
     employment_codes: tuple[str, ...] = ()
+    county: str = ""  # a county's code (the parts of a run split per county)
+    national: bool = False  # no filter, on purpose: a national run (split per county)
 
     def describe(self) -> str:
         parts = [
             f"agency {self.agency_code}" if self.agency_code else "",
             f"unit {self.unit}" if self.unit else "",
             f"province {self.province}" if self.province else "",
+            f"county {self.county}" if self.county else "",
             f"{len(self.employment_codes)} listed employees" if self.employment_codes else "",
         ]
         return ", ".join(p for p in parts if p)
@@ -61,7 +68,17 @@ class PrintSummary:
         return f"printed {self.sheets} sheets in {self.files} PDF file(s): {self.path}"
 
 
-def _filters(session: Session, selection: Selection) -> dict[str, object]:
+class SheetFilters(TypedDict):
+    """Which employees a batch prints, as `registry.queries`' sheet-row functions take them."""
+
+    agency_code: str | None
+    unit: str | None
+    province_code: str | None
+    employment_codes: list[str] | None
+    county_code: str | None
+
+
+def _filters(session: Session, selection: Selection) -> SheetFilters:
     places = Places(session)
     fields: dict[str, str] = {}
     agency = places.agency(selection.agency_code) if selection.agency_code else None
@@ -70,12 +87,22 @@ def _filters(session: Session, selection: Selection) -> dict[str, object]:
     province = places.province(selection.province) if selection.province else None
     if selection.province and province is None:
         fields["province"] = "unknown_province"
-    if not (selection.agency_code or selection.province or selection.employment_codes):
+    county = selection.county.strip()
+    if county and county not in reference.counties_by_code() and places.county_name(county) == county:
+        fields["county"] = "unknown_county"
+    if not (
+        selection.agency_code
+        or selection.province
+        or selection.employment_codes
+        or county
+        or selection.national
+    ):
         fields["agency_code"] = "no_selection"
     if fields:
         messages = {
             "unknown_agency": f"unknown agency code {selection.agency_code!r}",
             "unknown_province": f"unknown province {selection.province!r}",
+            "unknown_county": f"unknown county {selection.county!r}",
             "no_selection": "choose an agency, a province or a list of employees",
         }
         raise ValidationError("; ".join(messages[code] for code in fields.values()), fields=fields)
@@ -84,6 +111,7 @@ def _filters(session: Session, selection: Selection) -> dict[str, object]:
         "unit": selection.unit.strip() or None,
         "province_code": province.code if province else None,
         "employment_codes": list(selection.employment_codes) if selection.employment_codes else None,
+        "county_code": county or None,
     }
 
 
@@ -91,6 +119,23 @@ def count_batch(session: Session, actor: Actor, selection: Selection) -> int:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
     return queries.count_sheet_rows(session, **_filters(session, selection))
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """One county's share of a run split per county."""
+
+    province: str
+    county: str
+    sheets: int
+
+
+def plan_parts(session: Session, actor: Actor, selection: Selection) -> list[Part]:
+    """A run's parts, one per county with sheets to print, in province and county order."""
+    if not can_manage_registry(actor):
+        raise NotAuthorized("only registry admins print sheets")
+    rows = queries.sheet_counts_by_county(session, **_filters(session, selection))
+    return [Part(province, county, sheets) for province, county, sheets in rows]
 
 
 def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
@@ -104,14 +149,24 @@ def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
     )
 
 
-def _sheets(
-    session: Session, filters: dict[str, object], base_url: str
-) -> Iterator[tuple[tuple[str, str], Sheet]]:
+# Each sheet with its (agency code, unit): the zip starts a file per unit.
+_UnitSheets = Iterator[tuple[tuple[str, str], Sheet]]
+
+
+def _sheets(session: Session, filters: SheetFilters, base_url: str) -> _UnitSheets:
+    """The batch's sheets; each chunk of codes drawn is marked printed (for the coverage view) in the
+    run's transaction, so a run that fails marks nothing."""
+    drawn: list[int] = []
     for employee, code in queries.iter_sheet_rows(session, **filters):
+        drawn.append(code.id)
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
+        if len(drawn) >= MARK_PRINTED_EVERY:
+            mark_printed(session, drawn)
+            drawn = []
+    mark_printed(session, drawn)
 
 
-def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to split (issue 19)
+def print_batch(
     session: Session,
     actor: Actor,
     selection: Selection,
@@ -123,13 +178,33 @@ def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to 
 ) -> PrintSummary:
     """`out` ending in .pdf: one PDF (up to SINGLE_PDF_LIMIT sheets); ending in .zip: one PDF per
     unit (split into parts of SHEETS_PER_FILE), named `<agency>/<unit>.pdf`."""
+    filters, total = _check_batch(session, actor, selection, out, per_page)
+    base_url = base_url.rstrip("/")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tally = _Tally(total, progress)
+    tally.report()
+    sheets = _sheets(session, filters, base_url)
+    if out.suffix.lower() == ".pdf":
+        files = _write_pdf(tmp, sheets, base_url, per_page, tally)
+    else:
+        files = _write_zip(tmp, sheets, base_url, per_page, sheets_per_file, tally)
+    tmp.replace(out)
+    session.commit()  # the codes drawn are marked printed once the file is whole
+    tally.report()
+    return PrintSummary(sheets=tally.done, files=files, path=out)
+
+
+def _check_batch(
+    session: Session, actor: Actor, selection: Selection, out: Path, per_page: int
+) -> tuple[SheetFilters, int]:
+    """The batch's filters and its number of sheets, or why it cannot be printed."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
     if per_page not in (1, 2):
         raise ValidationError("sheets per page is 1 or 2", fields={"per_page": "1 or 2"})
     filters = _filters(session, selection)
     total = queries.count_sheet_rows(session, **filters)
-    base_url = base_url.rstrip("/")
     suffix = out.suffix.lower()
     if suffix not in {".pdf", ".zip"}:
         raise ValidationError("the output is a .pdf or a .zip file", fields={"out": "a .pdf or .zip"})
@@ -141,48 +216,66 @@ def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to 
             total=total,
             limit=SINGLE_PDF_LIMIT,
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    done = 0
-    if progress:
-        progress(0, total)
-    if suffix == ".pdf":
-        writer = SheetWriter(str(tmp), base_url, per_page)
-        for _unit, sheet in _sheets(session, filters, base_url):
-            writer.add(sheet)
-            done += 1
-            if progress and done % 100 == 0:
-                progress(done, total)
-        writer.close()
-        files = 1
-    else:
-        files = 0
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            current: tuple[str, str] | None = None
-            part = 0
-            writer = None
-            handle = None
-            for unit, sheet in _sheets(session, filters, base_url):
-                if unit != current or (writer is not None and writer.count >= sheets_per_file):
-                    part = part + 1 if unit == current else 1
-                    if writer is not None and handle is not None:
-                        writer.close()
-                        handle.close()
-                    current = unit
-                    handle = archive.open(_entry_name(unit, part), "w", force_zip64=True)
-                    writer = SheetWriter(handle, base_url, per_page)
-                    files += 1
-                writer.add(sheet)
-                done += 1
-                if progress and done % 100 == 0:
-                    progress(done, total)
-            if writer is not None and handle is not None:
-                writer.close()
-                handle.close()
-    tmp.replace(out)
-    if progress:
-        progress(done, total)
-    return PrintSummary(sheets=done, files=files, path=out)
+    return filters, total
+
+
+@dataclasses.dataclass
+class _Tally:
+    """The sheets written so far, reported to `progress` every hundred."""
+
+    total: int
+    progress: Progress | None
+    done: int = 0
+
+    def one_more(self) -> None:
+        self.done += 1
+        if self.progress and self.done % 100 == 0:
+            self.progress(self.done, self.total)
+
+    def report(self) -> None:
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _write_pdf(path: Path, sheets: _UnitSheets, base_url: str, per_page: int, tally: _Tally) -> int:
+    """Every sheet in one PDF file; the number of files written (one)."""
+    writer = SheetWriter(str(path), base_url, per_page)
+    for _unit, sheet in sheets:
+        writer.add(sheet)
+        tally.one_more()
+    writer.close()
+    return 1
+
+
+def _write_zip(
+    path: Path, sheets: _UnitSheets, base_url: str, per_page: int, sheets_per_file: int, tally: _Tally
+) -> int:
+    """A zip of one PDF per unit (the sheets come ordered by unit), a unit of more than
+    `sheets_per_file` sheets in parts; the number of PDF files written."""
+    files = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        current: tuple[str, str] | None = None
+        part = 0
+        entry: tuple[IO[bytes], SheetWriter] | None = None
+        for unit, sheet in sheets:
+            if entry is None or unit != current or entry[1].count >= sheets_per_file:
+                part = part + 1 if unit == current else 1
+                if entry is not None:
+                    _close_entry(*entry)
+                current = unit
+                handle = archive.open(_entry_name(unit, part), "w", force_zip64=True)
+                entry = (handle, SheetWriter(handle, base_url, per_page))
+                files += 1
+            entry[1].add(sheet)
+            tally.one_more()
+        if entry is not None:
+            _close_entry(*entry)
+    return files
+
+
+def _close_entry(handle: IO[bytes], writer: SheetWriter) -> None:
+    writer.close()
+    handle.close()
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -23,8 +23,9 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from psycopg import Connection, errors, sql
 from sqlalchemy.orm import Session
@@ -74,10 +75,11 @@ def import_file(
     write_reject: RejectSink,
     progress: Progress | None = None,
     batch_size: int = RESOLVE_FETCH,
+    large_load_rows: int = 100_000,
 ) -> dict[str, int]:
     """Stage, check and apply `source`; counts per outcome (`new`, `changed`, `unchanged`,
     `rejected`). Rejected rows go to `write_reject` in line order. Does not commit."""
-    connection: Connection[Any] = session.connection().connection.driver_connection  # type: ignore[assignment]
+    connection = cast("Connection[Any]", session.connection().connection.driver_connection)  # PostgreSQL only
     width = len(source.header)
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
@@ -93,9 +95,10 @@ def import_file(
             sql.SQL("SELECT coalesce({}, 'rejected'), count(*) FROM import_checked GROUP BY 1").format(STATUS)
         )
         counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | dict(cursor.fetchall())
+        rebuild = _set_indexes_aside(cursor) if _is_large_load(cursor, counts, large_load_rows) else []
         _apply(cursor, run, counts)
         _report(progress, rows, STREAM_SHARE + 0.25)
-        _issue_codes(connection, cursor)
+        _issue_codes(connection, cursor, after_first_round=lambda: _rebuild_indexes(cursor, rebuild))
         _report(progress, rows, STREAM_SHARE + 0.35)
     if counts["rejected"]:
         _read_rejects(connection, source.mapping, width, places, write_reject)
@@ -103,6 +106,66 @@ def import_file(
         cursor.execute("DROP TABLE import_raw, import_checked, import_pending, import_retry")
         cursor.execute("DROP TABLE import_agencies, import_genders, import_places")
     return counts
+
+
+def _is_large_load(cursor: Any, counts: dict[str, int], large_load_rows: int) -> bool:
+    """At least `large_load_rows` new employees, and at least as many as the registry holds (the
+    first national load, a ministry joining): the registry's indexes are set aside while it inserts
+    and built again afterwards, a sorted build instead of millions of random insertions."""
+    if counts["new"] < large_load_rows:
+        return False
+    cursor.execute("SELECT count(*) FROM employees")
+    (existing,) = cursor.fetchone()
+    return bool(counts["new"] >= existing)
+
+
+def _set_indexes_aside(cursor: Any) -> list[str]:
+    """Drops the registry tables' indexes but their primary keys (unique constraints and the codes'
+    foreign key too), returning the statements that build them again: constraints and indexes
+    first, foreign keys last, each from its own definition in the catalog. An index another
+    table's foreign key depends on stays. In the import's transaction: a killed run rolls the drops
+    back, and the tables are locked against every other reader and writer until it commits (the
+    price of a large load; the docs say when it applies). The rebuilt unique indexes check what the
+    import's own checks already ensured."""
+    cursor.execute(
+        """
+        WITH ours AS (
+            SELECT oid FROM pg_class WHERE oid IN ('employees'::regclass, 'employee_codes'::regclass)
+        ),
+        needed AS (  -- indexes a foreign key of another table relies on
+            SELECT conindid FROM pg_constraint
+            WHERE contype = 'f' AND confrelid IN (SELECT oid FROM ours)
+              AND conrelid NOT IN (SELECT oid FROM ours)
+        )
+        SELECT 1, format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+               format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                      pg_get_constraintdef(c.oid))
+        FROM pg_constraint c
+        WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('u', 'f')
+          AND (c.contype = 'f' OR c.conindid NOT IN (SELECT conindid FROM needed))
+        UNION ALL
+        SELECT 0, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid IN (SELECT oid FROM ours) AND NOT i.indisprimary
+          AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conindid <> 0)
+        ORDER BY 1, 2
+        """
+    )
+    found = cursor.fetchall()
+    # foreign keys dropped first and built last
+    found.sort(key=lambda row: (0 if "FOREIGN KEY" in row[2] else 1, row[1]))
+    for _kind, drop, _build in found:
+        cursor.execute(drop)
+    return [build for _kind, _drop, build in reversed(found)]
+
+
+def _rebuild_indexes(cursor: Any, statements: list[str]) -> None:
+    if not statements:
+        return
+    cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WORK_MEM)))
+    for statement in statements:
+        cursor.execute(statement)
+    cursor.execute("ANALYZE employees, employee_codes")  # the planner meets the new size at once
 
 
 def _report(progress: Progress | None, rows: int, fraction: float) -> None:
@@ -131,9 +194,12 @@ def _create_staging(cursor: Any, width: int) -> None:
     cells = sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in _cells(width))
     # shape: the record as read (JSON) when it has more or fewer cells than the header
     # shape: the record as read (JSON) when it has more or fewer cells than the header;
-    # strip: some cell may start or end with white space (false for most lines of a clean file)
+    # strip: some cell may start or end with white space (false for most lines of a clean file);
+    # plain: no cell needs any cleaning but the national code's (see `_is_plain`)
     cursor.execute(
-        sql.SQL("CREATE TEMP TABLE import_raw ({}, line integer, shape text, strip boolean)").format(cells)
+        sql.SQL(
+            "CREATE TEMP TABLE import_raw ({}, line integer, shape text, strip boolean, plain boolean)"
+        ).format(cells)
     )
     cursor.execute("CREATE TEMP TABLE import_agencies (raw text PRIMARY KEY, code text)")
     cursor.execute("CREATE TEMP TABLE import_genders (raw text PRIMARY KEY, gender text)")
@@ -149,7 +215,7 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
     """COPY every record, as read, with its line number. Records of the header's width (all of
     them in a well-formed file) take the fast path; others are padded and keep their cells as JSON."""
     statement = sql.SQL(
-        "COPY import_raw ({}, line, shape, strip) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
+        "COPY import_raw ({}, line, shape, strip, plain) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
     ).format(sql.SQL(", ").join(_cells(width)), sql.SQL(", ").join(_cells(width)))
     chunks = _csv_lines(source, width) if source.text is not None else _records_as_csv(source, width)
     rows = 0
@@ -158,6 +224,10 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
             copy.write(chunk)
             rows += count
             _report(progress, rows, source.fraction() * STREAM_SHARE)
+    # The planner's idea of the file's size: without it, a temp table is guessed from its pages, the
+    # checks' joins were planned for a fraction of the rows, and a re-import hashed the checked rows
+    # (wide) instead of the registry's codes (narrow), spilling to disk beyond a million rows.
+    cursor.execute("ANALYZE import_raw")
     _report(progress, rows, STREAM_SHARE)
     return rows
 
@@ -174,7 +244,9 @@ def _odd_record(out: _Lines, width: int, line: int, record: list[str]) -> bool:
     if is_blank(record):
         return False
     cells = (record + [""] * width)[:width]
-    csv.writer(out, lineterminator="\n").writerow([*cells, line, json.dumps(record, ensure_ascii=False), "t"])
+    csv.writer(out, lineterminator="\n").writerow(
+        [*cells, line, json.dumps(record, ensure_ascii=False), "t", "f"]
+    )
     return True
 
 
@@ -185,8 +257,7 @@ def _records_as_csv(source: Source, width: int) -> Iterator[tuple[int, str]]:
     rows = 0
     for line, record in source.records:
         if len(record) == width:
-            record += (line, None, "t")
-            writerow(record)
+            writerow([*record, line, None, "t", "f"])
             rows += 1
         elif _odd_record(out, width, line, record):
             rows += 1
@@ -212,14 +283,17 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
         for text in lines:
             if '"' not in text and text.count(",") == commas:
                 text = text.rstrip(_LINE_ENDS)
-                out.append(f"{text},{number},,{'t' if _may_need_strip(text) else 'f'}\n")
+                if _may_need_strip(text):
+                    out.append(f"{text},{number},,t,f\n")
+                else:
+                    out.append(f"{text},{number},,f,{'f' if _NOT_PLAIN.search(text) else 't'}\n")
                 number += 1
                 rows += 1
             else:
                 reader = csv.reader(itertools.chain((text,), lines))
                 record = next(reader)
                 if len(record) == width:
-                    csv.writer(out, lineterminator="\n").writerow([*record, number, None, "t"])
+                    csv.writer(out, lineterminator="\n").writerow([*record, number, None, "t", "f"])
                     rows += 1
                 elif _odd_record(out, width, number, record):
                     rows += 1
@@ -243,6 +317,14 @@ def _may_need_strip(line: str) -> bool:
     ZWNJ, common in Persian names, is unprintable too: such lines are stripped, needlessly but
     rightly.) A regular expression would say it more exactly at ten times the cost a line."""
     return not line.isprintable() or ", " in line or " ," in line or line[:1] == " " or line[-1:] == " "
+
+
+# What the checks' text cleaning changes besides white space at a cell's ends: Persian and Arabic
+# digits, Arabic letter forms and the tatweel, runs of spaces. A line with none of these, and with
+# no cell to strip, is plain: its cells are stored as they are, and the SQL skips the cleaning
+# (`translate` and the rest cost more than everything else of the checks together). Only the
+# national code is still looked at (its separators), whatever the line.
+_NOT_PLAIN = re.compile("  |[" + re.escape(PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ") + "]")
 
 
 def _value(mapping: dict[int, str], column: str) -> sql.Composable:
@@ -357,15 +439,16 @@ def _clean_text(name: str) -> sql.Composable:
 
 def _check_digit_fails() -> sql.Composable:
     """The national code's check digit, as `national_code.is_valid` computes it, over `nc` (known by
-    then to be ten Latin digits): s = Σ digit[i]·(10−i), r = s mod 11, check = r if r < 2 else 11 − r."""
+    then to be ten Latin digits, so it is read as a number: arithmetic costs far less than taking
+    the characters one by one). There s = Σ digit[i]·(10−i), r = s mod 11, and the check digit c is
+    r if r < 2 else 11 − r; said with s once: (s + c) mod 11 is 0, or 2 when c is 1 (r = 1)."""
     total = sql.SQL(" + ").join(
-        sql.SQL("(ascii(substr(nc, {}, 1)) - 48) * {}").format(sql.Literal(i + 1), sql.Literal(10 - i))
+        sql.SQL("(nc::bigint / {} % 10) * {}").format(sql.Literal(10 ** (9 - i)), sql.Literal(10 - i))
         for i in range(9)
     )
-    remainder = sql.SQL("(({}) % 11)").format(total)
-    return sql.SQL("CASE WHEN {r} < 2 THEN {r} ELSE 11 - {r} END <> ascii(substr(nc, 10, 1)) - 48").format(
-        r=remainder
-    )
+    return sql.SQL(
+        "({s} + nc::bigint % 10) % 11 NOT IN (0, CASE WHEN nc::bigint % 10 = 1 THEN 2 ELSE 0 END)"
+    ).format(s=total)
 
 
 def _problem(width: int) -> sql.Composable:
@@ -405,7 +488,7 @@ def _problem(width: int) -> sql.Composable:
     return sql.SQL("CASE {} END").format(sql.SQL(" ").join(whens))
 
 
-def _check_statement(mapping: dict[int, str], width: int) -> sql.Composable:
+def _check_statement(mapping: dict[int, str], width: int) -> sql.Composed:
     """One pass over the staged rows into `import_checked`, in layers: each layer's values are
     computed once per row (`OFFSET 0` keeps the planner from inlining a layer into every use of its
     columns), and no layer calls a function per row beyond built-in string functions."""
@@ -415,15 +498,17 @@ def _check_statement(mapping: dict[int, str], width: int) -> sql.Composable:
     )
     translated = sql.SQL(", ").join(
         [
-            sql.SQL("btrim(translate(v_employment_code, {}, {}), {}) AS e0").format(
-                _DIGITS_FROM, _DIGITS_TO, _WS
-            ),
-            sql.SQL("btrim(translate(translate(v_national_code, {}, {}), {}, ''), {}) AS t0").format(
-                _DIGITS_FROM, _DIGITS_TO, _NATIONAL_SEPARATORS, _WS
-            ),
+            sql.SQL(
+                "CASE WHEN plain THEN v_employment_code "
+                "ELSE btrim(translate(v_employment_code, {}, {}), {}) END AS e0"
+            ).format(_DIGITS_FROM, _DIGITS_TO, _WS),
+            sql.SQL(
+                "CASE WHEN plain AND ltrim(v_national_code, '0123456789') = '' THEN v_national_code "
+                "ELSE btrim(translate(translate(v_national_code, {}, {}), {}, ''), {}) END AS t0"
+            ).format(_DIGITS_FROM, _DIGITS_TO, _NATIONAL_SEPARATORS, _WS),
             *(
-                sql.SQL("translate({}, {}, {}) AS {}").format(
-                    sql.Identifier(f"v_{name}"), _ARABIC_FROM, _ARABIC_TO, sql.Identifier(f"a_{name}")
+                sql.SQL("CASE WHEN plain THEN {v} ELSE translate({v}, {}, {}) END AS {}").format(
+                    _ARABIC_FROM, _ARABIC_TO, sql.Identifier(f"a_{name}"), v=sql.Identifier(f"v_{name}")
                 )
                 for name in TEXT_COLUMNS
             ),
@@ -434,7 +519,9 @@ def _check_statement(mapping: dict[int, str], width: int) -> sql.Composable:
             sql.SQL("{} AS ec").format(_without_dot_zero("e0")),
             sql.SQL("{} AS t1").format(_without_dot_zero("t0")),
             *(
-                sql.SQL("{} AS {}").format(_clean_text(f"a_{name}"), sql.Identifier(name))
+                sql.SQL("CASE WHEN plain THEN {} ELSE {} END AS {}").format(
+                    sql.Identifier(f"a_{name}"), _clean_text(f"a_{name}"), sql.Identifier(name)
+                )
                 for name in TEXT_COLUMNS
             ),
         ]
@@ -541,6 +628,7 @@ def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
                 INSERT INTO employees ({columns}, import_run, import_line)
                 SELECT {columns}, {run}, line FROM import_checked
                 WHERE problem IS NULL AND employee_id IS NULL
+                ORDER BY line  -- ids in the file's order, whichever way the checks' joins ran
                 RETURNING id
             )
             INSERT INTO import_pending (employee_id)
@@ -567,16 +655,23 @@ def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
     )
 
 
-def _issue_codes(connection: Connection[Any], cursor: Any) -> None:
+def _issue_codes(
+    connection: Connection[Any], cursor: Any, after_first_round: Callable[[], None] = lambda: None
+) -> None:
     """One active code for every employee in `import_pending`, a plain INSERT … SELECT a round.
     Codes are drawn into a temp table first and those that would collide (a short code drawn twice,
     or one already issued: about a hundred at 2.5 million) wait for the next round with new random
     values, so the insert itself never meets a conflict. Should one still come (a code reissued
-    meanwhile), the round is undone to its savepoint and inserted skipping conflicts."""
-    for _attempt in range(MAX_ATTEMPTS):
+    meanwhile), the round is undone to its savepoint and inserted skipping conflicts.
+    `after_first_round` runs once the first round is in (a large load's indexes are built then)."""
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt == 1:
+            after_first_round()
         cursor.execute("SELECT count(*) FROM import_pending")
         (pending,) = cursor.fetchone()
         if not pending:
+            if attempt == 0:
+                after_first_round()
             return
         cursor.execute(
             sql.SQL(
@@ -592,14 +687,26 @@ def _issue_codes(connection: Connection[Any], cursor: Any) -> None:
             ).format(luhn=_luhn("body"), token=_TOKEN, body=_BODY, random=_RANDOM)
         )
         cursor.execute("ANALYZE import_fresh")
+        # Two statements, each a join the planner can choose for (an index probe a row, or one hash of
+        # the issued codes while a large load has set the index aside): under one OR, the test
+        # against employee_codes ran as a subquery for every row.
         cursor.execute(
             """
             WITH dropped AS (
                 DELETE FROM import_fresh f
-                WHERE f.short_code IN (SELECT short_code FROM import_fresh GROUP BY short_code
-                                       HAVING count(*) > 1)
-                   OR EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
-                RETURNING employee_id
+                USING (SELECT short_code FROM import_fresh GROUP BY short_code HAVING count(*) > 1) AS twice
+                WHERE f.short_code = twice.short_code
+                RETURNING f.employee_id
+            )
+            INSERT INTO import_retry SELECT employee_id FROM dropped
+            """
+        )
+        cursor.execute(
+            """
+            WITH dropped AS (
+                DELETE FROM import_fresh f
+                WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
+                RETURNING f.employee_id
             )
             INSERT INTO import_retry SELECT employee_id FROM dropped
             """

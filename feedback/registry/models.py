@@ -26,7 +26,8 @@ class Employee(TimestampMixin, FeedbackBase):
     gender: Mapped[str | None] = mapped_column(String(6))
     position: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(200))
-    agency_code: Mapped[str] = mapped_column(String(16), index=True)
+    # looked up by agency through ix_employees_agency_unit, whose leading column it is
+    agency_code: Mapped[str] = mapped_column(String(16))
     province_code: Mapped[str] = mapped_column(String(8), index=True)
     county_code: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -75,6 +75,7 @@ def _sheet_rows(
     unit: str | None,
     province_code: str | None,
     employment_codes: list[str] | None,
+    county_code: str | None = None,
 ) -> Select:
     """Active employees joined to their active code, filtered by what is given (empty: no filter)."""
     statement = statement.join(
@@ -88,6 +89,8 @@ def _sheet_rows(
         statement = statement.where(Employee.province_code == province_code)
     if employment_codes is not None:
         statement = statement.where(Employee.employment_code.in_(employment_codes))
+    if county_code:
+        statement = statement.where(Employee.county_code == county_code)
     return statement
 
 
@@ -98,10 +101,13 @@ def iter_sheet_rows(
     province_code: str | None = None,
     employment_codes: list[str] | None = None,
     chunk: int = 1000,
+    county_code: str | None = None,
 ) -> Iterator[tuple[Employee, EmployeeCode]]:
     """Active employees with their active code, ordered by agency, unit and name, read in chunks by keyset
     so a batch of any size is never held in memory at once."""
-    base = _sheet_rows(select(Employee, EmployeeCode), agency_code, unit, province_code, employment_codes)
+    base = _sheet_rows(
+        select(Employee, EmployeeCode), agency_code, unit, province_code, employment_codes, county_code
+    )
     last: tuple[str, str, str, str, int] | None = None
     order = (Employee.agency_code, Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
     while True:
@@ -123,11 +129,39 @@ def count_sheet_rows(
     unit: str | None = None,
     province_code: str | None = None,
     employment_codes: list[str] | None = None,
+    county_code: str | None = None,
 ) -> int:
     statement = _sheet_rows(
-        select(func.count()).select_from(Employee), agency_code, unit, province_code, employment_codes
+        select(func.count()).select_from(Employee),
+        agency_code,
+        unit,
+        province_code,
+        employment_codes,
+        county_code,
     )
     return session.scalar(statement) or 0
+
+
+def sheet_counts_by_county(
+    session: Session,
+    agency_code: str | None = None,
+    unit: str | None = None,
+    province_code: str | None = None,
+    employment_codes: list[str] | None = None,
+    county_code: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """(province, county, sheets) of a batch, in that order: the parts of a run split per county."""
+    columns = (Employee.province_code, Employee.county_code)
+    statement = _sheet_rows(
+        select(*columns, func.count()).select_from(Employee),
+        agency_code,
+        unit,
+        province_code,
+        employment_codes,
+        county_code,
+    )
+    rows = session.execute(statement.group_by(*columns).order_by(*columns))
+    return [(province, county, sheets) for province, county, sheets in rows]
 
 
 def get_active_code_or_none(session: Session, employee_id: int) -> EmployeeCode | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 from flask import (
     Blueprint,
@@ -25,10 +27,13 @@ from core.web import body_limit, get_session
 from feedback.celery_names import TaskNames
 from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, job_files
-from feedback.jobs.models import DONE
+from feedback.jobs.models import DONE, Job
 from feedback.printing.services import Selection
+from feedback.registry.places import Places, province_name
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES
+from feedback.web.tasks import send
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
@@ -38,7 +43,7 @@ TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 def _enqueue(kind: str, job_id: int) -> None:
     """After the job's row is committed, never inside that transaction; the app's routes send it to
     the bulk queue."""
-    celery_app().send_task(TASKS[kind], args=[job_id])
+    send(TASKS[kind], job_id)
 
 
 def _store() -> JobFiles:
@@ -98,21 +103,27 @@ def print_batch() -> str | Response | tuple[str, int]:
     form = {k: request.form.get(k, "") for k in ("agency_code", "unit", "province", "per_page", "zip")}
     errors: dict[str, str] = {}
     if request.method == "POST":
+        split = form["zip"] == "county"
         selection = Selection(
-            agency_code=form["agency_code"], unit=form["unit"].strip(), province=form["province"]
+            agency_code=form["agency_code"],
+            unit=form["unit"].strip(),
+            province=form["province"],
+            national=split,
         )
+        per_page = 2 if form["per_page"] == "2" else 1
         try:
-            job = jobs.create_print_job(
-                get_session(),
-                current_actor(),
-                selection,
-                per_page=2 if form["per_page"] == "2" else 1,
-                as_zip=form["zip"] != "pdf",
-            )
+            if split:
+                job, parts = jobs.create_print_parts_job(get_session(), current_actor(), selection, per_page)
+            else:
+                job = jobs.create_print_job(
+                    get_session(), current_actor(), selection, per_page=per_page, as_zip=form["zip"] != "pdf"
+                )
+                parts = [job]
         except ValidationError as exc:
             errors = field_errors(exc)
         else:
-            _enqueue("print", job.id)
+            for part in parts:  # each part its own task: they run at once on every worker process
+                _enqueue("print", part.id)
             return redirect(url_for("jobs.job", job_id=job.id), code=303)
     return render_template(
         "feedback/admin/print.html",
@@ -126,24 +137,35 @@ def print_batch() -> str | Response | tuple[str, int]:
 @bp.get("/jobs/<int:job_id>")
 @registry_admin_required
 def job(job_id: int) -> str:
-    found = jobs.get_job(get_session(), current_actor(), job_id)
-    return render_template("feedback/admin/job.html", job=found)
+    session = get_session()
+    found = jobs.get_job(session, current_actor(), job_id)
+    parts = jobs.parts_of(session, found) if jobs.is_split(found) else []
+    return render_template(
+        "feedback/admin/job.html",
+        job=found,
+        progress=jobs.progress_of(session, found),
+        parts=parts,
+        part_places={part.id: jobs.params(part) for part in parts},
+        county_name=Places(session).county_name,
+        province_name=province_name,
+    )
 
 
 @bp.get("/jobs/<int:job_id>.json")
 @registry_admin_required
 def job_status(job_id: int) -> Response:
     found = jobs.get_job(get_session(), current_actor(), job_id)
-    percent = round(100 * found.done / found.total) if found.total else 0
+    now = jobs.progress_of(get_session(), found)
+    percent = round(100 * now.done / now.total) if now.total else 0
     return jsonify(
         id=found.id,
         kind=found.kind,
-        status=found.status,
-        done=found.done,
-        total=found.total,
-        percent=100 if found.status == DONE else min(percent, 99),
-        summary=found.summary,
-        error=found.error,
+        status=now.status,
+        done=now.done,
+        total=now.total,
+        percent=100 if now.status == DONE else min(percent, 99),
+        summary=now.summary,
+        error=now.error,
     )
 
 
@@ -151,11 +173,73 @@ def job_status(job_id: int) -> Response:
 @registry_admin_required
 def job_output(job_id: int) -> Response:
     found = jobs.get_job(get_session(), current_actor(), job_id)
+    if jobs.is_split(found):
+        return _whole_run(found)
     if found.status != DONE or not found.output_path:
         raise NotFound("no output")
     suffix = ".zip" if found.output_path.endswith(".zip") or jobs.params(found).get("zip") else ".pdf"
     mimetype = "application/zip" if suffix == ".zip" else "application/pdf"
     return _download(found.output_path, mimetype, f"sheets-{job_id}{suffix}")
+
+
+class _Pipe:
+    """What a zip archive writes into while it is streamed: the bytes since the last `take`."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.chunks)
+        self.chunks.clear()
+        return out
+
+
+def _whole_run(parent: Job) -> Response:
+    """A run split per county, whole: one zip holding each part's zip (`PROVINCE/COUNTY.zip`),
+    written as it is sent from the parts' stored files, a chunk at a time (nothing is copied first)."""
+    session = get_session()
+    if jobs.progress_of(session, parent).status != DONE:
+        raise NotFound("the run is not finished")
+    entries = [
+        (f"{jobs.params(p).get('province', '')}/{jobs.params(p).get('county', '')}.zip", p.output_path)
+        for p in jobs.parts_of(session, parent)
+    ]
+    store = _store()
+    make_session = current_app.extensions["db_sessionmaker"]
+
+    def body() -> Iterator[bytes]:
+        pipe = _Pipe()
+        with (
+            make_session() as reading,
+            zipfile.ZipFile(cast(IO[bytes], pipe), "w", zipfile.ZIP_STORED) as archive,
+        ):
+            for name, key in entries:
+                with archive.open(name, "w", force_zip64=True) as entry:
+                    for chunk in store.read(reading, key):
+                        entry.write(chunk)
+                        yield pipe.take()
+        yield pipe.take()
+
+    response = Response(body(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="sheets-{parent.id}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@registry_admin_required
+def retry(job_id: int) -> Response:
+    """A failed part of a split run, queued again on its own."""
+    part = jobs.retry_part(get_session(), current_actor(), job_id)
+    _enqueue("print", part.id)
+    return redirect(url_for("jobs.job", job_id=part.parent_id or part.id), code=303)
 
 
 @bp.get("/jobs/<int:job_id>/rejects")

@@ -15,7 +15,7 @@ from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
 from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.models import Milestone, Program
-from onboarding.compliance.schemas import STATUS_ORDER
+from onboarding.compliance.schemas import REMIND_DAYS_MAX, STATUS_ORDER, TargetKind
 from portal.api import bp
 from portal.api.catalog import expected_version
 from portal.api.openapi import if_match_param, operation, query_param, validate_json
@@ -33,7 +33,7 @@ MILESTONE_SCHEMA = {
         "title_fa": {"type": "string"},
         "title_en": {"type": "string"},
         "metric": {"type": "string", "enum": sorted(METRICS)},
-        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target_kind": {"type": "string", "enum": [k.value for k in TargetKind]},
         "target": {"type": "number"},
         "deadline": {"type": "string", "format": "date"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
@@ -79,11 +79,11 @@ MILESTONE_INPUT = {
         "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
         "title_en": {"type": "string", "maxLength": 300},
         "metric": {"type": "string", "enum": sorted(METRICS)},
-        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target_kind": {"type": "string", "enum": [k.value for k in TargetKind]},
         "target": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "deadline": {"type": "string", "description": "ISO date (2024-11-20) or Jalali (1403/08/30)"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
-        "remind_days_before": {"type": "integer", "minimum": 0, "maximum": 365},
+        "remind_days_before": {"type": "integer", "minimum": 0, "maximum": REMIND_DAYS_MAX},
         "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
         "version": {"type": "integer", "description": "what PATCH and DELETE need in If-Match"},
     },
@@ -119,6 +119,9 @@ MATRIX_SCHEMA = {
         "program": PROGRAM_SCHEMA,
         "day": {"type": ["string", "null"], "format": "date"},
         "summary": {"type": "object", "additionalProperties": {"type": "object"}},
+        "total": {"type": "integer", "description": "agencies matching the filters, on every page"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
         "rows": {
             "type": "array",
             "items": {
@@ -155,8 +158,15 @@ MATRIX_PARAMS = [
     query_param("kind", {"type": "string"}, "agency kind"),
     query_param("province", {"type": "string"}, "province code"),
     query_param("status", {"type": "string", "enum": STATUSES}, "agencies with a cell of this status"),
-    query_param("sort", {"type": "string"}, "name, ministry, kind, province or m<milestone id>"),
+    query_param("q", {"type": "string"}, "search in the agency's code and names"),
+    query_param(
+        "sort",
+        {"type": "string"},
+        "laggards (default: worst status first), name, ministry, kind, province or m<milestone id>",
+    ),
     query_param("order", {"type": "string", "enum": ["asc", "desc"]}),
+    query_param("page", {"type": "integer", "minimum": 1}, "page number (from 1)"),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "rows per page (default 50)"),
 ]
 
 
@@ -320,7 +330,7 @@ def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
 @bp.get("/programs/<int:program_id>/matrix")
 @roles(Role.platform_admin, Role.overseer)
 @operation(
-    summary="Every agency × milestone: value and status (the dashboard's matrix)",
+    summary="Agencies × milestones, one page: value and status (the dashboard's matrix), and the summary",
     tags=TAGS,
     response=MATRIX_SCHEMA,
     parameters=MATRIX_PARAMS,
@@ -331,6 +341,9 @@ def matrix(program_id: int) -> Any:
         "program": _program(board.program),
         "day": board.day.isoformat() if board.day else None,
         "summary": {str(k): v for k, v in board.summary.items()},
+        "total": board.total,
+        "page": board.page,
+        "per_page": board.per_page,
         "rows": [
             {
                 "agency": _agency(row.agency, row.ministry.id if row.ministry else None),

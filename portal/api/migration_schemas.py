@@ -66,7 +66,16 @@ WORKLOAD_IN = {
 WORKLOAD_PATCH = {
     **WORKLOAD_IN,
     "required": [],
-    "properties": {k: v for k, v in WORKLOAD_IN["properties"].items() if k != "agency_id"},
+    "properties": {
+        "data_center_id": ID,
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
+        "components": {"type": "array", "items": COMPONENT},
+        "service_ids": {"type": "array", "items": ID},
+        "depends_on_ids": {"type": "array", "items": ID},
+        "inquiry_ids": {"type": "array", "items": ID},
+    },
 }
 DATA_CENTER = {
     "type": "object",

@@ -66,8 +66,8 @@ def index() -> Any:
             resources=trail.RESOURCES,
         )
         return page, 422
-    number = request.args.get("page", "1")
-    number = max(1, int(number)) if number.isdigit() and len(number) < 7 else 1
+    asked = request.args.get("page", "1")
+    number = max(1, int(asked)) if asked.isdigit() and len(asked) < 7 else 1
     result = Page(
         items=trail.list_events(session, filters, page=number, per_page=PER_PAGE),
         total=trail.count_events(session, filters),

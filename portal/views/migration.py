@@ -45,16 +45,14 @@ def _helpers() -> dict[str, Any]:
 @bp.get("/")
 @signed_in
 def inventory_page() -> str:
+    agency_id = current_user().agency_id
     return render_template(
         "migration/inventory.html",
         **inventory_overview(get_session(), current_actor()),
         errors={},
         form={},
         can_add=current_actor().is_platform_admin
-        or (
-            current_user().agency_id is not None
-            and current_actor().can_write_agency(current_user().agency_id)
-        ),
+        or (agency_id is not None and current_actor().can_write_agency(agency_id)),
     )
 
 
@@ -313,6 +311,7 @@ def edit_workload(workload_id: int) -> Any:
     workload = get_workload(session, actor, workload_id)
     if not onboarding_policies.can_change(actor, workload.agency_id):
         raise NotAuthorized("you may not change this agency's inventory")
+    form: dict[str, Any]
     if request.method == "GET":
         form = {
             "name": workload.name,

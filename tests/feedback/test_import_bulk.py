@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 
 from core import migrate
 from core.actors import SYSTEM
+from core.dates import ARABIC_DIGITS, PERSIAN_DIGITS
 from core.db import make_engine, make_sessionmaker
 from core.reference import find_province
 from feedback.codes import short_codes
@@ -78,6 +79,10 @@ def _nasty_file(path: Path) -> Path:
         [" "] * 10,  # 33: spaces only, skipped as blank
         _line(employment_code=" E55 ", national_code=national(55) + ".0"),  # 34: trimmed, `.0` dropped
         _line(employment_code="E56", unit="\u2003واحد ۵\u3000"),  # 35: other white space at the ends
+        # 36: a plain line (nothing to clean) but for its national code's Latin dashes
+        _line(
+            employment_code="E57", national_code=f"{national(57)[:3]}-{national(57)[3:9]}-{national(57)[9]}"
+        ),
     ]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -123,7 +128,7 @@ def _rejects(path: Path) -> list[list[str]]:
 def test_every_kind_of_bad_row_gives_the_row_by_row_paths_counts_rejects_and_rows(feedback_session, tmp_path):
     path = _nasty_file(tmp_path / "nasty.csv")
     summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "pg-rejects.csv")
-    assert summary.line() == f"imported 13, updated 0, unchanged 0, rejected {len(EXPECTED_REJECTS)}"
+    assert summary.line() == f"imported 14, updated 0, unchanged 0, rejected {len(EXPECTED_REJECTS)}"
     rejects = _rejects(tmp_path / "pg-rejects.csv")
     assert {int(r[0]): r[1] for r in rejects[1:]} == EXPECTED_REJECTS
     by_line = {int(r[0]): r for r in rejects[1:]}
@@ -134,6 +139,7 @@ def test_every_kind_of_bad_row_gives_the_row_by_row_paths_counts_rejects_and_row
     stored = _stored(feedback_session)
     assert stored["1234"][1:3] == ("علی رضا", "کریمی")
     assert stored["E54"][2] == "احمدی زاده" and stored["E56"][5] == "واحد ۵"
+    assert stored["E57"][0] == national(57)  # a plain line's dashed national code, cleaned all the same
     assert stored["E51"][5] == "واحد\nدوم"
     assert stored["E4"][0] == national(12345678) and stored["E55"][0] == national(55)
     assert stored["E5"][0] == national(1234567) and stored["E10"][3] == "female"
@@ -212,6 +218,22 @@ _URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 def test_the_whitespace_stripped_in_sql_is_pythons():
     assert "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace()) == WHITESPACE
+
+
+def test_a_line_is_plain_only_when_the_cleaning_would_change_none_of_its_cells():
+    """Every character the checks' cleaning changes (digits, Arabic letter forms, the tatweel, white
+    space but the plain space) makes a line not plain, and so do two spaces in a row; a clean line
+    of Persian text is plain."""
+    from feedback.registry.bulk_import import _NOT_PLAIN, _may_need_strip
+
+    def plain(line: str) -> bool:
+        return not _may_need_strip(line) and not _NOT_PLAIN.search(line)
+
+    assert plain("E1,0012345679,علی,رضایی,مرد,کارشناس امور,واحد 3,MCTH,تهران,تهران")
+    for ch in PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ" + WHITESPACE.replace(" ", ""):
+        assert not plain(f"E1,0012345679,عل{ch}ی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران"), hex(ord(ch))
+    assert not plain("E1,0012345679,علی,رضایی,مرد,کارشناس  امور,واحد,MCTH,تهران,تهران")
+    assert not plain(" E1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران")
 
 
 def _big_file(path: Path, count: int) -> Path:
@@ -298,3 +320,42 @@ def test_a_file_of_all_different_places_is_resolved_in_chunks(feedback_session, 
     summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv", batch_size=3)
     assert summary.line() == "imported 2, updated 0, unchanged 0, rejected 7"
     assert {r["reason"] for r in read_rejects(tmp_path / "r.csv")} == {"unknown_agency"}
+
+
+def _schema(session) -> set[tuple]:
+    """The registry tables' indexes and constraints, as the catalog defines them."""
+    indexes = session.execute(
+        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('employees', 'employee_codes')")
+    ).all()
+    constraints = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN ('employees'::regclass, 'employee_codes'::regclass)"
+        )
+    ).all()
+    return {tuple(r) for r in indexes} | {tuple(r) for r in constraints}
+
+
+def test_a_large_load_rebuilds_the_indexes_and_ends_as_a_small_one(feedback_session, tmp_path):
+    """A load at least the registry's size sets its indexes aside and builds them again (threshold
+    lowered to 1 row here): the same rows, codes and rejects as the ordinary path, every index and
+    constraint back as it was, codes unique against the ones issued before."""
+    schema = _schema(feedback_session)
+    first = _big_file(tmp_path / "first.csv", 40)
+    assert import_employees(feedback_session, SYSTEM, first, tmp_path / "r0.csv").imported == 40
+    path = _big_file(tmp_path / "employees.csv", 300)
+    summary = import_employees(feedback_session, SYSTEM, path, tmp_path / "r1.csv", large_load_rows=1)
+    assert summary.line() == "imported 260, updated 0, unchanged 40, rejected 1"
+    assert _schema(feedback_session) == schema
+    codes = feedback_session.scalars(select(EmployeeCode)).all()
+    assert len(codes) == 300 and len({c.employee_id for c in codes}) == 300
+    assert len({c.token for c in codes}) == len({c.short_code for c in codes}) == 300
+    assert all(short_codes.is_well_formed(c.short_code) for c in codes)
+    assert [(r["line"], r["reason"]) for r in read_rejects(tmp_path / "r1.csv")] == [
+        ("302", "duplicate_in_file")
+    ]
+    # 260 new against 40 held: large; then 10 new against 300 held is not, whatever the threshold
+    more = _big_file(tmp_path / "more.csv", 310)
+    again = import_employees(feedback_session, SYSTEM, more, tmp_path / "r2.csv", large_load_rows=1)
+    assert again.line() == "imported 10, updated 0, unchanged 300, rejected 1"
+    assert _schema(feedback_session) == schema

@@ -87,3 +87,65 @@ def test_print_job_runs_on_the_worker_and_offers_the_zip(
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         assert sorted(archive.namelist()) == ["MCTH/واحد 0.pdf", "MCTH/واحد 1.pdf", "MCTH/واحد 2.pdf"]
+
+
+def test_a_national_print_run_is_split_per_county_and_run_in_parallel(
+    committed_feedback_app, committed_feedback, feedback_worker, tmp_path
+):
+    """No agency or province, one zip per county: a part per county, each its own job on the worker
+    (two at once), one progress over all, a download per part and one for the whole run; a failed
+    part is retried alone."""
+    from core.actors import SYSTEM
+    from feedback.codes.models import EmployeeCode
+    from feedback.jobs.models import Job
+    from feedback.jobs.services import fail_job
+    from feedback.registry.importer import import_employees
+    from tests.feedback.helpers import write_csv
+
+    create_admin(committed_feedback)
+    rows = [employee_row(n, county="تهران") for n in range(1, 5)]
+    rows += [employee_row(n, county="ری", unit="اداره ری") for n in range(5, 8)]
+    rows += [employee_row(n, province="فارس", county="شیراز") for n in range(8, 10)]
+    path = write_csv(tmp_path / "e.csv", rows)
+    with make_sessionmaker(committed_feedback)() as session:
+        import_employees(session, SYSTEM, path, tmp_path / "r.csv")
+    client = committed_feedback_app.test_client()
+    sign_in(client)
+    page = client.get("/admin/print")
+    form = {"agency_code": "", "unit": "", "province": "", "per_page": "1", "zip": "county"}
+    response = client.post("/admin/print", data=form | {"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 303, response.text
+    job_url = response.headers["Location"]
+    status = _wait(client, job_url)
+    assert status["status"] == "done", status
+    assert (status["done"], status["total"], status["percent"]) == (9, 9, 100)
+    assert status["summary"] == "3 of 3 parts done, 9 of 9 sheets"
+    parent_id = int(job_url.rsplit("/", 1)[1])
+    with make_sessionmaker(committed_feedback)() as session:
+        parts = list(session.scalars(select(Job).where(Job.parent_id == parent_id).order_by(Job.id)))
+        printed = session.scalar(select(func.count()).where(EmployeeCode.printed_at.is_not(None)))
+    assert [p.total for p in parts] == [2, 4, 3] and printed == 9  # Fars (IR-07) first, then Tehran
+    one = client.get(f"/admin/jobs/{parts[0].id}/output")
+    with zipfile.ZipFile(io.BytesIO(one.data)) as archive:
+        assert archive.namelist() == ["MCTH/اداره کل فناوری.pdf"]
+    whole = client.get(job_url + "/output")
+    assert whole.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(whole.data)) as archive:
+        names = archive.namelist()
+        assert len(names) == 3 and names[0].startswith("IR-07/")
+        with zipfile.ZipFile(io.BytesIO(archive.read(names[1]))) as part:
+            assert sorted(part.namelist()) == ["MCTH/اداره کل فناوری.pdf"]
+        with zipfile.ZipFile(io.BytesIO(archive.read(names[2]))) as part:
+            assert part.namelist() == ["MCTH/اداره ری.pdf"]
+
+    with make_sessionmaker(committed_feedback)() as session:
+        fail_job(session, parts[1].id, "the printer's disk was full")
+    assert client.get(job_url + ".json").get_json()["status"] == "failed"
+    assert client.get(job_url + "/output").status_code == 404
+    page = client.get(job_url)
+    assert "Retry" in page.text or "اجرای دوباره" in page.text
+    retried = client.post(f"/admin/jobs/{parts[1].id}/retry", data={"csrf_token": csrf_token(page.text)})
+    assert retried.status_code == 303 and retried.headers["Location"].endswith(job_url)
+    assert _wait(client, job_url)["status"] == "done"
+    again = client.post(f"/admin/jobs/{parts[1].id}/retry", data={"csrf_token": csrf_token(page.text)})
+    assert again.status_code == 409  # only a failed part is retried

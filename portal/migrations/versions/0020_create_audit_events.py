@@ -2,7 +2,7 @@
 operator's change (re-seeding never undoes it), versions of compliance programs, milestones, data centers and workloads, tenant services' status
 
 Revision ID: 0020
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
