@@ -56,6 +56,11 @@ class Agency(BilingualNameMixin, TimestampMixin, PlatformBase):
     province_code: Mapped[str | None] = mapped_column(String(8))
     county_code: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # backs the API's ETag (optimistic locking), as on services
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
+    # set once an operator adds or changes the agency: re-seeding the reference list never undoes it
+    operator_managed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
@@ -151,6 +156,12 @@ class ServiceChange(PlatformBase):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class TenantServiceStatus(enum.StrEnum):
+    active = "active"
+    suspended = "suspended"
+    retired = "retired"
+
+
 class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     """A service hosted on the shared cloud for one agency (the cloud's tenants, first the
     employee-feedback system). It names the Helm chart it is deployed with and the inventory
@@ -167,5 +178,33 @@ class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     chart: Mapped[str] = mapped_column(String(200), default="")
     # the inventory workload (onboarding) deployed for it; a name-free link, so catalog imports nothing
     workload_id: Mapped[int | None] = mapped_column(ForeignKey("workloads.id", ondelete="SET NULL"))
+    # active (served), suspended (kept, not served: its people are told), retired (gone for good)
+    status: Mapped[TenantServiceStatus] = mapped_column(
+        Enum(TenantServiceStatus, native_enum=False, length=16),
+        default=TenantServiceStatus.active,
+        server_default="active",
+    )
 
     agency: Mapped[Agency] = relationship()
+
+
+class AuditEvent(PlatformBase):
+    """One entry of the platform's audit trail: who (actor), when, through what (page, api, cli, seed,
+    task), which resource, and each changed field's old and new value. Append-only like the service
+    history (the database refuses UPDATE and DELETE, platform migration 0015), and written in the same
+    transaction as the change it records (`catalog.trail.record`)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_resource_resource_id", "resource", "resource_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    via: Mapped[str] = mapped_column(String(16), default="")
+    resource: Mapped[str] = mapped_column(String(32))  # agency, account, token, milestone, workload...
+    resource_id: Mapped[int | None] = mapped_column(Integer)
+    agency_id: Mapped[int | None] = mapped_column(Integer, index=True)  # whose trail it is (None: platform)
+    action: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(300), default="")  # the object's code or name at the time
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)  # field -> [old, new]

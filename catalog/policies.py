@@ -22,6 +22,21 @@ def can_create_agency(actor: Actor, parent: Agency | None) -> bool:
     return actor.can_manage_agency(parent.id)
 
 
+def can_change_agency(actor: Actor, agency: Agency) -> bool:
+    """Editing or deactivating an agency is its parent's business: platform admins for a top-level
+    agency, also the parent's admins for a sub-agency (an agency's own admins cannot rename or close
+    the agency they belong to)."""
+    if agency.parent_id is None:
+        return actor.is_platform_admin
+    return actor.can_manage_agency(agency.parent_id)
+
+
+def can_move_agency(actor: Actor, agency: Agency, new_parent: Agency | None) -> bool:
+    """Moving takes the agency (with its subtree) from one parent to another: the actor must manage
+    both places, so an agency admin moves agencies only within its own tree."""
+    return can_change_agency(actor, agency) and can_create_agency(actor, new_parent)
+
+
 def can_manage_members(actor: Actor, agency: Agency) -> bool:
     return actor.can_manage_agency(agency.id)
 
@@ -50,3 +65,9 @@ def can_import_descriptor(actor: Actor, agency: Agency) -> bool:
 def can_register_tenant_service(actor: Actor) -> bool:
     """Hosting a service on the shared cloud is the platform's decision, not an agency's."""
     return actor.is_platform_admin
+
+
+def can_read_audit_trail(actor: Actor) -> bool:
+    """The whole trail: platform admins and overseers (the ministry's auditors). Each agency's own
+    entries are read on its page by whoever may read the agency."""
+    return actor.reads_everything

@@ -19,7 +19,8 @@ class SeedResult:
 
 
 def seed_reference_agencies(session: Session) -> SeedResult:
-    """Insert missing agencies, refresh names that changed; running it twice changes nothing."""
+    """Insert missing agencies, refresh names that changed; running it twice changes nothing. An
+    agency an operator added, edited, moved or deactivated (`operator_managed`) is left as it is."""
     result = SeedResult()
     existing = {a.code: a for a in session.scalars(select(Agency))}
     records = reference.agencies()
@@ -31,6 +32,8 @@ def seed_reference_agencies(session: Session) -> SeedResult:
             session.add(agency)
             existing[record.code] = agency
             result.created += 1
+        elif agency.operator_managed:  # an operator's change stands: re-seeding never undoes it
+            result.unchanged += 1
         elif (agency.name_fa, agency.name_en, agency.kind) != (record.name_fa, record.name_en, kind):
             agency.name_fa, agency.name_en, agency.kind = record.name_fa, record.name_en, kind
             result.updated += 1
@@ -40,7 +43,7 @@ def seed_reference_agencies(session: Session) -> SeedResult:
     for record in records:
         parent = existing.get(record.parent_code) if record.parent_code else None
         agency = existing[record.code]
-        if parent is not None and agency.parent_id != parent.id:
+        if parent is not None and agency.parent_id != parent.id and not agency.operator_managed:
             agency.parent_id = parent.id
     session.commit()
     return result

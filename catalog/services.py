@@ -11,15 +11,23 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from catalog import audit, policies
-from catalog.models import Agency, EService, ServiceStatus
-from catalog.queries import get_agency, get_service, get_service_by_code, search_key
-from catalog.schemas import FieldMessage, ServiceInput, check_transition, parse_agency, parse_service
+from catalog import audit, policies, trail
+from catalog.models import Agency, EService, ServiceStatus, TenantService
+from catalog.queries import descendant_ids, get_agency, get_service, get_service_by_code, search_key
+from catalog.schemas import (
+    AGENCY_FIELDS,
+    ALLOWED_UNDER,
+    FieldMessage,
+    ServiceInput,
+    check_transition,
+    parse_agency,
+    parse_service,
+)
 from core.actors import Actor
 from core.errors import (
     Conflict,
@@ -60,17 +68,78 @@ def notify_change(agency_ids: Iterable[int]) -> None:
 # --- agencies -------------------------------------------------------------------------------------
 
 
-def create_agency(session: Session, actor: Actor, parent_id: int | None, data: Mapping[str, Any]) -> Agency:
+AGENCY_AUDITED = ("code", "name_fa", "name_en", "kind", "parent_id", "province_code", "county_code", "active")
+
+InUseCheck = Callable[[Session, int], "FieldMessage | None"]
+IN_USE_CHECKS: list[InUseCheck] = []
+"""Asked before an agency is deactivated, with the agency's id: a reason it is still in use, or None.
+The catalog checks its own rows (active e-services, tenant services, active sub-agencies); onboarding
+adds its migration runs here (`onboarding.runs.services`), so the catalog imports nothing of it."""
+
+
+def on_agency_deactivation(check: InUseCheck) -> InUseCheck:
+    """Register a check once (usable as a decorator)."""
+    if check not in IN_USE_CHECKS:
+        IN_USE_CHECKS.append(check)
+    return check
+
+
+def _audit_agency(
+    session: Session, actor: Actor, agency: Agency, action: str, before: Mapping[str, Any], via: str
+) -> None:
+    trail.record(
+        session,
+        actor,
+        "agency",
+        agency.id,
+        action,
+        agency_id=agency.id,
+        label=agency.code,
+        before=before,
+        after=trail.snapshot(agency, AGENCY_AUDITED),
+        via=via,
+    )
+
+
+def _parent_reference(session: Session, actor: Actor, parent_id: Any) -> Agency | None:
+    """The parent a request names (None or "" for the top level); 422 naming parent_id when it is
+    no agency the actor may read, or one that is deactivated."""
+    if parent_id in (None, ""):
+        return None
+    try:
+        parent = get_agency(session, actor, int(parent_id))
+    except (NotFound, TypeError, ValueError):
+        raise UnknownReference("parent_id", "agency") from None
+    if not parent.active:
+        raise ValidationError(
+            "the parent is deactivated",
+            fields={"parent_id": FieldMessage("is deactivated: agencies cannot be added under it")},
+        )
+    return parent
+
+
+def _code_taken_by_agency() -> ValidationError:
+    return ValidationError(
+        "agency code taken", fields={"code": FieldMessage("is already used by another agency")}
+    )
+
+
+def create_agency(
+    session: Session, actor: Actor, parent_id: int | None, data: Mapping[str, Any], *, via: str = ""
+) -> Agency:
     """A ministry or organization (platform admins), or a sub-agency such as a provincial office
     (also the parent's agency admins). Province and county come from the reference divisions."""
     parent = get_agency(session, actor, parent_id) if parent_id is not None else None
     if not policies.can_create_agency(actor, parent):
         raise NotAuthorized("you may not add an agency here")
+    if parent is not None and not parent.active:
+        raise ValidationError(
+            "the parent is deactivated",
+            fields={"parent_id": FieldMessage("is deactivated: agencies cannot be added under it")},
+        )
     values = parse_agency(data, parent.kind if parent else None)
     if session.scalar(select(Agency.id).where(Agency.code == values.code)) is not None:
-        raise ValidationError(
-            "agency code taken", fields={"code": FieldMessage("is already used by another agency")}
-        )
+        raise _code_taken_by_agency()
     agency = Agency(
         code=values.code,
         name_fa=values.name_fa,
@@ -79,8 +148,178 @@ def create_agency(session: Session, actor: Actor, parent_id: int | None, data: M
         parent_id=parent.id if parent else None,
         province_code=values.province_code or (parent.province_code if parent else None),
         county_code=values.county_code,
+        operator_managed=True,
+        active=True,
     )
     session.add(agency)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent create of the same code won the race
+        session.rollback()
+        raise _code_taken_by_agency() from exc
+    _audit_agency(session, actor, agency, "created", {}, via)
+    session.commit()
+    return agency
+
+
+def _check_agency_version(agency: Agency, expected_version: int | None) -> None:
+    if expected_version is not None and agency.version != expected_version:
+        raise PreconditionFailed(
+            "the agency changed since it was read",
+            agency_id=agency.id,
+            expected=expected_version,
+            current=agency.version,
+        )
+
+
+def _flush_agency(session: Session, agency_id: int) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another transaction bumped the version between our read and write
+        session.rollback()
+        raise PreconditionFailed("the agency changed since it was read", agency_id=agency_id) from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise _code_taken_by_agency() from exc
+
+
+def update_agency(
+    session: Session,
+    actor: Actor,
+    agency_id: int,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    via: str = "",
+) -> Agency:
+    """Change an agency's fields and, when `changes` names another `parent_id`, move it with its
+    whole subtree. A move under the agency itself or one of its sub-agencies is refused (a cycle), as
+    is a kind that no longer fits under the parent or over the agency's own sub-agencies."""
+    agency = get_agency(session, actor, agency_id)
+    if not policies.can_change_agency(actor, agency):
+        raise NotAuthorized("you may not change this agency")
+    _check_agency_version(agency, expected_version)
+    before = trail.snapshot(agency, AGENCY_AUDITED)
+    fields = {key: value for key, value in changes.items() if key != "parent_id"}
+    parent = agency.parent
+    if "parent_id" in changes and str(changes["parent_id"] or "") != str(agency.parent_id or ""):
+        parent = _parent_reference(session, actor, changes["parent_id"])
+        if parent is not None and parent.id in descendant_ids(session, agency.id):
+            raise ValidationError(
+                "a cycle",
+                fields={"parent_id": FieldMessage("cannot be the agency itself or one of its sub-agencies")},
+            )
+        if not policies.can_move_agency(actor, agency, parent):
+            raise NotAuthorized("you may not move this agency there")
+    current = {field: before[field] for field in AGENCY_FIELDS}
+    values = parse_agency({**current, **fields}, parent.kind if parent else None)
+    child_kinds = {child.kind for child in agency.children}
+    misfits = sorted(kind.value for kind in child_kinds if kind not in ALLOWED_UNDER[values.kind])
+    if misfits:
+        raise ValidationError(
+            "the kind does not fit the sub-agencies",
+            fields={
+                "kind": FieldMessage(
+                    "a %(kind)s cannot hold its sub-agencies of kind %(kinds)s",
+                    kind=values.kind.value,
+                    kinds=", ".join(misfits),
+                )
+            },
+        )
+    if values.code != agency.code and session.scalar(select(Agency.id).where(Agency.code == values.code)):
+        raise _code_taken_by_agency()
+    agency.code, agency.name_fa, agency.name_en = values.code, values.name_fa, values.name_en
+    agency.kind, agency.province_code, agency.county_code = (
+        values.kind,
+        values.province_code,
+        values.county_code,
+    )
+    agency.parent_id = parent.id if parent else None
+    agency.parent = parent
+    if not trail.diff(before, trail.snapshot(agency, AGENCY_AUDITED)):
+        return agency
+    agency.operator_managed = True
+    _flush_agency(session, agency.id)
+    action = "moved" if before["parent_id"] != agency.parent_id else "updated"
+    _audit_agency(session, actor, agency, action, before, via)
+    session.commit()
+    return agency
+
+
+def move_agency(
+    session: Session,
+    actor: Actor,
+    agency_id: int,
+    parent_id: int | None,
+    *,
+    expected_version: int | None,
+    via: str = "",
+) -> Agency:
+    """Move an agency and its subtree under another parent (None: the top level)."""
+    return update_agency(
+        session, actor, agency_id, {"parent_id": parent_id}, expected_version=expected_version, via=via
+    )
+
+
+def agency_in_use(session: Session, agency_id: int) -> FieldMessage | None:
+    """Why the agency cannot be deactivated now, or None."""
+    active_services = session.scalar(
+        select(func.count(EService.id)).where(
+            EService.agency_id == agency_id, EService.status != ServiceStatus.retired
+        )
+    )
+    if active_services:
+        return FieldMessage(
+            "the agency still has %(count)s e-services that are not retired", count=active_services
+        )
+    active_children = session.scalar(
+        select(func.count(Agency.id)).where(Agency.parent_id == agency_id, Agency.active.is_(True))
+    )
+    if active_children:
+        return FieldMessage(
+            "the agency still has %(count)s active sub-agencies: deactivate them first", count=active_children
+        )
+    tenants = session.scalar(select(func.count(TenantService.id)).where(TenantService.agency_id == agency_id))
+    if tenants:
+        return FieldMessage("the agency still has %(count)s tenant services on the cloud", count=tenants)
+    for check in list(IN_USE_CHECKS):
+        reason = check(session, agency_id)
+        if reason is not None:
+            return reason
+    return None
+
+
+def set_agency_active(
+    session: Session,
+    actor: Actor,
+    agency_id: int,
+    active: bool,
+    *,
+    expected_version: int | None,
+    via: str = "",
+) -> Agency:
+    """Deactivate (refused, with the reason, while the agency is in use) or reactivate an agency. A
+    deactivated agency stays, with its history; nothing new is added under it."""
+    agency = get_agency(session, actor, agency_id)
+    if not policies.can_change_agency(actor, agency):
+        raise NotAuthorized("you may not change this agency")
+    _check_agency_version(agency, expected_version)
+    if agency.active == active:
+        return agency
+    if active and agency.parent is not None and not agency.parent.active:
+        raise ValidationError(
+            "the parent is deactivated",
+            fields={"active": FieldMessage("the parent agency is deactivated: reactivate it first")},
+        )
+    if not active:
+        reason = agency_in_use(session, agency.id)
+        if reason is not None:
+            raise ValidationError("the agency is in use", fields={"active": reason}, agency_id=agency.id)
+    before = trail.snapshot(agency, AGENCY_AUDITED)
+    agency.active = active
+    agency.operator_managed = True
+    _flush_agency(session, agency.id)
+    _audit_agency(session, actor, agency, "activated" if active else "deactivated", before, via)
     session.commit()
     return agency
 

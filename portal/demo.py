@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from catalog.models import Agency
+from catalog.models import Agency, TenantService
 from catalog.seed import seed_reference_agencies
 from core.actors import SYSTEM, Role
 from core.errors import ConfigurationError, GovcloudError
@@ -52,6 +52,10 @@ def seed_platform(settings: Settings, platform: Session, feedback: Session, demo
         lines += _demo_step("compliance", platform, lambda: seed_demo_compliance(platform))
         lines += _demo_step("feedback", feedback, lambda: seed_demo_feedback(feedback))
         lines += sign_ins  # last, so they are what the operator sees above the URLs
+    elif not platform.scalar(select(TenantService.id).limit(1)):
+        lines.append(
+            "first tenant: not registered; `govcloud tenants onboard-first` registers and deploys it"
+        )
     return lines
 
 

@@ -34,6 +34,9 @@ class Program(TimestampMixin, PlatformBase):
     title_fa: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # backs the API's ETag: concurrent edits of a program give one 412, never a lost update
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="program", order_by="(Milestone.position, Milestone.deadline, Milestone.id)"
@@ -71,6 +74,9 @@ class Milestone(TimestampMixin, PlatformBase):
     evidence_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     evidence_window_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     evidence_min_availability: Mapped[float] = mapped_column(Float, default=0.95, server_default="0.95")
+    # backs the API's ETag: the deadlines are the law's, two concurrent edits give one 412
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
     program: Mapped[Program] = relationship(back_populates="milestones")
 

@@ -9,9 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from catalog import trail
 from core.actors import Actor
-from core.errors import Conflict, NotAuthorized
+from core.errors import Conflict, NotAuthorized, PreconditionFailed
 from onboarding.compliance import policies
 from onboarding.compliance import queries as q
 from onboarding.compliance.metrics import METRICS
@@ -58,7 +60,50 @@ def _require_admin(actor: Actor) -> None:
         raise NotAuthorized("only platform admins edit programs and milestones")
 
 
-def create_program(session: Session, actor: Actor, data: dict[str, Any]) -> Program:
+PROGRAM_AUDITED = ("code", "title_fa", "title_en", "active")
+MILESTONE_AUDITED = (
+    "code",
+    "title_fa",
+    "title_en",
+    "metric",
+    "target_kind",
+    "target",
+    "deadline",
+    "scope_kinds",
+    "remind_days_before",
+    "position",
+)
+
+
+def _check_version(obj: Program | Milestone, expected_version: int | None, what: str) -> None:
+    """`expected_version` is what the caller read (the API's If-Match, a form's hidden field); None
+    skips the check (commands, seeds)."""
+    if expected_version is not None and obj.version != expected_version:
+        raise PreconditionFailed(
+            f"the {what} changed since it was read", expected=expected_version, current=obj.version
+        )
+
+
+def _audit(
+    session: Session, actor: Actor, obj: Program | Milestone, action: str, before: dict[str, Any], via: str
+) -> None:
+    resource, fields = (
+        ("program", PROGRAM_AUDITED) if isinstance(obj, Program) else ("milestone", MILESTONE_AUDITED)
+    )
+    trail.record(
+        session,
+        actor,
+        resource,
+        obj.id,
+        action,
+        label=obj.code,
+        before=before,
+        after=trail.snapshot(obj, fields) if action != "deleted" else {},
+        via=via,
+    )
+
+
+def create_program(session: Session, actor: Actor, data: dict[str, Any], *, via: str = "") -> Program:
     _require_admin(actor)
     values = ProgramInput.parse(data)
     if q.get_program_by_code(session, values.code) is not None:
@@ -67,13 +112,25 @@ def create_program(session: Session, actor: Actor, data: dict[str, Any]) -> Prog
         code=values.code, title_fa=values.title_fa, title_en=values.title_en, active=values.active
     )
     session.add(program)
+    session.flush()
+    _audit(session, actor, program, "created", {}, via)
     session.commit()
     return program
 
 
-def update_program(session: Session, actor: Actor, program_id: int, data: dict[str, Any]) -> Program:
+def update_program(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    via: str = "",
+) -> Program:
     program = q.get_program(session, program_id)
     _require_admin(actor)
+    _check_version(program, expected_version, "program")
+    before = trail.snapshot(program, PROGRAM_AUDITED)
     current = {
         "code": program.code,
         "title_fa": program.title_fa,
@@ -89,11 +146,21 @@ def update_program(session: Session, actor: Actor, program_id: int, data: dict[s
         values.title_en,
         values.active,
     )
+    if not trail.diff(before, trail.snapshot(program, PROGRAM_AUDITED)):
+        return program
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another transaction bumped the version between our read and write
+        session.rollback()
+        raise PreconditionFailed("the program changed since it was read") from exc
+    _audit(session, actor, program, "updated", before, via)
     session.commit()
     return program
 
 
-def create_milestone(session: Session, actor: Actor, program_id: int, data: dict[str, Any]) -> Milestone:
+def create_milestone(
+    session: Session, actor: Actor, program_id: int, data: dict[str, Any], *, via: str = ""
+) -> Milestone:
     program = q.get_program(session, program_id)
     _require_admin(actor)
     values = MilestoneInput.parse(data, set(METRICS))
@@ -101,13 +168,26 @@ def create_milestone(session: Session, actor: Actor, program_id: int, data: dict
         raise Conflict("a milestone with this code exists in the program", code=values.code)
     milestone = Milestone(program_id=program.id, **_milestone_fields(values))
     session.add(milestone)
+    _flush_unique(session, values.code)
+    _audit(session, actor, milestone, "created", {}, via)
     _commit_unique(session, values.code)
     return milestone
 
 
-def update_milestone(session: Session, actor: Actor, milestone_id: int, data: dict[str, Any]) -> Milestone:
+def update_milestone(
+    session: Session,
+    actor: Actor,
+    milestone_id: int,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    via: str = "",
+) -> Milestone:
+    """Change a milestone (the law's deadlines themselves): the old and new values go to the trail."""
     milestone = q.get_milestone(session, milestone_id)
     _require_admin(actor)
+    _check_version(milestone, expected_version, "milestone")
+    before = trail.snapshot(milestone, MILESTONE_AUDITED)
     current = {
         "code": milestone.code,
         "title_fa": milestone.title_fa,
@@ -126,18 +206,30 @@ def update_milestone(session: Session, actor: Actor, milestone_id: int, data: di
     values = MilestoneInput.parse({**current, **data}, set(METRICS))
     for name, value in _milestone_fields(values).items():
         setattr(milestone, name, value)
+    if not trail.diff(before, trail.snapshot(milestone, MILESTONE_AUDITED)):
+        return milestone
+    _flush_unique(session, values.code)
+    _audit(session, actor, milestone, "updated", before, via)
     _commit_unique(session, values.code)
     return milestone
 
 
-def delete_milestone(session: Session, actor: Actor, milestone_id: int) -> None:
+def delete_milestone(
+    session: Session, actor: Actor, milestone_id: int, *, expected_version: int | None = None, via: str = ""
+) -> None:
     """The milestone and its figures (snapshot rows and totals carry no foreign key: models.py)."""
     milestone = q.get_milestone(session, milestone_id)
     _require_admin(actor)
+    _check_version(milestone, expected_version, "milestone")
+    _audit(session, actor, milestone, "deleted", trail.snapshot(milestone, MILESTONE_AUDITED), via)
     for model in (ComplianceSnapshot, ComplianceTotal):
         session.execute(sa.delete(model).where(model.milestone_id == milestone_id))
     session.delete(milestone)
-    session.commit()
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise PreconditionFailed("the milestone changed since it was read") from exc
 
 
 def _milestone_fields(values: MilestoneInput) -> dict[str, Any]:
@@ -156,6 +248,17 @@ def _milestone_fields(values: MilestoneInput) -> dict[str, Any]:
         "evidence_window_days": values.evidence_window_days,
         "evidence_min_availability": values.evidence_min_availability,
     }
+
+
+def _flush_unique(session: Session, code: str) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another transaction bumped the version between our read and write
+        session.rollback()
+        raise PreconditionFailed("the milestone changed since it was read") from exc
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("a milestone with this code exists in the program", code=code) from None
 
 
 def _commit_unique(session: Session, code: str) -> None:

@@ -67,6 +67,9 @@ class DataCenter(TimestampMixin, PlatformBase):
     status: Mapped[DataCenterStatus] = mapped_column(
         _enum(DataCenterStatus), default=DataCenterStatus.active, index=True
     )
+    # what people edited last (the API's ETag); bumped by the inventory services only, so a run
+    # marking the data center retired never makes an edit form stale
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
     agency: Mapped[Agency] = relationship()
     workloads: Mapped[list[Workload]] = relationship(back_populates="data_center")
@@ -118,6 +121,9 @@ class Workload(TimestampMixin, PlatformBase):
         _enum(WorkloadStatus), default=WorkloadStatus.in_data_center, index=True
     )
     legacy_retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # what people edited last (the API's ETag); bumped by the inventory services only (a run's
+    # status changes do not make an edit stale)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
     agency: Mapped[Agency] = relationship()
     data_center: Mapped[DataCenter] = relationship(back_populates="workloads")

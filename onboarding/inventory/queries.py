@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.models import EService, ServiceKind, ServiceStatus
+from catalog.models import Agency, EService, ServiceKind, ServiceStatus
 from catalog.queries import agency_scope, is_valid_id
 from core.actors import Actor
 from core.errors import NotFound
@@ -80,3 +80,45 @@ def consolidation(session: Session, actor: Actor) -> list[dict[str, Any]]:
         .order_by(DataCenter.agency_id, DataCenter.name)
     ).all()
     return [{"data_center": dc, "remaining": int(r), "migrated": int(m)} for dc, r, m in rows]
+
+
+def inquiry_references(session: Session, actor: Actor, refs: list[str]) -> tuple[list[int], list[str]]:
+    """Inquiries named `AGENCY/code` (how people name them in a form): the ids of those the actor's
+    workloads may call, and the references that name none (another agency's draft alike: no oracle)."""
+    ids, unknown = [], []
+    for ref in refs:
+        agency_code, _, code = ref.strip().partition("/")
+        found = session.scalar(
+            select(EService.id)
+            .join(Agency, Agency.id == EService.agency_id)
+            .where(
+                Agency.code == agency_code.strip().upper(),
+                EService.code == code.strip(),
+                linkable_inquiries(actor),
+            )
+        )
+        if found is None:
+            unknown.append(ref.strip())
+        else:
+            ids.append(found)
+    return ids, unknown
+
+
+def list_agency_services(session: Session, actor: Actor, agency_id: int) -> list[EService]:
+    """The e-services (not inquiries) of one agency the actor reads: what its workload may serve."""
+    return list(
+        session.scalars(
+            select(EService)
+            .where(EService.agency_id == agency_id, agency_scope(actor, EService.agency_id))
+            .order_by(EService.code)
+        )
+    )
+
+
+def workload_by_name(session: Session, actor: Actor, agency_id: int, name: str) -> Workload | None:
+    """One agency's workload by its name, if the actor reads it."""
+    return session.scalar(
+        select(Workload).where(
+            Workload.agency_id == agency_id, Workload.name == name, agency_scope(actor, Workload.agency_id)
+        )
+    )

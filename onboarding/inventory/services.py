@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import trail
 from catalog.models import Agency, EService
 from catalog.queries import agency_reference, is_valid_id
 from core.actors import Actor
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, PreconditionFailed, ValidationError
 from onboarding import policies
 from onboarding.inventory import questionnaire
 from onboarding.inventory.models import (
@@ -30,6 +31,54 @@ MAX_NAME = 40
 # Kubernetes' 63 characters.
 
 
+def _workload_state(workload: Workload) -> dict[str, Any]:
+    """What the audit trail keeps of a workload: every field a person sets, links as sorted ids."""
+    if workload.id is None:
+        return {}
+    return {
+        **trail.snapshot(workload, ("name", "title", "data_center_id", "classification", "components")),
+        "service_ids": sorted(s.id for s in workload.services),
+        "inquiry_ids": sorted(s.id for s in workload.inquiries),
+        "depends_on_ids": sorted(w.id for w in workload.depends_on),
+    }
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    resource: str,
+    obj: Any,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    label: str,
+    via: str,
+) -> None:
+    trail.record(
+        session,
+        actor,
+        resource,
+        obj.id,
+        action,
+        agency_id=obj.agency_id,
+        label=label,
+        before=before,
+        after=after,
+        via=via,
+    )
+
+
+def _locked_at_version(session: Session, row: Any, expected_version: int | None, what: str) -> None:
+    """Lock the row (PostgreSQL: until the commit; SQLite serializes writers anyway), re-read it, and
+    refuse a write based on a stale read: `expected_version` is what the caller read (If-Match, the
+    form's hidden field); None skips the check (imports and commands)."""
+    session.refresh(row, with_for_update=True)
+    if expected_version is not None and row.version != expected_version:
+        raise PreconditionFailed(
+            f"the {what} changed since it was read", expected=expected_version, current=row.version
+        )
+
+
 def _ids(values: list[int]) -> list[int]:
     """Ids that can name a row: PostgreSQL integers (anything else names nothing, and must not reach SQL)."""
     return [v for v in values if is_valid_id(v)] or [-1]
@@ -42,8 +91,18 @@ def _agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     return agency_reference(session, agency_id)
 
 
+DATA_CENTER_AUDITED = ("name", "location", "owner", "status")
+
+
 def create_data_center(
-    session: Session, actor: Actor, agency_id: int, name: str, location: str = "", owner: str = ""
+    session: Session,
+    actor: Actor,
+    agency_id: int,
+    name: str,
+    location: str = "",
+    owner: str = "",
+    *,
+    via: str = "",
 ) -> DataCenter:
     _agency(session, actor, agency_id)
     name = name.strip()
@@ -55,19 +114,72 @@ def create_data_center(
         raise Conflict("a data center with this name exists", fields={"name": "already used"})
     data_center = DataCenter(agency_id=agency_id, name=name, location=location.strip(), owner=owner.strip())
     session.add(data_center)
+    session.flush()
+    after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    _audit(session, actor, "data_center", data_center, "created", {}, after, name, via)
     session.commit()
     return data_center
 
 
-def set_data_center_status(session: Session, actor: Actor, data_center_id: int, status: str) -> DataCenter:
+def set_data_center_status(
+    session: Session, actor: Actor, data_center_id: int, status: str, *, via: str = ""
+) -> DataCenter:
+    return update_data_center(
+        session, actor, data_center_id, {"status": status}, expected_version=None, via=via
+    )
+
+
+def update_data_center(
+    session: Session,
+    actor: Actor,
+    data_center_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+    via: str = "",
+) -> DataCenter:
+    """Change a data center's name, location, owner or status (active, migrating, retired)."""
     data_center = get_data_center(session, actor, data_center_id)
     policies.require(policies.can_change(actor, data_center.agency_id), "change this agency's inventory")
+    _locked_at_version(session, data_center, expected_version, "data center")
+    before = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    errors: dict[str, str] = {}
+    for key in sorted(set(changes) - set(DATA_CENTER_AUDITED)):
+        errors[key] = "is not a field of a data center"
+    name = str(changes.get("name", data_center.name) or "").strip()
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 200:
+        errors["name"] = "at most 200 characters"
+    elif name != data_center.name and session.scalar(
+        select(DataCenter.id).where(DataCenter.agency_id == data_center.agency_id, DataCenter.name == name)
+    ):
+        errors["name"] = "already used"
+    location = str(changes.get("location", data_center.location) or "").strip()
+    owner = str(changes.get("owner", data_center.owner) or "").strip()
+    if len(location) > 300:
+        errors["location"] = "at most 300 characters"
+    if len(owner) > 200:
+        errors["owner"] = "at most 200 characters"
+    status = data_center.status
     try:
-        data_center.status = DataCenterStatus(status)
+        status = DataCenterStatus(changes.get("status", data_center.status))
     except ValueError:
-        raise ValidationError(
-            "unknown status", fields={"status": f"choose one of {', '.join(DataCenterStatus)}"}
-        ) from None
+        errors["status"] = f"choose one of {', '.join(DataCenterStatus)}"
+    if errors:
+        raise ValidationError("the data center has invalid fields", fields=errors)
+    data_center.name, data_center.location, data_center.owner, data_center.status = (
+        name,
+        location,
+        owner,
+        status,
+    )
+    after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
+    if after == before:
+        return data_center
+    data_center.version += 1
+    action = "status_changed" if set(trail.diff(before, after)) == {"status"} else "updated"
+    _audit(session, actor, "data_center", data_center, action, before, after, data_center.name, via)
     session.commit()
     return data_center
 
@@ -85,6 +197,7 @@ def create_workload(
     service_ids: Sequence[int] = (),
     depends_on_ids: Sequence[int] = (),
     inquiry_ids: Sequence[int] = (),
+    via: str = "",
 ) -> Workload:
     _agency(session, actor, agency_id)
     workload = Workload(agency_id=agency_id)
@@ -102,13 +215,25 @@ def create_workload(
         inquiry_ids,
     )
     session.add(workload)
+    session.flush()
+    _audit(session, actor, "workload", workload, "created", {}, _workload_state(workload), workload.name, via)
     session.commit()
     return workload
 
 
-def update_workload(session: Session, actor: Actor, workload_id: int, **changes: Any) -> Workload:
+def update_workload(
+    session: Session,
+    actor: Actor,
+    workload_id: int,
+    *,
+    expected_version: int | None = None,
+    via: str = "",
+    **changes: Any,
+) -> Workload:
     workload = get_workload(session, actor, workload_id)
     policies.require(policies.can_change(actor, workload.agency_id), "change this agency's inventory")
+    _locked_at_version(session, workload, expected_version, "workload")
+    before = _workload_state(workload)
     fill_workload(
         session,
         actor,
@@ -122,6 +247,10 @@ def update_workload(session: Session, actor: Actor, workload_id: int, **changes:
         changes.get("depends_on_ids", [w.id for w in workload.depends_on]),
         changes.get("inquiry_ids", [s.id for s in workload.inquiries]),
     )
+    after = _workload_state(workload)
+    if trail.diff(before, after):
+        workload.version += 1
+        _audit(session, actor, "workload", workload, "updated", before, after, workload.name, via)
     session.commit()
     return workload
 
@@ -204,6 +333,8 @@ def assess_workload(
     answers: dict[str, str],
     strategy: str | None = None,
     override_reason: str = "",
+    *,
+    via: str = "",
 ) -> Assessment:
     """Score the answers; the agency may choose another strategy than the recommended one, with a reason."""
     workload = get_workload(session, actor, workload_id)
@@ -224,6 +355,16 @@ def assess_workload(
                 fields={"override_reason": f"required when choosing {chosen} over {outcome.recommended}"},
             )
     assessment = session.scalar(select(Assessment).where(Assessment.workload_id == workload.id))
+    audited = (
+        "questionnaire_version",
+        "answers",
+        "score",
+        "risks",
+        "recommended",
+        "strategy",
+        "override_reason",
+    )
+    before = trail.snapshot(assessment, audited) if assessment is not None else {}
     assessment = assessment or Assessment(workload_id=workload.id)
     assessment.questionnaire_version = outcome.version
     assessment.answers = dict(answers)
@@ -233,6 +374,19 @@ def assess_workload(
     assessment.strategy = chosen
     assessment.override_reason = reason if chosen != outcome.recommended else ""
     session.add(assessment)
+    session.flush()
+    trail.record(
+        session,
+        actor,
+        "assessment",
+        assessment.id,
+        "assessed" if not before else "reassessed",
+        agency_id=workload.agency_id,
+        label=workload.name,
+        before=before,
+        after=trail.snapshot(assessment, audited),
+        via=via,
+    )
     session.commit()
     session.expire(workload, ["assessment"])
     return assessment

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from catalog import trail
 from catalog.queries import agency_reference, agency_scope, is_valid_id
 from core.actors import Actor
 from core.dates import parse_jalali
@@ -60,6 +61,17 @@ def create_plan(session: Session, actor: Actor, agency_id: int, name: str, cloud
         raise Conflict("a plan with this name exists", fields={"name": "already used"})
     plan = MigrationPlan(agency_id=agency_id, name=name, cloud_plan=cloud_plan)
     session.add(plan)
+    session.flush()
+    trail.record(
+        session,
+        actor,
+        "plan",
+        plan.id,
+        "created",
+        agency_id=agency_id,
+        label=name,
+        after={"name": name, "cloud_plan": cloud_plan},
+    )
     session.commit()
     return plan
 
@@ -98,6 +110,16 @@ def add_wave(
         raise Conflict("this wave exists", fields={"number": f"wave {number} exists"})
     wave = Wave(plan=plan, number=number, name=name, target_date=_date(target_date))
     session.add(wave)
+    trail.record(
+        session,
+        actor,
+        "plan",
+        plan.id,
+        "wave_added",
+        agency_id=plan.agency_id,
+        label=plan.name,
+        after={"wave": number, "wave_name": name, "target_date": wave.target_date},
+    )
     session.commit()
     return wave
 
@@ -124,9 +146,21 @@ def schedule_workload(
         if workload.id in placed
         else WaveEntry(plan_id=plan.id, workload_id=workload.id)
     )
+    before = {"workload": workload.name, "wave": placed[workload.id][0]} if workload.id in placed else {}
     entry.wave = wave
     entry.reason = reason_for(workload.name, deps, wave_number)
     session.add(entry)
+    trail.record(
+        session,
+        actor,
+        "plan",
+        plan.id,
+        "workload_scheduled",
+        agency_id=plan.agency_id,
+        label=plan.name,
+        before=before,
+        after={"workload": workload.name, "wave": wave_number},
+    )
     session.commit()
     return entry
 

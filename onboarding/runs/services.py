@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from catalog import trail
 from catalog.models import Agency
 from catalog.queries import agency_scope, is_valid_id
+from catalog.schemas import FieldMessage
+from catalog.services import on_agency_deactivation
 from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
@@ -93,7 +96,9 @@ def _check_startable(session: Session, workload: Workload, cloud_plan: str) -> N
         raise ValidationError(f"{workload.name} cannot be migrated yet", fields=errors)
 
 
-def _new_run(session: Session, workload: Workload, cloud_plan: str, backend: str, wave_id: int | None) -> Run:
+def _new_run(
+    session: Session, actor: Actor, workload: Workload, cloud_plan: str, backend: str, wave_id: int | None
+) -> Run:
     agency = session.get(Agency, workload.agency_id)
     assert agency is not None  # a workload's agency is never deleted (foreign key)
     tenant = _tenant(session, agency, cloud_plan)
@@ -116,6 +121,21 @@ def _new_run(session: Session, workload: Workload, cloud_plan: str, backend: str
     session.add(run)
     session.flush()
     session.add(RunLogEntry(run_id=run.id, at=utcnow(), message=f"run of {workload.name} created"))
+    trail.record(
+        session,
+        actor,
+        "run",
+        run.id,
+        "started",
+        agency_id=run.agency_id,
+        label=workload.name,
+        after={
+            "workload": workload.name,
+            "namespace": tenant.namespace,
+            "backend": backend,
+            "wave_id": wave_id,
+        },
+    )
     return run
 
 
@@ -124,7 +144,7 @@ def start_run(
 ) -> Run:
     workload = get_workload(session, actor, workload_id)
     policies.require(policies.can_run(actor, workload.agency_id), "run this agency's migrations")
-    run = _new_run(session, workload, cloud_plan, backend, None)
+    run = _new_run(session, actor, workload, cloud_plan, backend, None)
     session.commit()
     return run
 
@@ -148,7 +168,7 @@ def start_wave(
     runs = []
     for entry in wave.entries:
         try:
-            runs.append(_new_run(session, entry.workload, plan.cloud_plan, backend, wave.id))
+            runs.append(_new_run(session, actor, entry.workload, plan.cloud_plan, backend, wave.id))
         except ValidationError as exc:
             session.rollback()
             raise ValidationError(
@@ -176,6 +196,17 @@ def cancel_run(session: Session, actor: Actor, run_id: int) -> Run:
             message=f"cancel requested by {actor.label or actor.role}",
         )
     )
+    trail.record(
+        session,
+        actor,
+        "run",
+        run.id,
+        "cancel_requested",
+        agency_id=run.agency_id,
+        label=run.workload.name,
+        before={"status": run.status},
+        after={"status": run.status, "cancel_requested": True},
+    )
     session.commit()
     return run
 
@@ -198,3 +229,14 @@ def run_status(run: Run) -> dict[str, Any]:
             {"at": e.at.isoformat(), "level": e.level, "step": e.step, "message": e.message} for e in run.log
         ],
     }
+
+
+@on_agency_deactivation
+def agency_has_active_runs(session: Session, agency_id: int) -> FieldMessage | None:
+    """An agency with a migration run under way cannot be deactivated (catalog asks before it does)."""
+    active = session.scalar(
+        select(func.count(Run.id)).where(Run.agency_id == agency_id, Run.status.in_(ACTIVE_RUN_STATUSES))
+    )
+    if active:
+        return FieldMessage("the agency still has %(count)s migration runs under way", count=active)
+    return None

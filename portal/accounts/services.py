@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import trail
 from catalog.models import Agency
 from core import passwords as core_passwords
 from core import signin
@@ -26,6 +27,40 @@ TEMPORARY_PASSWORD_LIFETIME = dt.timedelta(days=3)
 TOKEN_PREFIX = "gc_"  # noqa: S105 - a marker, not a secret
 AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+USER_AUDITED = ("email", "name", "role", "agency_id", "active")
+
+
+def _audit_user(
+    session: Session, actor: Actor, user: User, action: str, before: dict | None = None, via: str = ""
+) -> None:
+    """An account's change in the audit trail (never a password or its hash: only that it changed)."""
+    trail.record(
+        session,
+        actor,
+        "account",
+        user.id,
+        action,
+        agency_id=user.agency_id,
+        label=user.email,
+        before=before if before is not None else trail.snapshot(user, USER_AUDITED),
+        after=trail.snapshot(user, USER_AUDITED),
+        via=via,
+    )
+
+
+def _audit_sign_in(session: Session, email: str, user: User | None, action: str, network: str) -> None:
+    who = Actor(id=user.id if user else None, role=user.role if user else "anonymous", label=email[:200])
+    trail.record(
+        session,
+        who,
+        "sign_in",
+        user.id if user else None,
+        action,
+        agency_id=user.agency_id if user else None,
+        label=email[:300],
+        after={"network": network} if network else {},
+        via="page",
+    )
 
 
 class TemporaryPasswordExpired(NotAuthorized):
@@ -60,14 +95,21 @@ def authenticate(session: Session, email: str, password: str, network: str = "")
     now = utcnow()
     if not signin.claim_attempt(session, SIGN_IN_ATTEMPTS, email, network, now):
         passwords.verify_password(None, password)  # the same time as a real check
+        _audit_sign_in(session, email, None, "sign_in_throttled", network)
+        session.commit()
         raise NotAuthorized("wrong e-mail or password")
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not user.active or not passwords.verify_password(user.password_hash, password):
+        _audit_sign_in(session, email, user, "sign_in_failed", network)
+        session.commit()
         raise NotAuthorized("wrong e-mail or password")
     if user.must_change_password and user.password_expires_at and _aware(user.password_expires_at) <= now:
+        _audit_sign_in(session, email, user, "sign_in_failed", network)
+        session.commit()
         raise TemporaryPasswordExpired("this one-time password has expired")
     signin.clear_attempts(session, SIGN_IN_ATTEMPTS, email, network)
     user.last_login_at = now
+    _audit_sign_in(session, email, user, "signed_in", network)
     session.commit()
     return user
 
@@ -80,6 +122,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> U
         raise NotFound("no such user")
     core_passwords.check_password_change(passwords.verify_password(user.password_hash, current), current, new)
     _set_password(user, new, temporary=False)
+    _audit_user(session, actor_for(session, user), user, "password_changed")
     session.commit()
     return user
 
@@ -98,6 +141,7 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, 
         raise NotAuthorized("you may not reset this account's password")
     password = core_passwords.generate_password()
     _set_password(user, password, temporary=True)
+    _audit_user(session, actor, user, "password_reset")
     session.commit()
     return user, password
 
@@ -142,6 +186,7 @@ def reset_password_with_token(session: Session, secret_key: str, token: str, new
     if problem:
         raise ValidationError("password not changed", fields={"new_password": problem})
     _set_password(user, new, temporary=False)
+    _audit_user(session, actor_for(session, user), user, "password_reset_by_link")
     session.commit()
     return user
 
@@ -217,6 +262,8 @@ def create_user(
     )
     _set_password(user, password, temporary=temporary)
     session.add(user)
+    session.flush()
+    _audit_user(session, actor, user, "created", before={})
     session.commit()
     return user
 
@@ -236,11 +283,15 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
     )
     if not allowed or user.id == actor.id:
         raise NotAuthorized("you may not change this account")
+    if user.active == active:
+        return user
+    before = trail.snapshot(user, USER_AUDITED)
     user.active = active
     if not active:
         user.session_version = (user.session_version or 1) + 1  # signed out everywhere at once
         for token in user.tokens:
             token.revoked_at = token.revoked_at or utcnow()
+    _audit_user(session, actor, user, "activated" if active else "deactivated", before)
     session.commit()
     return user
 
@@ -261,6 +312,21 @@ def _token_owner(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
+def _audit_token(session: Session, actor: Actor, user: User, token: ApiToken, action: str) -> None:
+    """A token's issue or revocation (its label and prefix; never the token or its digest)."""
+    trail.record(
+        session,
+        actor,
+        "token",
+        token.id,
+        action,
+        agency_id=user.agency_id,
+        label=f"{user.email}: {token.label}",
+        after={"owner": user.email, "label": token.label, "prefix": token.prefix},
+        via="",
+    )
+
+
 def issue_token(session: Session, actor: Actor, user_id: int, label: str) -> tuple[ApiToken, str]:
     """Returns the row and the plaintext; the plaintext is shown once and never stored."""
     label = label.strip()
@@ -272,6 +338,8 @@ def issue_token(session: Session, actor: Actor, user_id: int, label: str) -> tup
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, label=label, prefix=plaintext[:10], digest=_digest(plaintext))
     session.add(token)
+    session.flush()
+    _audit_token(session, actor, user, token, "issued")
     session.commit()
     return token, plaintext
 
@@ -288,7 +356,9 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("no such token")
     _token_owner(session, actor, token.user_id)
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        _audit_token(session, actor, token.user, token, "revoked")
     session.commit()
     return token
 

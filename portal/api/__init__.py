@@ -72,7 +72,8 @@ def register_api(app: Flask) -> None:
     import portal.api.availability
     import portal.api.catalog
     import portal.api.compliance
-    import portal.api.migration  # noqa: F401
+    import portal.api.migration
+    import portal.api.tenants  # noqa: F401
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -20,7 +20,10 @@ from core.errors import NotFound, PreconditionFailed, UnknownReference, Validati
 from core.web import body_limit, get_session
 from portal.api import bp
 from portal.api.catalog_schemas import (
+    AGENCY_CREATE_SCHEMA,
+    AGENCY_IF_MATCH,
     AGENCY_SCHEMA,
+    AGENCY_UPDATE_SCHEMA,
     CREATE_SCHEMA,
     DESCRIPTOR_REPORT_SCHEMA,
     DESCRIPTOR_SCHEMA,
@@ -50,6 +53,8 @@ def _agency(agency: Agency) -> dict[str, Any]:
         "parent_id": agency.parent_id,
         "province_code": agency.province_code,
         "county_code": agency.county_code,
+        "active": agency.active,
+        "version": agency.version,
     }
 
 
@@ -88,14 +93,14 @@ def _change(entry: ServiceChange) -> dict[str, Any]:
     }
 
 
-def _with_etag(body: dict[str, Any], service: EService, status: int = 200) -> Response:
+def _with_etag(body: dict[str, Any], obj: EService | Agency, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
-    response.set_etag(str(service.version))
+    response.set_etag(str(obj.version))
     return response
 
 
-def _expected_version() -> int | None:
+def expected_version(what: str = "e-service") -> int | None:
     """The version named by If-Match (428 when it is missing; `*` skips the check)."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
@@ -105,7 +110,7 @@ def _expected_version() -> int | None:
     for tag in request.if_match.as_set(include_weak=False):
         if tag and tag.isdigit():
             return int(tag)
-    raise PreconditionFailed("If-Match does not name a version of this e-service")
+    raise PreconditionFailed(f"If-Match does not name a version of this {what}")
 
 
 # --- agencies -------------------------------------------------------------------------------------
@@ -137,9 +142,96 @@ def list_agencies() -> Response:
 
 @bp.get("/agencies/<int:agency_id>")
 @signed_in
-@operation(summary="One agency", tags=["agencies"], response=AGENCY_SCHEMA)
+@operation(
+    summary="One agency; its ETag is what PATCH, deactivate and activate need in If-Match",
+    tags=["agencies"],
+    response=AGENCY_SCHEMA,
+    headers={"ETag": "the agency's version"},
+)
 def get_agency(agency_id: int) -> Response:
-    return jsonify(_agency(queries.get_agency(get_session(), current_actor(), agency_id)))
+    agency = queries.get_agency(get_session(), current_actor(), agency_id)
+    return _with_etag(_agency(agency), agency)
+
+
+@bp.post("/agencies")
+@roles(Role.platform_admin, Role.agency_admin)
+@operation(
+    summary="Add an agency: top-level (platform admins) or under a parent the account manages",
+    tags=["agencies"],
+    request_body=AGENCY_CREATE_SCHEMA,
+    response=AGENCY_SCHEMA,
+    status=201,
+    headers={"ETag": "the new agency's version", "Location": "the new agency's URL"},
+)
+def create_agency() -> Response:
+    body = validate_json(AGENCY_CREATE_SCHEMA)
+    session, actor = get_session(), current_actor()
+    parent_id = body.pop("parent_id", None)
+    if parent_id is not None:
+        try:
+            queries.get_agency(session, actor, parent_id)
+        except NotFound:  # a field of the body: 422 naming it, alike for missing and unreadable
+            raise UnknownReference("parent_id", "agency") from None
+    agency = services.create_agency(session, actor, parent_id, body, via="api")
+    response = _with_etag(_agency(agency), agency, 201)
+    response.headers["Location"] = url_for("api.get_agency", agency_id=agency.id)
+    return response
+
+
+@bp.patch("/agencies/<int:agency_id>")
+@roles(Role.platform_admin, Role.agency_admin)
+@operation(
+    summary="Change an agency (If-Match required); another parent_id moves it with its subtree",
+    tags=["agencies"],
+    request_body=AGENCY_UPDATE_SCHEMA,
+    response=AGENCY_SCHEMA,
+    parameters=[AGENCY_IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the agency's new version"},
+)
+def update_agency(agency_id: int) -> Response:
+    expected = expected_version("agency")
+    body = validate_json(AGENCY_UPDATE_SCHEMA)
+    agency = services.update_agency(
+        get_session(), current_actor(), agency_id, body, expected_version=expected, via="api"
+    )
+    return _with_etag(_agency(agency), agency)
+
+
+def _set_active(agency_id: int, active: bool) -> Response:
+    expected = expected_version("agency")
+    agency = services.set_agency_active(
+        get_session(), current_actor(), agency_id, active, expected_version=expected, via="api"
+    )
+    return _with_etag(_agency(agency), agency)
+
+
+@bp.post("/agencies/<int:agency_id>/deactivate")
+@roles(Role.platform_admin, Role.agency_admin)
+@operation(
+    summary="Deactivate an agency (If-Match required); refused, naming the reason, while it is in use",
+    tags=["agencies"],
+    response=AGENCY_SCHEMA,
+    parameters=[AGENCY_IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the agency's new version"},
+)
+def deactivate_agency(agency_id: int) -> Response:
+    return _set_active(agency_id, False)
+
+
+@bp.post("/agencies/<int:agency_id>/activate")
+@roles(Role.platform_admin, Role.agency_admin)
+@operation(
+    summary="Reactivate an agency (If-Match required)",
+    tags=["agencies"],
+    response=AGENCY_SCHEMA,
+    parameters=[AGENCY_IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the agency's new version"},
+)
+def activate_agency(agency_id: int) -> Response:
+    return _set_active(agency_id, True)
 
 
 # --- services -------------------------------------------------------------------------------------
@@ -215,7 +307,7 @@ def get_service(service_id: int) -> Response:
     headers={"ETag": "the service's new version"},
 )
 def update_service(service_id: int) -> Response:
-    expected = _expected_version()
+    expected = expected_version()
     body = validate_json(UPDATE_SCHEMA)
     service = services.update_service(
         get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
@@ -234,7 +326,7 @@ def update_service(service_id: int) -> Response:
     headers={"ETag": "the service's new version"},
 )
 def retire_service(service_id: int) -> Response:
-    expected = _expected_version()
+    expected = expected_version()
     service = services.retire_service(
         get_session(), current_actor(), service_id, expected_version=expected, via="api"
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
 from catalog.schemas import CODE_PATTERN, EMAIL_PATTERN, MAX_LENGTHS, PHONE_PATTERN, URL_PATTERN
-from portal.api.openapi import header_param, query_param
+from portal.api.openapi import header_param, if_match_param, query_param
 
 
 def _empty_or(pattern: re.Pattern[str]) -> str:
@@ -25,7 +25,18 @@ def _text(field: str, **schema: Any) -> dict[str, Any]:
 
 AGENCY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "code", "name_fa", "name_en", "kind", "parent_id", "province_code", "county_code"],
+    "required": [
+        "id",
+        "code",
+        "name_fa",
+        "name_en",
+        "kind",
+        "parent_id",
+        "province_code",
+        "county_code",
+        "active",
+        "version",
+    ],
     "properties": {
         "id": {"type": "integer"},
         "code": {"type": "string"},
@@ -35,6 +46,65 @@ AGENCY_SCHEMA: dict[str, Any] = {
         "parent_id": {"type": ["integer", "null"]},
         "province_code": {"type": ["string", "null"]},
         "county_code": {"type": ["string", "null"]},
+        "active": {"type": "boolean"},
+        "version": {"type": "integer"},
+    },
+}
+AGENCY_FIELDS_SCHEMA: dict[str, Any] = {
+    "code": {"type": "string", "description": "capital Latin letters, digits, dash, underscore (at most 32)"},
+    "name_fa": {"type": "string"},
+    "name_en": {"type": "string"},
+    "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
+    "province_code": {"type": ["string", "null"]},
+    "county_code": {"type": ["string", "null"]},
+}
+AGENCY_CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "name_fa", "kind"],
+    "properties": {
+        **AGENCY_FIELDS_SCHEMA,
+        "parent_id": {"type": ["integer", "null"], "description": "none for a top-level agency"},
+    },
+}
+AGENCY_UPDATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **AGENCY_FIELDS_SCHEMA,
+        "parent_id": {
+            "type": ["integer", "null"],
+            "description": "another parent moves the agency with its subtree",
+        },
+    },
+}
+AUDIT_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "id",
+        "at",
+        "actor_id",
+        "actor",
+        "via",
+        "resource",
+        "resource_id",
+        "agency_id",
+        "action",
+        "label",
+        "changes",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "at": {"type": "string", "format": "date-time"},
+        "actor_id": {"type": ["integer", "null"]},
+        "actor": {"type": "string"},
+        "via": {"type": "string"},
+        "resource": {"type": "string"},
+        "resource_id": {"type": ["integer", "null"]},
+        "agency_id": {"type": ["integer", "null"]},
+        "action": {"type": "string"},
+        "label": {"type": "string"},
+        "changes": {"type": "object", "description": "field -> [old, new]"},
     },
 }
 _MATURITY_TEXT = "; ".join(f"{level}: {text}" for level, text in sorted(MATURITY_LEVELS.items()))
@@ -147,3 +217,4 @@ FILTER_PARAMS = [
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
 ]
 IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
+AGENCY_IF_MATCH = if_match_param("the ETag from GET /agencies/{agency_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from core.actors import Role
@@ -17,7 +17,8 @@ from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.models import Milestone, Program
 from onboarding.compliance.schemas import REMIND_DAYS_MAX, STATUS_ORDER, TargetKind
 from portal.api import bp
-from portal.api.openapi import operation, query_param, validate_json
+from portal.api.catalog import expected_version
+from portal.api.openapi import if_match_param, operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
 
 TAGS = ["compliance"]
@@ -41,6 +42,7 @@ MILESTONE_SCHEMA = {
         "evidence_required": {"type": "boolean"},
         "evidence_window_days": {"type": "integer"},
         "evidence_min_availability": {"type": "number"},
+        "version": {"type": "integer", "description": "what PATCH and DELETE need in If-Match"},
     },
 }
 PROGRAM_SCHEMA = {
@@ -51,9 +53,14 @@ PROGRAM_SCHEMA = {
         "title_fa": {"type": "string"},
         "title_en": {"type": "string"},
         "active": {"type": "boolean"},
+        "version": {"type": "integer", "description": "the program's ETag, for If-Match"},
         "milestones": {"type": "array", "items": MILESTONE_SCHEMA},
     },
 }
+PROGRAM_IF_MATCH = if_match_param("the ETag from GET /programs/{program_id}")
+MILESTONE_IF_MATCH = if_match_param(
+    "the milestone's version (its `version`, or the ETag its POST or PATCH returned)"
+)
 PROGRAM_INPUT = {
     "type": "object",
     "required": ["code", "title_fa"],
@@ -87,6 +94,7 @@ MILESTONE_INPUT = {
         },
         "evidence_window_days": {"type": "integer", "minimum": 1, "maximum": 90},
         "evidence_min_availability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "version": {"type": "integer", "description": "what PATCH and DELETE need in If-Match"},
     },
 }
 MILESTONE_PATCH = {**MILESTONE_INPUT, "required": []}
@@ -187,6 +195,7 @@ def _milestone(m: Milestone) -> dict[str, Any]:
         "evidence_required": m.evidence_required,
         "evidence_window_days": m.evidence_window_days,
         "evidence_min_availability": m.evidence_min_availability,
+        "version": m.version,
     }
 
 
@@ -197,6 +206,7 @@ def _program(p: Program) -> dict[str, Any]:
         "title_fa": p.title_fa,
         "title_en": p.title_en,
         "active": p.active,
+        "version": p.version,
         "milestones": [_milestone(m) for m in p.milestones],
     }
 
@@ -228,23 +238,48 @@ def list_programs() -> Any:
     summary="Add a program", tags=TAGS, request_body=PROGRAM_INPUT, response=PROGRAM_SCHEMA, status=201
 )
 def create_program() -> Any:
-    program = services.create_program(get_session(), current_actor(), validate_json(PROGRAM_INPUT))
-    return _program(program), 201
+    program = services.create_program(get_session(), current_actor(), validate_json(PROGRAM_INPUT), via="api")
+    return _tagged(_program(program), program.version, 201)
+
+
+def _tagged(body: dict[str, Any], version: int, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.set_etag(str(version))
+    return response
 
 
 @bp.get("/programs/<int:program_id>")
 @signed_in
-@operation(summary="A program and its milestones", tags=TAGS, response=PROGRAM_SCHEMA)
+@operation(
+    summary="A program and its milestones; its ETag is what PATCH needs in If-Match",
+    tags=TAGS,
+    response=PROGRAM_SCHEMA,
+    headers={"ETag": "the program's version"},
+)
 def get_program(program_id: int) -> Any:
-    return _program(q.get_program(get_session(), program_id))
+    program = q.get_program(get_session(), program_id)
+    return _tagged(_program(program), program.version)
 
 
 @bp.patch("/programs/<int:program_id>")
 @roles(Role.platform_admin)
-@operation(summary="Change a program", tags=TAGS, request_body=PROGRAM_PATCH, response=PROGRAM_SCHEMA)
+@operation(
+    summary="Change a program (If-Match required)",
+    tags=TAGS,
+    request_body=PROGRAM_PATCH,
+    response=PROGRAM_SCHEMA,
+    parameters=[PROGRAM_IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the program's new version"},
+)
 def update_program(program_id: int) -> Any:
+    expected = expected_version("program")
     body = validate_json(PROGRAM_PATCH)
-    return _program(services.update_program(get_session(), current_actor(), program_id, body))
+    program = services.update_program(
+        get_session(), current_actor(), program_id, body, expected_version=expected, via="api"
+    )
+    return _tagged(_program(program), program.version)
 
 
 @bp.post("/programs/<int:program_id>/milestones")
@@ -254,24 +289,46 @@ def update_program(program_id: int) -> Any:
 )
 def create_milestone(program_id: int) -> Any:
     body = validate_json(MILESTONE_INPUT)
-    return _milestone(services.create_milestone(get_session(), current_actor(), program_id, body)), 201
+    milestone = services.create_milestone(get_session(), current_actor(), program_id, body, via="api")
+    return _tagged(_milestone(milestone), milestone.version, 201)
 
 
 @bp.patch("/programs/<int:program_id>/milestones/<int:milestone_id>")
 @roles(Role.platform_admin)
-@operation(summary="Change a milestone", tags=TAGS, request_body=MILESTONE_PATCH, response=MILESTONE_SCHEMA)
+@operation(
+    summary="Change a milestone (If-Match required: two concurrent edits give one 412)",
+    tags=TAGS,
+    request_body=MILESTONE_PATCH,
+    response=MILESTONE_SCHEMA,
+    parameters=[MILESTONE_IF_MATCH],
+    errors=(412, 428),
+    headers={"ETag": "the milestone's new version"},
+)
 def update_milestone(program_id: int, milestone_id: int) -> Any:
+    expected = expected_version("milestone")
     body = validate_json(MILESTONE_PATCH)
     _milestone_of(program_id, milestone_id)
-    return _milestone(services.update_milestone(get_session(), current_actor(), milestone_id, body))
+    milestone = services.update_milestone(
+        get_session(), current_actor(), milestone_id, body, expected_version=expected, via="api"
+    )
+    return _tagged(_milestone(milestone), milestone.version)
 
 
 @bp.delete("/programs/<int:program_id>/milestones/<int:milestone_id>")
 @roles(Role.platform_admin)
-@operation(summary="Delete a milestone and its figures", tags=TAGS, status=204)
+@operation(
+    summary="Delete a milestone and its figures (If-Match required)",
+    tags=TAGS,
+    status=204,
+    parameters=[MILESTONE_IF_MATCH],
+    errors=(412, 428),
+)
 def delete_milestone(program_id: int, milestone_id: int) -> Response:
+    expected = expected_version("milestone")
     _milestone_of(program_id, milestone_id)
-    services.delete_milestone(get_session(), current_actor(), milestone_id)
+    services.delete_milestone(
+        get_session(), current_actor(), milestone_id, expected_version=expected, via="api"
+    )
     return Response(status=204)
 
 

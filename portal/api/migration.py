@@ -7,15 +7,17 @@ from werkzeug.wrappers import Response
 
 from core.web import get_session
 from onboarding.inventory import services as inventory
-from onboarding.inventory.queries import get_workload, list_data_centers, list_workloads
+from onboarding.inventory.queries import get_data_center, get_workload, list_data_centers, list_workloads
 from onboarding.overview import consolidation_overview
 from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.api import bp
+from portal.api.catalog import expected_version
 from portal.api.migration_schemas import (
     ASSESSMENT_IN,
     DATA_CENTER,
     DATA_CENTER_IN,
+    DATA_CENTER_PATCH,
     ENTRY_IN,
     PLAN,
     PLAN_IN,
@@ -25,17 +27,27 @@ from portal.api.migration_schemas import (
     WAVE_IN,
     WORKLOAD,
     WORKLOAD_IN,
+    WORKLOAD_PATCH,
     data_center_json,
     plan_json,
     workload_json,
 )
-from portal.api.openapi import operation, validate_json
+from portal.api.openapi import if_match_param, operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.tasks import advance_runs, cloud_backend
 
 # URL ids name rows: an unknown one is 404. Ids in bodies are fields: an unknown one is 422 naming it
 # (core.errors.UnknownReference); a clash is 409.
 WRITE_ERRORS = (404, 409)
+WORKLOAD_IF_MATCH = if_match_param("the ETag from GET /migration/workloads/{workload_id}")
+DATA_CENTER_IF_MATCH = if_match_param("the ETag from GET /migration/data-centers/{data_center_id}")
+
+
+def _tagged(body: dict, version: int, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.set_etag(str(version))
+    return response
 
 
 @bp.get("/migration/workloads")
@@ -58,15 +70,74 @@ def list_workloads_api() -> Response:
 def create_workload_api() -> tuple[Response, int]:
     body = validate_json(WORKLOAD_IN)
     agency_id = body.pop("agency_id")
-    workload = inventory.create_workload(get_session(), current_actor(), agency_id, **body)
+    workload = inventory.create_workload(get_session(), current_actor(), agency_id, via="api", **body)
     return jsonify(workload_json(workload)), 201
 
 
 @bp.get("/migration/workloads/<int:workload_id>")
 @signed_in
-@operation(summary="One workload with its assessment", tags=TAGS, response=WORKLOAD)
+@operation(
+    summary="One workload with its assessment; its ETag is what PATCH needs in If-Match",
+    tags=TAGS,
+    response=WORKLOAD,
+    headers={"ETag": "the workload's version"},
+)
 def get_workload_api(workload_id: int) -> Response:
-    return jsonify(workload_json(get_workload(get_session(), current_actor(), workload_id)))
+    workload = get_workload(get_session(), current_actor(), workload_id)
+    return _tagged(workload_json(workload), workload.version)
+
+
+@bp.patch("/migration/workloads/<int:workload_id>")
+@signed_in
+@operation(
+    summary="Change a workload, its components and links (If-Match required)",
+    tags=TAGS,
+    request_body=WORKLOAD_PATCH,
+    response=WORKLOAD,
+    parameters=[WORKLOAD_IF_MATCH],
+    errors=(*WRITE_ERRORS, 412, 428),
+    headers={"ETag": "the workload's new version"},
+)
+def update_workload_api(workload_id: int) -> Response:
+    expected = expected_version("workload")
+    body = validate_json(WORKLOAD_PATCH)
+    workload = inventory.update_workload(
+        get_session(), current_actor(), workload_id, expected_version=expected, via="api", **body
+    )
+    return _tagged(workload_json(workload), workload.version)
+
+
+@bp.get("/migration/data-centers/<int:data_center_id>")
+@signed_in
+@operation(
+    summary="One data center; its ETag is what PATCH needs in If-Match",
+    tags=TAGS,
+    response=DATA_CENTER,
+    headers={"ETag": "the data center's version"},
+)
+def get_data_center_api(data_center_id: int) -> Response:
+    data_center = get_data_center(get_session(), current_actor(), data_center_id)
+    return _tagged(data_center_json(data_center), data_center.version)
+
+
+@bp.patch("/migration/data-centers/<int:data_center_id>")
+@signed_in
+@operation(
+    summary="Change a data center's name, location, owner or status (If-Match required)",
+    tags=TAGS,
+    request_body=DATA_CENTER_PATCH,
+    response=DATA_CENTER,
+    parameters=[DATA_CENTER_IF_MATCH],
+    errors=(*WRITE_ERRORS, 412, 428),
+    headers={"ETag": "the data center's new version"},
+)
+def update_data_center_api(data_center_id: int) -> Response:
+    expected = expected_version("data center")
+    body = validate_json(DATA_CENTER_PATCH)
+    data_center = inventory.update_data_center(
+        get_session(), current_actor(), data_center_id, body, expected_version=expected, via="api"
+    )
+    return _tagged(data_center_json(data_center), data_center.version)
 
 
 @bp.post("/migration/workloads/<int:workload_id>/assessment")
@@ -87,6 +158,7 @@ def assess_api(workload_id: int) -> Response:
         body["answers"],
         body.get("strategy"),
         body.get("override_reason", ""),
+        via="api",
     )
     return jsonify(workload_json(assessment.workload))
 

@@ -41,7 +41,10 @@ WORKLOAD = {
         "status": {"type": "string"},
         "components": {"type": "array", "items": COMPONENT},
         "depends_on": {"type": "array", "items": {"type": "string"}},
+        "service_ids": {"type": "array", "items": ID},
+        "inquiry_ids": {"type": "array", "items": ID},
         "assessment": {"type": ["object", "null"]},
+        "version": {"type": "integer", "description": "the workload's ETag, for If-Match"},
     },
 }
 WORKLOAD_IN = {
@@ -50,6 +53,20 @@ WORKLOAD_IN = {
     "additionalProperties": False,
     "properties": {
         "agency_id": ID,
+        "data_center_id": ID,
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
+        "components": {"type": "array", "items": COMPONENT},
+        "service_ids": {"type": "array", "items": ID},
+        "depends_on_ids": {"type": "array", "items": ID},
+        "inquiry_ids": {"type": "array", "items": ID},
+    },
+}
+WORKLOAD_PATCH = {
+    **WORKLOAD_IN,
+    "required": [],
+    "properties": {
         "data_center_id": ID,
         "name": {"type": "string"},
         "title": {"type": "string"},
@@ -69,6 +86,17 @@ DATA_CENTER = {
         "location": {"type": "string"},
         "owner": {"type": "string"},
         "status": {"type": "string"},
+        "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
+    },
+}
+DATA_CENTER_PATCH = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "location": {"type": "string"},
+        "owner": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "retiring", "retired"]},
     },
 }
 DATA_CENTER_IN = {
@@ -157,6 +185,9 @@ def workload_json(w: Any) -> dict[str, Any]:
         "status": str(w.status),
         "components": w.components,
         "depends_on": [d.name for d in w.depends_on],
+        "service_ids": [s.id for s in w.services],
+        "inquiry_ids": [s.id for s in w.inquiries],
+        "version": w.version,
         "assessment": None
         if assessment is None
         else {
@@ -178,6 +209,7 @@ def data_center_json(dc: Any) -> dict[str, Any]:
         "location": dc.location,
         "owner": dc.owner,
         "status": str(dc.status),
+        "version": dc.version,
     }
 
 

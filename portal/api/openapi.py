@@ -86,14 +86,23 @@ def query_param(name: str, schema: JSON, description: str = "", required: bool =
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
-def header_param(name: str, description: str, required: bool = False) -> JSON:
+# If-Match as the API reads it: an ETag it gave ("3"), or `*` to skip the check
+IF_MATCH_SCHEMA: JSON = {"type": "string", "pattern": '^(\\*|"[0-9]{1,9}")$'}
+
+
+def header_param(name: str, description: str, required: bool = False, schema: JSON | None = None) -> JSON:
     return {
         "name": name,
         "in": "header",
         "required": required,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": schema or {"type": "string"},
     }
+
+
+def if_match_param(description: str) -> JSON:
+    """The required If-Match of a conditional write (428 without, 412 when stale)."""
+    return header_param("If-Match", description, required=True, schema=IF_MATCH_SCHEMA)
 
 
 def validate_json(schema: JSON) -> JSON:

@@ -26,11 +26,13 @@ def fail(exc: GovcloudError) -> click.ClickException:
 
 def register_commands(group: click.Group) -> None:
     from feedback import cli as feedback_cli
-    from portal.commands import catalog, compliance, migrate, system, users
+    from portal.commands import agencies, catalog, compliance, migrate, system, tenants, users
 
     for command in system.COMMANDS:
         group.add_command(command)
     group.add_command(users.group)
+    group.add_command(agencies.group)
+    group.add_command(tenants.group)
     group.add_command(migrate.group)
     for command in catalog.COMMANDS:
         group.add_command(command)

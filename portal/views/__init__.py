@@ -10,7 +10,17 @@ from core.web import health_blueprint
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.api import register_api
-    from portal.views import account, agencies, availability, catalog, compliance, home, migration, tenants
+    from portal.views import (
+        account,
+        agencies,
+        audit,
+        availability,
+        catalog,
+        compliance,
+        home,
+        migration,
+        tenants,
+    )
     from portal.views.health import readiness_checks
 
     app.register_blueprint(health_blueprint(lambda: readiness_checks(app)))
@@ -22,4 +32,6 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(compliance.bp)
     app.register_blueprint(availability.bp)
     app.register_blueprint(tenants.bp)
+    app.register_blueprint(tenants.admin_bp)
+    app.register_blueprint(audit.bp)
     register_api(app)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from core.actors import Role
 from core.dates import format_jalali_numeric, tehran_today
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, PreconditionFailed, ValidationError
 from core.web import get_session
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance import queries as q
@@ -152,7 +152,9 @@ def programs() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            program = services.create_program(get_session(), current_actor(), request.form.to_dict())
+            program = services.create_program(
+                get_session(), current_actor(), request.form.to_dict(), via="page"
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -169,8 +171,11 @@ def program(program_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form: dict[str, Any] = request.form.to_dict()
         form["active"] = "active" in request.form
+        form.pop("version", None)
         try:
-            services.update_program(get_session(), current_actor(), program_id, form)
+            services.update_program(
+                get_session(), current_actor(), program_id, form, expected_version=_form_version(), via="page"
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -195,7 +200,7 @@ def _program_page(program_id: int, errors: dict[str, str], milestone_errors: dic
 @roles(Role.platform_admin)
 def create_milestone(program_id: int) -> Response | tuple[str, int]:
     try:
-        services.create_milestone(get_session(), current_actor(), program_id, _milestone_form())
+        services.create_milestone(get_session(), current_actor(), program_id, _milestone_form(), via="page")
     except (ValidationError, Conflict) as exc:
         return _program_page(program_id, {}, _worded(exc))
     flash(_("The milestone was added."), "success")
@@ -208,7 +213,14 @@ def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            saved = services.update_milestone(get_session(), current_actor(), milestone_id, _milestone_form())
+            saved = services.update_milestone(
+                get_session(),
+                current_actor(),
+                milestone_id,
+                _milestone_form(),
+                expected_version=_form_version(),
+                via="page",
+            )
         except (ValidationError, Conflict) as exc:
             errors = _worded(exc)
         else:
@@ -227,7 +239,13 @@ def milestone(milestone_id: int) -> str | Response | tuple[str, int]:
 @roles(Role.platform_admin)
 def delete_milestone(milestone_id: int) -> Response:
     program_id = q.get_milestone(get_session(), milestone_id).program_id
-    services.delete_milestone(get_session(), current_actor(), milestone_id)
+    try:
+        services.delete_milestone(
+            get_session(), current_actor(), milestone_id, expected_version=_form_version(), via="page"
+        )
+    except PreconditionFailed:
+        flash(_("Someone else changed this since you opened the form; nothing was changed."), "error")
+        return redirect(url_for("compliance.milestone", milestone_id=milestone_id))
     flash(_("The milestone was deleted."), "success")
     return redirect(url_for("compliance.program", program_id=program_id))
 
@@ -241,11 +259,25 @@ def take_snapshot(program_id: int) -> Response:
 
 
 def _milestone_form() -> dict[str, object]:
-    return {
+    form: dict[str, object] = {
         **request.form.to_dict(),
         "scope_kinds": request.form.getlist("scope_kinds"),
         "evidence_required": "evidence_required" in request.form,
     }
+    form.pop("version", None)
+    return form
+
+
+def _form_version() -> int | None:
+    """The version the form was opened at (its hidden field): a stale save changes nothing."""
+    version = request.form.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+def _conflict_worded(error: Conflict) -> dict[str, str]:
+    if isinstance(error, PreconditionFailed):
+        return {"version": _("Someone else changed this since you opened the form; nothing was changed.")}
+    return {"code": _("This code is already used.")}
 
 
 def _field_words() -> dict[str, str]:
@@ -264,7 +296,7 @@ def _field_words() -> dict[str, str]:
 def _worded(error: ValidationError | Conflict) -> dict[str, str]:
     """The domain names the problem in plain English; the page says it in the reader's language."""
     if isinstance(error, Conflict):
-        return {"code": _("This code is already used.")}
+        return _conflict_worded(error)
     words = _field_words()
     return {
         field: _("This field is required.") if problem == "required" else words.get(field, problem)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.errors import ValidationError
+from catalog import trail
+from catalog.queries import get_agency_by_code
+from core.errors import NotAuthorized, NotFound, PreconditionFailed, UnknownReference, ValidationError
 from core.web import get_session
+from onboarding import policies as onboarding_policies
 from onboarding.inventory import questionnaire
 from onboarding.inventory import services as inventory
-from onboarding.inventory.queries import get_workload
+from onboarding.inventory.models import DataCenterStatus
+from onboarding.inventory.queries import (
+    get_data_center,
+    get_workload,
+    inquiry_references,
+    list_agency_services,
+    list_data_centers,
+    list_workloads,
+)
 from onboarding.inventory.schemas import components_from_yaml
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.overview import consolidation_overview, inventory_overview, plan_overview
@@ -18,8 +31,15 @@ from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.auth import current_actor, current_user, signed_in
 from portal.tasks import advance_runs, cloud_backend
+from portal.views.catalog_text import template_helpers
+from portal.views.workload_form import components_from_rows, rows_from_components, rows_from_form
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return template_helpers()  # the audit trail's entries on the edit pages
 
 
 @bp.get("/")
@@ -31,23 +51,38 @@ def inventory_page() -> str:
         **inventory_overview(get_session(), current_actor()),
         errors={},
         form={},
-        can_add=agency_id is not None and current_actor().can_write_agency(agency_id),
+        can_add=current_actor().is_platform_admin
+        or (agency_id is not None and current_actor().can_write_agency(agency_id)),
     )
+
+
+def _acting_agency_id() -> int:
+    """The agency an inventory form adds to: the account's own, or for platform admins (who act for
+    any agency) the agency whose code the form names; an unknown code is 422 naming `agency_code`."""
+    user = current_user()
+    if user.agency_id is not None:
+        return int(user.agency_id)
+    if not current_actor().is_platform_admin:
+        raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
+    code = request.form.get("agency_code", "").strip()
+    try:
+        return get_agency_by_code(get_session(), current_actor(), code.upper()).id
+    except NotFound:
+        raise UnknownReference("agency_code", "agency") from None
 
 
 @bp.post("/data-centers")
 @signed_in
 def add_data_center() -> Response:
-    user = current_user()
-    if user.agency_id is None:
-        raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
+    agency_id = _acting_agency_id()
     inventory.create_data_center(
         get_session(),
         current_actor(),
-        user.agency_id,
+        agency_id,
         request.form.get("name", ""),
         request.form.get("location", ""),
         request.form.get("owner", ""),
+        via="page",
     )
     flash(_("Data center added."), "success")
     return redirect(url_for("migration.inventory_page"))
@@ -56,20 +91,20 @@ def add_data_center() -> Response:
 @bp.post("/workloads")
 @signed_in
 def add_workload() -> Response | tuple[str, int]:
-    user, form = current_user(), request.form
+    form = request.form
     try:
-        if user.agency_id is None:
-            raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
+        agency_id = _acting_agency_id()
         workload = inventory.create_workload(
             get_session(),
             current_actor(),
-            user.agency_id,
+            agency_id,
             data_center_id=form.get("data_center_id", type=int) or 0,
             name=form.get("name", ""),
             title=form.get("title", ""),
             classification=form.get("classification", "internal"),
             components=components_from_yaml(form.get("components", "")),
             depends_on_ids=form.getlist("depends_on_ids", type=int),
+            via="page",
         )
     except ValidationError as exc:
         context = inventory_overview(get_session(), current_actor())
@@ -105,6 +140,7 @@ def assess(workload_id: int) -> Response | tuple[str, int]:
             answers,
             strategy=request.form.get("strategy") or None,
             override_reason=request.form.get("override_reason", ""),
+            via="page",
         )
     except ValidationError as exc:
         workload = get_workload(get_session(), current_actor(), workload_id)
@@ -136,13 +172,11 @@ def start_run(workload_id: int) -> Response:
 @bp.post("/plans")
 @signed_in
 def add_plan() -> Response:
-    user = current_user()
-    if user.agency_id is None:
-        raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
+    agency_id = _acting_agency_id()
     plan = plans.create_plan(
         get_session(),
         current_actor(),
-        user.agency_id,
+        agency_id,
         request.form.get("name", ""),
         request.form.get("cloud_plan", "small"),
     )
@@ -240,3 +274,140 @@ def consolidation_page() -> str:
     return render_template(
         "migration/consolidation.html", **consolidation_overview(get_session(), current_actor())
     )
+
+
+# --- editing the inventory ---------------------------------------------------------------------------
+
+
+def _posted_version() -> int | None:
+    version = request.form.get("version", "")
+    if not version.isdigit() or len(version) > 9:
+        raise ValidationError("the form's version is missing", fields={"version": "required"})
+    return int(version)
+
+
+def _workload_form_page(workload: Any, form: dict, rows: list, errors: dict, status: int = 200) -> Any:
+    session, actor = get_session(), current_actor()
+    page = render_template(
+        "migration/workload_form.html",
+        workload=workload,
+        form=form,
+        rows=rows,
+        errors=errors,
+        data_centers=list_data_centers(session, actor, workload.agency_id),
+        services=list_agency_services(session, actor, workload.agency_id),
+        others=[w for w in list_workloads(session, actor, workload.agency_id) if w.id != workload.id],
+        history=trail.list_events(session, trail.TrailFilter(resource="workload", resource_id=workload.id)),
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.route("/workloads/<int:workload_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_workload(workload_id: int) -> Any:
+    """The workload in a structured form: a row per component, links to e-services, inquiries
+    (named AGENCY/code) and the workloads it depends on; saved at the version it was opened at."""
+    session, actor = get_session(), current_actor()
+    workload = get_workload(session, actor, workload_id)
+    if not onboarding_policies.can_change(actor, workload.agency_id):
+        raise NotAuthorized("you may not change this agency's inventory")
+    form: dict[str, Any]
+    if request.method == "GET":
+        form = {
+            "name": workload.name,
+            "title": workload.title,
+            "data_center_id": str(workload.data_center_id),
+            "classification": str(workload.classification),
+            "service_ids": [str(s.id) for s in workload.services],
+            "depends_on_ids": [str(w.id) for w in workload.depends_on],
+            "inquiries": "\n".join(f"{s.agency.code}/{s.code}" for s in workload.inquiries),
+            "version": str(workload.version),
+        }
+        return _workload_form_page(workload, form, rows_from_components(workload.components), {})
+    posted = request.form
+    form = {
+        "name": posted.get("name", ""),
+        "title": posted.get("title", ""),
+        "data_center_id": posted.get("data_center_id", ""),
+        "classification": posted.get("classification", ""),
+        "service_ids": posted.getlist("service_ids"),
+        "depends_on_ids": posted.getlist("depends_on_ids"),
+        "inquiries": posted.get("inquiries", ""),
+        "version": posted.get("version", ""),
+    }
+    rows = rows_from_form(posted)
+    inquiry_ids, unknown = inquiry_references(
+        session, actor, [r for r in form["inquiries"].splitlines() if r.strip()]
+    )
+    try:
+        if unknown:
+            raise ValidationError(
+                "no such inquiry", fields={"inquiry_ids": f"no such inquiry: {', '.join(unknown)}"}
+            )
+        inventory.update_workload(
+            session,
+            actor,
+            workload_id,
+            expected_version=_posted_version(),
+            via="page",
+            name=form["name"],
+            title=form["title"],
+            data_center_id=int(form["data_center_id"]) if form["data_center_id"].isdigit() else 0,
+            classification=form["classification"],
+            components=components_from_rows(rows),
+            service_ids=[int(i) for i in form["service_ids"] if i.isdigit()],
+            depends_on_ids=[int(i) for i in form["depends_on_ids"] if i.isdigit()],
+            inquiry_ids=inquiry_ids,
+        )
+    except PreconditionFailed:
+        session.rollback()
+        errors = {"version": _("Someone else changed this since you opened the form; nothing was changed.")}
+        return _workload_form_page(get_workload(session, actor, workload_id), form, rows, errors, 422)
+    except ValidationError as exc:
+        session.rollback()
+        return _workload_form_page(get_workload(session, actor, workload_id), form, rows, exc.fields, 422)
+    flash(_("The workload was saved."), "success")
+    return redirect(url_for("migration.workload_page", workload_id=workload_id))
+
+
+@bp.route("/data-centers/<int:data_center_id>", methods=["GET", "POST"])
+@signed_in
+def data_center_page(data_center_id: int) -> Any:
+    """A data center: its fields and status (active, retiring, retired), editable by its agency's
+    people and the platform's, and its changes."""
+    session, actor = get_session(), current_actor()
+    data_center = get_data_center(session, actor, data_center_id)
+    may_change = onboarding_policies.can_change(actor, data_center.agency_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_change:
+            raise NotAuthorized("you may not change this agency's inventory")
+        changes = {key: request.form.get(key, "") for key in ("name", "location", "owner", "status")}
+        try:
+            inventory.update_data_center(
+                session, actor, data_center_id, changes, expected_version=_posted_version(), via="page"
+            )
+        except PreconditionFailed:
+            session.rollback()
+            errors = {
+                "version": _("Someone else changed this since you opened the form; nothing was changed.")
+            }
+        except ValidationError as exc:
+            session.rollback()
+            errors = exc.fields
+        else:
+            flash(_("The data center was saved."), "success")
+            return redirect(url_for("migration.data_center_page", data_center_id=data_center_id))
+        data_center = get_data_center(session, actor, data_center_id)
+    page = render_template(
+        "migration/data_center.html",
+        data_center=data_center,
+        may_change=may_change,
+        errors=errors,
+        form=request.form if errors else {},
+        statuses=[str(s) for s in DataCenterStatus],
+        history=trail.list_events(
+            session, trail.TrailFilter(resource="data_center", resource_id=data_center_id)
+        ),
+    )
+    return (page, 422) if errors else page

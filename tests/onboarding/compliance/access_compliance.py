@@ -118,6 +118,7 @@ add(
         lambda w: f"/api/v1/programs/{_program(w)}",
         PLATFORM_ADMIN_API,
         json=lambda w: {"title_en": "Renamed"},
+        headers=lambda w: {"If-Match": "*"},
     ),
 )
 add(
@@ -136,6 +137,7 @@ add(
         lambda w: f"/api/v1/programs/{_program(w)}/milestones/{_milestone(w)}",
         PLATFORM_ADMIN_API,
         json=lambda w: {"target": 0.5},
+        headers=lambda w: {"If-Match": "*"},
     ),
 )
 add(
@@ -144,6 +146,7 @@ add(
         "DELETE",
         lambda w: f"/api/v1/programs/{_program(w)}/milestones/{_milestone(w)}",
         expect(403, anonymous=401, platform_admin=204),
+        headers=lambda w: {"If-Match": "*"},
     ),
 )
 add("api.matrix", Case("GET", lambda w: f"/api/v1/programs/{_program(w)}/matrix", OVERSIGHT_API))

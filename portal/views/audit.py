@@ -1,0 +1,114 @@
+"""The audit trail (catalog.trail): one page to search it, and exports for a SIEM (CSV and JSON
+lines). Platform admins and overseers (the ministry's auditors) read every entry; each agency's own
+entries are also on its page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from catalog import policies, trail
+from catalog.queries import Page
+from core.actors import Role
+from core.errors import NotAuthorized, ValidationError
+from core.spreadsheets import csv_row
+from core.web import get_session
+from portal.auth import current_actor, roles
+from portal.views.catalog_text import field_errors, template_helpers
+
+bp = Blueprint("audit", __name__)
+AUDITORS = (Role.platform_admin, Role.overseer)
+PER_PAGE = 50
+FILTER_ARGS = ("resource", "action", "actor", "q", "since", "until")
+CSV_HEADER = (
+    "id",
+    "at",
+    "actor_id",
+    "actor",
+    "via",
+    "resource",
+    "resource_id",
+    "agency_id",
+    "action",
+    "label",
+    "changes",
+)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return template_helpers()
+
+
+def _authorised() -> None:
+    if not policies.can_read_audit_trail(current_actor()):
+        raise NotAuthorized("you may not read the audit trail")
+
+
+@bp.get("/audit")
+@roles(*AUDITORS)
+def index() -> Any:
+    _authorised()
+    args = {name: request.args.get(name, "") for name in FILTER_ARGS}
+    session = get_session()
+    try:
+        filters = trail.parse_filter(request.args)
+    except ValidationError as exc:
+        page = render_template(
+            "audit/index.html",
+            result=None,
+            args=args,
+            errors=field_errors(exc.fields),
+            resources=trail.RESOURCES,
+        )
+        return page, 422
+    asked = request.args.get("page", "1")
+    number = max(1, int(asked)) if asked.isdigit() and len(asked) < 7 else 1
+    result = Page(
+        items=trail.list_events(session, filters, page=number, per_page=PER_PAGE),
+        total=trail.count_events(session, filters),
+        page=number,
+        per_page=PER_PAGE,
+    )
+    return render_template("audit/index.html", result=result, args=args, errors={}, resources=trail.RESOURCES)
+
+
+def _body(fmt: str, filters: trail.TrailFilter) -> bytes:
+    """The whole export, read in keyset batches (a streamed response would outlive the request's
+    database session)."""
+    session = get_session()
+    if fmt == "jsonl":
+        lines = (
+            json.dumps(trail.as_dict(event), ensure_ascii=False)
+            for event in trail.iter_events(session, filters)
+        )
+        return "".join(line + "\n" for line in lines).encode("utf-8")
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so Excel reads the Persian right
+    writer = csv.writer(buffer)
+    csv_row(writer, CSV_HEADER)
+    for event in trail.iter_events(session, filters):
+        row = trail.as_dict(event)
+        row["changes"] = json.dumps(row["changes"], ensure_ascii=False)
+        csv_row(writer, [row[column] for column in CSV_HEADER])
+    return buffer.getvalue().encode("utf-8")
+
+
+@bp.get("/audit/export.<fmt>")
+@roles(*AUDITORS)
+def export(fmt: str) -> Response:
+    """Every matching entry, oldest first (CSV for people, JSON lines for a SIEM)."""
+    _authorised()
+    if fmt not in ("csv", "jsonl"):
+        abort(404)
+    filters = trail.parse_filter(request.args)
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    return Response(
+        _body(fmt, filters),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="audit.{fmt}"'},
+    )
