@@ -1,5 +1,6 @@
 """Missing-code reports as the dashboards see them: each reaches the nation, its province and its
-agency; unit heads do not handle them. The workflow itself is `feedback.reports.services`."""
+agency (and the ministry above it); unit heads do not handle them. The workflow itself is
+`feedback.reports.services`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from core.errors import NotAuthorized, NotFound
+from feedback.dashboards.hierarchy import family
 from feedback.dashboards.policies import can_see_reports, report_in_scope
 from feedback.dashboards.scopes import AGENCY, PROVINCE, Scope
 from feedback.dashboards.services import account_scope
@@ -22,7 +24,7 @@ def _scoped(scope: Scope):  # type: ignore[no-untyped-def]
     if scope.kind == PROVINCE:
         query = query.where(MissingCodeReport.province_code == scope.value)
     elif scope.kind == AGENCY:
-        query = query.where(MissingCodeReport.agency_code == scope.value)
+        query = query.where(MissingCodeReport.agency_code.in_(family(scope.value)))
     return query
 
 
