@@ -243,7 +243,7 @@ class _ScopeRead:
     last_answer: dt.datetime | None
 
 
-def _response_filter(scope: Scope) -> dict[str, object]:
+def response_filter(scope: Scope) -> dict[str, object]:
     """The response columns that select a scope's answers (for the time of its latest one)."""
     if scope.kind == PROVINCE:
         return {"province_code": scope.value}
@@ -267,7 +267,7 @@ def _last_answer(
     session: Session, scope: Scope, trend: list[tuple[dt.date, queries.Totals]]
 ) -> dt.datetime | None:
     days = [day for day, totals in trend if totals.count > 0]
-    at = queries.last_answer_at(session, days[-1] if days else None, _response_filter(scope))
+    at = queries.last_answer_at(session, days[-1] if days else None, response_filter(scope))
     return at.replace(tzinfo=dt.UTC) if at is not None and at.tzinfo is None else at  # SQLite: naive UTC
 
 

@@ -80,7 +80,13 @@ def _pages(app, args: dict[str, object]) -> list[str]:
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue
             paths.append(url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
-    return [*paths, f"/e/{args['closed_token']}", "/no-such-page"]
+    # issue 20: a ministry's page and an agency's provincial and county offices (nation: all three)
+    offices = [
+        "/dashboard?scope=agency:MICT",
+        "/dashboard?scope=office:ITO/IR-23",
+        "/dashboard?scope=office:ITO/IR-23/2301",
+    ]
+    return [*paths, *offices, f"/e/{args['closed_token']}", "/no-such-page"]
 
 
 def test_every_feedback_page_has_no_serious_accessibility_violation(

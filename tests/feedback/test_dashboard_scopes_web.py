@@ -25,7 +25,15 @@ OTHER = {
     "agency": "agency:SSO",
     "unit": "unit:ITO/اداره مالی",
 }
-SCOPED_PAGES = {"dashboards.dashboard", "dashboards.live", "dashboards.export_csv", "dashboards.export_xlsx"}
+SCOPED_PAGES = {
+    "dashboards.dashboard",
+    "dashboards.live",
+    "dashboards.export_csv",
+    "dashboards.export_xlsx",
+    "comments.comment_list",
+    "comments.comments_csv",
+    "comments.comments_xlsx",
+}
 # endpoint → account kind → (status for its own target, status for the other target)
 EXPECTED = {
     **{
@@ -63,7 +71,7 @@ EXPECTED = {
         "unit": (302, 404),
     },
 }
-BLUEPRINTS = ("dashboards.", "dashboard_work.")
+BLUEPRINTS = ("dashboards.", "dashboard_work.", "comments.")
 
 
 def _alert(session, account_id: int) -> int:
@@ -145,3 +153,33 @@ def test_dashboard_accounts_get_no_registry_pages(feedback_app, feedback_session
     client = viewer_client(feedback_app, feedback_session, "nation")
     assert client.get("/admin/").status_code == 403
     assert client.get("/admin/viewers").status_code == 403
+
+
+# issue 20: an agency's provincial office (no account has it) on every scoped route, for each kind
+OWN_OFFICE = {
+    "nation": "office:SSO/IR-00",
+    "province": "office:SSO/IR-23",  # any agency's office in its province
+    "agency": "office:ITO/IR-00",  # its own agency's office anywhere
+    "unit": "office:ITO/IR-23",
+}
+OTHER_OFFICE = {
+    "nation": "office:MICT/IR-23/2302",
+    "province": "office:ITO/IR-00",
+    "agency": "office:SSO/IR-23",
+    "unit": "office:SSO/IR-23",
+}
+OFFICE_EXPECTED = {"nation": (200, 200), "province": (200, 404), "agency": (200, 404), "unit": (404, 404)}
+
+
+@pytest.mark.parametrize("kind", list(OWN))
+def test_office_scopes_answer_each_account_kind_on_every_scoped_route(feedback_app, feedback_session, kind):
+    add_responses(feedback_session, 1, (4, 4, 4, 4), 6)
+    client = viewer_client(feedback_app, feedback_session, OWN[kind])
+    for endpoint in sorted(SCOPED_PAGES):
+        with feedback_app.test_request_context():
+            url = url_for(endpoint)
+        for scope, expected in zip(
+            (OWN_OFFICE[kind], OTHER_OFFICE[kind]), OFFICE_EXPECTED[kind], strict=True
+        ):
+            response = client.get(url, query_string={"scope": scope})
+            assert response.status_code == expected, (kind, endpoint, scope, response.status_code)
