@@ -1,10 +1,12 @@
-"""Unit heads' alert subscriptions and the alerts they raise (kept after acknowledgement, with the note)."""
+"""Unit heads' alert subscriptions and the alerts they raise (kept after acknowledgement, with the note),
+and the reviews of flagged answers."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -55,3 +57,24 @@ class Alert(FeedbackBase):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+MISUSE = "misuse"
+RELEASED = "released"
+REVIEW_OUTCOMES = (MISUSE, RELEASED)
+
+
+class ResponseReview(FeedbackBase):
+    """A flagged answer's review: confirmed as misuse (it stays out of the figures) or released back
+    into them, with who decided and why. One decision per answer; no foreign key, so the responses
+    table stays free to be partitioned."""
+
+    __tablename__ = "response_reviews"
+    __table_args__ = (CheckConstraint("outcome IN ('misuse', 'released')", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(254))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,12 +1,15 @@
-"""Citizens' comments for dashboard accounts, within their scope, masked; filtered and exported."""
+"""Citizens' comments for dashboard accounts, within their scope, masked; filtered and exported. And
+the review of flagged answers (above the unit)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from core import reference
+from core.errors import Conflict, ValidationError
 from core.web import current_locale, get_session
-from feedback.dashboards import export
+from feedback.dashboards import export, reviews
 from feedback.dashboards.comments import BANDS, CommentList, comment_rows, list_comments
 from feedback.dashboards.services import PERIODS, scope_label
 from feedback.web.security import current_actor, viewer_required
@@ -60,3 +63,33 @@ def comments_xlsx() -> Response:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="comments.xlsx"'},
     )
+
+
+@bp.get("/flagged")
+@viewer_required
+def flagged_list() -> str:
+    return render_template(
+        "feedback/dashboards/flagged.html",
+        rows=reviews.list_flagged(get_session(), current_actor()),
+        agencies={a.code: a.name_fa for a in reference.agencies()},
+    )
+
+
+@bp.post("/flagged/<int:response_id>/review")
+@viewer_required
+def review(response_id: int) -> Response:
+    try:
+        reviews.review_flagged(
+            get_session(),
+            current_actor(),
+            response_id,
+            request.form.get("outcome", ""),
+            request.form.get("reason", ""),
+        )
+    except ValidationError:
+        flash(_("Not reviewed: say why, in at most 1000 characters."))
+    except Conflict:
+        flash(_("Not reviewed: it was already decided, or another answer from the device counts that day."))
+    else:
+        flash(_("Reviewed."))
+    return redirect(url_for("comments.flagged_list"))

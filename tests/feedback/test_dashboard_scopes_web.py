@@ -10,7 +10,14 @@ from flask import url_for
 from core.actors import SYSTEM
 from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
-from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_report, add_responses, viewer_client
+from tests.feedback.dashboard_helpers import (
+    PASSWORD,
+    UNIT,
+    add_flagged,
+    add_report,
+    add_responses,
+    viewer_client,
+)
 from tests.fixtures.feedback import create_admin, csrf_token, sign_in
 
 OWN = {
@@ -64,6 +71,18 @@ EXPECTED = {
         "agency": (403, 403),
         "unit": (302, 302),
     },
+    "comments.flagged_list": {
+        "nation": (200, 200),
+        "province": (200, 200),
+        "agency": (200, 200),
+        "unit": (403, 403),
+    },
+    "comments.review": {
+        "nation": (302, 302),
+        "province": (302, 404),
+        "agency": (302, 404),
+        "unit": (403, 403),
+    },
     "dashboard_work.acknowledge": {
         "nation": (403, 403),
         "province": (403, 403),
@@ -108,6 +127,8 @@ def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feed
     )
     own_alert = _alert(feedback_session, client.account.id)
     other_alert = _alert(feedback_session, stranger.id)
+    own_flagged = add_flagged(feedback_session)
+    other_flagged = add_flagged(feedback_session, "SSO", "IR-00", "اداره مالی")
     token = csrf_token(client.get("/dashboard/reports" if kind != "unit" else "/dashboard/alerts").text)
 
     for rule in _dashboard_rules(feedback_app):
@@ -118,6 +139,8 @@ def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feed
                 args["report_id"] = own_report if target == "own" else other_report
             if "alert_id" in rule.arguments:
                 args["alert_id"] = own_alert if target == "own" else other_alert
+            if "response_id" in rule.arguments:
+                args["response_id"] = own_flagged if target == "own" else other_flagged
             with feedback_app.test_request_context():
                 url = url_for(rule.endpoint, **args)
             if "POST" in rule.methods:
@@ -128,6 +151,8 @@ def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feed
                     "kind": "low_score",
                     "threshold": "50",
                     "window_days": "7",
+                    "outcome": "misuse",
+                    "reason": "از یک نشانی، پشت سر هم",
                 }
                 response = client.post(url, data=data)
             else:
