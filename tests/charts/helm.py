@@ -257,7 +257,11 @@ SCENARIOS = {
     "feedback-ingress-no-hpa": (
         "employee-feedback",
         {
-            "ingress": {"enabled": True, "tlsSecretName": "feedback-tls"},
+            "ingress": {
+                "enabled": True,
+                "tlsSecretName": "feedback-tls",
+                "annotations": {"cert-manager.io/cluster-issuer": "gov-ca"},
+            },
             "web": {"autoscaling": {"enabled": False}, "replicas": 6},
             "worker": {"autoscaling": {"enabled": False}, "replicas": 3},
             "bulkWorker": {"autoscaling": {"enabled": False}, "replicas": 2},

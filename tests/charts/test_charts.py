@@ -199,6 +199,39 @@ def test_ingress_only_when_asked_with_tls():
     assert backend == {"name": "rel-govcloud-portal", "port": {"name": "http"}}
 
 
+def test_the_survey_has_its_own_ingress_without_an_access_log():
+    # Every survey path holds a desk's secret token: the controller must not write it to its log.
+    assert helm.release_for("feedback-default").of_kind("Ingress") == []
+    release = helm.release_for("feedback-ingress-no-hpa")
+    survey, rest = (
+        release.get("Ingress", "rel-employee-feedback-survey"),
+        release.get("Ingress", "rel-employee-feedback-web"),
+    )
+    assert survey["metadata"]["annotations"] == {
+        "cert-manager.io/cluster-issuer": "gov-ca",
+        "nginx.ingress.kubernetes.io/enable-access-log": "false",
+    }
+    assert rest["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": "gov-ca"}
+    for ingress, path in ((survey, "/e/"), (rest, "/")):
+        [rule] = ingress["spec"]["rules"]
+        [route] = rule["http"]["paths"]
+        assert (rule["host"], route["path"], route["pathType"]) == ("feedback.cloud.gov.ir", path, "Prefix")
+        assert route["backend"]["service"] == {"name": "rel-employee-feedback-web", "port": {"name": "http"}}
+        assert ingress["spec"]["tls"] == [{"hosts": ["feedback.cloud.gov.ir"], "secretName": "feedback-tls"}]
+
+
+def test_beat_is_restarted_when_its_loop_stops_waking(release):
+    # tests/workers/test_beat_liveness.py runs this probe against a real beat.
+    [beat] = [
+        m
+        for m in release.of_kind("Deployment")
+        if m["metadata"]["labels"]["app.kubernetes.io/component"] == "beat"
+    ]
+    probe = beat["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]
+    assert probe["exec"]["command"][:2] == ["sh", "-c"] and ".alive" in probe["exec"]["command"][2]
+    assert probe["periodSeconds"] * probe["failureThreshold"] >= 60
+
+
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
 METRICS_ONLY = [{"port": "metrics", "protocol": "TCP"}]
 

@@ -112,6 +112,19 @@ def test_device_cookie_is_httponly_and_samesite(feedback_client, seeded):
     assert "fb_device=" in header and "HttpOnly" in header and "SameSite=Lax" in header
 
 
+def test_no_survey_page_passes_its_token_on_as_a_referer(feedback_client, seeded):
+    # The ingress logs every request's Referer: a page under /e/<token> tells the browser to send none.
+    token = code_of(seeded, "E000001").token
+    pages = [
+        feedback_client.get(f"/e/{token}"),
+        open_and_answer(feedback_client, token),
+        feedback_client.get(f"/e/{token}/thanks"),
+        feedback_client.get("/e/no-such-token-of-any-desk-at-all"),
+    ]
+    assert [p.headers["Referrer-Policy"] for p in pages] == ["no-referrer"] * 4
+    assert feedback_client.get("/e").headers["Referrer-Policy"] == "same-origin"
+
+
 def test_one_counted_per_device_per_employee_per_day_later_replaces(feedback_client, seeded):
     code = code_of(seeded, "E000001")
     assert open_and_answer(feedback_client, code.token).status_code == 200

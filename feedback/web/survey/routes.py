@@ -78,6 +78,14 @@ def _read_inline_assets(state: BlueprintSetupState) -> None:
     state.app.extensions[INLINE] = load_inline_assets(str(state.app.static_folder))
 
 
+@bp.after_request
+def _no_referrer(response: WerkzeugResponse) -> WerkzeugResponse:
+    """The survey's address holds the desk's token: nothing the page asks for (its own post, the
+    thanks page, a font) sends it on as a Referer, which the ingress's access log would record."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.context_processor
 def _inline_context() -> dict[str, Markup]:
     assets: InlineAssets = current_app.extensions[INLINE]
