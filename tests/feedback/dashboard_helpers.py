@@ -57,9 +57,15 @@ def add_report(session, agency: str, province: str) -> MissingCodeReport:
 
 
 def add_flagged(
-    session, agency: str = "ITO", province: str = "IR-23", unit: str = UNIT, comment: str | None = None
+    session,
+    agency: str = "ITO",
+    province: str = "IR-23",
+    unit: str = UNIT,
+    comment: str | None = None,
+    status: str = "flagged",
 ) -> int:
-    """A flagged answer stored as the survey stores one the misuse rules held out; returns its id."""
+    """A flagged answer stored as the survey stores one the misuse rules held out (or, with
+    status="counted", a counted one, say to carry a comment); returns its id."""
     import uuid
 
     from feedback.survey.models import FLAGGED, Response
@@ -75,8 +81,8 @@ def add_flagged(
         q3=1,
         q4=1,
         comment=comment,
-        status=FLAGGED,
-        flag_rule="same_ip",
+        status=status,
+        flag_rule="same_ip" if status == FLAGGED else None,
         submission_id=str(uuid.uuid4()),
         unit=unit,
         agency_code=agency,

@@ -19,7 +19,7 @@ from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
 from feedback.jobs.services import create_job
 from feedback.registry.services import set_employee_active
-from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_report, add_responses
+from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_flagged, add_report, add_responses
 from tests.feedback.helpers import code_of
 from tests.feedback.survey_helpers import seed_survey
 from tests.fixtures.axe import violations_in_each_language
@@ -62,6 +62,8 @@ def _seed(session, tmp_path) -> dict[str, object]:
     session.add(Alert(subscription_id=subscription.id, value=1, count=1))
     job = create_job(session, SYSTEM, "import", {"filename": "کارکنان.csv"})
     report = add_report(session, "سازمان فناوری اطلاعات ایران", "IR-23")
+    add_flagged(session, comment="پاسخ نشان‌دار با شماره ۰۹۱۲۱۲۳۴۵۶۷")  # issue 20: flagged answers page
+    add_flagged(session, comment="برخورد خوب بود", status="counted")  # and a comment on the comments page
     session.commit()
     return {
         "employee_id": employee_id,

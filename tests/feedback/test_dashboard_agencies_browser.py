@@ -102,3 +102,38 @@ def test_an_answer_sent_through_the_survey_appears_on_the_open_national_dashboar
         "۱۲", timeout=6_000
     )
     assert errors == []
+
+
+def test_a_comment_reaches_its_agency_and_not_another(browser, live_feedback, committed_feedback, tmp_path):
+    """A citizen's comment, sent through the survey page, is read (masked) by the desk's agency on its
+    comments page, reached from the menu; another agency's account never sees it."""
+    token = _world(committed_feedback, tmp_path)
+    with make_sessionmaker(committed_feedback)() as session:
+        create_viewer(session, SYSTEM, "ito@office.example.ir", PASSWORD, "agency:ITO")
+        create_viewer(session, SYSTEM, "sso@office.example.ir", PASSWORD, "agency:SSO")
+    citizen = browser.new_context(locale="fa-IR")
+    phone = citizen.new_page()
+    phone.goto(f"{live_feedback.url}/e/{token}")
+    for n in range(1, 5):
+        phone.check(f"input[name=q{n}][value='2']")
+    phone.fill("#comment", "صف طولانی بود؛ با من تماس بگیرید ۰۹۱۲۱۲۳۴۵۶۷")
+    phone.click("button[type=submit]")
+    phone.wait_for_url("**/thanks")
+    citizen.close()
+
+    seen = {}
+    for email in ("ito@office.example.ir", "sso@office.example.ir"):
+        context = browser.new_context(locale="fa-IR")
+        page = context.new_page()
+        page.goto(live_feedback.url + "/sign-in")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        page.get_by_role("link", name="نظرها").click()
+        page.wait_for_url("**/dashboard/comments")
+        seen[email] = page.locator("#comments tbody").inner_text()
+        context.close()
+    assert "صف طولانی بود" in seen["ito@office.example.ir"]
+    assert "۰۹۱۲۱۲۳۴۵۶۷" not in seen["ito@office.example.ir"] and "***" in seen["ito@office.example.ir"]
+    assert "صف طولانی بود" not in seen["sso@office.example.ir"]
