@@ -37,6 +37,9 @@ class AlertSubscription(TimestampMixin, FeedbackBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    # the scope watched: its kind (unit, agency, province, nation: the account's own) and its key
+    # (`unit_key` for a unit, the agency or province code, "IR" for the nation)
+    scope_kind: Mapped[str] = mapped_column(String(16), default="unit", server_default="unit")
     unit_key: Mapped[str] = mapped_column(String(240))
     kind: Mapped[str] = mapped_column(String(16))
     threshold: Mapped[float] = mapped_column(Float)
@@ -57,6 +60,8 @@ class Alert(FeedbackBase):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
+    # when it was e-mailed and queued for Bale (None: not yet; the next evaluation sends it)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 MISUSE = "misuse"

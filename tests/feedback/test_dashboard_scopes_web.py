@@ -60,15 +60,15 @@ EXPECTED = {
         "unit": (403, 403),
     },
     "dashboard_work.alert_list": {
-        "nation": (403, 403),
-        "province": (403, 403),
-        "agency": (403, 403),
+        "nation": (200, 200),
+        "province": (200, 200),
+        "agency": (200, 200),
         "unit": (200, 200),
     },
     "dashboard_work.subscribe": {
-        "nation": (403, 403),
-        "province": (403, 403),
-        "agency": (403, 403),
+        "nation": (302, 302),
+        "province": (302, 302),
+        "agency": (302, 302),
         "unit": (302, 302),
     },
     "comments.flagged_list": {
@@ -84,9 +84,9 @@ EXPECTED = {
         "unit": (403, 403),
     },
     "dashboard_work.acknowledge": {
-        "nation": (403, 403),
-        "province": (403, 403),
-        "agency": (403, 403),
+        "nation": (302, 404),
+        "province": (302, 404),
+        "agency": (302, 404),
         "unit": (302, 404),
     },
 }

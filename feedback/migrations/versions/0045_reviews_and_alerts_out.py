@@ -1,4 +1,6 @@
-"""create response_reviews: flagged answers confirmed as misuse or released, with who and why
+"""create response_reviews (flagged answers confirmed as misuse or released, with who and why);
+alerts for every scope, sent out of the app (alert_subscriptions.scope_kind, alerts.notified_at,
+accounts.bale_chat_id)
 
 Revision ID: 0045
 Revises: 0038
@@ -29,7 +31,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_response_reviews")),
         sa.UniqueConstraint("response_id", name=op.f("uq_response_reviews_response_id")),
     )
+    op.add_column(
+        "alert_subscriptions", sa.Column("scope_kind", sa.String(16), nullable=False, server_default="unit")
+    )
+    op.add_column("alerts", sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("accounts", sa.Column("bale_chat_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("bale_chat_id")
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_column("notified_at")
+    with op.batch_alter_table("alert_subscriptions") as batch:
+        batch.drop_column("scope_kind")
     op.drop_table("response_reviews")
