@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -48,6 +49,9 @@ class MissingCodeReport(TimestampMixin, FeedbackBase):
     status_changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), nullable=False
     )
+    # Who follows the report up (an account's e-mail) and by when; set on its dashboard page.
+    owner: Mapped[str | None] = mapped_column(String(254))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
     # Personal data: lets the bot tell the reporter about progress; never shown on a public page.
     reporter_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 

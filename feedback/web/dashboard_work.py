@@ -33,6 +33,44 @@ def report_list() -> str:
     )
 
 
+def _detail(report_id: int, errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    from feedback.dashboards.provinces_map import province_map
+
+    report = reports.get_report(get_session(), current_actor(), report_id)
+    return render_template(
+        "feedback/dashboards/report.html",
+        report=report,
+        agencies={a.code: a.name_fa for a in reference.agencies()},
+        owners=reports.owner_choices(get_session()),
+        province_map=province_map(),
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/reports/<int:report_id>")
+@viewer_required
+def report_detail(report_id: int) -> tuple[str, int]:
+    return _detail(report_id)
+
+
+@bp.post("/reports/<int:report_id>/assign")
+@viewer_required
+def report_assign(report_id: int) -> Response | tuple[str, int]:
+    try:
+        reports.assign_report(
+            get_session(),
+            current_actor(),
+            report_id,
+            request.form.get("owner", ""),
+            request.form.get("deadline", ""),
+        )
+    except ValidationError as exc:
+        get_session().rollback()
+        return _detail(report_id, exc.fields, 422)
+    flash(_("The report's owner and deadline were saved."))
+    return redirect(url_for("dashboard_work.report_detail", report_id=report_id))
+
+
 @bp.post("/reports/<int:report_id>/status")
 @viewer_required
 def report_status(report_id: int) -> Response:

@@ -70,6 +70,7 @@ def _seed(session, tmp_path) -> dict[str, object]:
         "job_id": job.id,
         "token": tokens[0],
         "tracking": report.tracking_number,
+        "report_id": report.id,
         "closed_token": closed.token,
     }
 

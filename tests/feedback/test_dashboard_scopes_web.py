@@ -59,6 +59,18 @@ EXPECTED = {
         "agency": (302, 404),
         "unit": (403, 403),
     },
+    "dashboard_work.report_detail": {
+        "nation": (200, 200),
+        "province": (200, 404),
+        "agency": (200, 404),
+        "unit": (403, 403),
+    },
+    "dashboard_work.report_assign": {
+        "nation": (302, 302),
+        "province": (302, 404),
+        "agency": (302, 404),
+        "unit": (403, 403),
+    },
     "dashboard_work.alert_list": {
         "nation": (200, 200),
         "province": (200, 200),
@@ -151,6 +163,8 @@ def test_each_account_kind_sees_its_scope_only_on_every_route(feedback_app, feed
                     "kind": "low_score",
                     "threshold": "50",
                     "window_days": "7",
+                    "owner": client.account.email,
+                    "deadline": "1499/12/01",
                     "outcome": "misuse",
                     "reason": "از یک نشانی، پشت سر هم",
                 }
