@@ -4,13 +4,11 @@ agency (and the ministry above it); unit heads do not handle them. The workflow 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
-from core.dates import parse_jalali
+from core.dates import parse_jalali, tehran_today
 from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.models import Account
 from feedback.dashboards.hierarchy import family
@@ -105,7 +103,7 @@ def assign_report(
     except ValueError:
         fields["deadline"] = "a Jalali date like 1405/09/20"
     else:
-        if when < dt.date.today() - dt.timedelta(days=1):
+        if when < tehran_today():
             fields["deadline"] = "in the past"
     if fields:
         raise ValidationError("the assignment has invalid fields", fields=fields)
