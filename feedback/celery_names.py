@@ -28,6 +28,7 @@ class TaskNames:
     SWEEP_BALE_OUTBOX = "feedback.sweep-bale-outbox"
     PURGE_BALE_ROWS = "feedback.purge-bale-rows"
     PURGE_JOB_FILES = "feedback.purge-job-files"
+    FETCH_REPORT_PHOTOS = "feedback.fetch-report-photos"
 
 
 # Exact names first, then the pattern: the bulk tasks, everything else on the fast queue.

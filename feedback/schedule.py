@@ -26,6 +26,11 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 6 * 3600.0,
         "options": {"queue": QueueNames.FEEDBACK},
     },
+    "fetch-report-photos": {
+        "task": TaskNames.FETCH_REPORT_PHOTOS,
+        "schedule": 60.0,
+        "options": {"queue": QueueNames.FEEDBACK},
+    },
     "evaluate-alerts": {
         "task": TaskNames.EVALUATE_ALERTS,
         "schedule": 300.0,

@@ -44,6 +44,8 @@ class MissingCodeReport(TimestampMixin, FeedbackBase):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    # the photo itself, fetched from Bale (getFile) into the job files: its key there
+    photo_key: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8), nullable=False)
     status: Mapped[str] = mapped_column(String(16), index=True, nullable=False, default="open")
     status_changed_at: Mapped[dt.datetime] = mapped_column(

@@ -53,6 +53,31 @@ def report_detail(report_id: int) -> tuple[str, int]:
     return _detail(report_id)
 
 
+@bp.get("/reports/<int:report_id>/photo")
+@viewer_required
+def report_photo(report_id: int) -> Response:
+    """The photo the citizen sent, for the accounts that handle the report (never public)."""
+    from flask import abort, current_app
+
+    from core.errors import NotFound
+    from feedback.jobs.files import job_files
+    from feedback.reports.photos import GIVEN_UP
+
+    report = reports.get_report(get_session(), current_actor(), report_id)
+    if not report.photo_key or report.photo_key == GIVEN_UP:
+        abort(404)
+    store = job_files(get_session(), current_app.config["GOVCLOUD"].var_path)
+    try:
+        data = b"".join(store.read(get_session(), report.photo_key))
+    except NotFound:
+        abort(404)
+    return Response(
+        data,
+        mimetype="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @bp.post("/reports/<int:report_id>/assign")
 @viewer_required
 def report_assign(report_id: int) -> Response | tuple[str, int]:

@@ -103,3 +103,46 @@ def test_another_scopes_report_is_not_found_and_a_unit_gets_none(feedback_app, f
         .get_data(as_text=True)
     )
     assert 'class="report-location"' not in page and "فرم وب" in page
+
+
+# the smallest valid JPEG-looking bytes are enough: the page serves what Bale gave, as an image
+PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF-test-photo" + b"\xff\xd9"
+
+
+def test_the_photo_is_fetched_from_bale_and_shown_on_the_report_page(
+    feedback_app, feedback_session, tmp_path
+):
+    from feedback.jobs.files import job_files
+    from feedback.reports import outbox
+    from feedback.reports.photos import GIVEN_UP, fetch_photos
+    from tests.feedback import bale_helpers as bh
+
+    report = _bale_report(feedback_session)
+    lost = _bale_report(feedback_session)
+    lost.photo_file_id = "gone-from-bale"
+    feedback_session.commit()
+    store = job_files(feedback_session, tmp_path)
+    with bh.BotApiStandIn() as stand_in:
+        stand_in.files["AgACAgQAAxkBAAIB"] = PHOTO
+        api = outbox.BotApi(stand_in.url, "999:photo-token")
+        assert fetch_photos(feedback_session, api, store) == 1
+        assert fetch_photos(feedback_session, api, store) == 0  # fetched once, never again
+        assert [c["path"].rsplit("/", 1)[-1] for c in stand_in.calls] == [
+            "getFile",
+            "AgACAgQAAxkBAAIB.jpg",
+            "getFile",
+        ]
+    feedback_session.expire_all()
+    assert feedback_session.get(MissingCodeReport, lost.id).photo_key == GIVEN_UP
+
+    agency = viewer_client(feedback_app, feedback_session, "agency:ITO")
+    page = agency.get(f"/dashboard/reports/{report.id}").get_data(as_text=True)
+    assert f'src="/dashboard/reports/{report.id}/photo"' in page
+    photo = agency.get(f"/dashboard/reports/{report.id}/photo")
+    assert photo.status_code == 200 and photo.data == PHOTO and photo.mimetype == "image/jpeg"
+    assert agency.get(f"/dashboard/reports/{lost.id}/photo").status_code == 404
+    other = viewer_client(feedback_app, feedback_session, "agency:SSO")
+    assert other.get(f"/dashboard/reports/{report.id}/photo").status_code == 404
+    assert (
+        feedback_app.test_client().get(f"/dashboard/reports/{report.id}/photo").status_code == 302
+    )  # sign in

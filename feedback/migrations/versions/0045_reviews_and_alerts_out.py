@@ -1,6 +1,6 @@
 """create response_reviews (flagged answers confirmed as misuse or released, with who and why);
 alerts for every scope, sent out of the app (alert_subscriptions.scope_kind, alerts.notified_at,
-accounts.bale_chat_id); a missing-code report's owner and deadline
+accounts.bale_chat_id); a missing-code report's owner, deadline and fetched photo
 
 Revision ID: 0045
 Revises: 0038
@@ -38,10 +38,12 @@ def upgrade() -> None:
     op.add_column("accounts", sa.Column("bale_chat_id", sa.BigInteger(), nullable=True))
     op.add_column("missing_code_reports", sa.Column("owner", sa.String(254), nullable=True))
     op.add_column("missing_code_reports", sa.Column("deadline", sa.Date(), nullable=True))
+    op.add_column("missing_code_reports", sa.Column("photo_key", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("missing_code_reports") as batch:
+        batch.drop_column("photo_key")
         batch.drop_column("deadline")
         batch.drop_column("owner")
     with op.batch_alter_table("accounts") as batch:
