@@ -24,7 +24,7 @@ from core.errors import NotAuthorized, NotFound, ValidationError
 from core.mail import send_email
 from feedback.accounts.models import Account
 from feedback.dashboards import queries
-from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
+from feedback.dashboards.models import ALERT_KINDS, DROP, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
 from feedback.dashboards.scopes import NATION, UNIT, Scope
 from feedback.dashboards.services import account_scope, scope_daily, scope_label
 from feedback.reports.models import BaleOutbox
@@ -60,7 +60,7 @@ def subscribe_alert(
         value = float(threshold)
     except ValueError:
         value = -1.0
-    if value < 0 or (kind == LOW_SCORE and value > 100):
+    if value < 0 or (kind in (LOW_SCORE, DROP) and value > 100):
         fields["threshold"] = "out_of_range"
     try:
         window = int(window_days)
@@ -161,6 +161,22 @@ def _unit_totals_by_window(
     }
 
 
+def _drop(
+    session: Session, subscription: AlertSubscription, end: dt.date, min_responses: int
+) -> tuple[float, int] | None:
+    """(points fallen, responses) when the window's score is `threshold` points or more below the
+    window before it, both with enough responses; one range read over the two windows."""
+    window = dt.timedelta(days=subscription.window_days)
+    split = end - window  # the last day of the window before
+    days = scope_daily(session, _watched(subscription), split - window + dt.timedelta(days=1), end)
+    now = queries.sum_days(subscription.unit_key, [(d, t) for d, t in days if d > split])
+    before = queries.sum_days(subscription.unit_key, [(d, t) for d, t in days if d <= split])
+    if now.count < min_responses or before.count < min_responses:
+        return None
+    fallen = (before.score or 0) - (now.score or 0)
+    return (fallen, now.count) if fallen >= subscription.threshold else None
+
+
 def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.date | None = None) -> int:
     """Raise an alert for each active subscription whose threshold is broken and that has no open
     alert; returns how many were raised. Run by the worker (system actor)."""
@@ -182,6 +198,12 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
     raised = 0
     for subscription in subscriptions:
         key = subscription.unit_key
+        if subscription.kind == DROP:
+            found = _drop(session, subscription, end, min_responses)
+            if found is not None:
+                session.add(Alert(subscription_id=subscription.id, value=found[0], count=found[1]))
+                raised += 1
+            continue
         if subscription.scope_kind == UNIT:
             totals = by_window[subscription.window_days].get(key) or queries.Totals(key, 0, (0, 0, 0, 0))
         else:  # an agency (with its organizations), a province, the nation: one range read each
@@ -202,6 +224,8 @@ def _message(alert: Alert, subscription: AlertSubscription, base_url: str) -> tu
     days = subscription.window_days
     if subscription.kind == LOW_RESPONSES:
         what = f"تنها {alert.count} پاسخ در {days} روز گذشته (کمتر از {subscription.threshold:g})"
+    elif subscription.kind == DROP:
+        what = f"امتیاز {alert.value:.1f} واحد نسبت به {days} روز پیش از آن افت کرد"
     else:
         what = f"امتیاز {alert.value:.1f} در {days} روز گذشته، زیر {subscription.threshold:g}"
     base = base_url.rstrip("/")

@@ -24,16 +24,18 @@ from feedback.db import FeedbackBase
 
 LOW_RESPONSES = "low_responses"
 LOW_SCORE = "low_score"
-ALERT_KINDS = (LOW_RESPONSES, LOW_SCORE)
+DROP = "drop"
+ALERT_KINDS = (LOW_RESPONSES, LOW_SCORE, DROP)
 
 
 class AlertSubscription(TimestampMixin, FeedbackBase):
     """`low_responses`: fewer than `threshold` responses over the last `window_days`;
     `low_score`: the score over that window under `threshold` (0..100), once there are enough
-    responses for a score at all."""
+    responses for a score at all; `drop`: the score over the window `threshold` points or more below
+    the score over the window before it (both with enough responses)."""
 
     __tablename__ = "alert_subscriptions"
-    __table_args__ = (CheckConstraint("kind IN ('low_responses', 'low_score')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('low_responses', 'low_score', 'drop')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

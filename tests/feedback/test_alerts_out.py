@@ -104,3 +104,33 @@ def test_only_operators_connect_a_bale_chat_and_it_must_be_a_chat_id(feedback_ap
     with pytest.raises(ValidationError):
         set_bale_chat(feedback_session, SYSTEM, viewer.account.email, -5)
     assert set_bale_chat(feedback_session, SYSTEM, viewer.account.email, None).bale_chat_id is None
+
+
+def test_a_sharp_drop_against_the_window_before_raises_an_alert(feedback_app, feedback_session, smtp_server):
+    import datetime as dt
+
+    from core.dates import tehran_today
+    from feedback.rollups.models import rollup_keys
+    from feedback.rollups.services import apply_deltas
+
+    keys = rollup_keys(1, "اداره فناوری", "ITO", "2301", "IR-23")
+    today = tehran_today()
+    week_before = today - dt.timedelta(days=9)  # in the 7 days before the last 7
+    apply_deltas(
+        feedback_session,
+        [
+            {(level, key, week_before): (6, 30, 30, 30, 30) for level, key in keys},  # 100.0
+            {(level, key, today): (6, 18, 18, 18, 18) for level, key in keys},  # 50.0
+        ],
+    )
+    feedback_session.commit()
+    agency = viewer_client(feedback_app, feedback_session, "agency:ITO")
+    _subscribe(agency, "drop", "40")  # fell 50 points: raised
+    province = viewer_client(feedback_app, feedback_session, "province:IR-23")
+    _subscribe(province, "drop", "60")  # 50 < 60: not raised
+    assert evaluate_alerts(feedback_session, SYSTEM, 5) == 1
+    alert = feedback_session.scalar(select(Alert))
+    assert round(alert.value) == 50 and alert.count == 6
+    assert "۵۰٫۰ واحد" in agency.get("/dashboard/alerts").get_data(as_text=True)
+    notify_alerts(feedback_session, SYSTEM, smtp_server.url, "x@y.ir", BASE)
+    assert "50.0 واحد" in smtp_server.received[0].message.get_content()

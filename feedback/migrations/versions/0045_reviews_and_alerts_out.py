@@ -1,5 +1,6 @@
 """create response_reviews (flagged answers confirmed as misuse or released, with who and why);
-alerts for every scope, sent out of the app (alert_subscriptions.scope_kind, alerts.notified_at,
+alerts for every scope and on a sharp drop, sent out of the app (alert_subscriptions.scope_kind and
+the kind 'drop', alerts.notified_at,
 accounts.bale_chat_id); a missing-code report's owner, deadline and fetched photo
 
 Revision ID: 0045
@@ -36,12 +37,23 @@ def upgrade() -> None:
     )
     op.add_column("alerts", sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("accounts", sa.Column("bale_chat_id", sa.BigInteger(), nullable=True))
+    _alert_kinds("kind IN ('low_responses', 'low_score', 'drop')")
     op.add_column("missing_code_reports", sa.Column("owner", sa.String(254), nullable=True))
     op.add_column("missing_code_reports", sa.Column("deadline", sa.Date(), nullable=True))
     op.add_column("missing_code_reports", sa.Column("photo_key", sa.String(64), nullable=True))
 
 
+def _alert_kinds(condition: str) -> None:
+    """A new alert kind: the CHECK rewritten (SQLite: the table copied, as it cannot alter one)."""
+    name = op.f("ck_alert_subscriptions_kind")
+    with op.batch_alter_table("alert_subscriptions") as batch:
+        batch.drop_constraint(name, type_="check")
+        batch.create_check_constraint(name, condition)
+
+
 def downgrade() -> None:
+    op.execute("DELETE FROM alert_subscriptions WHERE kind = 'drop'")
+    _alert_kinds("kind IN ('low_responses', 'low_score')")
     with op.batch_alter_table("missing_code_reports") as batch:
         batch.drop_column("photo_key")
         batch.drop_column("deadline")
