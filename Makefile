@@ -18,8 +18,8 @@ test: $(STAMP) assets  ## Run the whole suite against PostgreSQL and Redis (GOVC
 bench: $(STAMP) assets  ## Run every benchmark under bench/ and print one table
 	$(BIN)/python -m bench
 
-# The packages the type checker holds clean (pyproject's [tool.mypy] says why not all yet).
-MYPY_PACKAGES := core workers catalog onboarding
+# The packages the type checker holds clean: every package of the application (a test checks).
+MYPY_PACKAGES := core workers catalog onboarding feedback portal
 
 lint: $(STAMP)  ## ruff check and format check, mypy over the packages held clean
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy $(MYPY_PACKAGES)

@@ -82,7 +82,7 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
-class _DescriptorLoader(_Loader):  # type: ignore[misc, valid-type]
+class _DescriptorLoader(_Loader):  # type: ignore[misc, valid-type] # the C loader when built: a variable base
     pass
 
 
@@ -185,19 +185,9 @@ def _check_bounds(text: str | bytes, file: str) -> None:
                 )
 
 
-def load_document(text: str | bytes, file: str) -> Document:  # noqa: C901 - one branch per YAML node kind refused; to split (issue 19)
+def load_document(text: str | bytes, file: str) -> Document:
     """Parse and validate a descriptor's shape and every service in it, without the database."""
-    try:
-        _check_bounds(text, file)
-        data = yaml.load(text, Loader=_DescriptorLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise DescriptorError([Problem(file, exc.line, str(exc.key), "is given twice")]) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise DescriptorError([Problem(file, line, "", f"not valid YAML: {exc.problem}")]) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DescriptorError([Problem(file, 1, "", f"not valid YAML: {exc}")]) from exc
+    data = _read_yaml(text, file)
     if not isinstance(data, _Located):
         raise DescriptorError([Problem(file, 1, "", "must be a mapping with 'agency' and 'services'")])
     problems: list[Problem] = []
@@ -208,15 +198,41 @@ def load_document(text: str | bytes, file: str) -> Document:  # noqa: C901 - one
     agency_line = data.lines.get("agency", data.line)
     if not agency_code:
         problems.append(Problem(file, agency_line, "agency", "is required (the agency's code)"))
+    entries = _entries(_services_list(data, file, problems), file, problems)
+    if problems:
+        raise DescriptorError(problems)
+    return Document(file, agency_code.upper(), agency_line, entries)
+
+
+def _read_yaml(text: str | bytes, file: str) -> Any:
+    """The YAML read within its bounds, keeping each node's line; any failure a DescriptorError."""
+    try:
+        _check_bounds(text, file)
+        return yaml.load(text, Loader=_DescriptorLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise DescriptorError([Problem(file, exc.line, str(exc.key), "is given twice")]) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise DescriptorError([Problem(file, line, "", f"not valid YAML: {exc.problem}")]) from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DescriptorError([Problem(file, 1, "", f"not valid YAML: {exc}")]) from exc
+
+
+def _services_list(data: _Located, file: str, problems: list[Problem]) -> _LocatedList:
+    """The `services` list (empty when it is missing, or not a list: a problem)."""
     services = data.get("services")
+    if services is None or not isinstance(services, _LocatedList):
+        if services is not None:
+            problems.append(Problem(file, data.lines.get("services", 1), "services", "must be a list"))
+        services = _LocatedList()
+        services.line, services.lines = data.line, []
+    return services
+
+
+def _entries(services: _LocatedList, file: str, problems: list[Problem]) -> list[Entry]:
+    """Every e-service parsed, each code once; each bad one a problem on its field's line."""
     entries: list[Entry] = []
-    if services is None:
-        services = _LocatedList()
-        services.line, services.lines = data.line, []
-    if not isinstance(services, _LocatedList):
-        problems.append(Problem(file, data.lines.get("services", 1), "services", "must be a list"))
-        services = _LocatedList()
-        services.line, services.lines = data.line, []
     seen_codes: dict[str, int] = {}
     for index, item in enumerate(services):
         line = services.lines[index]
@@ -242,9 +258,7 @@ def load_document(text: str | bytes, file: str) -> Document:  # noqa: C901 - one
             continue
         seen_codes[values.code] = item.lines.get("code", line)
         entries.append(Entry(index, item.line, values))
-    if problems:
-        raise DescriptorError(problems)
-    return Document(file, agency_code.upper(), agency_line, entries)
+    return entries
 
 
 @dataclasses.dataclass
@@ -284,56 +298,73 @@ class _Plan:
     report: ImportReport
 
 
-def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool = False) -> _Plan:  # noqa: C901 - one branch per kind of change a descriptor makes; to split (issue 19)
-    file = document.file
-    agency = session.scalar(select(Agency).where(Agency.code == document.agency_code))
-    if agency is None:
-        raise DescriptorError(
-            [Problem(file, document.agency_line, "agency", f"no agency has the code {document.agency_code}")]
-        )
-    if not policies.can_import_descriptor(actor, agency):
-        raise DescriptorError(
-            [Problem(file, document.agency_line, "agency", f"you may not change agency {agency.code}")]
-        )
+def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool = False) -> _Plan:
+    agency = _descriptor_agency(session, actor, document)
     existing = {s.code: s for s in session.scalars(select(EService).where(EService.agency_id == agency.id))}
-    report = ImportReport(file, agency.code)
-    plan = _Plan(agency, [], [], report)
+    plan = _Plan(agency, [], [], ImportReport(document.file, agency.code))
     problems: list[Problem] = []
     for entry in document.entries:
         values = entry.values
         service = existing.get(values.code)
-        if service is None:
-            if values.status == ServiceStatus.retired:
-                refused = Problem(
-                    file, entry.line, f"services[{entry.index}].status", "a new e-service is not retired"
-                )
-                if skip_refused:
-                    report.skipped.append(refused)
-                    continue
-                problems.append(refused)
-            plan.creates.append(values)
-            report.created.append(values.code)
+        changed = audit.diff(audit.snapshot(service), values.values()) if service is not None else {}
+        if service is not None and not changed:
+            plan.report.unchanged += 1
             continue
-        changed = audit.diff(audit.snapshot(service), values.values())
-        if not changed:
-            report.unchanged += 1
-            continue
-        if values.status not in TRANSITIONS[service.status]:
-            refused = Problem(
-                file,
-                entry.line,
-                f"services[{entry.index}].status",
-                f"cannot change from {service.status.value} to {values.status.value}",
-            )
+        refused = _refusal(document.file, entry, service)
+        if refused is not None:
             if skip_refused:  # the rest of the file still applies; the report names this one
-                report.skipped.append(refused)
+                plan.report.skipped.append(refused)
                 continue
             problems.append(refused)
-        plan.updates.append((service, values, changed))
-        report.updated[values.code] = changed
+        if service is None:
+            plan.creates.append(values)
+            plan.report.created.append(values.code)
+        else:
+            plan.updates.append((service, values, changed))
+            plan.report.updated[values.code] = changed
     if problems:
         raise DescriptorError(problems)
     return plan
+
+
+def _descriptor_agency(session: Session, actor: Actor, document: Document) -> Agency:
+    """The agency the descriptor names, if it exists and the actor may change it."""
+    agency = session.scalar(select(Agency).where(Agency.code == document.agency_code))
+    if agency is None:
+        raise DescriptorError(
+            [
+                Problem(
+                    document.file,
+                    document.agency_line,
+                    "agency",
+                    f"no agency has the code {document.agency_code}",
+                )
+            ]
+        )
+    if not policies.can_import_descriptor(actor, agency):
+        raise DescriptorError(
+            [
+                Problem(
+                    document.file, document.agency_line, "agency", f"you may not change agency {agency.code}"
+                )
+            ]
+        )
+    return agency
+
+
+def _refusal(file: str, entry: Entry, service: EService | None) -> Problem | None:
+    """Why the current data refuses a valid entry's change, if it does: a new e-service given as
+    retired, or a status move the transitions do not allow."""
+    values, where = entry.values, f"services[{entry.index}].status"
+    if service is None:
+        if values.status == ServiceStatus.retired:
+            return Problem(file, entry.line, where, "a new e-service is not retired")
+        return None
+    if values.status not in TRANSITIONS[service.status]:
+        return Problem(
+            file, entry.line, where, f"cannot change from {service.status.value} to {values.status.value}"
+        )
+    return None
 
 
 def _apply(session: Session, actor: Actor, plan: _Plan, via: str) -> None:

@@ -181,71 +181,19 @@ def _channels(value: Any, errors: dict[str, str]) -> tuple[str, ...]:
     return tuple(channel for channel in allowed if channel in chosen)  # canonical order, no duplicates
 
 
-def parse_service(data: Mapping[str, Any]) -> ServiceInput:  # noqa: C901 - one check per field of a hand-written validator; to split (issue 19)
+def parse_service(data: Mapping[str, Any]) -> ServiceInput:
     """Validate a whole e-service. Raises ValidationError naming every bad field at once."""
     errors: dict[str, str] = {}
-    unknown = sorted(str(key) for key in data if key not in SERVICE_FIELDS)
-    for key in unknown:
-        errors[key] = FieldMessage("is not a field of an e-service")
-    for field in SERVICE_FIELDS:
-        value = data.get(field)
-        if field != "channels" and isinstance(value, Mapping | list | tuple):
-            errors[field] = FieldMessage("must be a single value, not a list or mapping")
-        elif isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-            errors[field] = FieldMessage("must not contain control characters")
-    for field in REQUIRED_SERVICE_FIELDS:
-        if field != "channels" and field not in errors and _text(data.get(field)) == "":
-            errors[field] = FieldMessage("is required")
-    for field, limit in MAX_LENGTHS.items():
-        if field not in errors and len(_text(data.get(field))) > limit:
-            errors[field] = FieldMessage("must be at most %(limit)s characters", limit=limit)
-
-    code = _text(data.get("code"))
-    if "code" not in errors and not CODE_PATTERN.match(code):
-        errors["code"] = FieldMessage(
-            "may hold only Latin letters, digits, dot, dash and underscore, "
-            "and must start with a letter or digit"
-        )
+    _check_service_shape(data, errors)
+    code = _service_code(data, errors)
     kind = _enum(data.get("kind"), ServiceKind, errors, "kind") if "kind" not in errors else None
     audience = _enum(data.get("audience"), Audience, errors, "audience") if "audience" not in errors else None
-    status_raw = data.get("status")
-    status = ServiceStatus.draft
-    if _text(status_raw):
-        status = _enum(status_raw, ServiceStatus, errors, "status") or ServiceStatus.draft
+    status = _service_status(data, errors)
     channels = _channels(data.get("channels"), errors)
-
-    maturity = None
-    if "maturity" not in errors:
-        maturity = _integer(data.get("maturity"))
-        if maturity is None or not 0 <= maturity <= 4:
-            levels = "; ".join(f"{level} {text}" for level, text in maturity_definitions())
-            errors["maturity"] = FieldMessage("must be a level from 0 to 4 (%(levels)s)", levels=levels)
-
-    online_m2m = _boolean(data.get("online_m2m"))
-    if online_m2m is None:
-        errors["online_m2m"] = FieldMessage("must be yes or no")
-    elif online_m2m and kind == ServiceKind.service:
-        errors["online_m2m"] = FieldMessage("only an inquiry can be served machine to machine")
-
-    volume_raw = data.get("yearly_volume")
-    yearly_volume = None
-    if _text(volume_raw) != "":
-        yearly_volume = _integer(volume_raw)
-        if yearly_volume is None or yearly_volume < 0 or yearly_volume > 10**15:
-            errors["yearly_volume"] = FieldMessage("must be a whole number of transactions a year, 0 or more")
-
-    public_url = _text(data.get("public_url"))
-    if public_url and "public_url" not in errors and not URL_PATTERN.match(public_url):
-        errors["public_url"] = FieldMessage("must be a web address starting with http:// or https://")
-    owner_email = _text(data.get("owner_email"))
-    if owner_email and "owner_email" not in errors and not EMAIL_PATTERN.match(owner_email):
-        errors["owner_email"] = FieldMessage("must be an e-mail address such as name@agency.ir")
-    owner_phone = to_latin_digits(_text(data.get("owner_phone")))
-    if owner_phone and "owner_phone" not in errors and not PHONE_PATTERN.match(owner_phone):
-        errors["owner_phone"] = FieldMessage(
-            "must be a phone number of digits, spaces, dashes and an optional +"
-        )
-
+    maturity = _maturity(data, errors)
+    online_m2m = _online_m2m(data, kind, errors)
+    yearly_volume = _yearly_volume(data, errors)
+    public_url, owner_email, owner_phone = _contacts(data, errors)
     if errors:
         raise ValidationError("the e-service has invalid fields", fields=errors)
     assert kind is not None and audience is not None and maturity is not None  # each is set or an error
@@ -265,6 +213,89 @@ def parse_service(data: Mapping[str, Any]) -> ServiceInput:  # noqa: C901 - one 
         owner_phone=owner_phone,
         status=status,
     )
+
+
+def _check_service_shape(data: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """Only known fields, each a single value without control characters, the required ones given,
+    none longer than its limit."""
+    unknown = sorted(str(key) for key in data if key not in SERVICE_FIELDS)
+    for key in unknown:
+        errors[key] = FieldMessage("is not a field of an e-service")
+    for field in SERVICE_FIELDS:
+        value = data.get(field)
+        if field != "channels" and isinstance(value, Mapping | list | tuple):
+            errors[field] = FieldMessage("must be a single value, not a list or mapping")
+        elif isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            errors[field] = FieldMessage("must not contain control characters")
+    for field in REQUIRED_SERVICE_FIELDS:
+        if field != "channels" and field not in errors and _text(data.get(field)) == "":
+            errors[field] = FieldMessage("is required")
+    for field, limit in MAX_LENGTHS.items():
+        if field not in errors and len(_text(data.get(field))) > limit:
+            errors[field] = FieldMessage("must be at most %(limit)s characters", limit=limit)
+
+
+def _service_code(data: Mapping[str, Any], errors: dict[str, str]) -> str:
+    code = _text(data.get("code"))
+    if "code" not in errors and not CODE_PATTERN.match(code):
+        errors["code"] = FieldMessage(
+            "may hold only Latin letters, digits, dot, dash and underscore, "
+            "and must start with a letter or digit"
+        )
+    return code
+
+
+def _service_status(data: Mapping[str, Any], errors: dict[str, str]) -> ServiceStatus:
+    """The given status, or a draft when none is given."""
+    status_raw = data.get("status")
+    if _text(status_raw):
+        return _enum(status_raw, ServiceStatus, errors, "status") or ServiceStatus.draft
+    return ServiceStatus.draft
+
+
+def _maturity(data: Mapping[str, Any], errors: dict[str, str]) -> int | None:
+    if "maturity" in errors:
+        return None
+    maturity = _integer(data.get("maturity"))
+    if maturity is None or not 0 <= maturity <= 4:
+        levels = "; ".join(f"{level} {text}" for level, text in maturity_definitions())
+        errors["maturity"] = FieldMessage("must be a level from 0 to 4 (%(levels)s)", levels=levels)
+    return maturity
+
+
+def _online_m2m(data: Mapping[str, Any], kind: ServiceKind | None, errors: dict[str, str]) -> bool | None:
+    online_m2m = _boolean(data.get("online_m2m"))
+    if online_m2m is None:
+        errors["online_m2m"] = FieldMessage("must be yes or no")
+    elif online_m2m and kind == ServiceKind.service:
+        errors["online_m2m"] = FieldMessage("only an inquiry can be served machine to machine")
+    return online_m2m
+
+
+def _yearly_volume(data: Mapping[str, Any], errors: dict[str, str]) -> int | None:
+    volume_raw = data.get("yearly_volume")
+    if _text(volume_raw) == "":
+        return None
+    yearly_volume = _integer(volume_raw)
+    if yearly_volume is None or yearly_volume < 0 or yearly_volume > 10**15:
+        errors["yearly_volume"] = FieldMessage("must be a whole number of transactions a year, 0 or more")
+    return yearly_volume
+
+
+def _contacts(data: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, str, str]:
+    """The public address, the owner's e-mail and phone (digits made Latin), each empty or well formed."""
+    public_url = _text(data.get("public_url"))
+    if public_url and "public_url" not in errors and not URL_PATTERN.match(public_url):
+        errors["public_url"] = FieldMessage("must be a web address starting with http:// or https://")
+    owner_email = _text(data.get("owner_email"))
+    if owner_email and "owner_email" not in errors and not EMAIL_PATTERN.match(owner_email):
+        errors["owner_email"] = FieldMessage("must be an e-mail address such as name@agency.ir")
+    owner_phone = to_latin_digits(_text(data.get("owner_phone")))
+    if owner_phone and "owner_phone" not in errors and not PHONE_PATTERN.match(owner_phone):
+        errors["owner_phone"] = FieldMessage(
+            "must be a phone number of digits, spaces, dashes and an optional +"
+        )
+    return public_url, owner_email, owner_phone
 
 
 def check_transition(old: ServiceStatus, new: ServiceStatus) -> None:
@@ -293,11 +324,45 @@ class AgencyInput:
 AGENCY_FIELDS = ("code", "name_fa", "name_en", "kind", "province_code", "county_code")
 
 
-def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> AgencyInput:  # noqa: C901 - one check per field of a hand-written validator; to split (issue 19)
+# Which kinds of agency may sit directly under which (None: the top level).
+ALLOWED_UNDER: dict[AgencyKind | None, set[AgencyKind]] = {
+    None: {AgencyKind.ministry, AgencyKind.organization, AgencyKind.other},
+    AgencyKind.ministry: {AgencyKind.organization, AgencyKind.provincial_office, AgencyKind.other},
+    AgencyKind.organization: {
+        AgencyKind.organization,
+        AgencyKind.provincial_office,
+        AgencyKind.county_office,
+        AgencyKind.other,
+    },
+    AgencyKind.provincial_office: {AgencyKind.county_office},
+    AgencyKind.county_office: set(),
+    AgencyKind.other: {AgencyKind.other, AgencyKind.provincial_office, AgencyKind.county_office},
+}
+
+
+def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> AgencyInput:
     """A sub-agency: its kind must fit under its parent, and offices need a real province/county."""
     errors: dict[str, str] = {}
     for key in sorted(str(k) for k in data if k not in AGENCY_FIELDS):
         errors[key] = FieldMessage("is not a field of an agency")
+    code = _agency_code(data, errors)
+    name_fa = _agency_names(data, errors)
+    kind = _agency_kind(data, parent_kind, errors)
+    province, county = _agency_place(data, kind, errors)
+    if errors:
+        raise ValidationError("the agency has invalid fields", fields=errors)
+    assert kind is not None  # set or an error
+    return AgencyInput(
+        code=code,
+        name_fa=name_fa,
+        name_en=_text(data.get("name_en")),
+        kind=kind,
+        province_code=province.code if province else None,
+        county_code=county.code if county else None,
+    )
+
+
+def _agency_code(data: Mapping[str, Any], errors: dict[str, str]) -> str:
     code = _text(data.get("code")).upper()
     if not code:
         errors["code"] = FieldMessage("is required")
@@ -305,32 +370,37 @@ def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> Age
         errors["code"] = FieldMessage(
             "may hold only capital Latin letters, digits, dash and underscore (at most 32)"
         )
+    return code
+
+
+def _agency_names(data: Mapping[str, Any], errors: dict[str, str]) -> str:
+    """The Persian name (required); both names at most 300 characters."""
     name_fa = _text(data.get("name_fa"))
     if not name_fa:
         errors["name_fa"] = FieldMessage("is required")
     for field in ("name_fa", "name_en"):
         if len(_text(data.get(field))) > 300:
             errors[field] = FieldMessage("must be at most %(limit)s characters", limit=300)
+    return name_fa
+
+
+def _agency_kind(
+    data: Mapping[str, Any], parent_kind: AgencyKind | None, errors: dict[str, str]
+) -> AgencyKind | None:
     kind = _enum(data.get("kind"), AgencyKind, errors, "kind")
-    allowed_under = {
-        None: {AgencyKind.ministry, AgencyKind.organization, AgencyKind.other},
-        AgencyKind.ministry: {AgencyKind.organization, AgencyKind.provincial_office, AgencyKind.other},
-        AgencyKind.organization: {
-            AgencyKind.organization,
-            AgencyKind.provincial_office,
-            AgencyKind.county_office,
-            AgencyKind.other,
-        },
-        AgencyKind.provincial_office: {AgencyKind.county_office},
-        AgencyKind.county_office: set(),
-        AgencyKind.other: {AgencyKind.other, AgencyKind.provincial_office, AgencyKind.county_office},
-    }
-    if kind is not None and kind not in allowed_under[parent_kind]:
+    if kind is not None and kind not in ALLOWED_UNDER[parent_kind]:
         errors["kind"] = FieldMessage(
             "a %(kind)s cannot be placed under a %(parent)s",
             kind=kind.value,
             parent=parent_kind.value if parent_kind else "the top level",
         )
+    return kind
+
+
+def _agency_place(
+    data: Mapping[str, Any], kind: AgencyKind | None, errors: dict[str, str]
+) -> tuple[reference.Province | None, reference.County | None]:
+    """The province and county, each real (the county in the province); offices must have them."""
     province_code = _text(data.get("province_code")) or None
     county_code = _text(data.get("county_code")) or None
     province = reference.find_province(province_code) if province_code else None
@@ -348,16 +418,7 @@ def parse_agency(data: Mapping[str, Any], parent_kind: AgencyKind | None) -> Age
                 errors["county_code"] = FieldMessage("is not a county of the chosen province")
     if kind == AgencyKind.county_office and not county_code:
         errors["county_code"] = FieldMessage("is required for a county office")
-    if errors:
-        raise ValidationError("the agency has invalid fields", fields=errors)
-    return AgencyInput(
-        code=code,
-        name_fa=name_fa,
-        name_en=_text(data.get("name_en")),
-        kind=kind,
-        province_code=province.code if province else None,
-        county_code=county.code if county else None,
-    )
+    return province, county
 
 
 # --- list filters ---------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ class Actor:
     scope_value: str = ""
 
     @property
+    def signed_in_id(self) -> int:
+        """The id of the signed-in user (portal) or account (feedback) acting: for a view behind an
+        access rule, which always has one (`SYSTEM` has none)."""
+        if self.id is None:
+            raise LookupError(f"{self.label or self.role} is not a signed-in user")
+        return self.id
+
+    @property
     def reads_everything(self) -> bool:
         return self.role in {Role.platform_admin, Role.overseer, Role.system}
 

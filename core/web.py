@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
@@ -99,7 +99,7 @@ def mark_access(view: F, rule: str) -> F:
     existing = getattr(view, "__access__", None)
     if existing is not None:
         raise RuntimeError(f"{view.__name__} already has an access rule: {existing}")
-    view.__access__ = rule  # type: ignore[attr-defined]
+    view.__access__ = rule  # type: ignore[attr-defined] # a mark on the function, read from the URL map
     return view
 
 
@@ -126,7 +126,7 @@ def access_required(
                 abort(403)
             return view(*args, **kwargs)
 
-        return mark_access(wrapper, rule)  # type: ignore[return-value] # functools.wraps keeps the signature F
+        return mark_access(cast(F, wrapper), rule)  # functools.wraps keeps the signature of F
 
     return decorate
 
@@ -150,7 +150,7 @@ def body_limit(max_bytes: int) -> Callable[[F], F]:
     other FORM_BODY_BYTES: only the upload routes declare the import size."""
 
     def decorate(view: F) -> F:
-        view.__body_limit__ = max_bytes  # type: ignore[attr-defined]
+        view.__body_limit__ = max_bytes  # type: ignore[attr-defined] # a mark on the function, as __access__
         return view
 
     return decorate
@@ -242,7 +242,7 @@ def init_front(app: Flask, trusted_proxies: int) -> None:
     sits in front of Flask, such as the survey's fast path): request ids, and the client's address
     from X-Forwarded-For when `trusted_proxies` reverse proxies (the ingress controller: one) stand
     in front. Without it every citizen would share the proxy's address, and its rate limits."""
-    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign] # Flask's way to wrap it
     trust_proxies(app, trusted_proxies)
 
 
@@ -472,7 +472,7 @@ def trust_proxies(app: Flask, count: int) -> None:
     the client made over HTTPS is `request.is_secure`, so it gets HSTS). Call it last in the app
     factory: it must be the outermost WSGI layer, so code in front of Flask sees the same."""
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign] # as Flask documents
 
 
 def security_headers(app: Flask, csp: str) -> None:

@@ -110,8 +110,12 @@ def client_network() -> str:
     return address_prefix(request.remote_addr or "", ipv4_prefix=prefix)
 
 
-def current_user() -> User | None:
-    return g.get("user")
+def current_user() -> User:
+    """The signed-in user; views behind @signed_in or @roles always have one."""
+    user = g.get("user")
+    if user is None:
+        abort(401)
+    return user
 
 
 def current_actor() -> Actor:

@@ -171,9 +171,9 @@ def seed_migration_demo(settings: Settings, session: Session) -> list[str]:
         )
         plans.schedule_workload(session, SYSTEM, plan.id, 1, workloads["hr-db"])
         plans.schedule_workload(session, SYSTEM, plan.id, 2, workloads["hr-portal"])
-    database = session.scalar(
+    database = session.scalars(
         select(Workload).where(Workload.agency_id == agency_id, Workload.name == "hr-db")
-    )
+    ).one()
     if session.scalar(select(Run.id).where(Run.workload_id == database.id)) is None:
         run = start_run(session, SYSTEM, database.id, cloud_plan="medium", backend="gitops")
         advance_run(session, run.id, gitops_backend(settings))

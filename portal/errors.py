@@ -44,10 +44,10 @@ def wants_json() -> bool:
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
     """Always a Response object (never a tuple), so a handler can add headers whatever the format."""
     if wants_json():
-        body: dict[str, object] = {"error": {"code": code, "message": message}}
+        error: dict[str, object] = {"code": code, "message": message}
         if fields:
-            body["error"]["fields"] = fields  # type: ignore[index]
-        response = jsonify(body)
+            error["fields"] = fields
+        response = jsonify({"error": error})
     else:
         response = make_response(
             render_template("errors/error.html", status=status, message=message, fields=fields or {})

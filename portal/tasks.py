@@ -16,13 +16,13 @@ from workers.celery_names import TaskNames
 log = logging.getLogger(__name__)
 
 
-def _celery() -> Any:
+def celery_client() -> Any:
     return current_app.extensions["celery"]  # set by create_app
 
 
 def send(task_name: str, *args: Any) -> None:
     try:
-        _celery().send_task(task_name, args=list(args))
+        celery_client().send_task(task_name, args=list(args))
     except Exception:  # the reconciler covers a lost send; the user's change is already committed
         log.warning("could not send %s%r; the reconciler will pick it up", task_name, args, exc_info=True)
 

@@ -115,6 +115,7 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     account = session.get(Account, account_id)
     if account is None or not account.active:
         raise NotAuthorized("no such account")
+    current_is_right: bool
     try:
         current_is_right = _HASHER.verify(account.password_hash, current)
     except (VerificationError, InvalidHashError):

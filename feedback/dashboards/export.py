@@ -9,13 +9,14 @@ import io
 from openpyxl import Workbook
 
 from core.spreadsheets import append_row, csv_bytes
+from feedback.dashboards.queries import Totals
 from feedback.dashboards.services import Dashboard
 
 NOT_ENOUGH = "not enough responses yet"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 
 
-def _score(dashboard: Dashboard, totals) -> str:  # type: ignore[no-untyped-def]
+def _score(dashboard: Dashboard, totals: Totals) -> str:
     shown = dashboard.shown_score(totals)
     return NOT_ENOUGH if shown is None else f"{shown:.1f}"
 
@@ -26,7 +27,7 @@ def dashboard_rows(dashboard: Dashboard) -> list[list[object]]:
         ["section", "scope", "label", "day", "count", "score", *(f"{q}_mean" for q in QUESTIONS)],
     ]
 
-    def line(section: str, scope: str, label: str, day: str, totals) -> list[object]:  # type: ignore[no-untyped-def]
+    def line(section: str, scope: str, label: str, day: str, totals: Totals) -> list[object]:
         enough = totals.count >= d.min_responses
         means = [f"{m:.2f}" if enough and m is not None else "" for m in totals.question_means()]
         return [section, scope, label, day, totals.count, _score(d, totals), *means]

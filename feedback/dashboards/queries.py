@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
@@ -103,7 +104,8 @@ PLACE_COLUMNS = {
 }
 
 
-def _employees_where(query, agency_codes: Iterable[str] | None, province: str, county: str):  # type: ignore[no-untyped-def]
+def _employees_where(query: Any, agency_codes: Iterable[str] | None, province: str, county: str) -> Any:
+    """`query` (a select over the employees) narrowed to some agencies, a province, a county."""
     if agency_codes is not None:
         query = query.where(Employee.agency_code.in_(list(agency_codes)))
     if province:

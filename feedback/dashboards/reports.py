@@ -4,7 +4,7 @@ agency (and the ministry above it); unit heads do not handle them. The workflow 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
@@ -21,7 +21,7 @@ from feedback.reports.services import transition_report
 PAGE_SIZE = 100
 
 
-def _scoped(scope: Scope):  # type: ignore[no-untyped-def]
+def _scoped(scope: Scope) -> Select[MissingCodeReport]:
     query = select(MissingCodeReport)
     if scope.kind == PROVINCE:
         query = query.where(MissingCodeReport.province_code == scope.value)

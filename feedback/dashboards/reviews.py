@@ -7,6 +7,7 @@ another answer counted for that desk that day. Who decided, when and why are kep
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,7 @@ def _reviewer_scope(actor: Actor | None) -> Scope:
     return scope
 
 
-def _in_scope(query, scope: Scope):  # type: ignore[no-untyped-def]
+def _in_scope(query: Any, scope: Scope) -> Any:
     for name, value in response_filter(scope).items():
         column = getattr(Response, name)
         query = query.where(column.in_(value) if isinstance(value, list) else column == value)

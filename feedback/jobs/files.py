@@ -21,6 +21,7 @@ from typing import BinaryIO, Protocol
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from core.db import affected_rows
 from core.errors import NotFound
 from feedback.jobs.models import JobFile, JobFileChunk
 
@@ -101,7 +102,7 @@ class DatabaseFiles:
     def purge(self, session: Session, before: dt.datetime) -> int:
         old = select(JobFile.id).where(JobFile.created_at < before).scalar_subquery()
         session.execute(delete(JobFileChunk).where(JobFileChunk.file_id.in_(old)))
-        return session.execute(delete(JobFile).where(JobFile.created_at < before)).rowcount or 0
+        return affected_rows(session.execute(delete(JobFile).where(JobFile.created_at < before))) or 0
 
 
 class LocalFiles:

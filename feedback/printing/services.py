@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,16 @@ class PrintSummary:
         return f"printed {self.sheets} sheets in {self.files} PDF file(s): {self.path}"
 
 
-def _filters(session: Session, selection: Selection) -> dict[str, object]:
+class SheetFilters(TypedDict):
+    """Which employees a batch prints, as `registry.queries`' sheet-row functions take them."""
+
+    agency_code: str | None
+    unit: str | None
+    province_code: str | None
+    employment_codes: list[str] | None
+
+
+def _filters(session: Session, selection: Selection) -> SheetFilters:
     places = Places(session)
     fields: dict[str, str] = {}
     agency = places.agency(selection.agency_code) if selection.agency_code else None
@@ -104,14 +114,16 @@ def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
     )
 
 
-def _sheets(
-    session: Session, filters: dict[str, object], base_url: str
-) -> Iterator[tuple[tuple[str, str], Sheet]]:
+# Each sheet with its (agency code, unit): the zip starts a file per unit.
+_UnitSheets = Iterator[tuple[tuple[str, str], Sheet]]
+
+
+def _sheets(session: Session, filters: SheetFilters, base_url: str) -> _UnitSheets:
     for employee, code in queries.iter_sheet_rows(session, **filters):
         yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
 
 
-def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to split (issue 19)
+def print_batch(
     session: Session,
     actor: Actor,
     selection: Selection,
@@ -123,13 +135,32 @@ def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to 
 ) -> PrintSummary:
     """`out` ending in .pdf: one PDF (up to SINGLE_PDF_LIMIT sheets); ending in .zip: one PDF per
     unit (split into parts of SHEETS_PER_FILE), named `<agency>/<unit>.pdf`."""
+    filters, total = _check_batch(session, actor, selection, out, per_page)
+    base_url = base_url.rstrip("/")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tally = _Tally(total, progress)
+    tally.report()
+    sheets = _sheets(session, filters, base_url)
+    if out.suffix.lower() == ".pdf":
+        files = _write_pdf(tmp, sheets, base_url, per_page, tally)
+    else:
+        files = _write_zip(tmp, sheets, base_url, per_page, sheets_per_file, tally)
+    tmp.replace(out)
+    tally.report()
+    return PrintSummary(sheets=tally.done, files=files, path=out)
+
+
+def _check_batch(
+    session: Session, actor: Actor, selection: Selection, out: Path, per_page: int
+) -> tuple[SheetFilters, int]:
+    """The batch's filters and its number of sheets, or why it cannot be printed."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
     if per_page not in (1, 2):
         raise ValidationError("sheets per page is 1 or 2", fields={"per_page": "1 or 2"})
     filters = _filters(session, selection)
     total = queries.count_sheet_rows(session, **filters)
-    base_url = base_url.rstrip("/")
     suffix = out.suffix.lower()
     if suffix not in {".pdf", ".zip"}:
         raise ValidationError("the output is a .pdf or a .zip file", fields={"out": "a .pdf or .zip"})
@@ -141,48 +172,66 @@ def print_batch(  # noqa: C901 - selection, layout and progress in one pass; to 
             total=total,
             limit=SINGLE_PDF_LIMIT,
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    done = 0
-    if progress:
-        progress(0, total)
-    if suffix == ".pdf":
-        writer = SheetWriter(str(tmp), base_url, per_page)
-        for _unit, sheet in _sheets(session, filters, base_url):
-            writer.add(sheet)
-            done += 1
-            if progress and done % 100 == 0:
-                progress(done, total)
-        writer.close()
-        files = 1
-    else:
-        files = 0
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            current: tuple[str, str] | None = None
-            part = 0
-            writer = None
-            handle = None
-            for unit, sheet in _sheets(session, filters, base_url):
-                if unit != current or (writer is not None and writer.count >= sheets_per_file):
-                    part = part + 1 if unit == current else 1
-                    if writer is not None and handle is not None:
-                        writer.close()
-                        handle.close()
-                    current = unit
-                    handle = archive.open(_entry_name(unit, part), "w", force_zip64=True)
-                    writer = SheetWriter(handle, base_url, per_page)
-                    files += 1
-                writer.add(sheet)
-                done += 1
-                if progress and done % 100 == 0:
-                    progress(done, total)
-            if writer is not None and handle is not None:
-                writer.close()
-                handle.close()
-    tmp.replace(out)
-    if progress:
-        progress(done, total)
-    return PrintSummary(sheets=done, files=files, path=out)
+    return filters, total
+
+
+@dataclasses.dataclass
+class _Tally:
+    """The sheets written so far, reported to `progress` every hundred."""
+
+    total: int
+    progress: Progress | None
+    done: int = 0
+
+    def one_more(self) -> None:
+        self.done += 1
+        if self.progress and self.done % 100 == 0:
+            self.progress(self.done, self.total)
+
+    def report(self) -> None:
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _write_pdf(path: Path, sheets: _UnitSheets, base_url: str, per_page: int, tally: _Tally) -> int:
+    """Every sheet in one PDF file; the number of files written (one)."""
+    writer = SheetWriter(str(path), base_url, per_page)
+    for _unit, sheet in sheets:
+        writer.add(sheet)
+        tally.one_more()
+    writer.close()
+    return 1
+
+
+def _write_zip(
+    path: Path, sheets: _UnitSheets, base_url: str, per_page: int, sheets_per_file: int, tally: _Tally
+) -> int:
+    """A zip of one PDF per unit (the sheets come ordered by unit), a unit of more than
+    `sheets_per_file` sheets in parts; the number of PDF files written."""
+    files = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        current: tuple[str, str] | None = None
+        part = 0
+        entry: tuple[IO[bytes], SheetWriter] | None = None
+        for unit, sheet in sheets:
+            if entry is None or unit != current or entry[1].count >= sheets_per_file:
+                part = part + 1 if unit == current else 1
+                if entry is not None:
+                    _close_entry(*entry)
+                current = unit
+                handle = archive.open(_entry_name(unit, part), "w", force_zip64=True)
+                entry = (handle, SheetWriter(handle, base_url, per_page))
+                files += 1
+            entry[1].add(sheet)
+            tally.one_more()
+        if entry is not None:
+            _close_entry(*entry)
+    return files
+
+
+def _close_entry(handle: IO[bytes], writer: SheetWriter) -> None:
+    writer.close()
+    handle.close()
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

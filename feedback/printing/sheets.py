@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import IO, ClassVar
 
 import arabic_reshaper
 import zxingcpp
@@ -157,7 +157,7 @@ def qr_ops(data: str, x: float, y: float, size: float) -> str:
         scale=1, add_quiet_zones=False
     )
     side = image.shape[0]
-    pixels = bytes(image)
+    pixels = bytes(image)  # type: ignore[call-overload] # the stub omits the buffer protocol Image has
     scale = size / (side + 2 * QUIET_ZONE)
     head = f"q {scale:.5f} 0 0 {-scale:.5f} {x:.3f} {y + size:.3f} cm 0 g\n"
     return head + "".join([table[pixels[start:end]] for start, end, table in _slice_plan(side)]) + "f Q"
@@ -218,12 +218,12 @@ class SheetWriter:
     _FONT_OBJECTS: ClassVar[dict[str, int]] = {REGULAR: 6, BOLD: 11}
     _FIRST_PAGE_OBJECT = 16
 
-    def __init__(self, out: BinaryIO | str, feedback_base_url: str, per_page: int = 1) -> None:
+    def __init__(self, out: IO[bytes] | str, feedback_base_url: str, per_page: int = 1) -> None:
         if per_page not in (1, 2):
             raise ValueError("per_page is 1 or 2")
         self.per_page = per_page
         self._own = isinstance(out, str)
-        self._out: BinaryIO = open(out, "wb") if isinstance(out, str) else out  # noqa: SIM115 - closed in close()
+        self._out: IO[bytes] = open(out, "wb") if isinstance(out, str) else out  # noqa: SIM115 - closed in close()
         self._pos = 0
         self._offsets: dict[int, int] = {}
         self._next_object = self._FIRST_PAGE_OBJECT
@@ -404,7 +404,7 @@ class SheetWriter:
 
 
 def write_sheets(
-    sheets: Iterable[Sheet], out: BinaryIO | str, feedback_base_url: str, per_page: int = 1
+    sheets: Iterable[Sheet], out: IO[bytes] | str, feedback_base_url: str, per_page: int = 1
 ) -> int:
     writer = SheetWriter(out, feedback_base_url, per_page)
     for sheet in sheets:

@@ -24,7 +24,7 @@ import csv
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from psycopg import Connection, errors, sql
 from sqlalchemy.orm import Session
@@ -77,7 +77,7 @@ def import_file(
 ) -> dict[str, int]:
     """Stage, check and apply `source`; counts per outcome (`new`, `changed`, `unchanged`,
     `rejected`). Rejected rows go to `write_reject` in line order. Does not commit."""
-    connection: Connection[Any] = session.connection().connection.driver_connection  # type: ignore[assignment]
+    connection = cast("Connection[Any]", session.connection().connection.driver_connection)  # PostgreSQL only
     width = len(source.header)
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
@@ -185,8 +185,7 @@ def _records_as_csv(source: Source, width: int) -> Iterator[tuple[int, str]]:
     rows = 0
     for line, record in source.records:
         if len(record) == width:
-            record += (line, None, "t")
-            writerow(record)
+            writerow([*record, line, None, "t"])
             rows += 1
         elif _odd_record(out, width, line, record):
             rows += 1
@@ -405,7 +404,7 @@ def _problem(width: int) -> sql.Composable:
     return sql.SQL("CASE {} END").format(sql.SQL(" ").join(whens))
 
 
-def _check_statement(mapping: dict[int, str], width: int) -> sql.Composable:
+def _check_statement(mapping: dict[int, str], width: int) -> sql.Composed:
     """One pass over the staged rows into `import_checked`, in layers: each layer's values are
     computed once per row (`OFFSET 0` keeps the planner from inlining a layer into every use of its
     columns), and no layer calls a function per row beyond built-in string functions."""

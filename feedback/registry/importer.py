@@ -17,13 +17,14 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from core.dates import to_latin_digits
+from core.db import table_of
 from core.errors import NotAuthorized
 from core.spreadsheets import csv_row
 from feedback.accounts.policies import can_manage_registry
@@ -125,50 +126,77 @@ def duplicate_message(code: str, first_line: int | str) -> str:
     return f"employment_code {code} already appears on line {first_line}"
 
 
-def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:  # noqa: C901 - one check per column of the row; to split (issue 19)
+def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
     """One row's values as stored, or the first reason it cannot be (in file order of the columns)."""
     values = row.values
+    person = _check_person(values)
+    if isinstance(person, _Refused):
+        return _refused_row(row, person, places)
+    place = _check_place(values, places)
+    if isinstance(place, _Refused):
+        return _refused_row(row, place, places)
+    employment_code, code, gender, text = person
+    agency_code, province_code, county_code = place
+    return {
+        "employment_code": employment_code,
+        "national_code": code,
+        "gender": gender,
+        "agency_code": agency_code,
+        "province_code": province_code,
+        "county_code": county_code,
+        **text,
+        "_line": row.line,
+    }
 
-    def reject(reason: Reason, detail: str) -> Reject:
-        return Reject(row.line, reason, reject_message(reason, values, detail, places), row.original)
 
+class _Refused(NamedTuple):
+    """Why a row cannot be stored, as `reject_message` words it."""
+
+    reason: Reason
+    detail: str
+
+
+def _refused_row(row: RawRow, refused: _Refused, places: Places) -> Reject:
+    message = reject_message(refused.reason, row.values, refused.detail, places)
+    return Reject(row.line, refused.reason, message, row.original)
+
+
+def _check_person(values: dict[str, str]) -> tuple[str, str, str | None, dict[str, str]] | _Refused:
+    """The required columns present; the employment code, national code, gender and the text
+    columns (names, position, unit) as stored."""
     for column in REQUIRED:
         if not values.get(column, "").strip():
-            return reject(Reason.missing_field, column)
+            return _Refused(Reason.missing_field, column)
     employment_code = employment_code_of(values["employment_code"])
     text = {name: clean_text(values[name]) for name in ("first_name", "last_name", "position", "unit")}
     for name, limit in MAX_LENGTH.items():
         value = employment_code if name == "employment_code" else text[name]
         if len(value) > limit:
-            return reject(Reason.too_long, name)
+            return _Refused(Reason.too_long, name)
     code = national_code.normalize(values["national_code"])
     if not national_code.is_valid(code):
-        return reject(Reason.bad_national_code, "check" if code.isdigit() and len(code) == 10 else "length")
+        return _Refused(Reason.bad_national_code, "check" if code.isdigit() and len(code) == 10 else "length")
     gender_raw = values.get("gender", "").strip()
     gender = None
     if gender_raw:
         gender = gender_of(gender_raw)
         if gender is None:
-            return reject(Reason.bad_gender, "")
+            return _Refused(Reason.bad_gender, "")
+    return employment_code, code, gender, text
+
+
+def _check_place(values: dict[str, str], places: Places) -> tuple[str, str, str] | _Refused:
+    """The codes of the row's agency, province and county (the county in the province)."""
     agency = places.agency(to_latin_digits(values["agency_code"]))
     if agency is None:
-        return reject(Reason.unknown_agency, "")
+        return _Refused(Reason.unknown_agency, "")
     province = places.province(values["province"])
     if province is None:
-        return reject(Reason.unknown_province, "")
+        return _Refused(Reason.unknown_province, "")
     county = places.county(province.code, values["county"])
     if county is None:
-        return reject(Reason.unknown_county, "")
-    return {
-        "employment_code": employment_code,
-        "national_code": code,
-        "gender": gender,
-        "agency_code": agency.code,
-        "province_code": province.code,
-        "county_code": county.code,
-        **text,
-        "_line": row.line,
-    }
+        return _Refused(Reason.unknown_county, "")
+    return agency.code, province.code, county.code
 
 
 def gender_of(raw: str) -> str | None:
@@ -338,7 +366,7 @@ def _flush(
     for chunk in _chunks(markers, ROWS_PER_STATEMENT):
         lines = {row["id"]: row["import_line"] for row in chunk}
         session.execute(
-            update(Employee.__table__)
+            update(table_of(Employee))
             .where(Employee.__table__.c.id.in_(list(lines)))
             .values(
                 import_run=run,

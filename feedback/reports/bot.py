@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.dates import to_persian_digits
-from core.db import utcnow
+from core.db import affected_rows, utcnow
 from feedback.reports import bale, conversation, lookup, queries
 from feedback.reports import messages as say
 from feedback.reports.models import BaleConversation, BaleOutbox, BaleUpdate
@@ -105,18 +105,22 @@ def purge_bale_rows(session: Session, now: dt.datetime | None = None) -> dict[st
     politely that we start over; after it they are simply welcomed)."""
     now = now or utcnow()
     counts = {
-        "conversations": session.execute(
-            delete(BaleConversation).where(BaleConversation.updated_at < now - CONVERSATION_RETENTION)
-        ).rowcount,
-        "outbox": session.execute(
-            delete(BaleOutbox).where(
-                BaleOutbox.status != OutboxStatus.pending.value,
-                BaleOutbox.created_at < now - UPDATE_RETENTION,
+        "conversations": affected_rows(
+            session.execute(
+                delete(BaleConversation).where(BaleConversation.updated_at < now - CONVERSATION_RETENTION)
             )
-        ).rowcount,
-        "updates": session.execute(
-            delete(BaleUpdate).where(BaleUpdate.received_at < now - UPDATE_RETENTION)
-        ).rowcount,
+        ),
+        "outbox": affected_rows(
+            session.execute(
+                delete(BaleOutbox).where(
+                    BaleOutbox.status != OutboxStatus.pending.value,
+                    BaleOutbox.created_at < now - UPDATE_RETENTION,
+                )
+            )
+        ),
+        "updates": affected_rows(
+            session.execute(delete(BaleUpdate).where(BaleUpdate.received_at < now - UPDATE_RETENTION))
+        ),
     }
     session.commit()
     return counts

@@ -147,14 +147,11 @@ def submit_web_report(
             fields["county"] = "unknown_county"
         else:
             county_code = found_county.code
-    draft_fields = {
-        "office_name": _clean(office_name),
-        "office_address": _clean(office_address),
-        "employee_name": _clean(employee_name) or None,
-    }
+    office_name, office_address = _clean(office_name), _clean(office_address)
+    employee = _clean(employee_name) or None
     if fields:
         # The free-text fields too, so the citizen fixes everything in one go.
-        fields.update(_text_errors(**draft_fields))
+        fields.update(_text_errors(office_name, office_address, employee))
         raise ValidationError("the report has invalid fields", fields=fields)
     assert found_province is not None
     report = add_report(
@@ -164,7 +161,9 @@ def submit_web_report(
             province_code=found_province.code,
             county_code=county_code,
             channel=Channel.web,
-            **draft_fields,
+            office_name=office_name,
+            office_address=office_address,
+            employee_name=employee,
         ),
     )
     session.commit()

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
+from core.db import table_of
 from core.errors import NotAuthorized
 from feedback.accounts.policies import can_manage_registry
 from feedback.db import autocommit_engine
@@ -34,7 +35,7 @@ def response_deltas(response: Any, sign: int) -> dict[tuple[str, str, dt.date], 
     """What adding (sign 1) or removing (sign -1) one counted response (a `Response` or a row with
     its columns) does to each level."""
     answers = (response.q1, response.q2, response.q3, response.q4)
-    delta: Delta = (sign, *(sign * a for a in answers))  # type: ignore[assignment]
+    delta: Delta = (sign, *(sign * a for a in answers))
     keys = rollup_keys(
         response.employee_id,
         response.unit,
@@ -54,7 +55,7 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
         for pk, delta in change.items():
             for i, value in enumerate(delta):
                 total[pk][i] += value
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "level": level,
             "key": key,
@@ -72,7 +73,7 @@ def apply_deltas(session: Session, changes: Iterable[dict[tuple[str, str, dt.dat
         return
     params = {f"{name}{n}": row[name] for n, row in enumerate(rows) for name in row}
     session.execute(_upsert_statement(len(rows)), params)
-    table = Rollup.__table__
+    table = table_of(Rollup)
     emptied = [row for row in rows if row["count"] < 0]
     for row in emptied:  # a replacement that moved units: drop the row the rebuild would not have
         session.execute(
@@ -163,7 +164,7 @@ def rebuild_rollups(session: Session, actor: Actor) -> int:
     a change is pending exactly until its response is in the rebuild, and submissions go on."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only operators and registry admins rebuild rollups")
-    table = Rollup.__table__
+    table = table_of(Rollup)
     if session.get_bind().dialect.name == "postgresql":
         if isinstance(session.get_bind(), Engine) and not session.in_transaction():
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -22,6 +22,11 @@ DEMO_NAMESPACE = uuid.UUID("6f1c7a52-3f0e-4c55-9a55-0c9d3b1f8e08")
 DAYS = 30
 
 
+def _answer(rng: random.Random, leaning: int) -> int:
+    """One answer from 1 to 5 near the desk's leaning."""
+    return max(1, min(5, leaning + rng.choice((-1, 0, 0, 1))))
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -40,8 +45,8 @@ def seed_demo_responses(session: Session, employment_prefix: str = "DEMO-", per_
         leaning = rng.randint(2, 5)  # some desks serve better than others
         for n in range(per_employee):
             submission_id = str(uuid.uuid5(DEMO_NAMESPACE, f"{employment_code}/{n}"))
-            answers = tuple(max(1, min(5, leaning + rng.choice((-1, 0, 0, 1)))) for _ in range(4))
-            planned.append((employee_id, code_id, submission_id, answers, rng.randrange(DAYS)))
+            q1, q2, q3, q4 = (_answer(rng, leaning) for _ in range(4))
+            planned.append((employee_id, code_id, submission_id, (q1, q2, q3, q4), rng.randrange(DAYS)))
     stored = set(
         session.scalars(
             select(Response.submission_id).where(Response.submission_id.in_([p[2] for p in planned]))
@@ -58,7 +63,7 @@ def seed_demo_responses(session: Session, employment_prefix: str = "DEMO-", per_
             submission_id=submission_id,
             device_hash=_hash("demo-device/" + submission_id),
             ip_hash=_hash("demo-ip/" + submission_id),
-            answers=answers,  # type: ignore[arg-type]
+            answers=answers,
             comment=None,
         )
         submit_response(session, submission, now=today - dt.timedelta(days=days_ago))

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Engine, bindparam, insert, select, update
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from core.dates import tehran_day
-from core.db import utcnow
+from core.db import table_of, utcnow
 from core.errors import NotFound, ValidationError
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.db import autocommit_engine
@@ -127,7 +127,8 @@ def _by_submission_id(session: Session, submission_id: str) -> Response | None:
     return session.scalar(select(Response).where(Response.submission_id == submission_id))
 
 
-_R = Response.__table__.c
+_RESPONSES = table_of(Response)
+_R = _RESPONSES.c
 _EARLIER = (
     _R.id,
     _R.employee_id,
@@ -169,7 +170,7 @@ _DESK = (
     )
 )
 _REPLACE_EARLIER = (
-    update(Response.__table__)
+    update(_RESPONSES)
     .where(
         _R.employee_id == bindparam("b_employee_id"),
         _R.device_hash == bindparam("b_device_hash"),
@@ -179,11 +180,9 @@ _REPLACE_EARLIER = (
     .values(status=REPLACED)
     .returning(*_EARLIER)
 )
-_INSERT = insert(Response.__table__).returning(_R.id)
+_INSERT = insert(_RESPONSES).returning(_R.id)
 _LINK_REPLACED = (
-    update(Response.__table__)
-    .where(_R.id == bindparam("b_earlier_id"))
-    .values(replaced_by_id=bindparam("b_new_id"))
+    update(_RESPONSES).where(_R.id == bindparam("b_earlier_id")).values(replaced_by_id=bindparam("b_new_id"))
 )
 
 
@@ -270,7 +269,7 @@ def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime |
     except psycopg.Error as exc:  # the database is down: nothing to retry on
         raise DBAPIError.instance(_CALL, params, exc, psycopg.Error) from exc
     try:
-        driver = pooled.driver_connection
+        driver = cast("psycopg.Connection[Any]", pooled.driver_connection)  # a psycopg pool's
         # Prepared, unless the URL turned prepared statements off (PgBouncer in transaction mode).
         prepare = driver.prepare_threshold is not None
         row = driver.execute(_CALL, params, prepare=prepare).fetchone()
@@ -281,7 +280,7 @@ def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime |
         raise DBAPIError.instance(_CALL, params, exc, psycopg.Error, connection_invalidated=lost) from exc
     finally:
         pooled.close()
-    return _outcome(row)
+    return _outcome(cast("tuple[Any, ...]", row))  # the function returns one row
 
 
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:
@@ -306,7 +305,7 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
             "SELECT pg_advisory_xact_lock(74101, %(e)s), pg_advisory_xact_lock(74102, hashtext(%(d)s))",
             {"e": s.employee_id, "d": s.device_hash},
         )
-    params = {"code_id": s.code_id, "employee_id": s.employee_id}
+    params: dict[str, Any] = {"code_id": s.code_id, "employee_id": s.employee_id}
     params.update(rule_params(s.employee_id, s.device_hash, s.ip_hash, now))
     desk = connection.execute(_DESK, params).one_or_none()
     if desk is None:

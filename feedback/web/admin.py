@@ -24,8 +24,8 @@ from feedback.registry import queries
 from feedback.registry.national_code import mask
 from feedback.registry.places import Places, agency_name, province_name
 from feedback.registry.services import add_county, set_employee_active
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.messages import field_errors
-from feedback.web.security import current_actor, registry_admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -102,7 +102,7 @@ def sheet(employee_id: int) -> Response:
 
 @bp.route("/counties", methods=["GET", "POST"])
 @registry_admin_required
-def counties() -> str | Response:
+def counties() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     form = {k: request.form.get(k, "") for k in ("province", "name_fa", "name_en")}
     if request.method == "POST":

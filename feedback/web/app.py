@@ -26,7 +26,7 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import admin, auth, codes, errors, jobs, security
+    from feedback.web import account, admin, auth, codes, errors, jobs, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
@@ -36,8 +36,9 @@ def create_app(
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     web.init_sessions(app, session_factory)
-    celery = app.extensions["feedback_celery"] = create_celery(settings)
+    celery = app.extensions["celery"] = create_celery(settings)
     security.init_security(app, settings)
+    auth.init_auth(app)
     errors.init_errors(app)
     web.refuse_unstorable_text(app)
     app.register_blueprint(
@@ -49,7 +50,7 @@ def create_app(
         )
     )
     app.register_blueprint(pages)
-    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(codes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)

@@ -1,81 +1,113 @@
-"""Registry admins sign in here (accounts are created with `govcloud feedback create-admin`)."""
+"""Who is asking, and may they: the signed-in account's actor for each request and the routes'
+access decorators, as `portal/auth.py` for the platform (the sign-in pages are `account.py`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from werkzeug.wrappers import Response
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from core.errors import ValidationError
-from core.web import get_session, public, safe_next_url
-from feedback.accounts.models import VIEWER
-from feedback.accounts.services import authenticate
-from feedback.accounts.services import change_password as change_account_password
-from feedback.web.messages import field_errors
-from feedback.web.security import (
-    SIGN_IN_LIMIT,
-    client_network,
-    current_actor,
-    limiter,
-    sign_in_session,
-    sign_out_session,
-    signed_in_required,
-)
+from flask import Flask, abort, g, redirect, request, session, url_for
 
-bp = Blueprint("auth", __name__)
+from core.actors import Actor
+from core.web import access_required, get_session
+from feedback.accounts.actors import actor_for
+from feedback.accounts.models import VIEWER, Account
+from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.services import dummy_hash, end_sessions, get_active_account
 
-
-@bp.route("/sign-in", methods=["GET", "POST"])
-@public
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
-def sign_in() -> str | Response:
-    error = ""
-    email = request.form.get("email", "")
-    if request.method == "POST":
-        account = authenticate(
-            get_session(), email, request.form.get("password", ""), client_network(request.remote_addr)
-        )
-        if account is not None:
-            sign_in_session(account.id, account.session_version)
-            if account.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
-            return redirect(safe_next_url(request.args.get("next"), home))
-        error = _("The e-mail or the password is not right.")
-    return render_template("feedback/auth/sign_in.html", error=error, email=email), 401 if error else 200
+F = TypeVar("F", bound=Callable[..., Any])
+SESSION_KEY = "feedback_account_id"
+VERSION_KEY = "v"  # the account's session_version when this session began
+SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
+IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
+SESSION_LIFETIME = dt.timedelta(hours=12)
+# What an account that must change its password may still reach.
+WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static"}
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
-@signed_in_required
-def change_password() -> str | Response | tuple[str, int]:
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form
-        if form.get("new_password", "") != form.get("confirm_password", ""):
-            errors = {"confirm_password": _("The two new passwords are not the same.")}
-        else:
-            try:
-                account = change_account_password(
-                    get_session(),
-                    current_actor().id,
-                    form.get("current_password", ""),
-                    form.get("new_password", ""),
-                )
-            except ValidationError as exc:
-                errors = field_errors(exc)
-            else:
-                sign_in_session(account.id, account.session_version)  # this one goes on
-                home = (
-                    url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
-                )
-                return redirect(home)
-    forced = bool(g.get("must_change_password"))
-    page = render_template("feedback/auth/password.html", errors=errors, forced=forced)
-    return (page, 422) if errors else page
+def init_auth(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    dummy_hash()  # now, so the first sign-in with an unknown e-mail is no slower than the others
+
+    @app.before_request
+    def _load_actor() -> Any:
+        """The session's account while the session is current: active, not ended since (sign-out,
+        a password change or reset, a deactivation move the version on), not idle too long."""
+        g.actor = None
+        account_id = session.get(SESSION_KEY)
+        if account_id is None:
+            return None
+        account = get_active_account(get_session(), int(account_id))
+        now = time.time()
+        if (
+            account is None
+            or session.get(VERSION_KEY) != account.session_version
+            or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
+        ):
+            session.clear()
+            return None
+        if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
+            session[SEEN_KEY] = now
+        g.actor = actor_for(account)
+        g.must_change_password = account.must_change_password
+        if account.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+            return redirect(url_for("account.change_password"))
+        return None
+
+    @app.context_processor
+    def _actor_context() -> dict[str, Any]:
+        return {"actor": g.get("actor")}
 
 
-@bp.post("/sign-out")
-@signed_in_required
-def sign_out() -> Response:
-    sign_out_session()
-    return redirect(url_for("auth.sign_in"))
+def current_actor() -> Actor:
+    """The signed-in actor; views behind an access rule always have one."""
+    actor = g.get("actor")
+    if actor is None:
+        abort(401)
+    return actor
+
+
+def sign_in_account(account: Account) -> None:
+    """A fresh session on sign-in (no fixation), remembered for the browser session only."""
+    session.clear()
+    session[SESSION_KEY] = account.id
+    session[VERSION_KEY] = account.session_version
+    session[SEEN_KEY] = time.time()
+
+
+def sign_out_account() -> None:
+    """Ends this session and every other of the account's: a copied cookie stops working too."""
+    actor = g.get("actor")
+    if actor is not None:
+        end_sessions(get_session(), actor.signed_in_id)
+    session.clear()
+
+
+def _role_required(allowed: Callable[[Actor], bool], rule: str, data: tuple[str, ...]) -> Callable[[F], F]:
+    """Signed in and `allowed`, else 403; signed out, to sign-in (and back), or 401 for a data
+    address (`data` suffixes), which a script or a download fetches rather than a person."""
+
+    def signed_out() -> Any:
+        if request.path.endswith(data):
+            abort(401)
+        return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+
+    return access_required(rule, allowed, signed_out)
+
+
+# The access rule of every registry page: signed in as a registry admin.
+registry_admin_required = _role_required(can_manage_registry, "registry_admin", (".json",))
+# Dashboard pages: signed in with a dashboard account; which scope it may see is the dashboards'
+# own policy (`feedback.dashboards.policies`), checked by the service.
+viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (".json", ".csv", ".xlsx"))
+
+
+def signed_in(view: F) -> F:
+    """Any signed-in account (its own password page)."""
+    return access_required("signed_in", lambda _actor: True, _to_sign_in)(view)
+
+
+def _to_sign_in() -> Any:
+    return redirect(url_for("account.sign_in"))

@@ -84,7 +84,7 @@ _publisher_lock = threading.Lock()
 def _publisher(app: Flask) -> OutboxPublisher:
     with _publisher_lock:
         if "bale_publisher" not in app.extensions:
-            app.extensions["bale_publisher"] = OutboxPublisher(app.extensions["feedback_celery"])
+            app.extensions["bale_publisher"] = OutboxPublisher(app.extensions["celery"])
         return app.extensions["bale_publisher"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core import reference
 from core.errors import Conflict, ValidationError
@@ -12,7 +13,7 @@ from core.web import current_locale, get_session
 from feedback.dashboards import export, reviews
 from feedback.dashboards.comments import BANDS, CommentList, comment_rows, list_comments
 from feedback.dashboards.services import PERIODS, scope_label
-from feedback.web.security import current_actor, viewer_required
+from feedback.web.auth import current_actor, viewer_required
 
 bp = Blueprint("comments", __name__, url_prefix="/dashboard")
 
@@ -77,7 +78,7 @@ def flagged_list() -> str:
 
 @bp.post("/flagged/<int:response_id>/review")
 @viewer_required
-def review(response_id: int) -> Response:
+def review(response_id: int) -> WerkzeugResponse:
     try:
         reviews.review_flagged(
             get_session(),

@@ -12,7 +12,7 @@ from core.errors import Conflict, ValidationError
 from core.web import get_session
 from feedback.dashboards import alerts, reports
 from feedback.reports.schemas import ReportStatus
-from feedback.web.security import current_actor, viewer_required
+from feedback.web.auth import current_actor, viewer_required
 
 bp = Blueprint("dashboard_work", __name__, url_prefix="/dashboard")
 STATUSES = tuple(status.value for status in ReportStatus)

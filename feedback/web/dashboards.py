@@ -12,7 +12,7 @@ from feedback.dashboards.policies import can_see_map
 from feedback.dashboards.provinces_map import province_map, score_class
 from feedback.dashboards.services import PERIODS, Dashboard, Live, load_dashboard, load_live
 from feedback.rollups.scores import min_responses
-from feedback.web.security import current_actor, viewer_required
+from feedback.web.auth import current_actor, viewer_required
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 

@@ -27,8 +27,10 @@ from feedback.jobs import services as jobs
 from feedback.jobs.files import JobFiles, job_files
 from feedback.jobs.models import DONE
 from feedback.printing.services import Selection
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.messages import error_text, field_errors
-from feedback.web.security import UPLOAD_BYTES, celery_app, current_actor, registry_admin_required
+from feedback.web.security import UPLOAD_BYTES
+from feedback.web.tasks import send
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = {".csv", ".xlsx"}
@@ -38,7 +40,7 @@ TASKS = {"import": TaskNames.IMPORT_EMPLOYEES, "print": TaskNames.PRINT_SHEETS}
 def _enqueue(kind: str, job_id: int) -> None:
     """After the job's row is committed, never inside that transaction; the app's routes send it to
     the bulk queue."""
-    celery_app().send_task(TASKS[kind], args=[job_id])
+    send(TASKS[kind], job_id)
 
 
 def _store() -> JobFiles:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from core.web import get_session, public
 from feedback.dashboards.export import to_csv
-from feedback.dashboards.transparency import PublicRow, as_records, load_transparency
+from feedback.dashboards.transparency import PublicRow, Transparency, as_records, load_transparency
 from feedback.rollups.scores import min_responses
 from feedback.web.security import limiter
 
@@ -17,7 +17,7 @@ LIMIT = "30 per minute;300 per hour"
 CSV_FIELDS = [*(field.name for field in dataclasses.fields(PublicRow)), "period_start", "period_end"]
 
 
-def _load():  # type: ignore[no-untyped-def]
+def _load() -> Transparency:
     return load_transparency(get_session(), min_responses(current_app.config["GOVCLOUD"]))
 
 

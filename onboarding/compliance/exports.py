@@ -7,15 +7,19 @@ numbers (percent, one decimal) so they sort and sum.
 
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.dates import format_jalali_numeric
-from core.spreadsheets import append_row, csv_bytes
-from onboarding.compliance.reports import AgencyReport, Dashboard
+from core.spreadsheets import append_row, csv_bytes, csv_row
+from onboarding.compliance.models import Milestone
+from onboarding.compliance.reports import AgencyReport, MatrixRow
+
+CSV_CHUNK_ROWS = 500
 
 STATUS_WORDS = {
     "fa": {
@@ -94,38 +98,62 @@ def _percent(value: float | None) -> float | str:
     return "" if value is None else round(value * 100, 1)
 
 
-def matrix_table(board: Dashboard, locale: str) -> tuple[list[str], list[list[object]], list[int]]:
-    """Header, rows, and the column indexes holding statuses (for colouring)."""
-    w, statuses = WORDS[locale], STATUS_WORDS[locale]
+def matrix_header(milestones: Sequence[Milestone], locale: str) -> tuple[list[str], list[int]]:
+    """The matrix's header, and the column indexes holding statuses (for colouring)."""
+    w = WORDS[locale]
     header = [w["code"], w["agency"], w["ministry"], w["kind"], w["province"]]
     status_columns = []
-    for milestone in board.milestones:
+    for milestone in milestones:
         title = milestone.title(locale)
         status_columns.append(len(header) + 1)
         header += [f"{title}: {w['value']}", f"{title}: {w['status']}", f"{title}: {w['count']}"]
         header.append(f"{title}: {w['group']}")
-    rows = []
-    for row in board.rows:
-        line: list[object] = [
-            row.agency.code,
-            row.agency.name(locale),
-            row.ministry.name(locale) if row.ministry else "",
-            row.agency.kind,
-            row.agency.province_code or "",
+    return header, status_columns
+
+
+def matrix_line(row: MatrixRow, milestones: Sequence[Milestone], locale: str) -> list[object]:
+    statuses = STATUS_WORDS[locale]
+    line: list[object] = [
+        row.agency.code,
+        row.agency.name(locale),
+        row.ministry.name(locale) if row.ministry else "",
+        row.agency.kind,
+        row.agency.province_code or "",
+    ]
+    for milestone in milestones:
+        cell = row.cells.get(milestone.id)
+        if cell is None:
+            line += ["", "", "", ""]
+            continue
+        line += [
+            _percent(cell.value),
+            statuses[cell.status],
+            f"{cell.numerator}/{cell.denominator}",
+            _percent(cell.group_value) if row.has_children else "",
         ]
-        for milestone in board.milestones:
-            cell = row.cells.get(milestone.id)
-            if cell is None:
-                line += ["", "", "", ""]
-                continue
-            line += [
-                _percent(cell.value),
-                statuses[cell.status],
-                f"{cell.numerator}/{cell.denominator}",
-                _percent(cell.group_value) if row.has_children else "",
-            ]
-        rows.append(line)
-    return header, rows, status_columns
+    return line
+
+
+def matrix_csv(milestones: Sequence[Milestone], rows: Iterable[MatrixRow], locale: str) -> Iterator[bytes]:
+    """The matrix as CSV, yielded a few hundred rows at a time (the download streams every row)."""
+    header, _status_columns = matrix_header(milestones, locale)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    csv_row(writer, header)
+    for index, row in enumerate(rows, start=1):
+        csv_row(writer, matrix_line(row, milestones, locale))
+        if index % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def matrix_xlsx(milestones: Sequence[Milestone], rows: Iterable[MatrixRow], locale: str) -> bytes:
+    header, status_columns = matrix_header(milestones, locale)
+    lines = (matrix_line(row, milestones, locale) for row in rows)
+    return to_xlsx([(WORDS[locale]["matrix"], header, lines, status_columns)], locale)
 
 
 def agency_tables(
@@ -171,7 +199,7 @@ def to_csv(sections: Iterable[tuple[Sequence[str], Sequence[Sequence[object]]]])
 
 
 def to_xlsx(
-    sheets: Iterable[tuple[str, Sequence[str], Sequence[Sequence[object]], Sequence[int]]], locale: str
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[object]], Sequence[int]]], locale: str
 ) -> bytes:
     """Each sheet: (title, header, rows, status column indexes to colour)."""
     book = Workbook()
@@ -194,13 +222,6 @@ def to_xlsx(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def matrix_export(board: Dashboard, locale: str, fmt: str) -> bytes:
-    header, rows, status_columns = matrix_table(board, locale)
-    if fmt == "csv":
-        return to_csv([(header, rows)])
-    return to_xlsx([(WORDS[locale]["matrix"], header, rows, status_columns)], locale)
 
 
 def agency_export(report: AgencyReport, locale: str, fmt: str) -> bytes:

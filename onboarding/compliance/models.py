@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -99,6 +100,64 @@ class ComplianceSnapshot(PlatformBase):
     @property
     def group_value(self) -> float | None:
         return self.group_numerator / self.group_denominator if self.group_denominator else None
+
+
+class ComplianceStanding(PlatformBase):
+    """One agency's row of one program's matrix on one day, written with the day's snapshots.
+
+    It carries what the dashboard filters, searches and sorts on (the agency's names, kind, province,
+    ministry as of the snapshot; its worst status and mean value for "laggards first"; a bit per status
+    it has), so a page of the matrix is one indexed query that does not grow with the agencies.
+    """
+
+    __tablename__ = "compliance_standings"
+    __table_args__ = (
+        UniqueConstraint("program_id", "day", "agency_id"),
+        Index("ix_compliance_standings_laggards", "program_id", "day", "laggard_key", "name_fa", "agency_id"),
+        Index("ix_compliance_standings_name", "program_id", "day", "name_fa", "agency_id"),
+        Index("ix_compliance_standings_province", "program_id", "day", "province_code", "laggard_key"),
+        Index("ix_compliance_standings_ministry", "program_id", "day", "ministry_id", "laggard_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("compliance_programs.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name_fa: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    ministry_id: Mapped[int | None] = mapped_column(Integer)
+    ministry_name_fa: Mapped[str] = mapped_column(String(300))
+    ministry_name_en: Mapped[str] = mapped_column(String(300))
+    has_children: Mapped[bool] = mapped_column(Boolean)
+    worst_rank: Mapped[int] = mapped_column(Integer)  # schemas.LAGGARD_ORDER index of its worst status
+    mean_value: Mapped[float | None] = mapped_column(Float)  # mean of its values (None: no value)
+    # "laggards first" in one indexed column: worst_rank * 10 + the mean value (5 without one)
+    laggard_key: Mapped[float] = mapped_column(Float)
+    status_mask: Mapped[int] = mapped_column(Integer)  # bit schemas.STATUS_BITS[status] per status it has
+    search_key: Mapped[str] = mapped_column(String(700))  # catalog.queries.search_key of code and names
+
+
+class ComplianceTotal(PlatformBase):
+    """Agencies per status and milestone of one program on one day, for one scope: the nation (no
+    ministry, no province), one ministry, or one province; the dashboard's summary reads these."""
+
+    __tablename__ = "compliance_totals"
+    __table_args__ = (
+        Index("ix_compliance_totals_scope", "program_id", "day", "ministry_id", "province_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("compliance_programs.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    ministry_id: Mapped[int | None] = mapped_column(Integer)
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("compliance_milestones.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    agencies: Mapped[int] = mapped_column(Integer)
 
 
 class Notification(PlatformBase):

@@ -24,7 +24,14 @@ from catalog.models import (
 from catalog.queries import is_valid_id
 from core.db import where_in_if_few
 from core.errors import NotFound
-from onboarding.compliance.models import ComplianceSnapshot, Milestone, Notification, Program
+from onboarding.compliance.models import (
+    ComplianceSnapshot,
+    ComplianceStanding,
+    ComplianceTotal,
+    Milestone,
+    Notification,
+    Program,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,6 +143,73 @@ def latest_snapshot_day(
     if until is not None:
         query = query.where(ComplianceSnapshot.day <= until)
     return session.scalar(query)
+
+
+def latest_standings_day(session: Session, program_id: int) -> dt.date | None:
+    """The day of the program's newest standings (written with each snapshot)."""
+    return session.scalar(
+        select(func.max(ComplianceStanding.day)).where(ComplianceStanding.program_id == program_id)
+    )
+
+
+def list_totals(
+    session: Session, program_id: int, day: dt.date, ministry_id: int | None, province: str | None
+) -> list[tuple[int, str, int]]:
+    """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province."""
+    total = ComplianceTotal
+    query = select(total.milestone_id, total.status, total.agencies).where(
+        total.program_id == program_id,
+        total.day == day,
+        total.ministry_id.is_(None) if ministry_id is None else total.ministry_id == ministry_id,
+        total.province_code.is_(None) if province is None else total.province_code == province,
+    )
+    return [(milestone_id, status, agencies) for milestone_id, status, agencies in session.execute(query)]
+
+
+def list_total_provinces(session: Session, program_id: int, day: dt.date) -> list[str]:
+    """The provinces that have agencies in the day's figures (the dashboard's province filter)."""
+    query = (
+        select(ComplianceTotal.province_code)
+        .where(
+            ComplianceTotal.program_id == program_id,
+            ComplianceTotal.day == day,
+            ComplianceTotal.province_code.is_not(None),
+        )
+        .distinct()
+        .order_by(ComplianceTotal.province_code)
+    )
+    return [code for code in session.scalars(query) if code]
+
+
+def list_ministries(session: Session, program_id: int, day: dt.date | None) -> list[AgencyRow]:
+    """The ministries in the day's figures by Persian name (the dashboard's ministry filter)."""
+    if day is None:
+        return []
+    in_figures = (
+        select(ComplianceTotal.ministry_id)
+        .where(
+            ComplianceTotal.program_id == program_id,
+            ComplianceTotal.day == day,
+            ComplianceTotal.ministry_id.is_not(None),
+        )
+        .distinct()
+    )
+    rows = session.execute(
+        select(
+            Agency.id,
+            Agency.code,
+            Agency.name_fa,
+            Agency.name_en,
+            Agency.kind,
+            Agency.parent_id,
+            Agency.province_code,
+        )
+        .where(Agency.id.in_(in_figures), Agency.active.is_(True))
+        .order_by(Agency.name_fa, Agency.id)
+    )
+    return [
+        AgencyRow(r.id, r.code, r.name_fa, r.name_en, str(r.kind), r.parent_id, r.province_code) for r in rows
+    ]
 
 
 def list_snapshots_for_day(

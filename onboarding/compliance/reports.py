@@ -1,7 +1,8 @@
 """What the dashboard, the agency page, the exports and the API show, read from the snapshots.
 
 Built here (not in views) so the page, the CSV/Excel exports and `/api/v1/programs/...` show the
-same figures, and so authorisation is checked in one place.
+same figures, and so authorisation is checked in one place. The matrix reads the precomputed
+standings and totals (standings.py): one page of agencies, filtered, searched and sorted in SQL.
 """
 
 from __future__ import annotations
@@ -9,20 +10,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
 
+from catalog.schemas import parse_page
 from core.actors import Actor
 from core.dates import tehran_today
+from core.db import is_valid_id
 from core.errors import NotAuthorized, NotFound
+from core.text import normalize_fa
 from onboarding.compliance import policies
 from onboarding.compliance import queries as q
-from onboarding.compliance.models import ComplianceSnapshot, Milestone, Program
-from onboarding.compliance.schemas import STATUS_ORDER, Status
+from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, Milestone, Program
+from onboarding.compliance.schemas import STATUS_BITS, STATUS_ORDER, Status
 
 TREND_WINDOW_DAYS = 180
-SORT_KEYS = ("name", "ministry", "kind", "province")
+SORT_KEYS = ("laggards", "name", "ministry", "kind", "province")
+PER_PAGE = 50
+EXPORT_BATCH = 1000
+SEARCH_CHARS = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,20 +40,32 @@ class Filters:
     kind: str = ""
     province: str = ""
     status: str = ""
-    sort: str = "name"  # a SORT_KEYS entry, or "m<milestone id>" (by value, then status)
+    search: str = ""  # in the agency's code and names (Persian-normalized, case-folded)
+    sort: str = "laggards"  # a SORT_KEYS entry, or "m<milestone id>" (by value, then status)
     descending: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def scope_only(self) -> bool:
+        """Whether the rows are exactly one precomputed scope: the nation, a ministry or a province."""
+        return not (self.kind or self.status or self.search) and not (self.ministry_id and self.province)
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:
-    """The dashboard's filters from query parameters (the page's and the API's alike)."""
+    """The dashboard's filters from query parameters (the page's, the exports' and the API's alike)."""
     ministry = args.get("ministry", "")
+    page, per_page = parse_page(args, PER_PAGE)
     return Filters(
         ministry_id=int(ministry) if ministry.isdigit() else None,
         kind=args.get("kind", ""),
         province=args.get("province", ""),
         status=args.get("status", ""),
-        sort=args.get("sort", "name"),
+        search=normalize_fa(args.get("q", ""))[:SEARCH_CHARS],
+        sort=args.get("sort", "") or "laggards",
         descending=args.get("order") == "desc",
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -68,15 +89,45 @@ class MatrixRow:
 
 
 @dataclasses.dataclass
+class Matrix:
+    """A program's matrix on its latest day: what the page, the API and the exports all start from."""
+
+    program: Program
+    milestones: list[Milestone]
+    day: dt.date | None
+
+
+@dataclasses.dataclass
 class Dashboard:
     program: Program
     milestones: list[Milestone]
     day: dt.date | None
-    rows: list[MatrixRow]
+    rows: list[MatrixRow]  # one page
+    total: int  # agencies matching the filters, on every page
     summary: dict[int, dict[str, int]]  # milestone id → status → agencies (after filters)
     ministries: list[q.AgencyRow]
     provinces: list[str]
     filters: Filters
+
+    @property
+    def page(self) -> int:
+        return self.filters.page
+
+    @property
+    def per_page(self) -> int:
+        return self.filters.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
 
 
 def get_default_program(session: Session) -> Program:
@@ -86,101 +137,180 @@ def get_default_program(session: Session) -> Program:
     return programs[0]
 
 
-def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters | None = None) -> Dashboard:
-    filters = filters or Filters()
+def matrix(session: Session, actor: Actor, program_id: int) -> Matrix:
     program = q.get_program(session, program_id)
     if not policies.can_view_dashboard(actor):
         raise NotAuthorized("the national dashboard is for overseers")
-    milestones = list(program.milestones)
-    ids = [m.id for m in milestones]
-    day = q.latest_snapshot_day(session, ids) if ids else None
-    agencies = {a.id: a for a in q.list_agencies(session)}
-    parents = {a.parent_id for a in agencies.values() if a.parent_id}
-    cells: dict[int, dict[int, Cell]] = {}
-    if day is not None:
-        for snap in q.list_snapshots_for_day(session, ids, day):
-            cells.setdefault(snap.agency_id, {})[snap.milestone_id] = _cell(snap)
-    rows = []
-    for agency_id, row_cells in cells.items():
-        agency = agencies.get(agency_id)
-        if agency is None:
-            continue
-        top = q.top_ancestor(agencies, agency_id)
-        ministry = agencies.get(top) if agencies[top].kind == "ministry" else None
-        rows.append(MatrixRow(agency, ministry, agency_id in parents, row_cells))
-    rows = _sorted([r for r in rows if _matches(r, filters)], filters)
-    summary = {m.id: dict.fromkeys((str(s) for s in STATUS_ORDER), 0) for m in milestones}
-    for row in rows:
-        for milestone_id, cell in row.cells.items():
-            summary[milestone_id][cell.status] += 1
+    return Matrix(program, list(program.milestones), q.latest_standings_day(session, program.id))
+
+
+def dashboard(session: Session, actor: Actor, program_id: int, filters: Filters | None = None) -> Dashboard:
+    """The national summary and one page of agencies: a handful of indexed queries at any size."""
+    filters = filters or Filters()
+    board = matrix(session, actor, program_id)
+    rows: list[MatrixRow] = []
+    total = 0
+    summary = {m.id: dict.fromkeys((str(s) for s in STATUS_ORDER), 0) for m in board.milestones}
+    provinces: list[str] = []
+    if board.day is not None:
+        offset = (filters.page - 1) * filters.per_page
+        rows = _page(session, board, filters, offset, filters.per_page)
+        total = (
+            session.scalar(sa.select(sa.func.count()).select_from(_filtered(board, filters).subquery())) or 0
+        )
+        for milestone_id, status, agencies in _summary(session, board, filters):
+            if milestone_id in summary and status in summary[milestone_id]:
+                summary[milestone_id][status] += agencies
+        provinces = q.list_total_provinces(session, board.program.id, board.day)
     return Dashboard(
-        program=program,
-        milestones=milestones,
-        day=day,
+        program=board.program,
+        milestones=board.milestones,
+        day=board.day,
         rows=rows,
+        total=total,
         summary=summary,
-        ministries=sorted((a for a in agencies.values() if a.kind == "ministry"), key=lambda a: a.name_fa),
-        provinces=sorted({a.province_code for a in agencies.values() if a.province_code}),
+        ministries=q.list_ministries(session, board.program.id, board.day),
+        provinces=provinces,
         filters=filters,
     )
 
 
-def _cell(snap: ComplianceSnapshot) -> Cell:
-    return Cell(
-        status=snap.status,
-        value=snap.value,
-        numerator=snap.numerator,
-        denominator=snap.denominator,
-        group_value=snap.group_value,
-        group_numerator=snap.group_numerator,
-        group_denominator=snap.group_denominator,
-    )
+def iter_rows(session: Session, board: Matrix, filters: Filters) -> Iterator[MatrixRow]:
+    """Every row matching the filters, in order, fetched a batch at a time (for the exports)."""
+    if board.day is None:
+        return
+    offset = 0
+    while True:
+        batch = _page(session, board, filters, offset, EXPORT_BATCH)
+        yield from batch
+        if len(batch) < EXPORT_BATCH:
+            return
+        offset += EXPORT_BATCH
 
 
-def _matches(row: MatrixRow, filters: Filters) -> bool:
-    if filters.ministry_id is not None and (row.ministry is None or row.ministry.id != filters.ministry_id):
-        return False
-    if filters.kind and row.agency.kind != filters.kind:
-        return False
-    if filters.province and row.agency.province_code != filters.province:
-        return False
-    return not filters.status or any(c.status == filters.status for c in row.cells.values())
+def _filtered(board: Matrix, filters: Filters) -> sa.Select:
+    st = ComplianceStanding
+    query = sa.select(st.agency_id).where(st.program_id == board.program.id, st.day == board.day)
+    return _where(query, filters)
 
 
-def _sorted(rows: list[MatrixRow], filters: Filters) -> list[MatrixRow]:
-    """Sorted by the chosen column; by a milestone, agencies without a figure come last either way."""
-    if filters.sort.startswith("m") and filters.sort[1:].isdigit():
-        milestone_id = int(filters.sort[1:])
+def _where(query: sa.Select, filters: Filters) -> sa.Select:
+    st = ComplianceStanding
+    if filters.ministry_id is not None:
+        query = query.where(
+            st.ministry_id == filters.ministry_id if is_valid_id(filters.ministry_id) else sa.false()
+        )
+    if filters.kind:
+        query = query.where(st.kind == filters.kind)
+    if filters.province:
+        query = query.where(st.province_code == filters.province)
+    if filters.status:
+        bit = STATUS_BITS.get(filters.status)
+        query = query.where(st.status_mask.op("&")(bit) != 0 if bit else sa.false())
+    if filters.search:
+        query = query.where(st.search_key.contains(filters.search, autoescape=True))
+    return query
 
-        def has_value(row: MatrixRow) -> bool:
-            cell = row.cells.get(milestone_id)
-            return cell is not None and cell.value is not None
 
-        valued = sorted(filter(has_value, rows), key=_sort_key(filters.sort), reverse=filters.descending)
-        rest = sorted((r for r in rows if not has_value(r)), key=lambda r: r.agency.name_fa)
-        return valued + rest
-    return sorted(rows, key=_sort_key(filters.sort), reverse=filters.descending)
+def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit: int) -> list[MatrixRow]:
+    st = ComplianceStanding
+    query = _where(sa.select(st).where(st.program_id == board.program.id, st.day == board.day), filters)
+    query = _ordered(query, filters).offset(offset).limit(limit)
+    standings = list(session.scalars(query))
+    if not standings:
+        return []
+    cells: dict[int, dict[int, Cell]] = {s.agency_id: {} for s in standings}
+    snap = ComplianceSnapshot
+    for agency_id, milestone_id, status, value, num, den, group_num, group_den in session.execute(
+        sa.select(
+            snap.agency_id,
+            snap.milestone_id,
+            snap.status,
+            snap.value,
+            snap.numerator,
+            snap.denominator,
+            snap.group_numerator,
+            snap.group_denominator,
+        ).where(
+            snap.agency_id.in_(list(cells)),
+            snap.milestone_id.in_([m.id for m in board.milestones]),
+            snap.day == board.day,
+        )
+    ):
+        cells[agency_id][milestone_id] = Cell(
+            status, value, num, den, group_num / group_den if group_den else None, group_num, group_den
+        )
+    return [
+        MatrixRow(
+            agency=q.AgencyRow(
+                s.agency_id, s.code, s.name_fa, s.name_en, s.kind, s.parent_id, s.province_code
+            ),
+            ministry=None
+            if s.ministry_id is None
+            else q.AgencyRow(
+                s.ministry_id, "", s.ministry_name_fa, s.ministry_name_en, "ministry", None, None
+            ),
+            has_children=s.has_children,
+            cells=cells[s.agency_id],
+        )
+        for s in standings
+    ]
 
 
-def _sort_key(sort: str):
-    status_rank = {str(s): i for i, s in enumerate(STATUS_ORDER)}
-    if sort.startswith("m") and sort[1:].isdigit():
-        milestone_id = int(sort[1:])
+def _ordered(query: sa.Select, filters: Filters) -> sa.Select:
+    """Sorted by the chosen column; by a milestone, agencies without a figure come last either way
+    (by name); laggards first: worst status, then lowest mean value, then name."""
+    st = ComplianceStanding
 
-        def by_milestone(row: MatrixRow):
-            cell = row.cells.get(milestone_id)
-            if cell is None or cell.value is None:
-                return (1, 0.0, 9, row.agency.name_fa)
-            return (0, cell.value, status_rank.get(cell.status, 9), row.agency.name_fa)
+    def way(column: Any) -> Any:
+        return column.desc() if filters.descending else column.asc()
 
-        return by_milestone
+    sort = filters.sort
+    if sort.startswith("m") and sort[1:].isdigit() and is_valid_id(int(sort[1:])):
+        cell = aliased(ComplianceSnapshot)
+        query = query.outerjoin(
+            cell,
+            sa.and_(cell.agency_id == st.agency_id, cell.milestone_id == int(sort[1:]), cell.day == st.day),
+        )
+        valued = cell.value.is_not(None)
+        rank = sa.case(*((cell.status == str(s), i) for i, s in enumerate(STATUS_ORDER)), else_=9)
+        return query.order_by(
+            sa.case((valued, 0), else_=1),
+            way(cell.value),
+            way(sa.case((valued, rank))),
+            way(sa.case((valued, st.name_fa))),
+            st.name_fa,
+            st.agency_id,
+        )
+    if sort == "name":
+        return query.order_by(way(st.name_fa), way(st.agency_id))
     if sort == "ministry":
-        return lambda r: (r.ministry.name_fa if r.ministry else "", r.agency.name_fa)
+        return query.order_by(way(st.ministry_name_fa), way(st.name_fa), way(st.agency_id))
     if sort == "kind":
-        return lambda r: (r.agency.kind, r.agency.name_fa)
+        return query.order_by(way(st.kind), way(st.name_fa), way(st.agency_id))
     if sort == "province":
-        return lambda r: (r.agency.province_code or "", r.agency.name_fa)
-    return lambda r: r.agency.name_fa
+        return query.order_by(way(sa.func.coalesce(st.province_code, "")), way(st.name_fa), way(st.agency_id))
+    return query.order_by(way(st.laggard_key), way(st.name_fa), way(st.agency_id))
+
+
+def _summary(session: Session, board: Matrix, filters: Filters) -> list[tuple[int, str, int]]:
+    """(milestone id, status, agencies) of the rows matching the filters: the precomputed totals of the
+    nation, a ministry or a province, else counted in SQL over the filtered standings."""
+    if filters.scope_only and board.day is not None:
+        ministry_id = filters.ministry_id
+        if ministry_id is not None and not is_valid_id(ministry_id):
+            return []
+        return q.list_totals(session, board.program.id, board.day, ministry_id, filters.province or None)
+    rows = _filtered(board, filters).subquery()
+    snap = ComplianceSnapshot
+    counted = (
+        sa.select(snap.milestone_id, snap.status, sa.func.count())
+        .select_from(rows)
+        .join(snap, snap.agency_id == rows.c.agency_id)
+        .where(snap.day == board.day, snap.milestone_id.in_([m.id for m in board.milestones]))
+        .group_by(snap.milestone_id, snap.status)
+    )
+    return [(m, s, n) for m, s, n in session.execute(counted)]
 
 
 @dataclasses.dataclass

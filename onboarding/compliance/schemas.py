@@ -21,6 +21,9 @@ class Status(enum.StrEnum):
 
 
 STATUS_ORDER = (Status.met, Status.on_track, Status.at_risk, Status.missed, Status.no_data)
+# "laggards first": an agency's worst status, worst first (no figure is worse than being on track)
+LAGGARD_ORDER = (Status.missed, Status.at_risk, Status.no_data, Status.on_track, Status.met)
+STATUS_BITS = {str(status): 1 << index for index, status in enumerate(STATUS_ORDER)}
 
 
 class TargetKind(enum.StrEnum):
@@ -77,7 +80,7 @@ class MilestoneInput:
     position: int = 0
 
     @classmethod
-    def parse(cls, data: dict[str, Any], metric_names: set[str]) -> MilestoneInput:  # noqa: C901 - one check per field of a hand-written validator; to split (issue 19)
+    def parse(cls, data: dict[str, Any], metric_names: set[str]) -> MilestoneInput:
         """Accepts form or JSON input; the deadline as ISO (2024-11-20) or Jalali (1403/08/30) text."""
         fields: dict[str, str] = {}
         code = str(data.get("code") or "").strip()
@@ -89,47 +92,13 @@ class MilestoneInput:
         metric = str(data.get("metric") or "").strip()
         if metric not in metric_names:
             fields["metric"] = f"unknown metric {metric!r}; one of {', '.join(sorted(metric_names))}"
-        try:
-            target_kind = TargetKind(str(data.get("target_kind") or "ratio"))
-        except ValueError:
-            fields["target_kind"] = "one of ratio, boolean"
-            target_kind = TargetKind.ratio
-        target = 1.0
-        raw_target = data.get("target", 1)
-        try:
-            target = float(str(raw_target).strip().rstrip("%")) if raw_target not in (None, "") else 1.0
-            if isinstance(raw_target, str) and raw_target.strip().endswith("%"):
-                target /= 100
-            if not 0 < target <= 1:
-                fields["target"] = "a share above 0 and at most 1 (for example 0.2 or 20%)"
-        except ValueError:
-            fields["target"] = f"not a number: {raw_target!r}"
+        target_kind = _target_kind(data, fields)
+        target = _target(data, fields)
         if target_kind is TargetKind.boolean:
             target = 1.0
-        deadline = None
-        raw_deadline = data.get("deadline")
-        if isinstance(raw_deadline, dt.date):
-            deadline = raw_deadline
-        elif not raw_deadline:
-            fields["deadline"] = "required"
-        else:
-            deadline = _parse_date(str(raw_deadline))
-            if deadline is None:
-                fields["deadline"] = f"not a date: {raw_deadline!r} (1403/08/30 or 2024-11-20)"
-        raw_scope = data.get("scope_kinds") or []
-        if isinstance(raw_scope, str):
-            raw_scope = [s for s in (p.strip() for p in raw_scope.split(",")) if s]
-        unknown = [k for k in raw_scope if k not in AgencyKind.__members__]
-        if unknown:
-            fields["scope_kinds"] = f"unknown agency kinds: {', '.join(map(str, unknown))}"
-        remind = data.get("remind_days_before", 30)
-        try:
-            remind = int(remind if remind not in (None, "") else 30)
-            if not 0 <= remind <= 365:
-                fields["remind_days_before"] = "between 0 and 365"
-        except (TypeError, ValueError):
-            fields["remind_days_before"] = f"not a whole number: {remind!r}"
-            remind = 30
+        deadline = _deadline(data, fields)
+        scope_kinds = _scope_kinds(data, fields)
+        remind = _remind_days_before(data, fields)
         if fields:
             raise ValidationError("invalid milestone", fields=fields)
         assert deadline is not None
@@ -141,10 +110,70 @@ class MilestoneInput:
             target_kind=target_kind,
             target=target,
             deadline=deadline,
-            scope_kinds=sorted(set(raw_scope)),
+            scope_kinds=scope_kinds,
             remind_days_before=remind,
             position=int(data.get("position") or 0),
         )
+
+
+def _target_kind(data: dict[str, Any], fields: dict[str, str]) -> TargetKind:
+    try:
+        return TargetKind(str(data.get("target_kind") or "ratio"))
+    except ValueError:
+        fields["target_kind"] = "one of ratio, boolean"
+        return TargetKind.ratio
+
+
+def _target(data: dict[str, Any], fields: dict[str, str]) -> float:
+    """A share above 0 and at most 1, given as a fraction or a percentage (1 when not given)."""
+    target = 1.0
+    raw_target = data.get("target", 1)
+    try:
+        target = float(str(raw_target).strip().rstrip("%")) if raw_target not in (None, "") else 1.0
+        if isinstance(raw_target, str) and raw_target.strip().endswith("%"):
+            target /= 100
+        if not 0 < target <= 1:
+            fields["target"] = "a share above 0 and at most 1 (for example 0.2 or 20%)"
+    except ValueError:
+        fields["target"] = f"not a number: {raw_target!r}"
+    return target
+
+
+def _deadline(data: dict[str, Any], fields: dict[str, str]) -> dt.date | None:
+    raw_deadline = data.get("deadline")
+    if isinstance(raw_deadline, dt.date):
+        return raw_deadline
+    if not raw_deadline:
+        fields["deadline"] = "required"
+        return None
+    deadline = _parse_date(str(raw_deadline))
+    if deadline is None:
+        fields["deadline"] = f"not a date: {raw_deadline!r} (1403/08/30 or 2024-11-20)"
+    return deadline
+
+
+def _scope_kinds(data: dict[str, Any], fields: dict[str, str]) -> list[str]:
+    """The agency kinds the milestone applies to (a list, or comma-separated text), sorted, once each."""
+    raw_scope = data.get("scope_kinds") or []
+    if isinstance(raw_scope, str):
+        raw_scope = [s for s in (p.strip() for p in raw_scope.split(",")) if s]
+    unknown = [k for k in raw_scope if k not in AgencyKind.__members__]
+    if unknown:
+        fields["scope_kinds"] = f"unknown agency kinds: {', '.join(map(str, unknown))}"
+        return []  # (mixed types would not sort)
+    return sorted(set(raw_scope))
+
+
+def _remind_days_before(data: dict[str, Any], fields: dict[str, str]) -> int:
+    remind = data.get("remind_days_before", 30)
+    try:
+        remind = int(remind if remind not in (None, "") else 30)
+        if not 0 <= remind <= 365:
+            fields["remind_days_before"] = "between 0 and 365"
+    except (TypeError, ValueError):
+        fields["remind_days_before"] = f"not a whole number: {remind!r}"
+        remind = 30
+    return remind
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -1,7 +1,9 @@
 """Computing compliance snapshots: every agency in scope × every active milestone, for one day.
 
-A national snapshot is one query per metric (grouped by agency), one query for the recent history
-and a bulk upsert, so it stays fast at the mandate's size (about a thousand agencies).
+A national snapshot is one query per metric (grouped by agency), one query for the recent history,
+one DELETE of the day's rows and one COPY (a recompute upserts its few rows), so it stays fast at the
+size of the state (ten thousand agencies); each program's standings and totals
+(onboarding/compliance/standings.py) are written with them.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.dates import utcnow
+from core.db import insert_rows
 from onboarding.compliance import metrics
 from onboarding.compliance import queries as q
 from onboarding.compliance.evaluation import TREND_DAYS, evaluate
 from onboarding.compliance.models import ComplianceSnapshot, Milestone
 from onboarding.compliance.schemas import Status
+from onboarding.compliance.standings import write_standings
 
 UPSERT_CHUNK = 2000
 
@@ -90,7 +95,11 @@ def compute_snapshots(
             result.statuses[status] += 1
             if status is Status.at_risk:
                 result.at_risk.append((agency_id, milestone.id))
-    _upsert(session, rows)
+    if only_agencies is None:
+        _replace_day(session, day, [m.id for m in milestones], rows)
+    else:
+        _upsert(session, rows)
+    write_standings(session, day, agencies, milestones, rows, None if only_agencies is None else wanted)
     result.rows = len(rows)
     return result
 
@@ -146,9 +155,18 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         index_elements=list(keys),
         set_={c: statement.excluded[c] for c in rows[0] if c not in keys},
     )
-    # executemany: compiled once and sent in batches (insertmanyvalues), not one huge VALUES clause
+    # executemany: compiled once and sent in batches, not one huge VALUES clause
     for start in range(0, len(rows), UPSERT_CHUNK):
         session.execute(statement, rows[start : start + UPSERT_CHUNK])
+
+
+def _replace_day(session: Session, day: dt.date, milestone_ids: list[int], rows: list[dict]) -> None:
+    """A national snapshot's rows replace the day's rows of those milestones: one DELETE, then COPY on
+    PostgreSQL (executemany INSERT on SQLite), far faster than upserting row by row."""
+    table = ComplianceSnapshot.__table__
+    assert isinstance(table, Table)
+    session.execute(sa.delete(table).where(table.c.day == day, table.c.milestone_id.in_(milestone_ids)))
+    insert_rows(session, table, rows)
 
 
 def milestones_by_id(milestones: Iterable[Milestone]) -> dict[int, Milestone]:

@@ -36,7 +36,27 @@ class ImportResult:
     unchanged: int = 0
 
 
-def import_inventory(session: Session, actor: Actor, document: Any) -> ImportResult:  # noqa: C901 - one branch per sheet and error kind; to split (issue 19)
+def import_inventory(session: Session, actor: Actor, document: Any) -> ImportResult:
+    agency = _document_agency(session, actor, document)
+    result = ImportResult()
+    centers = _import_data_centers(session, agency, document.get("data_centers") or [], result)
+    workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
+    errors: dict[str, str] = {}
+    filled = _fill_workloads(session, actor, agency, document, centers, workloads, errors)
+    _link_dependencies(filled, workloads, result, errors)
+    if errors:
+        session.rollback()
+        raise ValidationError("the inventory document is invalid", fields=errors)
+    session.commit()
+    return result
+
+
+# A workload filled from the document: where it is, its item, the row and its state before (None: new).
+_Filled = tuple[str, dict[str, Any], Workload, tuple[Any, ...] | None]
+
+
+def _document_agency(session: Session, actor: Actor, document: Any) -> Agency:
+    """The agency the document names, if it exists and the actor may change its inventory."""
     if not isinstance(document, dict) or not isinstance(document.get("agency"), str):
         raise ValidationError("the document needs an agency code", fields={"agency": "required"})
     agency = session.scalar(select(Agency).where(Agency.code == document["agency"]))
@@ -45,11 +65,17 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
             "unknown agency", fields={"agency": f"no agency with code {document['agency']!r}"}
         )
     policies.require(policies.can_change(actor, agency.id), "change this agency's inventory")
-    result = ImportResult()
+    return agency
+
+
+def _import_data_centers(
+    session: Session, agency: Agency, items: list[Any], result: ImportResult
+) -> dict[str, DataCenter]:
+    """The agency's data centers by name, the document's added or updated (and flushed)."""
     centers = {
         dc.name: dc for dc in session.scalars(select(DataCenter).where(DataCenter.agency_id == agency.id))
     }
-    for index, item in enumerate(document.get("data_centers") or []):
+    for index, item in enumerate(items):
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
             raise ValidationError(
                 "a data center needs a name", fields={f"data_centers[{index}].name": "required"}
@@ -63,9 +89,21 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
         dc.location = str(item.get("location", dc.location or ""))
         dc.owner = str(item.get("owner", dc.owner or ""))
     session.flush()
-    workloads = {w.name: w for w in session.scalars(select(Workload).where(Workload.agency_id == agency.id))}
-    errors: dict[str, str] = {}
-    seen: list[tuple[str, dict[str, Any], Workload, tuple[Any, ...] | None]] = []
+    return centers
+
+
+def _fill_workloads(
+    session: Session,
+    actor: Actor,
+    agency: Agency,
+    document: dict[str, Any],
+    centers: dict[str, DataCenter],
+    workloads: dict[str, Workload],
+    errors: dict[str, str],
+) -> list[_Filled]:
+    """First pass: every workload of the document added or filled (new ones joining `workloads`),
+    all but its dependencies, which need every workload to exist."""
+    filled: list[_Filled] = []
     service_ids = _ServiceIds(session, agency.id)
     inquiry_ids = _InquiryIds(session, actor, document.get("workloads"))
     for index, item in enumerate(document.get("workloads") or []):
@@ -78,7 +116,7 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
         if workload is None:
             workload = workloads[str(item["name"])] = Workload(agency_id=agency.id)
         dc = centers.get(str(item.get("data_center", "")))
-        try:  # dependencies are set in the second pass, once every workload exists
+        try:
             fill_workload(
                 session,
                 actor,
@@ -97,8 +135,15 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
             continue
         session.add(workload)
         session.flush()
-        seen.append((where, item, workload, before))
-    for where, item, workload, before in seen:
+        filled.append((where, item, workload, before))
+    return filled
+
+
+def _link_dependencies(
+    filled: list[_Filled], workloads: dict[str, Workload], result: ImportResult, errors: dict[str, str]
+) -> None:
+    """Second pass: each workload's dependencies set, and counted as added, updated or unchanged."""
+    for where, item, workload, before in filled:
         names = list(item.get("depends_on") or [])
         missing = [n for n in names if n not in workloads or n == workload.name]
         if missing:
@@ -111,11 +156,6 @@ def import_inventory(session: Session, actor: Actor, document: Any) -> ImportRes
             result.workloads_updated += 1
         else:
             result.unchanged += 1
-    if errors:
-        session.rollback()
-        raise ValidationError("the inventory document is invalid", fields=errors)
-    session.commit()
-    return result
 
 
 class _ServiceIds:

@@ -89,8 +89,20 @@ def parse_components(raw: Any) -> list[Component]:
     return components
 
 
-def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -> Component | None:  # noqa: C901 - one check per field of a hand-written validator; to split (issue 19)
+def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -> Component | None:
+    """One component, or None with its errors (keyed `<where>.<field>`) added to `errors`."""
     before = len(errors)
+    name, image = _component_identity(item, where, errors)
+    sizing = _component_sizing(item, where, errors)
+    runtime = _component_runtime(item, where, errors, has_ports=bool(sizing["ports"]))
+    if len(errors) > before:
+        return None
+    assert isinstance(name, str)  # else the name is among the errors above
+    return Component(name=name, image=image, **sizing, **runtime)
+
+
+def _component_identity(item: dict[str, Any], where: str, errors: dict[str, str]) -> tuple[Any, str | None]:
+    """Known fields only; the name (a DNS label) and the image (None: not containerized yet)."""
     known = {f.name for f in dataclasses.fields(Component)}
     for key in sorted(set(item) - known):
         errors[f"{where}.{key}"] = f"unknown field; expected one of {', '.join(sorted(known))}"
@@ -104,6 +116,11 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         image = None
     elif not isinstance(image, str) or not IMAGE.match(image):
         errors[f"{where}.image"] = "a container image such as registry.example.ir/app:1.2 (or empty)"
+    return name, image
+
+
+def _component_sizing(item: dict[str, Any], where: str, errors: dict[str, str]) -> dict[str, Any]:
+    """Ports, replicas, CPU, memory and storage, as `Component` fields."""
     ports = item.get("ports", [])
     if not isinstance(ports, list) or not all(isinstance(p, int) and 1 <= p <= 65535 for p in ports):
         errors[f"{where}.ports"] = "a list of port numbers between 1 and 65535"
@@ -120,6 +137,20 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
     storage = item.get("storage") or None
     if storage is not None and not MEMORY.match(str(storage)):
         errors[f"{where}.storage"] = "a storage size such as 10Gi (or empty for none)"
+    return {
+        "ports": tuple(ports),
+        "replicas": replicas,
+        "cpu": cpu,
+        "memory": memory,
+        "storage": str(storage) if storage else None,
+    }
+
+
+def _component_runtime(
+    item: dict[str, Any], where: str, errors: dict[str, str], has_ports: bool
+) -> dict[str, Any]:
+    """Environment, secrets, root filesystem, probes (which need a port) and exposure, as
+    `Component` fields."""
     env = item.get("env", {})
     if not isinstance(env, dict) or not all(isinstance(k, str) and ENV_NAME.match(k) for k in env):
         errors[f"{where}.env"] = "a mapping of NAME: value (names: letters, digits, '_')"
@@ -136,29 +167,19 @@ def _parse_component(item: dict[str, Any], where: str, errors: dict[str, str]) -
         path = item.get(key) or None
         if path is not None and not (isinstance(path, str) and PROBE_PATH.match(path)):
             errors[f"{where}.{key}"] = "an HTTP path such as /healthz (or empty for no probe)"
-        elif path is not None and not ports:
+        elif path is not None and not has_ports:
             errors[f"{where}.{key}"] = "a probe needs a port: add one to ports"
         probes[key] = path
     expose = item.get("expose", True)
     if not isinstance(expose, bool):
         errors[f"{where}.expose"] = "true or false"
-    if len(errors) > before:
-        return None
-    assert isinstance(name, str)  # else the name is among the errors above
-    return Component(
-        name=name,
-        image=image,
-        ports=tuple(ports),
-        replicas=replicas,
-        cpu=cpu,
-        memory=memory,
-        storage=str(storage) if storage else None,
-        env=tuple(sorted((k, str(v)) for k, v in env.items())),
-        secrets=tuple(secrets),
-        read_only_root=read_only_root,
+    return {
+        "env": tuple(sorted((k, str(v)) for k, v in env.items())),
+        "secrets": tuple(secrets),
+        "read_only_root": read_only_root,
         **probes,
-        expose=expose,
-    )
+        "expose": expose,
+    }
 
 
 def components_of(stored: list[dict[str, Any]]) -> list[Component]:

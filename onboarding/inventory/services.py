@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -81,9 +82,9 @@ def create_workload(
     components: Any,
     title: str = "",
     classification: str = "internal",
-    service_ids: list[int] = (),  # type: ignore[assignment]
-    depends_on_ids: list[int] = (),  # type: ignore[assignment]
-    inquiry_ids: list[int] = (),  # type: ignore[assignment]
+    service_ids: Sequence[int] = (),
+    depends_on_ids: Sequence[int] = (),
+    inquiry_ids: Sequence[int] = (),
 ) -> Workload:
     _agency(session, actor, agency_id)
     workload = Workload(agency_id=agency_id)

@@ -102,36 +102,19 @@ def add_wave(
     return wave
 
 
-def schedule_workload(  # noqa: C901 - each refusal named; to split (issue 19)
+def schedule_workload(
     session: Session, actor: Actor, plan_id: int, wave_number: int, workload_id: int
 ) -> WaveEntry:
     """Put a workload in a wave; refused (with the reason) if that would run it before what it needs."""
     plan = get_plan(session, actor, plan_id)
     policies.require(policies.can_change(actor, plan.agency_id), "plan this agency's migration")
-    try:
-        workload = get_workload(session, actor, workload_id)
-    except NotFound:
-        workload = None
-    if workload is None or workload.agency_id != plan.agency_id:  # another agency's is answered alike
-        raise UnknownReference("workload_id", "workload of this plan's agency")
+    workload = _plan_workload(session, actor, plan, workload_id)
     wave = next((w for w in plan.waves if w.number == wave_number), None)
     if wave is None:
         raise ValidationError("no such wave", fields={"wave": f"wave {wave_number} is not in this plan"})
     placed = {e.workload_id: (w.number, e) for w in plan.waves for e in w.entries}
-    problems = []
-    deps: list[tuple[str, int | None]] = []
-    for dep in workload.depends_on:
-        if dep.status == WorkloadStatus.migrated:
-            deps.append((dep.name, None))
-        elif dep.id not in placed:
-            problems.append(f"{workload.name} depends on {dep.name}, which is not in this plan")
-        elif placed[dep.id][0] >= wave_number:
-            problems.append(f"{workload.name} depends on {dep.name}, which is in wave {placed[dep.id][0]}")
-        else:
-            deps.append((dep.name, placed[dep.id][0]))
-    for other_id, (number, entry) in placed.items():
-        if other_id != workload.id and workload in entry.workload.depends_on and number <= wave_number:
-            problems.append(f"{entry.workload.name} in wave {number} depends on {workload.name}")
+    deps, problems = _dependency_waves(workload, placed, wave_number)
+    problems += _dependents_too_early(workload, placed, wave_number)
     if problems:
         raise ValidationError(
             "the wave would run a workload before what it depends on", fields={"wave": "; ".join(problems)}
@@ -146,6 +129,49 @@ def schedule_workload(  # noqa: C901 - each refusal named; to split (issue 19)
     session.add(entry)
     session.commit()
     return entry
+
+
+# Each workload placed in the plan: its wave's number and its entry.
+_Placed = dict[int, tuple[int, WaveEntry]]
+
+
+def _plan_workload(session: Session, actor: Actor, plan: MigrationPlan, workload_id: int) -> Workload:
+    """The workload, if it is the plan's agency's (another agency's is answered as a missing one)."""
+    try:
+        workload = get_workload(session, actor, workload_id)
+    except NotFound:
+        workload = None
+    if workload is None or workload.agency_id != plan.agency_id:
+        raise UnknownReference("workload_id", "workload of this plan's agency")
+    return workload
+
+
+def _dependency_waves(
+    workload: Workload, placed: _Placed, wave_number: int
+) -> tuple[list[tuple[str, int | None]], list[str]]:
+    """What `workload` depends on with the wave each runs in (None: migrated already), and the
+    dependencies that would not run before `wave_number`."""
+    deps: list[tuple[str, int | None]] = []
+    problems = []
+    for dep in workload.depends_on:
+        if dep.status == WorkloadStatus.migrated:
+            deps.append((dep.name, None))
+        elif dep.id not in placed:
+            problems.append(f"{workload.name} depends on {dep.name}, which is not in this plan")
+        elif placed[dep.id][0] >= wave_number:
+            problems.append(f"{workload.name} depends on {dep.name}, which is in wave {placed[dep.id][0]}")
+        else:
+            deps.append((dep.name, placed[dep.id][0]))
+    return deps, problems
+
+
+def _dependents_too_early(workload: Workload, placed: _Placed, wave_number: int) -> list[str]:
+    """The placed workloads that depend on `workload` and would run no later than `wave_number`."""
+    return [
+        f"{entry.workload.name} in wave {number} depends on {workload.name}"
+        for other_id, (number, entry) in placed.items()
+        if other_id != workload.id and workload in entry.workload.depends_on and number <= wave_number
+    ]
 
 
 def suggest_waves(session: Session, actor: Actor, agency_id: int) -> list[list[str]]:

@@ -46,8 +46,9 @@ def actor_for(session: Session, user: User) -> Actor:
     return Actor(id=user.id, role=user.role, agency_ids=agencies, label=user.email)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A time read back from SQLite (naive, in UTC) as PostgreSQL gives it (aware)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def authenticate(session: Session, email: str, password: str, network: str = "") -> User:

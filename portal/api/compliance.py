@@ -111,6 +111,9 @@ MATRIX_SCHEMA = {
         "program": PROGRAM_SCHEMA,
         "day": {"type": ["string", "null"], "format": "date"},
         "summary": {"type": "object", "additionalProperties": {"type": "object"}},
+        "total": {"type": "integer", "description": "agencies matching the filters, on every page"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
         "rows": {
             "type": "array",
             "items": {
@@ -147,8 +150,15 @@ MATRIX_PARAMS = [
     query_param("kind", {"type": "string"}, "agency kind"),
     query_param("province", {"type": "string"}, "province code"),
     query_param("status", {"type": "string", "enum": STATUSES}, "agencies with a cell of this status"),
-    query_param("sort", {"type": "string"}, "name, ministry, kind, province or m<milestone id>"),
+    query_param("q", {"type": "string"}, "search in the agency's code and names"),
+    query_param(
+        "sort",
+        {"type": "string"},
+        "laggards (default: worst status first), name, ministry, kind, province or m<milestone id>",
+    ),
     query_param("order", {"type": "string", "enum": ["asc", "desc"]}),
+    query_param("page", {"type": "integer", "minimum": 1}, "page number (from 1)"),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "rows per page (default 50)"),
 ]
 
 
@@ -263,7 +273,7 @@ def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
 @bp.get("/programs/<int:program_id>/matrix")
 @roles(Role.platform_admin, Role.overseer)
 @operation(
-    summary="Every agency × milestone: value and status (the dashboard's matrix)",
+    summary="Agencies × milestones, one page: value and status (the dashboard's matrix), and the summary",
     tags=TAGS,
     response=MATRIX_SCHEMA,
     parameters=MATRIX_PARAMS,
@@ -274,6 +284,9 @@ def matrix(program_id: int) -> Any:
         "program": _program(board.program),
         "day": board.day.isoformat() if board.day else None,
         "summary": {str(k): v for k, v in board.summary.items()},
+        "total": board.total,
+        "page": board.page,
+        "per_page": board.per_page,
         "rows": [
             {
                 "agency": _agency(row.agency, row.ministry.id if row.ministry else None),

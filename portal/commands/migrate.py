@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from catalog.models import Agency
 from core.actors import SYSTEM
@@ -90,7 +91,7 @@ def start_command(agency_code: str, workload_name: str, cloud_plan: str, wait: b
             click.echo("sent to the migrations queue")
 
 
-def _watch(session, run_id: int) -> None:  # type: ignore[no-untyped-def]
+def _watch(session: Session, run_id: int) -> None:
     backend = backend_from_settings(load_settings())
     with click.progressbar(length=100, label=f"run {run_id}") as bar:
         while True:

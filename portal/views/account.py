@@ -74,7 +74,7 @@ def change_password() -> str | Response | tuple[str, int]:
             try:
                 user = accounts.change_password(
                     get_session(),
-                    current_actor().id,
+                    current_actor().signed_in_id,
                     form.get("current_password", ""),
                     form.get("new_password", ""),
                 )
@@ -84,7 +84,7 @@ def change_password() -> str | Response | tuple[str, int]:
                 sign_in_user(user)  # this session goes on; every other one has ended
                 flash(_("Your password was changed. Other sessions were signed out."), "success")
                 return redirect(url_for("home.index"))
-    forced = bool(current_user() and current_user().must_change_password)
+    forced = current_user().must_change_password
     page = render_template("account/password.html", errors=errors, forced=forced)
     return (page, 422) if errors else page
 
@@ -158,7 +158,7 @@ def tokens() -> str:
     actor = current_actor()
     return render_template(
         "account/tokens.html",
-        tokens=accounts.list_tokens(get_session(), actor, actor.id),
+        tokens=accounts.list_tokens(get_session(), actor, actor.signed_in_id),
         new_token=None,
         errors={},
     )
@@ -170,13 +170,13 @@ def create_token() -> str | tuple[str, int]:
     actor = current_actor()
     try:
         _token, plaintext = accounts.issue_token(
-            get_session(), actor, actor.id, request.form.get("label", "")
+            get_session(), actor, actor.signed_in_id, request.form.get("label", "")
         )
     except ValidationError as exc:
-        listed = accounts.list_tokens(get_session(), actor, actor.id)
+        listed = accounts.list_tokens(get_session(), actor, actor.signed_in_id)
         return render_template("account/tokens.html", tokens=listed, new_token=None, errors=exc.fields), 422
     # Shown once, on this response only; the database keeps a digest.
-    listed = accounts.list_tokens(get_session(), actor, actor.id)
+    listed = accounts.list_tokens(get_session(), actor, actor.signed_in_id)
     return render_template("account/tokens.html", tokens=listed, new_token=plaintext, errors={})
 
 

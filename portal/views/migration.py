@@ -25,13 +25,13 @@ bp = Blueprint("migration", __name__, url_prefix="/migration")
 @bp.get("/")
 @signed_in
 def inventory_page() -> str:
+    agency_id = current_user().agency_id
     return render_template(
         "migration/inventory.html",
         **inventory_overview(get_session(), current_actor()),
         errors={},
         form={},
-        can_add=current_user().agency_id is not None
-        and current_actor().can_write_agency(current_user().agency_id),
+        can_add=agency_id is not None and current_actor().can_write_agency(agency_id),
     )
 
 

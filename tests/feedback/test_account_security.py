@@ -19,7 +19,7 @@ from core.db import make_sessionmaker
 from core.errors import ValidationError
 from feedback.accounts.models import Account
 from feedback.accounts.services import authenticate, create_account, create_viewer
-from feedback.web.security import IDLE_TIMEOUT, SEEN_KEY
+from feedback.web.auth import IDLE_TIMEOUT, SEEN_KEY
 from portal.cli import main
 from tests.feedback.helpers import cli_env
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, csrf_token

@@ -42,6 +42,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _overseer_sees_the_dashboard(base: str) -> None:
+    """The demo seed's snapshot wrote standings and totals on SQLite: the dashboard pages them."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    from portal.demo import DEMO_PASSWORD
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = opener.open(f"{base}/sign-in", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode(
+        {"email": "overseer@demo.govcloud.ir", "password": DEMO_PASSWORD, "csrf_token": token}
+    ).encode()
+    opener.open(f"{base}/sign-in", data=body, timeout=10).read()
+    with opener.open(f"{base}/compliance", timeout=30) as response:
+        page = response.read().decode()
+        assert "/dashboard" in response.url and 'id="matrix"' in page
+    assert 'class="cell st-' in page  # at least one agency's figures, read from the standings
+    with opener.open(response.url.replace("/dashboard", "/dashboard.csv"), timeout=30) as export:
+        assert len(export.read().decode("utf-8-sig").splitlines()) > 1
+
+
 def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
     """`govcloud run` on the embedded default: SQLite, filesystem broker, worker and beat in-process."""
     port, feedback_port = _free_port(), _free_port()
@@ -78,6 +101,7 @@ def test_run_serves_everything_and_ctrl_c_leaves_nothing_running(tmp_path):
         assert set(answers.values()) == {200} and len(answers) == 3
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert 'dir="rtl"' in response.read().decode()
+        _overseer_sees_the_dashboard(f"http://127.0.0.1:{port}")
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output = process.communicate(timeout=60)[0].decode()

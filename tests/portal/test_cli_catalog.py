@@ -76,8 +76,8 @@ def test_a_bad_file_is_reported_with_lines_and_the_good_one_still_applies(
 
 
 def test_demo_catalog_is_seeded_once_and_import_as_a_user_keeps_to_their_rights(
-    settings, committed_platform, tmp_path
-):
+    settings, committed_platform, committed_feedback, tmp_path
+):  # `seed` also seeds the feedback tenant's demo, into its own database
     runner = CliRunner()
     first = runner.invoke(main, ["seed"], env=_env(settings))
     assert first.exit_code == 0, first.output

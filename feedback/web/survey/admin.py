@@ -11,7 +11,7 @@ from core.web import get_session
 from feedback.survey import queries
 from feedback.survey.integrity import RULE_TITLES
 from feedback.survey.questions import list_questions, seed_questions, update_questions
-from feedback.web.security import current_actor, registry_admin_required
+from feedback.web.auth import current_actor, registry_admin_required
 from feedback.web.survey.routes import forget_questions
 
 bp = Blueprint("survey_admin", __name__, url_prefix="/admin/survey")

@@ -31,7 +31,7 @@ def is_device_cookie(secret: str, cookie: str) -> bool:
 def answer_limits(secret: str, remote_addr: str | None, network: str, cookie: str | None) -> list[Check]:
     """The limits on posting answers: per address, per network (an IPv6 /64, the configured IPv4
     prefix: rotating addresses inside it gains nothing) and per issued device."""
-    checks = [(f"answer:{remote_addr}", IP_LIMITS), (f"answer-net:{network}", IP_LIMITS)]
+    checks: list[Check] = [(f"answer:{remote_addr}", IP_LIMITS), (f"answer-net:{network}", IP_LIMITS)]
     if cookie and is_device_cookie(secret, cookie):
         checks.append((f"device:{cookie}", DEVICE_LIMITS))
     return checks

@@ -34,10 +34,10 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import NotFound, ValidationError
-from core.ratelimit import RateLimiter, address_prefix
+from core.ratelimit import Check, RateLimiter, address_prefix
 from core.web import LOCALE_COOKIE, body_limit_of, choose_locale, hsts_headers
 from feedback.survey.integrity import TokenError
-from feedback.survey.services import CodeClosed, submit_autocommit
+from feedback.survey.services import CodeClosed, Submission, submit_autocommit
 from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
 
@@ -81,11 +81,40 @@ class SurveyFastPath:
                 return [body]
         return self.wsgi_app(environ, start_response)
 
-    def _answer(self, environ: dict[str, Any]) -> Page | None:  # noqa: C901 - one early hand-over to the route per case it does not take
-        """The thank-you page, or None to leave the request to the Flask route."""
+    def _answer(self, environ: dict[str, Any]) -> Page | None:
+        """The thank-you page, or None to leave the request to the Flask route: each step hands
+        over at the first case it does not take."""
         engine = self.app.extensions["db_sessionmaker"].kw.get("bind")
         if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
             return None  # SQLite, or a test's session bound to one connection
+        form = self._read_form(environ)
+        if form is None:
+            return None
+        cookies = parse_cookie(environ)
+        cookie = cookies.get(DEVICE_COOKIE, "")
+        secret = self.app.config["SECRET_KEY"]
+        if not is_device_cookie(secret, cookie):
+            return None
+        remote_addr = environ.get("REMOTE_ADDR") or ""
+        network = address_prefix(remote_addr, ipv4_prefix=self.app.config["GOVCLOUD"].client_ipv4_prefix)
+        try:
+            submission = check_answer(secret, form, cookie, network)
+        except (TokenError, ValidationError):
+            return None
+        if not self._within_limits(environ, answer_limits(secret, remote_addr, network, cookie)):
+            return None
+        if not _stored(engine, submission):
+            return None
+        locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
+        try:
+            return self._thanks_page(locale, cookie, environ)
+        except Exception:
+            log.exception("survey fast path: no thank-you page, handing over to the route")
+            return None
+
+    def _read_form(self, environ: dict[str, Any]) -> dict[str, str] | None:
+        """The posted form, read as Werkzeug reads it (the body left for the route to read again),
+        or None for anything but a plain form within the route's size limit."""
         if environ.get("QUERY_STRING"):
             return None
         if parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower() != _FORM:
@@ -100,42 +129,19 @@ class SurveyFastPath:
         environ["wsgi.input"] = io.BytesIO(body)  # the route can read it again
         environ["wsgi.input_terminated"] = True
         try:
-            form = _parse_form(body)
+            return _parse_form(body)
         except UnicodeDecodeError:
             return None
-        cookies = parse_cookie(environ)
-        cookie = cookies.get(DEVICE_COOKIE, "")
-        secret = self.app.config["SECRET_KEY"]
-        if not is_device_cookie(secret, cookie):
-            return None
-        remote_addr = environ.get("REMOTE_ADDR") or ""
-        network = address_prefix(remote_addr, ipv4_prefix=self.app.config["GOVCLOUD"].client_ipv4_prefix)
-        try:
-            submission = check_answer(secret, form, cookie, network)
-        except (TokenError, ValidationError):
-            return None
+
+    def _within_limits(self, environ: dict[str, Any], checks: list[Check]) -> bool:
+        """Counted once, in one call; the verdict is left in the environ for the route when the
+        request is handed over."""
         limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(
-            answer_limits(secret, remote_addr, network, cookie)
-        )
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(checks)
         if environ[LIMITS_VERDICT] is not None:
-            return None  # refused, nothing counted: the route answers 429 from this verdict
-        if environ[LIMITS_DEGRADED]:
-            return None  # Redis is down: the route stores the answer marked for review
-        try:
-            submit_autocommit(engine, submission)
-        except (DBAPIError, NotFound, CodeClosed):
-            return None  # the route says why (503, 403, 410) or wins the race on its retry
-        except Exception:  # anything else too: before a commit the route fails inside Flask, with
-            # its own 500 page; after one it finds the submission stored and thanks the citizen
-            log.exception("survey fast path: submission failed, handing over to the route")
-            return None
-        locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
-        try:
-            return self._thanks_page(locale, cookie, environ)
-        except Exception:
-            log.exception("survey fast path: no thank-you page, handing over to the route")
-            return None
+            return False  # refused, nothing counted: the route answers 429 from this verdict
+        # Redis down: the route stores the answer marked for review
+        return not environ[LIMITS_DEGRADED]
 
     def _thanks_page(self, locale: str, cookie: str, request: dict[str, Any]) -> Page | None:
         """The route's own thank-you page for this locale, asked of the Flask app once per process
@@ -148,15 +154,28 @@ class SurveyFastPath:
                 path="/e/-/thanks",
                 base_url=f"{request.get('wsgi.url_scheme', 'http')}://{request.get('HTTP_HOST', 'localhost')}"
                 + request.get("SCRIPT_NAME", ""),
-                headers={"Cookie": f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}"},
+                headers=[("Cookie", f"{DEVICE_COOKIE}={cookie}; {LOCALE_COOKIE}={locale}")],
             ).get_environ()
             chunks, status, headers = run_wsgi_app(self.wsgi_app, environ, buffered=True)
             body = b"".join(chunks)
             if not status.startswith("200") or "Set-Cookie" in headers:
                 return None
             page = self._thanks[locale] = (status, list(headers.items()), body)
-        status, headers, body = page
-        return status, list(headers), body
+        status, page_headers, body = page
+        return status, list(page_headers), body
+
+
+def _stored(engine: Engine, submission: Submission) -> bool:
+    """The answer stored and committed; False hands the request over to the route."""
+    try:
+        submit_autocommit(engine, submission)
+    except (DBAPIError, NotFound, CodeClosed):
+        return False  # the route says why (503, 403, 410) or wins the race on its retry
+    except Exception:  # anything else too: before a commit the route fails inside Flask, with
+        # its own 500 page; after one it finds the submission stored and thanks the citizen
+        log.exception("survey fast path: submission failed, handing over to the route")
+        return False
+    return True
 
 
 def _parse_form(body: bytes) -> dict[str, str]:
@@ -170,6 +189,6 @@ def _parse_form(body: bytes) -> dict[str, str]:
 
 def install(app: Flask) -> SurveyFastPath:
     fast = SurveyFastPath(app, app.wsgi_app)
-    app.wsgi_app = fast  # type: ignore[method-assign]
+    app.wsgi_app = fast  # type: ignore[method-assign] # Flask's way to put WSGI code in front
     app.extensions["survey_fast_path"] = fast
     return fast
