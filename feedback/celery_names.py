@@ -29,6 +29,7 @@ class TaskNames:
     PURGE_BALE_ROWS = "feedback.purge-bale-rows"
     PURGE_JOB_FILES = "feedback.purge-job-files"
     FETCH_REPORT_PHOTOS = "feedback.fetch-report-photos"
+    WEEKLY_DIGESTS = "feedback.weekly-digests"
 
 
 # Exact names first, then the pattern: the bulk tasks, everything else on the fast queue.

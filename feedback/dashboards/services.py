@@ -185,7 +185,7 @@ def resolve_scope(session: Session, actor: Actor | None, requested_text: str) ->
     return requested
 
 
-def _units(
+def units_of(
     session: Session, codes: tuple[str, ...], start: dt.date, end: dt.date, locale: str
 ) -> list[Ranked]:
     rows = [
@@ -218,7 +218,7 @@ def _ranked(
         rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
         return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
     if scope.kind == AGENCY:
-        return UNIT, _units(session, family(scope.value), start, end, locale)
+        return UNIT, units_of(session, family(scope.value), start, end, locale)
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {

@@ -14,6 +14,7 @@ from core.mail import default_sender
 from core.settings import Settings
 from feedback.celery_names import TaskNames
 from feedback.dashboards.alerts import evaluate_alerts, notify_alerts
+from feedback.dashboards.digest import send_weekly_digests
 from feedback.reports.tasks import enqueue_outbox
 from feedback.rollups.scores import min_responses
 
@@ -32,3 +33,18 @@ def evaluate_alerts_task(self: Any) -> int:
         )
     enqueue_outbox(self.app, queued)
     return raised
+
+
+@shared_task(bind=True, name=TaskNames.WEEKLY_DIGESTS)
+def weekly_digests_task(self: Any) -> int:
+    """Each head of agency's weekly digest, by e-mail."""
+    settings: Settings = self.app.conf.govcloud_settings
+    with task_session(settings.feedback_database_url) as session:
+        return send_weekly_digests(
+            session,
+            SYSTEM,
+            settings.smtp_url,
+            default_sender(settings.feedback_base_url),
+            settings.feedback_base_url,
+            min_responses(settings),
+        )

@@ -134,3 +134,22 @@ def test_a_sharp_drop_against_the_window_before_raises_an_alert(feedback_app, fe
     assert "۵۰٫۰ واحد" in agency.get("/dashboard/alerts").get_data(as_text=True)
     notify_alerts(feedback_session, SYSTEM, smtp_server.url, "x@y.ir", BASE)
     assert "50.0 واحد" in smtp_server.received[0].message.get_content()
+
+
+def test_each_head_of_agency_gets_a_weekly_digest(feedback_app, feedback_session, tmp_path, smtp_server):
+    from feedback.celery_names import TaskNames
+    from feedback.dashboards.digest import send_weekly_digests
+    from feedback.schedule import SCHEDULE
+
+    seed_hierarchy(feedback_session, tmp_path)
+    ministry = viewer_client(feedback_app, feedback_session, "agency:MICT")
+    viewer_client(feedback_app, feedback_session, "nation")  # not a head of agency: no digest
+    assert send_weekly_digests(feedback_session, SYSTEM, "", "x@y.ir", BASE, 5) == 0  # no SMTP: none
+    assert send_weekly_digests(feedback_session, SYSTEM, smtp_server.url, "x@y.ir", BASE, 5) == 1
+    mail = smtp_server.received[0]
+    assert mail.recipients == [ministry.account.email]
+    body = mail.message.get_content()
+    assert "امتیاز این هفته: 65.4 از 13 پاسخ" in body  # the ministry with its organization ITO
+    assert "اداره فناوری" in body and "ستاد وزارت" not in body  # 2 answers: not enough to name
+    assert f"{BASE}/dashboard?scope=agency:MICT&days=7" in body
+    assert SCHEDULE["weekly-digests"]["task"] == TaskNames.WEEKLY_DIGESTS
