@@ -1,10 +1,13 @@
 """Dashboard queries at scale: the national and a province dashboard (the very service the pages
-call, reading the per-day rollups) beside the naive answer computed from the raw responses, with
-N responses loaded into a throwaway PostgreSQL database.
+call, reading the rollups shaped by their questions: one period row, a level's period rows, the
+day series) beside, in the same run, the same questions asked of the old per-day rollups of every
+level (built here as they were, `legacy_rollups`) and the naive answer from the raw responses, with
+N responses loaded into a throwaway PostgreSQL database for each size.
 
 Data are generated set-based in SQL (`generate_series`), so 10 million responses load in minutes:
-`BENCH_RESPONSES=10000000 .venv/bin/python -m bench bench_dashboards` (default 1,000,000). The
-rollups are built from the responses with one grouped INSERT per level, as `rebuild-rollups` does.
+`BENCH_RESPONSES=1000000,10000000 .venv/bin/python -m bench bench_dashboards` runs both sizes in
+one run, so the flatness shows (default 200,000). The rollups are built from the responses by
+`rebuild-rollups` itself.
 The responses' remaining foreign key (to the response it replaced) and partial unique index are
 dropped before the load (they only slow the bulk insert; no query below uses them); the day and
 employee indexes stay.
@@ -24,7 +27,7 @@ from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker
 from feedback.rollups.services import rebuild_rollups
 
-RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
+SIZES = [int(n) for n in os.environ.get("BENCH_RESPONSES", "200000").split(",")]
 DAYS = 365
 AGENCIES = 20
 UNITS_PER_AGENCY = 50
@@ -51,7 +54,7 @@ FROM generate_series(1, CAST(:n AS bigint)) AS g, places, agencies,
 """
 
 
-def _load(url: str) -> dict[str, float]:
+def _load(url: str, responses: int) -> dict[str, float]:
     engine = make_engine(url)
     counties = list(reference.counties())
     timings = {}
@@ -79,8 +82,8 @@ def _load(url: str) -> dict[str, float]:
                 "agencies_n": AGENCIES,
                 "days": DAYS,
                 "units": UNITS_PER_AGENCY,
-                "n": RESPONSES,
-                "employees": max(1000, RESPONSES // 100),
+                "n": responses,
+                "employees": max(1000, responses // 100),
             },
         )
     timings["responses"] = time.perf_counter() - started
@@ -88,12 +91,48 @@ def _load(url: str) -> dict[str, float]:
     with make_sessionmaker(engine)() as session:  # the product's own rebuild, set-based
         rebuild_rollups(session, SYSTEM)
     timings["rollups"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(sa.text(LEGACY))
+        for statement in LEGACY_FILL:
+            connection.execute(sa.text(statement))
+    timings["legacy"] = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("VACUUM ANALYZE responses"))
-        connection.execute(sa.text("VACUUM ANALYZE rollups"))
+        for table in ("responses", "rollups", "rollup_totals", "rollup_periods", "legacy_rollups"):
+            connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
     engine.dispose()
     return timings
 
+
+# The rollups before issue 17, as migration 0031 left them: one row per day for every scope at six
+# levels, indexed by (level, day) with the sums included.
+LEGACY = """
+CREATE TABLE legacy_rollups (level varchar(10), key varchar(240), day date, count integer,
+    sum_q1 bigint, sum_q2 bigint, sum_q3 bigint, sum_q4 bigint, PRIMARY KEY (level, key, day));
+CREATE INDEX ix_legacy_level_day ON legacy_rollups (level, day)
+    INCLUDE (key, count, sum_q1, sum_q2, sum_q3, sum_q4);
+"""
+LEGACY_KEYS = {
+    "employee": "employee_id::text",
+    "unit": "agency_code || '/' || unit",
+    "agency": "agency_code",
+    "county": "county_code",
+    "province": "province_code",
+    "nation": "'IR'",
+}
+LEGACY_FILL = [
+    f"INSERT INTO legacy_rollups SELECT '{level}', {key}, day, count(*), sum(q1), sum(q2), sum(q3), "
+    f"sum(q4) FROM responses WHERE status = 'counted' GROUP BY {'' if level == 'nation' else key + ','} day"
+    for level, key in LEGACY_KEYS.items()
+]
+LEGACY_DAYS = """
+SELECT day, count, sum_q1, sum_q2, sum_q3, sum_q4 FROM legacy_rollups
+WHERE level = :level AND key = :key AND day BETWEEN :start AND :end ORDER BY day
+"""
+LEGACY_RANKING = """
+SELECT key, sum(count), sum(sum_q1), sum(sum_q2), sum(sum_q3), sum(sum_q4) FROM legacy_rollups
+WHERE level = :level AND day BETWEEN :start AND :end {where} GROUP BY key
+"""
 
 NAIVE = """
 SELECT count(*), sum(q1), sum(q2), sum(q3), sum(q4) FROM responses
@@ -105,23 +144,73 @@ WHERE status = 'counted' AND day BETWEEN :start AND :end GROUP BY province_code
 """
 
 
+def _legacy_dashboard(engine: sa.Engine, province: str | None, days: int) -> None:
+    """What `load_dashboard` read before issue 17: the scope's days, its ranking summed over the
+    period's days of every unit (nation) or county (province), and the map."""
+    from feedback.dashboards.services import period
+
+    _days, start, end = period(days)
+    dates = {"start": start, "end": end}
+    with engine.connect() as connection:
+        if province is None:
+            connection.execute(sa.text(LEGACY_DAYS), {"level": "nation", "key": "IR", **dates}).all()
+            connection.execute(sa.text(LEGACY_RANKING.format(where="")), {"level": "unit", **dates}).all()
+            connection.execute(sa.text(LEGACY_RANKING.format(where="")), {"level": "province", **dates}).all()
+        else:
+            counties = [c.code for c in reference.counties() if c.province_code == province]
+            connection.execute(sa.text(LEGACY_DAYS), {"level": "province", "key": province, **dates}).all()
+            connection.execute(
+                sa.text(LEGACY_RANKING.format(where="AND key = ANY(:keys)")),
+                {"level": "county", "keys": counties, **dates},
+            ).all()
+            connection.execute(
+                sa.text(LEGACY_RANKING.format(where="AND key = :p")),
+                {"level": "province", "p": province, **dates},
+            ).all()
+
+
 def run() -> list[Row]:
+    rows: list[Row] = []
+    for responses in SIZES:
+        rows += _run(responses)
+    return rows
+
+
+def _run(responses: int) -> list[Row]:
     from core.actors import Actor
     from feedback.accounts.models import VIEWER
     from feedback.dashboards.services import load_dashboard, period
 
-    size = f"{RESPONSES:,} responses"
+    size = f"{responses:,} responses"
     with bench_database() as url:
-        timings = _load(url)
+        timings = _load(url, responses)
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
         nation = Actor(id=1, role=VIEWER, label="bench", scope_kind="nation")
         province = Actor(id=2, role=VIEWER, label="bench", scope_kind="province", scope_value=PROVINCE)
         with engine.connect() as connection:
-            rollup_rows = connection.execute(sa.text("SELECT count(*) FROM rollups")).scalar_one()
+            counts = {
+                table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("rollup_totals", "rollup_periods", "rollups", "legacy_rollups")
+            }
+        kept = counts["rollup_totals"] + counts["rollup_periods"] + counts["rollups"]
         rows = [
             Row("load responses (generate_series)", size, timings["responses"], "s"),
-            Row("build rollups (6 grouped INSERTs)", f"{rollup_rows:,} rollup rows", timings["rollups"], "s"),
+            Row(
+                "rebuild-rollups",
+                size,
+                timings["rollups"],
+                "s",
+                f"old per-day build {timings['legacy']:.1f} s",
+            ),
+            Row(
+                "rollup rows kept (totals + periods + day series)",
+                size,
+                kept,
+                "rows",
+                f"old per-day rollups {counts['legacy_rollups']:,} rows",
+            ),
+            Row("  of which day series (nation, provinces, agencies)", size, counts["rollups"], "rows"),
         ]
 
         def dashboard(actor: Actor, days: int) -> None:
@@ -129,14 +218,18 @@ def run() -> list[Row]:
                 load_dashboard(session, actor, "", days, 5)
 
         _days, start, end = period(30)
-        for label, actor, days in (
-            ("national dashboard, 30 days", nation, 30),
-            ("national dashboard, 365 days", nation, 365),
-            ("province dashboard, 30 days", province, 30),
+        for label, actor, days, where in (
+            ("national dashboard, 30 days", nation, 30, None),
+            ("national dashboard, 365 days", nation, 365, None),
+            ("province dashboard, 30 days", province, 30, PROVINCE),
         ):
             dashboard(actor, days)  # warm
+            _legacy_dashboard(engine, where, days)
             p95 = percentile(timed(lambda a=actor, d=days: dashboard(a, d), RUNS), 95)
-            rows.append(Row(f"{label} p95 (rollups)", size, p95, "ms", "target < 100 ms"))
+            legacy = percentile(timed(lambda w=where, d=days: _legacy_dashboard(engine, w, d), RUNS), 95)
+            rows.append(
+                Row(f"{label} p95", size, p95, "ms", f"old per-day rollups {legacy:.1f} ms; target < 20")
+            )
 
         def naive(sql: str, **params: object) -> None:
             with engine.connect() as connection:

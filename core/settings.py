@@ -186,6 +186,13 @@ OPTIONS: tuple[Option, ...] = (
         "Days job files (uploads, rejects, printed sheets) are kept before the worker deletes them.",
     ),
     Option(
+        "feedback_retention_months",
+        parse_int,
+        0,
+        "Months of raw survey responses kept (PostgreSQL: older monthly partitions are dropped daily; the"
+        " rollups' totals stay). 0: keep every month; otherwise at least 13 (the 365-day period reads them).",
+    ),
+    Option(
         "client_ipv4_prefix",
         _prefix_length(8, 32),
         32,

@@ -240,6 +240,32 @@ def _task_finished(
         _task_metrics["seconds"].labels(name).observe(time.perf_counter() - started)
 
 
+def run_worker(
+    app: Celery, settings: Settings, queues: str, concurrency: int, beat: bool, name: str = ""
+) -> None:
+    """Run a worker of `app` in this process, as both deployables' `worker` commands do: on the
+    comma-separated `queues` (every queue of the app when empty), with beat inside it when asked
+    (the embedded mode), its task metrics served on the metrics port."""
+    names = [settings.task_queue_prefix + q for q in queues.split(",") if q] or app.conf.task_queues_names
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--loglevel={settings.log_level.upper()}",
+        "-Q",
+        ",".join(names),
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    if name:
+        argv += ["-n", name]
+    if settings.embedded_broker:
+        argv.append("--pool=threads")  # the filesystem transport is local to this machine anyway
+    if beat:
+        argv.append("--beat")
+    serve_worker_metrics(settings.metrics_port)
+    app.worker_main(argv)
+
+
 def serve_worker_metrics(port: int) -> None:
     """For a worker started by a command: every task counted by name and outcome (success, failure,
     retry) and timed, in every pool process, summed on `port` by this main process (multiprocess

@@ -30,6 +30,7 @@ class TaskNames:
     PURGE_JOB_FILES = "feedback.purge-job-files"
     FETCH_REPORT_PHOTOS = "feedback.fetch-report-photos"
     WEEKLY_DIGESTS = "feedback.weekly-digests"
+    MAINTAIN_PARTITIONS = "feedback.maintain-partitions"
 
 
 # Exact names first, then the pattern: the bulk tasks, everything else on the fast queue.

@@ -18,7 +18,7 @@ from core.actors import SYSTEM
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.errors import GovcloudError, ValidationError
 from core.settings import Settings, load_settings
-from core.taskqueue import serve_worker_metrics
+from core.taskqueue import run_worker
 
 
 def _settings() -> Settings:
@@ -247,25 +247,8 @@ def worker(queues: str, concurrency: int, beat: bool) -> None:
     from feedback.worker import create_celery
 
     settings = load_settings()
-    app = create_celery(settings)
-    names = [settings.task_queue_prefix + q for q in queues.split(",") if q] or app.conf.task_queues_names
-    argv = [
-        "worker",
-        f"--concurrency={concurrency}",
-        f"--loglevel={settings.log_level.upper()}",
-        "-Q",
-        ",".join(names),
-        "--without-mingle",
-        "--without-gossip",
-        "-n",
-        f"feedback-{queues.replace(',', '-') or 'all'}@%h",
-    ]
-    if settings.embedded_broker:
-        argv.append("--pool=threads")
-    if beat:
-        argv.append("--beat")
-    serve_worker_metrics(settings.metrics_port)
-    app.worker_main(argv)
+    name = f"feedback-{queues.replace(',', '-') or 'all'}@%h"
+    run_worker(create_celery(settings), settings, queues, concurrency, beat, name)
     sys.exit(0)
 
 

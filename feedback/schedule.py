@@ -47,6 +47,12 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         # a fold that waited longer than a few intervals is stale: the next one applies the same rows
         "options": {"queue": QueueNames.FEEDBACK, "expires": 4 * FOLD_EVERY_SECONDS},
     },
+    "maintain-partitions": {
+        "task": TaskNames.MAINTAIN_PARTITIONS,
+        "schedule": 6 * 3600.0,
+        "options": {"queue": QueueNames.FEEDBACK},
+    },
 }
-# The embedded SQLite applies rollups in the submission: nothing is ever pending there.
-POSTGRESQL_ONLY = frozenset({"fold-rollups"})
+# The embedded SQLite applies rollups in the submission: nothing is ever pending there; its
+# responses are one plain table.
+POSTGRESQL_ONLY = frozenset({"fold-rollups", "maintain-partitions"})

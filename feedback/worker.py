@@ -17,6 +17,7 @@ TASK_MODULES = [
     "feedback.reports.tasks",
     "feedback.dashboards.tasks",
     "feedback.rollups.tasks",
+    "feedback.survey.tasks",
 ]
 
 

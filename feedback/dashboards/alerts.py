@@ -26,9 +26,10 @@ from feedback.accounts.models import Account
 from feedback.dashboards import queries
 from feedback.dashboards.models import ALERT_KINDS, DROP, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
 from feedback.dashboards.scopes import NATION, UNIT, Scope
-from feedback.dashboards.services import account_scope, scope_daily, scope_label
+from feedback.dashboards.services import account_scope, scope_daily, scope_label, scope_period_totals
 from feedback.reports.models import BaleOutbox
 from feedback.reports.schemas import NOTE_MAX
+from feedback.rollups.models import DAY_LEVELS
 from feedback.rollups.services import fold_pending
 
 WINDOWS = (1, 7, 30)
@@ -56,6 +57,8 @@ def subscribe_alert(
     fields: dict[str, str] = {}
     if kind not in ALERT_KINDS:
         fields["kind"] = "unknown_kind"
+    elif kind == DROP and scope.kind not in DAY_LEVELS:
+        fields["kind"] = "no_day_series"  # a drop compares two windows of days: nation, province, agency
     try:
         value = float(threshold)
     except ValueError:
@@ -141,22 +144,18 @@ def _breached(subscription: AlertSubscription, totals: queries.Totals, min_respo
 
 
 def _unit_totals_by_window(
-    session: Session, subscriptions: list[AlertSubscription], end: dt.date
+    session: Session, subscriptions: list[AlertSubscription]
 ) -> dict[int, dict[str, queries.Totals]]:
-    """window_days → unit key → totals over the window ending on `end`: one grouped range per window
-    length (there are only a few), not one read per subscription. A unit without rollups is absent."""
+    """window_days → unit key → totals over the window (a period of `rollup_periods`, ending on the
+    day the fold advanced to): one range per window length (there are only a few), not one read per
+    subscription. A unit without rollups is absent."""
     keys_by_window: dict[int, set[str]] = {}
     for subscription in subscriptions:
         if subscription.scope_kind != UNIT:
             continue
         keys_by_window.setdefault(subscription.window_days, set()).add(subscription.unit_key)
     return {
-        window: {
-            t.key: t
-            for t in queries.list_totals_by_key(
-                session, UNIT, end - dt.timedelta(days=window - 1), end, keys=sorted(keys)
-            )
-        }
+        window: {t.key: t for t in queries.list_totals_by_key(session, UNIT, window, keys=sorted(keys))}
         for window, keys in keys_by_window.items()
     }
 
@@ -165,7 +164,10 @@ def _drop(
     session: Session, subscription: AlertSubscription, end: dt.date, min_responses: int
 ) -> tuple[float, int] | None:
     """(points fallen, responses) when the window's score is `threshold` points or more below the
-    window before it, both with enough responses; one range read over the two windows."""
+    window before it, both with enough responses; one range read over the two windows of the day
+    series (nation, provinces, agencies: a unit keeps none, so it has no drop alert)."""
+    if subscription.scope_kind not in DAY_LEVELS:
+        return None
     window = dt.timedelta(days=subscription.window_days)
     split = end - window  # the last day of the window before
     days = scope_daily(session, _watched(subscription), split - window + dt.timedelta(days=1), end)
@@ -183,7 +185,7 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
     if actor.role != Role.system:
         raise NotAuthorized("alerts are evaluated by the worker")
     end = on or tehran_today()
-    fold_pending(session)
+    fold_pending(session, end)
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
     subscriptions = [
         subscription
@@ -194,7 +196,7 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
         )
         if subscription.id not in open_ids
     ]
-    by_window = _unit_totals_by_window(session, subscriptions, end)
+    by_window = _unit_totals_by_window(session, subscriptions)
     raised = 0
     for subscription in subscriptions:
         key = subscription.unit_key
@@ -206,9 +208,8 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
             continue
         if subscription.scope_kind == UNIT:
             totals = by_window[subscription.window_days].get(key) or queries.Totals(key, 0, (0, 0, 0, 0))
-        else:  # an agency (with its organizations), a province, the nation: one range read each
-            start = end - dt.timedelta(days=subscription.window_days - 1)
-            totals = queries.sum_days(key, scope_daily(session, _watched(subscription), start, end))
+        else:  # an agency (with its organizations), a province, the nation: their window's period
+            totals = scope_period_totals(session, _watched(subscription), subscription.window_days)
         value = _breached(subscription, totals, min_responses)
         if value is not None:
             session.add(Alert(subscription_id=subscription.id, value=value, count=totals.count))

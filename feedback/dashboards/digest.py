@@ -45,9 +45,7 @@ def digest_text(session: Session, account: Account, min_responses: int, end: dt.
     days = scope_daily(session, scope, before, end)
     now = queries.sum_days(scope.key, [(d, t) for d, t in days if d >= week])
     last = queries.sum_days(scope.key, [(d, t) for d, t in days if d < week])
-    units = [
-        u for u in units_of(session, family(scope.value), week, end, "fa") if u.totals.count >= min_responses
-    ]
+    units = [u for u in units_of(session, family(scope.value), 7, "fa") if u.totals.count >= min_responses]
     units.sort(key=lambda u: (u.totals.score or 0, u.label))
     open_alerts = session.scalar(
         select(func.count())
@@ -95,7 +93,7 @@ def send_weekly_digests(
     if not smtp_url:
         return 0
     end = end or tehran_today()
-    fold_pending(session)
+    fold_pending(session, end)
     accounts = session.scalars(
         select(Account)
         .where(Account.role == VIEWER, Account.scope_kind == AGENCY, Account.active)

@@ -1,20 +1,21 @@
-"""Dashboard numbers, read from the per-day rollups only (never a scan of the responses): a scope's
-totals over a period are one index range on (level, key, day) whatever the number of responses.
-An agency's offices in a province or county (`list_place_totals`) read the employee rollups joined
-to the registry, since the rollups have no agency-by-place level."""
+"""Dashboard numbers, read from the rollups only (never a scan of the responses): a scope's totals
+over a period are one row of `rollup_periods`, a level's ranking one range of it, and a chart one
+range of the day series (nation, provinces, agencies), whatever the number of responses.
+An agency's offices in a province or county (`list_place_totals`) read the employees' period totals
+joined to the registry, since the rollups have no agency-by-place level."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from feedback.registry.models import Employee
-from feedback.rollups.models import Rollup
+from feedback.rollups.models import DAY_LEVELS, Rollup, RollupPeriod, RollupTotal
 from feedback.rollups.scores import score
 from feedback.survey.models import COUNTED, Response
 
@@ -36,9 +37,9 @@ class Totals:
         return [total / self.count if self.count else None for total in self.sums]
 
 
-def _totals(key: str, row: Iterable[int | None]) -> Totals:
-    count, *sums = (int(v or 0) for v in row)
-    return Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
+def _totals(key: str, row: Sequence[int | None]) -> Totals:
+    count, s1, s2, s3, s4 = (int(v or 0) for v in row)  # PostgreSQL sums a bigint to a numeric
+    return Totals(key, count, (s1, s2, s3, s4))
 
 
 def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
@@ -51,6 +52,9 @@ def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
 def list_daily(
     session: Session, level: str, key: str, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, Totals]]:
+    """The scope's days (empty below the levels that keep day series: their pages draw no chart)."""
+    if level not in DAY_LEVELS:
+        return []
     rows = session.execute(
         select(Rollup.day, Rollup.count, *SUMS)
         .where(Rollup.level == level, Rollup.key == key, Rollup.day.between(start, end))
@@ -59,32 +63,88 @@ def list_daily(
     return [(row[0], _totals(key, row[1:])) for row in rows]
 
 
+_PERIOD_SUMS = (RollupPeriod.sum_q1, RollupPeriod.sum_q2, RollupPeriod.sum_q3, RollupPeriod.sum_q4)
+
+
+def period_totals(session: Session, level: str, key: str, days: int) -> Totals:
+    """One scope's totals over the last `days` days: one row."""
+    row = session.execute(
+        select(RollupPeriod.count, *_PERIOD_SUMS).where(
+            RollupPeriod.level == level, RollupPeriod.days == days, RollupPeriod.key == key
+        )
+    ).one_or_none()
+    return _totals(key, row or (0, 0, 0, 0, 0))
+
+
+def all_time_totals(session: Session, level: str, key: str) -> Totals:
+    row = session.execute(
+        select(
+            RollupTotal.count, RollupTotal.sum_q1, RollupTotal.sum_q2, RollupTotal.sum_q3, RollupTotal.sum_q4
+        ).where(RollupTotal.level == level, RollupTotal.key == key)
+    ).one_or_none()
+    return _totals(key, row or (0, 0, 0, 0, 0))
+
+
+Sums = tuple[int, int, int, int, int]  # count, sum_q1..sum_q4
+
+
+def list_period_sums(
+    session: Session,
+    level: str,
+    days: int,
+    keys: Iterable[str] | None = None,
+    key_prefix: str = "",
+) -> list[tuple[str, Sums]]:
+    """(key, (count, sum_q1..sum_q4)) over the last `days` days of every key of a level (or of the
+    given keys / keys under a prefix): one range of `rollup_periods`' primary key, as plain tuples
+    (a national ranking reads every unit of the country)."""
+    query = select(RollupPeriod.key, RollupPeriod.count, *_PERIOD_SUMS).where(
+        RollupPeriod.level == level, RollupPeriod.days == days
+    )
+    if keys is not None:
+        query = query.where(RollupPeriod.key.in_(list(keys)))
+    if key_prefix:
+        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(RollupPeriod.key.like(escaped + "%", escape="\\"))
+    return [(row[0], (row[1], row[2], row[3], row[4], row[5])) for row in session.execute(query)]
+
+
 def list_totals_by_key(
     session: Session,
     level: str,
-    start: dt.date,
-    end: dt.date,
+    days: int,
     keys: Iterable[str] | None = None,
     key_prefix: str = "",
 ) -> list[Totals]:
-    """Totals of every key of a level (or of the given keys / keys under a prefix), one grouped range."""
-    query = select(Rollup.key, func.sum(Rollup.count), *(func.sum(c) for c in SUMS)).where(
-        Rollup.level == level, Rollup.day.between(start, end)
-    )
-    if keys is not None:
-        query = query.where(Rollup.key.in_(list(keys)))
-    if key_prefix:
-        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Rollup.key.like(escaped + "%", escape="\\"))
-    rows = session.execute(query.group_by(Rollup.key)).all()
+    """Totals over the last `days` days of every key of a level (or of the given keys / keys under a
+    prefix): one range of `rollup_periods`' primary key."""
+    rows = list_period_sums(session, level, days, keys, key_prefix)
+    return [Totals(key, sums[0], (sums[1], sums[2], sums[3], sums[4])) for key, sums in rows]
+
+
+def list_day_sums_by_key(
+    session: Session, level: str, keys: Iterable[str], start: dt.date, end: dt.date
+) -> list[Totals]:
+    """Each key's totals over days `start`..`end` of its day series (nation, province, agency only):
+    the period before the one shown, for the change on it."""
+    if level not in DAY_LEVELS:
+        return []
+    rows = session.execute(
+        select(Rollup.key, func.sum(Rollup.count), *(func.sum(c) for c in SUMS))
+        .where(Rollup.level == level, Rollup.key.in_(list(keys)), Rollup.day.between(start, end))
+        .group_by(Rollup.key)
+    ).all()
     return [_totals(row[0], row[1:]) for row in rows]
 
 
 def list_daily_summed(
     session: Session, level: str, keys: Iterable[str], start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, Totals]]:
-    """Several keys of one level summed day by day (a ministry and its organizations), one grouped range."""
+    """Several keys of one level summed day by day (a ministry and its organizations), one grouped
+    range of the day series."""
     keys = list(keys)
+    if level not in DAY_LEVELS:
+        return []
     label = "+".join(keys)
     rows = session.execute(
         select(Rollup.day, func.sum(Rollup.count), *(func.sum(c) for c in SUMS))
@@ -117,54 +177,39 @@ def _employees_where(query: Any, agency_codes: Iterable[str] | None, province: s
 
 def list_place_totals(
     session: Session,
-    start: dt.date,
-    end: dt.date,
+    days: int,
     group_by: tuple[str, ...],
     agency_codes: Iterable[str] | None = None,
     province: str = "",
     county: str = "",
 ) -> list[Totals]:
-    """Totals of the employees of some agencies (in a province or county) grouped by where the registry
-    puts them: the employee rollups joined to the registry, one grouped read. A key joins the grouped
-    values with "/" (so ("agency", "unit") gives a unit's key). An agency's provincial and county
-    offices have no rollup level of their own: this is how they are counted."""
+    """Totals over the last `days` days of the employees of some agencies (in a province or county)
+    grouped by where the registry puts them: the employees' `rollup_periods` rows joined to the
+    registry, one grouped read. A key joins the grouped values with "/" (so ("agency", "unit") gives
+    a unit's key; () gives one row keyed ""). An agency's provincial and county offices have no
+    rollup level of their own (nor a day series): this is how they are counted."""
     columns = [PLACE_COLUMNS[name] for name in group_by]
-    query = select(*columns, func.sum(Rollup.count), *(func.sum(c) for c in SUMS)).join(
-        Employee, Rollup.key == cast(Employee.id, String)
+    query = select(*columns, func.sum(RollupPeriod.count), *(func.sum(c) for c in _PERIOD_SUMS)).join(
+        Employee, RollupPeriod.key == cast(Employee.id, String)
     )
-    query = query.where(Rollup.level == "employee", Rollup.day.between(start, end))
+    query = query.where(RollupPeriod.level == "employee", RollupPeriod.days == days)
     query = _employees_where(query, agency_codes, province, county)
-    rows = session.execute(query.group_by(*columns)).all()
+    if columns:
+        query = query.group_by(*columns)
+    rows = session.execute(query).all()
     width = len(columns)
-    return [_totals("/".join(str(v) for v in row[:width]), row[width:]) for row in rows]
+    return [
+        _totals("/".join(str(v) for v in row[:width]), row[width:]) for row in rows if row[width] is not None
+    ]
 
 
-def list_place_daily(
-    session: Session,
-    start: dt.date,
-    end: dt.date,
-    agency_codes: Iterable[str],
-    province: str = "",
-    county: str = "",
-) -> list[tuple[dt.date, Totals]]:
-    """An agency office's days: its employees' rollups summed per day."""
-    query = select(Rollup.day, func.sum(Rollup.count), *(func.sum(c) for c in SUMS)).join(
-        Employee, Rollup.key == cast(Employee.id, String)
-    )
-    query = query.where(Rollup.level == "employee", Rollup.day.between(start, end))
-    query = _employees_where(query, agency_codes, province, county)
-    rows = session.execute(query.group_by(Rollup.day).order_by(Rollup.day)).all()
-    return [(row[0], _totals("", row[1:])) for row in rows]
-
-
-def count_heard_by_agency(
-    session: Session, start: dt.date, end: dt.date, province: str = ""
-) -> dict[str, int]:
-    """Agency → how many of its registered employees had at least one counted answer in the period."""
+def count_heard_by_agency(session: Session, days: int, province: str = "") -> dict[str, int]:
+    """Agency → how many of its registered employees had at least one counted answer in the last
+    `days` days (their `rollup_periods` rows)."""
     query = (
         select(Employee.agency_code, func.count(func.distinct(Employee.id)))
-        .join(Rollup, Rollup.key == cast(Employee.id, String))
-        .where(Rollup.level == "employee", Rollup.day.between(start, end), Rollup.count > 0)
+        .join(RollupPeriod, RollupPeriod.key == cast(Employee.id, String))
+        .where(RollupPeriod.level == "employee", RollupPeriod.days == days, RollupPeriod.count > 0)
     )
     query = _employees_where(query, None, province, "")
     return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
@@ -175,6 +220,22 @@ def count_registered_by_agency(session: Session, province: str = "") -> dict[str
     query = select(Employee.agency_code, func.count()).where(Employee.active.is_(True))
     query = _employees_where(query, None, province, "")
     return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
+
+
+def last_counted_day(session: Session, where: dict[str, object]) -> dt.date | None:
+    """The last day an answer about some employees counted (their all-time `rollup_totals` rows'
+    `last_day`), for the scopes that keep no day series. `where` maps employee columns to a value
+    or a list."""
+    query = (
+        select(func.max(RollupTotal.last_day))
+        .select_from(RollupTotal)
+        .join(Employee, RollupTotal.key == cast(Employee.id, String))
+        .where(RollupTotal.level == "employee", RollupTotal.count > 0)
+    )
+    for name, value in where.items():
+        column = getattr(Employee, name)
+        query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
+    return session.scalar(query)
 
 
 def last_answer_at(session: Session, day: dt.date | None, where: dict[str, object]) -> dt.datetime | None:

@@ -33,7 +33,7 @@ from feedback.dashboards.scopes import (
     parse_scope,
 )
 from feedback.registry.models import Employee
-from feedback.rollups.models import unit_key
+from feedback.rollups.models import DAY_LEVELS, unit_key
 from feedback.rollups.services import fold_pending
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 
@@ -75,7 +75,7 @@ class Dashboard(Live):
     worst: list[Ranked]
     below_minimum: int
     provinces: dict[str, queries.Totals]
-    ranked: list[Ranked]
+    ranked: list[Ranked]  # a province's counties, every one with enough responses (listed whole)
     questions: list[tuple[str, str]]
     # the drill-down below the scope: ("organizations" | "offices" | "county_offices", rows by score)
     sections: list[tuple[str, list[Ranked]]] = dataclasses.field(default_factory=list)
@@ -96,7 +96,7 @@ class LeagueRow:
     kind: str
     depth: int
     totals: queries.Totals
-    previous: queries.Totals
+    previous: queries.Totals | None  # None where no day series tells it (an office): "—"
     heard: int
     registered: int
     min_responses: int
@@ -111,6 +111,8 @@ class LeagueRow:
     @property
     def trend(self) -> float | None:
         """Score now minus score in the period before, when both have enough responses."""
+        if self.previous is None:
+            return None
         now, before = self.score, self.shown(self.previous)
         return None if now is None or before is None else now - before
 
@@ -185,40 +187,50 @@ def resolve_scope(session: Session, actor: Actor | None, requested_text: str) ->
     return requested
 
 
-def units_of(
-    session: Session, codes: tuple[str, ...], start: dt.date, end: dt.date, locale: str
-) -> list[Ranked]:
+def _unit_label(key: str, agencies: dict[str, str]) -> str:
+    agency, _, unit = key.partition("/")
+    return f"{unit} ({agencies.get(agency, agency)})"
+
+
+def units_of(session: Session, codes: tuple[str, ...], days: int, locale: str) -> list[Ranked]:
+    """The units of some agencies (a ministry with its organizations) over the last `days` days."""
+    _provinces, _counties, agencies = _names(locale)
     rows = [
-        t
-        for code in codes
-        for t in queries.list_totals_by_key(session, UNIT, start, end, key_prefix=code + "/")
+        t for code in codes for t in queries.list_totals_by_key(session, UNIT, days, key_prefix=code + "/")
     ]
-    return [Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows]
+    return [Ranked(Scope(UNIT, t.key), _unit_label(t.key, agencies), t) for t in rows]
+
+
+def _sums(t: queries.Totals) -> queries.Sums:
+    return (t.count, *t.sums)
 
 
 def _ranked(
-    session: Session, actor_scope: Scope, scope: Scope, start: dt.date, end: dt.date, locale: str
-) -> tuple[str, list[Ranked]]:
-    _provinces, counties, _agencies = _names(locale)
+    session: Session, actor_scope: Scope, scope: Scope, days: int, locale: str
+) -> tuple[str, list[tuple[str, str, queries.Sums]]]:
+    """The level ranked under the scope, and each of its keys with a label and its period's sums:
+    plain tuples (a nation ranks every unit of the country; only the ranks shown become objects)."""
+    _provinces, counties, agencies = _names(locale)
     if scope.kind == OFFICE:
         province, county = scope.office_place
-        rows = queries.list_place_totals(
-            session, start, end, ("agency", "unit"), family(scope.agency_code), province, county
+        totals = queries.list_place_totals(
+            session, days, ("agency", "unit"), family(scope.agency_code), province, county
         )
-        return UNIT, [
-            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
-        ]
+        return UNIT, [(t.key, _unit_label(t.key, agencies), _sums(t)) for t in totals]
     if scope.kind == NATION:
-        rows = queries.list_totals_by_key(session, UNIT, start, end)
-        return UNIT, [
-            Ranked(Scope(UNIT, t.key), scope_label(Scope(UNIT, t.key), "", locale), t) for t in rows
+        rows = queries.list_period_sums(session, UNIT, days)
+        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
+    if scope.kind == AGENCY:  # a ministry with its organizations
+        rows = [
+            row
+            for code in family(scope.value)
+            for row in queries.list_period_sums(session, UNIT, days, key_prefix=code + "/")
         ]
+        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
-        rows = queries.list_totals_by_key(session, COUNTY, start, end, keys=codes)
-        return COUNTY, [Ranked(Scope(COUNTY, t.key), counties.get(t.key, t.key), t) for t in rows]
-    if scope.kind == AGENCY:
-        return UNIT, units_of(session, family(scope.value), start, end, locale)
+        rows = queries.list_period_sums(session, COUNTY, days, keys=codes)
+        return COUNTY, [(key, counties.get(key, key), sums) for key, sums in rows]
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {
@@ -227,9 +239,30 @@ def _ranked(
                 select(Employee).where(Employee.agency_code == agency, Employee.unit == unit)
             )
         }
-        rows = queries.list_totals_by_key(session, EMPLOYEE, start, end, keys=list(people))
-        return EMPLOYEE, [Ranked(Scope(EMPLOYEE, t.key), people[t.key], t) for t in rows]
+        rows = queries.list_period_sums(session, EMPLOYEE, days, keys=list(people))
+        return EMPLOYEE, [(key, people[key], sums) for key, sums in rows]
     return "", []
+
+
+def _rank(
+    kind: str, rows: list[tuple[str, str, queries.Sums]], min_responses: int
+) -> tuple[list[Ranked], list[Ranked], int, list[Ranked]]:
+    """Best and worst (score, then label), how many are below the minimum, and (counties only,
+    listed whole on the page) every one ranked."""
+    enough = sorted(
+        (-(sum(sums[1:]) / sums[0]), label, key, sums)
+        for key, label, sums in rows
+        if sums[0] >= min_responses and sums[0] > 0
+    )
+
+    def ranked(entry: tuple[float, str, str, queries.Sums]) -> Ranked:
+        _score, label, key, sums = entry
+        return Ranked(Scope(kind, key), label, queries.Totals(key, sums[0], sums[1:]))
+
+    best = [ranked(e) for e in enough[:RANK_SIZE]]
+    worst = [ranked(e) for e in reversed(enough[-RANK_SIZE:])]
+    listed = [ranked(e) for e in enough] if kind == COUNTY else []
+    return best, worst, len(rows) - len(enough), listed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,24 +296,46 @@ def response_filter(scope: Scope) -> dict[str, object]:
     return {}
 
 
+def employee_filter(scope: Scope) -> dict[str, object]:
+    """The registry columns that select a scope's employees (the same names as the responses')."""
+    if scope.kind == EMPLOYEE:
+        return {"id": int(scope.value)}
+    return response_filter(scope)
+
+
 def _last_answer(
     session: Session, scope: Scope, trend: list[tuple[dt.date, queries.Totals]]
 ) -> dt.datetime | None:
-    days = [day for day, totals in trend if totals.count > 0]
-    at = queries.last_answer_at(session, days[-1] if days else None, response_filter(scope))
+    if scope.kind in DAY_LEVELS:
+        days = [day for day, totals in trend if totals.count > 0]
+        last_day = days[-1] if days else None
+    else:  # no day series below: the last day its employees' answers counted on
+        last_day = queries.last_counted_day(session, employee_filter(scope))
+    at = queries.last_answer_at(session, last_day, response_filter(scope))
     return at.replace(tzinfo=dt.UTC) if at is not None and at.tzinfo is None else at  # SQLite: naive UTC
 
 
 def scope_daily(
     session: Session, scope: Scope, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, queries.Totals]]:
-    """A scope's days: its rollup level, a ministry with its organizations, or an office's employees."""
+    """A scope's days: the day series of the nation, a province, an agency (a ministry with its
+    organizations summed); empty below (a unit, a county, an office: their pages draw no chart)."""
     if scope.kind == AGENCY and len(family(scope.value)) > 1:
         return queries.list_daily_summed(session, AGENCY, family(scope.value), start, end)
+    return queries.list_daily(session, scope.kind, scope.key, start, end)
+
+
+def scope_period_totals(session: Session, scope: Scope, days: int) -> queries.Totals:
+    """A scope's totals over the last `days` days (a period of `rollup_periods`): one row, the rows
+    of a ministry's family summed, or an office's employees joined to the registry."""
+    if scope.kind == AGENCY and len(family(scope.value)) > 1:
+        codes = family(scope.value)
+        return _summed(scope.key, queries.list_totals_by_key(session, AGENCY, days, keys=codes))
     if scope.kind == OFFICE:
         province, county = scope.office_place
-        return queries.list_place_daily(session, start, end, family(scope.agency_code), province, county)
-    return queries.list_daily(session, scope.kind, scope.key, start, end)
+        rows = queries.list_place_totals(session, days, (), family(scope.agency_code), province, county)
+        return _summed(scope.key, rows)
+    return queries.period_totals(session, scope.kind, scope.key, days)
 
 
 def _summed(key: str, parts: list[queries.Totals]) -> queries.Totals:
@@ -293,15 +348,13 @@ def _by_score(rows: list[Ranked]) -> list[Ranked]:
     return sorted(rows, key=lambda r: (-(r.totals.score or -1), r.label))
 
 
-def _sections(
-    session: Session, scope: Scope, start: dt.date, end: dt.date, locale: str
-) -> list[tuple[str, list[Ranked]]]:
+def _sections(session: Session, scope: Scope, days: int, locale: str) -> list[tuple[str, list[Ranked]]]:
     """The drill-down of an agency (its organizations and provincial offices) or of an agency's
     provincial office (its county offices); units are the page's ranking."""
     provinces, counties, agencies = _names(locale)
     if scope.kind == AGENCY:
         codes = family(scope.value)
-        by_code = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, start, end, keys=codes)}
+        by_code = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, days, keys=codes)}
         organizations = [
             Ranked(
                 Scope(AGENCY, child),
@@ -312,16 +365,14 @@ def _sections(
         ]
         offices = [
             Ranked(Scope(OFFICE, f"{scope.value}/{t.key}"), provinces.get(t.key, t.key), t)
-            for t in queries.list_place_totals(session, start, end, ("province",), codes)
+            for t in queries.list_place_totals(session, days, ("province",), codes)
         ]
         return [("organizations", _by_score(organizations)), ("offices", _by_score(offices))]
     if scope.kind == OFFICE:
         province, county = scope.office_place
         if county:
             return []
-        rows = queries.list_place_totals(
-            session, start, end, ("county",), family(scope.agency_code), province
-        )
+        rows = queries.list_place_totals(session, days, ("county",), family(scope.agency_code), province)
         county_offices = [
             Ranked(Scope(OFFICE, f"{scope.value}/{t.key}"), counties.get(t.key, t.key), t) for t in rows
         ]
@@ -342,22 +393,27 @@ def load_league(
     province: str = "",
     codes: tuple[str, ...] | None = None,
 ) -> list[LeagueRow]:
-    """Every agency (or those of one family) with its family's totals, the same-length period before,
-    and coverage; in a province, each agency's office there (linked as `office:AGENCY/PROVINCE`)."""
+    """Every agency (or those of one family) with its family's totals, the same-length period before
+    (from the agencies' day series; none for the offices in a province, which keep none), and
+    coverage; in a province, each agency's office there (linked as `office:AGENCY/PROVINCE`)."""
     _provinces, _counties, names = _names(locale)
     codes = codes or tuple(a.code for a in reference.agencies())
     days = (end - start).days + 1
     before_start, before_end = start - dt.timedelta(days=days), start - dt.timedelta(days=1)
 
-    def totals(first: dt.date, last: dt.date) -> dict[str, queries.Totals]:
-        if province:
-            rows = queries.list_place_totals(session, first, last, ("agency",), codes, province)
-        else:
-            rows = queries.list_totals_by_key(session, AGENCY, first, last, keys=codes)
-        return {t.key: t for t in rows}
-
-    now, before = totals(start, end), totals(before_start, before_end)
-    heard = queries.count_heard_by_agency(session, start, end, province)
+    if province:
+        rows = queries.list_place_totals(session, days, ("agency",), codes, province)
+    else:
+        rows = queries.list_totals_by_key(session, AGENCY, days, keys=codes)
+    now = {t.key: t for t in rows}
+    before = (
+        None
+        if province
+        else {
+            t.key: t for t in queries.list_day_sums_by_key(session, AGENCY, codes, before_start, before_end)
+        }
+    )
+    heard = queries.count_heard_by_agency(session, days, province)
     registered = queries.count_registered_by_agency(session, province)
     known = reference.agencies_by_code()
     return [
@@ -367,7 +423,7 @@ def load_league(
             kind=known[code].kind if code in known else "",
             depth=depth(code),
             totals=_family_sums(codes, now, code),
-            previous=_family_sums(codes, before, code),
+            previous=None if before is None else _family_sums(codes, before, code),
             heard=sum(heard.get(c, 0) for c in family(code) if c in codes),
             registered=sum(registered.get(c, 0) for c in family(code) if c in codes),
             min_responses=min_responses,
@@ -397,10 +453,11 @@ def sort_league(rows: list[LeagueRow], sort: str, order: str) -> list[LeagueRow]
 
 def _read_scope(session: Session, actor: Actor | None, requested: str, days: int) -> _ScopeRead:
     """What the page and its live poll share: the scope checked, the period, pending rollups folded
-    (before reading), the scope's days and their totals."""
+    and the periods advanced to today (before reading), the scope's totals over the period (one
+    row) and its days (nation, province and agency scopes)."""
     scope = resolve_scope(session, actor, requested)
     days, start, end = period(days)
-    fold_pending(session)
+    fold_pending(session, end)
     trend = scope_daily(session, scope, start, end)
     return _ScopeRead(
         scope,
@@ -408,7 +465,7 @@ def _read_scope(session: Session, actor: Actor | None, requested: str, days: int
         start,
         end,
         trend,
-        queries.sum_days(scope.key, trend),
+        scope_period_totals(session, scope, days),
         _last_answer(session, scope, trend),
     )
 
@@ -427,15 +484,12 @@ def load_dashboard(
     scope, start, end = read.scope, read.start, read.end
     actor_scope = account_scope(actor)
     assert actor_scope is not None
-    kind, ranked = _ranked(session, actor_scope, scope, start, end, locale)
-    enough = [r for r in ranked if r.totals.count >= min_responses]
-    enough.sort(key=lambda r: (-(r.totals.score or 0), r.label))
-    best = enough[:RANK_SIZE]
-    worst = list(reversed(enough))[:RANK_SIZE]
+    kind, rows = _ranked(session, actor_scope, scope, read.days, locale)
+    best, worst, below_minimum, listed = _rank(kind, rows, min_responses)
     provinces: dict[str, queries.Totals] = {}
     if can_see_map(scope):
         keys = [scope.value] if scope.kind == PROVINCE else None
-        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, start, end, keys=keys)}
+        provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, read.days, keys=keys)}
     league: list[LeagueRow] = []
     if scope.kind in (NATION, PROVINCE):
         province = scope.value if scope.kind == PROVINCE else ""
@@ -453,12 +507,12 @@ def load_dashboard(
         ranking_kind=kind,
         best=best,
         worst=worst,
-        below_minimum=len(ranked) - len(enough),
+        below_minimum=below_minimum,
         provinces=provinces,
-        ranked=enough,
+        ranked=listed,
         questions=[(q.text_fa, q.text_en) for q in list_questions(session)]
         or [(fa, en) for _p, fa, en in DEFAULT_QUESTIONS],
-        sections=_sections(session, scope, start, end, locale),
+        sections=_sections(session, scope, read.days, locale),
         league=league,
         sort=sort if sort in SORTS else "score",
         order="asc" if order == "asc" else "desc",

@@ -20,7 +20,7 @@ from feedback.dashboards.scopes import AGENCY, PROVINCE
 from feedback.dashboards.services import period
 from feedback.registry.models import Employee
 from feedback.reports.queries import count_open_reports_by_agency
-from feedback.rollups.models import Rollup
+from feedback.rollups.models import RollupTotal
 from feedback.rollups.services import fold_pending
 
 PERIOD_DAYS = 30
@@ -69,8 +69,11 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
     responded = dict(
         session.execute(
             select(Employee.agency_code, func.count(func.distinct(Employee.id)))
-            .join(Rollup, (Rollup.level == "employee") & (Rollup.key == cast(Employee.id, String)))
-            .where(Employee.active, Rollup.day >= month_start, Rollup.count > 0)
+            .join(
+                RollupTotal,
+                (RollupTotal.level == "employee") & (RollupTotal.key == cast(Employee.id, String)),
+            )
+            .where(Employee.active, RollupTotal.last_day >= month_start)
             .group_by(Employee.agency_code)
         ).all()
     )
@@ -78,11 +81,11 @@ def _coverage(session: Session, month_start: dt.date) -> dict[str, tuple[int, in
 
 
 def load_transparency(session: Session, min_responses: int) -> Transparency:
-    fold_pending(session)
     _days, start, end = period(PERIOD_DAYS)
+    fold_pending(session, end)
     month_start = jalali_month_start(tehran_today())
     agencies, provinces = reference.agencies_by_code(), reference.provinces_by_code()
-    totals = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, start, end)}
+    totals = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, PERIOD_DAYS)}
     coverage = _coverage(session, month_start)
     reports = count_open_reports_by_agency(session)
     agency_rows = []
@@ -108,7 +111,7 @@ def load_transparency(session: Session, min_responses: int) -> Transparency:
         )
     province_rows = [
         PublicRow(PROVINCE, t.key, provinces[t.key].name_fa, provinces[t.key].name_en, t.count, t.score)
-        for t in sorted(queries.list_totals_by_key(session, PROVINCE, start, end), key=lambda t: t.key)
+        for t in sorted(queries.list_totals_by_key(session, PROVINCE, PERIOD_DAYS), key=lambda t: t.key)
         if t.key in provinces and t.count >= min_responses
     ]
     return Transparency(start, end, month_start, min_responses, agency_rows, province_rows)

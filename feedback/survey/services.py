@@ -316,6 +316,12 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
             return Outcome(stored.id, stored.status, duplicate=True)
         raise CodeClosed()
     day = tehran_day(now)
+    if connection.dialect.name == "postgresql":
+        # partitioned by day, a submission id is unique per day only: a resend on another day is
+        # found here, under the employee's lock (as feedback_submit finds it)
+        stored = _by_submission_id(session, s.submission_id)
+        if stored is not None:
+            return Outcome(stored.id, stored.status, duplicate=True)
     rule = s.review or judge_rules(desk.same_ip, desk.other_employees)
     row = {
         "employee_id": s.employee_id,

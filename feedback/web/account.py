@@ -36,7 +36,7 @@ def sign_in() -> str | Response | tuple[str, int]:
             home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
             return redirect(safe_next_url(request.args.get("next"), home))
         error = _("The e-mail or the password is not right.")
-    return render_template("feedback/auth/sign_in.html", error=error, email=email), 401 if error else 200
+    return render_template("feedback/account/sign_in.html", error=error, email=email), 401 if error else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -64,7 +64,7 @@ def change_password() -> str | Response | tuple[str, int]:
                 )
                 return redirect(home)
     forced = bool(g.get("must_change_password"))
-    page = render_template("feedback/auth/password.html", errors=errors, forced=forced)
+    page = render_template("feedback/account/password.html", errors=errors, forced=forced)
     return (page, 422) if errors else page
 
 

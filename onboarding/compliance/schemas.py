@@ -26,6 +26,9 @@ LAGGARD_ORDER = (Status.missed, Status.at_risk, Status.no_data, Status.on_track,
 STATUS_BITS = {str(status): 1 << index for index, status in enumerate(STATUS_ORDER)}
 
 
+REMIND_DAYS_MAX = 365  # how long before a deadline a reminder may be sent, at most
+
+
 class TargetKind(enum.StrEnum):
     ratio = "ratio"  # a share between 0 and 1; met when value >= target
     boolean = "boolean"  # yes/no; met when the metric says yes
@@ -168,8 +171,8 @@ def _remind_days_before(data: dict[str, Any], fields: dict[str, str]) -> int:
     remind = data.get("remind_days_before", 30)
     try:
         remind = int(remind if remind not in (None, "") else 30)
-        if not 0 <= remind <= 365:
-            fields["remind_days_before"] = "between 0 and 365"
+        if not 0 <= remind <= REMIND_DAYS_MAX:
+            fields["remind_days_before"] = f"between 0 and {REMIND_DAYS_MAX}"
     except (TypeError, ValueError):
         fields["remind_days_before"] = f"not a whole number: {remind!r}"
         remind = 30

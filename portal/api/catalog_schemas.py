@@ -1,13 +1,25 @@
 """JSON Schemas of the catalog API: they validate requests and document them in the OpenAPI
-document (portal/api/openapi.py), so the two never disagree."""
+document (portal/api/openapi.py), so the two never disagree. Limits and patterns come from the
+catalog's own rules (`catalog.schemas`), so the API never disagrees with the pages either."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
-from catalog.schemas import CODE_PATTERN
+from catalog.schemas import CODE_PATTERN, EMAIL_PATTERN, MAX_LENGTHS, PHONE_PATTERN, URL_PATTERN
 from portal.api.openapi import header_param, query_param
+
+
+def _empty_or(pattern: re.Pattern[str]) -> str:
+    """A domain pattern (anchored, without flags) that also accepts the empty string."""
+    return f"^({pattern.pattern.removeprefix('^').removesuffix('$')})?$"
+
+
+def _text(field: str, **schema: Any) -> dict[str, Any]:
+    return {"type": "string", "maxLength": MAX_LENGTHS[field], **schema}
+
 
 # --- shapes --------------------------------------------------------------------------------------
 
@@ -32,8 +44,8 @@ SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
         "pattern": CODE_PATTERN.pattern,
         "description": "unique within the agency: Latin letters, digits, dot, dash, underscore",
     },
-    "name_fa": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"},
-    "name_en": {"type": "string", "maxLength": 300},
+    "name_fa": _text("name_fa", minLength=1, pattern="\\S"),
+    "name_en": _text("name_en"),
     "kind": {"type": "string", "enum": [k.value for k in ServiceKind]},
     "audience": {"type": "string", "enum": [a.value for a in Audience]},
     "channels": {
@@ -45,10 +57,10 @@ SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
     "maturity": {"type": "integer", "minimum": 0, "maximum": 4, "description": _MATURITY_TEXT},
     "online_m2m": {"type": "boolean", "description": "inquiries only: served online, machine to machine"},
     "yearly_volume": {"type": ["integer", "null"], "minimum": 0},
-    "public_url": {"type": "string", "maxLength": 500, "pattern": "^(https?://\\S+)?$"},
-    "owner_name": {"type": "string", "maxLength": 200},
-    "owner_email": {"type": "string", "maxLength": 200, "pattern": "^([^@\\s]+@[^@\\s]+\\.[^@\\s]+)?$"},
-    "owner_phone": {"type": "string", "maxLength": 50, "pattern": "^(\\+?[0-9][0-9 ()-]{3,48})?$"},
+    "public_url": _text("public_url", pattern=_empty_or(URL_PATTERN)),
+    "owner_name": _text("owner_name"),
+    "owner_email": _text("owner_email", pattern=_empty_or(EMAIL_PATTERN)),
+    "owner_phone": _text("owner_phone", pattern=_empty_or(PHONE_PATTERN)),
     "status": {"type": "string", "enum": [s.value for s in ServiceStatus]},
 }
 SERVICE_SCHEMA: dict[str, Any] = {

@@ -15,7 +15,7 @@ from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
 from onboarding.compliance.metrics import METRICS
 from onboarding.compliance.models import Milestone, Program
-from onboarding.compliance.schemas import STATUS_ORDER
+from onboarding.compliance.schemas import REMIND_DAYS_MAX, STATUS_ORDER, TargetKind
 from portal.api import bp
 from portal.api.openapi import operation, query_param, validate_json
 from portal.auth import current_actor, roles, signed_in
@@ -32,7 +32,7 @@ MILESTONE_SCHEMA = {
         "title_fa": {"type": "string"},
         "title_en": {"type": "string"},
         "metric": {"type": "string", "enum": sorted(METRICS)},
-        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target_kind": {"type": "string", "enum": [k.value for k in TargetKind]},
         "target": {"type": "number"},
         "deadline": {"type": "string", "format": "date"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
@@ -72,11 +72,11 @@ MILESTONE_INPUT = {
         "title_fa": {"type": "string", "minLength": 1, "maxLength": 300},
         "title_en": {"type": "string", "maxLength": 300},
         "metric": {"type": "string", "enum": sorted(METRICS)},
-        "target_kind": {"type": "string", "enum": ["ratio", "boolean"]},
+        "target_kind": {"type": "string", "enum": [k.value for k in TargetKind]},
         "target": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "deadline": {"type": "string", "description": "ISO date (2024-11-20) or Jalali (1403/08/30)"},
         "scope_kinds": {"type": "array", "items": {"type": "string"}},
-        "remind_days_before": {"type": "integer", "minimum": 0, "maximum": 365},
+        "remind_days_before": {"type": "integer", "minimum": 0, "maximum": REMIND_DAYS_MAX},
         "position": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
     },
 }

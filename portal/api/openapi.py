@@ -140,7 +140,47 @@ def _path_and_params(rule: str) -> tuple[str, list[JSON]]:
     return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule), params
 
 
-def build_document(app: Flask, prefix: str = "/api/v1") -> JSON:  # noqa: C901 - one branch per route shape; goes with the schema generator (issue 19)
+def _operation(endpoint: str, method: str, spec: JSON, path_params: list[JSON]) -> JSON:
+    """One method of one route: its parameters, body, success response and every error it may give."""
+    op: JSON = {
+        "operationId": endpoint.replace(".", "_") + ("" if method == "GET" else "_" + method.lower()),
+        "summary": spec["summary"],
+        "tags": spec["tags"],
+        "parameters": path_params + spec["parameters"],
+        "responses": {str(spec["status"]): _success(spec)},
+    }
+    codes = {400, 401, 403, 429, *spec["errors"]}
+    if path_params:
+        codes.add(404)
+    if spec["request_body"] is not None:
+        codes.update({415, 422})
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": spec["request_body"]}},
+        }
+    if spec["parameters"]:
+        codes.add(422)
+    for code in sorted(codes):
+        op["responses"][str(code)] = {
+            "description": ERROR_TEXT.get(code, "Error"),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return op
+
+
+def _success(spec: JSON) -> JSON:
+    success: JSON = {"description": "OK"}
+    if spec["response"] is not None:
+        success["content"] = {"application/json": {"schema": spec["response"]}}
+    if spec["headers"]:
+        success["headers"] = {
+            k: {"schema": {"type": "string"}, "description": v} for k, v in spec["headers"].items()
+        }
+    return success
+
+
+def build_document(app: Flask, prefix: str = "/api/v1") -> JSON:
+    """The OpenAPI document of every documented route under `prefix` (`@operation` marks them)."""
     paths: dict[str, JSON] = {}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(prefix):
@@ -150,39 +190,7 @@ def build_document(app: Flask, prefix: str = "/api/v1") -> JSON:  # noqa: C901 -
             continue
         path, path_params = _path_and_params(rule.rule[len(prefix) :] or "/")
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            op: JSON = {
-                "operationId": rule.endpoint.replace(".", "_")
-                + ("" if method == "GET" else "_" + method.lower()),
-                "summary": spec["summary"],
-                "tags": spec["tags"],
-                "parameters": path_params + spec["parameters"],
-                "responses": {},
-            }
-            success: JSON = {"description": "OK"}
-            if spec["response"] is not None:
-                success["content"] = {"application/json": {"schema": spec["response"]}}
-            if spec["headers"]:
-                success["headers"] = {
-                    k: {"schema": {"type": "string"}, "description": v} for k, v in spec["headers"].items()
-                }
-            op["responses"][str(spec["status"])] = success
-            codes = {400, 401, 403, 429, *spec["errors"]}
-            if path_params:
-                codes.add(404)
-            if spec["request_body"] is not None:
-                codes.update({415, 422})
-                op["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": spec["request_body"]}},
-                }
-            if spec["parameters"]:
-                codes.add(422)
-            for code in sorted(codes):
-                op["responses"][str(code)] = {
-                    "description": ERROR_TEXT.get(code, "Error"),
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
-            paths.setdefault(path, {})[method.lower()] = op
+            paths.setdefault(path, {})[method.lower()] = _operation(rule.endpoint, method, spec, path_params)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -9,7 +9,7 @@ import click
 from core import migrate
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.settings import Settings, load_settings
-from core.taskqueue import serve_worker_metrics
+from core.taskqueue import run_worker
 
 
 def _settings() -> Settings:
@@ -79,23 +79,7 @@ def worker(queues: str, concurrency: int, beat: bool) -> None:
     from workers.app import create_celery
 
     settings = load_settings()
-    app = create_celery(settings)
-    names = [settings.task_queue_prefix + q for q in queues.split(",") if q] or app.conf.task_queues_names
-    argv = [
-        "worker",
-        f"--concurrency={concurrency}",
-        f"--loglevel={settings.log_level.upper()}",
-        "-Q",
-        ",".join(names),
-        "--without-mingle",
-        "--without-gossip",
-    ]
-    if settings.embedded_broker:
-        argv.append("--pool=threads")  # the filesystem transport is local to this machine anyway
-    if beat:
-        argv.append("--beat")
-    serve_worker_metrics(settings.metrics_port)
-    app.worker_main(argv)
+    run_worker(create_celery(settings), settings, queues, concurrency, beat)
 
 
 @click.command("beat")

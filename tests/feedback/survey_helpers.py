@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from feedback.rollups.models import Rollup, rollup_deltas
+from feedback.rollups.models import Rollup, RollupPeriod, RollupTotal, rollup_deltas, rollup_state
 from feedback.rollups.services import fold_pending
 from feedback.survey.questions import seed_questions
 from feedback.survey.services import Submission
@@ -39,17 +39,30 @@ def open_and_answer(client, token: str, answers: dict[str, str] | None = None, *
 
 
 def stored_rollups(session) -> dict[tuple, tuple]:
-    """The rollups as every reader sees them: the pending changes folded first (PostgreSQL)."""
+    """The rollups as every reader sees them: the pending changes folded first (PostgreSQL) and the
+    periods advanced to today. Keys: (level, key, day) for the day series, (level, key, "total") for
+    the all-time totals (their last day appended), (level, key, days) for the periods."""
     fold_pending(session)
-    return {
+    stored: dict[tuple, tuple] = {
         (r.level, r.key, r.day): (r.count, r.sum_q1, r.sum_q2, r.sum_q3, r.sum_q4)
         for r in session.scalars(select(Rollup))
     }
+    for t in session.scalars(select(RollupTotal)):
+        stored[(t.level, t.key, "total")] = (t.count, t.sum_q1, t.sum_q2, t.sum_q3, t.sum_q4, t.last_day)
+    for p in session.scalars(select(RollupPeriod)):
+        stored[(p.level, p.key, p.days)] = (p.count, p.sum_q1, p.sum_q2, p.sum_q3, p.sum_q4)
+    return stored
 
 
 def clear_rollups(session) -> None:
-    session.execute(delete(Rollup))
-    session.execute(delete(rollup_deltas))
+    for table in (
+        Rollup.__table__,
+        RollupTotal.__table__,
+        RollupPeriod.__table__,
+        rollup_deltas,
+        rollup_state,
+    ):
+        session.execute(delete(table))
 
 
 def submission(code, device: str = "d1", ip: str = "i1", answers=(5, 4, 3, 5), comment=None) -> Submission:

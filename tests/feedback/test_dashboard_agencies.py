@@ -113,6 +113,10 @@ def test_the_change_compares_with_the_period_before(feedback_app, feedback_sessi
     assert '<td data-col="trend">-۷۵٫۰</td>' in sso  # 25.0 now against 100.0 before
     ito = next(line for line in league.split("<tr") if 'data-agency="ITO"' in line)
     assert '<td data-col="trend">—</td>' in ito  # nothing before: no change to show
+    tehran = viewer_client(feedback_app, feedback_session, "province:IR-23")
+    offices = _league(tehran.get("/dashboard").get_data(as_text=True))
+    sso_office = next(line for line in offices.split("<tr") if 'data-agency="SSO"' in line)
+    assert '<td data-col="trend">—</td>' in sso_office  # an office keeps no day series: no change
 
 
 def test_a_ministry_drills_down_to_a_provincial_office_a_county_office_and_a_unit(
@@ -132,6 +136,8 @@ def test_a_ministry_drills_down_to_a_provincial_office_a_county_office_and_a_uni
     tehran = client.get("/dashboard?scope=office:MICT/IR-23").get_data(as_text=True)
     _valid(tehran)
     assert '<strong data-live="count">۱۱</strong>' in tehran
+    assert 'id="trend"' not in tehran  # an office keeps no day series: no chart, not an empty one
+    assert 'id="trend"' in ministry  # an agency's day series is drawn
     assert 'href="?scope=office%3AMICT/IR-23/2302&amp;days=30"' in tehran and "دماوند" in tehran
     damavand = client.get("/dashboard?scope=office:MICT/IR-23/2302").get_data(as_text=True)
     assert '<strong data-live="count">۵</strong>' in damavand and "۵۰٫۰" in damavand
@@ -184,10 +190,10 @@ def _figures(session) -> tuple[object, ...]:
         league,
         {r.scope.text(): (r.totals, r.heard, r.registered) for r in in_tehran},
         sorted(
-            queries.list_place_totals(session, start, end, ("agency", "unit"), family("MICT"), "IR-23"),
+            queries.list_place_totals(session, 30, ("agency", "unit"), family("MICT"), "IR-23"),
             key=str,
         ),
-        queries.list_place_daily(session, start, end, family("MICT"), "IR-23", "2302"),
+        queries.list_place_totals(session, 30, (), family("MICT"), "IR-23", "2302"),
         queries.list_daily_summed(session, "agency", family("MICT"), start, end),
     )
 

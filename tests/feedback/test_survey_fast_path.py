@@ -103,7 +103,7 @@ def _stored(session_factory) -> tuple:
             (r.employee_id, r.status, r.q1, r.q2, r.q3, r.q4, r.replaced_by_id is not None)
             for r in session.scalars(select(Response))
         )
-        rollups = sorted(stored_rollups(session).items())
+        rollups = sorted(stored_rollups(session).items(), key=repr)  # days, totals, periods
         session.query(Response).delete()
         clear_rollups(session)
         session.commit()

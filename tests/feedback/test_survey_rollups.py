@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from core.actors import SYSTEM, Actor
+from core.dates import tehran_today
 from core.db import make_sessionmaker
 from core.errors import NotAuthorized
 from feedback.accounts.actors import registry_admin
@@ -74,9 +75,37 @@ def test_incremental_rollups_equal_rebuilt_after_mixed_load(feedback_session, co
     assert stored_rollups(feedback_session) == incremental
     levels = {level for level, _key, _day in incremental}
     assert levels == {"employee", "unit", "agency", "county", "province", "nation"}
+    with_days = {level for level, _key, day in incremental if isinstance(day, dt.date)}
+    assert with_days == {"nation", "province", "agency"}  # day series only where a chart draws them
     counted = feedback_session.scalars(select(Response).where(Response.status == COUNTED)).all()
-    nation = sum(v[0] for (level, _k, _d), v in incremental.items() if level == "nation")
-    assert nation == len(counted)
+    assert incremental[("nation", NATION_KEY, "total")][0] == len(counted)
+    days = sum(
+        v[0] for (level, _k, day), v in incremental.items() if level == "nation" and isinstance(day, dt.date)
+    )
+    assert days == len(counted)
+
+
+@BOTH_PATHS
+def test_periods_advance_day_by_day_as_a_rebuild_computes_them(feedback_session, codes, in_database):
+    """Each day of the mixed load is answered, then the periods advance a day at a time past the
+    longest one: at every step (changes still pending on PostgreSQL) the rollups equal a rebuild
+    as of that day, and the all-time totals never change while the periods empty."""
+    shift = dt.timedelta(days=(tehran_today() - NOON.date()).days)  # from today: as_of never goes back
+    load = [(sent, when + shift) for sent, when in _mixed_load(codes)]
+    first = min(when for _s, when in load).date()
+    for sent, when in load:
+        submit_response(feedback_session, sent, when, in_database=in_database)
+    totals = None
+    for step in (0, 1, 2, 5, 6, 7, 8, 29, 30, 31, 89, 90, 364, 365, 366, 400):
+        today = first + dt.timedelta(days=step)
+        fold_pending(feedback_session, today)
+        incremental = stored_rollups(feedback_session)
+        rebuild_rollups(feedback_session, SYSTEM, today=today)
+        assert stored_rollups(feedback_session) == incremental, step
+        now_totals = {k: v for k, v in incremental.items() if k[2] == "total"}
+        assert totals is None or now_totals == totals
+        totals = now_totals
+    assert not [k for k in incremental if isinstance(k[2], int)]  # every period emptied
 
 
 def _rows(session) -> dict[str, tuple]:
@@ -144,8 +173,8 @@ def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, c
         after_move.submission_id,
     )
     agency = feedback_session.scalar(select(Employee.agency_code).where(Employee.id == moved.employee_id))
-    assert ("unit", f"{agency}/واحد د", NOON.date()) not in rollups  # emptied by the move, not kept at 0
-    assert (rollups[("unit", f"{agency}/واحد ج", NOON.date())][0], rows[after_move.submission_id][2]) == (
+    assert ("unit", f"{agency}/واحد د", "total") not in rollups  # emptied by the move, not kept at 0
+    assert (rollups[("unit", f"{agency}/واحد ج", "total")][0], rows[after_move.submission_id][2]) == (
         1,
         COUNTED,
     )
@@ -225,9 +254,9 @@ def test_score_maps_the_scale_to_0_100():
     ],
 )
 def test_rebuild_rollups_permissions(feedback_session, codes, actor, allowed):
-    submit_response(feedback_session, submission(codes[0]), NOON)
-    if allowed:
-        assert rebuild_rollups(feedback_session, actor) == 6
+    submit_response(feedback_session, submission(codes[0]))  # today: in every period
+    if allowed:  # six totals, six scopes in each of the five periods, three days
+        assert rebuild_rollups(feedback_session, actor) == 6 + 6 * 5 + 3
     else:
         with pytest.raises(NotAuthorized):
             rebuild_rollups(feedback_session, actor)

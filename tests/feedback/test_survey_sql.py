@@ -12,7 +12,7 @@ from core.migrate import versioned_sql
 FUNCTIONS = [
     ("feedback.survey", "feedback_submit"),
     ("feedback.survey", "feedback_submit_locked"),
-    ("feedback.rollups", "feedback_fold_rollups"),
+    ("feedback.rollups", "feedback_fold_totals"),
 ]
 
 
@@ -39,3 +39,14 @@ def test_each_version_is_a_whole_function_of_its_own():
     assert all(v.count("CREATE OR REPLACE FUNCTION feedback_submit(") == 1 for v in versions)
     assert "INSERT INTO rollups AS t" in versions[0] and "rollup_deltas" not in versions[0]
     assert "INSERT INTO rollup_deltas" in versions[1] and "INSERT INTO rollups AS t" not in versions[1]
+
+
+def test_the_per_day_fold_of_every_level_is_gone(feedback_engine):
+    """Migration 0039 replaced `feedback_fold_rollups` with `feedback_fold_totals`."""
+    with feedback_engine.connect() as connection:
+        names = set(
+            connection.execute(
+                sa.text("SELECT proname FROM pg_proc WHERE proname LIKE 'feedback_fold%'")
+            ).scalars()
+        )
+    assert names == {"feedback_fold_totals"}

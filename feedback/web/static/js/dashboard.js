@@ -5,10 +5,11 @@
   "use strict";
   var box = document.getElementById("live");
   var canvas = document.getElementById("trend");
-  if (!box || !canvas) { return; }
-  var data = JSON.parse(canvas.getAttribute("data-trend"));
+  if (!box) { return; }
   var chart = null;
-  if (window.Chart) {
+  // a unit, a county or an office keeps no day series: its page has no chart, only the live figures
+  if (canvas && window.Chart) {
+    var data = JSON.parse(canvas.getAttribute("data-trend"));
     chart = new window.Chart(canvas, {
       data: {
         labels: data.labels,

@@ -3,8 +3,8 @@ alerts for every scope and on a sharp drop, sent out of the app (alert_subscript
 the kind 'drop', alerts.notified_at,
 accounts.bale_chat_id); a missing-code report's owner, deadline and fetched photo
 
-Revision ID: 0045
-Revises: 0038
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0045"
-down_revision: str | None = "0038"
+revision: str = "0041"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
