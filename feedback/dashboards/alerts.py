@@ -49,6 +49,12 @@ def _watched(subscription: AlertSubscription) -> Scope:
     return Scope(subscription.scope_kind, subscription.unit_key)
 
 
+def can_watch_drop(actor: Actor | None) -> bool:
+    """A drop compares two windows of days: only the scopes that keep a day series have one."""
+    scope = account_scope(actor)
+    return scope is not None and scope.kind in DAY_LEVELS
+
+
 def subscribe_alert(
     session: Session, actor: Actor | None, kind: str, threshold: str, window_days: str
 ) -> AlertSubscription:

@@ -125,7 +125,11 @@ def report_status(report_id: int) -> Response:
 def alert_list() -> str:
     subscriptions, rows = alerts.list_alerts(get_session(), current_actor())
     return render_template(
-        "feedback/dashboards/alerts.html", subscriptions=subscriptions, rows=rows, windows=alerts.WINDOWS
+        "feedback/dashboards/alerts.html",
+        subscriptions=subscriptions,
+        rows=rows,
+        windows=alerts.WINDOWS,
+        drop_offered=alerts.can_watch_drop(current_actor()),
     )
 
 

@@ -153,3 +153,20 @@ def test_each_head_of_agency_gets_a_weekly_digest(feedback_app, feedback_session
     assert "اداره فناوری" in body and "ستاد وزارت" not in body  # 2 answers: not enough to name
     assert f"{BASE}/dashboard?scope=agency:MICT&days=7" in body
     assert SCHEDULE["weekly-digests"]["task"] == TaskNames.WEEKLY_DIGESTS
+
+
+def test_a_unit_has_no_drop_alert_it_keeps_no_day_series(feedback_app, feedback_session, tmp_path):
+    from feedback.accounts.actors import actor_for
+    from feedback.dashboards.alerts import subscribe_alert
+    from feedback.dashboards.models import AlertSubscription
+
+    seed_hierarchy(feedback_session, tmp_path)
+    unit = viewer_client(feedback_app, feedback_session, "unit:ITO/اداره فناوری")
+    assert 'value="drop"' not in unit.get("/dashboard/alerts").get_data(as_text=True)  # not offered
+    _subscribe(unit, "drop", "20")  # refused: the page says so and nothing is stored
+    assert feedback_session.scalar(select(AlertSubscription)) is None
+    with pytest.raises(ValidationError) as refused:
+        subscribe_alert(feedback_session, actor_for(unit.account), "drop", "20", "7")
+    assert refused.value.fields == {"kind": "no_day_series"}
+    _subscribe(unit, "low_score", "50")  # the other kinds stay
+    assert feedback_session.scalar(select(AlertSubscription.kind)) == "low_score"
