@@ -28,6 +28,8 @@ class TaskNames:
     SWEEP_BALE_OUTBOX = "feedback.sweep-bale-outbox"
     PURGE_BALE_ROWS = "feedback.purge-bale-rows"
     PURGE_JOB_FILES = "feedback.purge-job-files"
+    FETCH_REPORT_PHOTOS = "feedback.fetch-report-photos"
+    WEEKLY_DIGESTS = "feedback.weekly-digests"
     MAINTAIN_PARTITIONS = "feedback.maintain-partitions"
 
 

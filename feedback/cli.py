@@ -152,6 +152,18 @@ def create_viewer_command(email: str, scope: str, password: str) -> None:
     click.echo(f"dashboard viewer {account.email} created for {account.scope_kind}:{account.scope_value}")
 
 
+@group.command("set-bale-chat")
+@click.argument("email")
+@click.argument("chat_id", type=int, required=False)
+def set_bale_chat_command(email: str, chat_id: int | None) -> None:
+    """Send EMAIL's alerts to the Bale chat CHAT_ID as well as by e-mail (no CHAT_ID: e-mail only)."""
+    from feedback.accounts.services import set_bale_chat
+
+    with _session(_settings()) as session:
+        account = set_bale_chat(session, SYSTEM, email, chat_id)
+    click.echo(f"{account.email}: alerts to Bale chat {account.bale_chat_id or 'none'}")
+
+
 @group.command("deactivate-account")
 @click.argument("email")
 def deactivate_account(email: str) -> None:

@@ -26,6 +26,16 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 6 * 3600.0,
         "options": {"queue": QueueNames.FEEDBACK},
     },
+    "fetch-report-photos": {
+        "task": TaskNames.FETCH_REPORT_PHOTOS,
+        "schedule": 60.0,
+        "options": {"queue": QueueNames.FEEDBACK},
+    },
+    "weekly-digests": {
+        "task": TaskNames.WEEKLY_DIGESTS,
+        "schedule": 7 * 24 * 3600.0,
+        "options": {"queue": QueueNames.FEEDBACK},
+    },
     "evaluate-alerts": {
         "task": TaskNames.EVALUATE_ALERTS,
         "schedule": 300.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Integer, String, false, true
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin
@@ -35,6 +35,8 @@ class Account(TimestampMixin, FeedbackBase):
     password_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Every session carries the version it began under; bumping it ends them all.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # the Bale chat alerts are sent to (the account holder's chat with the bot); None: e-mail only
+    bale_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 SIGN_IN_ATTEMPTS = attempts_table(FeedbackBase.metadata)

@@ -153,6 +153,21 @@ def set_account_active(session: Session, actor: Actor, email: str, active: bool)
     return _set_active(session, account, active)
 
 
+def set_bale_chat(session: Session, actor: Actor, email: str, chat_id: int | None) -> Account:
+    """Operators connect an account to its holder's Bale chat with the bot (alerts are sent there
+    too); None disconnects it. Bale chat ids are positive 64-bit integers."""
+    if not can_manage_accounts(actor):
+        raise NotAuthorized("accounts are managed by operators")
+    if chat_id is not None and not 0 < chat_id < 2**63:
+        raise ValidationError("a Bale chat id is a positive number", fields={"chat_id": "not a chat id"})
+    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None:
+        raise NotFound("no such account", email=email)
+    account.bale_chat_id = chat_id
+    session.commit()
+    return account
+
+
 def end_sessions(session: Session, account_id: int) -> None:
     """Sign the account out everywhere (sign-out does this: a copied cookie stops working)."""
     account = session.get(Account, account_id)

@@ -1,12 +1,18 @@
-"""Unit heads' alerts: subscribe, evaluate (a task on the feedback worker), acknowledge with a note.
+"""Alerts for every dashboard account (a unit's head, an agency or ministry, a province, the nation) on
+its own scope: subscribe, evaluate (a task on the feedback worker), send out of the app (e-mail, and a
+Bale message through the outbox when the account has a Bale chat), acknowledge with a note.
 
 An alert stays open until acknowledged; while it is open its subscription raises no other, so a
-unit that stays quiet for a week gets one alert, not one per evaluation."""
+unit that stays quiet for a week gets one alert, not one per evaluation. Each message links to the
+dashboard that explains it (the scope over the alert's window) and to the alerts page."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import smtplib
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,37 +21,55 @@ from core.actors import Actor, Role
 from core.dates import tehran_today
 from core.db import utcnow
 from core.errors import NotAuthorized, NotFound, ValidationError
+from core.mail import send_email
 from feedback.accounts.models import Account
 from feedback.dashboards import queries
-from feedback.dashboards.models import ALERT_KINDS, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
-from feedback.dashboards.scopes import UNIT
-from feedback.dashboards.services import account_scope
+from feedback.dashboards.models import ALERT_KINDS, DROP, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
+from feedback.dashboards.scopes import NATION, UNIT, Scope
+from feedback.dashboards.services import account_scope, scope_daily, scope_label, scope_period_totals
+from feedback.reports.models import BaleOutbox
 from feedback.reports.schemas import NOTE_MAX
+from feedback.rollups.models import DAY_LEVELS
 from feedback.rollups.services import fold_pending
 
 WINDOWS = (1, 7, 30)
+log = logging.getLogger(__name__)
 
 
-def _unit_or_refuse(actor: Actor | None) -> str:
+def _scope_or_refuse(actor: Actor | None) -> Scope:
     scope = account_scope(actor)
-    if scope is None or scope.kind != UNIT:
-        raise NotAuthorized("alerts are for unit heads")
-    return scope.value
+    if scope is None:
+        raise NotAuthorized("alerts are for dashboard accounts")
+    return scope
+
+
+def _watched(subscription: AlertSubscription) -> Scope:
+    if subscription.scope_kind == NATION:
+        return Scope(NATION)
+    return Scope(subscription.scope_kind, subscription.unit_key)
+
+
+def can_watch_drop(actor: Actor | None) -> bool:
+    """A drop compares two windows of days: only the scopes that keep a day series have one."""
+    scope = account_scope(actor)
+    return scope is not None and scope.kind in DAY_LEVELS
 
 
 def subscribe_alert(
     session: Session, actor: Actor | None, kind: str, threshold: str, window_days: str
 ) -> AlertSubscription:
-    unit = _unit_or_refuse(actor)
+    scope = _scope_or_refuse(actor)
     assert actor is not None and actor.id is not None
     fields: dict[str, str] = {}
     if kind not in ALERT_KINDS:
         fields["kind"] = "unknown_kind"
+    elif kind == DROP and scope.kind not in DAY_LEVELS:
+        fields["kind"] = "no_day_series"  # a drop compares two windows of days: nation, province, agency
     try:
         value = float(threshold)
     except ValueError:
         value = -1.0
-    if value < 0 or (kind == LOW_SCORE and value > 100):
+    if value < 0 or (kind in (LOW_SCORE, DROP) and value > 100):
         fields["threshold"] = "out_of_range"
     try:
         window = int(window_days)
@@ -56,7 +80,12 @@ def subscribe_alert(
     if fields:
         raise ValidationError("the alert has invalid fields", fields=fields)
     subscription = AlertSubscription(
-        account_id=actor.id, unit_key=unit, kind=kind, threshold=value, window_days=window
+        account_id=actor.id,
+        scope_kind=scope.kind,
+        unit_key=scope.key,
+        kind=kind,
+        threshold=value,
+        window_days=window,
     )
     session.add(subscription)
     session.commit()
@@ -70,7 +99,7 @@ class AlertRow:
 
 
 def list_alerts(session: Session, actor: Actor | None) -> tuple[list[AlertSubscription], list[AlertRow]]:
-    _unit_or_refuse(actor)
+    _scope_or_refuse(actor)
     assert actor is not None
     subscriptions = list(
         session.scalars(
@@ -91,7 +120,7 @@ def list_alerts(session: Session, actor: Actor | None) -> tuple[list[AlertSubscr
 
 def acknowledge_alert(session: Session, actor: Actor | None, alert_id: int, note: str) -> Alert:
     """Another account's alert is "not found"; the note says what was done about it."""
-    _unit_or_refuse(actor)
+    _scope_or_refuse(actor)
     assert actor is not None
     found = session.execute(
         select(Alert, AlertSubscription)
@@ -128,11 +157,32 @@ def _unit_totals_by_window(
     subscription. A unit without rollups is absent."""
     keys_by_window: dict[int, set[str]] = {}
     for subscription in subscriptions:
+        if subscription.scope_kind != UNIT:
+            continue
         keys_by_window.setdefault(subscription.window_days, set()).add(subscription.unit_key)
     return {
         window: {t.key: t for t in queries.list_totals_by_key(session, UNIT, window, keys=sorted(keys))}
         for window, keys in keys_by_window.items()
     }
+
+
+def _drop(
+    session: Session, subscription: AlertSubscription, end: dt.date, min_responses: int
+) -> tuple[float, int] | None:
+    """(points fallen, responses) when the window's score is `threshold` points or more below the
+    window before it, both with enough responses; one range read over the two windows of the day
+    series (nation, provinces, agencies: a unit keeps none, so it has no drop alert)."""
+    if subscription.scope_kind not in DAY_LEVELS:
+        return None
+    window = dt.timedelta(days=subscription.window_days)
+    split = end - window  # the last day of the window before
+    days = scope_daily(session, _watched(subscription), split - window + dt.timedelta(days=1), end)
+    now = queries.sum_days(subscription.unit_key, [(d, t) for d, t in days if d > split])
+    before = queries.sum_days(subscription.unit_key, [(d, t) for d, t in days if d <= split])
+    if now.count < min_responses or before.count < min_responses:
+        return None
+    fallen = (before.score or 0) - (now.score or 0)
+    return (fallen, now.count) if fallen >= subscription.threshold else None
 
 
 def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.date | None = None) -> int:
@@ -156,10 +206,75 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
     raised = 0
     for subscription in subscriptions:
         key = subscription.unit_key
-        totals = by_window[subscription.window_days].get(key) or queries.Totals(key, 0, (0, 0, 0, 0))
+        if subscription.kind == DROP:
+            found = _drop(session, subscription, end, min_responses)
+            if found is not None:
+                session.add(Alert(subscription_id=subscription.id, value=found[0], count=found[1]))
+                raised += 1
+            continue
+        if subscription.scope_kind == UNIT:
+            totals = by_window[subscription.window_days].get(key) or queries.Totals(key, 0, (0, 0, 0, 0))
+        else:  # an agency (with its organizations), a province, the nation: their window's period
+            totals = scope_period_totals(session, _watched(subscription), subscription.window_days)
         value = _breached(subscription, totals, min_responses)
         if value is not None:
             session.add(Alert(subscription_id=subscription.id, value=value, count=totals.count))
             raised += 1
     session.commit()
     return raised
+
+
+def _message(alert: Alert, subscription: AlertSubscription, base_url: str) -> tuple[str, str]:
+    """The subject and the body (Persian, as the accounts read it) with the two links."""
+    scope = _watched(subscription)
+    label = scope_label(scope)
+    days = subscription.window_days
+    if subscription.kind == LOW_RESPONSES:
+        what = f"تنها {alert.count} پاسخ در {days} روز گذشته (کمتر از {subscription.threshold:g})"
+    elif subscription.kind == DROP:
+        what = f"امتیاز {alert.value:.1f} واحد نسبت به {days} روز پیش از آن افت کرد"
+    else:
+        what = f"امتیاز {alert.value:.1f} در {days} روز گذشته، زیر {subscription.threshold:g}"
+    base = base_url.rstrip("/")
+    explain = f"{base}/dashboard?scope={quote(scope.text(), safe=':/')}&days={days if days in (7, 30) else 7}"
+    body = f"هشدار برای {label}: {what}.\n\nچرا: {explain}\nتأیید دریافت: {base}/dashboard/alerts"
+    return f"هشدار نظرسنجی: {label}", body
+
+
+def notify_alerts(session: Session, actor: Actor, smtp_url: str, sender: str, base_url: str) -> list[int]:
+    """Send each alert not yet sent: an e-mail to its account (when SMTP is configured) and a Bale
+    message through the outbox (when the account has a Bale chat). An e-mail that fails leaves the
+    alert unsent, so the next evaluation tries again (and queues nothing twice). Returns the outbox
+    rows queued, for the caller to send after the commit."""
+    if actor.role != Role.system:
+        raise NotAuthorized("alerts are sent by the worker")
+    pending = session.execute(
+        select(Alert, AlertSubscription, Account)
+        .join(AlertSubscription, Alert.subscription_id == AlertSubscription.id)
+        .join(Account, Account.id == AlertSubscription.account_id)
+        .where(Alert.notified_at.is_(None), Alert.acknowledged_at.is_(None), Account.active)
+        .order_by(Alert.id)
+    ).all()
+    queued: list[int] = []
+    for alert, subscription, account in pending:
+        subject, body = _message(alert, subscription, base_url)
+        if smtp_url:
+            try:
+                send_email(smtp_url, sender, [account.email], subject, body)
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning(
+                    "alert %s: e-mail to account %s failed (%s), retried later", alert.id, account.id, exc
+                )
+                continue
+        if account.bale_chat_id:
+            row = BaleOutbox(
+                chat_id=account.bale_chat_id,
+                method="sendMessage",
+                payload={"chat_id": account.bale_chat_id, "text": body},
+            )
+            session.add(row)
+            session.flush()
+            queued.append(row.id)
+        alert.notified_at = utcnow()
+        session.commit()
+    return queued

@@ -43,6 +43,11 @@ def dashboard_rows(dashboard: Dashboard) -> list[list[object]]:
         rows.append(line("worst", ranked.scope.text(), ranked.label, "", ranked.totals))
     for code, totals in sorted(d.provinces.items()):
         rows.append(line("province", f"province:{code}", code, "", totals))
+    for league in d.league:
+        rows.append(line("agency", league.scope.text(), league.label, "", league.totals))
+    for section, ranked_rows in d.sections:
+        for ranked in ranked_rows:
+            rows.append(line(section, ranked.scope.text(), ranked.label, "", ranked.totals))
     return rows
 
 

@@ -1,18 +1,21 @@
 """Who sees which dashboard scope: pure functions of the account's scope and the requested one.
 
 Each account sees its own scope and what lies below it: the nation sees everything; a province its
-counties; an agency its units and their employees; a unit its employees. Employees are ranked by
-name only for their unit's own head (a unit-scope account), never for a wider scope, so a ministry
-does not browse individual desks.
+counties and the agencies' offices in it; an agency (a ministry with its affiliated organizations,
+`feedback.dashboards.hierarchy`) its units, offices and their employees; a unit its employees.
+Employees are ranked by name only for their unit's own head (a unit-scope account), never for a
+wider scope, so a ministry does not browse individual desks.
 """
 
 from __future__ import annotations
 
+from feedback.dashboards.hierarchy import family
 from feedback.dashboards.scopes import (
     AGENCY,
     COUNTY,
     EMPLOYEE,
     NATION,
+    OFFICE,
     PROVINCE,
     UNIT,
     Scope,
@@ -29,12 +32,15 @@ def can_view_scope(account: Scope | None, requested: Scope, employee_unit: str =
     if account == requested:
         return True
     if account.kind == PROVINCE:
+        if requested.kind == OFFICE:
+            return requested.office_place[0] == account.value
         return requested.kind == COUNTY and county_province(requested.value) == account.value
     if account.kind == AGENCY:
-        if requested.kind == UNIT:
-            return requested.agency_code == account.value
+        mine = family(account.value)
+        if requested.kind in (AGENCY, UNIT, OFFICE):
+            return requested.agency_code in mine
         if requested.kind == EMPLOYEE:
-            return bool(employee_unit) and employee_unit.split("/", 1)[0] == account.value
+            return bool(employee_unit) and employee_unit.split("/", 1)[0] in mine
         return False
     if account.kind == UNIT:
         return requested.kind == EMPLOYEE and employee_unit == account.value
@@ -64,5 +70,5 @@ def report_in_scope(account: Scope | None, agency_code: str, province_code: str)
     if account.kind == PROVINCE:
         return province_code == account.value
     if account.kind == AGENCY:
-        return agency_code == account.value
+        return agency_code in family(account.value)
     return False

@@ -29,6 +29,13 @@ class ProvinceMap:
     width: int
     height: int
     paths: tuple[ProvincePath, ...]
+    # the projection: (westmost longitude, northmost latitude, cos(mid-latitude), pixels per degree)
+    projection: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+
+    def point(self, lon: float, lat: float) -> tuple[int, int]:
+        """Where a place falls on the map (a missing-code report's location)."""
+        min_lon, max_lat, kx, scale = self.projection
+        return round(MARGIN + (lon - min_lon) * kx * scale), round(MARGIN + (max_lat - lat) * scale)
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
@@ -64,7 +71,7 @@ def province_map() -> ProvinceMap:
         props = feature["properties"]
         d = "".join(ring_path(ring) for ring in _rings(feature["geometry"]))
         paths.append(ProvincePath(props["province_code"], props["province_fa"], props["province_en"], d))
-    return ProvinceMap(int(WIDTH), math.ceil(height), tuple(paths))
+    return ProvinceMap(int(WIDTH), math.ceil(height), tuple(paths), (min_lon, max_lat, kx, scale))
 
 
 def score_class(score: float | None) -> str:

@@ -1,18 +1,23 @@
 """Dashboard numbers, read from the rollups only (never a scan of the responses): a scope's totals
 over a period are one row of `rollup_periods`, a level's ranking one range of it, and a chart one
-range of the day series (nation, provinces, agencies), whatever the number of responses."""
+range of the day series (nation, provinces, agencies), whatever the number of responses.
+An agency's offices in a province or county (`list_place_totals`) read the employees' period totals
+joined to the registry, since the rollups have no agency-by-place level."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from feedback.registry.models import Employee
 from feedback.rollups.models import DAY_LEVELS, Rollup, RollupPeriod, RollupTotal
 from feedback.rollups.scores import score
+from feedback.survey.models import COUNTED, Response
 
 SUMS = (Rollup.sum_q1, Rollup.sum_q2, Rollup.sum_q3, Rollup.sum_q4)
 
@@ -33,7 +38,8 @@ class Totals:
 
 
 def _totals(key: str, row: Sequence[int | None]) -> Totals:
-    return Totals(key, row[0] or 0, (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or 0))
+    count, s1, s2, s3, s4 = (int(v or 0) for v in row)  # PostgreSQL sums a bigint to a numeric
+    return Totals(key, count, (s1, s2, s3, s4))
 
 
 def sum_days(key: str, daily: list[tuple[dt.date, Totals]]) -> Totals:
@@ -114,3 +120,135 @@ def list_totals_by_key(
     prefix): one range of `rollup_periods`' primary key."""
     rows = list_period_sums(session, level, days, keys, key_prefix)
     return [Totals(key, sums[0], (sums[1], sums[2], sums[3], sums[4])) for key, sums in rows]
+
+
+def list_day_sums_by_key(
+    session: Session, level: str, keys: Iterable[str], start: dt.date, end: dt.date
+) -> list[Totals]:
+    """Each key's totals over days `start`..`end` of its day series (nation, province, agency only):
+    the period before the one shown, for the change on it."""
+    if level not in DAY_LEVELS:
+        return []
+    rows = session.execute(
+        select(Rollup.key, func.sum(Rollup.count), *(func.sum(c) for c in SUMS))
+        .where(Rollup.level == level, Rollup.key.in_(list(keys)), Rollup.day.between(start, end))
+        .group_by(Rollup.key)
+    ).all()
+    return [_totals(row[0], row[1:]) for row in rows]
+
+
+def list_daily_summed(
+    session: Session, level: str, keys: Iterable[str], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, Totals]]:
+    """Several keys of one level summed day by day (a ministry and its organizations), one grouped
+    range of the day series."""
+    keys = list(keys)
+    if level not in DAY_LEVELS:
+        return []
+    label = "+".join(keys)
+    rows = session.execute(
+        select(Rollup.day, func.sum(Rollup.count), *(func.sum(c) for c in SUMS))
+        .where(Rollup.level == level, Rollup.key.in_(keys), Rollup.day.between(start, end))
+        .group_by(Rollup.day)
+        .order_by(Rollup.day)
+    ).all()
+    return [(row[0], _totals(label, row[1:])) for row in rows]
+
+
+# What the registry says about an employee, by the names the place totals group on.
+PLACE_COLUMNS = {
+    "agency": Employee.agency_code,
+    "province": Employee.province_code,
+    "county": Employee.county_code,
+    "unit": Employee.unit,
+}
+
+
+def _employees_where(query: Any, agency_codes: Iterable[str] | None, province: str, county: str) -> Any:
+    """`query` (a select over the employees) narrowed to some agencies, a province, a county."""
+    if agency_codes is not None:
+        query = query.where(Employee.agency_code.in_(list(agency_codes)))
+    if province:
+        query = query.where(Employee.province_code == province)
+    if county:
+        query = query.where(Employee.county_code == county)
+    return query
+
+
+def list_place_totals(
+    session: Session,
+    days: int,
+    group_by: tuple[str, ...],
+    agency_codes: Iterable[str] | None = None,
+    province: str = "",
+    county: str = "",
+) -> list[Totals]:
+    """Totals over the last `days` days of the employees of some agencies (in a province or county)
+    grouped by where the registry puts them: the employees' `rollup_periods` rows joined to the
+    registry, one grouped read. A key joins the grouped values with "/" (so ("agency", "unit") gives
+    a unit's key; () gives one row keyed ""). An agency's provincial and county offices have no
+    rollup level of their own (nor a day series): this is how they are counted."""
+    columns = [PLACE_COLUMNS[name] for name in group_by]
+    query = select(*columns, func.sum(RollupPeriod.count), *(func.sum(c) for c in _PERIOD_SUMS)).join(
+        Employee, RollupPeriod.key == cast(Employee.id, String)
+    )
+    query = query.where(RollupPeriod.level == "employee", RollupPeriod.days == days)
+    query = _employees_where(query, agency_codes, province, county)
+    if columns:
+        query = query.group_by(*columns)
+    rows = session.execute(query).all()
+    width = len(columns)
+    return [
+        _totals("/".join(str(v) for v in row[:width]), row[width:]) for row in rows if row[width] is not None
+    ]
+
+
+def count_heard_by_agency(session: Session, days: int, province: str = "") -> dict[str, int]:
+    """Agency → how many of its registered employees had at least one counted answer in the last
+    `days` days (their `rollup_periods` rows)."""
+    query = (
+        select(Employee.agency_code, func.count(func.distinct(Employee.id)))
+        .join(RollupPeriod, RollupPeriod.key == cast(Employee.id, String))
+        .where(RollupPeriod.level == "employee", RollupPeriod.days == days, RollupPeriod.count > 0)
+    )
+    query = _employees_where(query, None, province, "")
+    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
+
+
+def count_registered_by_agency(session: Session, province: str = "") -> dict[str, int]:
+    """Agency → its active employees in the registry (everyone who has, or should have, a code)."""
+    query = select(Employee.agency_code, func.count()).where(Employee.active.is_(True))
+    query = _employees_where(query, None, province, "")
+    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
+
+
+def last_counted_day(session: Session, where: dict[str, object]) -> dt.date | None:
+    """The last day an answer about some employees counted (their all-time `rollup_totals` rows'
+    `last_day`), for the scopes that keep no day series. `where` maps employee columns to a value
+    or a list."""
+    query = (
+        select(func.max(RollupTotal.last_day))
+        .select_from(RollupTotal)
+        .join(Employee, RollupTotal.key == cast(Employee.id, String))
+        .where(RollupTotal.level == "employee", RollupTotal.count > 0)
+    )
+    for name, value in where.items():
+        column = getattr(Employee, name)
+        query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
+    return session.scalar(query)
+
+
+def last_answer_at(session: Session, day: dt.date | None, where: dict[str, object]) -> dt.datetime | None:
+    """When the scope's latest counted answer arrived: the one read of raw responses a dashboard
+    makes, bounded to the last day its rollups count answers on (the `day` index), or for the whole
+    nation the newest row by primary key. `where` maps response columns to a value or a list."""
+    if day is None:
+        return None
+    if not where:
+        newest = session.scalar(select(func.max(Response.id)).where(Response.day == day))
+        return session.scalar(select(Response.created_at).where(Response.id == newest)) if newest else None
+    query = select(func.max(Response.created_at)).where(Response.day == day, Response.status == COUNTED)
+    for name, value in where.items():
+        column = getattr(Response, name)
+        query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
+    return session.scalar(query)

@@ -1,5 +1,6 @@
 """Missing-code reports as the dashboards see them: each reaches the nation, its province and its
-agency; unit heads do not handle them. The workflow itself is `feedback.reports.services`."""
+agency (and the ministry above it); unit heads do not handle them. The workflow itself is
+`feedback.reports.services`."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
-from core.errors import NotAuthorized, NotFound
+from core.dates import parse_jalali, tehran_today
+from core.errors import NotAuthorized, NotFound, ValidationError
+from feedback.accounts.models import Account
+from feedback.dashboards.hierarchy import family
 from feedback.dashboards.policies import can_see_reports, report_in_scope
 from feedback.dashboards.scopes import AGENCY, PROVINCE, Scope
 from feedback.dashboards.services import account_scope
-from feedback.reports.models import MissingCodeReport
+from feedback.reports.models import MissingCodeReport, ReportTransition
 from feedback.reports.services import transition_report
 
 PAGE_SIZE = 100
@@ -22,7 +26,7 @@ def _scoped(scope: Scope) -> Select[MissingCodeReport]:
     if scope.kind == PROVINCE:
         query = query.where(MissingCodeReport.province_code == scope.value)
     elif scope.kind == AGENCY:
-        query = query.where(MissingCodeReport.agency_code == scope.value)
+        query = query.where(MissingCodeReport.agency_code.in_(family(scope.value)))
     return query
 
 
@@ -63,3 +67,55 @@ def change_report_status(
         raise NotFound("no such report", report_id=report_id)
     assert actor is not None
     return transition_report(session, report_id, to_status, note, actor.label)
+
+
+def get_report(session: Session, actor: Actor | None, report_id: int) -> MissingCodeReport:
+    """One report for its detail page; outside the actor's scope it is "not found"."""
+    scope = _scope_or_refuse(actor)
+    report = session.get(MissingCodeReport, report_id)
+    if report is None or not report_in_scope(scope, report.agency_code, report.province_code):
+        raise NotFound("no such report", report_id=report_id)
+    return report
+
+
+def owner_choices(session: Session) -> list[str]:
+    """The accounts a report can be given to: every active account (registry admins, who issue and
+    reprint codes, first)."""
+    rows = session.execute(
+        select(Account.email, Account.role).where(Account.active).order_by(Account.role, Account.email)
+    ).all()
+    return [email for email, _role in rows]
+
+
+def assign_report(
+    session: Session, actor: Actor | None, report_id: int, owner: str, deadline: str
+) -> MissingCodeReport:
+    """Give a report an owner (an active account) and a deadline (a Jalali date, not in the past);
+    the change is kept in the report's history with who made it."""
+    report = get_report(session, actor, report_id)
+    assert actor is not None
+    owner = (owner or "").strip().lower()
+    fields: dict[str, str] = {}
+    if not session.scalar(select(Account.id).where(Account.email == owner, Account.active)):
+        fields["owner"] = "not an active account"
+    try:
+        when = parse_jalali(deadline or "")
+    except ValueError:
+        fields["deadline"] = "a Jalali date like 1405/09/20"
+    else:
+        if when < tehran_today():
+            fields["deadline"] = "in the past"
+    if fields:
+        raise ValidationError("the assignment has invalid fields", fields=fields)
+    report.owner, report.deadline = owner, when
+    session.add(
+        ReportTransition(
+            report_id=report.id,
+            from_status=report.status,
+            to_status=report.status,
+            note=f"owner: {owner}; deadline: {deadline.strip()}",
+            actor_label=actor.label[:120],
+        )
+    )
+    session.commit()
+    return report

@@ -19,10 +19,21 @@ from core.dates import tehran_today
 from core.errors import NotAuthorized, NotFound, ValidationError
 from feedback.accounts.models import VIEWER
 from feedback.dashboards import queries
+from feedback.dashboards.hierarchy import children, depth, family
 from feedback.dashboards.policies import can_rank_employees, can_see_map, can_view_scope
-from feedback.dashboards.scopes import AGENCY, COUNTY, EMPLOYEE, NATION, PROVINCE, UNIT, Scope, parse_scope
+from feedback.dashboards.scopes import (
+    AGENCY,
+    COUNTY,
+    EMPLOYEE,
+    NATION,
+    OFFICE,
+    PROVINCE,
+    UNIT,
+    Scope,
+    parse_scope,
+)
 from feedback.registry.models import Employee
-from feedback.rollups.models import unit_key
+from feedback.rollups.models import DAY_LEVELS, unit_key
 from feedback.rollups.services import fold_pending
 from feedback.survey.questions import DEFAULT_QUESTIONS, list_questions
 
@@ -45,6 +56,7 @@ class Live:
     min_responses: int
     totals: queries.Totals
     trend: list[tuple[dt.date, queries.Totals]]
+    last_answer: dt.datetime | None
 
     def shown_score(self, totals: queries.Totals) -> float | None:
         """None ("not enough responses yet") below the minimum: one visitor brands no one."""
@@ -65,6 +77,49 @@ class Dashboard(Live):
     provinces: dict[str, queries.Totals]
     ranked: list[Ranked]  # a province's counties, every one with enough responses (listed whole)
     questions: list[tuple[str, str]]
+    # the drill-down below the scope: ("organizations" | "offices" | "county_offices", rows by score)
+    sections: list[tuple[str, list[Ranked]]] = dataclasses.field(default_factory=list)
+    league: list[LeagueRow] = dataclasses.field(default_factory=list)
+    sort: str = "score"
+    order: str = "desc"
+
+
+SORTS = ("name", "score", "count", "trend", "coverage")
+
+
+@dataclasses.dataclass(frozen=True)
+class LeagueRow:
+    """One agency in the league table (in a province: its office there), its family summed."""
+
+    scope: Scope
+    label: str
+    kind: str
+    depth: int
+    totals: queries.Totals
+    previous: queries.Totals | None  # None where no day series tells it (an office): "—"
+    heard: int
+    registered: int
+    min_responses: int
+
+    def shown(self, totals: queries.Totals) -> float | None:
+        return totals.score if totals.count >= self.min_responses else None
+
+    @property
+    def score(self) -> float | None:
+        return self.shown(self.totals)
+
+    @property
+    def trend(self) -> float | None:
+        """Score now minus score in the period before, when both have enough responses."""
+        if self.previous is None:
+            return None
+        now, before = self.score, self.shown(self.previous)
+        return None if now is None or before is None else now - before
+
+    @property
+    def coverage(self) -> float | None:
+        """Share (0..100) of the registered employees heard at least once in the period."""
+        return 100 * self.heard / self.registered if self.registered else None
 
 
 def account_scope(actor: Actor | None) -> Scope | None:
@@ -104,6 +159,10 @@ def scope_label(scope: Scope, employee_name: str = "", locale: str = "fa") -> st
     if scope.kind == UNIT:
         agency, _, unit = scope.value.partition("/")
         return f"{unit} ({agencies.get(agency, agency)})"
+    if scope.kind == OFFICE:
+        province, county = scope.office_place
+        place = counties.get(county, county) if county else provinces.get(province, province)
+        return f"{agencies.get(scope.agency_code, scope.agency_code)} – {place}"
     return employee_name or scope.value
 
 
@@ -133,15 +192,40 @@ def _unit_label(key: str, agencies: dict[str, str]) -> str:
     return f"{unit} ({agencies.get(agency, agency)})"
 
 
+def units_of(session: Session, codes: tuple[str, ...], days: int, locale: str) -> list[Ranked]:
+    """The units of some agencies (a ministry with its organizations) over the last `days` days."""
+    _provinces, _counties, agencies = _names(locale)
+    rows = [
+        t for code in codes for t in queries.list_totals_by_key(session, UNIT, days, key_prefix=code + "/")
+    ]
+    return [Ranked(Scope(UNIT, t.key), _unit_label(t.key, agencies), t) for t in rows]
+
+
+def _sums(t: queries.Totals) -> queries.Sums:
+    return (t.count, *t.sums)
+
+
 def _ranked(
     session: Session, actor_scope: Scope, scope: Scope, days: int, locale: str
 ) -> tuple[str, list[tuple[str, str, queries.Sums]]]:
     """The level ranked under the scope, and each of its keys with a label and its period's sums:
     plain tuples (a nation ranks every unit of the country; only the ranks shown become objects)."""
     _provinces, counties, agencies = _names(locale)
-    if scope.kind in (NATION, AGENCY):
-        prefix = "" if scope.kind == NATION else scope.value + "/"
-        rows = queries.list_period_sums(session, UNIT, days, key_prefix=prefix)
+    if scope.kind == OFFICE:
+        province, county = scope.office_place
+        totals = queries.list_place_totals(
+            session, days, ("agency", "unit"), family(scope.agency_code), province, county
+        )
+        return UNIT, [(t.key, _unit_label(t.key, agencies), _sums(t)) for t in totals]
+    if scope.kind == NATION:
+        rows = queries.list_period_sums(session, UNIT, days)
+        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
+    if scope.kind == AGENCY:  # a ministry with its organizations
+        rows = [
+            row
+            for code in family(scope.value)
+            for row in queries.list_period_sums(session, UNIT, days, key_prefix=code + "/")
+        ]
         return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
@@ -189,6 +273,182 @@ class _ScopeRead:
     end: dt.date
     trend: list[tuple[dt.date, queries.Totals]]
     totals: queries.Totals
+    last_answer: dt.datetime | None
+
+
+def response_filter(scope: Scope) -> dict[str, object]:
+    """The response columns that select a scope's answers (for the time of its latest one)."""
+    if scope.kind == PROVINCE:
+        return {"province_code": scope.value}
+    if scope.kind == COUNTY:
+        return {"county_code": scope.value}
+    if scope.kind == AGENCY:
+        return {"agency_code": list(family(scope.value))}
+    if scope.kind == UNIT:
+        agency, _, unit = scope.value.partition("/")
+        return {"agency_code": agency, "unit": unit}
+    if scope.kind == EMPLOYEE:
+        return {"employee_id": int(scope.value)}
+    if scope.kind == OFFICE:
+        province, county = scope.office_place
+        where: dict[str, object] = {"agency_code": list(family(scope.agency_code)), "province_code": province}
+        return where | ({"county_code": county} if county else {})
+    return {}
+
+
+def employee_filter(scope: Scope) -> dict[str, object]:
+    """The registry columns that select a scope's employees (the same names as the responses')."""
+    if scope.kind == EMPLOYEE:
+        return {"id": int(scope.value)}
+    return response_filter(scope)
+
+
+def _last_answer(
+    session: Session, scope: Scope, trend: list[tuple[dt.date, queries.Totals]]
+) -> dt.datetime | None:
+    if scope.kind in DAY_LEVELS:
+        days = [day for day, totals in trend if totals.count > 0]
+        last_day = days[-1] if days else None
+    else:  # no day series below: the last day its employees' answers counted on
+        last_day = queries.last_counted_day(session, employee_filter(scope))
+    at = queries.last_answer_at(session, last_day, response_filter(scope))
+    return at.replace(tzinfo=dt.UTC) if at is not None and at.tzinfo is None else at  # SQLite: naive UTC
+
+
+def scope_daily(
+    session: Session, scope: Scope, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, queries.Totals]]:
+    """A scope's days: the day series of the nation, a province, an agency (a ministry with its
+    organizations summed); empty below (a unit, a county, an office: their pages draw no chart)."""
+    if scope.kind == AGENCY and len(family(scope.value)) > 1:
+        return queries.list_daily_summed(session, AGENCY, family(scope.value), start, end)
+    return queries.list_daily(session, scope.kind, scope.key, start, end)
+
+
+def scope_period_totals(session: Session, scope: Scope, days: int) -> queries.Totals:
+    """A scope's totals over the last `days` days (a period of `rollup_periods`): one row, the rows
+    of a ministry's family summed, or an office's employees joined to the registry."""
+    if scope.kind == AGENCY and len(family(scope.value)) > 1:
+        codes = family(scope.value)
+        return _summed(scope.key, queries.list_totals_by_key(session, AGENCY, days, keys=codes))
+    if scope.kind == OFFICE:
+        province, county = scope.office_place
+        rows = queries.list_place_totals(session, days, (), family(scope.agency_code), province, county)
+        return _summed(scope.key, rows)
+    return queries.period_totals(session, scope.kind, scope.key, days)
+
+
+def _summed(key: str, parts: list[queries.Totals]) -> queries.Totals:
+    count = sum(t.count for t in parts)
+    sums = tuple(sum(t.sums[q] for t in parts) for q in range(4))
+    return queries.Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
+
+
+def _by_score(rows: list[Ranked]) -> list[Ranked]:
+    return sorted(rows, key=lambda r: (-(r.totals.score or -1), r.label))
+
+
+def _sections(session: Session, scope: Scope, days: int, locale: str) -> list[tuple[str, list[Ranked]]]:
+    """The drill-down of an agency (its organizations and provincial offices) or of an agency's
+    provincial office (its county offices); units are the page's ranking."""
+    provinces, counties, agencies = _names(locale)
+    if scope.kind == AGENCY:
+        codes = family(scope.value)
+        by_code = {t.key: t for t in queries.list_totals_by_key(session, AGENCY, days, keys=codes)}
+        organizations = [
+            Ranked(
+                Scope(AGENCY, child),
+                agencies.get(child, child),
+                _summed(child, [by_code[c] for c in family(child) if c in by_code]),
+            )
+            for child in children(scope.value)
+        ]
+        offices = [
+            Ranked(Scope(OFFICE, f"{scope.value}/{t.key}"), provinces.get(t.key, t.key), t)
+            for t in queries.list_place_totals(session, days, ("province",), codes)
+        ]
+        return [("organizations", _by_score(organizations)), ("offices", _by_score(offices))]
+    if scope.kind == OFFICE:
+        province, county = scope.office_place
+        if county:
+            return []
+        rows = queries.list_place_totals(session, days, ("county",), family(scope.agency_code), province)
+        county_offices = [
+            Ranked(Scope(OFFICE, f"{scope.value}/{t.key}"), counties.get(t.key, t.key), t) for t in rows
+        ]
+        return [("county_offices", _by_score(county_offices))]
+    return []
+
+
+def _family_sums(codes: tuple[str, ...], values: dict[str, queries.Totals], code: str) -> queries.Totals:
+    return _summed(code, [values[c] for c in family(code) if c in values and c in codes])
+
+
+def load_league(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    min_responses: int,
+    locale: str,
+    province: str = "",
+    codes: tuple[str, ...] | None = None,
+) -> list[LeagueRow]:
+    """Every agency (or those of one family) with its family's totals, the same-length period before
+    (from the agencies' day series; none for the offices in a province, which keep none), and
+    coverage; in a province, each agency's office there (linked as `office:AGENCY/PROVINCE`)."""
+    _provinces, _counties, names = _names(locale)
+    codes = codes or tuple(a.code for a in reference.agencies())
+    days = (end - start).days + 1
+    before_start, before_end = start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+
+    if province:
+        rows = queries.list_place_totals(session, days, ("agency",), codes, province)
+    else:
+        rows = queries.list_totals_by_key(session, AGENCY, days, keys=codes)
+    now = {t.key: t for t in rows}
+    before = (
+        None
+        if province
+        else {
+            t.key: t for t in queries.list_day_sums_by_key(session, AGENCY, codes, before_start, before_end)
+        }
+    )
+    heard = queries.count_heard_by_agency(session, days, province)
+    registered = queries.count_registered_by_agency(session, province)
+    known = reference.agencies_by_code()
+    return [
+        LeagueRow(
+            scope=Scope(OFFICE, f"{code}/{province}") if province else Scope(AGENCY, code),
+            label=names.get(code, code),
+            kind=known[code].kind if code in known else "",
+            depth=depth(code),
+            totals=_family_sums(codes, now, code),
+            previous=None if before is None else _family_sums(codes, before, code),
+            heard=sum(heard.get(c, 0) for c in family(code) if c in codes),
+            registered=sum(registered.get(c, 0) for c in family(code) if c in codes),
+            min_responses=min_responses,
+        )
+        for code in codes
+    ]
+
+
+def sort_league(rows: list[LeagueRow], sort: str, order: str) -> list[LeagueRow]:
+    """By a column, highest first or lowest first; rows with no figure for it always come last."""
+    sort = sort if sort in SORTS else "score"
+    descending = order != "asc"
+    if sort == "name":
+        return sorted(rows, key=lambda r: r.label, reverse=descending)
+    value = {
+        "score": lambda r: r.score,
+        "count": lambda r: r.totals.count,
+        "trend": lambda r: r.trend,
+        "coverage": lambda r: r.coverage,
+    }[sort]
+    present = [r for r in rows if value(r) is not None]
+    missing = sorted((r for r in rows if value(r) is None), key=lambda r: r.label)
+    present.sort(key=lambda r: r.label)
+    present.sort(key=value, reverse=descending)
+    return present + missing
 
 
 def _read_scope(session: Session, actor: Actor | None, requested: str, days: int) -> _ScopeRead:
@@ -198,9 +458,16 @@ def _read_scope(session: Session, actor: Actor | None, requested: str, days: int
     scope = resolve_scope(session, actor, requested)
     days, start, end = period(days)
     fold_pending(session, end)
-    trend = queries.list_daily(session, scope.kind, scope.key, start, end)
-    totals = queries.period_totals(session, scope.kind, scope.key, days)
-    return _ScopeRead(scope, days, start, end, trend, totals)
+    trend = scope_daily(session, scope, start, end)
+    return _ScopeRead(
+        scope,
+        days,
+        start,
+        end,
+        trend,
+        scope_period_totals(session, scope, days),
+        _last_answer(session, scope, trend),
+    )
 
 
 def load_dashboard(
@@ -210,6 +477,8 @@ def load_dashboard(
     days: int,
     min_responses: int,
     locale: str = "fa",
+    sort: str = "score",
+    order: str = "desc",
 ) -> Dashboard:
     read = _read_scope(session, actor, requested, days)
     scope, start, end = read.scope, read.start, read.end
@@ -221,10 +490,15 @@ def load_dashboard(
     if can_see_map(scope):
         keys = [scope.value] if scope.kind == PROVINCE else None
         provinces = {t.key: t for t in queries.list_totals_by_key(session, PROVINCE, read.days, keys=keys)}
+    league: list[LeagueRow] = []
+    if scope.kind in (NATION, PROVINCE):
+        province = scope.value if scope.kind == PROVINCE else ""
+        league = sort_league(load_league(session, start, end, min_responses, locale, province), sort, order)
     return Dashboard(
         min_responses=min_responses,
         totals=read.totals,
         trend=read.trend,
+        last_answer=read.last_answer,
         scope=scope,
         label=scope_label(scope, _employee_name(session, scope), locale),
         days=read.days,
@@ -238,6 +512,10 @@ def load_dashboard(
         ranked=listed,
         questions=[(q.text_fa, q.text_en) for q in list_questions(session)]
         or [(fa, en) for _p, fa, en in DEFAULT_QUESTIONS],
+        sections=_sections(session, scope, read.days, locale),
+        league=league,
+        sort=sort if sort in SORTS else "score",
+        order="asc" if order == "asc" else "desc",
     )
 
 
@@ -245,7 +523,7 @@ def load_live(session: Session, actor: Actor | None, requested: str, days: int, 
     """The polled part of a dashboard alone: the same scope check and period, one range read (no
     rankings, map or questions, which the page does not refresh)."""
     read = _read_scope(session, actor, requested, days)
-    return Live(min_responses, read.totals, read.trend)
+    return Live(min_responses, read.totals, read.trend, read.last_answer)
 
 
 def _employee_name(session: Session, scope: Scope) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -43,11 +44,16 @@ class MissingCodeReport(TimestampMixin, FeedbackBase):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    # the photo itself, fetched from Bale (getFile) into the job files: its key there
+    photo_key: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8), nullable=False)
     status: Mapped[str] = mapped_column(String(16), index=True, nullable=False, default="open")
     status_changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), nullable=False
     )
+    # Who follows the report up (an account's e-mail) and by when; set on its dashboard page.
+    owner: Mapped[str | None] = mapped_column(String(254))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
     # Personal data: lets the bot tell the reporter about progress; never shown on a public page.
     reporter_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 

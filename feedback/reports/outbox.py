@@ -67,6 +67,22 @@ class BotApi:
             raise PermanentFailure(self.scrub(f"HTTP {response.status_code} {description}")[:300])
         return body
 
+    def download(self, file_path: str, limit: int) -> bytes:
+        """A file Bale holds (the `file_path` getFile answered), at most `limit` bytes."""
+        url = f"{self._base}/file/bot{self._token}/{file_path.lstrip('/')}"
+        try:
+            with self._http.get(url, stream=True, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)) as response:
+                if response.status_code >= 400:
+                    raise PermanentFailure(f"HTTP {response.status_code} for the file")
+                data = b""
+                for chunk in response.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        raise PermanentFailure(f"the file is larger than {limit} bytes")
+                return data
+        except requests.RequestException as exc:
+            raise TransientFailure(self.scrub(f"{type(exc).__name__}: {exc}")) from None
+
 
 @dataclasses.dataclass(frozen=True)
 class Delivery:

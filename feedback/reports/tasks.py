@@ -61,3 +61,17 @@ def purge_bale_rows(self: Any) -> dict[str, int]:
     settings: Settings = self.app.conf.govcloud_settings
     with task_session(settings.feedback_database_url) as session:
         return bot.purge_bale_rows(session)
+
+
+@shared_task(bind=True, name=TaskNames.FETCH_REPORT_PHOTOS)
+def fetch_report_photos(self: Any) -> int:
+    """Fetch the photos citizens sent the bot with their reports (nothing when Bale is not set up)."""
+    from feedback.jobs.files import job_files
+    from feedback.reports.photos import fetch_photos
+
+    settings: Settings = self.app.conf.govcloud_settings
+    if not settings.bale_bot_token:
+        return 0
+    api = outbox.BotApi(settings.bale_api_base, settings.bale_bot_token)
+    with task_session(settings.feedback_database_url) as session:
+        return fetch_photos(session, api, job_files(session, settings.var_path))

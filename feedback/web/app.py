@@ -75,10 +75,11 @@ def init_missing_code_reports(app: Flask) -> None:
 
 def init_dashboards(app: Flask) -> None:
     """Scoped dashboards, their alerts and reports, and the public transparency page."""
-    from feedback.web import dashboard_work, dashboards, transparency
+    from feedback.web import comments, dashboard_work, dashboards, transparency
 
     app.register_blueprint(dashboards.bp)
     app.register_blueprint(dashboard_work.bp)
+    app.register_blueprint(comments.bp)
     app.register_blueprint(transparency.bp)
 
 

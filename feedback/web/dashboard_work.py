@@ -33,6 +33,69 @@ def report_list() -> str:
     )
 
 
+def _detail(report_id: int, errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    from feedback.dashboards.provinces_map import province_map
+
+    report = reports.get_report(get_session(), current_actor(), report_id)
+    return render_template(
+        "feedback/dashboards/report.html",
+        report=report,
+        agencies={a.code: a.name_fa for a in reference.agencies()},
+        owners=reports.owner_choices(get_session()),
+        province_map=province_map(),
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/reports/<int:report_id>")
+@viewer_required
+def report_detail(report_id: int) -> tuple[str, int]:
+    return _detail(report_id)
+
+
+@bp.get("/reports/<int:report_id>/photo")
+@viewer_required
+def report_photo(report_id: int) -> Response:
+    """The photo the citizen sent, for the accounts that handle the report (never public)."""
+    from flask import abort, current_app
+
+    from core.errors import NotFound
+    from feedback.jobs.files import job_files
+    from feedback.reports.photos import GIVEN_UP
+
+    report = reports.get_report(get_session(), current_actor(), report_id)
+    if not report.photo_key or report.photo_key == GIVEN_UP:
+        abort(404)
+    store = job_files(get_session(), current_app.config["GOVCLOUD"].var_path)
+    try:
+        data = b"".join(store.read(get_session(), report.photo_key))
+    except NotFound:
+        abort(404)
+    return Response(
+        data,
+        mimetype="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@bp.post("/reports/<int:report_id>/assign")
+@viewer_required
+def report_assign(report_id: int) -> Response | tuple[str, int]:
+    try:
+        reports.assign_report(
+            get_session(),
+            current_actor(),
+            report_id,
+            request.form.get("owner", ""),
+            request.form.get("deadline", ""),
+        )
+    except ValidationError as exc:
+        get_session().rollback()
+        return _detail(report_id, exc.fields, 422)
+    flash(_("The report's owner and deadline were saved."))
+    return redirect(url_for("dashboard_work.report_detail", report_id=report_id))
+
+
 @bp.post("/reports/<int:report_id>/status")
 @viewer_required
 def report_status(report_id: int) -> Response:
@@ -62,7 +125,11 @@ def report_status(report_id: int) -> Response:
 def alert_list() -> str:
     subscriptions, rows = alerts.list_alerts(get_session(), current_actor())
     return render_template(
-        "feedback/dashboards/alerts.html", subscriptions=subscriptions, rows=rows, windows=alerts.WINDOWS
+        "feedback/dashboards/alerts.html",
+        subscriptions=subscriptions,
+        rows=rows,
+        windows=alerts.WINDOWS,
+        drop_offered=alerts.can_watch_drop(current_actor()),
     )
 
 

@@ -27,14 +27,24 @@ def _asked() -> tuple[str, int, int]:
 
 
 def _load() -> Dashboard:
-    return load_dashboard(get_session(), current_actor(), *_asked(), current_locale())
+    return load_dashboard(
+        get_session(),
+        current_actor(),
+        *_asked(),
+        current_locale(),
+        sort=request.args.get("sort", "score"),
+        order=request.args.get("order", "desc"),
+    )
 
 
 def _live(d: Live) -> dict[str, object]:
     """Numbers already worded for the visitor's language, so the script only swaps text."""
     locale = current_locale()
     shown = d.shown_score(d.totals)
+    last = d.last_answer.astimezone(dates.TEHRAN) if d.last_answer else None
     return {
+        "last_answer": last.isoformat() if last else None,
+        "last_answer_text": dates.format_jalali(last, locale, with_time=True) if last else "—",
         "count": d.totals.count,
         "count_text": dates.format_number(d.totals.count, locale),
         "score_text": _("not enough responses yet")

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import ssl
 from collections.abc import Iterable
-from email.message import EmailMessage
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from core.dates import format_jalali, utcnow
+from core.mail import send_email
 from onboarding.compliance import queries as q
 from onboarding.compliance.models import Milestone, Notification
 from onboarding.compliance.schemas import EmailStatus
@@ -117,28 +116,7 @@ def deliver_pending_emails(session: Session, smtp_url: str, sender: str) -> dict
     return counts
 
 
-def send_email(smtp_url: str, sender: str, recipients: list[str], subject: str, body: str) -> None:
-    """smtp://user:password@host:port (STARTTLS with ?starttls=1) or smtps:// (TLS from the start)."""
-    parts = urlsplit(smtp_url)
-    options = parse_qs(parts.query)
-    host = parts.hostname or "localhost"
-    secure = parts.scheme == "smtps"
-    port = parts.port or (465 if secure else 25)
-    message = EmailMessage()
-    message["From"] = options.get("from", [sender])[0]
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = subject
-    message.set_content(body)
-    if secure:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=20, context=ssl.create_default_context())
-    else:
-        client = smtplib.SMTP(host, port, timeout=20)
-    with client:
-        if not secure and options.get("starttls", ["0"])[0] in {"1", "true", "yes"}:
-            client.starttls(context=ssl.create_default_context())
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+__all__ = ["default_sender", "send_email"]  # send_email lives in core.mail (the feedback service sends too)
 
 
 def default_sender(base_url: str) -> str:

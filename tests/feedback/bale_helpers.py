@@ -71,6 +71,7 @@ class BotApiStandIn:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # file_id → bytes: getFile answers, /file/bot…/<path> serves
         self.fail_next = 0
         self.fail_status = 502
         self._lock = threading.Lock()
@@ -86,10 +87,16 @@ class BotApiStandIn:
                     if failing:
                         stand_in.fail_next -= 1
                 status = stand_in.fail_status if failing else 200
+                result: dict[str, Any] = {"message_id": len(stand_in.calls)}
+                if self.path.endswith("/getFile"):
+                    file_id = str(body.get("file_id"))
+                    if file_id not in stand_in.files:
+                        failing, status = True, 400
+                    result = {"file_id": file_id, "file_path": f"photos/{file_id}.jpg"}
                 answer = (
                     {"ok": False, "error_code": status, "description": "stand-in failure"}
                     if failing
-                    else {"ok": True, "result": {"message_id": len(stand_in.calls)}}
+                    else {"ok": True, "result": result}
                 )
                 data = json.dumps(answer).encode()
                 self.send_response(status)
@@ -97,6 +104,16 @@ class BotApiStandIn:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                name = self.path.rsplit("/", 1)[-1].removesuffix(".jpg")
+                data = stand_in.files.get(name)
+                with stand_in._lock:
+                    stand_in.calls.append({"path": self.path, "body": None, "at": time.monotonic()})
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
 
             def log_message(self, *_args: object) -> None:
                 pass

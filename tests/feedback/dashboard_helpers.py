@@ -54,3 +54,41 @@ def add_report(session, agency: str, province: str) -> MissingCodeReport:
         office_address="خیابان آزادی، پلاک ۱",
         employee_name="",
     )
+
+
+def add_flagged(
+    session,
+    agency: str = "ITO",
+    province: str = "IR-23",
+    unit: str = UNIT,
+    comment: str | None = None,
+    status: str = "flagged",
+) -> int:
+    """A flagged answer stored as the survey stores one the misuse rules held out (or, with
+    status="counted", a counted one, say to carry a comment); returns its id."""
+    import uuid
+
+    from feedback.survey.models import FLAGGED, Response
+
+    response = Response(
+        employee_id=1,
+        code_id=1,
+        day=today(),
+        device_hash=uuid.uuid4().hex,
+        ip_hash="i" * 64,
+        q1=1,
+        q2=1,
+        q3=1,
+        q4=1,
+        comment=comment,
+        status=status,
+        flag_rule="same_ip" if status == FLAGGED else None,
+        submission_id=str(uuid.uuid4()),
+        unit=unit,
+        agency_code=agency,
+        province_code=province,
+        county_code="2301" if province == "IR-23" else "0001",
+    )
+    session.add(response)
+    session.commit()
+    return response.id

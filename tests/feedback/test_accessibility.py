@@ -19,7 +19,7 @@ from feedback.accounts.services import create_viewer
 from feedback.dashboards.models import Alert, AlertSubscription
 from feedback.jobs.services import create_job
 from feedback.registry.services import set_employee_active
-from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_report, add_responses
+from tests.feedback.dashboard_helpers import PASSWORD, UNIT, add_flagged, add_report, add_responses
 from tests.feedback.helpers import code_of
 from tests.feedback.survey_helpers import seed_survey
 from tests.fixtures.axe import violations_in_each_language
@@ -62,12 +62,15 @@ def _seed(session, tmp_path) -> dict[str, object]:
     session.add(Alert(subscription_id=subscription.id, value=1, count=1))
     job = create_job(session, SYSTEM, "import", {"filename": "کارکنان.csv"})
     report = add_report(session, "سازمان فناوری اطلاعات ایران", "IR-23")
+    add_flagged(session, comment="پاسخ نشان‌دار با شماره ۰۹۱۲۱۲۳۴۵۶۷")  # issue 20: flagged answers page
+    add_flagged(session, comment="برخورد خوب بود", status="counted")  # and a comment on the comments page
     session.commit()
     return {
         "employee_id": employee_id,
         "job_id": job.id,
         "token": tokens[0],
         "tracking": report.tracking_number,
+        "report_id": report.id,
         "closed_token": closed.token,
     }
 
@@ -80,7 +83,13 @@ def _pages(app, args: dict[str, object]) -> list[str]:
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue
             paths.append(url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
-    return [*paths, f"/e/{args['closed_token']}", "/no-such-page"]
+    # issue 20: a ministry's page and an agency's provincial and county offices (nation: all three)
+    offices = [
+        "/dashboard?scope=agency:MICT",
+        "/dashboard?scope=office:ITO/IR-23",
+        "/dashboard?scope=office:ITO/IR-23/2301",
+    ]
+    return [*paths, *offices, f"/e/{args['closed_token']}", "/no-such-page"]
 
 
 def test_every_feedback_page_has_no_serious_accessibility_violation(

@@ -19,6 +19,11 @@ ITO_IT = Scope("unit", "ITO/اداره فناوری")
 ITO_HR = Scope("unit", "ITO/اداره منابع انسانی")
 SSO_IT = Scope("unit", "SSO/اداره فناوری")
 EMPLOYEE = Scope("employee", "7")
+MICT = Scope("agency", "MICT")  # the ministry above ITO
+ITO_TEHRAN = Scope("office", "ITO/IR-23")
+ITO_DAMAVAND = Scope("office", "ITO/IR-23/2302")
+SSO_TEHRAN = Scope("office", "SSO/IR-23")
+ITO_MARKAZI = Scope("office", "ITO/IR-00")
 
 VIEW = [
     # account, requested, employee's unit, expected
@@ -50,6 +55,24 @@ VIEW = [
     (ITO_IT, ITO_HR, "", False),
     (ITO_IT, SSO_IT, "", False),
     (ITO_IT, NATION, "", False),
+    # a ministry sees its organizations, their units, offices and employees; they do not see it
+    (MICT, ITO, "", True),
+    (MICT, ITO_IT, "", True),
+    (MICT, ITO_DAMAVAND, "", True),
+    (MICT, EMPLOYEE, "ITO/اداره فناوری", True),
+    (MICT, SSO, "", False),
+    (MICT, SSO_TEHRAN, "", False),
+    (MICT, EMPLOYEE, "SSO/اداره فناوری", False),
+    (ITO, MICT, "", False),
+    (ITO, ITO_TEHRAN, "", True),
+    (ITO, SSO_TEHRAN, "", False),
+    # a province sees every agency's office in it, not the agency as a whole
+    (TEHRAN, ITO_TEHRAN, "", True),
+    (TEHRAN, ITO_DAMAVAND, "", True),
+    (TEHRAN, SSO_TEHRAN, "", True),
+    (TEHRAN, ITO_MARKAZI, "", False),
+    (NATION, ITO_MARKAZI, "", True),
+    (ITO_IT, ITO_TEHRAN, "", False),
     (None, NATION, "", False),
     (None, ITO_IT, "", False),
 ]
@@ -83,6 +106,9 @@ def test_only_the_units_own_head_ranks_its_employees(account, unit, expected):
         (SSO, "SSO", "IR-00", True),
         (ITO, "SSO", "IR-23", False),
         (SSO_IT, "SSO", "IR-23", False),
+        (MICT, "ITO", "IR-00", True),  # a ministry handles its organizations' reports
+        (MICT, "SSO", "IR-23", False),
+        (ITO, "MICT", "IR-23", False),
     ],
 )
 def test_missing_code_reports_reach_their_agency_and_province(account, agency, province, expected):

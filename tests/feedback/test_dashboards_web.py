@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import html5lib
+import pytest
 from openpyxl import load_workbook
 
 from tests.feedback.dashboard_helpers import UNIT, add_responses, viewer_client
@@ -120,3 +121,25 @@ def test_exports_never_hold_a_formula(feedback_app, feedback_session):
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
     assert any(str(cell.value).startswith(hostile) for cell in cells)  # the label, kept as written
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+
+
+@pytest.mark.parametrize("in_database", [True, False], ids=["feedback_submit", "python_steps"])
+def test_a_unit_page_has_no_chart_and_its_last_answer_comes_from_its_employees(
+    feedback_app, feedback_session, tmp_path, in_database
+):
+    """A unit keeps no day series: the time of its last answer is found on the last day its
+    employees' answers counted (`rollup_totals.last_day`), and the page draws no chart."""
+    from feedback.survey.services import submit_response
+    from tests.feedback.helpers import code_of, employee_row, seed_employees
+    from tests.feedback.survey_helpers import submission
+
+    seed_employees(feedback_session, tmp_path, [employee_row(1)])
+    submit_response(
+        feedback_session, submission(code_of(feedback_session, "E000001")), in_database=in_database
+    )
+    client = viewer_client(feedback_app, feedback_session, "unit:MCTH/اداره کل فناوری")
+    live = client.get("/dashboard/live.json").get_json()
+    assert live["count"] == 1 and live["scores"] == []
+    assert live["last_answer"] is not None and live["last_answer_text"] != "—"
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="trend"' not in page and 'data-live="count"' in page
