@@ -58,9 +58,9 @@ STATELESS = settings(
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
-# chains of up to 8 calls: the document grew (agencies, tenant services, conditional writes of programs,
+# chains of up to 10 calls: the document grew (agencies, tenant services, conditional writes of programs,
 # milestones, workloads and data centers), and at 5 no derandomized chain reached a link's success
-STATEFUL = settings(STATELESS, max_examples=6, stateful_step_count=8)
+STATEFUL = settings(STATELESS, max_examples=6, stateful_step_count=10)
 AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
 # path parameter or body field → the key of the object it names in FuzzWorld's ids
 REFERENCES = {
