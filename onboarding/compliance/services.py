@@ -72,6 +72,9 @@ MILESTONE_AUDITED = (
     "scope_kinds",
     "remind_days_before",
     "position",
+    "evidence_required",
+    "evidence_window_days",
+    "evidence_min_availability",
 )
 
 
