@@ -56,7 +56,10 @@ def _world(session: Any, tmp_path: Any) -> str:
         tmp_path,
         [
             employee_row(1, agency_code="ITO", unit=UNIT),
-            employee_row(2, agency_code="SSO", unit=OTHER_UNIT, last_name=OTHER_UNIT),
+            # in another province, as its answers are: outside the province account's scope too
+            employee_row(
+                2, agency_code="SSO", unit=OTHER_UNIT, last_name=OTHER_UNIT, province="فارس", county="شیراز"
+            ),
         ],
     )
     seed_questions(session)
