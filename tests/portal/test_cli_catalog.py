@@ -5,6 +5,7 @@ from catalog.models import EService
 from catalog.seed import seed_reference_agencies
 from core.db import make_sessionmaker
 from portal.cli import main
+from portal.demo import DEMO_PROBED
 from tests.fixtures.catalog import GOOD
 
 
@@ -84,7 +85,7 @@ def test_demo_catalog_is_seeded_once_and_import_as_a_user_keeps_to_their_rights(
     assert "catalog ITO.yaml: agency ITO: 3 created" in first.output
     second = runner.invoke(main, ["seed"], env=_env(settings))
     assert "catalog INTA.yaml: agency INTA: 0 created, 0 updated, 4 unchanged" in second.output
-    assert _count(committed_platform) == 7
+    assert _count(committed_platform) == 7 + len(DEMO_PROBED)  # the descriptors' and the probed demo pages'
 
     (tmp_path / "mfa.yaml").write_text(GOOD.replace("agency: TMA", "agency: MFA"), encoding="utf-8")
     (tmp_path / "ito.yaml").write_text(GOOD.replace("agency: TMA", "agency: ITO"), encoding="utf-8")
