@@ -161,6 +161,22 @@ def iter_events(session: Session, filters: TrailFilter, *, batch: int = 1000) ->
         last_id = rows[-1].id
 
 
+# The fields of an event as the API, the JSON-lines and the CSV exports give it, in that order.
+EVENT_FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor",
+    "via",
+    "resource",
+    "resource_id",
+    "agency_id",
+    "action",
+    "label",
+    "changes",
+)
+
+
 def as_dict(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,

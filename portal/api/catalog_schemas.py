@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from catalog import trail
 from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
 from catalog.schemas import CODE_PATTERN, EMAIL_PATTERN, MAX_LENGTHS, PHONE_PATTERN, URL_PATTERN
 from portal.api.openapi import header_param, if_match_param, query_param
@@ -80,19 +81,7 @@ AGENCY_UPDATE_SCHEMA: dict[str, Any] = {
 }
 AUDIT_EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": [
-        "id",
-        "at",
-        "actor_id",
-        "actor",
-        "via",
-        "resource",
-        "resource_id",
-        "agency_id",
-        "action",
-        "label",
-        "changes",
-    ],
+    "required": list(trail.EVENT_FIELDS),
     "properties": {
         "id": {"type": "integer"},
         "at": {"type": "string", "format": "date-time"},

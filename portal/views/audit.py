@@ -24,19 +24,6 @@ bp = Blueprint("audit", __name__)
 AUDITORS = (Role.platform_admin, Role.overseer)
 PER_PAGE = 50
 FILTER_ARGS = ("resource", "action", "actor", "q", "since", "until")
-CSV_HEADER = (
-    "id",
-    "at",
-    "actor_id",
-    "actor",
-    "via",
-    "resource",
-    "resource_id",
-    "agency_id",
-    "action",
-    "label",
-    "changes",
-)
 
 
 @bp.context_processor
@@ -90,11 +77,11 @@ def _body(fmt: str, filters: trail.TrailFilter) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so Excel reads the Persian right
     writer = csv.writer(buffer)
-    csv_row(writer, CSV_HEADER)
+    csv_row(writer, trail.EVENT_FIELDS)
     for event in trail.iter_events(session, filters):
         row = trail.as_dict(event)
         row["changes"] = json.dumps(row["changes"], ensure_ascii=False)
-        csv_row(writer, [row[column] for column in CSV_HEADER])
+        csv_row(writer, [row[column] for column in trail.EVENT_FIELDS])
     return buffer.getvalue().encode("utf-8")
 
 
