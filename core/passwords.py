@@ -7,14 +7,20 @@ check needs no network: government networks are often closed.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
+import hashlib
+import hmac
 import re
 import secrets
 from pathlib import Path
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+TEMPORARY_PASSWORD_DAYS = 3  # GOVCLOUD_TEMPORARY_PASSWORD_DAYS's default, for callers without settings
 _LIST = Path(__file__).resolve().parent / "reference" / "common_passwords.txt.gz"
 _TAIL = re.compile(r"[\d\W_]+$")
 
@@ -63,3 +69,41 @@ def check_password_change(current_is_right: bool, current: str, new: str) -> Non
         fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
     if fields:
         raise ValidationError("password not changed", fields=fields)
+
+
+RESET_LINK_SECONDS = 3600
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Part of a reset token: once the password changes (the link used, or any other change) every
+    earlier link of the account stops working, so a link works once without a table of used ones."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(secret_key: str, salt: str, account_id: int, password_hash: str) -> str:
+    """An e-mailed reset link's token: signed (nothing stored to leak), hour-long, single-use. Each app
+    passes its own salt, so one app's link never opens the other's account of the same id."""
+    return URLSafeTimedSerializer(secret_key, salt=salt).dumps([account_id, _fingerprint(password_hash)])
+
+
+def reset_token_account(secret_key: str, salt: str, token: str) -> tuple[int, str] | None:
+    """The account id and fingerprint a token was made for, or None when forged or past its hour;
+    `reset_token_matches` then says whether it is still unused."""
+    try:
+        account_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=salt).loads(
+            token, max_age=RESET_LINK_SECONDS
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(account_id, int) or not isinstance(fingerprint, str):
+        return None
+    return account_id, fingerprint
+
+
+def reset_token_matches(fingerprint: str, password_hash: str) -> bool:
+    return hmac.compare_digest(fingerprint, _fingerprint(password_hash))
+
+
+def temporary_expiry(now: dt.datetime, days: int) -> dt.datetime:
+    """When a password someone else set stops working (GOVCLOUD_TEMPORARY_PASSWORD_DAYS)."""
+    return now + dt.timedelta(days=days)

@@ -29,6 +29,9 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers
 # enumerating the registry from one address take years. Generous enough for a shared mobile NAT.
 SHORT_CODE_LIMIT = "10 per minute;200 per hour"
 SIGN_IN_LIMIT = "5 per minute;30 per hour"
+# Asking for a reset link (each may send an e-mail) and setting a password from one.
+RESET_REQUEST_LIMIT = "5 per hour"
+RESET_LIMIT = "10 per hour"
 
 
 def init_security(app: Flask, settings: Settings) -> None:

@@ -1,22 +1,27 @@
 """Portal accounts to OWASP ASVS level 2 (issue 22): sign-in throttled per e-mail and network
 without locking the owner out or revealing who has an account, counted atomically; password rules;
 self-service change; an admin's reset with a forced change; first passwords that expire; sessions
-that sign-out, a password change or a deactivation end on the server; an idle timeout."""
+that sign-out, a password change or a deactivation end on the server; an idle timeout and an
+absolute lifetime (settings); first passwords expiring after the configured days."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 import threading
 import time
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from core import signin
+from core.account_pages import SEEN_KEY, STARTED_KEY
 from core.actors import SYSTEM, Role
 from core.errors import NotAuthorized, ValidationError
 from portal.accounts import services as accounts
-from portal.auth import IDLE_TIMEOUT, SEEN_KEY
+from portal.accounts.models import SIGN_IN_ATTEMPTS
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.web import csrf_token_from
 from tests.waiting import wait_until
@@ -90,6 +95,37 @@ def test_concurrent_guesses_cannot_pass_the_count_together(committed_platform):
     assert sorted(results) == [False] * 5 + [True] * 5
 
 
+def test_concurrent_wrong_guesses_are_each_counted_exactly(committed_platform):
+    """Twelve wrong guesses at once for one account from one network: the stored count is twelve,
+    not fewer (a read-modify-write `failed_logins += 1` loses the increments that overlap)."""
+    factory = sessionmaker(committed_platform)
+    with factory() as session:
+        accounts.create_user(
+            session,
+            SYSTEM,
+            email="guessed@test.govcloud.ir",
+            name="guessed",
+            role=Role.overseer,
+            agency_id=None,
+            password=PASSWORD,
+        )
+    barrier = threading.Barrier(12)
+
+    def guess(n: int) -> None:
+        with factory() as session:
+            barrier.wait()
+            with contextlib.suppress(NotAuthorized):
+                accounts.authenticate(session, "guessed@test.govcloud.ir", f"wrong guess {n}", "192.0.2.8/32")
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with factory() as session:
+        assert session.scalar(select(SIGN_IN_ATTEMPTS.c.failures)) == 12
+
+
 def test_passwords_need_12_characters_and_not_a_common_one(db_session):
     for password, problem in (
         ("short-pass1", "at least 12 characters"),
@@ -153,14 +189,70 @@ def test_sign_out_ends_the_session_on_the_server(app, make_user):
     assert thief.get("/account/tokens").status_code == 302
 
 
-def test_an_idle_session_ends(app, make_user):
+def _app(settings, platform_connection, **changes):
+    from portal.app import create_app
+    from tests.fixtures.databases import savepoint_sessionmaker
+
+    app = create_app(settings.replace(**changes), session_factory=savepoint_sessionmaker(platform_connection))
+    app.config.update(TESTING=True)
+    return app
+
+
+def test_an_idle_session_ends_after_the_configured_minutes(settings, platform_connection, make_user):
     user = make_user(Role.overseer)
-    client = app.test_client()
+    client = _app(settings, platform_connection, session_idle_minutes=5).test_client()
     assert _sign_in(client, user.email, PASSWORD, "192.0.2.30").status_code == 302
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - 4 * 60  # idle four minutes: still signed in
     assert client.get("/account/tokens").status_code == 200
     with client.session_transaction() as session:
-        session[SEEN_KEY] = time.time() - IDLE_TIMEOUT - 1
+        session[SEEN_KEY] = time.time() - 5 * 60 - 1
     assert client.get("/account/tokens").status_code == 302
+    assert client.get("/account/tokens").status_code == 302  # cleared, not only refused once
+
+
+def test_a_busy_session_ends_at_its_lifetime(app, make_user):
+    """A session used every minute is rewritten every minute (so its cookie never grows old): only
+    the time it began ends it, GOVCLOUD_SESSION_LIFETIME_HOURS after the sign-in."""
+    user = make_user(Role.overseer)
+    client = app.test_client()
+    assert _sign_in(client, user.email, PASSWORD, "192.0.2.31").status_code == 302
+    lifetime = app.config["GOVCLOUD"].session_lifetime_hours * 3600
+    assert lifetime < 31 * 24 * 3600 and app.permanent_session_lifetime.total_seconds() == lifetime
+    with client.session_transaction() as session:
+        session[STARTED_KEY] = time.time() - lifetime + 60
+        session[SEEN_KEY] = time.time()
+    assert client.get("/account/tokens").status_code == 200
+    with client.session_transaction() as session:
+        session[STARTED_KEY] = time.time() - lifetime - 1
+        session[SEEN_KEY] = time.time()
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_first_passwords_expire_after_the_configured_days(
+    settings, platform_connection, make_user, make_agency, db_session
+):
+    agency = make_agency()
+    admin = make_user(Role.agency_admin, agency=agency)
+    app = _app(settings, platform_connection, temporary_password_days=7)
+    client = app.test_client()
+    assert _sign_in(client, admin.email, PASSWORD, "192.0.2.43").status_code == 302
+    before = dt.datetime.now(dt.UTC)
+    added = client.post(
+        f"/agencies/{agency.id}/members",
+        data={
+            "csrf_token": csrf_token_from(client.get(f"/agencies/{agency.id}/members").text),
+            "email": "first-week@test.govcloud.ir",
+            "name": "first",
+            "role": "agency_member",
+        },
+    )
+    assert added.status_code == 200
+    after = dt.datetime.now(dt.UTC)
+    member = accounts.actor_for_email(db_session, "first-week@test.govcloud.ir")
+    user = accounts.get_user(db_session, member.id)
+    assert user.must_change_password
+    assert before + dt.timedelta(days=7) <= user.password_expires_at <= after + dt.timedelta(days=7)
 
 
 def test_an_admins_reset_forces_a_change_and_expires(app, make_user, make_agency, db_session):
