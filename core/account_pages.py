@@ -72,10 +72,35 @@ def session_is_current(version: int) -> bool:
     return True
 
 
-def _confirmed(form: Any) -> dict[str, str]:
-    if form.get("new_password", "") != form.get("confirm_password", ""):
-        return {"confirm_password": _("The two new passwords are not the same.")}
-    return {}
+def _password_form(
+    template: str,
+    attempt: Callable[[str, str], A],
+    done: Callable[[A], ResponseReturnValue],
+    errors_of: ErrorsOf,
+    *,
+    refused: str = "",
+    **context: Any,
+) -> ResponseReturnValue:
+    """A form with the new password twice: `attempt(current, new)` is the app's service, `done` says
+    where to go after it; `refused`: the words for its NotAuthorized (else that propagates)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            errors = {"confirm_password": _("The two new passwords are not the same.")}
+        else:
+            try:
+                result = attempt(form.get("current_password", ""), form.get("new_password", ""))
+            except NotAuthorized:
+                if not refused:
+                    raise
+                errors = {"token": refused}
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                return done(result)
+    page = render_template(template, errors=errors, **context)
+    return (page, 422) if errors else page
 
 
 def change_password_page(
@@ -89,19 +114,7 @@ def change_password_page(
     """The signed-in account's own change: the current password again and the new one twice.
     `change(current, new)` is the app's service (it ends the account's other sessions); `done`
     carries this session on and says where to go."""
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form
-        errors = _confirmed(form)
-        if not errors:
-            try:
-                account = change(form.get("current_password", ""), form.get("new_password", ""))
-            except ValidationError as exc:
-                errors = errors_of(exc)
-            else:
-                return done(account)
-    page = render_template(template, errors=errors, forced=forced)
-    return (page, 422) if errors else page
+    return _password_form(template, change, done, errors_of, forced=forced)
 
 
 def request_reset_page(
@@ -148,21 +161,13 @@ def reset_with_link_page(
 ) -> ResponseReturnValue:
     """The page an e-mailed link opens: a new password twice. `reset(new)` is the app's service for
     this link's token (NotAuthorized when forged, expired or used)."""
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form
-        errors = _confirmed(form)
-        if not errors:
-            try:
-                reset(form.get("new_password", ""))
-            except NotAuthorized:
-                errors = {"token": _("This reset link is not valid any more: ask for a new one.")}
-            except ValidationError as exc:
-                errors = errors_of(exc)
-            else:
-                return done()
-    page = render_template(template, errors=errors)
-    return (page, 422) if errors else page
+    return _password_form(
+        template,
+        lambda _current, new: reset(new),
+        lambda _account: done(),
+        errors_of,
+        refused=_("This reset link is not valid any more: ask for a new one."),
+    )
 
 
 def to_sign_in(message: str) -> ResponseReturnValue:

@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -86,9 +88,7 @@ def reset_token(secret_key: str, salt: str, account_id: int, password_hash: str)
     return URLSafeTimedSerializer(secret_key, salt=salt).dumps([account_id, _fingerprint(password_hash)])
 
 
-def reset_token_account(secret_key: str, salt: str, token: str) -> tuple[int, str] | None:
-    """The account id and fingerprint a token was made for, or None when forged or past its hour;
-    `reset_token_matches` then says whether it is still unused."""
+def _reset_token_account(secret_key: str, salt: str, token: str) -> tuple[int, str] | None:
     try:
         account_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=salt).loads(
             token, max_age=RESET_LINK_SECONDS
@@ -100,8 +100,33 @@ def reset_token_account(secret_key: str, salt: str, token: str) -> tuple[int, st
     return account_id, fingerprint
 
 
-def reset_token_matches(fingerprint: str, password_hash: str) -> bool:
-    return hmac.compare_digest(fingerprint, _fingerprint(password_hash))
+class ResettableAccount(Protocol):
+    active: bool
+    password_hash: str
+
+
+R = TypeVar("R", bound=ResettableAccount)
+
+
+def account_for_reset(secret_key: str, salt: str, token: str, new: str, load: Callable[[int], R | None]) -> R:
+    """The account an e-mailed link resets, once the link and the new password pass: NotAuthorized
+    for a forged, expired or used link (or an account gone or inactive since), ValidationError for a
+    password outside the rules. `load(id)` is the app's lookup; the caller sets the password."""
+    from core.errors import NotAuthorized, ValidationError
+
+    found = _reset_token_account(secret_key, salt, token)
+    account = load(found[0]) if found else None
+    if (
+        found is None
+        or account is None
+        or not account.active
+        or not hmac.compare_digest(found[1], _fingerprint(account.password_hash))
+    ):
+        raise NotAuthorized("this reset link is not valid any more")
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError("password not changed", fields={"new_password": problem})
+    return account
 
 
 def temporary_expiry(now: dt.datetime, days: int) -> dt.datetime:

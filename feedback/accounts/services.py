@@ -155,17 +155,11 @@ def password_reset_token(session: Session, secret_key: str, email: str) -> tuple
 
 
 def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> Account:
-    """Set a new password from an e-mailed link. NotAuthorized for a forged, expired or used link;
-    ValidationError for a password outside the rules. Every session of the account ends."""
-    found = passwords.reset_token_account(secret_key, _RESET_SALT, token)
-    account = session.get(Account, found[0]) if found else None
-    if found is None or account is None or not account.active:
-        raise NotAuthorized("this reset link is not valid any more")
-    if not passwords.reset_token_matches(found[1], account.password_hash):
-        raise NotAuthorized("this reset link is not valid any more")
-    problem = passwords.password_problem(new)
-    if problem:
-        raise ValidationError("password not changed", fields={"new_password": problem})
+    """Set a new password from an e-mailed link (`core.passwords.account_for_reset` says when it may
+    not). Every session of the account ends."""
+    account = passwords.account_for_reset(
+        secret_key, _RESET_SALT, token, new, lambda account_id: session.get(Account, account_id)
+    )
     _set_password(account, new, temporary=False)
     session.commit()
     return account

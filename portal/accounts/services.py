@@ -157,17 +157,11 @@ def password_reset_token(session: Session, secret_key: str, email: str) -> tuple
 
 
 def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> User:
-    """Set a new password from an e-mailed link. NotAuthorized for a forged, expired or used link;
-    ValidationError for a password outside the rules. Every session of the account ends."""
-    found = core_passwords.reset_token_account(secret_key, _RESET_SALT, token)
-    user = session.get(User, found[0]) if found else None
-    if found is None or user is None or not user.active:
-        raise NotAuthorized("this reset link is not valid any more")
-    if not core_passwords.reset_token_matches(found[1], user.password_hash):
-        raise NotAuthorized("this reset link is not valid any more")
-    problem = core_passwords.password_problem(new)
-    if problem:
-        raise ValidationError("password not changed", fields={"new_password": problem})
+    """Set a new password from an e-mailed link (`core.passwords.account_for_reset` says when it may
+    not). Every session of the account ends."""
+    user = core_passwords.account_for_reset(
+        secret_key, _RESET_SALT, token, new, lambda user_id: session.get(User, user_id)
+    )
     _set_password(user, new, temporary=False)
     _audit_user(session, actor_for(session, user), user, "password_reset_by_link")
     session.commit()

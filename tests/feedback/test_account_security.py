@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 
 import pytest
@@ -25,6 +24,7 @@ from feedback.accounts.models import Account
 from feedback.accounts.services import authenticate, create_account, create_viewer
 from feedback.web.app import create_app
 from portal.cli import main
+from tests.concurrency import at_once
 from tests.feedback.helpers import cli_env
 from tests.fixtures.databases import savepoint_sessionmaker
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, csrf_token
@@ -63,21 +63,13 @@ def test_concurrent_sign_ins_are_counted_atomically(committed_feedback):
     factory = make_sessionmaker(committed_feedback)
     with factory() as session:
         create_account(session, SYSTEM, "race@example.ir", ADMIN_PASSWORD)
-    barrier = threading.Barrier(8)
-    results: list[bool] = []
-
-    def attempt() -> None:
-        with factory() as session:
-            barrier.wait()
-            results.append(
-                authenticate(session, "race@example.ir", ADMIN_PASSWORD, "198.51.100.7/32") is not None
-            )
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_once(
+        8,
+        factory,
+        lambda session, _n: (
+            authenticate(session, "race@example.ir", ADMIN_PASSWORD, "198.51.100.7/32") is not None
+        ),
+    )
     assert sorted(results) == [False] * 3 + [True] * signin.MAX_ATTEMPTS
 
 

@@ -6,10 +6,8 @@ absolute lifetime (settings); first passwords expiring after the configured days
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-import threading
 import time
 
 import pytest
@@ -22,6 +20,7 @@ from core.actors import SYSTEM, Role
 from core.errors import NotAuthorized, ValidationError
 from portal.accounts import services as accounts
 from portal.accounts.models import SIGN_IN_ATTEMPTS
+from tests.concurrency import at_once
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.web import csrf_token_from
 from tests.waiting import wait_until
@@ -61,37 +60,27 @@ def test_an_unknown_e_mail_is_answered_exactly_like_a_known_one(client, make_use
     assert answers[user.email] == answers["nobody@test.govcloud.ir"] == [(401, True)] * 7
 
 
+def _committed_user(factory, email):
+    with factory() as session:
+        accounts.create_user(
+            session, SYSTEM, email=email, name="race", role=Role.overseer, agency_id=None, password=PASSWORD
+        )
+
+
+def _signs_in(session, email, password) -> bool:
+    try:
+        accounts.authenticate(session, email, password, "192.0.2.0/32")
+    except NotAuthorized:
+        return False
+    return True
+
+
 def test_concurrent_guesses_cannot_pass_the_count_together(committed_platform):
     """Ten sign-ins with the right password at once from one network: exactly MAX_ATTEMPTS pass,
     each attempt counted by one atomic statement (the old `failed_logins += 1` lost updates)."""
     factory = sessionmaker(committed_platform)
-    with factory() as session:
-        accounts.create_user(
-            session,
-            SYSTEM,
-            email="race@test.govcloud.ir",
-            name="race",
-            role=Role.overseer,
-            agency_id=None,
-            password=PASSWORD,
-        )
-    barrier = threading.Barrier(10)
-    results: list[bool] = []
-
-    def attempt() -> None:
-        with factory() as session:
-            barrier.wait()
-            try:
-                accounts.authenticate(session, "race@test.govcloud.ir", PASSWORD, "192.0.2.0/32")
-                results.append(True)
-            except NotAuthorized:
-                results.append(False)
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _committed_user(factory, "race@test.govcloud.ir")
+    results = at_once(10, factory, lambda session, _n: _signs_in(session, "race@test.govcloud.ir", PASSWORD))
     assert sorted(results) == [False] * 5 + [True] * 5
 
 
@@ -99,29 +88,11 @@ def test_concurrent_wrong_guesses_are_each_counted_exactly(committed_platform):
     """Twelve wrong guesses at once for one account from one network: the stored count is twelve,
     not fewer (a read-modify-write `failed_logins += 1` loses the increments that overlap)."""
     factory = sessionmaker(committed_platform)
-    with factory() as session:
-        accounts.create_user(
-            session,
-            SYSTEM,
-            email="guessed@test.govcloud.ir",
-            name="guessed",
-            role=Role.overseer,
-            agency_id=None,
-            password=PASSWORD,
-        )
-    barrier = threading.Barrier(12)
-
-    def guess(n: int) -> None:
-        with factory() as session:
-            barrier.wait()
-            with contextlib.suppress(NotAuthorized):
-                accounts.authenticate(session, "guessed@test.govcloud.ir", f"wrong guess {n}", "192.0.2.8/32")
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _committed_user(factory, "guessed@test.govcloud.ir")
+    results = at_once(
+        12, factory, lambda session, n: _signs_in(session, "guessed@test.govcloud.ir", f"wrong guess {n}")
+    )
+    assert results == [False] * 12
     with factory() as session:
         assert session.scalar(select(SIGN_IN_ATTEMPTS.c.failures)) == 12
 
