@@ -8,7 +8,6 @@ new routes answer each kind of account as they should."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 
 import pytest
@@ -28,7 +27,7 @@ from tests.concurrency import at_once
 from tests.feedback.helpers import cli_env
 from tests.fixtures.databases import savepoint_sessionmaker
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, csrf_token
-from tests.waiting import wait_until
+from tests.reset_links import ask_for_links, mailed_link_path, set_by_link
 
 WRONG = "The e-mail or the password is not right."
 
@@ -210,36 +209,15 @@ def test_a_reset_link_by_e_mail_works_once_and_says_nothing_of_who_has_an_accoun
 ):
     account = create_viewer(feedback_session, SYSTEM, "forgot@viewer.example.ir", ADMIN_PASSWORD, "nation")
     client = _app(settings, feedback_connection, smtp_url=smtp_server.url).test_client()
-    answers = []
-    for email in (account.email, "nobody@viewer.example.ir"):
-        form = client.get("/account/reset?lang=en", environ_base={"REMOTE_ADDR": "192.0.2.70"})
-        answer = client.post(
-            "/account/reset?lang=en",
-            data={"email": email, "csrf_token": csrf_token(form.text)},
-            environ_base={"REMOTE_ADDR": "192.0.2.70"},
-        )
-        answers.append((answer.status_code, answer.text.replace(email, "")))
+    answers = ask_for_links(client, [account.email, "nobody@viewer.example.ir"], "?lang=en")
     assert answers[0] == answers[1] and answers[0][0] == 200
-    [mail] = wait_until(lambda: smtp_server.received, what="the reset e-mail")
-    assert mail.recipients == [account.email]
-    link = re.search(r"https?://\S+/account/reset/(\S+)", mail.message.get_content())
-    path = f"/account/reset/{link.group(1)}?lang=en"
-    fields = {"csrf_token": csrf_token(client.get(path).text)}
-    weak = client.post(
-        path, data={**fields, "new_password": "password1234", "confirm_password": "password1234"}
-    )
+    path = mailed_link_path(smtp_server, account.email) + "?lang=en"
+    weak = set_by_link(client, path, "password1234")
     assert weak.status_code == 422 and "Too common" in weak.text
-    done = client.post(
-        path,
-        data={**fields, "new_password": "reset by my own link", "confirm_password": "reset by my own link"},
-    )
+    done = set_by_link(client, path, "reset by my own link")
     assert done.status_code == 302 and done.headers["Location"].endswith("/sign-in")
     assert _sign_in(client, account.email, "reset by my own link", "192.0.2.71").status_code == 302
-    fields = {"csrf_token": csrf_token(client.get(path).text)}
-    again = client.post(
-        path,
-        data={**fields, "new_password": "another long phrase", "confirm_password": "another long phrase"},
-    )
+    again = set_by_link(client, path, "another long phrase")
     assert again.status_code == 422 and "not valid any more" in again.text  # used once, void after
     assert len(smtp_server.received) == 1  # the unknown e-mail got nothing
 
@@ -252,11 +230,9 @@ def test_a_portal_reset_link_does_not_open_a_feedback_account(settings, feedback
     token = passwords.reset_token(
         settings.secret_key, "portal-password-reset", account.id, account.password_hash
     )
-    client = feedback_app.test_client()
-    path = f"/account/reset/{token}?lang=en"
-    new = "not through that link"
-    fields = {"csrf_token": csrf_token(client.get(path).text), "new_password": new, "confirm_password": new}
-    answer = client.post(path, data=fields)
+    answer = set_by_link(
+        feedback_app.test_client(), f"/account/reset/{token}?lang=en", "not through that link"
+    )
     assert answer.status_code == 422 and "not valid any more" in answer.text
 
 

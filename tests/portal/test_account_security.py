@@ -7,7 +7,6 @@ absolute lifetime (settings); first passwords expiring after the configured days
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 
 import pytest
@@ -23,7 +22,7 @@ from portal.accounts.models import SIGN_IN_ATTEMPTS
 from tests.concurrency import at_once
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.web import csrf_token_from
-from tests.waiting import wait_until
+from tests.reset_links import ask_for_links, mailed_link_path, set_by_link
 
 WRONG = "رایانامه یا گذرواژه نادرست است"
 
@@ -266,46 +265,14 @@ def test_deactivating_a_member_ends_their_session(app, make_user, make_agency, d
 def test_a_reset_link_by_e_mail_works_once_and_says_nothing_of_who_has_an_account(
     settings, platform_connection, make_user, smtp_server
 ):
-    from portal.app import create_app
-    from tests.fixtures.databases import savepoint_sessionmaker
-
     user = make_user(Role.overseer)
-    app = create_app(
-        settings.replace(smtp_url=smtp_server.url),
-        session_factory=savepoint_sessionmaker(platform_connection),
-    )
-    app.config.update(TESTING=True)
-    client = app.test_client()
-    answers = []
-    for email in (user.email, "nobody@test.govcloud.ir"):
-        form = client.get("/account/reset", environ_base={"REMOTE_ADDR": "192.0.2.70"})
-        answer = client.post(
-            "/account/reset",
-            data={"email": email, "csrf_token": csrf_token_from(form.text)},
-            environ_base={"REMOTE_ADDR": "192.0.2.70"},
-        )
-        answers.append((answer.status_code, answer.text.replace(email, "")))
+    client = _app(settings, platform_connection, smtp_url=smtp_server.url).test_client()
+    answers = ask_for_links(client, [user.email, "nobody@test.govcloud.ir"])
     assert answers[0] == answers[1] and answers[0][0] == 200
-    [mail] = wait_until(lambda: smtp_server.received, what="the reset e-mail")
-    assert mail.recipients == [user.email]
-    link = re.search(r"https?://\S+/account/reset/(\S+)", mail.message.get_content())
-    path = f"/account/reset/{link.group(1)}"
-    page = client.get(path)
-    fields = {"csrf_token": csrf_token_from(page.text)}
-    weak = client.post(
-        path, data={**fields, "new_password": "password1234", "confirm_password": "password1234"}
-    )
-    assert weak.status_code == 422
-    done = client.post(
-        path,
-        data={**fields, "new_password": "reset by my own link", "confirm_password": "reset by my own link"},
-    )
-    assert done.status_code == 302
+    path = mailed_link_path(smtp_server, user.email)
+    assert set_by_link(client, path, "password1234").status_code == 422
+    assert set_by_link(client, path, "reset by my own link").status_code == 302
     assert _sign_in(client, user.email, "reset by my own link", "192.0.2.71").status_code == 302
-    fields = {"csrf_token": csrf_token_from(client.get(path).text)}  # a new session, a new CSRF token
-    again = client.post(
-        path,
-        data={**fields, "new_password": "another long phrase", "confirm_password": "another long phrase"},
-    )
+    again = set_by_link(client, path, "another long phrase")
     assert again.status_code == 422 and "معتبر نیست" in again.text  # used once, void after
     assert len(smtp_server.received) == 1  # the unknown e-mail got nothing
