@@ -22,6 +22,8 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import re
+import shutil
+import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -178,16 +180,43 @@ async def _install(chart: str, values: dict[str, Any] | None, release: str, name
     )
 
 
+# What every install and lint here adds to the values, as an operator must: the image's digest (the
+# charts refuse a tag alone). A digest of the right shape; no registry is pulled from.
+PINNED_DIGEST = "sha256:" + "5e" * 32
+
+
+def pinned(values: dict[str, Any] | None) -> dict[str, Any]:
+    """`values` with the image's digest added (unless they name one, or allow an unpinned tag)."""
+    values = dict(values or {})
+    image = dict(values.get("image") or {})
+    if "digest" not in image and not image.get("allowUnpinned"):
+        image["digest"] = PINNED_DIGEST
+    values["image"] = image
+    return values
+
+
 def install(
-    chart: str, values: dict[str, Any] | None = None, release: str = "gc", namespace: str = "govcloud"
+    chart: str,
+    values: dict[str, Any] | None = None,
+    release: str = "gc",
+    namespace: str = "govcloud",
+    *,
+    pin: bool = True,
 ) -> Release:
-    """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered."""
-    return _run(_install(chart, values, release, namespace))
+    """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered;
+    with the image's digest added to `values` unless `pin` is false."""
+    return _run(_install(chart, pinned(values) if pin else values, release, namespace))
 
 
 def lint(chart: str) -> dict[str, Any]:
-    """`helm lint` of `charts/<chart>` with its default values; the result lists every message."""
-    return lint_path(CHARTS / chart)
+    """`helm lint` of `charts/<chart>` with its default values and the image's digest (helm-sdkpy's
+    lint takes no values, so a copy of the chart gets them in its values.yaml)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / chart
+        shutil.copytree(CHARTS / chart, copy)
+        defaults = yaml.safe_load((copy / "values.yaml").read_text())
+        (copy / "values.yaml").write_text(yaml.safe_dump({**defaults, "image": pinned(defaults)["image"]}))
+        return lint_path(copy)
 
 
 def lint_path(path: Path) -> dict[str, Any]:
