@@ -134,7 +134,9 @@ def _check_bounds(text: str | bytes, file: str) -> None:
     try:
         boundedyaml.check_bounds(text, BUDGET)
     except boundedyaml.YamlRefused as exc:
-        raise DescriptorError([Problem(file, exc.line, "", FieldMessage(exc.template, **exc.params))]) from None
+        raise DescriptorError(
+            [Problem(file, exc.line, "", FieldMessage(exc.template, **exc.params))]
+        ) from None
 
 
 def load_document(text: str | bytes, file: str) -> Document:

@@ -200,7 +200,9 @@ def parse_bytes(value: str) -> int:
 # What reading users' YAML may cost: the components typed in a workload's form, and an agency's
 # inventory file (`govcloud migrate import`: its data centers and workloads, each with components).
 COMPONENTS_YAML_BUDGET = boundedyaml.Budget(max_bytes=256 * 1024, max_depth=8, max_nodes=20_000, seconds=2.0)
-INVENTORY_YAML_BUDGET = boundedyaml.Budget(max_bytes=16 * 1024 * 1024, max_depth=10, max_nodes=2_000_000, seconds=20.0)
+INVENTORY_YAML_BUDGET = boundedyaml.Budget(
+    max_bytes=16 * 1024 * 1024, max_depth=10, max_nodes=2_000_000, seconds=20.0
+)
 
 
 def components_from_yaml(text: str) -> Any:

@@ -22,8 +22,6 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import re
-import shutil
-import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -180,7 +178,7 @@ async def _install(chart: str, values: dict[str, Any] | None, release: str, name
     )
 
 
-# What every install and lint here adds to the values, as an operator must: the image's digest (the
+# What every install here adds to the values, as an operator must: the image's digest (the
 # charts refuse a tag alone). A digest of the right shape; no registry is pulled from.
 PINNED_DIGEST = "sha256:" + "5e" * 32
 
@@ -209,14 +207,8 @@ def install(
 
 
 def lint(chart: str) -> dict[str, Any]:
-    """`helm lint` of `charts/<chart>` with its default values and the image's digest (helm-sdkpy's
-    lint takes no values, so a copy of the chart gets them in its values.yaml)."""
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / chart
-        shutil.copytree(CHARTS / chart, copy)
-        defaults = yaml.safe_load((copy / "values.yaml").read_text())
-        (copy / "values.yaml").write_text(yaml.safe_dump({**defaults, "image": pinned(defaults)["image"]}))
-        return lint_path(copy)
+    """`helm lint` of `charts/<chart>` with its default values; the result lists every message."""
+    return lint_path(CHARTS / chart)
 
 
 def lint_path(path: Path) -> dict[str, Any]:

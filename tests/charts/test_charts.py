@@ -71,10 +71,9 @@ def test_lint_fails_a_chart_with_a_broken_template(tmp_path):
 @pytest.mark.parametrize("chart", CHARTS)
 def test_an_image_not_pinned_by_digest_is_refused(chart):
     """Issue 22: a tag can be moved in the registry, so production runs what a digest names. The
-    charts as shipped (no digest in their values) fail to render, in lint and in an install."""
-    result = helm.lint_path(helm.CHARTS / chart)
-    assert result["Errors"] and "image.digest is required" in str(result["Messages"]), result
-    with pytest.raises(InstallError, match="image.digest is required"):
+    charts as shipped (no digest in their values) fail to install. (`helm lint` only logs a
+    template's `fail`, so the refusal is an install's.)"""
+    with pytest.raises(InstallError, match=r"image\.digest is required"):
         helm.install(chart, pin=False)
     with pytest.raises(InstallError, match="/image/digest"):
         helm.install(chart, {"image": {"digest": "latest"}})
@@ -243,7 +242,10 @@ def test_the_survey_has_its_own_ingress_without_an_access_log():
             (path, "Prefix") for path in paths
         ]
         for route in rule["http"]["paths"]:
-            assert route["backend"]["service"] == {"name": "rel-employee-feedback-web", "port": {"name": "http"}}
+            assert route["backend"]["service"] == {
+                "name": "rel-employee-feedback-web",
+                "port": {"name": "http"},
+            }
         assert ingress["spec"]["tls"] == [{"hosts": ["feedback.cloud.gov.ir"], "secretName": "feedback-tls"}]
 
 

@@ -22,7 +22,10 @@ def test_the_limit_kills_an_unbounded_parse_of_the_bomb():
     """The harness itself: PyYAML's own safe loader, then the value as text, is stopped by the limit."""
     result = under_cpu_limit("yaml:safe_load", alias_bomb())
     assert not result.stdout.startswith("accepted"), result.stdout[:200]
-    assert result.returncode == -signal.SIGXCPU or "MemoryError" in result.stdout, (result.returncode, result.stdout)
+    assert result.returncode == -signal.SIGXCPU or "MemoryError" in result.stdout, (
+        result.returncode,
+        result.stdout,
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +66,9 @@ def test_components_name_the_line_of_what_is_refused():
     with pytest.raises(ValidationError) as deep:
         components_from_yaml("- " + "[" * 40 + "]" * 40)
     assert deep.value.fields == {"components": "line 1: nested deeper than 8 levels"}
-    assert components_from_yaml("- {name: web, image: reg.gov.ir/a:1}") == [{"name": "web", "image": "reg.gov.ir/a:1"}]
+    assert components_from_yaml("- {name: web, image: reg.gov.ir/a:1}") == [
+        {"name": "web", "image": "reg.gov.ir/a:1"}
+    ]
 
 
 @pytest.mark.parametrize(
