@@ -29,6 +29,7 @@ from feedback.survey.integrity import (
 from feedback.survey.models import Response
 from feedback.survey.services import submit_response
 from feedback.web.survey.checks import DEVICE_LIMITS
+from feedback.web.survey.routes import SCAN_LIMITS
 from tests.feedback.survey_helpers import ANSWERS, open_and_answer, seed_survey, submission
 from tests.fixtures.feedback import fresh_address
 
@@ -256,3 +257,24 @@ def test_with_the_limits_store_killed_every_answer_is_kept_and_listed_for_review
         queue = queries.list_flagged(session)
         assert [response.flag_rule for response, _employee in queue] == [LIMITS_UNAVAILABLE] * 3
         assert queries.count_flagged(session) == 3
+
+
+def test_fresh_device_ids_cost_a_page_load_each_limited_per_network(feedback_app, feedback_session, tmp_path):
+    """Rotating to genuine device ids means opening the page without a cookie each time: per /64,
+    past the page's limit no more ids are issued, whichever address of it asks."""
+    [token] = seed_survey(feedback_session, tmp_path, 1)
+    network = f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+    issued = set()
+    for n in range(SCAN_LIMITS[0].allowed):
+        phone = feedback_app.test_client()
+        phone.environ_base["REMOTE_ADDR"] = f"{network}:{n + 1:x}::1"
+        assert phone.get(f"/e/{token}").status_code == 200
+        issued.add(phone.get_cookie("fb_device").value)
+    assert len(issued) == SCAN_LIMITS[0].allowed
+    phone = feedback_app.test_client()
+    phone.environ_base["REMOTE_ADDR"] = f"{network}:ffff::1"
+    refused = phone.get(f"/e/{token}")
+    assert refused.status_code == 429 and phone.get_cookie("fb_device") is None
+    other = feedback_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = f"2001:db8:{uuid.uuid4().int % 65536:x}:1::1"
+    assert other.get(f"/e/{token}").status_code == 200  # another subscriber is not held up
