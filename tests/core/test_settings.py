@@ -101,15 +101,8 @@ def test_session_and_temporary_password_settings_stay_in_their_bounds(tmp_path):
     a first password's days are whole numbers in range, or start-up fails naming the variable."""
     base = {"GOVCLOUD_VAR_DIR": str(tmp_path)}
     defaults = load_settings(base)
-    assert (
-        defaults.session_idle_minutes,
-        defaults.session_lifetime_hours,
-        defaults.temporary_password_days,
-    ) == (
-        30,
-        12,
-        3,
-    )
+    assert defaults.session_idle_minutes == 30 and defaults.session_lifetime_hours == 12
+    assert defaults.temporary_password_days == 3
     for name, value in (
         ("GOVCLOUD_SESSION_IDLE_MINUTES", "0"),
         ("GOVCLOUD_SESSION_LIFETIME_HOURS", str(31 * 24)),
