@@ -92,6 +92,12 @@ def client_network() -> str:
     return address_prefix(request.remote_addr or "", ipv4_prefix=prefix)
 
 
+def network_key() -> str:
+    """Flask-Limiter key of `client_network`, beside the per-address key: addresses rotated inside
+    one IPv6 /64 share one sign-in budget (spraying many accounts gains nothing from rotation)."""
+    return "net:" + client_network()
+
+
 def current_user() -> User:
     """The signed-in user; views behind @signed_in or @roles always have one."""
     user = g.get("user")

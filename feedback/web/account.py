@@ -26,8 +26,10 @@ from feedback.web.security import (
     RESET_LIMIT,
     RESET_REQUEST_LIMIT,
     SIGN_IN_LIMIT,
+    SIGN_IN_NETWORK_LIMIT,
     client_network,
     limiter,
+    network_key,
 )
 
 bp = Blueprint("account", __name__)
@@ -36,6 +38,7 @@ bp = Blueprint("account", __name__)
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_NETWORK_LIMIT, key_func=network_key, methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     error = ""
     email = request.form.get("email", "")

@@ -18,6 +18,7 @@ from portal.auth import (
     client_network,
     current_actor,
     current_user,
+    network_key,
     safe_next,
     sign_in_user,
     sign_out_user,
@@ -32,6 +33,7 @@ bp = Blueprint("account", __name__)
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("30 per minute", key_func=network_key, methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     error = None
     email = request.form.get("email", "")

@@ -8,6 +8,7 @@ new routes answer each kind of account as they should."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 
 import pytest
@@ -56,6 +57,25 @@ def test_guesses_from_one_network_neither_lock_the_owner_out_nor_reveal_the_acco
     held = _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "2001:db8:f1:1::99")
     assert held.status_code == 401 and WRONG in held.text  # the right password waits, unexplained
     assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "2001:db8:f1:9::1").status_code == 302
+
+
+def test_addresses_rotated_inside_one_network_share_one_sign_in_budget(feedback_app, feedback_session):
+    """Spraying many accounts from one IPv6 /64, a new address each time: past 20 tries a minute the
+    network waits (429) whatever the address; the owner on another network is not affected."""
+    create_admin(feedback_session)
+    client = feedback_app.test_client()
+    network = f"2001:db8:{secrets.randbits(16):x}:{secrets.randbits(16):x}"
+    token = csrf_token(client.get("/sign-in", environ_base={"REMOTE_ADDR": f"{network}::1"}).text)
+    statuses = [
+        client.post(
+            "/sign-in",
+            data={"email": f"sprayed{n}@example.ir", "password": "a wrong password", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"{network}::{n + 1:x}"},
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses == [401] * 20 + [429]
+    assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "2001:db8:ffff:2::1").status_code == 302
 
 
 def test_concurrent_sign_ins_are_counted_atomically(committed_feedback):

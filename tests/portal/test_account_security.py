@@ -7,6 +7,7 @@ absolute lifetime (settings); first passwords expiring after the configured days
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 
 import pytest
@@ -46,6 +47,24 @@ def test_guesses_from_one_network_do_not_lock_the_owner_out_elsewhere(client, ma
     held = _sign_in(client, user.email, PASSWORD, guesser)  # rotating inside the /64 gains nothing
     assert held.status_code == 401 and WRONG in held.text  # the same words: nothing says "locked"
     assert _sign_in(client, user.email, PASSWORD, "2001:db8:bb:2::1").status_code == 302  # the owner
+
+
+def test_addresses_rotated_inside_one_network_share_one_sign_in_budget(client, make_user):
+    """Spraying many accounts from one IPv6 /64, a new address each time: past 30 tries a minute the
+    network waits (429) whatever the address; the owner on another network is not affected."""
+    user = make_user(Role.overseer)
+    network = f"2001:db8:{secrets.randbits(16):x}:{secrets.randbits(16):x}"
+    token = csrf_token_from(client.get("/sign-in", environ_base={"REMOTE_ADDR": f"{network}::1"}).text)
+    statuses = [
+        client.post(
+            "/sign-in",
+            data={"email": f"sprayed{n}@test.govcloud.ir", "password": "wrong guess", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"{network}::{n + 1:x}"},
+        ).status_code
+        for n in range(31)
+    ]
+    assert statuses == [401] * 30 + [429]
+    assert _sign_in(client, user.email, PASSWORD, "2001:db8:ffff:1::1").status_code == 302
 
 
 def test_an_unknown_e_mail_is_answered_exactly_like_a_known_one(client, make_user):
