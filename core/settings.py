@@ -477,7 +477,7 @@ def _embedded_signing_key(var: Path) -> str:
 
     path = var / "oidc_signing_key.pem"
     try:
-        return path.read_text()
+        return path.read_text().strip()
     except FileNotFoundError:
         var.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -493,4 +493,4 @@ def _embedded_signing_key(var: Path) -> str:
             pem = path.read_text()
         finally:
             draft.unlink()
-        return pem
+        return pem.strip()
