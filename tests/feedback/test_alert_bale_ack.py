@@ -34,19 +34,26 @@ def _queued_for(session, update: dict) -> list[int]:
     )
 
 
+def _raised(app, session, tmp_path, scope: str, rule: tuple[str, str, str]):
+    """A `scope` account with its Bale chat, subscribed to `rule` (kind, threshold, window) on the
+    alerts page, and the one alert the evaluation raises for it."""
+    seed_hierarchy(session, tmp_path)
+    client = viewer_client(app, session, scope)
+    set_bale_chat(session, SYSTEM, client.account.email, CHAT)
+    kind, threshold, window = rule
+    page = client.get("/dashboard/alerts").get_data(as_text=True)
+    client.post(
+        "/dashboard/alerts",
+        data={"csrf_token": csrf_token(page), "kind": kind, "threshold": threshold, "window_days": window},
+    )
+    assert evaluate_alerts(session, SYSTEM, 5) == 1
+    return client, session.scalar(select(Alert))
+
+
 def test_an_alert_is_acknowledged_with_the_button_of_its_bale_message(
     bale_app, bot, feedback_session, tmp_path
 ):
-    seed_hierarchy(feedback_session, tmp_path)
-    nation = viewer_client(bale_app, feedback_session, "nation")
-    set_bale_chat(feedback_session, SYSTEM, nation.account.email, CHAT)
-    page = nation.get("/dashboard/alerts").get_data(as_text=True)
-    nation.post(
-        "/dashboard/alerts",
-        data={"csrf_token": csrf_token(page), "kind": "low_score", "threshold": "60", "window_days": "7"},
-    )
-    assert evaluate_alerts(feedback_session, SYSTEM, 5) == 1
-    alert = feedback_session.scalar(select(Alert))
+    nation, alert = _raised(bale_app, feedback_session, tmp_path, "nation", ("low_score", "60", "7"))
     sent = _delivered(feedback_session, notify_alerts(feedback_session, SYSTEM, "", "x@y.ir", "https://f.ir"))
     button = sent[0]["reply_markup"]["inline_keyboard"][0][0]
     assert sent[0]["chat_id"] == CHAT and button["text"] == "تأیید دریافت"
@@ -74,16 +81,9 @@ def test_an_alert_is_acknowledged_with_the_button_of_its_bale_message(
 
 
 def test_an_alert_is_acknowledged_with_a_note_by_the_ack_command(bale_app, bot, feedback_session, tmp_path):
-    seed_hierarchy(feedback_session, tmp_path)
-    province = viewer_client(bale_app, feedback_session, "province:IR-00")
-    set_bale_chat(feedback_session, SYSTEM, province.account.email, CHAT)
-    page = province.get("/dashboard/alerts").get_data(as_text=True)
-    province.post(
-        "/dashboard/alerts",
-        data={"csrf_token": csrf_token(page), "kind": "low_responses", "threshold": "5", "window_days": "1"},
+    _province, alert = _raised(
+        bale_app, feedback_session, tmp_path, "province:IR-00", ("low_responses", "5", "1")
     )
-    assert evaluate_alerts(feedback_session, SYSTEM, 5) == 1
-    alert = feedback_session.scalar(select(Alert))
     calls = bot(bh.text(CHAT, "/ack"))
     assert "/ack" in calls[0]["text"]  # how to use it
     calls = bot(bh.text(CHAT, f"/ack {alert.id} با ادارهٔ کل استان تماس گرفته شد"))

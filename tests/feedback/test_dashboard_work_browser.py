@@ -17,11 +17,9 @@ from feedback.dashboards.alerts import evaluate_alerts, notify_alerts
 from feedback.jobs.files import job_files
 from feedback.reports import outbox
 from feedback.reports.photos import fetch_photos
-from feedback.reports.schemas import Channel
-from feedback.reports.services import ReportDraft, add_report
 from tests.feedback import bale_helpers as bh
 from tests.feedback.agency_helpers import seed_hierarchy
-from tests.feedback.dashboard_helpers import PASSWORD
+from tests.feedback.dashboard_helpers import PASSWORD, add_bale_report
 
 pytestmark = pytest.mark.browser
 
@@ -84,21 +82,7 @@ def test_a_report_with_a_photo_shows_it(page, live_feedback, committed_feedback,
     factory = make_sessionmaker(committed_feedback)
     with factory() as session:
         create_viewer(session, SYSTEM, EMAIL, PASSWORD, "agency:MICT")
-        report = add_report(
-            session,
-            ReportDraft(
-                agency_code="ITO",
-                province_code="IR-23",
-                office_name="اداره فناوری شمال",
-                office_address="خیابان شریعتی",
-                channel=Channel.bale,
-                latitude=35.7219,
-                longitude=51.3347,
-                photo_file_id="desk-photo",
-                reporter_chat_id=CHAT,
-            ),
-        )
-        session.commit()
+        report = add_bale_report(session, photo_file_id="desk-photo")
         with bh.BotApiStandIn() as stand_in:
             stand_in.files["desk-photo"] = _jpeg()
             api = outbox.BotApi(stand_in.url, "1:t")
