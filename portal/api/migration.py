@@ -32,7 +32,7 @@ from portal.api.migration_schemas import (
     plan_json,
     workload_json,
 )
-from portal.api.openapi import if_match_param, operation, validate_json
+from portal.api.openapi import ListOf, if_match_param, operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.tasks import advance_runs, cloud_backend
 
@@ -52,7 +52,7 @@ def _tagged(body: dict, version: int, status: int = 200) -> Response:
 
 @bp.get("/migration/workloads")
 @signed_in
-@operation(summary="Workloads the caller may read", tags=TAGS, response={"type": "array", "items": WORKLOAD})
+@operation(summary="Workloads the caller may read", tags=TAGS, response=ListOf(WORKLOAD))
 def list_workloads_api() -> Response:
     return jsonify([workload_json(w) for w in list_workloads(get_session(), current_actor())])
 
@@ -188,9 +188,7 @@ def start_run_api(workload_id: int) -> tuple[Response, int]:
 
 @bp.get("/migration/data-centers")
 @signed_in
-@operation(
-    summary="Data centers the caller may read", tags=TAGS, response={"type": "array", "items": DATA_CENTER}
-)
+@operation(summary="Data centers the caller may read", tags=TAGS, response=ListOf(DATA_CENTER))
 def list_data_centers_api() -> Response:
     return jsonify([data_center_json(dc) for dc in list_data_centers(get_session(), current_actor())])
 
@@ -285,7 +283,7 @@ def schedule_api(plan_id: int) -> Response:
 @operation(
     summary="Start a wave: one run per workload",
     tags=TAGS,
-    response={"type": "array", "items": RUN},
+    response=ListOf(RUN),
     status=201,
     errors=(*WRITE_ERRORS, 422),
 )
