@@ -6,17 +6,14 @@ in If-Match. A stale write answers 412 and changes nothing; a write without If-M
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request, url_for
-from werkzeug.exceptions import PreconditionRequired
 from werkzeug.wrappers import Response
 
 from catalog import descriptors, queries, services
-from catalog.models import Agency, AgencyKind, EService
+from catalog.models import AgencyKind
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
-from core.errors import NotFound, PreconditionFailed, UnknownReference, ValidationError
+from core.errors import NotFound, UnknownReference, ValidationError
 from core.web import body_limit, get_session
 from portal.api import bp
 from portal.api.catalog_schemas import (
@@ -39,34 +36,12 @@ from portal.api.catalog_schemas import (
     descriptor_report_json,
     service_json,
 )
+from portal.api.conditional import expected_version, tagged
 from portal.api.openapi import ListOf, operation, validate_json
 from portal.auth import current_actor, roles, signed_in
 from portal.security import UPLOAD_BYTES
 
 EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _with_etag(body: dict[str, Any], obj: EService | Agency, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.set_etag(str(obj.version))
-    return response
-
-
-def expected_version(what: str = "e-service") -> int | None:
-    """The version named by If-Match (428 when it is missing; `*` skips the check)."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired()
-    if header == "*":
-        return None
-    for tag in request.if_match.as_set(include_weak=False):
-        if tag and tag.isdigit():
-            return int(tag)
-    raise PreconditionFailed(f"If-Match does not name a version of this {what}")
-
 
 # --- agencies -------------------------------------------------------------------------------------
 
@@ -102,7 +77,7 @@ def list_agencies() -> Response:
 )
 def get_agency(agency_id: int) -> Response:
     agency = queries.get_agency(get_session(), current_actor(), agency_id)
-    return _with_etag(agency_json(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 @bp.post("/agencies")
@@ -125,7 +100,7 @@ def create_agency() -> Response:
         except NotFound:  # a field of the body: 422 naming it, alike for missing and unreadable
             raise UnknownReference("parent_id", "agency") from None
     agency = services.create_agency(session, actor, parent_id, body, via="api")
-    response = _with_etag(agency_json(agency), agency, 201)
+    response = tagged(agency_json(agency), agency.version, 201)
     response.headers["Location"] = url_for("api.get_agency", agency_id=agency.id)
     return response
 
@@ -147,7 +122,7 @@ def update_agency(agency_id: int) -> Response:
     agency = services.update_agency(
         get_session(), current_actor(), agency_id, body, expected_version=expected, via="api"
     )
-    return _with_etag(agency_json(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 def _set_active(agency_id: int, active: bool) -> Response:
@@ -155,7 +130,7 @@ def _set_active(agency_id: int, active: bool) -> Response:
     agency = services.set_agency_active(
         get_session(), current_actor(), agency_id, active, expected_version=expected, via="api"
     )
-    return _with_etag(agency_json(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 @bp.post("/agencies/<int:agency_id>/deactivate")
@@ -229,7 +204,7 @@ def create_service() -> Response:
     except NotFound:  # a field of the body, not the URL: 422 naming it, alike for missing and unreadable
         raise UnknownReference("agency", "agency") from None
     service = services.create_service(session, actor, agency.id, body, via="api")
-    response = _with_etag(service_json(service), service, 201)
+    response = tagged(service_json(service), service.version, 201)
     response.headers["Location"] = url_for("api.get_service", service_id=service.id)
     return response
 
@@ -244,7 +219,7 @@ def create_service() -> Response:
 )
 def get_service(service_id: int) -> Response:
     service = queries.get_service(get_session(), current_actor(), service_id)
-    return _with_etag(service_json(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.patch("/services/<int:service_id>")
@@ -264,7 +239,7 @@ def update_service(service_id: int) -> Response:
     service = services.update_service(
         get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
     )
-    return _with_etag(service_json(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.post("/services/<int:service_id>/retire")
@@ -282,7 +257,7 @@ def retire_service(service_id: int) -> Response:
     service = services.retire_service(
         get_session(), current_actor(), service_id, expected_version=expected, via="api"
     )
-    return _with_etag(service_json(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.get("/services/<int:service_id>/history")

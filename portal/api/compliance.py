@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import request
 from werkzeug.wrappers import Response
 
 from core.actors import Role
@@ -15,7 +15,6 @@ from onboarding.compliance import queries as q
 from onboarding.compliance import reports, services
 from onboarding.compliance.models import Milestone
 from portal.api import bp
-from portal.api.catalog import expected_version
 from portal.api.compliance_schemas import (
     AGENCY_DETAIL,
     MATRIX,
@@ -35,6 +34,7 @@ from portal.api.compliance_schemas import (
     milestone_json,
     program_json,
 )
+from portal.api.conditional import expected_version, tagged
 from portal.api.openapi import ListOf, operation, validate_json
 from portal.auth import current_actor, roles, signed_in
 
@@ -53,14 +53,7 @@ def create_program() -> Any:
     program = services.create_program(
         get_session(), current_actor(), validate_json(PROGRAM_CREATE), via="api"
     )
-    return _tagged(program_json(program), program.version, 201)
-
-
-def _tagged(body: dict[str, Any], version: int, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.set_etag(str(version))
-    return response
+    return tagged(program_json(program), program.version, 201)
 
 
 @bp.get("/programs/<int:program_id>")
@@ -73,7 +66,7 @@ def _tagged(body: dict[str, Any], version: int, status: int = 200) -> Response:
 )
 def get_program(program_id: int) -> Any:
     program = q.get_program(get_session(), program_id)
-    return _tagged(program_json(program), program.version)
+    return tagged(program_json(program), program.version)
 
 
 @bp.patch("/programs/<int:program_id>")
@@ -93,7 +86,7 @@ def update_program(program_id: int) -> Any:
     program = services.update_program(
         get_session(), current_actor(), program_id, body, expected_version=expected, via="api"
     )
-    return _tagged(program_json(program), program.version)
+    return tagged(program_json(program), program.version)
 
 
 @bp.post("/programs/<int:program_id>/milestones")
@@ -104,7 +97,7 @@ def update_program(program_id: int) -> Any:
 def create_milestone(program_id: int) -> Any:
     body = validate_json(MILESTONE_CREATE)
     milestone = services.create_milestone(get_session(), current_actor(), program_id, body, via="api")
-    return _tagged(milestone_json(milestone), milestone.version, 201)
+    return tagged(milestone_json(milestone), milestone.version, 201)
 
 
 @bp.patch("/programs/<int:program_id>/milestones/<int:milestone_id>")
@@ -125,7 +118,7 @@ def update_milestone(program_id: int, milestone_id: int) -> Any:
     milestone = services.update_milestone(
         get_session(), current_actor(), milestone_id, body, expected_version=expected, via="api"
     )
-    return _tagged(milestone_json(milestone), milestone.version)
+    return tagged(milestone_json(milestone), milestone.version)
 
 
 @bp.delete("/programs/<int:program_id>/milestones/<int:milestone_id>")

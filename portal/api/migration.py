@@ -12,7 +12,7 @@ from onboarding.overview import consolidation_overview
 from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.api import bp
-from portal.api.catalog import expected_version
+from portal.api.conditional import expected_version, tagged
 from portal.api.migration_schemas import (
     ASSESSMENT_IN,
     DATA_CENTER,
@@ -41,13 +41,6 @@ from portal.tasks import advance_runs, cloud_backend
 WRITE_ERRORS = (404, 409)
 WORKLOAD_IF_MATCH = if_match_param("the ETag from GET /migration/workloads/{workload_id}")
 DATA_CENTER_IF_MATCH = if_match_param("the ETag from GET /migration/data-centers/{data_center_id}")
-
-
-def _tagged(body: dict, version: int, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.set_etag(str(version))
-    return response
 
 
 @bp.get("/migration/workloads")
@@ -84,7 +77,7 @@ def create_workload_api() -> tuple[Response, int]:
 )
 def get_workload_api(workload_id: int) -> Response:
     workload = get_workload(get_session(), current_actor(), workload_id)
-    return _tagged(workload_json(workload), workload.version)
+    return tagged(workload_json(workload), workload.version)
 
 
 @bp.patch("/migration/workloads/<int:workload_id>")
@@ -104,7 +97,7 @@ def update_workload_api(workload_id: int) -> Response:
     workload = inventory.update_workload(
         get_session(), current_actor(), workload_id, expected_version=expected, via="api", **body
     )
-    return _tagged(workload_json(workload), workload.version)
+    return tagged(workload_json(workload), workload.version)
 
 
 @bp.get("/migration/data-centers/<int:data_center_id>")
@@ -117,7 +110,7 @@ def update_workload_api(workload_id: int) -> Response:
 )
 def get_data_center_api(data_center_id: int) -> Response:
     data_center = get_data_center(get_session(), current_actor(), data_center_id)
-    return _tagged(data_center_json(data_center), data_center.version)
+    return tagged(data_center_json(data_center), data_center.version)
 
 
 @bp.patch("/migration/data-centers/<int:data_center_id>")
@@ -137,7 +130,7 @@ def update_data_center_api(data_center_id: int) -> Response:
     data_center = inventory.update_data_center(
         get_session(), current_actor(), data_center_id, body, expected_version=expected, via="api"
     )
-    return _tagged(data_center_json(data_center), data_center.version)
+    return tagged(data_center_json(data_center), data_center.version)
 
 
 @bp.post("/migration/workloads/<int:workload_id>/assessment")
