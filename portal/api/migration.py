@@ -15,6 +15,7 @@ from portal.api import bp
 from portal.api.conditional import expected_version, tagged
 from portal.api.migration_schemas import (
     ASSESSMENT_IN,
+    CONSOLIDATION,
     DATA_CENTER,
     DATA_CENTER_IN,
     DATA_CENTER_PATCH,
@@ -28,6 +29,7 @@ from portal.api.migration_schemas import (
     WORKLOAD,
     WORKLOAD_IN,
     WORKLOAD_PATCH,
+    consolidation_json,
     data_center_json,
     plan_json,
     workload_json,
@@ -309,17 +311,6 @@ def cancel_run_api(run_id: int) -> Response:
 
 @bp.get("/migration/consolidation")
 @signed_in
-@operation(summary="Data centers with the workloads remaining in each", tags=TAGS)
+@operation(summary="Data centers with the workloads remaining in each", tags=TAGS, response=CONSOLIDATION)
 def consolidation_api() -> Response:
-    overview = consolidation_overview(get_session(), current_actor())
-    return jsonify(
-        {
-            "remaining": overview["remaining"],
-            "migrated": overview["migrated"],
-            "retired": overview["retired"],
-            "data_centers": [
-                {**data_center_json(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
-                for r in overview["rows"]
-            ],
-        }
-    )
+    return jsonify(consolidation_json(consolidation_overview(get_session(), current_actor())))

@@ -81,18 +81,37 @@ WORKLOAD_PATCH = shape(
     "WorkloadUpdate",
     {"type": "object", "required": [], "additionalProperties": False, "properties": _WORKLOAD_FIELDS},
 )
-DATA_CENTER = shape(
-    "DataCenter",
+_DATA_CENTER_PROPERTIES = {
+    "id": ID,
+    "agency_id": ID,
+    "name": {"type": "string"},
+    "location": {"type": "string"},
+    "owner": {"type": "string"},
+    "status": {"type": "string"},
+    "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
+}
+DATA_CENTER = shape("DataCenter", {"type": "object", "properties": _DATA_CENTER_PROPERTIES})
+DATA_CENTER_PROGRESS = shape(
+    "DataCenterProgress",
     {
         "type": "object",
         "properties": {
-            "id": ID,
-            "agency_id": ID,
-            "name": {"type": "string"},
-            "location": {"type": "string"},
-            "owner": {"type": "string"},
-            "status": {"type": "string"},
-            "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
+            **_DATA_CENTER_PROPERTIES,
+            "remaining": {"type": "integer", "description": "workloads still in the data center"},
+            "migrated": {"type": "integer"},
+        },
+    },
+)
+CONSOLIDATION = shape(
+    "Consolidation",
+    {
+        "type": "object",
+        "required": ["remaining", "migrated", "retired", "data_centers"],
+        "properties": {
+            "remaining": {"type": "integer"},
+            "migrated": {"type": "integer"},
+            "retired": {"type": "integer", "description": "data centers retired"},
+            "data_centers": {"type": "array", "items": DATA_CENTER_PROGRESS.ref},
         },
     },
 )
@@ -265,5 +284,17 @@ def plan_json(plan: Any) -> dict[str, Any]:
                 "workloads": [{"workload": e.workload.name, "reason": e.reason} for e in wave.entries],
             }
             for wave in plan.waves
+        ],
+    }
+
+
+def consolidation_json(overview: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "remaining": overview["remaining"],
+        "migrated": overview["migrated"],
+        "retired": overview["retired"],
+        "data_centers": [
+            {**data_center_json(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
+            for r in overview["rows"]
         ],
     }
