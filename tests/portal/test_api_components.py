@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 from catalog.models import AgencyKind
 from core.actors import SYSTEM, Role
 from onboarding.compliance import services as compliance
-from portal.api.openapi import COMPONENTS, component_schemas
+from portal.api.catalog_schemas import AGENCY
+from portal.api.openapi import COMPONENTS, component_schemas, shape
 from tests.fixtures.catalog import service_data
 from tests.onboarding.compliance import factories as f
 from workers.tasks.compliance import today
@@ -92,6 +93,13 @@ def test_the_document_lists_the_shapes_that_validate_requests(document):
     assert document["components"]["schemas"] == component_schemas()
     create = document["paths"]["/services"]["post"]["requestBody"]["content"]["application/json"]
     assert create["schema"] == {"$ref": COMPONENTS + "ServiceCreate"}
+
+
+def test_a_name_names_one_shape():
+    """A second, different declaration under a taken name is refused (the document would lose one)."""
+    with pytest.raises(ValueError, match="two different API shapes"):
+        shape("Agency", {"type": "object"})
+    assert shape("Agency", dict(AGENCY.schema)) is AGENCY
 
 
 def _fits(document: dict[str, Any], name: str, body: Any) -> list[str]:
