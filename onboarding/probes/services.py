@@ -279,5 +279,8 @@ def fold_and_expire(
         session.execute(statement, values)
     expired = session.execute(delete(ProbeResult).where(ProbeResult.at < cutoff))
     deleted = cast(CursorResult, expired).rowcount
+    from onboarding.probes.workloads import expire_checks
+
+    expire_checks(session, cutoff)
     session.commit()
     return {"days": len(values), "deleted": int(deleted or 0)}
