@@ -108,6 +108,11 @@ CELL_SCHEMA = {
         "group_value": NULLABLE_NUMBER,
         "group_numerator": {"type": "integer"},
         "group_denominator": {"type": "integer"},
+        "declared_value": {
+            **NULLABLE_NUMBER,
+            "description": "where the milestone requires evidence, the declared figure (value is the evidenced one)",
+        },
+        "declared_numerator": {"type": ["integer", "null"]},
     },
 }
 AGENCY_SCHEMA = {
@@ -393,6 +398,8 @@ def agency_detail(program_id: int, agency_id: int) -> Any:
                     "group_value": d.latest.group_value,
                     "group_numerator": d.latest.group_numerator,
                     "group_denominator": d.latest.group_denominator,
+                    "declared_value": d.latest.declared_value,
+                    "declared_numerator": d.latest.declared_numerator,
                 },
                 "trend": [{"day": day.isoformat(), "value": value} for day, value in d.trend],
                 "needed": d.needed,

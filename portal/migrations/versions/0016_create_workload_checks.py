@@ -1,4 +1,5 @@
-"""create workload_checks (HTTP requests to migrated workloads: the evidence of "joined the cloud")
+"""create workload_checks (HTTP requests to migrated workloads: the evidence of "joined the cloud");
+compliance snapshots keep the declared figure beside the evidenced one
 
 Revision ID: 0016
 Revises: 0015
@@ -46,9 +47,15 @@ def upgrade() -> None:
     op.create_index("ix_workload_checks_workload_id_at", "workload_checks", ["workload_id", "at"])
     op.create_index("ix_workload_checks_agency_id", "workload_checks", ["agency_id"])
     op.create_index("ix_workload_checks_at", "workload_checks", ["at"])
+    with op.batch_alter_table("compliance_snapshots") as batch:
+        batch.add_column(sa.Column("declared_numerator", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("declared_value", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("compliance_snapshots") as batch:
+        batch.drop_column("declared_value")
+        batch.drop_column("declared_numerator")
     op.drop_index("ix_workload_checks_at", table_name="workload_checks")
     op.drop_index("ix_workload_checks_agency_id", table_name="workload_checks")
     op.drop_index("ix_workload_checks_workload_id_at", table_name="workload_checks")
