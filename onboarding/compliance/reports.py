@@ -239,7 +239,7 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
         return []
     cells: dict[int, dict[int, Cell]] = {s.agency_id: {} for s in standings}
     snap = ComplianceSnapshot
-    for agency_id, milestone_id, status, value, num, den, group_num, group_den, d_value, d_num in session.execute(
+    found = session.execute(
         sa.select(
             snap.agency_id,
             snap.milestone_id,
@@ -256,7 +256,8 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
             snap.milestone_id.in_([m.id for m in board.milestones]),
             snap.day == board.day,
         )
-    ):
+    )
+    for agency_id, milestone_id, status, value, num, den, group_num, group_den, d_value, d_num in found:
         cells[agency_id][milestone_id] = Cell(
             status,
             value,

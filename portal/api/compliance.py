@@ -110,7 +110,7 @@ CELL_SCHEMA = {
         "group_denominator": {"type": "integer"},
         "declared_value": {
             **NULLABLE_NUMBER,
-            "description": "where the milestone requires evidence, the declared figure (value is the evidenced one)",
+            "description": "where evidence is required: the declared figure (value: the evidenced)",
         },
         "declared_numerator": {"type": ["integer", "null"]},
     },

@@ -86,7 +86,7 @@ def test_the_matrix_exports_and_agency_report_show_declared_beside_evidenced(db_
     from onboarding.compliance import exports, reports
 
     agency = f.agency(db_session, AgencyKind.organization)
-    answers, silent = f.services(db_session, agency, [3, 3])
+    answers, _silent = f.services(db_session, agency, [3, 3])
     answers.public_url = probe_server.url("/ok")
     program = f.program(db_session)
     plain = f.milestone(db_session, program, "electronic", 1.0, DEADLINE)
