@@ -76,7 +76,9 @@ class GitRepository:
         has_remote = self._git("rev-parse", "--verify", "--quiet", f"origin/{BRANCH}", check=False)
         if has_remote.returncode == 0:
             self._git("reset", "--quiet", "--hard", f"origin/{BRANCH}")
-        self._git("clean", "--quiet", "-fd")
+            self._git("clean", "--quiet", "-fd")
+        # an empty repository adopts what the folder holds (a folder written before it was a clone):
+        # the first change commits those files too, nothing is deleted
 
     @contextlib.contextmanager
     def change(self, message: str) -> Iterator[Path]:

@@ -197,3 +197,16 @@ def test_argo_cd_readiness_waits_for_the_runs_own_commit(world, tmp_path, cluste
     reader.call("PATCH", path, body=application, **patch)
     readiness = backend.status(run.steps[1].outcome["objects"])
     assert readiness.ready, readiness.message
+
+
+def test_a_folder_written_before_the_repository_is_adopted_by_the_first_commit(world, tmp_path):
+    old = tmp_path / "work" / "t-other" / "deployment-legacy.yaml"
+    old.parent.mkdir(parents=True)
+    old.write_text("kind: Deployment\n")
+    backend = GitOpsBackend(tmp_path / "work", repository=tmp_path / "cloud.git")
+
+    run = advance_run(world.session, start_run(world.session, world.admin_a, world.workload().id).id, backend)
+
+    assert run.status == RunStatus.succeeded, run.error
+    tree = _git(tmp_path / "cloud.git", "ls-tree", "-r", "--name-only", "main").split()
+    assert "t-other/deployment-legacy.yaml" in tree and old.exists()
