@@ -160,7 +160,36 @@ OPTIONS: tuple[Option, ...] = (
         "gitops",
         "Where landing zones are applied: gitops writes manifests to a folder, kubernetes uses the API.",
     ),
-    Option("gitops_dir", parse_str, "", "Folder the GitOps controller syncs. Empty: var_dir/gitops."),
+    Option("gitops_dir", parse_str, "", "Working clone of the GitOps repository. Empty: var_dir/gitops."),
+    Option(
+        "gitops_repository",
+        parse_str,
+        "",
+        "Git repository the GitOps controller syncs (a path or any git URL); one commit per apply that"
+        " changes a file. Empty: a bare repository beside gitops_dir (gitops_dir + .git).",
+    ),
+    Option(
+        "gitops_readiness",
+        _choice("none", "deployments", "argocd", "flux"),
+        "none",
+        "How the gitops backend learns a workload runs, through the cluster of kubeconfig: deployments"
+        " (their rollout), argocd (the Application) or flux (the Kustomization) named after the tenant's"
+        " namespace; none trusts the commit (the demo without a cluster).",
+    ),
+    Option(
+        "gitops_controller_namespace",
+        parse_str,
+        "",
+        "Namespace of the Argo CD Applications or Flux Kustomizations. Empty: argocd or flux-system.",
+    ),
+    Option(
+        "workload_url_template",
+        parse_str,
+        "",
+        "Address a migrated workload answers at, for the run's smoke request and the joined-the-cloud"
+        " evidence: {host} (its Ingress host), {name}, {namespace}, {path} (its readiness path), e.g."
+        " https://{host}{path}. Empty: no request is made and no workload counts as answering.",
+    ),
     Option(
         "kubeconfig",
         parse_str,
