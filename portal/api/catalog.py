@@ -6,9 +6,11 @@ in If-Match. A stale write answers 412 and changes nothing; a write without If-M
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import jsonify, request, url_for
+from sqlalchemy import Row
 from werkzeug.exceptions import PreconditionRequired
 from werkzeug.wrappers import Response
 
@@ -16,6 +18,7 @@ from catalog import descriptors, queries, services
 from catalog.models import Agency, AgencyKind, EService, ServiceChange
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
+from core.db import is_valid_id
 from core.errors import NotFound, PreconditionFailed, UnknownReference, ValidationError
 from core.web import body_limit, get_session
 from portal.api import bp
@@ -58,11 +61,13 @@ def _agency(agency: Agency) -> dict[str, Any]:
     }
 
 
-def _service(service: EService) -> dict[str, Any]:
+def _service(service: EService | Row[Any]) -> dict[str, Any]:
+    """An e-service's fields: from the object, or from a row of `queries.SERVICE_ROW_COLUMNS`."""
+    agency = service.agency.code if isinstance(service, EService) else service.agency_code
     return {
         "id": service.id,
         "agency_id": service.agency_id,
-        "agency": service.agency.code,
+        "agency": agency,
         "version": service.version,
         "created_at": service.created_at.isoformat(),
         "updated_at": service.updated_at.isoformat(),
@@ -248,14 +253,28 @@ def activate_agency(agency_id: int) -> Response:
 def list_services() -> Response:
     filters = queries.ServiceFilter(**parse_service_filter(request.args))
     page, per_page = parse_page(request.args)
-    result = queries.list_services(get_session(), current_actor(), filters, page=page, per_page=per_page)
+    result = queries.list_service_rows(
+        get_session(), current_actor(), filters, page=page, per_page=per_page, after=_cursor(request.args)
+    )
     return jsonify(
         items=[_service(s) for s in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
         pages=result.pages,
+        next=None if result.after is None else f"{result.after[0]}:{result.after[1]}",
     )
+
+
+def _cursor(args: Mapping[str, str]) -> tuple[int, str] | None:
+    """`after`: a page's `next` (`agency id:code`), or nothing."""
+    value = args.get("after", "")
+    if not value:
+        return None
+    agency_id, _, code = value.partition(":")
+    if not agency_id.isdigit() or not is_valid_id(int(agency_id)) or not code or "\x00" in code:
+        raise ValidationError("invalid cursor", fields={"after": "must be a page's `next` value"})
+    return int(agency_id), code[:64]
 
 
 @bp.post("/services")

@@ -155,6 +155,10 @@ PAGE_SCHEMA: dict[str, Any] = {
         "page": {"type": "integer"},
         "per_page": {"type": "integer"},
         "pages": {"type": "integer"},
+        "next": {
+            "type": ["string", "null"],
+            "description": "pass as `after` for the next page (null on the last); `page` is then not used",
+        },
     },
 }
 HISTORY_SCHEMA: dict[str, Any] = {
@@ -204,6 +208,7 @@ FILTER_PARAMS = [
     query_param("q", {"type": "string"}, "text in the code or names (Persian letters normalized)"),
     query_param("page", {"type": "integer", "minimum": 1}),
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+    query_param("after", {"type": "string"}, "a page's `next`: the page after it, at the same cost anywhere"),
 ]
 IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
 AGENCY_IF_MATCH = if_match_param("the ETag from GET /agencies/{agency_id}")
