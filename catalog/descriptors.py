@@ -30,6 +30,7 @@ from catalog.schemas import (
     parse_valid_service,
 )
 from catalog.services import apply_values, notify_change
+from core import boundedyaml
 from core.actors import Actor
 from core.errors import ValidationError
 
@@ -42,6 +43,7 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 8
 MAX_NODES = 2_000_000
 PARSE_SECONDS = 20.0
+BUDGET = boundedyaml.Budget(MAX_BYTES, MAX_DEPTH, MAX_NODES, PARSE_SECONDS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _check_collection(event: yaml.Event, file: str, stack: list[Any], keys: list
     if stack and keys[-1] is _NO_KEY and type(stack[-1]) is _Located:
         raise _error("found a mapping or list where a key was expected", event)
     if len(stack) >= MAX_DEPTH:
-        raise _bounds_error(file, event, FieldMessage("nested deeper than %(depth)s levels", depth=MAX_DEPTH))
+        raise _bounds_error(file, event, FieldMessage(boundedyaml.TOO_DEEP, depth=MAX_DEPTH))
 
 
 def _key(mapping: _Located, key: Any, line: int) -> Any:
@@ -224,8 +226,8 @@ def _key(mapping: _Located, key: Any, line: int) -> Any:
     return key
 
 
-_TOO_LARGE = FieldMessage("too large to read: split it into smaller files")
-_NO_ALIASES = FieldMessage("YAML aliases (*name) are not accepted: write each value out")
+_TOO_LARGE = FieldMessage(boundedyaml.TOO_COSTLY)
+_NO_ALIASES = FieldMessage(boundedyaml.ALIASES_REFUSED)
 
 
 def _bounds_error(file: str, event: yaml.Event, message: str) -> DescriptorError:
@@ -249,22 +251,12 @@ class Document:
 
 
 def _check_bounds(text: str | bytes, file: str) -> None:
-    """Refuse a file past the size limit before reading it (the other bounds are checked as it is read)."""
+    """Refuse a file past the size limit before reading it (the other bounds of `BUDGET` are checked
+    as it is read, by _read_events)."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_BYTES:
         raise DescriptorError(
-            [
-                Problem(
-                    file,
-                    1,
-                    "",
-                    FieldMessage(
-                        "the file is %(size)s bytes; a descriptor may be at most %(limit)s",
-                        size=size,
-                        limit=MAX_BYTES,
-                    ),
-                )
-            ]
+            [Problem(file, 1, "", FieldMessage(boundedyaml.TOO_LARGE, size=size, limit=MAX_BYTES))]
         )
 
 
