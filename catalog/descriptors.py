@@ -4,6 +4,9 @@ The format is documented in docs/descriptors.md. An import is planned first (eve
 each with file, line and field), and applied only if the plan has no problem, in one transaction;
 applying the same file twice changes nothing the second time. Services missing from a file are left
 as they are: retiring is explicit (`status: retired`), so a truncated file never wipes a catalog.
+
+A service may also carry sections that other packages store (`probe:`, the probe settings of
+`onboarding.probes`): they register a `ServiceSection` here, since the catalog imports only `core`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import dataclasses
 import enum
 import functools
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import yaml
 from sqlalchemy import select
@@ -35,6 +39,36 @@ from core.actors import Actor
 from core.errors import ValidationError
 
 TOP_LEVEL_FIELDS = ("agency", "services")
+
+
+class ServiceSection(Protocol):
+    """A mapping of settings a descriptor's service may carry, stored by another package. Settings
+    are plain dicts of the section's `fields`, as the descriptor writes them."""
+
+    fields: tuple[str, ...]
+    default: dict[str, Any]  # what a service without stored settings has
+
+    def parse(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings, validated; ValidationError naming each bad field as `fields` names it."""
+        ...
+
+    def stored(self, session: Session, agency_id: int) -> dict[int, dict[str, Any]]:
+        """The settings of the agency's services that have any, by service id."""
+        ...
+
+    def write(self, session: Session, service_id: int, settings: dict[str, Any]) -> None:
+        """Store one service's settings, without committing (the import commits once)."""
+        ...
+
+
+SECTIONS: dict[str, ServiceSection] = {}
+
+
+def register_section(name: str, section: ServiceSection) -> None:
+    """Let services carry `name:` in descriptors (again under the same name: replaced, not added)."""
+    SECTIONS[name] = section
+
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Bounds on what one descriptor may cost to read. The largest agency's catalog (a few thousand
@@ -240,6 +274,8 @@ class Entry:
     index: int
     line: int
     values: ServiceInput
+    sections: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    """Each section the entry declares, parsed; a section it does not declare is left as stored."""
 
 
 @dataclasses.dataclass
@@ -315,11 +351,16 @@ def _entries(services: _LocatedList, file: str, problems: list[Problem]) -> list
         if not isinstance(item, _Located):
             problems.append(Problem(file, line, where, "must be a mapping of an e-service's fields"))
             continue
-        try:
-            values = parse_valid_service(item) or parse_service(item)
-        except ValidationError as exc:
-            for field, message in exc.fields.items():
-                problems.append(Problem(file, item.lines.get(field, item.line), f"{where}.{field}", message))
+        sections: dict[str, dict[str, Any]] = {}
+        found = len(problems)
+        if SECTIONS.keys() & item.keys():
+            # the fast path knows only a service's own fields: an entry with sections takes the full one
+            fields = {key: value for key, value in item.items() if key not in SECTIONS}
+            sections = _sections(item, file, where, problems)
+            values = _parsed(fields, item, file, where, problems, fast=False)
+        else:
+            values = _parsed(item, item, file, where, problems, fast=True)
+        if values is None or len(problems) > found:
             continue
         if values.code in seen_codes:
             problems.append(
@@ -332,8 +373,60 @@ def _entries(services: _LocatedList, file: str, problems: list[Problem]) -> list
             )
             continue
         seen_codes[values.code] = item.lines.get("code", line)
-        entries.append(Entry(index, item.line, values))
+        entries.append(Entry(index, item.line, values, sections))
     return entries
+
+
+def _parsed(
+    fields: Mapping[str, Any], item: _Located, file: str, where: str, problems: list[Problem], *, fast: bool
+) -> ServiceInput | None:
+    """The entry's own fields parsed (the fast path first when `fast`), or None and its problems."""
+    try:
+        return (parse_valid_service(fields) if fast else None) or parse_service(fields)
+    except ValidationError as exc:
+        for field, message in exc.fields.items():
+            problems.append(Problem(file, item.lines.get(field, item.line), f"{where}.{field}", message))
+        return None
+
+
+def _sections(item: _Located, file: str, where: str, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    """The sections the entry declares, each parsed by its package; each bad one a problem on its line."""
+    parsed = {}
+    for name, section in SECTIONS.items():
+        if name not in item:
+            continue
+        data, line = item[name], item.lines[name]
+        if not isinstance(data, _Located):
+            problems.append(Problem(file, line, f"{where}.{name}", "must be a mapping of its settings"))
+            continue
+        known = {key: value for key, value in data.items() if key in section.fields}
+        bad = [
+            Problem(file, data.lines[key], f"{where}.{name}.{key}", f"is not a field of {name}")
+            for key in data
+            if key not in known
+        ]
+        for key, value in known.items():
+            if isinstance(value, Mapping | list):
+                bad.append(
+                    Problem(
+                        file,
+                        data.lines[key],
+                        f"{where}.{name}.{key}",
+                        "must be a single value, not a list or mapping",
+                    )
+                )
+        try:  # the single values are checked too, so one answer names every bad field
+            settings = section.parse({k: v for k, v in known.items() if not isinstance(v, Mapping | list)})
+        except ValidationError as exc:
+            for field, message in exc.fields.items():
+                bad.append(
+                    Problem(file, data.lines.get(field, data.line), f"{where}.{name}.{field}", message)
+                )
+        if bad:
+            problems.extend(bad)
+        else:
+            parsed[name] = settings
+    return parsed
 
 
 @dataclasses.dataclass
@@ -368,9 +461,20 @@ class ImportReport:
 @dataclasses.dataclass
 class _Plan:
     agency: Agency
-    creates: list[ServiceInput]
-    updates: list[tuple[int, ServiceInput, dict[str, list[Any]]]]  # the service's id, values, changes
+    creates: list[Entry]
+    updates: list[tuple[int, Entry, dict[str, list[Any]]]]  # the service's id, entry, changes
     report: ImportReport
+
+
+def _section_changes(
+    entry: Entry, stored: dict[str, dict[int, dict[str, Any]]], service_id: int | None
+) -> dict[str, list[Any]]:
+    """What the entry's sections change, as `section.field: [old, new]` (none for a section it omits)."""
+    changed = {}
+    for name, new in entry.sections.items():
+        old = stored.get(name, {}).get(service_id) or SECTIONS[name].default  # a new service: no id
+        changed.update({f"{name}.{key}": [old[key], new[key]] for key in new if old[key] != new[key]})
+    return changed
 
 
 def _stored(session: Session, agency_id: int) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -392,6 +496,11 @@ def _stored(session: Session, agency_id: int) -> dict[str, tuple[int, dict[str, 
 def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool = False) -> _Plan:
     agency = _descriptor_agency(session, actor, document)
     stored = _stored(session, agency.id)
+    sections = (
+        {name: SECTIONS[name].stored(session, agency.id) for name in SECTIONS}
+        if any(entry.sections for entry in document.entries)
+        else {}
+    )
     plan = _Plan(agency, [], [], ImportReport(document.file, agency.code))
     problems: list[Problem] = []
     for entry in document.entries:
@@ -403,6 +512,8 @@ def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool
             changed = {
                 field: [old[field], new[field]] for field in SERVICE_FIELDS if old[field] != new[field]
             }
+            if entry.sections:
+                changed.update(_section_changes(entry, sections, found[0]))
             if not changed:
                 plan.report.unchanged += 1
                 continue
@@ -414,10 +525,10 @@ def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool
                 continue
             problems.append(refused)
         if found is None:
-            plan.creates.append(values)
+            plan.creates.append(entry)
             plan.report.created.append(values.code)
         else:
-            plan.updates.append((found[0], values, changed))
+            plan.updates.append((found[0], entry, changed))
             plan.report.updated[values.code] = changed
     if problems:
         raise DescriptorError(problems)
@@ -468,24 +579,39 @@ def _apply(session: Session, actor: Actor, plan: _Plan, via: str) -> None:
     if plan.creates:
         _insert_new(session, actor, plan.agency.id, plan.creates, via)
     if plan.updates:
-        ids = [service_id for service_id, _values, _changed in plan.updates]
+        ids = [service_id for service_id, _entry, _changed in plan.updates]
         services = {s.id: s for s in session.scalars(select(EService).where(EService.id.in_(ids)))}
-        for service_id, values, changed in plan.updates:
+        for service_id, entry, changed in plan.updates:
             service = services[service_id]
-            apply_values(service, values)
+            if changed.keys() & _SERVICE_FIELD_NAMES:
+                apply_values(service, entry.values)
+            _write_sections(session, service_id, entry, changed)
             retired = changed.get("status", [None, None])[1] == ServiceStatus.retired.value
             audit.record(session, actor, service, "retired" if retired else "updated", changed, via)
     session.commit()
 
 
-def _insert_new(
-    session: Session, actor: Actor, agency_id: int, creates: list[ServiceInput], via: str
-) -> None:
-    """New services and their "created" history entries, each kind in one bulk write."""
+_SERVICE_FIELD_NAMES = frozenset(SERVICE_FIELDS)
+
+
+def _write_sections(session: Session, service_id: int, entry: Entry, changed: dict[str, list[Any]]) -> None:
+    """Store each section of the entry that changes something."""
+    for name, settings in entry.sections.items():
+        if any(key.startswith(f"{name}.") for key in changed):
+            SECTIONS[name].write(session, service_id, settings)
+
+
+def _insert_new(session: Session, actor: Actor, agency_id: int, creates: list[Entry], via: str) -> None:
+    """New services and their "created" history entries, each kind in one bulk write; then the
+    sections that differ from their defaults."""
     rows, changes = [], []
-    for values in creates:
+    for entry in creates:
+        values = entry.values
         row = values.plain()
-        changes.append({field: [None, value] for field, value in row.items() if value is not None})
+        changes.append(
+            {field: [None, value] for field, value in row.items() if value is not None}
+            | _section_changes(entry, {}, None)
+        )
         row.update(
             agency_id=agency_id, version=1, search_key=search_key(values.code, values.name_fa, values.name_en)
         )
@@ -494,6 +620,8 @@ def _insert_new(
     bulk.insert_changes(
         session, audit.entries(actor, agency_id, "created", zip(ids, changes, strict=True), via)
     )
+    for service_id, entry, changed in zip(ids, creates, changes, strict=True):
+        _write_sections(session, service_id, entry, changed)
 
 
 def import_descriptor(
@@ -525,9 +653,15 @@ def import_descriptor(
 # --- export ---------------------------------------------------------------------------------------
 
 
-def _service_document(service: EService) -> dict[str, Any]:
+def _service_document(service: EService, sections: dict[str, dict[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The service's fields, and each section it has settings of other than the defaults."""
     values = audit.snapshot(service)
-    return {field: values[field] for field in SERVICE_FIELDS}
+    document = {field: values[field] for field in SERVICE_FIELDS}
+    for name, stored in sections.items():
+        settings = stored.get(service.id)
+        if settings is not None and settings != SECTIONS[name].default:
+            document[name] = dict(settings)
+    return document
 
 
 def export_agency(session: Session, actor: Actor, agency_id: int) -> str:
@@ -536,7 +670,8 @@ def export_agency(session: Session, actor: Actor, agency_id: int) -> str:
     services = session.scalars(
         select(EService).where(EService.agency_id == agency.id).order_by(EService.code)
     )
-    document = {"agency": agency.code, "services": [_service_document(s) for s in services]}
+    sections = {name: section.stored(session, agency.id) for name, section in SECTIONS.items()}
+    document = {"agency": agency.code, "services": [_service_document(s, sections) for s in services]}
     header = f"# {agency.name_fa} — {agency.name_en}\n# govcloud catalog descriptor (docs/descriptors.md)\n"
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return header + yaml.dump(document, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1000)

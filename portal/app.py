@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import web
 from core.settings import Settings, load_settings
+from onboarding.probes.descriptors import connect_to_descriptors
 from portal import auth, db, errors, security
 from portal.security import UPLOAD_BYTES
 from portal.views import register_blueprints
@@ -29,6 +30,7 @@ def create_app(
     web.use_database_ids(app)
     web.refuse_unstorable_text(app)
     app.extensions["celery"] = connect_catalog_to_compliance(settings)
+    connect_to_descriptors()  # services' `probe:` in descriptors
     register_blueprints(app, settings)
     web.init_front(app, settings.trusted_proxies)
     return app

@@ -272,7 +272,9 @@ def seed_first_tenant(settings: Settings, session: Session) -> list[str]:
 def seed_demo_catalog(session: Session) -> list[str]:
     """The example descriptors (catalog/examples/*.yaml), imported as any agency's file would be."""
     from catalog.descriptors import DescriptorError, import_descriptor
+    from onboarding.probes.descriptors import connect_to_descriptors
 
+    connect_to_descriptors()
     lines = []
     for path in sorted(DEMO_CATALOG.glob("*.yaml")):
         try:

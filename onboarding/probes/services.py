@@ -197,11 +197,33 @@ def set_probe_target(
     fields = _settings_errors(interval_seconds, expect_status_class, expect_text)
     if fields:
         raise ValidationError("invalid probe settings", fields=fields)
+    target = write_probe_target(
+        session,
+        service_id,
+        interval_seconds=interval_seconds,
+        expect_status_class=expect_status_class,
+        expect_text=expect_text,
+        expect_openapi=expect_openapi,
+    )
+    session.commit()
+    return target
+
+
+def write_probe_target(
+    session: Session,
+    service_id: int,
+    *,
+    interval_seconds: int,
+    expect_status_class: int,
+    expect_text: str,
+    expect_openapi: bool,
+) -> ProbeTarget:
+    """Set a service's probe settings, validated and authorised by the caller, without committing:
+    a descriptor import writes them in its own transaction with the services they belong to."""
     target = session.get(ProbeTarget, service_id) or ProbeTarget(service_id=service_id, next_due_at=None)
     target.interval_seconds, target.expect_status_class = interval_seconds, expect_status_class
     target.expect_text, target.expect_openapi = expect_text, expect_openapi
     session.add(target)
-    session.commit()
     return target
 
 
@@ -229,14 +251,14 @@ def parse_probe_settings(data: Any, prefix: str = "probe_") -> dict[str, Any]:
         fields["kind"] = "one of health, openapi"
     numbers = {}
     for name, default in (("interval_seconds", DEFAULT_INTERVAL_SECONDS), ("expect_status_class", 2)):
-        raw = str(data.get(f"{prefix}{name}") or "").strip()
+        raw = _raw(data.get(f"{prefix}{name}"))
         if not raw:
             numbers[name] = default
         elif raw.isascii() and raw.isdigit():
             numbers[name] = int(raw)
         else:
             fields[name] = "must be a whole number"
-    text = str(data.get(f"{prefix}expect_text") or "").strip()
+    text = _raw(data.get(f"{prefix}expect_text"))
     fields.update(
         {
             k: v
@@ -255,22 +277,53 @@ def parse_probe_settings(data: Any, prefix: str = "probe_") -> dict[str, Any]:
     return {**numbers, "expect_text": text, "expect_openapi": kind == "openapi"}
 
 
-def probe_settings_of(session: Session, service_id: int) -> dict[str, Any]:
-    """The service's probe settings as the form shows them (the defaults while it has no target)."""
-    target = session.get(ProbeTarget, service_id)
-    if target is None:
-        return {
-            "kind": "health",
-            "interval_seconds": DEFAULT_INTERVAL_SECONDS,
-            "expect_status_class": 2,
-            "expect_text": "",
-        }
+def _raw(value: Any) -> str:
+    """A setting as text; a YAML `0` is the number zero (and refused), not a missing value."""
+    return "" if value is None else str(value).strip()
+
+
+def settings_view(settings: dict[str, Any]) -> dict[str, Any]:
+    """`set_probe_target`'s keywords in the words of the form and of descriptors (`kind`, not a flag)."""
     return {
-        "kind": "openapi" if target.expect_openapi else "health",
+        "kind": "openapi" if settings["expect_openapi"] else "health",
+        "interval_seconds": settings["interval_seconds"],
+        "expect_status_class": settings["expect_status_class"],
+        "expect_text": settings["expect_text"],
+    }
+
+
+DEFAULT_SETTINGS = {
+    "interval_seconds": DEFAULT_INTERVAL_SECONDS,
+    "expect_status_class": 2,
+    "expect_text": "",
+    "expect_openapi": False,
+}
+
+
+def _target_settings(target: ProbeTarget) -> dict[str, Any]:
+    return {
         "interval_seconds": target.interval_seconds,
         "expect_status_class": target.expect_status_class,
         "expect_text": target.expect_text,
+        "expect_openapi": target.expect_openapi,
     }
+
+
+def probe_settings_of(session: Session, service_id: int) -> dict[str, Any]:
+    """The service's probe settings as the form shows them (the defaults while it has no target)."""
+    target = session.get(ProbeTarget, service_id)
+    return settings_view(DEFAULT_SETTINGS if target is None else _target_settings(target))
+
+
+def agency_probe_settings(session: Session, agency_id: int) -> dict[int, dict[str, Any]]:
+    """`set_probe_target`'s keywords of each of the agency's services that has a target, by service
+    id, read in one query (a descriptor import compares a whole agency at once)."""
+    targets = session.scalars(
+        select(ProbeTarget).where(
+            ProbeTarget.service_id.in_(select(EService.id).where(EService.agency_id == agency_id))
+        )
+    )
+    return {target.service_id: _target_settings(target) for target in targets}
 
 
 def _percentile(sorted_values: list[int], fraction: float) -> float | None:

@@ -13,6 +13,7 @@ from core.actors import SYSTEM, Actor
 from core.db import session_scope
 from core.errors import GovcloudError
 from core.settings import load_settings
+from onboarding.probes.descriptors import connect_to_descriptors
 from portal.commands import session_factory
 from workers.app import connect_catalog_to_compliance
 
@@ -27,6 +28,7 @@ def catalog_group() -> None:
 def _sessions():
     settings = load_settings()
     connect_catalog_to_compliance(settings)  # imports ask compliance to recompute the agencies they change
+    connect_to_descriptors()  # services' `probe:` in descriptors
     return session_factory(settings)
 
 

@@ -126,7 +126,8 @@ def label(value: object) -> str:
 
 
 def field_label(field: str) -> str:
-    return str(FIELD_LABELS.get(field, field))
+    # a descriptor's probe change is written to the history as `probe.<setting>`: the form's label
+    return str(FIELD_LABELS.get(field) or FIELD_LABELS.get(field.replace(".", "_", 1), field))
 
 
 def translate_message(message: str) -> str:

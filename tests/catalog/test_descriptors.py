@@ -5,6 +5,10 @@ from catalog import descriptors
 from catalog.descriptors import DescriptorError, export_agency, import_descriptor
 from catalog.models import EService, ServiceChange, ServiceStatus
 from core.actors import SYSTEM, Role
+from onboarding.probes.descriptors import connect_to_descriptors
+from onboarding.probes.models import ProbeTarget
+from onboarding.probes.prober import ErrorClass, ProbeConfig, parse_networks
+from onboarding.probes.services import probe_service, probe_settings_of
 from tests.fixtures.catalog import GOOD
 from tests.fixtures.hostile import alias_bomb
 
@@ -191,3 +195,94 @@ def test_values_read_as_the_safe_loader_reads_them():
     assert service == {"code": "0012", "maturity": 3, "m2m": True, "v": None, "n": "4"}
     assert document.lines == {"agency": 1, "services": 3} and document["services"].lines == [3]
     assert service.line == 3 and service.lines == {"code": 3, "maturity": 4, "m2m": 5, "v": 6, "n": 7}
+
+
+# --- probe settings (`probe:`, registered by onboarding.probes as the portal and the CLI do) --------
+
+connect_to_descriptors()
+LOCAL = ProbeConfig(allowed_networks=parse_networks("127.0.0.0/8"), total_timeout=10)
+
+
+def _probed(server) -> str:
+    """GOOD with the visa service probed every minute for a text its page lacks, and the inquiry
+    active and probed as an OpenAPI document (visa's `probe:` on line 12, its fields on 13-14)."""
+    visa = (
+        f"    status: active\n    public_url: {server.url('/ok')}\n"
+        "    probe:\n      interval_seconds: 60\n      expect_text: nowhere\n"
+    )
+    inquiry = (
+        f"    status: active\n    public_url: {server.url('/not-openapi')}\n    probe:\n      kind: openapi\n"
+    )
+    return GOOD.replace("    status: active\n", visa) + inquiry
+
+
+def _service_id(session, code):
+    return session.scalar(select(EService.id).where(EService.code == code))
+
+
+def test_probe_settings_are_imported_and_the_probes_use_them(db_session, tree, probe_server):
+    report = import_descriptor(db_session, SYSTEM, _probed(probe_server), "tma.yaml")
+    assert report.created == ["visa", "id-check"]
+    visa, inquiry = _service_id(db_session, "visa"), _service_id(db_session, "id-check")
+    assert probe_settings_of(db_session, visa) == {
+        "kind": "health", "interval_seconds": 60, "expect_status_class": 2, "expect_text": "nowhere"
+    }  # fmt: skip
+    assert probe_settings_of(db_session, inquiry)["kind"] == "openapi"
+    page = probe_service(db_session, SYSTEM, visa, LOCAL)
+    document = probe_service(db_session, SYSTEM, inquiry, LOCAL)
+    assert (page.up, page.error_class) == (False, ErrorClass.TEXT)  # the page answers 200, not the text
+    assert (document.up, document.error_class) == (False, ErrorClass.OPENAPI)
+
+
+def test_a_bad_probe_setting_names_its_line_and_field_and_nothing_is_applied(db_session, tree):
+    bad = GOOD.replace(
+        "    status: active\n",
+        "    status: active\n    probe:\n      interval_seconds: 5\n      kind: soap\n"
+        "      colour: red\n      expect_text: [a]\n",
+    )
+    problems = _problems(db_session, SYSTEM, bad)
+    assert sorted(problems) == [
+        "tma.yaml:12: services[0].probe.interval_seconds: between 30 and 86400 seconds",
+        "tma.yaml:13: services[0].probe.kind: one of health, openapi",
+        "tma.yaml:14: services[0].probe.colour: is not a field of probe",
+        "tma.yaml:15: services[0].probe.expect_text: must be a single value, not a list or mapping",
+    ]
+    zero = GOOD.replace("    status: active\n", "    status: active\n    probe: {expect_status_class: 0}\n")
+    assert _problems(db_session, SYSTEM, zero) == [
+        "tma.yaml:11: services[0].probe.expect_status_class: one of 2, 3, 4, 5"
+    ]
+    assert _problems(
+        db_session, SYSTEM, GOOD.replace("    status: active\n", "    status: active\n    probe: yes\n")
+    ) == ["tma.yaml:11: services[0].probe: must be a mapping of its settings"]
+    assert _count(db_session) == 0 and _count(db_session, ProbeTarget) == 0
+
+
+def test_a_re_import_changes_nothing_and_a_file_without_probe_keeps_the_settings(
+    db_session, tree, probe_server
+):
+    text = _probed(probe_server)
+    import_descriptor(db_session, SYSTEM, text, "tma.yaml")
+    history = _count(db_session, ServiceChange)
+    again = import_descriptor(db_session, SYSTEM, text, "tma.yaml")
+    assert (again.changed, again.unchanged, again.applied) == (False, 2, False)
+    assert _count(db_session, ServiceChange) == history
+    visa = _service_id(db_session, "visa")
+    without = text.replace("    probe:\n      interval_seconds: 60\n      expect_text: nowhere\n", "")
+    assert not import_descriptor(db_session, SYSTEM, without, "tma.yaml").changed
+    assert probe_settings_of(db_session, visa)["interval_seconds"] == 60
+    version = db_session.get(EService, visa).version
+    slower = import_descriptor(
+        db_session, SYSTEM, text.replace("interval_seconds: 60", "interval_seconds: 120"), "tma.yaml"
+    )
+    assert slower.updated == {"visa": {"probe.interval_seconds": [60, 120]}}
+    assert probe_settings_of(db_session, visa)["interval_seconds"] == 120
+    assert db_session.get(EService, visa).version == version  # the service's own fields did not change
+    assert _count(db_session, ServiceChange) == history + 1  # the change is in the service's history
+
+
+def test_the_export_carries_the_probe_settings_and_imports_back_unchanged(db_session, tree, probe_server):
+    import_descriptor(db_session, SYSTEM, _probed(probe_server), "tma.yaml")
+    exported = export_agency(db_session, SYSTEM, tree.a.id)
+    assert "probe:" in exported and "expect_text: nowhere" in exported and "kind: openapi" in exported
+    report = import_descriptor(db_session, SYSTEM, exported, "export.yaml")
+    assert not report.changed and report.unchanged == 2
