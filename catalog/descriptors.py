@@ -472,7 +472,7 @@ def _section_changes(
     """What the entry's sections change, as `section.field: [old, new]` (none for a section it omits)."""
     changed = {}
     for name, new in entry.sections.items():
-        old = stored.get(name, {}).get(service_id) or SECTIONS[name].default  # a new service: no id
+        old = stored.get(name, {}).get(service_id or 0) or SECTIONS[name].default  # a new service: no id
         changed.update({f"{name}.{key}": [old[key], new[key]] for key in new if old[key] != new[key]})
     return changed
 
