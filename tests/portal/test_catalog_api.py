@@ -149,6 +149,31 @@ def test_descriptor_upload(client, headers, tree):
     assert (problem["line"], problem["field"]) == (9, "services[0].maturity")
 
 
+def test_a_descriptor_upload_carries_probe_settings(client, headers, tree):
+    """The portal registers `probe:` with the descriptors (portal.app), so the API takes it."""
+    probed = GOOD.replace(
+        "    status: active\n", "    status: active\n    probe:\n      interval_seconds: 60\n"
+    )
+    applied = client.post(
+        "/api/v1/descriptors", json={"content": probed, "file": "tma.yaml"}, headers=headers
+    )
+    assert applied.status_code == 200 and applied.json["created"] == ["visa", "id-check"]
+    slow = client.post(
+        "/api/v1/descriptors",
+        json={"content": probed.replace("interval_seconds: 60", "interval_seconds: 9")},
+        headers=headers,
+    )
+    assert slow.status_code == 422
+    (problem,) = slow.json["error"]["problems"]
+    assert (problem["line"], problem["field"]) == (12, "services[0].probe.interval_seconds")
+    changed = client.post(
+        "/api/v1/descriptors",
+        json={"content": probed.replace("interval_seconds: 60", "interval_seconds: 90")},
+        headers=headers,
+    )
+    assert changed.json["updated"] == {"visa": {"probe.interval_seconds": [60, 90]}}
+
+
 def test_an_alias_bomb_through_the_api_is_refused_naming_its_line(client, headers, tree):
     refused = client.post(
         "/api/v1/descriptors", json={"content": alias_bomb(), "file": "bomb.yaml"}, headers=headers

@@ -222,3 +222,25 @@ def test_probe_settings_in_the_edit_form_are_saved_and_bad_ones_name_their_field
     assert (target.interval_seconds, target.expect_openapi, target.expect_text) == (60, True, "openapi")
     again = signed.get(detail_url + "/edit").get_data(as_text=True)
     assert '<option value="openapi" selected>' in again and 'value="60"' in again
+
+
+def test_probe_settings_from_an_uploaded_descriptor_show_in_the_history(signed, tree, db_session):
+    from sqlalchemy import select
+
+    from catalog.models import EService
+
+    def upload(text):
+        token = csrf_token_from(signed.get("/services/import").get_data(as_text=True))
+        data = {"csrf_token": token, "file": (io.BytesIO(text.encode()), "tma.yaml")}
+        return signed.post("/services/import", data=data, content_type="multipart/form-data")
+
+    probed = GOOD.replace(
+        "    status: active\n", "    status: active\n    probe:\n      interval_seconds: 60\n"
+    )
+    assert upload(probed).status_code == 200
+    changed = upload(probed.replace("interval_seconds: 60", "interval_seconds: 90"))
+    assert "probe.interval_seconds: 60 → 90" in changed.get_data(as_text=True)
+    visa = db_session.scalar(select(EService.id).where(EService.code == "visa"))
+    history = signed.get(f"/services/{visa}/history").get_data(as_text=True)
+    parse_html(history)
+    assert "فاصلهٔ دو پایش (ثانیه)" in history
