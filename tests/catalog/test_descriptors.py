@@ -286,3 +286,27 @@ def test_the_export_carries_the_probe_settings_and_imports_back_unchanged(db_ses
     assert "probe:" in exported and "expect_text: nowhere" in exported and "kind: openapi" in exported
     report = import_descriptor(db_session, SYSTEM, exported, "export.yaml")
     assert not report.changed and report.unchanged == 2
+
+
+def test_probe_settings_import_and_export_on_the_embedded_sqlite(tmp_path):
+    """`make run` keeps the catalog in SQLite: the same file sets, keeps and exports the settings."""
+    from catalog.models import Agency, AgencyKind
+    from core import migrate
+    from core.db import make_engine, make_sessionmaker
+
+    url = f"sqlite:///{tmp_path / 'govcloud.db'}"
+    migrate.upgrade("platform", url)
+    engine = make_engine(url)
+    probed = GOOD.replace("    status: active\n", "    status: active\n    probe: {interval_seconds: 60}\n")
+    try:
+        with make_sessionmaker(engine)() as session:
+            session.add(Agency(code="TMA", name_fa="وزارت آزمون", kind=AgencyKind.ministry))
+            session.commit()
+            assert import_descriptor(session, SYSTEM, probed, "tma.yaml").created == ["visa", "id-check"]
+            visa = _service_id(session, "visa")
+            assert probe_settings_of(session, visa)["interval_seconds"] == 60
+            assert not import_descriptor(session, SYSTEM, probed, "tma.yaml").changed
+            agency_id = session.scalar(select(Agency.id).where(Agency.code == "TMA"))
+            assert "interval_seconds: 60" in export_agency(session, SYSTEM, agency_id)
+    finally:
+        engine.dispose()
