@@ -216,6 +216,11 @@ def _probed(server) -> str:
     return GOOD.replace("    status: active\n", visa) + inquiry
 
 
+def _visa_with(lines: str) -> str:
+    """GOOD with `lines` (indented as the visa service's fields) after its status, on line 11."""
+    return GOOD.replace("    status: active\n", "    status: active\n" + lines)
+
+
 def _service_id(session, code):
     return session.scalar(select(EService.id).where(EService.code == code))
 
@@ -235,10 +240,8 @@ def test_probe_settings_are_imported_and_the_probes_use_them(db_session, tree, p
 
 
 def test_a_bad_probe_setting_names_its_line_and_field_and_nothing_is_applied(db_session, tree):
-    bad = GOOD.replace(
-        "    status: active\n",
-        "    status: active\n    probe:\n      interval_seconds: 5\n      kind: soap\n"
-        "      colour: red\n      expect_text: [a]\n",
+    bad = _visa_with(
+        "    probe:\n      interval_seconds: 5\n      kind: soap\n      colour: red\n      expect_text: [a]\n"
     )
     problems = _problems(db_session, SYSTEM, bad)
     assert sorted(problems) == [
@@ -247,13 +250,13 @@ def test_a_bad_probe_setting_names_its_line_and_field_and_nothing_is_applied(db_
         "tma.yaml:14: services[0].probe.colour: is not a field of probe",
         "tma.yaml:15: services[0].probe.expect_text: must be a single value, not a list or mapping",
     ]
-    zero = GOOD.replace("    status: active\n", "    status: active\n    probe: {expect_status_class: 0}\n")
-    assert _problems(db_session, SYSTEM, zero) == [
-        "tma.yaml:11: services[0].probe.expect_status_class: one of 2, 3, 4, 5"
-    ]
-    assert _problems(
-        db_session, SYSTEM, GOOD.replace("    status: active\n", "    status: active\n    probe: yes\n")
-    ) == ["tma.yaml:11: services[0].probe: must be a mapping of its settings"]
+    for probe, problem in [
+        ("{expect_status_class: 0}", "probe.expect_status_class: one of 2, 3, 4, 5"),
+        ("yes", "probe: must be a mapping of its settings"),
+    ]:
+        assert _problems(db_session, SYSTEM, _visa_with(f"    probe: {probe}\n")) == [
+            f"tma.yaml:11: services[0].{problem}"
+        ]
     assert _count(db_session) == 0 and _count(db_session, ProbeTarget) == 0
 
 
@@ -297,7 +300,7 @@ def test_probe_settings_import_and_export_on_the_embedded_sqlite(tmp_path):
     url = f"sqlite:///{tmp_path / 'govcloud.db'}"
     migrate.upgrade("platform", url)
     engine = make_engine(url)
-    probed = GOOD.replace("    status: active\n", "    status: active\n    probe: {interval_seconds: 60}\n")
+    probed = _visa_with("    probe: {interval_seconds: 60}\n")
     try:
         with make_sessionmaker(engine)() as session:
             session.add(Agency(code="TMA", name_fa="وزارت آزمون", kind=AgencyKind.ministry))
