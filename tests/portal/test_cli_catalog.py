@@ -59,6 +59,26 @@ def test_import_a_folder_dry_run_then_for_real_then_again(settings, committed_pl
     assert back.output.count("no changes") == 2
 
 
+def test_probe_settings_go_in_from_a_file_and_come_back_in_the_export(settings, committed_platform, tmp_path):
+    """The CLI registers `probe:` with the descriptors as the portal does."""
+    with make_sessionmaker(committed_platform)() as session:
+        seed_reference_agencies(session)
+    probed = GOOD.replace("agency: TMA", "agency: MFA").replace(
+        "    status: active\n", "    status: active\n    probe: {kind: openapi, interval_seconds: 600}\n"
+    )
+    (tmp_path / "mfa.yaml").write_text(probed, encoding="utf-8")
+    runner = CliRunner()
+    imported = runner.invoke(main, ["catalog", "import", str(tmp_path / "mfa.yaml")], env=_env(settings))
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "out.yaml"
+    exported = runner.invoke(main, ["catalog", "export", "--agency", "MFA", str(out)], env=_env(settings))
+    assert exported.exit_code == 0, exported.output
+    text = out.read_text(encoding="utf-8")
+    assert "kind: openapi" in text and "interval_seconds: 600" in text
+    again = runner.invoke(main, ["catalog", "import", str(out)], env=_env(settings))
+    assert "no changes" in again.output
+
+
 def test_a_bad_file_is_reported_with_lines_and_the_good_one_still_applies(
     settings, committed_platform, tmp_path
 ):
