@@ -21,6 +21,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from feedback.accounts.models import REGISTRY_ADMIN, SIGN_IN_ATTEMPTS, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
+from feedback.audit import record
 
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -41,6 +42,7 @@ def create_account(
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
     account = _new_account(session, email, password, role)
+    _audit_created(session, actor, account)
     session.commit()
     return account
 
@@ -59,6 +61,7 @@ def create_viewer(
     account.scope_kind, account.scope_value = parsed.kind, parsed.value
     if temporary:
         _set_password(account, password, temporary=True)
+    _audit_created(session, actor, account)
     session.commit()
     return account
 
@@ -132,6 +135,7 @@ def reset_viewer_password(session: Session, actor: Actor, account_id: int) -> tu
     account = _viewer_for(session, actor, account_id)
     password = passwords.generate_password()
     _set_password(account, password, temporary=True)
+    record(session, actor, "account", account.id, "password_reset", label=account.email)
     session.commit()
     return account, password
 
@@ -140,7 +144,7 @@ def set_viewer_active(session: Session, actor: Actor, account_id: int, active: b
     """Registry admins deactivate (and reactivate) dashboard accounts; a deactivated one's sessions
     end at once."""
     account = _viewer_for(session, actor, account_id)
-    return _set_active(session, account, active)
+    return _set_active(session, actor, account, active)
 
 
 def set_account_active(session: Session, actor: Actor, email: str, active: bool) -> Account:
@@ -150,7 +154,7 @@ def set_account_active(session: Session, actor: Actor, email: str, active: bool)
     account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None:
         raise NotFound("no such account", email=email)
-    return _set_active(session, account, active)
+    return _set_active(session, actor, account, active)
 
 
 def set_bale_chat(session: Session, actor: Actor, email: str, chat_id: int | None) -> Account:
@@ -163,6 +167,16 @@ def set_bale_chat(session: Session, actor: Actor, email: str, chat_id: int | Non
     account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None:
         raise NotFound("no such account", email=email)
+    record(
+        session,
+        actor,
+        "account",
+        account.id,
+        "bale_chat_set" if chat_id is not None else "bale_chat_removed",
+        label=account.email,
+        before={"bale_chat_id": account.bale_chat_id},
+        after={"bale_chat_id": chat_id},
+    )
     account.bale_chat_id = chat_id
     session.commit()
     return account
@@ -185,7 +199,28 @@ def _viewer_for(session: Session, actor: Actor, account_id: int) -> Account:
     return account
 
 
-def _set_active(session: Session, account: Account, active: bool) -> Account:
+def _audit_created(session: Session, actor: Actor, account: Account) -> None:
+    session.flush()
+    after = {"email": account.email, "role": account.role, "active": True}
+    if account.scope_kind:
+        after["scope"] = (
+            f"{account.scope_kind}:{account.scope_value}" if account.scope_value else account.scope_kind
+        )
+    record(session, actor, "account", account.id, "created", label=account.email, after=after)
+
+
+def _set_active(session: Session, actor: Actor, account: Account, active: bool) -> Account:
+    if account.active != active:
+        record(
+            session,
+            actor,
+            "account",
+            account.id,
+            "activated" if active else "deactivated",
+            label=account.email,
+            before={"active": account.active},
+            after={"active": active},
+        )
     account.active = active
     if not active:
         account.session_version += 1

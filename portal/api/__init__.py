@@ -23,7 +23,10 @@ ME_SCHEMA = {
         "id": {"type": "integer"},
         "email": {"type": "string"},
         "name": {"type": "string"},
-        "role": {"type": "string", "enum": ["platform_admin", "overseer", "agency_admin", "agency_member"]},
+        "role": {
+            "type": "string",
+            "enum": ["platform_admin", "overseer", "auditor", "agency_admin", "agency_member"],
+        },
         "agency_id": {"type": ["integer", "null"]},
         "agency_ids": {"type": "array", "items": {"type": "integer"}},
     },
