@@ -67,6 +67,7 @@ def test_an_operator_builds_an_agency_to_a_run_and_the_audit_trail_shows_it(
     page.fill("#code", "NDA-EAST")
     page.fill("#name_fa", "دفتر شرق سازمان داده‌ها")
     page.select_option("#kind", "provincial_office")
+    page.select_option("#province_code", "IR-09")
     _submit(page, "form.card")
     expect(page.locator("h1")).to_contain_text("دفتر شرق سازمان داده‌ها")
     expect(page.locator("main")).to_contain_text("سازمان داده‌های ملی")  # under its parent
@@ -137,7 +138,8 @@ def test_an_operator_builds_an_agency_to_a_run_and_the_audit_trail_shows_it(
     page.fill("#wave-name", "موج نخست")
     _submit(page, "form[action$='/waves']")
     page.select_option("#s-workload", label="open-data")
-    _submit(page, "form[action$='/schedule']")
+    _submit(page, "form[action$='/entries']")
+    expect(page.locator("main")).to_contain_text("open-data")
     page.goto(base + f"/migration/workloads/{workload_id}")
     _submit(page, "form[action$='/runs']")
     page.wait_for_url("**/migration/runs/*")

@@ -92,7 +92,7 @@ def test_two_people_saving_a_milestone_at_once_over_http_get_one_412(live_portal
     factory = make_sessionmaker(committed_platform)
     with factory() as setup:
         program = factories.program(setup)
-        milestone_id = factories.milestone(setup, program, "inquiries", 1.0, dt.date(2024, 12, 20)).id
+        milestone_id = factories.milestone(setup, program, "inquiries_online", 1.0, dt.date(2024, 12, 20)).id
         admins = [
             accounts.create_user(
                 setup,
