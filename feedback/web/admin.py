@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core import reference
-from core.audit import TrailFilter, export_body
+from core.audit import TrailFilter
 from core.errors import Conflict, ValidationError
-from core.web import get_session
+from core.web import audit_export, get_session
 from feedback import audit
 from feedback.accounts.services import (
     create_viewer,
@@ -213,14 +213,7 @@ def audit_trail() -> str | tuple[str, int]:
 
 @bp.get("/audit/export.<fmt>")
 @registry_admin_required
-def audit_export(fmt: str) -> Response:
+def export_audit_trail(fmt: str) -> Response:
     """Every matching entry, oldest first: CSV for people, JSON lines for a SIEM."""
-    if fmt not in ("csv", "jsonl"):
-        abort(404)
     filters = audit.parse_filter(request.args)
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
-    return Response(
-        export_body(audit.iter_events(get_session(), filters), fmt),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="feedback-audit.{fmt}"'},
-    )
+    return audit_export(fmt, lambda: audit.iter_events(get_session(), filters), "feedback-audit")

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from catalog import policies, trail
 from catalog.queries import Page
 from core.actors import Role
-from core.audit import export_body
 from core.errors import NotAuthorized, ValidationError
-from core.web import get_session
+from core.web import audit_export, get_session
 from portal.auth import current_actor, roles
 from portal.views.catalog_text import field_errors, template_helpers
 
@@ -66,12 +65,5 @@ def index() -> Any:
 def export(fmt: str) -> Response:
     """Every matching entry, oldest first (CSV for people, JSON lines for a SIEM)."""
     _authorised()
-    if fmt not in ("csv", "jsonl"):
-        abort(404)
     filters = trail.parse_filter(request.args)
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
-    return Response(
-        export_body(trail.iter_events(get_session(), filters), fmt),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="audit.{fmt}"'},
-    )
+    return audit_export(fmt, lambda: trail.iter_events(get_session(), filters), "audit")

@@ -16,15 +16,8 @@ from core.db import make_sessionmaker
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.cli import main
+from tests.feedback.helpers import cli_env
 from tests.fixtures.web import parse_html
-
-
-def _env(settings):
-    return {
-        "GOVCLOUD_DATABASE_URL": settings.database_url,
-        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
-        "GOVCLOUD_VAR_DIR": settings.var_dir,
-    }
 
 
 def test_an_operator_creates_an_auditor_from_the_command_line(settings, committed_platform):
@@ -39,7 +32,7 @@ def test_an_operator_creates_an_auditor_from_the_command_line(settings, committe
             "--password",
             "a long passphrase 31",
         ],
-        env=_env(settings),
+        env=cli_env(settings),
     )
     assert created.exit_code == 0, created.output
     assert "created auditor@cloud.gov.ir (auditor)" in created.output
@@ -61,7 +54,7 @@ def test_an_operator_creates_an_auditor_from_the_command_line(settings, committe
             "--password",
             "p" * 14,
         ],
-        env=_env(settings),
+        env=cli_env(settings),
     )
     assert refused.exit_code != 0  # an auditor belongs to no agency
 

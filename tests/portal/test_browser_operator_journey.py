@@ -16,19 +16,12 @@ from catalog.models import Agency
 from core.db import make_sessionmaker
 from onboarding.inventory.models import Workload
 from portal.cli import main
+from tests.feedback.helpers import cli_env
 
 pytestmark = pytest.mark.browser
 
 OPERATOR = "operator@cloud.gov.ir"
 PASSWORD = "a long operator passphrase 7"
-
-
-def _env(settings) -> dict[str, str]:
-    return {
-        "GOVCLOUD_DATABASE_URL": settings.database_url,
-        "GOVCLOUD_FEEDBACK_DATABASE_URL": settings.feedback_database_url,
-        "GOVCLOUD_VAR_DIR": settings.var_dir,
-    }
 
 
 def _submit(page, form: str) -> None:
@@ -39,12 +32,12 @@ def test_an_operator_builds_an_agency_to_a_run_and_the_audit_trail_shows_it(
     page, live_portal, committed_platform, settings
 ):
     runner = CliRunner()
-    seeded = runner.invoke(main, ["seed", "--no-demo"], env=_env(settings))
+    seeded = runner.invoke(main, ["seed", "--no-demo"], env=cli_env(settings))
     assert seeded.exit_code == 0, seeded.output
     created = runner.invoke(
         main,
         ["users", "create", OPERATOR, "--role", "platform_admin", "--password", PASSWORD],
-        env=_env(settings),
+        env=cli_env(settings),
     )
     assert created.exit_code == 0, created.output
     base = live_portal.url
