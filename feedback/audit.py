@@ -1,6 +1,7 @@
 """The feedback service's audit trail: employees (deactivated, reactivated, code reissued), counties,
-survey questions and accounts (dashboard accounts created, reset, deactivated; operators' account
-changes), in the feedback database.
+survey questions, accounts (dashboard accounts created, reset, deactivated; operators' account
+changes; own password changes) and sign-ins (succeeded, failed, refused for too many tries), in the
+feedback database.
 
 The same shape and rules as the platform's (`core.audit`): an entry is added to the session of the
 change it records and commits with it, the table refuses UPDATE and DELETE (feedback migration
@@ -27,7 +28,7 @@ class AuditEvent(AuditEventColumns, FeedbackBase):
     __table_args__ = (Index("ix_audit_events_resource_resource_id", "resource", "resource_id"),)
 
 
-RESOURCES = ("employee", "county", "question", "account")
+RESOURCES = ("employee", "county", "question", "account", "sign_in")
 
 
 def record(

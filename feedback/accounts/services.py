@@ -99,18 +99,45 @@ def authenticate(session: Session, email: str, password: str, network: str = "")
     try:
         _HASHER.verify(account.password_hash if account else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        _refused(session, email, account, "sign_in_failed" if allowed else "sign_in_throttled", network)
         return None
     if account is None or not account.active:
+        _refused(session, email, account, "sign_in_failed", network)
         return None
     expires = account.password_expires_at
     if account.must_change_password and expires is not None and _aware(expires) <= now:
+        _refused(session, email, account, "sign_in_failed", network)
         return None
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = _HASHER.hash(password)
     signin.clear_attempts(session, SIGN_IN_ATTEMPTS, email, network)
     account.last_sign_in_at = now
+    _audit_sign_in(session, email, account, "signed_in", network)
     session.commit()
     return account
+
+
+def _audit_sign_in(session: Session, email: str, account: Account | None, action: str, network: str) -> None:
+    """A sign-in in the trail, as the platform records its own: the e-mail typed and the network,
+    never the password."""
+    who = Actor(
+        id=account.id if account else None, role=account.role if account else "anonymous", label=email[:200]
+    )
+    record(
+        session,
+        who,
+        "sign_in",
+        account.id if account else None,
+        action,
+        label=email,
+        after={"network": network} if network else {},
+        via="page",
+    )
+
+
+def _refused(session: Session, email: str, account: Account | None, action: str, network: str) -> None:
+    _audit_sign_in(session, email, account, action, network)
+    session.commit()
 
 
 def change_password(session: Session, account_id: int, current: str, new: str) -> Account:
@@ -125,6 +152,8 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
         current_is_right = False
     passwords.check_password_change(current_is_right, current, new)
     _set_password(account, new, temporary=False)
+    who = Actor(id=account.id, role=account.role, label=account.email)
+    record(session, who, "account", account.id, "password_changed", label=account.email)
     session.commit()
     return account
 

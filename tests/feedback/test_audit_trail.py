@@ -135,3 +135,23 @@ def test_the_database_refuses_to_change_or_remove_an_entry(feedback_session):
         with pytest.raises(DBAPIError, match="append-only"), feedback_session.begin_nested():
             feedback_session.execute(text(statement))
     assert [e.label for e in _entries(feedback_session, "account")] == ["kept@viewer.example.ir"]
+
+
+def test_sign_ins_and_own_password_changes_are_recorded_without_the_password(feedback_app, feedback_session):
+    from feedback.accounts.services import authenticate, change_password
+
+    account = create_viewer(feedback_session, SYSTEM, "signs@viewer.example.ir", PASSWORD, "nation")
+    assert authenticate(feedback_session, "signs@viewer.example.ir", "not the password", "192.0.2.0") is None
+    assert authenticate(feedback_session, "nobody@viewer.example.ir", PASSWORD, "192.0.2.0") is None
+    assert authenticate(feedback_session, "Signs@viewer.example.ir", PASSWORD, "192.0.2.0") is not None
+    change_password(feedback_session, account.id, PASSWORD, "another long passphrase 77")
+    sign_ins = [(e.action, e.label, e.resource_id) for e in _entries(feedback_session, "sign_in")]
+    assert sign_ins == [
+        ("sign_in_failed", "signs@viewer.example.ir", account.id),
+        ("sign_in_failed", "nobody@viewer.example.ir", None),
+        ("signed_in", "signs@viewer.example.ir", account.id),
+    ]
+    changed = _entries(feedback_session, "account", "signs@viewer.example.ir")[-1]
+    assert changed.action == "password_changed" and changed.actor_id == account.id and changed.changes == {}
+    everything = json.dumps([e.changes for e in _entries(feedback_session, "sign_in")])
+    assert PASSWORD not in everything and "not the password" not in everything
