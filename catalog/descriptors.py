@@ -9,7 +9,6 @@ as they are: retiring is explicit (`status: retired`), so a truncated file never
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import yaml
@@ -21,6 +20,7 @@ from catalog.models import Agency, EService, ServiceStatus
 from catalog.queries import get_agency, search_key
 from catalog.schemas import SERVICE_FIELDS, TRANSITIONS, FieldMessage, ServiceInput, parse_service
 from catalog.services import apply_values, notify_change
+from core import boundedyaml
 from core.actors import Actor
 from core.errors import ValidationError
 
@@ -33,6 +33,7 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 8
 MAX_NODES = 2_000_000
 PARSE_SECONDS = 20.0
+BUDGET = boundedyaml.Budget(MAX_BYTES, MAX_DEPTH, MAX_NODES, PARSE_SECONDS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,62 +128,15 @@ class Document:
 
 
 def _check_bounds(text: str | bytes, file: str) -> None:
-    """Refuse what PyYAML's safe loader would happily expand: aliases (a 417-byte file of nested
-    `*alias`es grows by 7x per level when a value is turned into text), deep nesting (the
-    constructor recurses) and too many nodes or too much parse time. Reads the event stream only,
-    so nothing is built from a refused file."""
-    size = len(text.encode() if isinstance(text, str) else text)
-    if size > MAX_BYTES:
+    """Refuse what PyYAML's safe loader would happily expand (aliases: a 417-byte file of nested
+    `*alias`es grows by 7x per level when a value is turned into text), deep nesting, too many nodes
+    or too much parse time (`core.boundedyaml`), before anything is built from the file."""
+    try:
+        boundedyaml.check_bounds(text, BUDGET)
+    except boundedyaml.YamlRefused as exc:
         raise DescriptorError(
-            [
-                Problem(
-                    file,
-                    1,
-                    "",
-                    FieldMessage(
-                        "the file is %(size)s bytes; a descriptor may be at most %(limit)s",
-                        size=size,
-                        limit=MAX_BYTES,
-                    ),
-                )
-            ]
-        )
-    deadline = time.monotonic() + PARSE_SECONDS
-    depth = nodes = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line + 1 if event.start_mark else 1
-        if isinstance(event, yaml.AliasEvent):
-            raise DescriptorError(
-                [
-                    Problem(
-                        file,
-                        line,
-                        "",
-                        FieldMessage("YAML aliases (*name) are not accepted: write each value out"),
-                    )
-                ]
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise DescriptorError(
-                    [
-                        Problem(
-                            file,
-                            line,
-                            "",
-                            FieldMessage("nested deeper than %(depth)s levels", depth=MAX_DEPTH),
-                        )
-                    ]
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        if isinstance(event, yaml.NodeEvent):
-            nodes += 1
-            if nodes > MAX_NODES or (nodes % 4096 == 0 and time.monotonic() > deadline):
-                raise DescriptorError(
-                    [Problem(file, line, "", FieldMessage("too large to read: split it into smaller files"))]
-                )
+            [Problem(file, exc.line, "", FieldMessage(exc.template, **exc.params))]
+        ) from None
 
 
 def load_document(text: str | bytes, file: str) -> Document:

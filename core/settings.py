@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -218,7 +219,8 @@ OPTIONS: tuple[Option, ...] = (
         "bale_webhook_secret",
         parse_str,
         "",
-        "Random path segment of the Bale webhook (at least 32 characters in production; scrubbed from logs).",
+        "Secret of the Bale webhook: setWebhook's secret_token, sent back in a header (or the URL's last "
+        "path segment); in production 32 to 256 of A-Z a-z 0-9 _ -.",
         secret=True,
     ),
     Option(
@@ -396,6 +398,8 @@ def _fill_embedded_defaults(values: dict[str, Any]) -> dict[str, Any]:
 
 MIN_SECRET_KEY_BYTES = 32
 MIN_BALE_SECRET_CHARS = 32
+# What Telegram's setWebhook accepts as `secret_token` (1-256 of these), at our minimum length.
+BALE_SECRET_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{MIN_BALE_SECRET_CHARS},256}}")
 
 
 def _refuse_weak_production(values: dict[str, Any]) -> None:
@@ -412,9 +416,12 @@ def _refuse_weak_production(values: dict[str, Any]) -> None:
     if len(values["secret_key"].encode()) < MIN_SECRET_KEY_BYTES:
         problems.append(f"{OPTIONS_BY_NAME['secret_key'].env} must be at least {MIN_SECRET_KEY_BYTES} bytes")
     bale_secret = values["bale_webhook_secret"]
-    if (bale_secret or values["bale_bot_token"]) and len(bale_secret) < MIN_BALE_SECRET_CHARS:
+    if (bale_secret or values["bale_bot_token"]) and not BALE_SECRET_PATTERN.fullmatch(bale_secret):
         name = OPTIONS_BY_NAME["bale_webhook_secret"].env
-        problems.append(f"{name} must be at least {MIN_BALE_SECRET_CHARS} characters")
+        problems.append(
+            f"{name} must be at least {MIN_BALE_SECRET_CHARS} characters, only A-Z a-z 0-9 _ - "
+            "(what setWebhook's secret_token allows)"
+        )
     if problems:
         raise ConfigurationError("production refuses to start: " + "; ".join(problems))
 

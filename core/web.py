@@ -178,13 +178,27 @@ def init_body_limits(app: Flask) -> None:
         elif "wsgi.input_terminated" in request.environ:
             # Chunked: Werkzeug would cut it silently at the limit and parse a truncated form.
             # Read at most one byte past the limit to tell, and hand on what was read.
-            body = request.environ["wsgi.input"].read(limit + 1)
+            body = _read_up_to(request.environ["wsgi.input"], limit + 1)
             if len(body) > limit:
                 raise RequestEntityTooLarge()
             request.environ["wsgi.input"] = io.BytesIO(body)
             request.environ["CONTENT_LENGTH"] = str(len(body))
 
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
+
+
+def _read_up_to(stream: Any, size: int) -> bytes:
+    """`size` bytes of `stream`, or all of it if shorter: a read may return less than asked (a chunk
+    at a time) before the end, and stopping there would drop the rest of a body."""
+    parts: list[bytes] = []
+    missing = size
+    while missing > 0:
+        part = stream.read(missing)
+        if not part:
+            break
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -294,6 +294,10 @@ def test_the_chart_provides_every_setting_production_requires(chart):
         assert not settings.embedded_broker, where
 
 
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    return text if isinstance(text, tuple) else (text,)
+
+
 @pytest.mark.parametrize(
     "catalog",
     [
@@ -311,8 +315,20 @@ def test_translation_catalogs_have_no_duplicate_or_empty_entries(catalog):
     duplicates = sorted({m for m in msgids if msgids.count(m) > 1})
     assert duplicates == []
     with catalog.open("rb") as handle:
-        untranslated = [m.id for m in read_po(handle) if m.id and not m.string]
+        messages = read_po(handle)
+    untranslated = [m.id for m in messages if m.id and not m.string]
     assert untranslated == []
+    # A translation must carry the msgid's named placeholders, no more and no fewer: an unknown one
+    # raises at render time, a missing one drops a figure (what `msgfmt -c` checks).
+    named = re.compile(r"%\((\w+)\)")
+    placeholder_errors = [
+        f"{m.id!r} -> {text!r}"
+        for m in messages
+        if m.id
+        for text in _forms(m.string)
+        if set(named.findall(text)) != set(named.findall(" ".join(_forms(m.id))))
+    ]
+    assert placeholder_errors == []
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,19 @@ import hmac
 import html
 import re
 import secrets
+import time
 import uuid
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ScalarSelect, bindparam, func, select
 
+from core.dates import TEHRAN, tehran_day, utcnow
 from feedback.survey.models import COMMENT_MAX, Response
 
 TOKEN_MAX_AGE = 24 * 3600  # long enough for a browser to resend after an outage, short enough to expire
+# A form is valid on the Tehran day it was opened, and this long past that day's midnight (a form
+# opened late in the evening can still be sent, or resent by the page's script after a short outage).
+TOKEN_DAY_GRACE = dt.timedelta(hours=1)
 _SALT = "feedback-survey-form"
 
 # Flag rules: (name, window, threshold). Kept and shown to admins, never counted.
@@ -82,19 +87,40 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def issue_form_token(secret_key: str, employee_id: int, code_id: int, device_hash: str) -> str:
-    return _serializer(secret_key).dumps([employee_id, code_id, str(uuid.uuid4()), device_hash[:32]])
+def issue_form_token(
+    secret_key: str, employee_id: int, code_id: int, device_hash: str, now: dt.datetime | None = None
+) -> str:
+    """The form's token: bound to the scan (this desk's code, this device) and to the Tehran day the
+    page was opened, so a stock of forms fetched ahead (a photographed code opened by a script) is
+    void at the next midnight. It carries the moment it stops being valid (epoch seconds), so that
+    reading it on the hot path is one comparison."""
+    next_day = tehran_day(now or utcnow()) + dt.timedelta(days=1)
+    until = dt.datetime.combine(next_day, dt.time(), tzinfo=TEHRAN) + TOKEN_DAY_GRACE
+    return _serializer(secret_key).dumps(
+        [employee_id, code_id, str(uuid.uuid4()), device_hash[:32], int(until.timestamp())]
+    )
 
 
-def read_form_token(secret_key: str, token: str, device_hash: str, max_age: int = TOKEN_MAX_AGE) -> FormToken:
+def read_form_token(
+    secret_key: str,
+    token: str,
+    device_hash: str,
+    max_age: int = TOKEN_MAX_AGE,
+    now: dt.datetime | None = None,
+) -> FormToken:
     try:
-        employee_id, code_id, submission_id, bound_device = _serializer(secret_key).loads(
-            token, max_age=max_age
-        )
+        fields = _serializer(secret_key).loads(token, max_age=max_age)
+        employee_id, code_id, submission_id, bound_device, *until = fields
+        valid_until = int(until[0]) if len(until) == 1 else None
+        if len(until) > 1:
+            raise ValueError("too many fields")
     except SignatureExpired:
         raise TokenError("expired") from None
     except (BadSignature, ValueError, TypeError):
         raise TokenError("invalid") from None
+    # a token of four fields was issued before forms carried their day: its age alone bounds it
+    if valid_until is not None and (now.timestamp() if now else time.time()) >= valid_until:
+        raise TokenError("expired")
     if not hmac.compare_digest(str(bound_device), device_hash[:32]):
         raise TokenError("other device")
     return FormToken(int(employee_id), int(code_id), str(submission_id), device_hash)

@@ -1,4 +1,4 @@
-"""The Bale bot's webhook: a secret path, one transaction, 200 at once; a task sends the replies."""
+"""The Bale bot's webhook: a secret header (or path), one transaction, 200 at once; a task sends replies."""
 
 from __future__ import annotations
 
@@ -23,12 +23,30 @@ IDLE_SECONDS = 30.0
 _SECRET_PATH = re.compile(r"/bale/webhook/[^\s?\"']*")
 
 
-@bp.post("/bale/webhook/<secret>")
+# Telegram's setWebhook takes a `secret_token` that its servers send back in this header on every
+# update; Bale follows Telegram's Bot API. With the secret in a header, no URL (and so no ingress or
+# proxy access log) carries it. The path form stays for a bot registered without `secret_token`.
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header's name
+
+
+@bp.post("/bale/webhook")
 @public
 @body_limit(MAX_UPDATE_BYTES)  # an update is a few KB
+def webhook_by_header() -> Response:
+    return _receive(request.headers.get(SECRET_HEADER, ""))
+
+
+@bp.post("/bale/webhook/<secret>")
+@public
+@body_limit(MAX_UPDATE_BYTES)
 def webhook(secret: str) -> Response:
+    return _receive(secret)
+
+
+def _receive(secret: str) -> Response:
+    """One update, if `secret` is the webhook's (404 otherwise, as while no secret is set)."""
     expected = current_app.config["GOVCLOUD"].bale_webhook_secret
-    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+    if not expected or not secret or not hmac.compare_digest(secret.encode(), expected.encode()):
         abort(404)
     update = request.get_json(silent=True)
     ids = (

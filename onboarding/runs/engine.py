@@ -128,14 +128,12 @@ def advance_run(
                 if step is None:
                     _finish(session, run, RunStatus.succeeded, now)
                     break
-                if not _forward(session, run, step, backend, now, retry):
+                if not _forward(session, run, step, backend, now, clock, retry):
                     break
             else:
-                if not _undo_next(session, run, backend, now, retry):
+                if not _undo_next(session, run, backend, now, clock, retry):
                     break
-            taken += 1
-            run.lease_until = clock() + LEASE
-            session.commit()
+            taken += 1  # the step's end renewed the lease from the time it ended
     except BaseException:
         session.rollback()  # what the step committed stays; the reconciler resumes from there
         raise
@@ -153,9 +151,17 @@ def _clock_from(now: dt.datetime | None) -> Callable[[], dt.datetime]:
 
 
 def _forward(
-    session: Session, run: Run, step: RunStep, backend: Backend, now: dt.datetime, retry: RetryPolicy
+    session: Session,
+    run: Run,
+    step: RunStep,
+    backend: Backend,
+    now: dt.datetime,
+    clock: Callable[[], dt.datetime],
+    retry: RetryPolicy,
 ) -> bool:
-    """Run one step; False when the run must wait (a retry is scheduled)."""
+    """Run one step begun at `now`; False when the run must wait (a retry is scheduled). What
+    follows the step (its end, the renewed lease, the next attempt) is timed by `clock` when the step
+    ends, not from `now`: a step may take minutes."""
     step.status = StepStatus.running
     step.attempts += 1
     step.started_at = step.started_at or now
@@ -165,10 +171,11 @@ def _forward(
         message, outcome = FORWARD[step.name](context)
     except (PermanentBackendError, ValidationError) as exc:
         session.rollback()
-        _fail(session, run, step, _reason(exc), now)
+        _fail(session, run, step, _reason(exc), clock())
         return True
     except Exception as exc:  # transient until the retries run out; the message says which
         session.rollback()
+        now = clock()
         reason = _reason(exc)
         if step.attempts >= retry.max_attempts:
             _fail(session, run, step, f"{reason} (after {step.attempts} attempts)", now)
@@ -188,6 +195,8 @@ def _forward(
         )
         session.commit()
         return False
+    now = clock()
+    run.lease_until = now + LEASE
     step.status = StepStatus.succeeded
     step.finished_at = now
     step.message = message
@@ -199,6 +208,7 @@ def _forward(
 
 
 def _fail(session: Session, run: Run, step: RunStep, reason: str, now: dt.datetime) -> None:
+    run.lease_until = now + LEASE  # the rollback goes on in this advance
     step.status = StepStatus.failed
     step.finished_at = now
     step.message = reason
@@ -209,8 +219,16 @@ def _fail(session: Session, run: Run, step: RunStep, reason: str, now: dt.dateti
     session.commit()
 
 
-def _undo_next(session: Session, run: Run, backend: Backend, now: dt.datetime, retry: RetryPolicy) -> bool:
-    """Undo the latest step that made something; False when the run must wait for a retry."""
+def _undo_next(
+    session: Session,
+    run: Run,
+    backend: Backend,
+    now: dt.datetime,
+    clock: Callable[[], dt.datetime],
+    retry: RetryPolicy,
+) -> bool:
+    """Undo the latest step that made something; False when the run must wait for a retry (timed,
+    as in `_forward`, from when the undo ended)."""
     touched = [
         s for s in run.steps if s.status in (StepStatus.succeeded, StepStatus.failed, StepStatus.running)
     ]
@@ -223,6 +241,7 @@ def _undo_next(session: Session, run: Run, backend: Backend, now: dt.datetime, r
         message = UNDO[step.name](context)
     except Exception as exc:
         session.rollback()
+        now = clock()
         undo_attempts = int(step.outcome.get("undo_attempts", 0)) + 1
         step.outcome = {**step.outcome, "undo_attempts": undo_attempts}
         reason = _reason(exc)
@@ -243,6 +262,8 @@ def _undo_next(session: Session, run: Run, backend: Backend, now: dt.datetime, r
             _log(session, run, f"undoing {step.name} failed: {reason}; retrying", "warning", step.name, now)
         session.commit()
         return False
+    now = clock()
+    run.lease_until = now + LEASE
     step.status = StepStatus.rolled_back
     run.next_attempt_at = None
     _log(session, run, f"undid {step.name}: {message}", step=step.name, now=now)

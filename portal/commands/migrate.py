@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Agency
+from core import boundedyaml
 from core.actors import SYSTEM
 from core.db import session_scope, utcnow
 from core.errors import GovcloudError
@@ -19,6 +20,7 @@ from onboarding.backends import backend_from_settings
 from onboarding.inventory.importer import import_inventory
 from onboarding.inventory.models import Workload
 from onboarding.inventory.queries import list_workloads
+from onboarding.inventory.schemas import INVENTORY_YAML_BUDGET
 from onboarding.runs import services as runs
 from onboarding.runs.engine import advance_run, reconcile_runs
 from onboarding.runs.models import ACTIVE_RUN_STATUSES
@@ -36,7 +38,10 @@ def import_command(path: Path) -> None:
     """Import an agency's data centers and workloads from a YAML file (idempotent)."""
     with session_scope(session_factory()) as session:
         try:
-            result = import_inventory(session, SYSTEM, yaml.safe_load(path.read_text(encoding="utf-8")))
+            document = boundedyaml.safe_load(path.read_bytes(), INVENTORY_YAML_BUDGET)
+            result = import_inventory(session, SYSTEM, document)
+        except boundedyaml.YamlRefused as exc:
+            raise click.ClickException(f"{path}:{exc.line}: {exc.reason}") from None
         except yaml.YAMLError as exc:
             raise click.ClickException(f"{path} is not valid YAML: {exc}") from None
         except GovcloudError as exc:

@@ -178,11 +178,32 @@ async def _install(chart: str, values: dict[str, Any] | None, release: str, name
     )
 
 
+# What every install here adds to the values, as an operator must: the image's digest (the
+# charts refuse a tag alone). A digest of the right shape; no registry is pulled from.
+PINNED_DIGEST = "sha256:" + "5e" * 32
+
+
+def pinned(values: dict[str, Any] | None) -> dict[str, Any]:
+    """`values` with the image's digest added (unless they name one, or allow an unpinned tag)."""
+    values = dict(values or {})
+    image = dict(values.get("image") or {})
+    if "digest" not in image and not image.get("allowUnpinned"):
+        image["digest"] = PINNED_DIGEST
+    values["image"] = image
+    return values
+
+
 def install(
-    chart: str, values: dict[str, Any] | None = None, release: str = "gc", namespace: str = "govcloud"
+    chart: str,
+    values: dict[str, Any] | None = None,
+    release: str = "gc",
+    namespace: str = "govcloud",
+    *,
+    pin: bool = True,
 ) -> Release:
-    """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered."""
-    return _run(_install(chart, values, release, namespace))
+    """Install `charts/<chart>` with real Helm into a fresh emulator and return what it rendered;
+    with the image's digest added to `values` unless `pin` is false."""
+    return _run(_install(chart, pinned(values) if pin else values, release, namespace))
 
 
 def lint(chart: str) -> dict[str, Any]:

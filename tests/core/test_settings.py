@@ -88,5 +88,9 @@ def test_production_refuses_insecure_cookies_no_redis_and_short_secrets(tmp_path
             _production(tmp_path, **change)
     with pytest.raises(ConfigurationError, match="GOVCLOUD_BALE_WEBHOOK_SECRET"):
         _production(tmp_path, GOVCLOUD_BALE_WEBHOOK_SECRET=None)  # a bot without a secret
+    for unsendable in ("b" * 31 + "/", "b" * 40 + "+=", "b" * 257):  # not a secret_token Bale can send
+        with pytest.raises(ConfigurationError, match="GOVCLOUD_BALE_WEBHOOK_SECRET"):
+            _production(tmp_path, GOVCLOUD_BALE_WEBHOOK_SECRET=unsendable)
+    assert _production(tmp_path, GOVCLOUD_BALE_WEBHOOK_SECRET="aZ09_-" * 6).bale_webhook_secret
     no_bale = _production(tmp_path, GOVCLOUD_BALE_BOT_TOKEN=None, GOVCLOUD_BALE_WEBHOOK_SECRET=None)
     assert no_bale.bale_webhook_secret == ""  # no bot, no webhook: nothing to guess

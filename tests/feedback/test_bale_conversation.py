@@ -213,9 +213,37 @@ def test_a_wrong_secret_is_not_found_and_touches_nothing(bale_app, feedback_sess
     assert feedback_session.get(BaleUpdate, update["update_id"]) is None
 
 
+def test_the_secret_in_bales_header_takes_the_update_without_a_secret_in_the_url(bale_app, feedback_session):
+    """setWebhook's `secret_token` comes back in X-Telegram-Bot-Api-Secret-Token: the URL carries no
+    secret, so no access log on the way can hold it (issue 22)."""
+    from feedback.web.bale import SECRET_HEADER
+
+    client = bale_app.test_client()
+    update = bh.text(CHAT + 10, "/start")
+    for headers in (
+        {},
+        {SECRET_HEADER: ""},
+        {SECRET_HEADER: bh.SECRET + "x"},
+        {SECRET_HEADER: bh.SECRET[:-1]},
+    ):
+        assert client.post("/bale/webhook", json=update, headers=headers).status_code == 404, headers
+    assert feedback_session.get(BaleUpdate, update["update_id"]) is None
+
+    taken = client.post("/bale/webhook", json=update, headers={SECRET_HEADER: bh.SECRET})
+    assert taken.status_code == 200 and taken.json == {"ok": True}
+    feedback_session.expire_all()
+    assert feedback_session.get(BaleUpdate, update["update_id"]) is not None
+    queued = feedback_session.scalars(select(BaleOutbox).where(BaleOutbox.update_id == update["update_id"]))
+    assert {row.method for row in queued} == {"sendMessage"}  # the greeting, as through the path form
+
+
 def test_the_webhook_is_off_when_no_secret_is_configured(feedback_client):
     assert feedback_client.post("/bale/webhook/", json={}).status_code == 404
     assert feedback_client.post("/bale/webhook/anything", json=bh.text(1, "/start")).status_code == 404
+    headers = {"X-Telegram-Bot-Api-Secret-Token": ""}
+    assert (
+        feedback_client.post("/bale/webhook", json=bh.text(1, "/start"), headers=headers).status_code == 404
+    )
 
 
 def test_a_body_that_is_not_an_update_is_acknowledged_and_ignored(bale_app, feedback_session):

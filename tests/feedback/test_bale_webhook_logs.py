@@ -7,6 +7,7 @@ import logging
 import requests
 
 from core.web import metrics_text
+from feedback.web.bale import SECRET_HEADER
 from tests.feedback import bale_helpers as bh
 from tests.fixtures.web import LiveServer
 
@@ -19,10 +20,17 @@ def test_the_access_log_and_metrics_name_the_endpoint_not_the_secret(settings, c
     with LiveServer(app) as server:
         ok = requests.post(f"{server.url}/bale/webhook/{bh.SECRET}", json=bh.text(5151, "/start"), timeout=10)
         wrong = requests.post(f"{server.url}/bale/webhook/{bh.SECRET[:-1]}", json={}, timeout=10)
+        by_header = requests.post(
+            f"{server.url}/bale/webhook",
+            json=bh.text(5152, "/start"),
+            headers={SECRET_HEADER: bh.SECRET},
+            timeout=10,
+        )
     metrics = metrics_text(app)
-    assert (ok.status_code, wrong.status_code) == (200, 404)
+    assert (ok.status_code, wrong.status_code, by_header.status_code) == (200, 404, 200)
     access = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("POST [bale.webhook]" in line for line in access), access
+    assert any("POST /bale/webhook HTTP" in line for line in access), access
     assert bh.SECRET[:-1] not in caplog.text
     assert "bale.webhook" in metrics and bh.SECRET[:-1] not in metrics
 

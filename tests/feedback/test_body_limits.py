@@ -4,7 +4,7 @@ before reading it; only the registry upload takes the import size."""
 
 from core.web import SMALL_BODY_BYTES, body_limit_of
 from feedback.web.security import UPLOAD_BYTES
-from tests.fixtures.hostile import post_oversized, public_posts
+from tests.fixtures.hostile import post_endless_chunked, post_oversized, public_posts
 
 
 def test_every_public_post_refuses_an_oversized_body_unread(feedback_app, feedback_client):
@@ -47,3 +47,12 @@ def test_only_the_registry_upload_takes_the_import_size(feedback_app):
         if body_limit_of(feedback_app, rule.endpoint) > 256 * 1024
     ]
     assert others == ["jobs.upload"]
+
+
+def test_an_endless_chunked_body_is_read_no_further_than_the_limit(feedback_app, feedback_client):
+    """Issue 22: a body without a declared length is not spooled: at most one byte past the route's
+    limit is read before the 413."""
+    for path in public_posts(feedback_app):
+        endpoint = feedback_app.url_map.bind("localhost").match(path, method="POST")[0]
+        status, read = post_endless_chunked(feedback_client, path)
+        assert status == 413 and read <= body_limit_of(feedback_app, endpoint) + 1, (path, status, read)

@@ -142,3 +142,48 @@ def test_with_redis_down_the_public_pages_limit_per_process_instead_of_failing(s
     )
     assert signed.status_code in (200, 401), signed.status_code
     assert "<html" in signed.text
+
+
+@pytest.mark.browser
+def test_without_javascript_the_answer_is_stored_and_survives_an_outage(
+    browser, settings, committed_feedback, tmp_path
+):
+    """A phone with scripts off (issue 22): the form posts itself and is stored (through the fast
+    path); with the database down the Persian outage page carries the same form, answers ticked,
+    and pressing Send once it is back stores it, once."""
+    from feedback.web.app import create_app
+
+    session_factory = make_sessionmaker(committed_feedback)
+    with session_factory() as session:
+        tokens = seed_survey(session, tmp_path, 2)
+    app = create_app(settings)
+    alive = app.extensions["db_sessionmaker"]
+
+    def rows() -> int:
+        with session_factory() as session:
+            return session.scalar(select(func.count()).select_from(Response))
+
+    context = browser.new_context(locale="fa-IR", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        with LiveServer(app) as server:
+            page.goto(f"{server.url}/e/{tokens[0]}")
+            for n, value in ((1, 5), (2, 4), (3, 3), (4, 5)):
+                page.check(f"input[name=q{n}][value='{value}']")
+            page.click("button[type=submit]")
+            assert "سپاسگزاریم" in page.content()
+            assert rows() == 1 and app.extensions["survey_fast_path"].taken == 1
+
+            page.goto(f"{server.url}/e/{tokens[1]}")
+            for n in range(1, 5):
+                page.check(f"input[name=q{n}][value='4']")
+            app.extensions["db_sessionmaker"] = _dead_sessionmaker(settings.feedback_database_url)
+            page.click("button[type=submit]")
+            assert DOWN_MESSAGE in page.content()
+            assert page.locator("input[name=q1][value='4']").is_checked()
+            app.extensions["db_sessionmaker"] = alive
+            page.click("button[type=submit]")
+            assert "سپاسگزاریم" in page.content()
+    finally:
+        context.close()
+    assert rows() == 2

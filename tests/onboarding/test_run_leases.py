@@ -44,3 +44,41 @@ def test_a_slow_advance_renews_its_lease_from_the_current_time(committed_platfor
     assert reconcile_runs(observer, ticks[-1]) == []  # ended: nothing to resume
     session.close()
     observer.close()
+
+
+def test_a_slow_failing_step_schedules_its_retry_from_when_it_failed(committed_platform, tmp_path):
+    """A step that fails after minutes (a cluster that never answers) waits its back-off from the
+    failure, not from when the advance began: else the retry would be due before the step ended."""
+    from onboarding.backends.kubernetes import KubernetesBackend
+    from onboarding.runs.engine import RetryPolicy
+    from tests.fixtures.onboarding import dead_kubeconfig
+
+    session = sessionmaker(bind=committed_platform, expire_on_commit=False)()
+    observer = sessionmaker(bind=committed_platform)()
+    world = make_world(session)
+    run = start_run(session, world.admin_a, world.workload().id)
+    backend = KubernetesBackend.from_kubeconfig(str(dead_kubeconfig(tmp_path)), rollout_timeout=0)
+    retry = RetryPolicy(max_attempts=3, base_seconds=60, factor=2)
+    started = utcnow()
+    ticks: list[dt.datetime] = []
+    reclaimable: list[dt.datetime] = []
+
+    def slow_clock() -> dt.datetime:
+        current = started + STEP * len(ticks)
+        ticks.append(current)
+        observer.rollback()
+        if ticks[1:] and run.id in reconcile_runs(observer, current):
+            reclaimable.append(current)
+        return current
+
+    run = advance_run(session, run.id, backend, retry=retry, clock=slow_clock)
+
+    failed_at = ticks[-1]
+    assert failed_at > started + retry.delay(1), "the step did not outlast its back-off"
+    assert run.status == RunStatus.running and run.steps[0].attempts == 1
+    assert run.next_attempt_at == failed_at + retry.delay(1)
+    assert reclaimable == [], f"the reconciler could claim the run mid-step at {reclaimable}"
+    assert reconcile_runs(observer, failed_at) == []  # not due yet: a second worker is not sent
+    assert reconcile_runs(observer, failed_at + retry.delay(1)) == [run.id]
+    session.close()
+    observer.close()

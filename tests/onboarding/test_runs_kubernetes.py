@@ -14,7 +14,7 @@ from onboarding.queries import data_center_retirement_counts, has_running_tenant
 from onboarding.runs.engine import RetryPolicy, advance_run, reconcile_runs
 from onboarding.runs.models import RunStatus, StepStatus
 from onboarding.runs.services import cancel_run, start_run
-from tests.fixtures.onboarding import EXPECTED, WEB
+from tests.fixtures.onboarding import EXPECTED, WEB, dead_kubeconfig
 
 FAST = RetryPolicy(max_attempts=3, base_seconds=5, factor=2)
 
@@ -100,7 +100,7 @@ def test_a_failing_deploy_rolls_back_in_reverse_order_and_says_why(world, cluste
 
 
 def test_an_unreachable_cluster_is_retried_with_exponential_backoff_then_rolled_back(world, tmp_path):
-    backend = KubernetesBackend.from_kubeconfig(str(_dead_kubeconfig(tmp_path)), rollout_timeout=0)
+    backend = KubernetesBackend.from_kubeconfig(str(dead_kubeconfig(tmp_path)), rollout_timeout=0)
     workload = world.workload()
     run = start_run(world.session, world.admin_a, workload.id)
     now = utcnow()
@@ -117,27 +117,6 @@ def test_an_unreachable_cluster_is_retried_with_exponential_backoff_then_rolled_
     assert run.status == RunStatus.rolling_back and "after 3 attempts" in run.error
     assert "did not answer" in run.error
     assert run.steps[0].outcome["undo_attempts"] == 1  # the rollback is retried too, with its own count
-
-
-def _dead_kubeconfig(tmp_path):
-    import socket
-
-    import yaml
-
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "gone", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "u"}}],
-        "current-context": "gone",
-    }
-    path = tmp_path / "dead-kubeconfig"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def test_a_cancelled_run_undoes_what_it_made(world, cluster, backend):

@@ -3,7 +3,7 @@
 
 from core.web import SMALL_BODY_BYTES, body_limit_of
 from portal.security import UPLOAD_BYTES
-from tests.fixtures.hostile import post_oversized, public_posts
+from tests.fixtures.hostile import post_endless_chunked, post_oversized, public_posts
 
 
 def test_every_public_post_refuses_an_oversized_body_unread(app, client):
@@ -21,3 +21,12 @@ def test_signed_in_forms_are_bounded_and_only_uploads_take_the_import_size(app, 
     )
     assert uploads == ["api.import_descriptor", "catalog.import_descriptor"]
     assert body_limit_of(app, "catalog.import_descriptor") == UPLOAD_BYTES
+
+
+def test_an_endless_chunked_body_is_read_no_further_than_the_limit(app, client):
+    """Issue 22: a body without a declared length is not spooled: at most one byte past the route's
+    limit is read before the 413."""
+    for path in public_posts(app):
+        endpoint = app.url_map.bind("localhost").match(path, method="POST")[0]
+        status, read = post_endless_chunked(client, path)
+        assert status == 413 and read <= body_limit_of(app, endpoint) + 1, (path, status, read)

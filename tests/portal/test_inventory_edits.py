@@ -152,3 +152,21 @@ def test_platform_admins_add_to_any_agency_by_its_code(client, sign_in, make_use
     )
     assert added.status_code == 302
     assert trail.list_events(db_session, trail.TrailFilter(resource="data_center", agency_ids=[tree.b.id]))
+
+
+def test_an_alias_bomb_as_components_is_refused_naming_its_line(client, sign_in, make_user, db_session, tree):
+    """Issue 22: the components typed as YAML are read within a budget (`core.boundedyaml`), so nested
+    aliases are a 422 naming the line, not seconds of CPU (tests/core/test_boundedyaml.py bounds it)."""
+    from onboarding.inventory.models import Workload
+    from tests.fixtures.hostile import alias_bomb
+
+    inventory.create_data_center(db_session, SYSTEM, tree.a.id, "DC الف")
+    sign_in(client, make_user(Role.agency_member, agency=tree.a))
+    refused = _post(
+        client, "/migration/workloads", {"name": "bomb", "data_center_id": "0", "components": alias_bomb()}
+    )
+    body = refused.get_data(as_text=True)
+    parse_html(body)
+    assert refused.status_code == 422
+    assert "components: line 2: YAML aliases (*name) are not accepted: write each value out" in body
+    assert db_session.query(Workload).filter_by(name="bomb").count() == 0

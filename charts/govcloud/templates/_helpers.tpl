@@ -53,8 +53,18 @@ The ServiceAccount of every pod but the migrations worker: no API rights and no 
 {{- end }}
 {{- end }}
 
+{{- /* The image by digest (`repository:tag@sha256:…`: the runtime pulls the digest, the tag only
+names it), so a tag moved in the registry changes nothing that runs. A tag alone is refused unless
+`image.allowUnpinned` says this cluster is not production. */}}
 {{- define "govcloud.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else if .Values.image.allowUnpinned }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- else }}
+{{- fail "image.digest is required: pin the image by the digest its push printed (sha256:...), or set image.allowUnpinned=true outside production" }}
+{{- end }}
 {{- end }}
 
 {{- define "govcloud.secretName" -}}
