@@ -8,6 +8,8 @@ demo; production refuses to start without them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import ipaddress
 import os
 import re
@@ -230,6 +232,22 @@ OPTIONS: tuple[Option, ...] = (
         "First retry delay of a failed Bale API call; it doubles on each retry (capped at 10 minutes).",
     ),
     Option(
+        "oidc_client_secret",
+        parse_str,
+        "",
+        "Secret the feedback app presents to the portal's OpenID Connect token endpoint (officials' one"
+        " sign-in). Empty: derived from secret_key outside production; in production, no portal sign-in.",
+        secret=True,
+    ),
+    Option(
+        "oidc_signing_key",
+        parse_str,
+        "",
+        "PEM RSA private key the portal signs its ID tokens with. Empty: one kept in var_dir outside"
+        " production; in production, no portal sign-in.",
+        secret=True,
+    ),
+    Option(
         "probe_allowed_networks",
         _networks,
         "",
@@ -389,6 +407,8 @@ def _fill_embedded_defaults(values: dict[str, Any]) -> dict[str, Any]:
             missing.append(OPTIONS_BY_NAME["secret_key"].env)
         else:
             values["secret_key"] = _embedded_secret(var)
+    if not production:
+        _fill_embedded_sign_in(values, var)
     if missing:
         raise ConfigurationError("production needs these settings: " + ", ".join(missing))
     if production:
@@ -437,3 +457,40 @@ def _embedded_secret(var: Path) -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _fill_embedded_sign_in(values: dict[str, Any], var: Path) -> None:
+    """Officials' one sign-in works in the demo with nothing set: the feedback app's secret at the
+    portal follows from the secret key both apps share, and the portal keeps its key in var/."""
+    if not values["oidc_client_secret"]:
+        values["oidc_client_secret"] = hmac.new(
+            values["secret_key"].encode(), b"govcloud-feedback-oidc-client", hashlib.sha256
+        ).hexdigest()
+    if not values["oidc_signing_key"]:
+        values["oidc_signing_key"] = _embedded_signing_key(var)
+
+
+def _embedded_signing_key(var: Path) -> str:
+    """The demo portal's ID-token key, kept in var/ beside the secret key; never used in production."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    path = var / "oidc_signing_key.pem"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        var.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        draft = var / f".oidc_signing_key.{os.getpid()}"
+        draft.write_text(pem)
+        draft.chmod(0o600)
+        try:  # whole or not at all: the portal's processes start at once, the first key wins
+            os.link(draft, path)
+        except FileExistsError:
+            pem = path.read_text()
+        finally:
+            draft.unlink()
+        return pem.strip()

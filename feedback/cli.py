@@ -129,13 +129,18 @@ def print_command(
 
 @group.command("create-admin")
 @click.argument("email")
+@click.option(
+    "--place",
+    default="",
+    help="province:IR-23 | county:<code>: missing-code reports filed there are given to this account.",
+)
 @click.password_option(help="At least 12 characters (prompted for when not given).")
-def create_admin(email: str, password: str) -> None:
+def create_admin(email: str, place: str, password: str) -> None:
     """Create a registry admin account for the feedback app."""
     from feedback.accounts.services import create_account
 
     with _session(_settings()) as session:
-        account = create_account(session, SYSTEM, email, password)
+        account = create_account(session, SYSTEM, email, password, place=place)
     click.echo(f"registry admin {account.email} created")
 
 

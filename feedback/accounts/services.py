@@ -37,11 +37,18 @@ def dummy_hash() -> str:
 
 
 def create_account(
-    session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN
+    session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN, place: str = ""
 ) -> Account:
+    """`place` (`province:IR-23`, `county:2301`): the place a registry admin answers for, so the
+    missing-code reports filed there are theirs from the start; they still see the whole registry."""
+    from feedback.dashboards.scopes import COUNTY, PROVINCE, parse_scope
+
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
+    where = parse_scope(place, (PROVINCE, COUNTY)) if place.strip() else None
     account = _new_account(session, email, password, role)
+    if where is not None:
+        account.scope_kind, account.scope_value = where.kind, where.value
     _audit_created(session, actor, account)
     session.commit()
     return account

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
 import smtplib
 from urllib.parse import quote
 
@@ -24,15 +25,34 @@ from core.errors import NotAuthorized, NotFound, ValidationError
 from core.mail import send_email
 from feedback.accounts.models import Account
 from feedback.dashboards import queries
-from feedback.dashboards.models import ALERT_KINDS, DROP, LOW_RESPONSES, LOW_SCORE, Alert, AlertSubscription
+from feedback.dashboards.bursts import count_low_answers
+from feedback.dashboards.models import (
+    ALERT_KINDS,
+    BALE,
+    BURST,
+    DASHBOARD,
+    DROP,
+    LOW_RESPONSES,
+    LOW_SCORE,
+    Alert,
+    AlertSubscription,
+)
 from feedback.dashboards.scopes import NATION, UNIT, Scope
-from feedback.dashboards.services import account_scope, scope_daily, scope_label, scope_period_totals
+from feedback.dashboards.services import (
+    account_scope,
+    response_filter,
+    scope_daily,
+    scope_label,
+    scope_period_totals,
+)
+from feedback.reports.messages import ACK_BUTTON
 from feedback.reports.models import BaleOutbox
 from feedback.reports.schemas import NOTE_MAX
 from feedback.rollups.models import DAY_LEVELS
 from feedback.rollups.services import fold_pending
 
 WINDOWS = (1, 7, 30)
+ACK_CALLBACK = "ack:"  # the callback data of the button under an alert's Bale message: "ack:<id>"
 log = logging.getLogger(__name__)
 
 
@@ -69,10 +89,14 @@ def subscribe_alert(
         value = float(threshold)
     except ValueError:
         value = -1.0
+    if not math.isfinite(value):
+        value = -1.0
     if value < 0 or (kind in (LOW_SCORE, DROP) and value > 100):
         fields["threshold"] = "out_of_range"
+    elif kind == BURST and (value < 1 or not value.is_integer()):
+        fields["threshold"] = "out_of_range"  # a number of answers, one or more
     try:
-        window = int(window_days)
+        window = 1 if kind == BURST else int(window_days)  # a burst's window is the last hour
     except ValueError:
         window = 0
     if window not in WINDOWS:
@@ -135,8 +159,34 @@ def acknowledge_alert(session: Session, actor: Actor | None, alert_id: int, note
         raise ValidationError("a note is needed", fields={"note": "required" if not note else "too_long"})
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by, alert.note = utcnow(), actor.label, note
+        alert.acknowledged_via = DASHBOARD
         session.commit()
     return alert
+
+
+ACKNOWLEDGED, ALREADY, UNKNOWN = "acknowledged", "already", "unknown"
+
+
+def acknowledge_from_bale(session: Session, chat_id: int, alert_id: int, note: str) -> str:
+    """The button under an alert's Bale message (or `/ack <id> <note>`): acknowledged as the account
+    whose Bale chat it is, when the alert is that account's; an alert of another account is
+    "unknown", as on the dashboard. Not committed: the webhook commits it with the update and the
+    reply. Returns ACKNOWLEDGED, ALREADY or UNKNOWN."""
+    found = session.execute(
+        select(Alert, Account)
+        .join(AlertSubscription, Alert.subscription_id == AlertSubscription.id)
+        .join(Account, Account.id == AlertSubscription.account_id)
+        .where(Alert.id == alert_id, Account.bale_chat_id == chat_id, Account.active)
+        .with_for_update(of=Alert)
+    ).first()
+    if found is None:
+        return UNKNOWN
+    alert, account = found
+    if alert.acknowledged_at is not None:
+        return ALREADY
+    alert.acknowledged_at, alert.acknowledged_by = utcnow(), account.email
+    alert.note, alert.acknowledged_via = note.strip()[:NOTE_MAX], BALE
+    return ACKNOWLEDGED
 
 
 def _breached(subscription: AlertSubscription, totals: queries.Totals, min_responses: int) -> float | None:
@@ -185,11 +235,24 @@ def _drop(
     return (fallen, now.count) if fallen >= subscription.threshold else None
 
 
-def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.date | None = None) -> int:
+def _burst(session: Session, subscription: AlertSubscription, now: dt.datetime) -> tuple[float, int] | None:
+    """(low answers, all answers) over the last hour when the low ones reach the threshold."""
+    found = count_low_answers(session, response_filter(_watched(subscription)), now)
+    return (float(found.low), found.total) if found.low >= subscription.threshold else None
+
+
+def evaluate_alerts(
+    session: Session,
+    actor: Actor,
+    min_responses: int,
+    on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> int:
     """Raise an alert for each active subscription whose threshold is broken and that has no open
     alert; returns how many were raised. Run by the worker (system actor)."""
     if actor.role != Role.system:
         raise NotAuthorized("alerts are evaluated by the worker")
+    now = now or utcnow()
     end = on or tehran_today()
     fold_pending(session, end)
     open_ids = set(session.scalars(select(Alert.subscription_id).where(Alert.acknowledged_at.is_(None))))
@@ -206,8 +269,12 @@ def evaluate_alerts(session: Session, actor: Actor, min_responses: int, on: dt.d
     raised = 0
     for subscription in subscriptions:
         key = subscription.unit_key
-        if subscription.kind == DROP:
-            found = _drop(session, subscription, end, min_responses)
+        if subscription.kind in (DROP, BURST):
+            found = (
+                _drop(session, subscription, end, min_responses)
+                if subscription.kind == DROP
+                else _burst(session, subscription, now)
+            )
             if found is not None:
                 session.add(Alert(subscription_id=subscription.id, value=found[0], count=found[1]))
                 raised += 1
@@ -233,11 +300,16 @@ def _message(alert: Alert, subscription: AlertSubscription, base_url: str) -> tu
         what = f"تنها {alert.count} پاسخ در {days} روز گذشته (کمتر از {subscription.threshold:g})"
     elif subscription.kind == DROP:
         what = f"امتیاز {alert.value:.1f} واحد نسبت به {days} روز پیش از آن افت کرد"
+    elif subscription.kind == BURST:
+        what = f"{alert.value:g} پاسخ با امتیاز پایین از {alert.count} پاسخ در یک ساعت گذشته"
     else:
         what = f"امتیاز {alert.value:.1f} در {days} روز گذشته، زیر {subscription.threshold:g}"
     base = base_url.rstrip("/")
     explain = f"{base}/dashboard?scope={quote(scope.text(), safe=':/')}&days={days if days in (7, 30) else 7}"
-    body = f"هشدار برای {label}: {what}.\n\nچرا: {explain}\nتأیید دریافت: {base}/dashboard/alerts"
+    body = (
+        f"هشدار برای {label}: {what}.\n\nچرا: {explain}\nتأیید دریافت: {base}/dashboard/alerts"
+        f"\nشمارهٔ هشدار: {alert.id}"
+    )
     return f"هشدار نظرسنجی: {label}", body
 
 
@@ -267,10 +339,15 @@ def notify_alerts(session: Session, actor: Actor, smtp_url: str, sender: str, ba
                 )
                 continue
         if account.bale_chat_id:
+            button = {"text": ACK_BUTTON, "callback_data": f"{ACK_CALLBACK}{alert.id}"}
             row = BaleOutbox(
                 chat_id=account.bale_chat_id,
                 method="sendMessage",
-                payload={"chat_id": account.bale_chat_id, "text": body},
+                payload={
+                    "chat_id": account.bale_chat_id,
+                    "text": body,
+                    "reply_markup": {"inline_keyboard": [[button]]},
+                },
             )
             session.add(row)
             session.flush()

@@ -56,7 +56,10 @@ def digest_text(session: Session, account: Account, min_responses: int, end: dt.
     open_reports = session.scalar(
         select(func.count())
         .select_from(MissingCodeReport)
-        .where(MissingCodeReport.agency_code.in_(family(scope.value)), MissingCodeReport.status != "resolved")
+        .where(
+            MissingCodeReport.agency_code.in_(family(scope.value)),
+            MissingCodeReport.status.in_(("open", "verified")),
+        )
     )
     base = base_url.rstrip("/")
     lines = [

@@ -25,17 +25,22 @@ from feedback.db import FeedbackBase
 LOW_RESPONSES = "low_responses"
 LOW_SCORE = "low_score"
 DROP = "drop"
-ALERT_KINDS = (LOW_RESPONSES, LOW_SCORE, DROP)
+BURST = "burst"
+ALERT_KINDS = (LOW_RESPONSES, LOW_SCORE, DROP, BURST)
+DASHBOARD, BALE = "web", "bale"  # where an alert was acknowledged
 
 
 class AlertSubscription(TimestampMixin, FeedbackBase):
     """`low_responses`: fewer than `threshold` responses over the last `window_days`;
     `low_score`: the score over that window under `threshold` (0..100), once there are enough
     responses for a score at all; `drop`: the score over the window `threshold` points or more below
-    the score over the window before it (both with enough responses)."""
+    the score over the window before it (both with enough responses); `burst`: `threshold` or more
+    low answers (`feedback.dashboards.bursts`) within the last hour, whatever the window's score."""
 
     __tablename__ = "alert_subscriptions"
-    __table_args__ = (CheckConstraint("kind IN ('low_responses', 'low_score', 'drop')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('low_responses', 'low_score', 'drop', 'burst')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
@@ -62,6 +67,7 @@ class Alert(FeedbackBase):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
+    acknowledged_via: Mapped[str | None] = mapped_column(String(8))  # DASHBOARD or BALE
     # when it was e-mailed and queued for Bale (None: not yet; the next evaluation sends it)
     notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

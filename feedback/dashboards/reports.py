@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from core.actors import Actor
 from core.dates import parse_jalali, tehran_today
 from core.errors import NotAuthorized, NotFound, ValidationError
+from core.text import normalize_fa
 from feedback.accounts.models import Account
 from feedback.dashboards.hierarchy import family
 from feedback.dashboards.policies import can_see_reports, report_in_scope
 from feedback.dashboards.scopes import AGENCY, PROVINCE, Scope
 from feedback.dashboards.services import account_scope
+from feedback.registry.models import Employee
 from feedback.reports.models import MissingCodeReport, ReportTransition
 from feedback.reports.services import transition_report
 
@@ -58,7 +60,7 @@ def count_reports_by_agency_and_status(session: Session, actor: Actor | None) ->
 
 
 def change_report_status(
-    session: Session, actor: Actor | None, report_id: int, to_status: str, note: str
+    session: Session, actor: Actor | None, report_id: int, to_status: str, note: str, duplicate_of: str = ""
 ) -> MissingCodeReport:
     """A report outside the actor's scope is "not found", as if it did not exist."""
     scope = _scope_or_refuse(actor)
@@ -66,7 +68,7 @@ def change_report_status(
     if report is None or not report_in_scope(scope, report.agency_code, report.province_code):
         raise NotFound("no such report", report_id=report_id)
     assert actor is not None
-    return transition_report(session, report_id, to_status, note, actor.label)
+    return transition_report(session, report_id, to_status, note, actor.label, duplicate_of)
 
 
 def get_report(session: Session, actor: Actor | None, report_id: int) -> MissingCodeReport:
@@ -119,3 +121,25 @@ def assign_report(
     )
     session.commit()
     return report
+
+
+def find_desk(session: Session, report: MissingCodeReport) -> Employee | None:
+    """The registry's employee at the reported desk (the named employee of the report's agency in
+    its province, and county when given), whose code a registry admin reissues or reprints to
+    resolve it; None when the report names nobody or the registry has no such employee (the desk
+    is then added by an import, which issues its code)."""
+    if not report.employee_name:
+        return None
+    query = select(Employee).where(
+        Employee.agency_code == report.agency_code, Employee.province_code == report.province_code
+    )
+    if report.county_code:
+        query = query.where(Employee.county_code == report.county_code)
+    wanted = normalize_fa(report.employee_name)
+    if not wanted:
+        return None
+    query = query.where(Employee.last_name.contains(wanted.split()[-1], autoescape=True))
+    for employee in session.scalars(query.order_by(Employee.active.desc(), Employee.id).limit(50)):
+        if normalize_fa(f"{employee.first_name} {employee.last_name}") == wanted:
+            return employee
+    return None

@@ -62,41 +62,56 @@ class Scope:
 NATION_SCOPE = Scope(NATION)
 
 
-def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:  # noqa: C901 - one branch per scope kind; to split (issue 19)
+def parse_scope(text: str, kinds: tuple[str, ...] = KINDS) -> Scope:
     """`nation`, `province:IR-23`, `agency:ITO`, `unit:ITO/name`...; a clear error names what is wrong."""
-    text = (text or "").strip()
-    kind, _, value = text.partition(":")
-    kind, value = kind.strip().lower(), value.strip()
-    if kind not in kinds:
-        raise ValidationError(
-            f"unknown scope kind {kind!r}: use one of {', '.join(kinds)}", fields={"scope": "unknown kind"}
-        )
+    kind, value = _kind_and_value(text, kinds)
     if kind == NATION:
         return NATION_SCOPE
     if not value:
         raise ValidationError(
             f"the {kind} scope needs a value ({kind}:...)", fields={"scope": "missing value"}
         )
-    if kind == PROVINCE and value.upper() not in reference.provinces_by_code():
-        raise ValidationError(f"no province with the code {value!r}", fields={"scope": "unknown province"})
-    if kind == PROVINCE:
-        value = value.upper()
-    if kind in (AGENCY, UNIT):
-        agency, _, unit = value.partition("/")
-        agency = agency.upper()
-        if agency not in reference.agencies_by_code():
-            raise ValidationError(f"no agency with the code {agency!r}", fields={"scope": "unknown agency"})
-        if kind == UNIT and not unit.strip():
-            raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
-        value = agency if kind == AGENCY else unit_key(agency, unit.strip())
-    if kind == OFFICE:
-        return Scope(OFFICE, _office_value(value))
-    if kind == EMPLOYEE:
-        # ASCII digits naming a possible row: a larger number would reach PostgreSQL as an overflow
-        if not (value.isascii() and value.isdigit() and is_valid_id(int(value))):
-            raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
-        value = str(int(value))
-    return Scope(kind, value)
+    return Scope(kind, _VALUES.get(kind, _as_written)(value))
+
+
+def _kind_and_value(text: str, kinds: tuple[str, ...]) -> tuple[str, str]:
+    """The scope's kind (one of `kinds`, in lower case) and its value as written, trimmed."""
+    kind, _, value = (text or "").strip().partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    if kind not in kinds:
+        raise ValidationError(
+            f"unknown scope kind {kind!r}: use one of {', '.join(kinds)}", fields={"scope": "unknown kind"}
+        )
+    return kind, value
+
+
+def _as_written(value: str) -> str:
+    return value
+
+
+def _province_value(value: str) -> str:
+    return _known_province(value.upper(), written=value)
+
+
+def _agency_value(value: str) -> str:
+    """The agency's code, in capitals (anything after a `/` is a unit, which this scope leaves out)."""
+    return _known_agency(value.partition("/")[0].upper())
+
+
+def _unit_value(value: str) -> str:
+    """`AGENCY/unit name`: the unit's rollup key."""
+    agency, _, unit = value.partition("/")
+    agency = _known_agency(agency.upper())
+    if not unit.strip():
+        raise ValidationError("a unit scope is AGENCY/unit name", fields={"scope": "missing unit name"})
+    return unit_key(agency, unit.strip())
+
+
+def _employee_value(value: str) -> str:
+    # ASCII digits naming a possible row: a larger number would reach PostgreSQL as an overflow
+    if not (value.isascii() and value.isdigit() and is_valid_id(int(value))):
+        raise ValidationError("an employee scope is employee:<id>", fields={"scope": "not an id"})
+    return str(int(value))
 
 
 def _office_value(value: str) -> str:
@@ -106,16 +121,36 @@ def _office_value(value: str) -> str:
         raise ValidationError(
             "an office scope is AGENCY/PROVINCE or AGENCY/PROVINCE/COUNTY", fields={"scope": "bad office"}
         )
-    agency, province = parts[0].upper(), parts[1].upper()
-    if agency not in reference.agencies_by_code():
-        raise ValidationError(f"no agency with the code {agency!r}", fields={"scope": "unknown agency"})
-    if province not in reference.provinces_by_code():
-        raise ValidationError(f"no province with the code {province!r}", fields={"scope": "unknown province"})
+    agency = _known_agency(parts[0].upper())
+    province = _known_province(parts[1].upper())
     if len(parts) == 2:
         return f"{agency}/{province}"
     if county_province(parts[2]) != province:
         raise ValidationError(f"no county {parts[2]!r} in {province}", fields={"scope": "unknown county"})
     return f"{agency}/{province}/{parts[2]}"
+
+
+# How each kind's value is checked and written as the rollups key it (a county is taken as written).
+_VALUES = {
+    PROVINCE: _province_value,
+    AGENCY: _agency_value,
+    UNIT: _unit_value,
+    EMPLOYEE: _employee_value,
+    OFFICE: _office_value,
+}
+
+
+def _known_agency(code: str) -> str:
+    if code not in reference.agencies_by_code():
+        raise ValidationError(f"no agency with the code {code!r}", fields={"scope": "unknown agency"})
+    return code
+
+
+def _known_province(code: str, written: str | None = None) -> str:
+    if code not in reference.provinces_by_code():
+        shown = code if written is None else written
+        raise ValidationError(f"no province with the code {shown!r}", fields={"scope": "unknown province"})
+    return code
 
 
 def county_province(county_code: str) -> str:

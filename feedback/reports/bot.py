@@ -15,13 +15,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.dates import to_persian_digits
+from core.dates import format_jalali, to_persian_digits
 from core.db import affected_rows, utcnow
+from feedback.dashboards.alerts import ACK_CALLBACK, ALREADY, UNKNOWN, acknowledge_from_bale
 from feedback.reports import bale, conversation, lookup, queries
 from feedback.reports import messages as say
 from feedback.reports.models import BaleConversation, BaleOutbox, BaleUpdate
 from feedback.reports.schemas import Channel, OutboxStatus, Step
-from feedback.reports.services import ReportDraft, add_report
+from feedback.reports.services import ReportDraft, add_report, status_details
+from feedback.reports.tracking import normalize_tracking_number
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +63,17 @@ def handle_bale_update(
     def common() -> list:
         return lookup.common_agencies(queries.count_reports_by_agency(session))
 
-    outcome = conversation.advance(state, incoming, now, common)
-    calls = list(outcome.calls)
+    answered = _answer_command(session, incoming, state)
+    if answered is not None:  # a status or an acknowledgement: the conversation stays where it was
+        calls = answered
+    else:
+        outcome = conversation.advance(state, incoming, now, common)
+        calls = list(outcome.calls)
+        if outcome.submit is not None:
+            calls.append(_filed(session, outcome.submit, incoming.chat_id, status_url_base))
+        _save_state(session, row, incoming.chat_id, outcome.state, now)
     if incoming.callback_id:
         calls.insert(0, bale.answer_callback(incoming.callback_id))
-    if outcome.submit is not None:
-        report = add_report(session, _draft(outcome.submit, incoming.chat_id))
-        url = f"{status_url_base.rstrip('/')}/report-missing-code/{report.tracking_number}"
-        calls.append(
-            bale.send_message(
-                incoming.chat_id,
-                say.DONE.format(tracking=to_persian_digits(report.tracking_number), status_url=url),
-                bale.REMOVE_KEYBOARD,
-            )
-        )
-    _save_state(session, row, incoming.chat_id, outcome.state, now)
     rows = [
         BaleOutbox(
             update_id=incoming.update_id,
@@ -93,6 +91,60 @@ def handle_bale_update(
     ids = [r.id for r in rows]
     session.commit()
     return ids
+
+
+def _filed(session: Session, answers: dict[str, Any], chat_id: int, status_url_base: str) -> bale.Call:
+    """The confirmed report, added; the reply that gives its tracking number."""
+    report = add_report(session, _draft(answers, chat_id))
+    url = f"{status_url_base.rstrip('/')}/report-missing-code/{report.tracking_number}"
+    return bale.send_message(
+        chat_id,
+        say.DONE.format(tracking=to_persian_digits(report.tracking_number), status_url=url),
+        bale.REMOVE_KEYBOARD,
+    )
+
+
+def _answer_command(
+    session: Session, incoming: bale.Incoming, state: conversation.State | None
+) -> list[bale.Call] | None:
+    """Answers outside the report conversation, or None to let it go on: `/status <number>` (or a
+    tracking number sent on its own when no report is being written) tells a citizen where their
+    report stands; an alert's button (`ack:<id>`) or `/ack <id> <note>` acknowledges an official's
+    alert from the chat the alert was sent to."""
+    chat = incoming.chat_id
+    assert chat is not None
+    data = incoming.callback_data or ""
+    words = (incoming.text or "").split(maxsplit=2)
+    if data.startswith(ACK_CALLBACK) or incoming.command == "/ack":
+        raw = data[len(ACK_CALLBACK) :] if data else (words[1] if len(words) > 1 else "")
+        alert_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        if alert_id is None:
+            return [bale.send_message(chat, say.ACK_HOW)]
+        note = say.ACK_NOTE if data or len(words) < 3 else words[2]
+        done = acknowledge_from_bale(session, chat, alert_id, note)
+        reply = {UNKNOWN: say.ACK_UNKNOWN, ALREADY: say.ACK_ALREADY}.get(done, say.ACK_DONE)
+        return [bale.send_message(chat, reply.format(alert=to_persian_digits(alert_id)))]
+    if incoming.command == "/status":
+        return [_status_reply(session, chat, words[1] if len(words) > 1 else "")]
+    idle = state is None or (state.step is Step.agency and not state.answers)
+    if idle and incoming.text and not incoming.command and normalize_tracking_number(incoming.text):
+        return [_status_reply(session, chat, incoming.text)]
+    return None
+
+
+def _status_reply(session: Session, chat: int, typed: str) -> bale.Call:
+    if not typed.strip():
+        return bale.send_message(chat, say.STATUS_HOW)
+    number = normalize_tracking_number(typed)
+    report = queries.get_report_by_tracking(session, number) if number else None
+    if report is None:
+        return bale.send_message(chat, say.STATUS_UNKNOWN.format(text=typed.strip()[:20]))
+    text = say.STATUS_ANSWER.format(
+        tracking=to_persian_digits(report.tracking_number),
+        status=say.STATUS_NAMES[report.status],
+        changed=format_jalali(report.status_changed_at),
+    )
+    return bale.send_message(chat, text + status_details(report))
 
 
 UPDATE_RETENTION = dt.timedelta(days=30)

@@ -53,4 +53,21 @@ CANCELLED = "گزارش لغو شد. هر زمان خواستید با /start د
 NOTHING_TO_CANCEL = "گزارشی در جریان نیست. برای گزارش یک میز بدون کد، /start را بفرستید."
 CALLBACK_OK = "انجام شد"
 STATUS_CHANGED = "وضعیت گزارش شما با شمارهٔ پیگیری {tracking} تغییر کرد: {status}"
-STATUS_NAMES = {"open": "باز", "verified": "بررسی و تأیید شد", "resolved": "رسیدگی شد"}
+STATUS_NAMES = {
+    "open": "باز",
+    "verified": "بررسی و تأیید شد",
+    "resolved": "رسیدگی شد",
+    "duplicate": "تکراری",
+    "rejected": "رد شد",
+}
+REASON = "\nدلیل: {reason}"
+DUPLICATE_OF = "\nگزارش اصلی: {tracking}"
+STATUS_ANSWER = "وضعیت گزارش با شمارهٔ پیگیری {tracking}: {status} (از {changed})"
+STATUS_UNKNOWN = "گزارشی با شمارهٔ پیگیری «{text}» پیدا نشد. شماره را دوباره بررسی کنید (ده رقم)."
+STATUS_HOW = "برای دیدن وضعیت گزارش، شمارهٔ پیگیری را بفرستید یا بنویسید: /status شمارهٔ پیگیری"
+ACK_BUTTON = "تأیید دریافت"
+ACK_NOTE = "تأیید دریافت در بله"
+ACK_DONE = "دریافت هشدار {alert} ثبت شد. سپاس!"
+ACK_ALREADY = "دریافت هشدار {alert} پیش‌تر ثبت شده بود."
+ACK_UNKNOWN = "هشداری با این شماره برای این گفتگو پیدا نشد."
+ACK_HOW = "برای تأیید دریافت هشدار بنویسید: /ack شمارهٔ هشدار و در صورت تمایل یادداشتی کوتاه"

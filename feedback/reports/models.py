@@ -29,7 +29,7 @@ class MissingCodeReport(TimestampMixin, FeedbackBase):
 
     __tablename__ = "missing_code_reports"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'verified', 'resolved')", name="status"),
+        CheckConstraint("status IN ('open', 'verified', 'resolved', 'duplicate', 'rejected')", name="status"),
         CheckConstraint("channel IN ('bale', 'web')", name="channel"),
     )
 
@@ -54,6 +54,10 @@ class MissingCodeReport(TimestampMixin, FeedbackBase):
     # Who follows the report up (an account's e-mail) and by when; set on its dashboard page.
     owner: Mapped[str | None] = mapped_column(String(254))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # Why a report was closed as a duplicate or rejected (the citizen is told it), and for a
+    # duplicate the tracking number of the report it repeats.
+    reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_of: Mapped[str | None] = mapped_column(String(16))
     # Personal data: lets the bot tell the reporter about progress; never shown on a public page.
     reporter_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 

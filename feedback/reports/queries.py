@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from feedback.accounts.models import REGISTRY_ADMIN, Account
 from feedback.reports.models import BaleOutbox, MissingCodeReport
 from feedback.reports.schemas import OutboxStatus, ReportStatus
 
@@ -18,10 +19,10 @@ def get_report_by_tracking(session: Session, tracking_number: str) -> MissingCod
 
 
 def count_open_reports_by_agency(session: Session) -> dict[str, int]:
-    """Reports not yet resolved (open or verified), per agency code: what an agency still owes."""
+    """Reports still in hand (open or verified), per agency code: what an agency still owes."""
     rows = session.execute(
         select(MissingCodeReport.agency_code, func.count())
-        .where(MissingCodeReport.status != ReportStatus.resolved.value)
+        .where(MissingCodeReport.status.in_((ReportStatus.open.value, ReportStatus.verified.value)))
         .group_by(MissingCodeReport.agency_code)
     )
     return {code: count for code, count in rows}
@@ -50,3 +51,24 @@ def list_stale_outbox_ids(session: Session, older_than: dt.datetime, limit: int 
             .limit(limit)
         )
     )
+
+
+def place_owner(session: Session, province_code: str, county_code: str | None) -> str | None:
+    """The registry account that answers for a place: the county's, else the province's (a registry
+    admin created with `--place`); None when the place has none."""
+    places = [("county", county_code)] if county_code else []
+    for kind, value in [*places, ("province", province_code)]:
+        email = session.scalar(
+            select(Account.email)
+            .where(
+                Account.role == REGISTRY_ADMIN,
+                Account.active,
+                Account.scope_kind == kind,
+                Account.scope_value == value,
+            )
+            .order_by(Account.id)
+            .limit(1)
+        )
+        if email is not None:
+            return email
+    return None

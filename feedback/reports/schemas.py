@@ -9,6 +9,8 @@ class ReportStatus(enum.StrEnum):
     open = "open"
     verified = "verified"
     resolved = "resolved"
+    duplicate = "duplicate"  # repeats another report (`duplicate_of`), with the reason
+    rejected = "rejected"  # not a desk without a code (a wrong place, a prank), with the reason
 
 
 class Channel(enum.StrEnum):
@@ -35,12 +37,18 @@ class Step(enum.StrEnum):
 
 
 # from → the statuses it may move to: someone checks the desk (verified), then the code is posted
-# (resolved). A false report is resolved with a note saying so; resolved is final.
+# (resolved). A report that repeats another is closed as a duplicate and a false one is rejected,
+# either before or after the check, each with a reason; the three closed statuses are final.
+CLOSED_WITH_REASON = frozenset({ReportStatus.duplicate, ReportStatus.rejected})
 ALLOWED_TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
-    ReportStatus.open: frozenset({ReportStatus.verified}),
-    ReportStatus.verified: frozenset({ReportStatus.resolved}),
+    ReportStatus.open: frozenset({ReportStatus.verified, *CLOSED_WITH_REASON}),
+    ReportStatus.verified: frozenset({ReportStatus.resolved, *CLOSED_WITH_REASON}),
     ReportStatus.resolved: frozenset(),
+    ReportStatus.duplicate: frozenset(),
+    ReportStatus.rejected: frozenset(),
 }
+# how long the place's registry account has to follow a report up, when it is given one on arrival
+OWNER_DAYS = 14
 
 OFFICE_MAX = 200
 ADDRESS_MAX = 500

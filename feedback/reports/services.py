@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.dates import tehran_today
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError
-from feedback.reports import lookup
+from feedback.reports import lookup, queries
 from feedback.reports import messages as say
 from feedback.reports.models import BaleOutbox, MissingCodeReport, ReportTransition
 from feedback.reports.schemas import (
     ACTOR_MAX,
     ADDRESS_MAX,
     ALLOWED_TRANSITIONS,
+    CLOSED_WITH_REASON,
     EMPLOYEE_MAX,
     NOTE_MAX,
     OFFICE_MAX,
+    OWNER_DAYS,
     Channel,
     OutboxStatus,
     ReportStatus,
 )
-from feedback.reports.tracking import new_tracking_number
+from feedback.reports.tracking import new_tracking_number, normalize_tracking_number
 
 TRACKING_ATTEMPTS = 5
 
@@ -88,13 +92,19 @@ def _check_draft(draft: ReportDraft) -> None:
 
 def add_report(session: Session, draft: ReportDraft) -> MissingCodeReport:
     """Add a report and its first history row without committing (the Bale webhook commits it with
-    the update and the reply). A tracking-number collision is retried inside a savepoint."""
+    the update and the reply). A tracking-number collision is retried inside a savepoint. The
+    registry account of the report's place (`queries.place_owner`) owns it from the start, with a
+    deadline, so no report waits for someone to notice it."""
     _check_draft(draft)
+    owner = queries.place_owner(session, draft.province_code, draft.county_code)
+    deadline = tehran_today() + dt.timedelta(days=OWNER_DAYS) if owner else None
     for _attempt in range(TRACKING_ATTEMPTS):
         report = MissingCodeReport(
             tracking_number=new_tracking_number(),
             status=ReportStatus.open.value,
             status_changed_at=utcnow(),
+            owner=owner,
+            deadline=deadline,
             **{
                 **dataclasses.asdict(draft),
                 "channel": draft.channel.value,
@@ -170,10 +180,40 @@ def submit_web_report(
     return report
 
 
+def _transition_errors(target: ReportStatus, note: str, actor_label: str) -> dict[str, str]:
+    fields = {}
+    if len(note) > NOTE_MAX:
+        fields["note"] = "too_long"
+    if not actor_label or len(actor_label) > ACTOR_MAX:
+        fields["actor"] = "required" if not actor_label else "too_long"
+    if (target is ReportStatus.resolved or target in CLOSED_WITH_REASON) and not note:
+        fields["note"] = "required"
+    return fields
+
+
+def _original(
+    session: Session, report: MissingCodeReport, duplicate_of: str, fields: dict[str, str]
+) -> MissingCodeReport | None:
+    """The report a duplicate repeats: another report, by its tracking number (else a field error)."""
+    number = normalize_tracking_number(duplicate_of or "")
+    original = queries.get_report_by_tracking(session, number) if number else None
+    if original is None or original.id == report.id:
+        fields["duplicate_of"] = "unknown_report" if (duplicate_of or "").strip() else "required"
+        return None
+    return original
+
+
 def transition_report(
-    session: Session, report_id: int, to_status: ReportStatus | str, note: str, actor_label: str
+    session: Session,
+    report_id: int,
+    to_status: ReportStatus | str,
+    note: str,
+    actor_label: str,
+    duplicate_of: str = "",
 ) -> MissingCodeReport:
-    """Move a report along open → verified → resolved, keeping who did it, when and why.
+    """Move a report along open → verified → resolved, or close it as a duplicate (of the report
+    `duplicate_of`, a tracking number) or rejected, keeping who did it, when and why; the reason of
+    a duplicate or a rejection is kept on the report too, for the citizen.
 
     Who may do it is the dashboards' decision (their sign-in and scopes); this enforces the order
     and keeps the history."""
@@ -183,18 +223,15 @@ def transition_report(
         raise ValidationError("unknown status", fields={"status": "unknown_status"}) from None
     note = (note or "").strip()
     actor_label = _clean(actor_label)
-    fields = {}
-    if len(note) > NOTE_MAX:
-        fields["note"] = "too_long"
-    if not actor_label or len(actor_label) > ACTOR_MAX:
-        fields["actor"] = "required" if not actor_label else "too_long"
-    if target is ReportStatus.resolved and not note:
-        fields["note"] = "required"
+    fields = _transition_errors(target, note, actor_label)
     report = session.scalar(
         select(MissingCodeReport).where(MissingCodeReport.id == report_id).with_for_update()
     )
     if report is None:
         raise NotFound("no such report", report_id=report_id)
+    original = None
+    if target is ReportStatus.duplicate:
+        original = _original(session, report, duplicate_of, fields)
     if fields:
         raise ValidationError("the transition has invalid fields", fields=fields)
     current = ReportStatus(report.status)
@@ -212,11 +249,14 @@ def transition_report(
     )
     report.status = target.value
     report.status_changed_at = now
+    if target in CLOSED_WITH_REASON:
+        report.reason = note
+        report.duplicate_of = original.tracking_number if original is not None else None
     if report.reporter_chat_id is not None:
         # The reporter hears about it in Bale; the sweeper task sends rows nobody enqueued.
         text = say.STATUS_CHANGED.format(
             tracking=report.tracking_number, status=say.STATUS_NAMES[target.value]
-        )
+        ) + status_details(report)
         session.add(
             BaleOutbox(
                 chat_id=report.reporter_chat_id,
@@ -229,3 +269,12 @@ def transition_report(
         )
     session.commit()
     return report
+
+
+def status_details(report: MissingCodeReport) -> str:
+    """What a citizen is told beyond the status: the reason of a duplicate or a rejection and the
+    report it repeats (as on the public status page)."""
+    text = say.REASON.format(reason=report.reason) if report.reason else ""
+    if report.duplicate_of:
+        text += say.DUPLICATE_OF.format(tracking=report.duplicate_of)
+    return text

@@ -217,10 +217,10 @@ _CALL = (  # built from the constant names and types above; every value is a bou
 )
 
 
-def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
-    """`feedback_submit`'s arguments. The thresholds, rule names and the nation's key are passed in,
-    so they have one definition, here in Python."""
-    params: dict[str, object] = {
+def _submitted_values(s: Submission) -> dict[str, object]:
+    """What the submission itself says, named as the response's columns (and `feedback_submit`'s
+    arguments): both ways of submitting store these values alike."""
+    return {
         "employee_id": s.employee_id,
         "code_id": s.code_id,
         "submission_id": s.submission_id,
@@ -231,6 +231,14 @@ def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
         "q3": s.answers[2],
         "q4": s.answers[3],
         "comment": clean_comment(s.comment),
+    }
+
+
+def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
+    """`feedback_submit`'s arguments. The thresholds, rule names and the nation's key are passed in,
+    so they have one definition, here in Python."""
+    params: dict[str, object] = {
+        **_submitted_values(s),
         "now": now,
         "day": tehran_day(now),
         "ip_threshold": EMPLOYEE_IP_THRESHOLD,
@@ -324,19 +332,10 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
             return Outcome(stored.id, stored.status, duplicate=True)
     rule = s.review or judge_rules(desk.same_ip, desk.other_employees)
     row = {
-        "employee_id": s.employee_id,
-        "code_id": s.code_id,
+        **_submitted_values(s),
         "day": day,
-        "device_hash": s.device_hash,
-        "ip_hash": s.ip_hash,
-        "q1": s.answers[0],
-        "q2": s.answers[1],
-        "q3": s.answers[2],
-        "q4": s.answers[3],
-        "comment": clean_comment(s.comment),
         "status": FLAGGED if rule else COUNTED,
         "flag_rule": rule,
-        "submission_id": s.submission_id,
         "unit": desk.unit,
         "agency_code": desk.agency_code,
         "province_code": desk.province_code,

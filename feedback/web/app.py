@@ -26,7 +26,7 @@ def index() -> str:
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
-    from feedback.web import account, admin, auth, codes, coverage, errors, jobs, security
+    from feedback.web import account, admin, auth, codes, coverage, errors, jobs, portal_sign_in, security
     from feedback.worker import create_celery
 
     settings = settings or load_settings()
@@ -51,6 +51,7 @@ def create_app(
     )
     app.register_blueprint(pages)
     app.register_blueprint(account.bp)
+    portal_sign_in.init_portal_sign_in(app)
     app.register_blueprint(codes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs.bp)

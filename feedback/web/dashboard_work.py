@@ -42,6 +42,7 @@ def _detail(report_id: int, errors: dict[str, str] | None = None, status: int = 
         report=report,
         agencies={a.code: a.name_fa for a in reference.agencies()},
         owners=reports.owner_choices(get_session()),
+        desk=reports.find_desk(get_session(), report),
         province_map=province_map(),
         errors=errors or {},
     ), status
@@ -96,27 +97,40 @@ def report_assign(report_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("dashboard_work.report_detail", report_id=report_id))
 
 
+def _refusal(fields: dict[str, str]) -> str:
+    if "duplicate_of" in fields:
+        return _("Not changed: give the tracking number of the report this one repeats.")
+    if "note" in fields:
+        return _(
+            "Not changed: a reason is needed to resolve, reject or close as a duplicate,"
+            " and at most 1000 characters."
+        )
+    return _("Not changed: the status is not valid.")
+
+
 @bp.post("/reports/<int:report_id>/status")
 @viewer_required
 def report_status(report_id: int) -> Response:
+    form = request.form
     try:
         reports.change_report_status(
             get_session(),
             current_actor(),
             report_id,
-            request.form.get("status", ""),
-            request.form.get("note", ""),
+            form.get("status", ""),
+            form.get("note", ""),
+            form.get("duplicate_of", ""),
         )
     except ValidationError as exc:
-        flash(
-            _("Not changed: a note is needed to resolve, and at most 1000 characters.")
-            if "note" in exc.fields
-            else _("Not changed: the status is not valid.")
-        )
+        get_session().rollback()
+        flash(_refusal(exc.fields))
     except Conflict:
+        get_session().rollback()
         flash(_("Not changed: the report has already moved on."))
     else:
         flash(_("The report's status was changed."))
+    if form.get("back") == "detail":
+        return redirect(url_for("dashboard_work.report_detail", report_id=report_id))
     return redirect(url_for("dashboard_work.report_list"))
 
 

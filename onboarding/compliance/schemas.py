@@ -27,6 +27,9 @@ STATUS_BITS = {str(status): 1 << index for index, status in enumerate(STATUS_ORD
 
 
 REMIND_DAYS_MAX = 365  # how long before a deadline a reminder may be sent, at most
+EVIDENCE_WINDOW_DAYS_MAX = 90  # how far back a milestone's evidence of answering may look, at most
+# The longest text each field of a program or milestone holds (its column's length).
+MAX_LENGTHS = {"code": 64, "title_fa": 300, "title_en": 300}
 
 
 class TargetKind(enum.StrEnum):
@@ -55,8 +58,8 @@ class ProgramInput:
         title_fa = str(data.get("title_fa") or "").strip()
         if not code:
             fields["code"] = "required"
-        elif len(code) > 64:
-            fields["code"] = "at most 64 characters"
+        elif len(code) > MAX_LENGTHS["code"]:
+            fields["code"] = f"at most {MAX_LENGTHS['code']} characters"
         if not title_fa:
             fields["title_fa"] = "required"
         if fields:
@@ -187,13 +190,13 @@ def _remind_days_before(data: dict[str, Any], fields: dict[str, str]) -> int:
 
 
 def _parse_evidence(data: dict[str, Any], fields: dict[str, str]) -> tuple[int, float]:
-    """The evidence window (1-90 days) and the availability it needs (a share above 0, at most 1)."""
+    """The evidence window (in days, from one) and the availability it needs (a share above 0, at most 1)."""
     raw_window = data.get("evidence_window_days", 7)
     window = 7
     try:
         window = int(raw_window if raw_window not in (None, "") else 7)
-        if not 1 <= window <= 90:
-            fields["evidence_window_days"] = "between 1 and 90"
+        if not 1 <= window <= EVIDENCE_WINDOW_DAYS_MAX:
+            fields["evidence_window_days"] = f"between 1 and {EVIDENCE_WINDOW_DAYS_MAX}"
     except (TypeError, ValueError):
         fields["evidence_window_days"] = f"not a whole number: {raw_window!r}"
     raw_share = data.get("evidence_min_availability", 0.95)

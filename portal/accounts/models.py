@@ -55,3 +55,19 @@ class ApiToken(TimestampMixin, PlatformBase):
 
 
 SIGN_IN_ATTEMPTS = attempts_table(PlatformBase.metadata)
+
+
+class SignInCode(PlatformBase):
+    """An OpenID Connect authorization code the portal gave an app it signs users in for (the
+    feedback app): the SHA-256 digest of the code, never the code, used once within a minute."""
+
+    __tablename__ = "sign_in_codes"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(200))
+    nonce: Mapped[str | None] = mapped_column(String(200))
+    auth_time: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -9,28 +9,31 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
 from core.web import public
-from portal.api.openapi import build_document, operation
+from portal.api.openapi import build_document, operation, shape
 from portal.auth import current_actor, current_user, signed_in
 from portal.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 docs_bp = Blueprint("api_docs", __name__)
 
-ME_SCHEMA = {
-    "type": "object",
-    "required": ["id", "email", "role", "agency_ids"],
-    "properties": {
-        "id": {"type": "integer"},
-        "email": {"type": "string"},
-        "name": {"type": "string"},
-        "role": {
-            "type": "string",
-            "enum": ["platform_admin", "overseer", "auditor", "agency_admin", "agency_member"],
+ACCOUNT = shape(
+    "Account",
+    {
+        "type": "object",
+        "required": ["id", "email", "role", "agency_ids"],
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+            "role": {
+                "type": "string",
+                "enum": ["platform_admin", "overseer", "auditor", "agency_admin", "agency_member"],
+            },
+            "agency_id": {"type": ["integer", "null"]},
+            "agency_ids": {"type": "array", "items": {"type": "integer"}},
         },
-        "agency_id": {"type": ["integer", "null"]},
-        "agency_ids": {"type": "array", "items": {"type": "integer"}},
     },
-}
+)
 
 
 @bp.get("/me")
@@ -38,7 +41,7 @@ ME_SCHEMA = {
 @operation(
     summary="The account behind this token and the agencies it may act for",
     tags=["accounts"],
-    response=ME_SCHEMA,
+    response=ACCOUNT,
 )
 def me() -> Response:
     user, actor = current_user(), current_actor()

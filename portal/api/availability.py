@@ -15,13 +15,13 @@ from onboarding.probes import queries, services
 from onboarding.probes.models import ProbeResult
 from portal import tasks
 from portal.api import bp
-from portal.api.openapi import operation, query_param, validate_json
+from portal.api.openapi import JSON, nullable, operation, query_param, shape, validate_json
 from portal.auth import current_actor, signed_in
 from workers.celery_names import TaskNames
 
 TAGS = ["availability"]
 NULLABLE_INT = {"type": ["integer", "null"]}
-PROBE_PROPERTIES: dict[str, Any] = {
+PROBE_PROPERTIES: JSON = {
     "at": {"type": "string", "format": "date-time"},
     "up": {"type": "boolean"},
     "status_code": NULLABLE_INT,
@@ -29,49 +29,64 @@ PROBE_PROPERTIES: dict[str, Any] = {
     "error_class": {"type": "string"},
     "error_detail": {"type": "string"},
 }
-PROBE_SCHEMA = {"type": ["object", "null"], "properties": PROBE_PROPERTIES}
-AVAILABILITY_SCHEMA = {
-    "type": "object",
-    "required": ["agency_id", "services", "failures"],
-    "properties": {
-        "agency_id": {"type": "integer"},
-        "services": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "integer"},
-                    "code": {"type": "string"},
-                    "kind": {"type": "string", "enum": ["service", "inquiry"]},
-                    "status": {"type": "string"},
-                    "maturity": {"type": "integer", "description": "declared"},
-                    "online_m2m": {"type": "boolean", "description": "declared (inquiries)"},
-                    "probed": {"type": "boolean", "description": "active with an address to probe"},
-                    "availability_7d": {
-                        "type": ["object", "null"],
-                        "properties": {
-                            "probes": {"type": "integer"},
-                            "up": {"type": "integer"},
-                            "ratio": {"type": ["number", "null"]},
-                        },
-                    },
-                    "last_probe": PROBE_SCHEMA,
-                },
-            },
-        },
-        "failures": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {**PROBE_PROPERTIES, "service_id": {"type": "integer"}},
-            },
+PROBE = shape("Probe", {"type": "object", "properties": PROBE_PROPERTIES})
+PROBE_FAILURE = shape(
+    "ProbeFailure",
+    {"type": "object", "properties": {**PROBE_PROPERTIES, "service_id": {"type": "integer"}}},
+)
+WEEK = shape(
+    "AvailabilityWeek",
+    {
+        "type": "object",
+        "properties": {
+            "probes": {"type": "integer"},
+            "up": {"type": "integer"},
+            "ratio": {"type": ["number", "null"]},
         },
     },
-}
-QUEUED_SCHEMA = {
-    "type": "object",
-    "properties": {"service_id": {"type": "integer"}, "queued": {"type": "boolean"}},
-}
+)
+SERVICE_EVIDENCE = shape(
+    "ServiceEvidence",
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "kind": {"type": "string", "enum": ["service", "inquiry"]},
+            "status": {"type": "string"},
+            "maturity": {"type": "integer", "description": "declared"},
+            "online_m2m": {"type": "boolean", "description": "declared (inquiries)"},
+            "probed": {"type": "boolean", "description": "active with an address to probe"},
+            "availability_7d": nullable(WEEK),
+            "last_probe": nullable(PROBE),
+        },
+    },
+)
+AVAILABILITY = shape(
+    "AgencyAvailability",
+    {
+        "type": "object",
+        "required": ["agency_id", "services", "failures"],
+        "properties": {
+            "agency_id": {"type": "integer"},
+            "services": {"type": "array", "items": SERVICE_EVIDENCE.ref},
+            "failures": {"type": "array", "items": PROBE_FAILURE.ref},
+        },
+    },
+)
+PROBE_REQUEST = shape(
+    "ProbeRequest",
+    {
+        "type": "object",
+        "required": ["service_id"],
+        "additionalProperties": False,
+        "properties": {"service_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+    },
+)
+QUEUED = shape(
+    "ProbeQueued",
+    {"type": "object", "properties": {"service_id": {"type": "integer"}, "queued": {"type": "boolean"}}},
+)
 
 
 def _probe(row: ProbeResult | None) -> dict[str, Any] | None:
@@ -94,7 +109,7 @@ def _probe(row: ProbeResult | None) -> dict[str, Any] | None:
     errors=(422,),
     summary="The agency's services: declared beside their 7-day availability and last probe; recent failures",
     tags=TAGS,
-    response=AVAILABILITY_SCHEMA,
+    response=AVAILABILITY,
 )
 def agency_availability() -> Any:
     """An agency named by the query that the caller may not read is bad input naming `agency` (422)."""
@@ -132,21 +147,13 @@ def agency_availability() -> Any:
     }
 
 
-PROBE_REQUEST = {
-    "type": "object",
-    "required": ["service_id"],
-    "additionalProperties": False,
-    "properties": {"service_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
-}
-
-
 @bp.post("/probes")
 @signed_in
 @operation(
     request_body=PROBE_REQUEST,
     summary="Probe the agency's service now (the result appears within a minute)",
     tags=TAGS,
-    response=QUEUED_SCHEMA,
+    response=QUEUED,
     status=202,
 )
 def probe_now() -> Any:

@@ -6,112 +6,42 @@ in If-Match. A stale write answers 412 and changes nothing; a write without If-M
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request, url_for
-from werkzeug.exceptions import PreconditionRequired
 from werkzeug.wrappers import Response
 
 from catalog import descriptors, queries, services
-from catalog.models import Agency, AgencyKind, EService, ServiceChange
+from catalog.models import AgencyKind
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
-from core.errors import NotFound, PreconditionFailed, UnknownReference, ValidationError
+from core.errors import NotFound, UnknownReference, ValidationError
 from core.web import body_limit, get_session
 from portal.api import bp
 from portal.api.catalog_schemas import (
-    AGENCY_CREATE_SCHEMA,
+    AGENCY,
+    AGENCY_CREATE,
+    AGENCY_FILTER_PARAMS,
     AGENCY_IF_MATCH,
-    AGENCY_SCHEMA,
-    AGENCY_UPDATE_SCHEMA,
-    CREATE_SCHEMA,
-    DESCRIPTOR_REPORT_SCHEMA,
-    DESCRIPTOR_SCHEMA,
+    AGENCY_UPDATE,
+    DESCRIPTOR_IMPORT,
+    DESCRIPTOR_REPORT,
     FILTER_PARAMS,
-    HISTORY_SCHEMA,
     IF_MATCH,
-    PAGE_SCHEMA,
-    SERVICE_SCHEMA,
-    UPDATE_SCHEMA,
+    SERVICE,
+    SERVICE_CHANGE,
+    SERVICE_CREATE,
+    SERVICE_PAGE,
+    SERVICE_UPDATE,
+    agency_json,
+    change_json,
+    descriptor_report_json,
+    service_json,
 )
-from portal.api.openapi import operation, query_param, validate_json
+from portal.api.conditional import expected_version, tagged
+from portal.api.openapi import ListOf, operation, validate_json
 from portal.auth import current_actor, roles, signed_in
 from portal.security import UPLOAD_BYTES
 
 EDITORS = (Role.platform_admin, Role.agency_admin, Role.agency_member)
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _agency(agency: Agency) -> dict[str, Any]:
-    return {
-        "id": agency.id,
-        "code": agency.code,
-        "name_fa": agency.name_fa,
-        "name_en": agency.name_en,
-        "kind": agency.kind.value,
-        "parent_id": agency.parent_id,
-        "province_code": agency.province_code,
-        "county_code": agency.county_code,
-        "active": agency.active,
-        "version": agency.version,
-    }
-
-
-def _service(service: EService) -> dict[str, Any]:
-    return {
-        "id": service.id,
-        "agency_id": service.agency_id,
-        "agency": service.agency.code,
-        "version": service.version,
-        "created_at": service.created_at.isoformat(),
-        "updated_at": service.updated_at.isoformat(),
-        "code": service.code,
-        "name_fa": service.name_fa,
-        "name_en": service.name_en,
-        "kind": service.kind.value,
-        "audience": service.audience.value,
-        "channels": list(service.channels),
-        "maturity": service.maturity,
-        "online_m2m": service.online_m2m,
-        "yearly_volume": service.yearly_volume,
-        "public_url": service.public_url,
-        "owner_name": service.owner_name,
-        "owner_email": service.owner_email,
-        "owner_phone": service.owner_phone,
-        "status": service.status.value,
-    }
-
-
-def _change(entry: ServiceChange) -> dict[str, Any]:
-    return {
-        "at": entry.at.isoformat(),
-        "action": entry.action,
-        "actor": entry.actor_label,
-        "via": entry.via,
-        "changes": entry.changes,
-    }
-
-
-def _with_etag(body: dict[str, Any], obj: EService | Agency, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.set_etag(str(obj.version))
-    return response
-
-
-def expected_version(what: str = "e-service") -> int | None:
-    """The version named by If-Match (428 when it is missing; `*` skips the check)."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired()
-    if header == "*":
-        return None
-    for tag in request.if_match.as_set(include_weak=False):
-        if tag and tag.isdigit():
-            return int(tag)
-    raise PreconditionFailed(f"If-Match does not name a version of this {what}")
-
 
 # --- agencies -------------------------------------------------------------------------------------
 
@@ -121,11 +51,8 @@ def expected_version(what: str = "e-service") -> int | None:
 @operation(
     summary="Agencies this account may read",
     tags=["agencies"],
-    response={"type": "array", "items": AGENCY_SCHEMA},
-    parameters=[
-        query_param("q", {"type": "string"}, "text in the code or names"),
-        query_param("kind", {"type": "string", "enum": [k.value for k in AgencyKind]}),
-    ],
+    response=ListOf(AGENCY),
+    parameters=AGENCY_FILTER_PARAMS,
 )
 def list_agencies() -> Response:
     kind = request.args.get("kind") or None
@@ -137,7 +64,7 @@ def list_agencies() -> Response:
         text=request.args.get("q", ""),
         kind=AgencyKind(kind) if kind else None,
     )
-    return jsonify([_agency(a) for a in agencies])
+    return jsonify([agency_json(a) for a in agencies])
 
 
 @bp.get("/agencies/<int:agency_id>")
@@ -145,12 +72,12 @@ def list_agencies() -> Response:
 @operation(
     summary="One agency; its ETag is what PATCH, deactivate and activate need in If-Match",
     tags=["agencies"],
-    response=AGENCY_SCHEMA,
+    response=AGENCY,
     headers={"ETag": "the agency's version"},
 )
 def get_agency(agency_id: int) -> Response:
     agency = queries.get_agency(get_session(), current_actor(), agency_id)
-    return _with_etag(_agency(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 @bp.post("/agencies")
@@ -158,13 +85,13 @@ def get_agency(agency_id: int) -> Response:
 @operation(
     summary="Add an agency: top-level (platform admins) or under a parent the account manages",
     tags=["agencies"],
-    request_body=AGENCY_CREATE_SCHEMA,
-    response=AGENCY_SCHEMA,
+    request_body=AGENCY_CREATE,
+    response=AGENCY,
     status=201,
     headers={"ETag": "the new agency's version", "Location": "the new agency's URL"},
 )
 def create_agency() -> Response:
-    body = validate_json(AGENCY_CREATE_SCHEMA)
+    body = validate_json(AGENCY_CREATE)
     session, actor = get_session(), current_actor()
     parent_id = body.pop("parent_id", None)
     if parent_id is not None:
@@ -173,7 +100,7 @@ def create_agency() -> Response:
         except NotFound:  # a field of the body: 422 naming it, alike for missing and unreadable
             raise UnknownReference("parent_id", "agency") from None
     agency = services.create_agency(session, actor, parent_id, body, via="api")
-    response = _with_etag(_agency(agency), agency, 201)
+    response = tagged(agency_json(agency), agency.version, 201)
     response.headers["Location"] = url_for("api.get_agency", agency_id=agency.id)
     return response
 
@@ -183,19 +110,19 @@ def create_agency() -> Response:
 @operation(
     summary="Change an agency (If-Match required); another parent_id moves it with its subtree",
     tags=["agencies"],
-    request_body=AGENCY_UPDATE_SCHEMA,
-    response=AGENCY_SCHEMA,
+    request_body=AGENCY_UPDATE,
+    response=AGENCY,
     parameters=[AGENCY_IF_MATCH],
     errors=(412, 428),
     headers={"ETag": "the agency's new version"},
 )
 def update_agency(agency_id: int) -> Response:
     expected = expected_version("agency")
-    body = validate_json(AGENCY_UPDATE_SCHEMA)
+    body = validate_json(AGENCY_UPDATE)
     agency = services.update_agency(
         get_session(), current_actor(), agency_id, body, expected_version=expected, via="api"
     )
-    return _with_etag(_agency(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 def _set_active(agency_id: int, active: bool) -> Response:
@@ -203,7 +130,7 @@ def _set_active(agency_id: int, active: bool) -> Response:
     agency = services.set_agency_active(
         get_session(), current_actor(), agency_id, active, expected_version=expected, via="api"
     )
-    return _with_etag(_agency(agency), agency)
+    return tagged(agency_json(agency), agency.version)
 
 
 @bp.post("/agencies/<int:agency_id>/deactivate")
@@ -211,7 +138,7 @@ def _set_active(agency_id: int, active: bool) -> Response:
 @operation(
     summary="Deactivate an agency (If-Match required); refused, naming the reason, while it is in use",
     tags=["agencies"],
-    response=AGENCY_SCHEMA,
+    response=AGENCY,
     parameters=[AGENCY_IF_MATCH],
     errors=(412, 428),
     headers={"ETag": "the agency's new version"},
@@ -225,7 +152,7 @@ def deactivate_agency(agency_id: int) -> Response:
 @operation(
     summary="Reactivate an agency (If-Match required)",
     tags=["agencies"],
-    response=AGENCY_SCHEMA,
+    response=AGENCY,
     parameters=[AGENCY_IF_MATCH],
     errors=(412, 428),
     headers={"ETag": "the agency's new version"},
@@ -242,7 +169,7 @@ def activate_agency(agency_id: int) -> Response:
 @operation(
     summary="E-services and inquiries this account may read, filtered and paged",
     tags=["services"],
-    response=PAGE_SCHEMA,
+    response=SERVICE_PAGE,
     parameters=FILTER_PARAMS,
 )
 def list_services() -> Response:
@@ -250,7 +177,7 @@ def list_services() -> Response:
     page, per_page = parse_page(request.args)
     result = queries.list_services(get_session(), current_actor(), filters, page=page, per_page=per_page)
     return jsonify(
-        items=[_service(s) for s in result.items],
+        items=[service_json(s) for s in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
@@ -263,21 +190,21 @@ def list_services() -> Response:
 @operation(
     summary="Register an e-service or inquiry",
     tags=["services"],
-    request_body=CREATE_SCHEMA,
-    response=SERVICE_SCHEMA,
+    request_body=SERVICE_CREATE,
+    response=SERVICE,
     status=201,
     errors=(404,),
     headers={"ETag": "the new service's version, for If-Match", "Location": "the new service's URL"},
 )
 def create_service() -> Response:
-    body = validate_json(CREATE_SCHEMA)
+    body = validate_json(SERVICE_CREATE)
     session, actor = get_session(), current_actor()
     try:
         agency = queries.get_agency_by_code(session, actor, body.pop("agency"))
     except NotFound:  # a field of the body, not the URL: 422 naming it, alike for missing and unreadable
         raise UnknownReference("agency", "agency") from None
     service = services.create_service(session, actor, agency.id, body, via="api")
-    response = _with_etag(_service(service), service, 201)
+    response = tagged(service_json(service), service.version, 201)
     response.headers["Location"] = url_for("api.get_service", service_id=service.id)
     return response
 
@@ -287,12 +214,12 @@ def create_service() -> Response:
 @operation(
     summary="One e-service; its ETag is what PATCH and retire need in If-Match",
     tags=["services"],
-    response=SERVICE_SCHEMA,
+    response=SERVICE,
     headers={"ETag": "the service's version"},
 )
 def get_service(service_id: int) -> Response:
     service = queries.get_service(get_session(), current_actor(), service_id)
-    return _with_etag(_service(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.patch("/services/<int:service_id>")
@@ -300,19 +227,19 @@ def get_service(service_id: int) -> Response:
 @operation(
     summary="Change some fields of an e-service (If-Match required)",
     tags=["services"],
-    request_body=UPDATE_SCHEMA,
-    response=SERVICE_SCHEMA,
+    request_body=SERVICE_UPDATE,
+    response=SERVICE,
     parameters=[IF_MATCH],
     errors=(412, 428),
     headers={"ETag": "the service's new version"},
 )
 def update_service(service_id: int) -> Response:
     expected = expected_version()
-    body = validate_json(UPDATE_SCHEMA)
+    body = validate_json(SERVICE_UPDATE)
     service = services.update_service(
         get_session(), current_actor(), service_id, body, expected_version=expected, via="api"
     )
-    return _with_etag(_service(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.post("/services/<int:service_id>/retire")
@@ -320,7 +247,7 @@ def update_service(service_id: int) -> Response:
 @operation(
     summary="Retire an e-service (If-Match required); it stays in the catalog and its history",
     tags=["services"],
-    response=SERVICE_SCHEMA,
+    response=SERVICE,
     parameters=[IF_MATCH],
     errors=(412, 428),
     headers={"ETag": "the service's new version"},
@@ -330,15 +257,17 @@ def retire_service(service_id: int) -> Response:
     service = services.retire_service(
         get_session(), current_actor(), service_id, expected_version=expected, via="api"
     )
-    return _with_etag(_service(service), service)
+    return tagged(service_json(service), service.version)
 
 
 @bp.get("/services/<int:service_id>/history")
 @signed_in
-@operation(summary="Every change of an e-service, newest first", tags=["services"], response=HISTORY_SCHEMA)
+@operation(
+    summary="Every change of an e-service, newest first", tags=["services"], response=ListOf(SERVICE_CHANGE)
+)
 def service_history(service_id: int) -> Response:
     entries = queries.list_service_history(get_session(), current_actor(), service_id)
-    return jsonify([_change(e) for e in entries])
+    return jsonify([change_json(e) for e in entries])
 
 
 # --- descriptors ----------------------------------------------------------------------------------
@@ -350,11 +279,11 @@ def service_history(service_id: int) -> Response:
 @operation(
     summary="Import one agency's descriptor (all or nothing; idempotent)",
     tags=["services"],
-    request_body=DESCRIPTOR_SCHEMA,
-    response=DESCRIPTOR_REPORT_SCHEMA,
+    request_body=DESCRIPTOR_IMPORT,
+    response=DESCRIPTOR_REPORT,
 )
 def import_descriptor() -> Response | tuple[Response, int]:
-    body = validate_json(DESCRIPTOR_SCHEMA)
+    body = validate_json(DESCRIPTOR_IMPORT)
     file = body.get("file") or "descriptor.yaml"
     try:
         report = descriptors.import_descriptor(
@@ -374,10 +303,4 @@ def import_descriptor() -> Response | tuple[Response, int]:
             error={"code": exc.code, "message": exc.message, "fields": exc.fields, "problems": problems}
         )
         return response, 422
-    return jsonify(
-        agency=report.agency_code,
-        applied=report.applied,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-    )
+    return jsonify(descriptor_report_json(report))

@@ -1,6 +1,8 @@
-"""JSON Schemas of the catalog API: they validate requests and document them in the OpenAPI
-document (portal/api/openapi.py), so the two never disagree. Limits and patterns come from the
-catalog's own rules (`catalog.schemas`), so the API never disagrees with the pages either."""
+"""The catalog API's shapes and the one serialiser of each type it answers with.
+
+Each shape is declared once (portal/api/openapi.py `shape`): it validates requests and is the
+document's component that every use refers to, so the two never disagree. Limits and patterns come
+from the catalog's own rules (`catalog.schemas`), so the API never disagrees with the pages either."""
 
 from __future__ import annotations
 
@@ -8,9 +10,20 @@ import re
 from typing import Any
 
 from catalog import trail
-from catalog.models import MATURITY_LEVELS, AgencyKind, Audience, Channel, ServiceKind, ServiceStatus
+from catalog.descriptors import ImportReport
+from catalog.models import (
+    MATURITY_LEVELS,
+    Agency,
+    AgencyKind,
+    Audience,
+    Channel,
+    EService,
+    ServiceChange,
+    ServiceKind,
+    ServiceStatus,
+)
 from catalog.schemas import CODE_PATTERN, EMAIL_PATTERN, MAX_LENGTHS, PHONE_PATTERN, URL_PATTERN
-from portal.api.openapi import header_param, if_match_param, query_param
+from portal.api.openapi import JSON, if_match_param, query_param, shape
 
 
 def _empty_or(pattern: re.Pattern[str]) -> str:
@@ -24,80 +37,95 @@ def _text(field: str, **schema: Any) -> dict[str, Any]:
 
 # --- shapes --------------------------------------------------------------------------------------
 
-AGENCY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": [
-        "id",
-        "code",
-        "name_fa",
-        "name_en",
-        "kind",
-        "parent_id",
-        "province_code",
-        "county_code",
-        "active",
-        "version",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "code": {"type": "string"},
-        "name_fa": {"type": "string"},
-        "name_en": {"type": "string"},
-        "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
-        "parent_id": {"type": ["integer", "null"]},
-        "province_code": {"type": ["string", "null"]},
-        "county_code": {"type": ["string", "null"]},
-        "active": {"type": "boolean"},
-        "version": {"type": "integer"},
+AGENCY_KINDS = {"type": "string", "enum": [k.value for k in AgencyKind]}
+AGENCY = shape(
+    "Agency",
+    {
+        "type": "object",
+        "required": [
+            "id",
+            "code",
+            "name_fa",
+            "name_en",
+            "kind",
+            "parent_id",
+            "province_code",
+            "county_code",
+            "active",
+            "version",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "name_fa": {"type": "string"},
+            "name_en": {"type": "string"},
+            "kind": AGENCY_KINDS,
+            "parent_id": {"type": ["integer", "null"]},
+            "province_code": {"type": ["string", "null"]},
+            "county_code": {"type": ["string", "null"]},
+            "active": {"type": "boolean"},
+            "version": {"type": "integer"},
+        },
     },
-}
-AGENCY_FIELDS_SCHEMA: dict[str, Any] = {
+)
+_AGENCY_FIELDS: JSON = {
     "code": {"type": "string", "description": "capital Latin letters, digits, dash, underscore (at most 32)"},
     "name_fa": {"type": "string"},
     "name_en": {"type": "string"},
-    "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
+    "kind": AGENCY_KINDS,
     "province_code": {"type": ["string", "null"]},
     "county_code": {"type": ["string", "null"]},
 }
-AGENCY_CREATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["code", "name_fa", "kind"],
-    "properties": {
-        **AGENCY_FIELDS_SCHEMA,
-        "parent_id": {"type": ["integer", "null"], "description": "none for a top-level agency"},
-    },
-}
-AGENCY_UPDATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        **AGENCY_FIELDS_SCHEMA,
-        "parent_id": {
-            "type": ["integer", "null"],
-            "description": "another parent moves the agency with its subtree",
+AGENCY_CREATE = shape(
+    "AgencyCreate",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["code", "name_fa", "kind"],
+        "properties": {
+            **_AGENCY_FIELDS,
+            "parent_id": {"type": ["integer", "null"], "description": "none for a top-level agency"},
         },
     },
-}
-AUDIT_EVENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": list(trail.EVENT_FIELDS),
-    "properties": {
-        "id": {"type": "integer"},
-        "at": {"type": "string", "format": "date-time"},
-        "actor_id": {"type": ["integer", "null"]},
-        "actor": {"type": "string"},
-        "via": {"type": "string"},
-        "resource": {"type": "string"},
-        "resource_id": {"type": ["integer", "null"]},
-        "agency_id": {"type": ["integer", "null"]},
-        "action": {"type": "string"},
-        "label": {"type": "string"},
-        "changes": {"type": "object", "description": "field -> [old, new]"},
+)
+AGENCY_UPDATE = shape(
+    "AgencyUpdate",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            **_AGENCY_FIELDS,
+            "parent_id": {
+                "type": ["integer", "null"],
+                "description": "another parent moves the agency with its subtree",
+            },
+        },
     },
-}
+)
+AUDIT_EVENT = shape(
+    "AuditEvent",
+    {
+        "type": "object",
+        "required": list(trail.EVENT_FIELDS),
+        "properties": {
+            "id": {"type": "integer"},
+            "at": {"type": "string", "format": "date-time"},
+            "actor_id": {"type": ["integer", "null"]},
+            "actor": {"type": "string"},
+            "via": {"type": "string"},
+            "resource": {"type": "string"},
+            "resource_id": {"type": ["integer", "null"]},
+            "agency_id": {"type": ["integer", "null"]},
+            "action": {"type": "string"},
+            "label": {"type": "string"},
+            "changes": {"type": "object", "description": "field -> [old, new]"},
+        },
+    },
+)
 _MATURITY_TEXT = "; ".join(f"{level}: {text}" for level, text in sorted(MATURITY_LEVELS.items()))
-SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
+# An e-service's writable fields, as the catalog's rules limit them: the service, its creation and
+# its update are three shapes over these same fields.
+_SERVICE_FIELDS: JSON = {
     "code": {
         "type": "string",
         "pattern": CODE_PATTERN.pattern,
@@ -122,44 +150,52 @@ SERVICE_FIELDS_SCHEMA: dict[str, Any] = {
     "owner_phone": _text("owner_phone", pattern=_empty_or(PHONE_PATTERN)),
     "status": {"type": "string", "enum": [s.value for s in ServiceStatus]},
 }
-SERVICE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "agency_id", "agency", "version", *SERVICE_FIELDS_SCHEMA],
-    "properties": {
-        "id": {"type": "integer"},
-        "agency_id": {"type": "integer"},
-        "agency": {"type": "string", "description": "the agency's code"},
-        "version": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        **SERVICE_FIELDS_SCHEMA,
+SERVICE = shape(
+    "Service",
+    {
+        "type": "object",
+        "required": ["id", "agency_id", "agency", "version", *_SERVICE_FIELDS],
+        "properties": {
+            "id": {"type": "integer"},
+            "agency_id": {"type": "integer"},
+            "agency": {"type": "string", "description": "the agency's code"},
+            "version": {"type": "integer"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            **_SERVICE_FIELDS,
+        },
     },
-}
-CREATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["agency", "code", "name_fa", "kind", "audience", "channels", "maturity"],
-    "properties": {"agency": {"type": "string", "description": "the agency's code"}, **SERVICE_FIELDS_SCHEMA},
-}
-UPDATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": SERVICE_FIELDS_SCHEMA,
-}
-PAGE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["items", "total", "page", "per_page", "pages"],
-    "properties": {
-        "items": {"type": "array", "items": SERVICE_SCHEMA},
-        "total": {"type": "integer"},
-        "page": {"type": "integer"},
-        "per_page": {"type": "integer"},
-        "pages": {"type": "integer"},
+)
+SERVICE_CREATE = shape(
+    "ServiceCreate",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["agency", "code", "name_fa", "kind", "audience", "channels", "maturity"],
+        "properties": {"agency": {"type": "string", "description": "the agency's code"}, **_SERVICE_FIELDS},
     },
-}
-HISTORY_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "items": {
+)
+SERVICE_UPDATE = shape(
+    "ServiceUpdate",
+    {"type": "object", "additionalProperties": False, "properties": _SERVICE_FIELDS},
+)
+SERVICE_PAGE = shape(
+    "ServicePage",
+    {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page", "pages"],
+        "properties": {
+            "items": {"type": "array", "items": SERVICE.ref},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "pages": {"type": "integer"},
+        },
+    },
+)
+SERVICE_CHANGE = shape(
+    "ServiceChange",
+    {
         "type": "object",
         "required": ["at", "action", "actor", "via", "changes"],
         "properties": {
@@ -173,28 +209,41 @@ HISTORY_SCHEMA: dict[str, Any] = {
             },
         },
     },
-}
-DESCRIPTOR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["content"],
-    "properties": {
-        "file": {"type": "string", "maxLength": 200, "description": "name shown in problems"},
-        "content": {"type": "string", "description": "the descriptor's YAML (docs/descriptors.md)"},
-        "dry_run": {"type": "boolean", "description": "report what would change; write nothing"},
+)
+DESCRIPTOR_IMPORT = shape(
+    "DescriptorImport",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["content"],
+        "properties": {
+            "file": {"type": "string", "maxLength": 200, "description": "name shown in problems"},
+            "content": {"type": "string", "description": "the descriptor's YAML (docs/descriptors.md)"},
+            "dry_run": {"type": "boolean", "description": "report what would change; write nothing"},
+        },
     },
-}
-DESCRIPTOR_REPORT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["agency", "applied", "created", "updated", "unchanged"],
-    "properties": {
-        "agency": {"type": "string"},
-        "applied": {"type": "boolean"},
-        "created": {"type": "array", "items": {"type": "string"}},
-        "updated": {"type": "object"},
-        "unchanged": {"type": "integer"},
+)
+DESCRIPTOR_REPORT = shape(
+    "DescriptorReport",
+    {
+        "type": "object",
+        "required": ["agency", "applied", "created", "updated", "unchanged"],
+        "properties": {
+            "agency": {"type": "string"},
+            "applied": {"type": "boolean"},
+            "created": {"type": "array", "items": {"type": "string"}},
+            "updated": {"type": "object"},
+            "unchanged": {"type": "integer"},
+        },
     },
-}
+)
+
+# --- parameters ----------------------------------------------------------------------------------
+
+AGENCY_FILTER_PARAMS = [
+    query_param("q", {"type": "string"}, "text in the code or names"),
+    query_param("kind", AGENCY_KINDS),
+]
 FILTER_PARAMS = [
     query_param("agency", {"type": "string"}, "agency code"),
     query_param("kind", {"type": "string", "enum": [k.value for k in ServiceKind]}),
@@ -205,5 +254,67 @@ FILTER_PARAMS = [
     query_param("page", {"type": "integer", "minimum": 1}),
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
 ]
-IF_MATCH = header_param("If-Match", "the ETag from GET /services/{service_id}", required=True)
+IF_MATCH = if_match_param("the ETag from GET /services/{service_id}")
 AGENCY_IF_MATCH = if_match_param("the ETag from GET /agencies/{agency_id}")
+
+# --- serialisers: one a type ---------------------------------------------------------------------
+
+
+def agency_json(agency: Agency) -> JSON:
+    return {
+        "id": agency.id,
+        "code": agency.code,
+        "name_fa": agency.name_fa,
+        "name_en": agency.name_en,
+        "kind": agency.kind.value,
+        "parent_id": agency.parent_id,
+        "province_code": agency.province_code,
+        "county_code": agency.county_code,
+        "active": agency.active,
+        "version": agency.version,
+    }
+
+
+def service_json(service: EService) -> JSON:
+    return {
+        "id": service.id,
+        "agency_id": service.agency_id,
+        "agency": service.agency.code,
+        "version": service.version,
+        "created_at": service.created_at.isoformat(),
+        "updated_at": service.updated_at.isoformat(),
+        "code": service.code,
+        "name_fa": service.name_fa,
+        "name_en": service.name_en,
+        "kind": service.kind.value,
+        "audience": service.audience.value,
+        "channels": list(service.channels),
+        "maturity": service.maturity,
+        "online_m2m": service.online_m2m,
+        "yearly_volume": service.yearly_volume,
+        "public_url": service.public_url,
+        "owner_name": service.owner_name,
+        "owner_email": service.owner_email,
+        "owner_phone": service.owner_phone,
+        "status": service.status.value,
+    }
+
+
+def change_json(entry: ServiceChange) -> JSON:
+    return {
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "actor": entry.actor_label,
+        "via": entry.via,
+        "changes": entry.changes,
+    }
+
+
+def descriptor_report_json(report: ImportReport) -> JSON:
+    return {
+        "agency": report.agency_code,
+        "applied": report.applied,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }

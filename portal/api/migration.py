@@ -12,9 +12,10 @@ from onboarding.overview import consolidation_overview
 from onboarding.plans import services as plans
 from onboarding.runs import services as runs
 from portal.api import bp
-from portal.api.catalog import expected_version
+from portal.api.conditional import expected_version, tagged
 from portal.api.migration_schemas import (
     ASSESSMENT_IN,
+    CONSOLIDATION,
     DATA_CENTER,
     DATA_CENTER_IN,
     DATA_CENTER_PATCH,
@@ -28,11 +29,12 @@ from portal.api.migration_schemas import (
     WORKLOAD,
     WORKLOAD_IN,
     WORKLOAD_PATCH,
+    consolidation_json,
     data_center_json,
     plan_json,
     workload_json,
 )
-from portal.api.openapi import if_match_param, operation, validate_json
+from portal.api.openapi import ListOf, if_match_param, operation, validate_json
 from portal.auth import current_actor, signed_in
 from portal.tasks import advance_runs, cloud_backend
 
@@ -43,16 +45,9 @@ WORKLOAD_IF_MATCH = if_match_param("the ETag from GET /migration/workloads/{work
 DATA_CENTER_IF_MATCH = if_match_param("the ETag from GET /migration/data-centers/{data_center_id}")
 
 
-def _tagged(body: dict, version: int, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.set_etag(str(version))
-    return response
-
-
 @bp.get("/migration/workloads")
 @signed_in
-@operation(summary="Workloads the caller may read", tags=TAGS, response={"type": "array", "items": WORKLOAD})
+@operation(summary="Workloads the caller may read", tags=TAGS, response=ListOf(WORKLOAD))
 def list_workloads_api() -> Response:
     return jsonify([workload_json(w) for w in list_workloads(get_session(), current_actor())])
 
@@ -84,7 +79,7 @@ def create_workload_api() -> tuple[Response, int]:
 )
 def get_workload_api(workload_id: int) -> Response:
     workload = get_workload(get_session(), current_actor(), workload_id)
-    return _tagged(workload_json(workload), workload.version)
+    return tagged(workload_json(workload), workload.version)
 
 
 @bp.patch("/migration/workloads/<int:workload_id>")
@@ -104,7 +99,7 @@ def update_workload_api(workload_id: int) -> Response:
     workload = inventory.update_workload(
         get_session(), current_actor(), workload_id, expected_version=expected, via="api", **body
     )
-    return _tagged(workload_json(workload), workload.version)
+    return tagged(workload_json(workload), workload.version)
 
 
 @bp.get("/migration/data-centers/<int:data_center_id>")
@@ -117,7 +112,7 @@ def update_workload_api(workload_id: int) -> Response:
 )
 def get_data_center_api(data_center_id: int) -> Response:
     data_center = get_data_center(get_session(), current_actor(), data_center_id)
-    return _tagged(data_center_json(data_center), data_center.version)
+    return tagged(data_center_json(data_center), data_center.version)
 
 
 @bp.patch("/migration/data-centers/<int:data_center_id>")
@@ -137,7 +132,7 @@ def update_data_center_api(data_center_id: int) -> Response:
     data_center = inventory.update_data_center(
         get_session(), current_actor(), data_center_id, body, expected_version=expected, via="api"
     )
-    return _tagged(data_center_json(data_center), data_center.version)
+    return tagged(data_center_json(data_center), data_center.version)
 
 
 @bp.post("/migration/workloads/<int:workload_id>/assessment")
@@ -188,9 +183,7 @@ def start_run_api(workload_id: int) -> tuple[Response, int]:
 
 @bp.get("/migration/data-centers")
 @signed_in
-@operation(
-    summary="Data centers the caller may read", tags=TAGS, response={"type": "array", "items": DATA_CENTER}
-)
+@operation(summary="Data centers the caller may read", tags=TAGS, response=ListOf(DATA_CENTER))
 def list_data_centers_api() -> Response:
     return jsonify([data_center_json(dc) for dc in list_data_centers(get_session(), current_actor())])
 
@@ -285,7 +278,7 @@ def schedule_api(plan_id: int) -> Response:
 @operation(
     summary="Start a wave: one run per workload",
     tags=TAGS,
-    response={"type": "array", "items": RUN},
+    response=ListOf(RUN),
     status=201,
     errors=(*WRITE_ERRORS, 422),
 )
@@ -318,17 +311,6 @@ def cancel_run_api(run_id: int) -> Response:
 
 @bp.get("/migration/consolidation")
 @signed_in
-@operation(summary="Data centers with the workloads remaining in each", tags=TAGS)
+@operation(summary="Data centers with the workloads remaining in each", tags=TAGS, response=CONSOLIDATION)
 def consolidation_api() -> Response:
-    overview = consolidation_overview(get_session(), current_actor())
-    return jsonify(
-        {
-            "remaining": overview["remaining"],
-            "migrated": overview["migrated"],
-            "retired": overview["retired"],
-            "data_centers": [
-                {**data_center_json(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
-                for r in overview["rows"]
-            ],
-        }
-    )
+    return jsonify(consolidation_json(consolidation_overview(get_session(), current_actor())))

@@ -1,176 +1,233 @@
-"""JSON shapes of the migration API: the schemas that document and validate requests, and the
-serializers of responses (kept apart from the routes so each module reads at once)."""
+"""The migration API's shapes (declared once each, portal/api/openapi.py `shape`: they validate
+requests and are the document's components) and the one serialiser of each type it answers with
+(kept apart from the routes so each module reads at once)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from onboarding.inventory.models import Classification, DataCenterStatus
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.plans.services import MAX_WAVE
+from portal.api.openapi import shape
 
 TAGS = ["migration"]
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-COMPONENT = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string"},
-        "image": {"type": ["string", "null"]},
-        "ports": {"type": "array", "items": {"type": "integer"}},
-        "replicas": {"type": "integer"},
-        "cpu": {"type": "string"},
-        "memory": {"type": "string"},
-        "storage": {"type": ["string", "null"]},
-        "env": {"type": "object", "additionalProperties": {"type": "string"}},
-        "secrets": {"type": "array", "items": {"type": "string"}},
-        "read_only_root": {"type": "boolean"},
-        "liveness_path": {"type": ["string", "null"]},
-        "readiness_path": {"type": ["string", "null"]},
-        "expose": {"type": "boolean"},
+CLASSIFICATION = {"type": "string", "enum": [c.value for c in Classification]}
+COMPONENT = shape(
+    "WorkloadComponent",
+    {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "image": {"type": ["string", "null"]},
+            "ports": {"type": "array", "items": {"type": "integer"}},
+            "replicas": {"type": "integer"},
+            "cpu": {"type": "string"},
+            "memory": {"type": "string"},
+            "storage": {"type": ["string", "null"]},
+            "env": {"type": "object", "additionalProperties": {"type": "string"}},
+            "secrets": {"type": "array", "items": {"type": "string"}},
+            "read_only_root": {"type": "boolean"},
+            "liveness_path": {"type": ["string", "null"]},
+            "readiness_path": {"type": ["string", "null"]},
+            "expose": {"type": "boolean"},
+        },
     },
-}
-WORKLOAD = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "data_center_id": ID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
-        "status": {"type": "string"},
-        "components": {"type": "array", "items": COMPONENT},
-        "depends_on": {"type": "array", "items": {"type": "string"}},
-        "service_ids": {"type": "array", "items": ID},
-        "inquiry_ids": {"type": "array", "items": ID},
-        "assessment": {"type": ["object", "null"]},
-        "version": {"type": "integer", "description": "the workload's ETag, for If-Match"},
+)
+WORKLOAD = shape(
+    "Workload",
+    {
+        "type": "object",
+        "properties": {
+            "id": ID,
+            "agency_id": ID,
+            "data_center_id": ID,
+            "name": {"type": "string"},
+            "title": {"type": "string"},
+            "classification": CLASSIFICATION,
+            "status": {"type": "string"},
+            "components": {"type": "array", "items": COMPONENT.ref},
+            "depends_on": {"type": "array", "items": {"type": "string"}},
+            "service_ids": {"type": "array", "items": ID},
+            "inquiry_ids": {"type": "array", "items": ID},
+            "assessment": {"type": ["object", "null"]},
+            "version": {"type": "integer", "description": "the workload's ETag, for If-Match"},
+        },
     },
+)
+# A workload's writable fields: adding one needs its agency too, and some of these; a change, none.
+_WORKLOAD_FIELDS = {
+    "data_center_id": ID,
+    "name": {"type": "string"},
+    "title": {"type": "string"},
+    "classification": CLASSIFICATION,
+    "components": {"type": "array", "items": COMPONENT.ref},
+    "service_ids": {"type": "array", "items": ID},
+    "depends_on_ids": {"type": "array", "items": ID},
+    "inquiry_ids": {"type": "array", "items": ID},
 }
-WORKLOAD_IN = {
-    "type": "object",
-    "required": ["agency_id", "data_center_id", "name", "components"],
-    "additionalProperties": False,
-    "properties": {
-        "agency_id": ID,
-        "data_center_id": ID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
-        "components": {"type": "array", "items": COMPONENT},
-        "service_ids": {"type": "array", "items": ID},
-        "depends_on_ids": {"type": "array", "items": ID},
-        "inquiry_ids": {"type": "array", "items": ID},
+WORKLOAD_IN = shape(
+    "WorkloadCreate",
+    {
+        "type": "object",
+        "required": ["agency_id", "data_center_id", "name", "components"],
+        "additionalProperties": False,
+        "properties": {"agency_id": ID, **_WORKLOAD_FIELDS},
     },
+)
+WORKLOAD_PATCH = shape(
+    "WorkloadUpdate",
+    {"type": "object", "required": [], "additionalProperties": False, "properties": _WORKLOAD_FIELDS},
+)
+_DATA_CENTER_PROPERTIES = {
+    "id": ID,
+    "agency_id": ID,
+    "name": {"type": "string"},
+    "location": {"type": "string"},
+    "owner": {"type": "string"},
+    "status": {"type": "string"},
+    "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
 }
-WORKLOAD_PATCH = {
-    **WORKLOAD_IN,
-    "required": [],
-    "properties": {
-        "data_center_id": ID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "classification": {"type": "string", "enum": ["public", "internal", "confidential"]},
-        "components": {"type": "array", "items": COMPONENT},
-        "service_ids": {"type": "array", "items": ID},
-        "depends_on_ids": {"type": "array", "items": ID},
-        "inquiry_ids": {"type": "array", "items": ID},
+DATA_CENTER = shape("DataCenter", {"type": "object", "properties": _DATA_CENTER_PROPERTIES})
+DATA_CENTER_PROGRESS = shape(
+    "DataCenterProgress",
+    {
+        "type": "object",
+        "properties": {
+            **_DATA_CENTER_PROPERTIES,
+            "remaining": {"type": "integer", "description": "workloads still in the data center"},
+            "migrated": {"type": "integer"},
+        },
     },
-}
-DATA_CENTER = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "location": {"type": "string"},
-        "owner": {"type": "string"},
-        "status": {"type": "string"},
-        "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
+)
+CONSOLIDATION = shape(
+    "Consolidation",
+    {
+        "type": "object",
+        "required": ["remaining", "migrated", "retired", "data_centers"],
+        "properties": {
+            "remaining": {"type": "integer"},
+            "migrated": {"type": "integer"},
+            "retired": {"type": "integer", "description": "data centers retired"},
+            "data_centers": {"type": "array", "items": DATA_CENTER_PROGRESS.ref},
+        },
     },
-}
-DATA_CENTER_PATCH = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "name": {"type": "string"},
-        "location": {"type": "string"},
-        "owner": {"type": "string"},
-        "status": {"type": "string", "enum": ["active", "retiring", "retired"]},
+)
+DATA_CENTER_PATCH = shape(
+    "DataCenterUpdate",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "location": {"type": "string"},
+            "owner": {"type": "string"},
+            "status": {"type": "string", "enum": [s.value for s in DataCenterStatus]},
+        },
     },
-}
-DATA_CENTER_IN = {
-    "type": "object",
-    "required": ["agency_id", "name"],
-    "additionalProperties": False,
-    "properties": {
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "location": {"type": "string"},
-        "owner": {"type": "string"},
+)
+DATA_CENTER_IN = shape(
+    "DataCenterCreate",
+    {
+        "type": "object",
+        "required": ["agency_id", "name"],
+        "additionalProperties": False,
+        "properties": {
+            "agency_id": ID,
+            "name": {"type": "string"},
+            "location": {"type": "string"},
+            "owner": {"type": "string"},
+        },
     },
-}
-ASSESSMENT_IN = {
-    "type": "object",
-    "required": ["answers"],
-    "additionalProperties": False,
-    "properties": {
-        "answers": {"type": "object", "additionalProperties": {"type": "string"}},
-        "strategy": {"type": ["string", "null"]},
-        "override_reason": {"type": "string"},
+)
+ASSESSMENT_IN = shape(
+    "AssessmentInput",
+    {
+        "type": "object",
+        "required": ["answers"],
+        "additionalProperties": False,
+        "properties": {
+            "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "strategy": {"type": ["string", "null"]},
+            "override_reason": {"type": "string"},
+        },
     },
-}
-PLAN = {
-    "type": "object",
-    "properties": {
-        "id": ID,
-        "agency_id": ID,
-        "name": {"type": "string"},
-        "cloud_plan": {"type": "string"},
-        "waves": {"type": "array"},
+)
+PLAN = shape(
+    "Plan",
+    {
+        "type": "object",
+        "properties": {
+            "id": ID,
+            "agency_id": ID,
+            "name": {"type": "string"},
+            "cloud_plan": {"type": "string"},
+            "waves": {"type": "array"},
+        },
     },
-}
-PLAN_IN = {
-    "type": "object",
-    "required": ["agency_id", "name", "cloud_plan"],
-    "additionalProperties": False,
-    "properties": {"agency_id": ID, "name": {"type": "string"}, "cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
-}
-WAVE_IN = {
-    "type": "object",
-    "required": ["number"],
-    "additionalProperties": False,
-    "properties": {
-        "number": {"type": "integer", "minimum": 1, "maximum": MAX_WAVE},
-        "name": {"type": "string"},
-        "target_date": {"type": ["string", "null"], "description": "Jalali, e.g. 1404/01/15"},
+)
+PLAN_IN = shape(
+    "PlanCreate",
+    {
+        "type": "object",
+        "required": ["agency_id", "name", "cloud_plan"],
+        "additionalProperties": False,
+        "properties": {
+            "agency_id": ID,
+            "name": {"type": "string"},
+            "cloud_plan": {"enum": sorted(CLOUD_PLANS)},
+        },
     },
-}
-ENTRY_IN = {
-    "type": "object",
-    "required": ["wave", "workload_id"],
-    "additionalProperties": False,
-    "properties": {"wave": {"type": "integer"}, "workload_id": ID},
-}
-RUN_IN = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
-}
-RUN = {
-    "type": "object",
-    "required": ["id", "status", "progress", "steps"],
-    "properties": {
-        "id": ID,
-        "workload": {"type": "string"},
-        "status": {"type": "string"},
-        "progress": {"type": "integer"},
-        "error": {"type": "string"},
-        "finished": {"type": "boolean"},
-        "steps": {"type": "array"},
-        "log": {"type": "array"},
+)
+WAVE_IN = shape(
+    "WaveCreate",
+    {
+        "type": "object",
+        "required": ["number"],
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "integer", "minimum": 1, "maximum": MAX_WAVE},
+            "name": {"type": "string"},
+            "target_date": {"type": ["string", "null"], "description": "Jalali, e.g. 1404/01/15"},
+        },
     },
-}
+)
+ENTRY_IN = shape(
+    "PlanEntryCreate",
+    {
+        "type": "object",
+        "required": ["wave", "workload_id"],
+        "additionalProperties": False,
+        "properties": {"wave": {"type": "integer"}, "workload_id": ID},
+    },
+)
+RUN_IN = shape(
+    "RunStart",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"cloud_plan": {"enum": sorted(CLOUD_PLANS)}},
+    },
+)
+RUN = shape(
+    "Run",
+    {
+        "type": "object",
+        "required": ["id", "status", "progress", "steps"],
+        "properties": {
+            "id": ID,
+            "workload": {"type": "string"},
+            "status": {"type": "string"},
+            "progress": {"type": "integer"},
+            "error": {"type": "string"},
+            "finished": {"type": "boolean"},
+            "steps": {"type": "array"},
+            "log": {"type": "array"},
+        },
+    },
+)
 
 
 def workload_json(w: Any) -> dict[str, Any]:
@@ -227,5 +284,17 @@ def plan_json(plan: Any) -> dict[str, Any]:
                 "workloads": [{"workload": e.workload.name, "reason": e.reason} for e in wave.entries],
             }
             for wave in plan.waves
+        ],
+    }
+
+
+def consolidation_json(overview: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "remaining": overview["remaining"],
+        "migrated": overview["migrated"],
+        "retired": overview["retired"],
+        "data_centers": [
+            {**data_center_json(r["data_center"]), "remaining": r["remaining"], "migrated": r["migrated"]}
+            for r in overview["rows"]
         ],
     }

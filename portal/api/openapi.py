@@ -1,11 +1,16 @@
 """The OpenAPI 3.1 document is generated from the same JSON Schemas that validate requests.
 
-Each API view declares itself with `@operation(...)`; `build_document` walks the URL map, so a
-route is documented exactly as it is served and validated.
+Each request and response shape is declared once, with `shape(name, schema)`: the document lists it
+under `components/schemas`, every body and every other shape that holds it refers to it by `$ref`,
+and `validate_json(shape)` checks a request against that same component. Each API view declares
+itself with `@operation(...)`; `build_document` walks the URL map, so a route is documented exactly
+as it is served and validated.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,21 +23,67 @@ from core.errors import ValidationError
 F = TypeVar("F", bound=Callable[..., Any])
 JSON = dict[str, Any]
 
-ERROR_SCHEMA: JSON = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }
+COMPONENTS = "#/components/schemas/"
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """A named JSON shape of the API; where it is used, the document holds a `$ref` to it."""
+
+    name: str
+    schema: JSON = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def ref(self) -> JSON:
+        return {"$ref": COMPONENTS + self.name}
+
+
+@dataclasses.dataclass(frozen=True)
+class ListOf:
+    """A response that is a JSON array of one shape."""
+
+    item: Shape
+
+    @property
+    def ref(self) -> JSON:
+        return {"type": "array", "items": self.item.ref}
+
+
+_SHAPES: dict[str, Shape] = {}
+
+
+def shape(name: str, schema: JSON) -> Shape:
+    """Declare the shape `name` (one declaration per name: a second, different one is a mistake)."""
+    known = _SHAPES.get(name)
+    if known is not None and known.schema != schema:
+        raise ValueError(f"two different API shapes are named {name!r}")
+    _SHAPES[name] = known or Shape(name, schema)
+    return _SHAPES[name]
+
+
+def nullable(item: Shape) -> JSON:
+    """The shape, or null."""
+    return {"anyOf": [item.ref, {"type": "null"}]}
+
+
+def component_schemas() -> dict[str, JSON]:
+    """Every declared shape by name: the document's `components/schemas`."""
+    return {name: _SHAPES[name].schema for name in sorted(_SHAPES)}
+
+
+ERROR_DETAIL = shape(
+    "ErrorDetail",
+    {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
     },
-}
+)
+ERROR = shape("Error", {"type": "object", "required": ["error"], "properties": {"error": ERROR_DETAIL.ref}})
 ERROR_TEXT = {
     400: "Malformed request",
     401: "No valid bearer token",
@@ -57,9 +108,9 @@ def operation(
     *,
     summary: str,
     tags: list[str],
-    response: JSON | None = None,
+    response: Shape | ListOf | None = None,
     status: int = 200,
-    request_body: JSON | None = None,
+    request_body: Shape | None = None,
     parameters: list[JSON] | None = None,
     errors: tuple[int, ...] = (),
     headers: JSON | None = None,
@@ -105,8 +156,8 @@ def if_match_param(description: str) -> JSON:
     return header_param("If-Match", description, required=True, schema=IF_MATCH_SCHEMA)
 
 
-def validate_json(schema: JSON) -> JSON:
-    """The request's JSON body, checked against `schema`; every problem is named by its field."""
+def validate_json(body_shape: Shape) -> JSON:
+    """The request's JSON body, checked against the shape's component; every problem is named by its field."""
     if not request.is_json:
         raise ValidationError(
             "the body must be JSON (Content-Type: application/json)",
@@ -115,7 +166,7 @@ def validate_json(schema: JSON) -> JSON:
     body = request.get_json(silent=True)
     if body is None:
         raise ValidationError("the body is not valid JSON", fields={"body": "not valid JSON"})
-    problems = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+    problems = sorted(_validator(body_shape).iter_errors(body), key=lambda e: list(e.path))
     if problems:
         fields: dict[str, str] = {}
         for problem in problems:
@@ -123,6 +174,15 @@ def validate_json(schema: JSON) -> JSON:
             fields.setdefault(field, problem.message)
         raise ValidationError("invalid input", fields=fields)
     return body
+
+
+@functools.cache
+def _validator(body_shape: Shape) -> Draft202012Validator:
+    """A validator of the shape's component, resolving its `$ref`s as the document does.
+
+    A shape refers only to shapes declared before it, so the components known at the first use suffice.
+    """
+    return Draft202012Validator({**body_shape.ref, "components": {"schemas": component_schemas()}})
 
 
 def _missing_field(problem: Any) -> str | None:
@@ -165,14 +225,14 @@ def _operation(endpoint: str, method: str, spec: JSON, path_params: list[JSON]) 
         codes.update({415, 422})
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": spec["request_body"]}},
+            "content": {"application/json": {"schema": spec["request_body"].ref}},
         }
     if spec["parameters"]:
         codes.add(422)
     for code in sorted(codes):
         op["responses"][str(code)] = {
             "description": ERROR_TEXT.get(code, "Error"),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "content": {"application/json": {"schema": ERROR.ref}},
         }
     return op
 
@@ -180,7 +240,7 @@ def _operation(endpoint: str, method: str, spec: JSON, path_params: list[JSON]) 
 def _success(spec: JSON) -> JSON:
     success: JSON = {"description": "OK"}
     if spec["response"] is not None:
-        success["content"] = {"application/json": {"schema": spec["response"]}}
+        success["content"] = {"application/json": {"schema": spec["response"].ref}}
     if spec["headers"]:
         success["headers"] = {
             k: {"schema": {"type": "string"}, "description": v} for k, v in spec["headers"].items()
@@ -214,7 +274,7 @@ def build_document(app: Flask, prefix: str = "/api/v1") -> JSON:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": component_schemas(),
         },
         "paths": dict(sorted(paths.items())),
     }

@@ -15,56 +15,65 @@ from core.errors import NotFound, UnknownReference
 from core.web import get_session
 from onboarding.inventory.queries import get_workload
 from portal.api import bp
-from portal.api.openapi import operation, validate_json
+from portal.api.openapi import ListOf, operation, shape, validate_json
 from portal.auth import current_actor, roles, signed_in
 
 TAGS = ["tenants"]
 STATUSES = [s.value for s in TenantServiceStatus]
-TENANT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": [
-        "id",
-        "code",
-        "agency",
-        "name_fa",
-        "name_en",
-        "public_url",
-        "chart",
-        "workload_id",
-        "status",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "code": {"type": "string"},
-        "agency": {"type": "string", "description": "the agency's code"},
-        "name_fa": {"type": "string"},
-        "name_en": {"type": "string"},
-        "public_url": {"type": "string"},
-        "chart": {"type": "string"},
-        "workload_id": {"type": ["integer", "null"]},
-        "status": {"type": "string", "enum": STATUSES},
+TENANT = shape(
+    "TenantService",
+    {
+        "type": "object",
+        "required": [
+            "id",
+            "code",
+            "agency",
+            "name_fa",
+            "name_en",
+            "public_url",
+            "chart",
+            "workload_id",
+            "status",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "agency": {"type": "string", "description": "the agency's code"},
+            "name_fa": {"type": "string"},
+            "name_en": {"type": "string"},
+            "public_url": {"type": "string"},
+            "chart": {"type": "string"},
+            "workload_id": {"type": ["integer", "null"]},
+            "status": {"type": "string", "enum": STATUSES},
+        },
     },
-}
-TENANT_IN: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["agency", "code", "name_fa", "public_url"],
-    "properties": {
-        "agency": {"type": "string", "maxLength": 32, "description": "the agency's code"},
-        "code": {"type": "string", "maxLength": 63},
-        "name_fa": {"type": "string", "maxLength": 300},
-        "name_en": {"type": "string", "maxLength": 300},
-        "public_url": {"type": "string", "maxLength": 500},
-        "chart": {"type": "string", "maxLength": 200},
-        "workload_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1},
+)
+TENANT_IN = shape(
+    "TenantServiceCreate",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["agency", "code", "name_fa", "public_url"],
+        "properties": {
+            "agency": {"type": "string", "maxLength": 32, "description": "the agency's code"},
+            "code": {"type": "string", "maxLength": 63},
+            "name_fa": {"type": "string", "maxLength": 300},
+            "name_en": {"type": "string", "maxLength": 300},
+            "public_url": {"type": "string", "maxLength": 500},
+            "chart": {"type": "string", "maxLength": 200},
+            "workload_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1},
+        },
     },
-}
-STATUS_IN: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["status"],
-    "properties": {"status": {"type": "string", "enum": STATUSES}},
-}
+)
+STATUS_IN = shape(
+    "TenantServiceStatusChange",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": STATUSES}},
+    },
+)
 
 
 def tenant_json(tenant: TenantService) -> dict[str, Any]:
@@ -83,9 +92,7 @@ def tenant_json(tenant: TenantService) -> dict[str, Any]:
 
 @bp.get("/tenant-services")
 @signed_in
-@operation(
-    summary="The cloud's tenant services", tags=TAGS, response={"type": "array", "items": TENANT_SCHEMA}
-)
+@operation(summary="The cloud's tenant services", tags=TAGS, response=ListOf(TENANT))
 def list_tenant_services_api() -> Response:
     return jsonify([tenant_json(t) for t in list_tenant_services(get_session())])
 
@@ -96,7 +103,7 @@ def list_tenant_services_api() -> Response:
     summary="Register a tenant service, or re-plan one by its code (address, chart, workload)",
     tags=TAGS,
     request_body=TENANT_IN,
-    response=TENANT_SCHEMA,
+    response=TENANT,
 )
 def register_tenant_service_api() -> Response:
     body = validate_json(TENANT_IN)
@@ -133,7 +140,7 @@ def _workload_reference(workload_id: int | None) -> int | None:
     summary="Suspend, resume or retire a tenant service (a retired one stays retired)",
     tags=TAGS,
     request_body=STATUS_IN,
-    response=TENANT_SCHEMA,
+    response=TENANT,
 )
 def set_tenant_service_status_api(code: str) -> Response:
     body = validate_json(STATUS_IN)

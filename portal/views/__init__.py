@@ -35,3 +35,6 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(tenants.admin_bp)
     app.register_blueprint(audit.bp)
     register_api(app)
+    from portal.views.oidc import init_oidc
+
+    init_oidc(app)

@@ -6,7 +6,9 @@ from core.actors import SYSTEM
 from core.dates import tehran_today as today
 from feedback.accounts.services import create_viewer
 from feedback.reports.models import MissingCodeReport
-from feedback.reports.services import submit_web_report
+from feedback.reports.schemas import Channel
+from feedback.reports.services import ReportDraft, submit_web_report
+from feedback.reports.services import add_report as add_draft
 from feedback.rollups.models import rollup_keys
 from feedback.rollups.services import apply_deltas
 from tests.fixtures.feedback import ADMIN_PASSWORD as PASSWORD
@@ -92,3 +94,23 @@ def add_flagged(
     session.add(response)
     session.commit()
     return response.id
+
+
+def add_bale_report(session, photo_file_id: str = "AgACAgQAAxkBAAIB") -> MissingCodeReport:
+    """A report sent through the Bale bot, of ITO in Tehran, with the place and a photo's file id."""
+    report = add_draft(
+        session,
+        ReportDraft(
+            agency_code="ITO",
+            province_code="IR-23",
+            office_name="اداره فناوری شمال",
+            office_address="خیابان شریعتی",
+            channel=Channel.bale,
+            latitude=35.7219,
+            longitude=51.3347,
+            photo_file_id=photo_file_id,
+            reporter_chat_id=777,
+        ),
+    )
+    session.commit()
+    return report

@@ -10,38 +10,8 @@ from sqlalchemy import select, update
 from feedback.reports import messages as say
 from feedback.reports.models import BaleConversation, BaleOutbox, BaleUpdate, MissingCodeReport
 from tests.feedback import bale_helpers as bh
-from tests.fixtures.databases import savepoint_sessionmaker
 
 CHAT = 424242
-
-
-@pytest.fixture
-def bale_app(settings, feedback_connection):
-    from feedback.web.app import create_app
-
-    app = create_app(
-        settings.replace(bale_webhook_secret=bh.SECRET),
-        session_factory=savepoint_sessionmaker(feedback_connection),
-    )
-    app.config.update(TESTING=True)
-    return app
-
-
-@pytest.fixture
-def bot(bale_app, feedback_session):
-    client = bale_app.test_client()
-
-    def post(update: dict) -> list[dict]:
-        """Posts the update; returns what the bot queued to send for it (method + payload)."""
-        response = client.post(f"/bale/webhook/{bh.SECRET}", json=update)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        feedback_session.expire_all()
-        rows = feedback_session.scalars(
-            select(BaleOutbox).where(BaleOutbox.update_id == update["update_id"]).order_by(BaleOutbox.id)
-        )
-        return [{"method": r.method, **r.payload} for r in rows]
-
-    return post
 
 
 def texts(calls: list[dict]) -> str:

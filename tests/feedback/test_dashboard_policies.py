@@ -120,6 +120,26 @@ def test_scopes_are_parsed_and_normalized():
     assert parse_scope("province:ir-23") == TEHRAN
     assert parse_scope(" agency:ito ") == ITO
     assert parse_scope("unit:ito/ اداره فناوری") == ITO_IT
+    assert parse_scope("employee:007") == EMPLOYEE
+    assert parse_scope("office:ito/ir-23") == Scope("office", "ITO/IR-23")
+    assert parse_scope("agency:ito/anything") == ITO  # an agency scope leaves a unit out
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("employee:x7", "not an id"),
+        ("employee:99999999999", "not an id"),
+        ("office:ITO", "bad office"),
+        ("office:NOPE/IR-23", "unknown agency"),
+        ("office:ITO/IR-99", "unknown province"),
+        ("office:ITO/IR-23/nope", "unknown county"),
+    ],
+)
+def test_bad_scopes_of_every_kind_say_what_is_wrong(text, problem):
+    with pytest.raises(ValidationError) as error:
+        parse_scope(text)
+    assert error.value.fields == {"scope": problem}
 
 
 @pytest.mark.parametrize(

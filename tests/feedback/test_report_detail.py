@@ -9,30 +9,13 @@ from sqlalchemy import select
 
 from core.dates import tehran_today
 from feedback.reports.models import MissingCodeReport, ReportTransition
-from feedback.reports.schemas import Channel
-from feedback.reports.services import ReportDraft, add_report
+from tests.feedback.dashboard_helpers import add_bale_report, viewer_client
 from tests.feedback.dashboard_helpers import add_report as add_web_report
-from tests.feedback.dashboard_helpers import viewer_client
 from tests.fixtures.feedback import ADMIN_EMAIL, create_admin, csrf_token
 
 
 def _bale_report(session) -> MissingCodeReport:
-    report = add_report(
-        session,
-        ReportDraft(
-            agency_code="ITO",
-            province_code="IR-23",
-            office_name="اداره فناوری شمال",
-            office_address="خیابان شریعتی",
-            channel=Channel.bale,
-            latitude=35.7219,
-            longitude=51.3347,
-            photo_file_id="AgACAgQAAxkBAAIB",
-            reporter_chat_id=777,
-        ),
-    )
-    session.commit()
-    return report
+    return add_bale_report(session)
 
 
 def _jalali(days_ahead: int) -> str:

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 load_area_cases()
 
 ROLES = ("anonymous", "platform_admin", "overseer", "own_admin", "own_member")
-NOT_PAGES = ("/api/v1/", "/metrics", "/healthz", "/readyz")
+NOT_PAGES = ("/api/v1/", "/metrics", "/healthz", "/readyz", "/.well-known/", "/oauth/jwks")
 CHECKED_STATUSES = (200, 403, 404)
 
 
