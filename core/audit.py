@@ -1,5 +1,5 @@
 """The shape both deployables' audit trails share: the platform's (`catalog.trail`, platform
-migration 0015) and the feedback service's (`feedback.audit`, feedback migration 0045).
+migration 0015) and the feedback service's (`feedback.audit`, feedback migration 0046).
 
 Each deployable has its own `audit_events` table in its own database (built on `AuditEventColumns`),
 and the same rules: an entry is added to the session of the change it records, so it commits or

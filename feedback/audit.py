@@ -5,7 +5,7 @@ feedback database.
 
 The same shape and rules as the platform's (`core.audit`): an entry is added to the session of the
 change it records and commits with it, the table refuses UPDATE and DELETE (feedback migration
-0045), and each entry keeps only the fields that changed. Registry admins search and export it at
+0046), and each entry keeps only the fields that changed. Registry admins search and export it at
 `/admin/audit`; an employee's entries are on its page.
 """
 
