@@ -166,10 +166,20 @@ def _list_rows(url: str, total: int) -> list[Row]:
         client = app.test_client()
         rng = random.Random(11)
         pages = max(1, total // 50)
+        with app.extensions["db_sessionmaker"]() as session:  # where `next` links point: any service
+            cursors = [
+                f"{agency_id}:{code}"
+                for agency_id, code in session.execute(
+                    sa.text("SELECT agency_id, code FROM services ORDER BY random() LIMIT 500")
+                )
+            ]
         calls = {
             "GET /healthz": lambda: client.get("/healthz"),
             "GET /api/v1/services (page of 50)": lambda: client.get(
                 f"/api/v1/services?page={rng.randint(1, pages)}&per_page=50", headers=headers
+            ),
+            "GET /api/v1/services?after=… (page of 50, a `next` link)": lambda: client.get(
+                f"/api/v1/services?after={rng.choice(cursors)}&per_page=50", headers=headers
             ),
             "GET /api/v1/services?maturity=4&channel=web": lambda: client.get(
                 "/api/v1/services?maturity=4&channel=web&per_page=50", headers=headers

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 
 from core.web import get_session
 from onboarding.compliance import queries as q
@@ -78,14 +78,11 @@ def _matches(row: MatrixRow, filters: Filters) -> bool:
 def mount(app: Flask) -> None:
     """`/bench/old/<program>/dashboard` (the old page) and `/bench/old/<program>/matrix` (the old JSON)."""
     from portal.auth import roles
-    from portal.views.compliance import OVERSIGHT, STATUSES, _summary_chart
+    from portal.views.compliance import OVERSIGHT, render_dashboard
 
     @roles(*OVERSIGHT)
     def page(program_id: int) -> str:
-        board = old_dashboard(get_session(), program_id, parse_filters(request.args))
-        return render_template(
-            "compliance/dashboard.html", board=board, statuses=STATUSES, chart=_summary_chart(board)
-        )
+        return render_dashboard(old_dashboard(get_session(), program_id, parse_filters(request.args)))
 
     @roles(*OVERSIGHT)
     def matrix(program_id: int) -> Any:

@@ -6,7 +6,7 @@ table refuses UPDATE and DELETE at the database level (platform migration 0005).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,6 +54,19 @@ def entry(
         "changes": changes,
         "at": utcnow(),
     }
+
+
+def entries(
+    actor: Actor,
+    agency_id: int,
+    action: str,
+    changes: Iterable[tuple[int, dict[str, list[Any]]]],
+    via: str,
+) -> list[dict[str, Any]]:
+    """Row values of one action's history entries on many services of an agency (a bulk import),
+    written at one moment by one actor; `changes` pairs each service's id with its changes."""
+    first = entry(actor, 0, agency_id, action, {}, via)
+    return [{**first, "service_id": service_id, "changes": changed} for service_id, changed in changes]
 
 
 def record(

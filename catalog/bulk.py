@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import insert, select
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from catalog.models import EService, ServiceChange
@@ -45,13 +45,15 @@ def insert_services(session: Session, agency_id: int, rows: Sequence[dict[str, A
         return list(
             session.scalars(insert(EService).returning(EService.id, sort_by_parameter_order=True), rows)
         )
-    _copy(session, "services", rows)
-    codes = [row["code"] for row in rows]
-    found = session.execute(
-        select(EService.code, EService.id).where(EService.agency_id == agency_id, EService.code.in_(codes))
+    # the ids are taken from the table's sequence first, so the rows go in with them: no read-back
+    ids = list(
+        session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('services', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        )
     )
-    ids = {code: service_id for code, service_id in found}
-    return [ids[code] for code in codes]
+    _copy(session, "services", [{"id": service_id, **row} for service_id, row in zip(ids, rows, strict=True)])
+    return ids
 
 
 def insert_changes(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -9,6 +9,9 @@ as they are: retiring is explicit (`status: retired`), so a truncated file never
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
+import time
 from typing import Any
 
 import yaml
@@ -18,7 +21,14 @@ from sqlalchemy.orm import Session
 from catalog import audit, bulk, policies
 from catalog.models import Agency, EService, ServiceStatus
 from catalog.queries import get_agency, search_key
-from catalog.schemas import SERVICE_FIELDS, TRANSITIONS, FieldMessage, ServiceInput, parse_service
+from catalog.schemas import (
+    SERVICE_FIELDS,
+    TRANSITIONS,
+    FieldMessage,
+    ServiceInput,
+    parse_service,
+    parse_valid_service,
+)
 from catalog.services import apply_values, notify_change
 from core import boundedyaml
 from core.actors import Actor
@@ -78,38 +88,151 @@ class _LocatedList(list):
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
+    def __init__(self, key: object, line: int, message: str = "is given twice") -> None:
         super().__init__(key)
-        self.key, self.line = key, line
+        self.key, self.line, self.message = key, line, message
 
 
-class _DescriptorLoader(_Loader):  # type: ignore[misc, valid-type] # the C loader when built: a variable base
-    pass
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "timestamp", "binary")
+}
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NO_KEY = object()
 
 
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Located:
-    loader.flatten_mapping(node)
-    result = _Located()
-    result.line = node.start_mark.line + 1
-    result.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:  # PyYAML would silently keep the last one
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = value_node.start_mark.line + 1
-    return result
+def _error(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, problem, event.start_mark)
 
 
-def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> _LocatedList:
-    result = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.lines = [child.start_mark.line + 1 for child in node.value]
-    return result
+@functools.lru_cache(maxsize=4096)
+def _plain_scalar(value: str) -> Any:
+    """An unquoted, untagged scalar as the safe loader reads it (`3` an int, `yes` true, `~` null);
+    the same few words recur on every line of a descriptor, hence the cache."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    if tag == _STR_TAG:
+        return value
+    if tag == _MERGE_TAG:
+        return _MERGE
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
 
 
-_DescriptorLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_DescriptorLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+class _Merge:
+    """The `<<` key, refused where it stands (its only use in practice is with an alias)."""
+
+
+_MERGE = _Merge()
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        value = event.value
+        if not event.implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
+            return value  # quoted, or plain text no implicit type can start with: text as it stands
+        return _plain_scalar(value)
+    if tag not in _SCALAR_TAGS:
+        raise _error(f"could not determine a constructor for the tag {tag!r}", event)
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+
+
+_IMPLICIT_FIRST = frozenset(key for key in _RESOLVER.yaml_implicit_resolvers if key)
+
+
+def _read_events(text: str | bytes, file: str) -> Any:  # noqa: C901 - one loop over the event kinds
+    """Read the document in one pass over the parser's events, building it as it goes, each mapping
+    and list remembering its line and its values' lines. The bounds are checked on the way, so what
+    PyYAML's safe loader would happily expand is refused as soon as it is seen: aliases (a 417-byte
+    file of nested `*alias`es grows by 7x per level when a value is turned into text), deep nesting
+    and too many nodes or too much parse time. Keys given twice are refused (PyYAML keeps the last)."""
+    deadline = time.monotonic() + PARSE_SECONDS
+    nodes = documents = 0
+    stack: list[Any] = []  # open mappings and lists
+    keys: list[Any] = []  # per open collection: a mapping's key awaiting its value (_NO_KEY if none)
+    root: Any = None
+    parent: Any = None  # stack[-1]
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                value: Any = _scalar(event)
+                line = event.start_mark.line + 1
+                nodes += 1
+                if nodes > MAX_NODES or (nodes & 4095 == 0 and time.monotonic() > deadline):
+                    raise _bounds_error(file, event, _TOO_LARGE)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = stack.pop()
+                keys.pop()
+                line = value.line
+                parent = stack[-1] if stack else None
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                _check_collection(event, file, stack, keys)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _bounds_error(file, event, _TOO_LARGE)
+                parent = _Located() if kind is yaml.MappingStartEvent else _LocatedList()
+                parent.line = event.start_mark.line + 1
+                parent.lines = {} if kind is yaml.MappingStartEvent else []
+                stack.append(parent)
+                keys.append(_NO_KEY)
+                continue
+            elif kind is yaml.AliasEvent:
+                raise _bounds_error(file, event, _NO_ALIASES)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _error("but found another document (a descriptor is one document)", event)
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return root
+            else:
+                continue
+            if parent is None:
+                root = value
+            elif type(parent) is _LocatedList:
+                parent.append(value)
+                parent.lines.append(line)
+            elif keys[-1] is _NO_KEY:
+                keys[-1] = _key(parent, value, line)
+            else:
+                key = keys[-1]
+                parent[key] = value
+                parent.lines[key] = line
+                keys[-1] = _NO_KEY
+    finally:
+        loader.dispose()
+
+
+def _check_collection(event: yaml.Event, file: str, stack: list[Any], keys: list[Any]) -> None:
+    if event.tag not in _COLLECTION_TAGS:
+        raise _error(f"could not determine a constructor for the tag {event.tag!r}", event)
+    if stack and keys[-1] is _NO_KEY and type(stack[-1]) is _Located:
+        raise _error("found a mapping or list where a key was expected", event)
+    if len(stack) >= MAX_DEPTH:
+        raise _bounds_error(file, event, FieldMessage(boundedyaml.TOO_DEEP, depth=MAX_DEPTH))
+
+
+def _key(mapping: _Located, key: Any, line: int) -> Any:
+    """A mapping's next key, if it may be one."""
+    if key is _MERGE:
+        raise _DuplicateKey("<<", line, "merge keys (<<) are not accepted: write each value out")
+    if key in mapping:  # PyYAML would silently keep the last one
+        raise _DuplicateKey(key, line)
+    return key
+
+
+_TOO_LARGE = FieldMessage(boundedyaml.TOO_COSTLY)
+_NO_ALIASES = FieldMessage(boundedyaml.ALIASES_REFUSED)
+
+
+def _bounds_error(file: str, event: yaml.Event, message: str) -> DescriptorError:
+    line = event.start_mark.line + 1 if event.start_mark else 1
+    return DescriptorError([Problem(file, line, "", message)])
 
 
 @dataclasses.dataclass
@@ -128,15 +251,13 @@ class Document:
 
 
 def _check_bounds(text: str | bytes, file: str) -> None:
-    """Refuse what PyYAML's safe loader would happily expand (aliases: a 417-byte file of nested
-    `*alias`es grows by 7x per level when a value is turned into text), deep nesting, too many nodes
-    or too much parse time (`core.boundedyaml`), before anything is built from the file."""
-    try:
-        boundedyaml.check_bounds(text, BUDGET)
-    except boundedyaml.YamlRefused as exc:
+    """Refuse a file past the size limit before reading it (the other bounds of `BUDGET` are checked
+    as it is read, by _read_events)."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > MAX_BYTES:
         raise DescriptorError(
-            [Problem(file, exc.line, "", FieldMessage(exc.template, **exc.params))]
-        ) from None
+            [Problem(file, 1, "", FieldMessage(boundedyaml.TOO_LARGE, size=size, limit=MAX_BYTES))]
+        )
 
 
 def load_document(text: str | bytes, file: str) -> Document:
@@ -162,9 +283,9 @@ def _read_yaml(text: str | bytes, file: str) -> Any:
     """The YAML read within its bounds, keeping each node's line; any failure a DescriptorError."""
     try:
         _check_bounds(text, file)
-        return yaml.load(text, Loader=_DescriptorLoader)  # noqa: S506 - a SafeLoader subclass
+        return _read_events(text, file)
     except _DuplicateKey as exc:
-        raise DescriptorError([Problem(file, exc.line, str(exc.key), "is given twice")]) from exc
+        raise DescriptorError([Problem(file, exc.line, str(exc.key), exc.message)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -195,7 +316,7 @@ def _entries(services: _LocatedList, file: str, problems: list[Problem]) -> list
             problems.append(Problem(file, line, where, "must be a mapping of an e-service's fields"))
             continue
         try:
-            values = parse_service(item)
+            values = parse_valid_service(item) or parse_service(item)
         except ValidationError as exc:
             for field, message in exc.fields.items():
                 problems.append(Problem(file, item.lines.get(field, item.line), f"{where}.{field}", message))
@@ -248,33 +369,55 @@ class ImportReport:
 class _Plan:
     agency: Agency
     creates: list[ServiceInput]
-    updates: list[tuple[EService, ServiceInput, dict[str, list[Any]]]]
+    updates: list[tuple[int, ServiceInput, dict[str, list[Any]]]]  # the service's id, values, changes
     report: ImportReport
+
+
+def _stored(session: Session, agency_id: int) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The agency's services as they are: id and plain values by code, read as rows, not objects (a
+    re-import compares thousands and changes few)."""
+    columns = [getattr(EService, field) for field in SERVICE_FIELDS]
+    stored = {}
+    for service_id, *values in session.execute(
+        select(EService.id, *columns).where(EService.agency_id == agency_id)
+    ):
+        plain = {
+            field: value.value if isinstance(value, enum.Enum) else value
+            for field, value in zip(SERVICE_FIELDS, values, strict=True)
+        }
+        stored[plain["code"]] = (service_id, plain)
+    return stored
 
 
 def _plan(session: Session, actor: Actor, document: Document, skip_refused: bool = False) -> _Plan:
     agency = _descriptor_agency(session, actor, document)
-    existing = {s.code: s for s in session.scalars(select(EService).where(EService.agency_id == agency.id))}
+    stored = _stored(session, agency.id)
     plan = _Plan(agency, [], [], ImportReport(document.file, agency.code))
     problems: list[Problem] = []
     for entry in document.entries:
         values = entry.values
-        service = existing.get(values.code)
-        changed = audit.diff(audit.snapshot(service), values.values()) if service is not None else {}
-        if service is not None and not changed:
-            plan.report.unchanged += 1
-            continue
-        refused = _refusal(document.file, entry, service)
+        found = stored.get(values.code)
+        status = None
+        if found is not None:
+            new, old = values.plain(), found[1]
+            changed = {
+                field: [old[field], new[field]] for field in SERVICE_FIELDS if old[field] != new[field]
+            }
+            if not changed:
+                plan.report.unchanged += 1
+                continue
+            status = ServiceStatus(old["status"])
+        refused = _refusal(document.file, entry, status)
         if refused is not None:
             if skip_refused:  # the rest of the file still applies; the report names this one
                 plan.report.skipped.append(refused)
                 continue
             problems.append(refused)
-        if service is None:
+        if found is None:
             plan.creates.append(values)
             plan.report.created.append(values.code)
         else:
-            plan.updates.append((service, values, changed))
+            plan.updates.append((found[0], values, changed))
             plan.report.updated[values.code] = changed
     if problems:
         raise DescriptorError(problems)
@@ -306,48 +449,51 @@ def _descriptor_agency(session: Session, actor: Actor, document: Document) -> Ag
     return agency
 
 
-def _refusal(file: str, entry: Entry, service: EService | None) -> Problem | None:
-    """Why the current data refuses a valid entry's change, if it does: a new e-service given as
-    retired, or a status move the transitions do not allow."""
+def _refusal(file: str, entry: Entry, current: ServiceStatus | None) -> Problem | None:
+    """Why the current data refuses a valid entry's change, if it does: a new e-service (no current
+    status) given as retired, or a status move the transitions do not allow."""
     values, where = entry.values, f"services[{entry.index}].status"
-    if service is None:
+    if current is None:
         if values.status == ServiceStatus.retired:
             return Problem(file, entry.line, where, "a new e-service is not retired")
         return None
-    if values.status not in TRANSITIONS[service.status]:
+    if values.status not in TRANSITIONS[current]:
         return Problem(
-            file, entry.line, where, f"cannot change from {service.status.value} to {values.status.value}"
+            file, entry.line, where, f"cannot change from {current.value} to {values.status.value}"
         )
     return None
 
 
 def _apply(session: Session, actor: Actor, plan: _Plan, via: str) -> None:
-    agency_id = plan.agency.id
     if plan.creates:
-        rows = []
-        for values in plan.creates:
-            row = values.values()
-            row.update(
-                agency_id=agency_id,
-                version=1,
-                search_key=search_key(values.code, values.name_fa, values.name_en),
-            )
-            rows.append(row)
-        ids = bulk.insert_services(session, agency_id, rows)
-        bulk.insert_changes(
-            session,
-            [
-                audit.entry(actor, service_id, agency_id, "created", audit.diff({}, values.values()), via)
-                for service_id, values in zip(ids, plan.creates, strict=True)
-            ],
-        )
-    for service, values, changed in plan.updates:
-        apply_values(service, values)
-        action = (
-            "retired" if changed.get("status", [None, None])[1] == ServiceStatus.retired.value else "updated"
-        )
-        audit.record(session, actor, service, action, changed, via)
+        _insert_new(session, actor, plan.agency.id, plan.creates, via)
+    if plan.updates:
+        ids = [service_id for service_id, _values, _changed in plan.updates]
+        services = {s.id: s for s in session.scalars(select(EService).where(EService.id.in_(ids)))}
+        for service_id, values, changed in plan.updates:
+            service = services[service_id]
+            apply_values(service, values)
+            retired = changed.get("status", [None, None])[1] == ServiceStatus.retired.value
+            audit.record(session, actor, service, "retired" if retired else "updated", changed, via)
     session.commit()
+
+
+def _insert_new(
+    session: Session, actor: Actor, agency_id: int, creates: list[ServiceInput], via: str
+) -> None:
+    """New services and their "created" history entries, each kind in one bulk write."""
+    rows, changes = [], []
+    for values in creates:
+        row = values.plain()
+        changes.append({field: [None, value] for field, value in row.items() if value is not None})
+        row.update(
+            agency_id=agency_id, version=1, search_key=search_key(values.code, values.name_fa, values.name_en)
+        )
+        rows.append(row)
+    ids = bulk.insert_services(session, agency_id, rows)
+    bulk.insert_changes(
+        session, audit.entries(actor, agency_id, "created", zip(ids, changes, strict=True), via)
+    )
 
 
 def import_descriptor(

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, String, cast, func, select, true
+from sqlalchemy import ColumnElement, String, cast, func, literal, select, true, tuple_
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
@@ -41,6 +41,9 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    after: tuple[int, str] | None = None
+    """Where the next page starts (the last item's agency id and code), when there is one: a keyset
+    cursor, read on the index wherever it points (list_service_rows)."""
 
     @property
     def pages(self) -> int:
@@ -201,6 +204,67 @@ def list_services(
         )
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+SERVICE_ROW_COLUMNS = (
+    EService.id,
+    EService.agency_id,
+    Agency.code.label("agency_code"),
+    EService.version,
+    EService.created_at,
+    EService.updated_at,
+    EService.code,
+    EService.name_fa,
+    EService.name_en,
+    EService.kind,
+    EService.audience,
+    EService.channels,
+    EService.maturity,
+    EService.online_m2m,
+    EService.yearly_volume,
+    EService.public_url,
+    EService.owner_name,
+    EService.owner_email,
+    EService.owner_phone,
+    EService.status,
+)
+
+
+def list_service_rows(
+    session: Session,
+    actor: Actor,
+    filters: ServiceFilter,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    after: tuple[int, str] | None = None,
+) -> Page[Any]:
+    """list_services as plain rows (`SERVICE_ROW_COLUMNS`), for the API: a page that goes straight to
+    JSON needs no objects. With `after` (a previous page's `Page.after`) the page starts just after
+    that service on the (agency_id, code) index, at the same cost wherever it is, instead of skipping
+    `page - 1` pages of it."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    total = session.scalar(_filtered(actor, filters, func.count(EService.id))) or 0
+    ids = _filtered(actor, filters, EService.id).order_by(EService.agency_id, EService.code)
+    if after is not None:
+        ids = ids.where(
+            tuple_(EService.agency_id, EService.code) > tuple_(literal(after[0]), literal(after[1]))
+        )
+    else:
+        ids = ids.offset((page - 1) * per_page)
+    rows = list(
+        session.execute(
+            select(*SERVICE_ROW_COLUMNS)
+            .join(Agency, Agency.id == EService.agency_id)
+            .where(EService.id.in_(ids.limit(per_page + 1).scalar_subquery()))
+            .order_by(EService.agency_id, EService.code)
+        )
+    )
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    last = (rows[-1].agency_id, rows[-1].code) if more else None
+    return Page(items=rows, total=total, page=page, per_page=per_page, after=last)
 
 
 def list_service_history(session: Session, actor: Actor, service_id: int) -> list[ServiceChange]:

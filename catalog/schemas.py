@@ -103,8 +103,15 @@ class ServiceInput:
 
     def values(self) -> dict[str, Any]:
         """Column values, as `EService` attributes hold them (enum members, a list of channels)."""
-        values = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        values = dict(self.__dict__)  # the fields, in order (a frozen dataclass without slots)
         values["channels"] = list(self.channels)
+        return values
+
+    def plain(self) -> dict[str, Any]:
+        """Column values as the history and the database's text hold them (enums as their words)."""
+        values = self.values()
+        values["kind"], values["audience"] = self.kind.value, self.audience.value
+        values["status"] = self.status.value
         return values
 
 
@@ -210,6 +217,93 @@ def parse_service(data: Mapping[str, Any]) -> ServiceInput:
         yearly_volume=yearly_volume,
         public_url=public_url,
         owner_name=_text(data.get("owner_name")),
+        owner_email=owner_email,
+        owner_phone=owner_phone,
+        status=status,
+    )
+
+
+_SCALAR_TYPES = frozenset({str, int, bool, float, type(None)})
+_SERVICE_FIELD_SET = frozenset(SERVICE_FIELDS)
+_KINDS = {member.value: member for member in ServiceKind}
+_AUDIENCES = {member.value: member for member in Audience}
+_STATUSES = {member.value: member for member in ServiceStatus}
+_CHANNEL_ORDER = tuple(channel.value for channel in Channel)
+
+
+def parse_valid_service(data: Mapping[str, Any]) -> ServiceInput | None:  # noqa: C901 - one check a field
+    """The same result as `parse_service` for an e-service that is plainly valid (each field a single
+    value of the usual type, channels a list of words), in a fraction of its time; None for anything
+    else, which `parse_service` then words. Imports of thousands of services take this path first;
+    `tests/catalog/test_schemas.py` holds the two to the same answers."""
+    if not data.keys() <= _SERVICE_FIELD_SET:
+        return None
+    get = data.get
+    channels_raw = get("channels")
+    if not isinstance(channels_raw, list):
+        return None
+    texts: dict[str, str] = {}
+    for field in SERVICE_FIELDS:
+        if field == "channels":
+            continue
+        value = get(field)
+        if isinstance(value, str):
+            if CONTROL_CHARACTERS.search(value):
+                return None
+            texts[field] = value.strip()
+        elif type(value) in _SCALAR_TYPES:
+            texts[field] = _text(value)
+        else:
+            return None
+    for field, limit in MAX_LENGTHS.items():
+        if len(texts[field]) > limit:
+            return None
+    code = texts["code"]
+    kind = _KINDS.get(texts["kind"])
+    audience = _AUDIENCES.get(texts["audience"])
+    if kind is None or audience is None or not texts["name_fa"] or not CODE_PATTERN.match(code):
+        return None
+    status_text = texts["status"]
+    status = _STATUSES.get(status_text) if status_text else ServiceStatus.draft
+    maturity = get("maturity")
+    online_m2m = get("online_m2m")
+    volume = get("yearly_volume")
+    if (
+        status is None
+        or type(maturity) is not int
+        or not 0 <= maturity <= 4
+        or (online_m2m is not None and type(online_m2m) is not bool)
+        or (online_m2m and kind is ServiceKind.service)
+        or (volume is not None and (type(volume) is not int or not 0 <= volume <= 10**15))
+    ):
+        return None
+    chosen = set()
+    for item in channels_raw:
+        if type(item) is not str or item.strip() not in _CHANNEL_ORDER:
+            return None
+        chosen.add(item.strip())
+    if not chosen:
+        return None
+    public_url, owner_email = texts["public_url"], texts["owner_email"]
+    owner_phone = to_latin_digits(texts["owner_phone"])
+    if (
+        (public_url and not URL_PATTERN.match(public_url))
+        or (owner_email and not EMAIL_PATTERN.match(owner_email))
+        or (owner_phone and not PHONE_PATTERN.match(owner_phone))
+    ):
+        return None
+    return ServiceInput(
+        code=code,
+        name_fa=texts["name_fa"],
+        name_en=texts["name_en"],
+        kind=kind,
+        audience=audience,
+        channels=tuple(channel for channel in _CHANNEL_ORDER if channel in chosen),
+        maturity=maturity,
+        online_m2m=bool(online_m2m),
+        yearly_volume=volume,
+        public_url=public_url,
+        owner_name=texts["owner_name"],
         owner_email=owner_email,
         owner_phone=owner_phone,
         status=status,

@@ -7,14 +7,22 @@ check needs no network: government networks are often closed.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
+import hashlib
+import hmac
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+TEMPORARY_PASSWORD_DAYS = 3  # GOVCLOUD_TEMPORARY_PASSWORD_DAYS's default, for callers without settings
 _LIST = Path(__file__).resolve().parent / "reference" / "common_passwords.txt.gz"
 _TAIL = re.compile(r"[\d\W_]+$")
 
@@ -63,3 +71,64 @@ def check_password_change(current_is_right: bool, current: str, new: str) -> Non
         fields["new_password"] = "the same as the current password"  # noqa: S105 - a field name
     if fields:
         raise ValidationError("password not changed", fields=fields)
+
+
+RESET_LINK_SECONDS = 3600
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Part of a reset token: once the password changes (the link used, or any other change) every
+    earlier link of the account stops working, so a link works once without a table of used ones."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(secret_key: str, salt: str, account_id: int, password_hash: str) -> str:
+    """An e-mailed reset link's token: signed (nothing stored to leak), hour-long, single-use. Each app
+    passes its own salt, so one app's link never opens the other's account of the same id."""
+    return URLSafeTimedSerializer(secret_key, salt=salt).dumps([account_id, _fingerprint(password_hash)])
+
+
+def _reset_token_account(secret_key: str, salt: str, token: str) -> tuple[int, str] | None:
+    try:
+        account_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=salt).loads(
+            token, max_age=RESET_LINK_SECONDS
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(account_id, int) or not isinstance(fingerprint, str):
+        return None
+    return account_id, fingerprint
+
+
+class ResettableAccount(Protocol):
+    active: bool
+    password_hash: str
+
+
+R = TypeVar("R", bound=ResettableAccount)
+
+
+def account_for_reset(secret_key: str, salt: str, token: str, new: str, load: Callable[[int], R | None]) -> R:
+    """The account an e-mailed link resets, once the link and the new password pass: NotAuthorized
+    for a forged, expired or used link (or an account gone or inactive since), ValidationError for a
+    password outside the rules. `load(id)` is the app's lookup; the caller sets the password."""
+    from core.errors import NotAuthorized, ValidationError
+
+    found = _reset_token_account(secret_key, salt, token)
+    account = load(found[0]) if found else None
+    if (
+        found is None
+        or account is None
+        or not account.active
+        or not hmac.compare_digest(found[1], _fingerprint(account.password_hash))
+    ):
+        raise NotAuthorized("this reset link is not valid any more")
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError("password not changed", fields={"new_password": problem})
+    return account
+
+
+def temporary_expiry(now: dt.datetime, days: int) -> dt.datetime:
+    """When a password someone else set stops working (GOVCLOUD_TEMPORARY_PASSWORD_DAYS)."""
+    return now + dt.timedelta(days=days)

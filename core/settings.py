@@ -64,6 +64,16 @@ def _prefix_length(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = parse_int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, got {raw!r}")
+        return value
+
+    return parse
+
+
 def _networks(raw: str) -> str:
     """Comma-separated IP networks, each checked; kept as text, normalized."""
     networks = []
@@ -150,7 +160,36 @@ OPTIONS: tuple[Option, ...] = (
         "gitops",
         "Where landing zones are applied: gitops writes manifests to a folder, kubernetes uses the API.",
     ),
-    Option("gitops_dir", parse_str, "", "Folder the GitOps controller syncs. Empty: var_dir/gitops."),
+    Option("gitops_dir", parse_str, "", "Working clone of the GitOps repository. Empty: var_dir/gitops."),
+    Option(
+        "gitops_repository",
+        parse_str,
+        "",
+        "Git repository the GitOps controller syncs (a path or any git URL); one commit per apply that"
+        " changes a file. Empty: a bare repository beside gitops_dir (gitops_dir + .git).",
+    ),
+    Option(
+        "gitops_readiness",
+        _choice("none", "deployments", "argocd", "flux"),
+        "none",
+        "How the gitops backend learns a workload runs, through the cluster of kubeconfig: deployments"
+        " (their rollout), argocd (the Application) or flux (the Kustomization) named after the tenant's"
+        " namespace; none trusts the commit (the demo without a cluster).",
+    ),
+    Option(
+        "gitops_controller_namespace",
+        parse_str,
+        "",
+        "Namespace of the Argo CD Applications or Flux Kustomizations. Empty: argocd or flux-system.",
+    ),
+    Option(
+        "workload_url_template",
+        parse_str,
+        "",
+        "Address a migrated workload answers at, for the run's smoke request and the joined-the-cloud"
+        " evidence: {host} (its Ingress host), {name}, {namespace}, {path} (its readiness path), e.g."
+        " https://{host}{path}. Empty: no request is made and no workload counts as answering.",
+    ),
     Option(
         "kubeconfig",
         parse_str,
@@ -214,6 +253,24 @@ OPTIONS: tuple[Option, ...] = (
         32,
         "IPv4 prefix length that counts as one client for per-network limits (survey, short codes, sign-in)"
         " (IPv6 always /64). Lower it (e.g. 24) where one subscriber rotates through a pool.",
+    ),
+    Option(
+        "session_idle_minutes",
+        _int_between(1, 24 * 60),
+        30,
+        "Minutes without a request after which a signed-in session of either app ends (ASVS 3.3.2).",
+    ),
+    Option(
+        "session_lifetime_hours",
+        _int_between(1, 7 * 24),
+        12,
+        "Hours after sign-in at which a session ends however busy it is (ASVS 3.3.2).",
+    ),
+    Option(
+        "temporary_password_days",
+        _int_between(1, 30),
+        3,
+        "Days a password set by someone else (a first password, an admin's reset) works unless changed.",
     ),
     Option("bale_api_base", parse_str, "https://tapi.bale.ai", "Base URL of the Bale Bot API."),
     Option("bale_bot_token", parse_str, "", "Bale bot token.", secret=True),

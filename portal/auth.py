@@ -7,13 +7,12 @@ another site can never make a signed-in browser change anything.
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 
+from core.account_pages import begin_session, init_session_lifetime, session_is_current
 from core.actors import Actor, Role
 from core.ratelimit import address_prefix
 from core.web import access_required, get_session, safe_next_url
@@ -22,17 +21,13 @@ from portal.accounts.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "user_id"
-VERSION_KEY = "v"  # the user's session_version when this session began
-SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
-IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
-SESSION_LIFETIME = dt.timedelta(hours=12)  # and any session after a working day
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # What a user who must change their password may still reach.
 WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static", "health.healthz"}
 
 
 def init_auth(app: Flask) -> None:
-    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    init_session_lifetime(app)
 
     @app.before_request
     def _load_actor() -> Any:
@@ -67,33 +62,20 @@ def _user_from_bearer() -> User | None:
 
 
 def _user_from_session() -> User | None:
-    """The session's user while the session is current: the user is active, nothing has ended
-    their sessions since (a sign-out, a password change or reset, a deactivation: the version moved
-    on), and it has not been idle for IDLE_TIMEOUT."""
+    """The session's user while the user is active and the session current
+    (`core.account_pages.session_is_current`: not ended on the server, not idle, not too old)."""
     user_id = session.get(SESSION_KEY)
     if user_id is None or (_is_api() and request.method not in SAFE_METHODS):
         return None
     user = accounts.get_user(get_session(), user_id)
-    now = time.time()
-    if (
-        user is None
-        or not user.active
-        or session.get(VERSION_KEY) != user.session_version
-        or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
-    ):
+    if user is None or not user.active:
         session.clear()
         return None
-    if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
-        session[SEEN_KEY] = now
-    return user
+    return user if session_is_current(user.session_version) else None
 
 
 def sign_in_user(user: User) -> None:
-    session.clear()  # a new session on sign-in: no fixation
-    session[SESSION_KEY] = user.id
-    session[VERSION_KEY] = user.session_version
-    session[SEEN_KEY] = time.time()
-    session.permanent = True
+    begin_session(SESSION_KEY, user.id, user.session_version, permanent=True)
 
 
 def sign_out_user() -> None:
@@ -108,6 +90,12 @@ def client_network() -> str:
     """The client's network for sign-in throttling (an IPv6 /64, the configured IPv4 prefix)."""
     prefix = current_app.config["GOVCLOUD"].client_ipv4_prefix
     return address_prefix(request.remote_addr or "", ipv4_prefix=prefix)
+
+
+def network_key() -> str:
+    """Flask-Limiter key of `client_network`, beside the per-address key: addresses rotated inside
+    one IPv6 /64 share one sign-in budget (spraying many accounts gains nothing from rotation)."""
+    return "net:" + client_network()
 
 
 def current_user() -> User:

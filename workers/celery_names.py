@@ -29,6 +29,7 @@ class TaskNames:
     SEND_DUE_PROBES = "probes.send-due"
     PROBE_SERVICE = "probes.probe-service"
     FOLD_PROBES = "probes.fold-and-expire"
+    CHECK_WORKLOADS = "probes.check-workloads"
 
 
 # task-name pattern -> queue; a task matching none goes to the default queue

@@ -31,6 +31,11 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 30.0,  # each service has its own interval (default 5 minutes); this only finds who is due
         "options": {"queue": QueueNames.PROBES},
     },
+    "probes-check-workloads": {
+        "task": TaskNames.CHECK_WORKLOADS,
+        "schedule": 300.0,  # "joined the cloud" with evidence counts an agency only while a workload answers
+        "options": {"queue": QueueNames.PROBES},
+    },
     "probes-fold-and-expire": {
         "task": TaskNames.FOLD_PROBES,
         "schedule": crontab(hour=4, minute=0),  # Asia/Tehran: 00:30 UTC, after the UTC day closed

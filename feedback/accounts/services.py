@@ -26,7 +26,7 @@ from feedback.audit import record
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = passwords.MIN_LENGTH
-TEMPORARY_PASSWORD_LIFETIME = dt.timedelta(days=3)
+_RESET_SALT = "feedback-password-reset"
 
 
 @cache
@@ -55,7 +55,14 @@ def create_account(
 
 
 def create_viewer(
-    session: Session, actor: Actor, email: str, password: str, scope: str, *, temporary: bool = False
+    session: Session,
+    actor: Actor,
+    email: str,
+    password: str,
+    scope: str,
+    *,
+    temporary: bool = False,
+    temporary_days: int = passwords.TEMPORARY_PASSWORD_DAYS,
 ) -> Account:
     """A dashboard account that sees `scope` (nation, province:IR-23, agency:ITO, unit:ITO/name) and
     below. `temporary`: a password the admin chose, to be changed at the first sign-in."""
@@ -67,7 +74,7 @@ def create_viewer(
     account = _new_account(session, email, password, VIEWER)
     account.scope_kind, account.scope_value = parsed.kind, parsed.value
     if temporary:
-        _set_password(account, password, temporary=True)
+        _set_password(account, password, temporary=True, days=temporary_days)
     _audit_created(session, actor, account)
     session.commit()
     return account
@@ -165,15 +172,39 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     return account
 
 
-def reset_viewer_password(session: Session, actor: Actor, account_id: int) -> tuple[Account, str]:
+def reset_viewer_password(
+    session: Session, actor: Actor, account_id: int, temporary_days: int = passwords.TEMPORARY_PASSWORD_DAYS
+) -> tuple[Account, str]:
     """A registry admin's reset of a dashboard account: a one-time password (returned, shown once)
-    changed at the next sign-in and void after TEMPORARY_PASSWORD_LIFETIME; its sessions end."""
+    changed at the next sign-in and void after `temporary_days`; its sessions end."""
     account = _viewer_for(session, actor, account_id)
     password = passwords.generate_password()
-    _set_password(account, password, temporary=True)
+    _set_password(account, password, temporary=True, days=temporary_days)
     record(session, actor, "account", account.id, "password_reset", label=account.email)
     session.commit()
     return account, password
+
+
+def password_reset_token(session: Session, secret_key: str, email: str) -> tuple[Account, str] | None:
+    """A signed, one-time, hour-long reset link's token for an active account, or None (the page
+    answers the same either way)."""
+    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None or not account.active:
+        return None
+    return account, passwords.reset_token(secret_key, _RESET_SALT, account.id, account.password_hash)
+
+
+def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> Account:
+    """Set a new password from an e-mailed link (`core.passwords.account_for_reset` says when it may
+    not). Every session of the account ends."""
+    account = passwords.account_for_reset(
+        secret_key, _RESET_SALT, token, new, lambda account_id: session.get(Account, account_id)
+    )
+    _set_password(account, new, temporary=False)
+    who = Actor(id=account.id, role=account.role, label=account.email)
+    record(session, who, "account", account.id, "password_reset_by_link", label=account.email)
+    session.commit()
+    return account
 
 
 def set_viewer_active(session: Session, actor: Actor, account_id: int, active: bool) -> Account:
@@ -264,10 +295,12 @@ def _set_active(session: Session, actor: Actor, account: Account, active: bool) 
     return account
 
 
-def _set_password(account: Account, password: str, *, temporary: bool) -> None:
+def _set_password(
+    account: Account, password: str, *, temporary: bool, days: int = passwords.TEMPORARY_PASSWORD_DAYS
+) -> None:
     account.password_hash = _HASHER.hash(password)
     account.must_change_password = temporary
-    account.password_expires_at = utcnow() + TEMPORARY_PASSWORD_LIFETIME if temporary else None
+    account.password_expires_at = passwords.temporary_expiry(utcnow(), days) if temporary else None
     account.session_version = (account.session_version or 1) + 1
 
 

@@ -132,7 +132,8 @@ def counties() -> str | Response | tuple[str, int]:
 @registry_admin_required
 def viewers() -> str | Response | tuple[str, int]:
     """Dashboard accounts (nation, province, agency, unit), created by registry admins. The password
-    the admin types is a first password: changed at the first sign-in, void after three days."""
+    the admin types is a first password: changed at the first sign-in, void after
+    GOVCLOUD_TEMPORARY_PASSWORD_DAYS."""
     errors: dict[str, str] = {}
     form = {k: request.form.get(k, "") for k in ("email", "scope")}
     if request.method == "POST":
@@ -144,6 +145,7 @@ def viewers() -> str | Response | tuple[str, int]:
                 request.form.get("password", ""),
                 form["scope"],
                 temporary=True,
+                temporary_days=current_app.config["GOVCLOUD"].temporary_password_days,
             )
         except (ValidationError, Conflict) as exc:
             errors = field_errors(exc)
@@ -169,7 +171,8 @@ def _viewers_page(
 @registry_admin_required
 def reset_viewer(account_id: int) -> str:
     """A one-time password, shown once on this response only."""
-    account, password = reset_viewer_password(get_session(), current_actor(), account_id)
+    days = current_app.config["GOVCLOUD"].temporary_password_days
+    account, password = reset_viewer_password(get_session(), current_actor(), account_id, days)
     return _viewers_page({"email": "", "scope": ""}, {}, new_password=(account.email, password))
 
 

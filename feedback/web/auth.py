@@ -3,13 +3,12 @@ access decorators, as `portal/auth.py` for the platform (the sign-in pages are `
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 
+from core.account_pages import begin_session, init_session_lifetime, session_is_current
 from core.actors import Actor
 from core.web import access_required, get_session
 from feedback.accounts.actors import actor_for
@@ -19,37 +18,28 @@ from feedback.accounts.services import dummy_hash, end_sessions, get_active_acco
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "feedback_account_id"
-VERSION_KEY = "v"  # the account's session_version when this session began
-SEEN_KEY = "seen"  # when this session last made a request (epoch seconds)
-IDLE_TIMEOUT = 30 * 60  # ASVS 3.3.2: an unattended browser is signed out after half an hour
-SESSION_LIFETIME = dt.timedelta(hours=12)
 # What an account that must change its password may still reach.
 WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static"}
 
 
 def init_auth(app: Flask) -> None:
-    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    init_session_lifetime(app)
     dummy_hash()  # now, so the first sign-in with an unknown e-mail is no slower than the others
 
     @app.before_request
     def _load_actor() -> Any:
-        """The session's account while the session is current: active, not ended since (sign-out,
-        a password change or reset, a deactivation move the version on), not idle too long."""
+        """The session's account while it is active and the session current
+        (`core.account_pages.session_is_current`: not ended on the server, not idle, not too old)."""
         g.actor = None
         account_id = session.get(SESSION_KEY)
         if account_id is None:
             return None
         account = get_active_account(get_session(), int(account_id))
-        now = time.time()
-        if (
-            account is None
-            or session.get(VERSION_KEY) != account.session_version
-            or now - float(session.get(SEEN_KEY, 0)) > IDLE_TIMEOUT
-        ):
+        if account is None:
             session.clear()
             return None
-        if now - float(session[SEEN_KEY]) > 60:  # the cookie is rewritten at most once a minute
-            session[SEEN_KEY] = now
+        if not session_is_current(account.session_version):
+            return None
         g.actor = actor_for(account)
         g.must_change_password = account.must_change_password
         if account.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
@@ -71,10 +61,7 @@ def current_actor() -> Actor:
 
 def sign_in_account(account: Account) -> None:
     """A fresh session on sign-in (no fixation), remembered for the browser session only."""
-    session.clear()
-    session[SESSION_KEY] = account.id
-    session[VERSION_KEY] = account.session_version
-    session[SEEN_KEY] = time.time()
+    begin_session(SESSION_KEY, account.id, account.session_version, permanent=False)
 
 
 def sign_out_account() -> None:

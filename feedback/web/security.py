@@ -29,6 +29,11 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers
 # enumerating the registry from one address take years. Generous enough for a shared mobile NAT.
 SHORT_CODE_LIMIT = "10 per minute;200 per hour"
 SIGN_IN_LIMIT = "5 per minute;30 per hour"
+# The same from one network (an IPv6 /64, the IPv4 prefix): addresses rotated inside it share this.
+SIGN_IN_NETWORK_LIMIT = "20 per minute;100 per hour"
+# Asking for a reset link (each may send an e-mail) and setting a password from one.
+RESET_REQUEST_LIMIT = "5 per hour"
+RESET_LIMIT = "10 per hour"
 
 
 def init_security(app: Flask, settings: Settings) -> None:

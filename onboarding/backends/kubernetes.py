@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import kubernetes
 import urllib3
@@ -27,6 +27,9 @@ from onboarding.backends.base import (
     describe,
     ref_of,
 )
+
+if TYPE_CHECKING:
+    from onboarding.probes.workloads import WorkloadProber
 
 FIELD_MANAGER = "govcloud"
 APPLY = "application/apply-patch+yaml"
@@ -64,6 +67,7 @@ class KubernetesBackend:
         self.api = api_client
         self.rollout_timeout = rollout_timeout
         self.poll_interval = poll_interval
+        self.smoke: WorkloadProber | None = None  # the run's smoke request (`backend_from_settings`)
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: str | None = None, **kwargs: Any) -> KubernetesBackend:
@@ -76,7 +80,7 @@ class KubernetesBackend:
         configuration.retries = 1
         return cls(kubernetes.client.ApiClient(configuration), **kwargs)
 
-    def _call(
+    def call(
         self,
         method: str,
         path: str,
@@ -108,7 +112,7 @@ class KubernetesBackend:
         refs = []
         for manifest in manifests:
             ref = ref_of(manifest)
-            self._call(
+            self.call(
                 "PATCH",
                 object_path(ref),
                 body=manifest,
@@ -120,7 +124,7 @@ class KubernetesBackend:
 
     def get(self, ref: ObjectRef) -> dict[str, Any] | None:
         try:
-            return self._call("GET", object_path(ref))
+            return self.call("GET", object_path(ref))
         except PermanentBackendError as exc:
             if isinstance(exc.__cause__, ApiException) and exc.__cause__.status == 404:
                 return None
@@ -130,12 +134,14 @@ class KubernetesBackend:
         """Waits (up to rollout_timeout) for every Deployment to roll out; fails fast on a dead rollout."""
         deadline = time.monotonic() + self.rollout_timeout
         while True:
-            readiness = self._status_once(refs)
+            readiness = self.status_once(refs)
             if readiness.ready or readiness.failed or time.monotonic() >= deadline:
                 return readiness
             time.sleep(self.poll_interval)
 
-    def _status_once(self, refs: list[ObjectRef]) -> Readiness:
+    def status_once(self, refs: list[ObjectRef]) -> Readiness:
+        """One look: every object exists and every Deployment has rolled out (the gitops backend's
+        readiness reads the cluster its controller applies to the same way)."""
         waiting = []
         for ref in refs:
             live = self.get(ref)
@@ -154,7 +160,7 @@ class KubernetesBackend:
     def delete(self, refs: list[ObjectRef]) -> None:
         for ref in refs:
             try:
-                self._call("DELETE", object_path(ref), body={"propagationPolicy": "Foreground"})
+                self.call("DELETE", object_path(ref), body={"propagationPolicy": "Foreground"})
             except PermanentBackendError as exc:
                 if not (isinstance(exc.__cause__, ApiException) and exc.__cause__.status == 404):
                     raise

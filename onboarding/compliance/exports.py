@@ -55,6 +55,7 @@ WORDS = {
         "status": "وضعیت",
         "count": "صورت/مخرج",
         "group": "با زیرمجموعه ٪",
+        "declared": "اظهارشده ٪",
         "milestone": "نقطه‌ی عطف",
         "target": "هدف ٪",
         "deadline": "مهلت",
@@ -78,6 +79,7 @@ WORDS = {
         "status": "status",
         "count": "numerator/denominator",
         "group": "with sub-agencies %",
+        "declared": "declared %",
         "milestone": "milestone",
         "target": "target %",
         "deadline": "deadline",
@@ -108,6 +110,8 @@ def matrix_header(milestones: Sequence[Milestone], locale: str) -> tuple[list[st
         status_columns.append(len(header) + 1)
         header += [f"{title}: {w['value']}", f"{title}: {w['status']}", f"{title}: {w['count']}"]
         header.append(f"{title}: {w['group']}")
+        if milestone.evidence_required:  # the value is the evidenced figure; the declared one beside it
+            header.append(f"{title}: {w['declared']}")
     return header, status_columns
 
 
@@ -123,7 +127,7 @@ def matrix_line(row: MatrixRow, milestones: Sequence[Milestone], locale: str) ->
     for milestone in milestones:
         cell = row.cells.get(milestone.id)
         if cell is None:
-            line += ["", "", "", ""]
+            line += ["", "", "", ""] + ([""] if milestone.evidence_required else [])
             continue
         line += [
             _percent(cell.value),
@@ -131,6 +135,8 @@ def matrix_line(row: MatrixRow, milestones: Sequence[Milestone], locale: str) ->
             f"{cell.numerator}/{cell.denominator}",
             _percent(cell.group_value) if row.has_children else "",
         ]
+        if milestone.evidence_required:
+            line.append(_percent(cell.declared_value))
     return line
 
 
@@ -170,6 +176,7 @@ def agency_tables(
         w["status"],
         w["projected"],
         w["group"],
+        w["declared"],
     ]
     summary = []
     services_header = [w["milestone"], w["service_code"], w["service"], w["have"], w["need"]]
@@ -187,6 +194,7 @@ def agency_tables(
                 statuses[s.status] if s else "",
                 _percent(s.projected) if s else "",
                 _percent(s.group_value) if s else "",
+                _percent(s.declared_value) if s else "",
             ]
         )
         for item in detail.shortfall:

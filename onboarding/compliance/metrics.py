@@ -59,7 +59,7 @@ class Metric(NamedTuple):
     label_en: str
     function: MetricFunction
     boolean: bool
-    takes_evidence: bool = False  # counts services, so a milestone may require their probes to answer
+    takes_evidence: bool = False  # counts services or workloads: a milestone may require them to answer
 
 
 METRICS: dict[str, Metric] = {}
@@ -142,9 +142,19 @@ def smart(
     return _service_share(session, agency_ids, ServiceKind.service, declared, evidence)
 
 
-@metric("joined_cloud", "has a tenant space with a running workload", boolean=True)
-def joined_cloud(session: Session, agency_ids: list[int]) -> dict[int, Measure]:
+@metric("joined_cloud", "has a tenant space with a running workload", boolean=True, takes_evidence=True)
+def joined_cloud(
+    session: Session, agency_ids: list[int], evidence: EvidenceRule | None = None
+) -> dict[int, Measure]:
+    """Declared: a run completed into a tenant space. With evidence: also one of the agency's migrated
+    workloads answered its checks over the window (at the availability) and answers still."""
     joined = migration_queries.agencies_with_running_tenant(session, agency_ids)
+    if evidence is not None:
+        from onboarding.probes.workloads import answering_agencies
+
+        joined &= answering_agencies(
+            session, joined, evidence.since, evidence.until, evidence.min_availability
+        )
     return {a: Measure.yes_no(a in joined) for a in agency_ids}
 
 

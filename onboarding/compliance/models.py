@@ -109,6 +109,10 @@ class ComplianceSnapshot(PlatformBase):
     group_numerator: Mapped[int] = mapped_column(Integer)
     group_denominator: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Where the milestone requires evidence, `value` is the evidenced figure and these are what the
+    # agency declared (the same metric without the probes), shown beside it; None otherwise.
+    declared_numerator: Mapped[int | None] = mapped_column(Integer)
+    declared_value: Mapped[float | None] = mapped_column(Float)
 
     @property
     def group_value(self) -> float | None:

@@ -32,6 +32,7 @@ from onboarding.compliance.models import (
     Notification,
     Program,
 )
+from onboarding.compliance.schemas import AGENCIES_ROW
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,7 +157,7 @@ def list_totals(
     session: Session, program_id: int, day: dt.date, ministry_id: int | None, province: str | None
 ) -> list[tuple[int, str, int]]:
     """(milestone id, status, agencies) of one scope: the nation (neither given), a ministry or a province;
-    milestone id 0 with status "" is the scope's count of agencies (standings.AGENCIES_ROW)."""
+    milestone id 0 with status "" is the scope's count of agencies (schemas.AGENCIES_ROW)."""
     total = ComplianceTotal
     query = select(total.milestone_id, total.status, total.agencies).where(
         total.program_id == program_id,
@@ -174,6 +175,7 @@ def list_total_provinces(session: Session, program_id: int, day: dt.date) -> lis
         .where(
             ComplianceTotal.program_id == program_id,
             ComplianceTotal.day == day,
+            ComplianceTotal.milestone_id == AGENCIES_ROW,  # one row per scope, not one per status
             ComplianceTotal.province_code.is_not(None),
         )
         .distinct()
@@ -191,6 +193,7 @@ def list_ministries(session: Session, program_id: int, day: dt.date | None) -> l
         .where(
             ComplianceTotal.program_id == program_id,
             ComplianceTotal.day == day,
+            ComplianceTotal.milestone_id == AGENCIES_ROW,
             ComplianceTotal.ministry_id.is_not(None),
         )
         .distinct()

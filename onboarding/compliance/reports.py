@@ -80,6 +80,8 @@ class Cell:
     group_value: float | None
     group_numerator: int
     group_denominator: int
+    declared_value: float | None = None  # where the milestone requires evidence: the declared figure
+    declared_numerator: int | None = None
 
 
 @dataclasses.dataclass
@@ -237,7 +239,7 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
         return []
     cells: dict[int, dict[int, Cell]] = {s.agency_id: {} for s in standings}
     snap = ComplianceSnapshot
-    for agency_id, milestone_id, status, value, num, den, group_num, group_den in session.execute(
+    found = session.execute(
         sa.select(
             snap.agency_id,
             snap.milestone_id,
@@ -247,14 +249,25 @@ def _page(session: Session, board: Matrix, filters: Filters, offset: int, limit:
             snap.denominator,
             snap.group_numerator,
             snap.group_denominator,
+            snap.declared_value,
+            snap.declared_numerator,
         ).where(
             snap.agency_id.in_(list(cells)),
             snap.milestone_id.in_([m.id for m in board.milestones]),
             snap.day == board.day,
         )
-    ):
+    )
+    for agency_id, milestone_id, status, value, num, den, group_num, group_den, d_value, d_num in found:
         cells[agency_id][milestone_id] = Cell(
-            status, value, num, den, group_num / group_den if group_den else None, group_num, group_den
+            status,
+            value,
+            num,
+            den,
+            group_num / group_den if group_den else None,
+            group_num,
+            group_den,
+            d_value,
+            d_num,
         )
     return [
         MatrixRow(

@@ -226,3 +226,6 @@ def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"1", "true", "yes", "on", "y"}
+
+
+AGENCIES_ROW = 0  # the milestone id of a scope's row counting its agencies (no milestone has id 0)

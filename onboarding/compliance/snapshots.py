@@ -58,9 +58,11 @@ def compute_snapshots(
             children[agency.parent_id].append(agency.id)
     until = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC), utcnow())
     rules = {m.id: evidence_rule(m, until) for m in milestones}
+    # an evidenced milestone is also measured on declarations alone: the pages show both side by side
+    wanted_measures = {(m.metric, rules[m.id]) for m in milestones}
+    wanted_measures |= {(m.metric, None) for m in milestones if rules[m.id] is not None}
     measures = {
-        (name, rule): metrics.measure(session, name, list(agencies), rule)
-        for name, rule in {(m.metric, rules[m.id]) for m in milestones}
+        (name, rule): metrics.measure(session, name, list(agencies), rule) for name, rule in wanted_measures
     }
     history: dict[tuple[int, int], list[tuple[dt.date, float]]] = defaultdict(list)
     # only a milestone whose deadline is today or ahead projects a trend (evaluation.evaluate)
@@ -74,6 +76,7 @@ def compute_snapshots(
     rows: list[dict] = []
     for milestone in milestones:
         by_agency = measures[(milestone.metric, rules[milestone.id])]
+        declared = measures[(milestone.metric, None)] if rules[milestone.id] is not None else None
         scoped = {a for a, row in agencies.items() if q.in_scope(milestone, row.kind)}
         groups = _group_sums(children, agencies, scoped, by_agency)
         for agency_id in sorted(wanted & scoped):
@@ -95,6 +98,8 @@ def compute_snapshots(
                     "group_numerator": group_numerator,
                     "group_denominator": group_denominator,
                     "computed_at": now,
+                    "declared_numerator": declared[agency_id].numerator if declared is not None else None,
+                    "declared_value": declared[agency_id].value if declared is not None else None,
                 }
             )
             result.statuses[status] += 1

@@ -20,9 +20,8 @@ from catalog.queries import search_key
 from core.db import insert_rows
 from onboarding.compliance import queries as q
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceStanding, ComplianceTotal, Milestone
-from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_BITS
+from onboarding.compliance.schemas import AGENCIES_ROW, LAGGARD_ORDER, STATUS_BITS
 
-AGENCIES_ROW = 0  # the milestone id of a scope's row counting its agencies (no milestone has id 0)
 NO_MEAN = 5.0  # an agency without any value sorts after those with one, within its worst status
 LAGGARD_RANK = {str(status): index for index, status in enumerate(LAGGARD_ORDER)}
 

@@ -37,6 +37,8 @@ LANDING_ZONE_TEMPLATES = (
     "rolebinding.yaml.j2",
 )
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
+# libyaml's safe loader when PyYAML was built with it: the pure-Python one took most of a render
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_FOLDER = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
 
 
@@ -107,7 +109,7 @@ def _render_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifes
     manifests: list[Manifest] = []
     for name in names:
         text = _environment().get_template(name).render(**context)
-        manifests.extend(doc for doc in yaml.safe_load_all(text) if doc)
+        manifests.extend(doc for doc in yaml.load_all(text, Loader=_LOADER) if doc)
     validate_manifests(manifests)
     return manifests
 
@@ -127,8 +129,36 @@ def _validator(kind: str, api_version: str) -> jsonschema.protocols.Validator | 
         schema = schema_contents(f"{SCHEMA_FOLDER}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)
     except FileNotFoundError:
         return None
-    registry = _definitions() @ (Resource.from_contents(schema) @ Registry())
-    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+    definitions = _definitions()
+    registry = definitions @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(
+        _inlined(schema, definitions.contents), registry=registry
+    )
+
+
+_DEFINITION_REF = re.compile(r"_definitions\.json#/\$defs/([^/]+)$|^#/\$defs/([^/]+)$")
+
+
+def _inlined(schema: Any, definitions: dict[str, Any], enclosing: tuple[str, ...] = ()) -> Any:
+    """The schema with each reference to a definition replaced by the definition (inlined in turn), so
+    validating a manifest follows no reference: looking each one up took most of the validation. A
+    definition met again inside itself keeps its reference, made absolute for the registry."""
+    if isinstance(schema, list):
+        return [_inlined(item, definitions, enclosing) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    match = _DEFINITION_REF.search(ref) if isinstance(ref, str) else None
+    rest = {key: _inlined(value, definitions, enclosing) for key, value in schema.items() if key != "$ref"}
+    if match is None:
+        return {**rest, "$ref": ref} if "$ref" in schema else rest
+    name = match.group(1) or match.group(2)
+    if name not in definitions["$defs"] or name in enclosing:
+        return {**rest, "$ref": f"{definitions['$id']}#/$defs/{name}"}
+    target = _inlined(definitions["$defs"][name], definitions, (*enclosing, name))
+    if set(rest) <= {"description"}:  # an annotation only: the definition stands for the reference
+        return target
+    return {**rest, "allOf": [*rest.get("allOf", []), target]}  # $ref beside other keywords: both apply
 
 
 def validate_manifests(manifests: list[Manifest]) -> None:

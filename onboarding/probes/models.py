@@ -71,3 +71,22 @@ class ProbeDaily(PlatformBase):
     up: Mapped[int] = mapped_column(Integer)
     latency_p50_ms: Mapped[float | None] = mapped_column(Float)
     latency_p95_ms: Mapped[float | None] = mapped_column(Float)
+
+
+class WorkloadCheck(PlatformBase):
+    """One HTTP request to a migrated workload's address (the run's smoke check, then beat's checks):
+    the evidence the "joined the cloud" milestone reads when it requires evidence."""
+
+    __tablename__ = "workload_checks"
+    __table_args__ = (Index("ix_workload_checks_workload_id_at", "workload_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    workload_id: Mapped[int] = mapped_column(ForeignKey("workloads.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    up: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    error_class: Mapped[str] = mapped_column(String(32), default="")
+    error_detail: Mapped[str] = mapped_column(String(300), default="")

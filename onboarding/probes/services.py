@@ -194,13 +194,7 @@ def set_probe_target(
         raise NotFound("no such e-service", service_id=service_id)
     if not policies.can_request_probe(actor, service):
         raise NotAuthorized("not your agency's service", service_id=service_id)
-    fields = {}
-    if not 30 <= interval_seconds <= 86_400:
-        fields["interval_seconds"] = "between 30 and 86400 seconds"
-    if expect_status_class not in (2, 3, 4, 5):
-        fields["expect_status_class"] = "one of 2, 3, 4, 5"
-    if len(expect_text) > 200:
-        fields["expect_text"] = "at most 200 characters"
+    fields = _settings_errors(interval_seconds, expect_status_class, expect_text)
     if fields:
         raise ValidationError("invalid probe settings", fields=fields)
     target = session.get(ProbeTarget, service_id) or ProbeTarget(service_id=service_id, next_due_at=None)
@@ -209,6 +203,74 @@ def set_probe_target(
     session.add(target)
     session.commit()
     return target
+
+
+PROBE_KINDS = ("health", "openapi")  # a health URL answering the status class, or an OpenAPI document
+SETTING_FIELDS = ("kind", "interval_seconds", "expect_status_class", "expect_text")
+
+
+def _settings_errors(interval_seconds: int, expect_status_class: int, expect_text: str) -> dict[str, str]:
+    fields = {}
+    if not 30 <= interval_seconds <= 86_400:
+        fields["interval_seconds"] = "between 30 and 86400 seconds"
+    if expect_status_class not in (2, 3, 4, 5):
+        fields["expect_status_class"] = "one of 2, 3, 4, 5"
+    if len(expect_text) > 200:
+        fields["expect_text"] = "at most 200 characters"
+    return fields
+
+
+def parse_probe_settings(data: Any, prefix: str = "probe_") -> dict[str, Any]:
+    """A form's (or any mapping's) probe settings as `set_probe_target`'s keywords. Raises
+    ValidationError naming each bad field as the form names it (`prefix` + setting)."""
+    fields: dict[str, str] = {}
+    kind = str(data.get(f"{prefix}kind") or "health").strip()
+    if kind not in PROBE_KINDS:
+        fields["kind"] = "one of health, openapi"
+    numbers = {}
+    for name, default in (("interval_seconds", DEFAULT_INTERVAL_SECONDS), ("expect_status_class", 2)):
+        raw = str(data.get(f"{prefix}{name}") or "").strip()
+        if not raw:
+            numbers[name] = default
+        elif raw.isascii() and raw.isdigit():
+            numbers[name] = int(raw)
+        else:
+            fields[name] = "must be a whole number"
+    text = str(data.get(f"{prefix}expect_text") or "").strip()
+    fields.update(
+        {
+            k: v
+            for k, v in _settings_errors(
+                numbers.get("interval_seconds", DEFAULT_INTERVAL_SECONDS),
+                numbers.get("expect_status_class", 2),
+                text,
+            ).items()
+            if k not in fields
+        }
+    )
+    if fields:
+        raise ValidationError(
+            "invalid probe settings", fields={f"{prefix}{name}": message for name, message in fields.items()}
+        )
+    return {**numbers, "expect_text": text, "expect_openapi": kind == "openapi"}
+
+
+def probe_settings_of(session: Session, service_id: int) -> dict[str, Any]:
+    """The service's probe settings as the form shows them (the defaults while it has no target)."""
+    target = session.get(ProbeTarget, service_id)
+    if target is None:
+        return {
+            "kind": "health",
+            "interval_seconds": DEFAULT_INTERVAL_SECONDS,
+            "expect_status_class": 2,
+            "expect_text": "",
+        }
+    return {
+        "kind": "openapi" if target.expect_openapi else "health",
+        "interval_seconds": target.interval_seconds,
+        "expect_status_class": target.expect_status_class,
+        "expect_text": target.expect_text,
+    }
 
 
 def _percentile(sorted_values: list[int], fraction: float) -> float | None:
@@ -279,5 +341,8 @@ def fold_and_expire(
         session.execute(statement, values)
     expired = session.execute(delete(ProbeResult).where(ProbeResult.at < cutoff))
     deleted = cast(CursorResult, expired).rowcount
+    from onboarding.probes.workloads import expire_checks
+
+    expire_checks(session, cutoff)
     session.commit()
     return {"days": len(values), "deleted": int(deleted or 0)}

@@ -77,11 +77,30 @@ def _wait_ready(ctx: StepContext) -> tuple[str, dict]:
 
 
 def _smoke_check(ctx: StepContext) -> tuple[str, dict]:
+    """Everything the run made is there and running, then one real HTTP request to the workload's
+    address (the backend's `smoke` prober). The request's row is kept even when it fails: it is the
+    evidence the agency's page shows, and the first of the checks "joined the cloud" reads."""
     refs = ctx.refs("landing_zone") + ctx.refs("deploy")
     readiness = ctx.backend.status(refs)
+    if readiness.failed:
+        raise PermanentBackendError(f"smoke check: {readiness.message}")
     if not readiness.ready:
         raise BackendError(f"smoke check: {readiness.message}")
-    return f"smoke check passed: {readiness.message}", {}
+    prober = getattr(ctx.backend, "smoke", None)
+    if prober is None:
+        return f"smoke check passed: {readiness.message}; no workload address is set, no request made", {}
+    check = prober.check(ctx.session, ctx.run.workload, ctx.run.tenant.namespace)
+    if check is None:
+        return f"smoke check passed: {readiness.message}; nothing of the workload is exposed over HTTP", {}
+    ctx.session.commit()
+    if not check.up:
+        code = f" {check.status_code}" if check.status_code is not None else ""
+        raise BackendError(f"smoke request to {check.url} failed:{code} {check.error_detail}")
+    return (
+        f"smoke check passed: {readiness.message}; {check.url} answered {check.status_code} "
+        f"in {check.latency_ms} ms",
+        {"smoke_url": check.url},
+    )
 
 
 def _cut_over(ctx: StepContext) -> tuple[str, dict]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +21,6 @@ from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from portal.accounts import passwords
 from portal.accounts.models import SIGN_IN_ATTEMPTS, ApiToken, User
 
-TEMPORARY_PASSWORD_LIFETIME = dt.timedelta(days=3)
 TOKEN_PREFIX = "gc_"  # noqa: S105 - a marker, not a secret
 AGENCY_ROLES = {Role.agency_admin, Role.agency_member}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -127,10 +124,11 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> U
     return user
 
 
-def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+def reset_password(
+    session: Session, actor: Actor, user_id: int, temporary_days: int = core_passwords.TEMPORARY_PASSWORD_DAYS
+) -> tuple[User, str]:
     """An admin's reset: a generated one-time password (returned to be shown once) that must be
-    changed at the next sign-in and expires after TEMPORARY_PASSWORD_LIFETIME; the user's sessions
-    end at once."""
+    changed at the next sign-in and expires after `temporary_days`; the user's sessions end at once."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
@@ -140,20 +138,13 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, 
     if not allowed or user.id == actor.id:
         raise NotAuthorized("you may not reset this account's password")
     password = core_passwords.generate_password()
-    _set_password(user, password, temporary=True)
+    _set_password(user, password, temporary=True, days=temporary_days)
     _audit_user(session, actor, user, "password_reset")
     session.commit()
     return user, password
 
 
-RESET_LINK_SECONDS = 3600
 _RESET_SALT = "portal-password-reset"
-
-
-def _password_fingerprint(user: User) -> str:
-    """Part of the token: once the password changes (the reset used, or any other change) every
-    earlier link stops working."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def password_reset_token(session: Session, secret_key: str, email: str) -> tuple[User, str] | None:
@@ -162,29 +153,15 @@ def password_reset_token(session: Session, secret_key: str, email: str) -> tuple
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return None
-    token = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).dumps([user.id, _password_fingerprint(user)])
-    return user, token
+    return user, core_passwords.reset_token(secret_key, _RESET_SALT, user.id, user.password_hash)
 
 
 def reset_password_with_token(session: Session, secret_key: str, token: str, new: str) -> User:
-    """Set a new password from an e-mailed link. NotAuthorized for a forged, expired or used link;
-    ValidationError for a password outside the rules. Every session of the account ends."""
-    try:
-        user_id, fingerprint = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT).loads(
-            token, max_age=RESET_LINK_SECONDS
-        )
-    except (BadSignature, ValueError, TypeError):
-        raise NotAuthorized("this reset link is not valid any more") from None
-    user = session.get(User, int(user_id)) if isinstance(user_id, int) else None
-    if (
-        user is None
-        or not user.active
-        or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user))
-    ):
-        raise NotAuthorized("this reset link is not valid any more")
-    problem = core_passwords.password_problem(new)
-    if problem:
-        raise ValidationError("password not changed", fields={"new_password": problem})
+    """Set a new password from an e-mailed link (`core.passwords.account_for_reset` says when it may
+    not). Every session of the account ends."""
+    user = core_passwords.account_for_reset(
+        secret_key, _RESET_SALT, token, new, lambda user_id: session.get(User, user_id)
+    )
     _set_password(user, new, temporary=False)
     _audit_user(session, actor_for(session, user), user, "password_reset_by_link")
     session.commit()
@@ -199,10 +176,12 @@ def end_sessions(session: Session, user_id: int) -> None:
         session.commit()
 
 
-def _set_password(user: User, password: str, *, temporary: bool) -> None:
+def _set_password(
+    user: User, password: str, *, temporary: bool, days: int = core_passwords.TEMPORARY_PASSWORD_DAYS
+) -> None:
     user.password_hash = passwords.hash_password(password)
     user.must_change_password = temporary
-    user.password_expires_at = utcnow() + TEMPORARY_PASSWORD_LIFETIME if temporary else None
+    user.password_expires_at = core_passwords.temporary_expiry(utcnow(), days) if temporary else None
     user.session_version = (user.session_version or 1) + 1
 
 
@@ -247,9 +226,10 @@ def create_user(
     agency_id: int | None,
     password: str,
     temporary: bool = False,
+    temporary_days: int = core_passwords.TEMPORARY_PASSWORD_DAYS,
 ) -> User:
     """A new account. `temporary`: the password was chosen by someone else (an admin, a generated
-    one), so it must be changed at the first sign-in and expires unused."""
+    one), so it must be changed at the first sign-in and expires unused after `temporary_days`."""
     email = email.strip().lower()
     if not can_create_user(actor, role, agency_id):
         raise NotAuthorized("you may not create this account")
@@ -260,7 +240,7 @@ def create_user(
         role=role,
         agency_id=agency_id,
     )
-    _set_password(user, password, temporary=temporary)
+    _set_password(user, password, temporary=temporary, days=temporary_days)
     session.add(user)
     session.flush()
     _audit_user(session, actor, user, "created", before={})

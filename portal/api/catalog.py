@@ -6,6 +6,8 @@ in If-Match. A stale write answers 412 and changes nothing; a write without If-M
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import jsonify, request, url_for
 from werkzeug.wrappers import Response
 
@@ -13,6 +15,7 @@ from catalog import descriptors, queries, services
 from catalog.models import AgencyKind
 from catalog.schemas import parse_page, parse_service_filter
 from core.actors import Role
+from core.db import is_valid_id
 from core.errors import NotFound, UnknownReference, ValidationError
 from core.web import body_limit, get_session
 from portal.api import bp
@@ -175,14 +178,28 @@ def activate_agency(agency_id: int) -> Response:
 def list_services() -> Response:
     filters = queries.ServiceFilter(**parse_service_filter(request.args))
     page, per_page = parse_page(request.args)
-    result = queries.list_services(get_session(), current_actor(), filters, page=page, per_page=per_page)
+    result = queries.list_service_rows(
+        get_session(), current_actor(), filters, page=page, per_page=per_page, after=_cursor(request.args)
+    )
     return jsonify(
         items=[service_json(s) for s in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
         pages=result.pages,
+        next=None if result.after is None else f"{result.after[0]}:{result.after[1]}",
     )
+
+
+def _cursor(args: Mapping[str, str]) -> tuple[int, str] | None:
+    """`after`: a page's `next` (`agency id:code`), or nothing."""
+    value = args.get("after", "")
+    if not value:
+        return None
+    agency_id, _, code = value.partition(":")
+    if not agency_id.isdigit() or not is_valid_id(int(agency_id)) or not code or "\x00" in code:
+        raise ValidationError("invalid cursor", fields={"after": "must be a page's `next` value"})
+    return int(agency_id), code[:64]
 
 
 @bp.post("/services")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import Row
+
 from catalog import trail
 from catalog.descriptors import ImportReport
 from catalog.models import (
@@ -190,6 +192,10 @@ SERVICE_PAGE = shape(
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "pages": {"type": "integer"},
+            "next": {
+                "type": ["string", "null"],
+                "description": "pass as `after` for the next page (null on the last); `page` then unused",
+            },
         },
     },
 )
@@ -253,6 +259,7 @@ FILTER_PARAMS = [
     query_param("q", {"type": "string"}, "text in the code or names (Persian letters normalized)"),
     query_param("page", {"type": "integer", "minimum": 1}),
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+    query_param("after", {"type": "string"}, "a page's `next`: the page after it, at the same cost anywhere"),
 ]
 IF_MATCH = if_match_param("the ETag from GET /services/{service_id}")
 AGENCY_IF_MATCH = if_match_param("the ETag from GET /agencies/{agency_id}")
@@ -275,11 +282,13 @@ def agency_json(agency: Agency) -> JSON:
     }
 
 
-def service_json(service: EService) -> JSON:
+def service_json(service: EService | Row[Any]) -> JSON:
+    """An e-service's fields: from the object, or from a row of `queries.SERVICE_ROW_COLUMNS`."""
+    agency = service.agency.code if isinstance(service, EService) else service.agency_code
     return {
         "id": service.id,
         "agency_id": service.agency_id,
-        "agency": service.agency.code,
+        "agency": agency,
         "version": service.version,
         "created_at": service.created_at.isoformat(),
         "updated_at": service.updated_at.isoformat(),

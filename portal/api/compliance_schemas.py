@@ -112,6 +112,11 @@ _CELL_FIGURES: JSON = {
     "group_value": NULLABLE_NUMBER,
     "group_numerator": {"type": "integer"},
     "group_denominator": {"type": "integer"},
+    "declared_value": {
+        **NULLABLE_NUMBER,
+        "description": "where evidence is required: the declared figure (value: the evidenced)",
+    },
+    "declared_numerator": {"type": ["integer", "null"]},
 }
 CELL = shape("ComplianceCell", {"type": "object", "properties": _CELL_FIGURES})
 SNAPSHOT = shape(
@@ -299,6 +304,8 @@ def snapshot_json(s: ComplianceSnapshot) -> JSON:
         "group_value": s.group_value,
         "group_numerator": s.group_numerator,
         "group_denominator": s.group_denominator,
+        "declared_value": s.declared_value,
+        "declared_numerator": s.declared_numerator,
     }
 
 

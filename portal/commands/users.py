@@ -9,6 +9,7 @@ from catalog.models import Agency
 from core.actors import SYSTEM, Role
 from core.db import session_scope
 from core.errors import GovcloudError
+from core.settings import load_settings
 from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.accounts.models import User
@@ -35,7 +36,8 @@ def create(
         password = passwords.generate_password()
     elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with session_scope(session_factory()) as session:
+    settings = load_settings()
+    with session_scope(session_factory(settings)) as session:
         agency_id = None
         if agency_code:
             agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
@@ -51,6 +53,7 @@ def create(
                 agency_id=agency_id,
                 password=password,
                 temporary=generate,
+                temporary_days=settings.temporary_password_days,
             )
         except GovcloudError as exc:
             raise fail(exc) from None

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-import threading
+from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.account_pages import change_password_page, request_reset_page, reset_with_link_page, to_sign_in
 from core.errors import NotAuthorized, ValidationError
 from core.web import get_session, public
-from onboarding.compliance.reminders import default_sender, send_email
 from portal.accounts import services as accounts
+from portal.accounts.models import User
 from portal.auth import (
     client_network,
     current_actor,
     current_user,
+    network_key,
     safe_next,
     sign_in_user,
     sign_out_user,
@@ -26,12 +28,12 @@ from portal.security import limiter
 from portal.views.catalog_text import field_errors
 
 bp = Blueprint("account", __name__)
-log = logging.getLogger(__name__)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("30 per minute", key_func=network_key, methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     error = None
     email = request.form.get("email", "")
@@ -64,92 +66,46 @@ def sign_out() -> Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
-def change_password() -> str | Response | tuple[str, int]:
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form
-        if form.get("new_password", "") != form.get("confirm_password", ""):
-            errors = {"confirm_password": _("The two new passwords are not the same.")}
-        else:
-            try:
-                user = accounts.change_password(
-                    get_session(),
-                    current_actor().signed_in_id,
-                    form.get("current_password", ""),
-                    form.get("new_password", ""),
-                )
-            except ValidationError as exc:
-                errors = field_errors(exc.fields)
-            else:
-                sign_in_user(user)  # this session goes on; every other one has ended
-                flash(_("Your password was changed. Other sessions were signed out."), "success")
-                return redirect(url_for("home.index"))
+def change_password() -> ResponseReturnValue:
+    def change(current: str, new: str) -> User:
+        return accounts.change_password(get_session(), current_actor().signed_in_id, current, new)
+
+    def done(user: User) -> Response:
+        sign_in_user(user)  # this session goes on; every other one has ended
+        flash(_("Your password was changed. Other sessions were signed out."), "success")
+        return redirect(url_for("home.index"))
+
     forced = current_user().must_change_password
-    page = render_template("account/password.html", errors=errors, forced=forced)
-    return (page, 422) if errors else page
+    return change_password_page("account/password.html", change, done, _errors_of, forced=forced)
+
+
+def _errors_of(exc: ValidationError) -> dict[str, str]:
+    return field_errors(exc.fields)
 
 
 @bp.route("/account/reset", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per hour", methods=["POST"])
 def request_reset() -> str:
-    """A reset link by e-mail (through GOVCLOUD_SMTP_URL). The answer is the same whether or not the
-    e-mail has an account, and arrives before the mail is sent (from a thread), so neither the words
-    nor the time tell."""
     settings = current_app.config["GOVCLOUD"]
-    sent = False
-    if request.method == "POST" and settings.smtp_url:
-        found = accounts.password_reset_token(
-            get_session(), settings.secret_key, request.form.get("email", "")
-        )
-        if found is not None:
-            user, token = found
-            link = settings.base_url.rstrip("/") + url_for("account.reset_with_link", token=token)
-            _send_in_background(settings.smtp_url, default_sender(settings.base_url), user.email, link)
-        sent = True
-    return render_template("account/reset_request.html", sent=sent, available=bool(settings.smtp_url))
 
+    def find(email: str) -> tuple[User, str] | None:
+        return accounts.password_reset_token(get_session(), settings.secret_key, email)
 
-def _send_in_background(smtp_url: str, sender: str, email: str, link: str) -> None:
-    subject = _("Reset your govcloud password")
-    body = _(
-        "To choose a new password, open this link within an hour:\n%(link)s\n\n"
-        "If you did not ask for it, ignore this message: your password stays as it is.",
-        link=link,
+    return request_reset_page(
+        "account/reset_request.html", find, "account.reset_with_link", settings.base_url
     )
-
-    def send() -> None:
-        try:
-            send_email(smtp_url, sender, [email], subject, body)
-        except Exception:  # the visitor was answered already; the operator sees it in the log
-            log.exception("password reset e-mail not sent")
-
-    threading.Thread(target=send, daemon=True).start()
 
 
 @bp.route("/account/reset/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
-def reset_with_link(token: str) -> str | Response | tuple[str, int]:
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form
-        if form.get("new_password", "") != form.get("confirm_password", ""):
-            errors = {"confirm_password": _("The two new passwords are not the same.")}
-        else:
-            try:
-                accounts.reset_password_with_token(
-                    get_session(), current_app.config["SECRET_KEY"], token, form.get("new_password", "")
-                )
-            except NotAuthorized:
-                errors = {"token": _("This reset link is not valid any more: ask for a new one.")}
-            except ValidationError as exc:
-                errors = field_errors(exc.fields)
-            else:
-                flash(_("Your password was changed. Sign in with it."), "success")
-                return redirect(url_for("account.sign_in"))
-    page = render_template("account/reset.html", errors=errors)
-    return (page, 422) if errors else page
+def reset_with_link(token: str) -> ResponseReturnValue:
+    def reset(new: str) -> User:
+        return accounts.reset_password_with_token(get_session(), current_app.config["SECRET_KEY"], token, new)
+
+    done = partial(to_sign_in, _("Your password was changed. Sign in with it."))
+    return reset_with_link_page("account/reset.html", reset, _errors_of, done)
 
 
 @bp.get("/account/tokens")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -267,6 +267,7 @@ def add_member(agency_id: int) -> str | tuple[str, int]:
             agency_id=agency_id,
             password=password,
             temporary=True,
+            temporary_days=current_app.config["GOVCLOUD"].temporary_password_days,
         )
     except ValidationError as exc:
         return _members_page(agency_id, values, field_errors(exc.fields)), 422
@@ -284,7 +285,8 @@ def reset_member_password(agency_id: int, user_id: int) -> str:
     user = accounts.get_user(session, user_id) if queries.is_valid_id(user_id) else None
     if user is None or user.agency_id != agency_id:
         raise NotFound("no such member of this agency")
-    user, password = accounts.reset_password(session, actor, user_id)
+    days = current_app.config["GOVCLOUD"].temporary_password_days
+    user, password = accounts.reset_password(session, actor, user_id, days)
     return _members_page(agency_id, new_password=(user.email, password))
 
 

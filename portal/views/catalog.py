@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 
 from catalog import descriptors, queries, services
 from catalog.models import MATURITY_LEVELS, Audience, Channel, ServiceKind, ServiceStatus
-from catalog.schemas import SERVICE_FIELDS, parse_page, parse_service_filter
+from catalog.schemas import SERVICE_FIELDS, parse_page, parse_service, parse_service_filter
 from core.actors import Role
 from core.errors import PreconditionFailed, ValidationError
 from core.web import body_limit, get_session
+from onboarding.probes import services as probes
 from portal.auth import current_actor, roles, signed_in
 from portal.security import UPLOAD_BYTES
 from portal.views.catalog_text import field_errors, template_helpers
@@ -120,16 +121,36 @@ def edit_service(service_id: int) -> Response | tuple[str, int] | str:
     service = queries.get_service(session, actor, service_id)
     if request.method == "POST":
         values = _form_values(request.form)
+        values.update({f"probe_{k}": request.form.get(f"probe_{k}", "") for k in probes.SETTING_FIELDS})
         version = request.form.get("version", "")
         try:
+            # the probe settings are checked first, so one answer names every bad field of the form
+            probe_errors: dict[str, str] = {}
+            probe_settings: dict[str, Any] = {}
+            try:
+                probe_settings = probes.parse_probe_settings(request.form)
+            except ValidationError as exc:
+                probe_errors = dict(exc.fields)
+            catalog_values = {k: v for k, v in values.items() if k in SERVICE_FIELDS}
+            if probe_errors:
+                try:
+                    parse_service(catalog_values)  # checked only, nothing is saved
+                except ValidationError as exc:
+                    probe_errors = {**exc.fields, **probe_errors}
+                raise ValidationError("invalid e-service", fields=probe_errors)
             services.update_service(
                 session,
                 actor,
                 service_id,
-                values,
+                catalog_values,
                 expected_version=int(version) if version.isdigit() else -1,
                 via="page",
             )
+            if (
+                probes.parse_probe_settings(probes.probe_settings_of(session, service_id), "")
+                != probe_settings
+            ):
+                probes.set_probe_target(session, actor, service_id, **probe_settings)
         except ValidationError as exc:
             return _form(values, field_errors(exc.fields), service), 422
         except PreconditionFailed:
@@ -139,6 +160,7 @@ def edit_service(service_id: int) -> Response | tuple[str, int] | str:
         return redirect(url_for("catalog.show_service", service_id=service_id))
     values = {field: getattr(service, field) for field in SERVICE_FIELDS}
     values = {k: getattr(v, "value", v) for k, v in values.items()}
+    values.update({f"probe_{k}": v for k, v in probes.probe_settings_of(session, service_id).items()})
     return _form(values, {}, service)
 
 

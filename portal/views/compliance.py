@@ -3,6 +3,7 @@ platform admins' program and milestone editor."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import nullcontext
 from typing import Any
@@ -13,7 +14,7 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from core.actors import Role
-from core.dates import format_jalali_numeric, tehran_today
+from core.dates import format_jalali_numeric, format_number, tehran_today
 from core.errors import Conflict, PreconditionFailed, ValidationError
 from core.web import get_session
 from onboarding.compliance import exports, reports, services
@@ -58,9 +59,63 @@ def index() -> Response:
 @roles(*OVERSIGHT)
 def dashboard(program_id: int) -> str:
     board = reports.dashboard(get_session(), current_actor(), program_id, reports.parse_filters(request.args))
+    return render_dashboard(board)
+
+
+def render_dashboard(board: reports.Dashboard) -> str:
     return render_template(
-        "compliance/dashboard.html", board=board, statuses=STATUSES, chart=_summary_chart(board)
+        "compliance/dashboard.html",
+        board=board,
+        statuses=STATUSES,
+        chart=_summary_chart(board),
+        texts=_cell_texts(board),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class CellText:
+    figure: str
+    group: str  # the figure with the sub-agencies, for an agency that has them (else empty)
+    word: str
+    declared: str  # what the agency declared, where the milestone counts evidence (else empty)
+
+
+def _cell_texts(board: reports.Dashboard) -> dict[int, dict[int, CellText]]:
+    """Each cell of the page worded once here (agency id → milestone id → text): three macro calls
+    per cell cost more than the rest of the page together."""
+    locale, words = g.locale, _status_words()
+    yes, no = _("yes"), _("no")
+
+    def percent(value: float | None) -> str:
+        return "—" if value is None else format_number(value * 100, locale, 0) + "٪"
+
+    milestones = {m.id: m for m in board.milestones}
+
+    def figure(milestone_id: int, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if milestones[milestone_id].target_kind == "boolean":
+            return yes if value >= 1 else no
+        return percent(value)
+
+    def declared(milestone_id: int, value: float | None) -> str:
+        if value is None or not milestones[milestone_id].evidence_required:
+            return ""
+        return figure(milestone_id, value)
+
+    texts: dict[int, dict[int, CellText]] = {}
+    for row in board.rows:
+        texts[row.agency.id] = {
+            milestone_id: CellText(
+                figure=figure(milestone_id, cell.value),
+                group=percent(cell.group_value) if row.has_children and cell.group_denominator else "",
+                word=words.get(cell.status, words["no_data"]),
+                declared=declared(milestone_id, cell.declared_value),
+            )
+            for milestone_id, cell in row.cells.items()
+            if milestone_id in milestones
+        }
+    return texts
 
 
 def _status_words() -> dict[str, str]:

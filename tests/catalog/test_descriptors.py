@@ -161,3 +161,33 @@ def test_deep_nesting_and_oversized_files_are_refused_before_anything_is_built(d
     huge = GOOD + "#" * descriptors.MAX_BYTES
     (problem,) = _problems(db_session, SYSTEM, huge)
     assert problem.endswith(f"at most {descriptors.MAX_BYTES} are read")
+
+
+def test_merge_keys_tags_and_mapping_keys_are_problems_with_their_lines(db_session, tree):
+    merge = GOOD.replace("  - code: visa\n", "  - <<: {maturity: 1}\n    code: visa\n")
+    assert _problems(db_session, SYSTEM, merge)[0].endswith(
+        "<<: merge keys (<<) are not accepted: write each value out"
+    )
+    tagged = GOOD.replace("maturity: 3", "maturity: !!python/name:os.system x")
+    (problem,) = _problems(db_session, SYSTEM, tagged)
+    assert "could not determine a constructor" in problem
+    keyed = "agency: TMA\nservices:\n  - ? [code]\n    : visa\n"
+    assert _problems(db_session, SYSTEM, keyed) == [
+        "tma.yaml:3: not valid YAML: found a mapping or list where a key was expected"
+    ]
+    two = GOOD + "---\nagency: TMA\n"
+    assert "but found another document" in _problems(db_session, SYSTEM, two)[0]
+    assert _count(db_session) == 0
+
+
+def test_values_read_as_the_safe_loader_reads_them():
+    """Quoted and plain, tagged and untagged scalars come out as PyYAML's safe loader gives them,
+    each mapping and list with its line and its values' lines."""
+    text = (
+        "agency: TMA\nservices:\n  - code: '0012'\n    maturity: 3\n    m2m: yes\n    v: ~\n    n: !!str 4\n"
+    )
+    document = descriptors._read_yaml(text, "tma.yaml")
+    service = document["services"][0]
+    assert service == {"code": "0012", "maturity": 3, "m2m": True, "v": None, "n": "4"}
+    assert document.lines == {"agency": 1, "services": 3} and document["services"].lines == [3]
+    assert service.line == 3 and service.lines == {"code": 3, "maturity": 4, "m2m": 5, "v": 6, "n": 7}

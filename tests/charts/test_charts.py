@@ -373,7 +373,7 @@ def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
     gitops = helm.release_for("govcloud-gitops")
     [config] = gitops.of_kind("ConfigMap")
     assert config["data"]["GOVCLOUD_CLOUD_BACKEND"] == "gitops"
-    assert config["data"]["GOVCLOUD_GITOPS_DIR"] == "/var/lib/govcloud/gitops"
+    assert config["data"]["GOVCLOUD_GITOPS_DIR"] == "/var/lib/govcloud/gitops/clone"  # the repository beside
     for where, container, pod in containers(gitops):
         claims = {
             v["name"]: v["persistentVolumeClaim"]["claimName"]

@@ -94,3 +94,19 @@ def test_production_refuses_insecure_cookies_no_redis_and_short_secrets(tmp_path
     assert _production(tmp_path, GOVCLOUD_BALE_WEBHOOK_SECRET="aZ09_-" * 6).bale_webhook_secret
     no_bale = _production(tmp_path, GOVCLOUD_BALE_BOT_TOKEN=None, GOVCLOUD_BALE_WEBHOOK_SECRET=None)
     assert no_bale.bale_webhook_secret == ""  # no bot, no webhook: nothing to guess
+
+
+def test_session_and_temporary_password_settings_stay_in_their_bounds(tmp_path):
+    """Issue 22: the idle timeout, the absolute lifetime (at most a week, never the old 31 days) and
+    a first password's days are whole numbers in range, or start-up fails naming the variable."""
+    base = {"GOVCLOUD_VAR_DIR": str(tmp_path)}
+    defaults = load_settings(base)
+    assert defaults.session_idle_minutes == 30 and defaults.session_lifetime_hours == 12
+    assert defaults.temporary_password_days == 3
+    for name, value in (
+        ("GOVCLOUD_SESSION_IDLE_MINUTES", "0"),
+        ("GOVCLOUD_SESSION_LIFETIME_HOURS", str(31 * 24)),
+        ("GOVCLOUD_TEMPORARY_PASSWORD_DAYS", "forever"),
+    ):
+        with pytest.raises(ConfigurationError, match=name):
+            load_settings({**base, name: value})

@@ -1,12 +1,14 @@
 """Feedback accounts to OWASP ASVS level 2 (issue 22), as the portal's: sign-in throttled per e-mail
 and network with one message and an atomic count, password rules and self-service change, first
 and reset passwords forced to change, accounts that can be deactivated, sessions that sign-out,
-a password change or a deactivation end on the server, and an idle timeout; the new routes answer
-each kind of account as they should."""
+a password change or a deactivation end on the server, an idle timeout and an absolute lifetime
+(both settings), a reset link by e-mail that works once and says nothing of who has an account; the
+new routes answer each kind of account as they should."""
 
 from __future__ import annotations
 
-import threading
+import datetime as dt
+import secrets
 import time
 
 import pytest
@@ -14,15 +16,19 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from core import signin
+from core.account_pages import SEEN_KEY, STARTED_KEY
 from core.actors import SYSTEM
 from core.db import make_sessionmaker
 from core.errors import ValidationError
 from feedback.accounts.models import Account
 from feedback.accounts.services import authenticate, create_account, create_viewer
-from feedback.web.auth import IDLE_TIMEOUT, SEEN_KEY
+from feedback.web.app import create_app
 from portal.cli import main
+from tests.concurrency import at_once
 from tests.feedback.helpers import cli_env
+from tests.fixtures.databases import savepoint_sessionmaker
 from tests.fixtures.feedback import ADMIN_EMAIL, ADMIN_PASSWORD, create_admin, csrf_token
+from tests.reset_links import ask_for_links, mailed_link_path, set_by_link
 
 WRONG = "The e-mail or the password is not right."
 
@@ -53,25 +59,36 @@ def test_guesses_from_one_network_neither_lock_the_owner_out_nor_reveal_the_acco
     assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "2001:db8:f1:9::1").status_code == 302
 
 
+def test_addresses_rotated_inside_one_network_share_one_sign_in_budget(feedback_app, feedback_session):
+    """Spraying many accounts from one IPv6 /64, a new address each time: past 20 tries a minute the
+    network waits (429) whatever the address; the owner on another network is not affected."""
+    create_admin(feedback_session)
+    client = feedback_app.test_client()
+    network = f"2001:db8:{secrets.randbits(16):x}:{secrets.randbits(16):x}"
+    token = csrf_token(client.get("/sign-in", environ_base={"REMOTE_ADDR": f"{network}::1"}).text)
+    statuses = [
+        client.post(
+            "/sign-in",
+            data={"email": f"sprayed{n}@example.ir", "password": "a wrong password", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"{network}::{n + 1:x}"},
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses == [401] * 20 + [429]
+    assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "2001:db8:ffff:2::1").status_code == 302
+
+
 def test_concurrent_sign_ins_are_counted_atomically(committed_feedback):
     factory = make_sessionmaker(committed_feedback)
     with factory() as session:
         create_account(session, SYSTEM, "race@example.ir", ADMIN_PASSWORD)
-    barrier = threading.Barrier(8)
-    results: list[bool] = []
-
-    def attempt() -> None:
-        with factory() as session:
-            barrier.wait()
-            results.append(
-                authenticate(session, "race@example.ir", ADMIN_PASSWORD, "198.51.100.7/32") is not None
-            )
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_once(
+        8,
+        factory,
+        lambda session, _n: (
+            authenticate(session, "race@example.ir", ADMIN_PASSWORD, "198.51.100.7/32") is not None
+        ),
+    )
     assert sorted(results) == [False] * 3 + [True] * signin.MAX_ATTEMPTS
 
 
@@ -142,14 +159,101 @@ def test_reset_deactivate_and_sign_out_end_sessions_on_the_server(
     assert _sign_in(viewer, account.email, one_time, "192.0.2.63").status_code == 401
 
 
-def test_an_idle_session_ends(feedback_app, feedback_session):
+def _app(settings, feedback_connection, **changes):
+    app = create_app(settings.replace(**changes), session_factory=savepoint_sessionmaker(feedback_connection))
+    app.config.update(TESTING=True)
+    return app
+
+
+def test_an_idle_session_ends_after_the_configured_minutes(settings, feedback_connection, feedback_session):
     create_admin(feedback_session)
-    client = feedback_app.test_client()
+    client = _app(settings, feedback_connection, session_idle_minutes=5).test_client()
     assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "192.0.2.64").status_code == 302
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - 4 * 60  # idle four minutes: still signed in
     assert client.get("/admin/").status_code == 200
     with client.session_transaction() as session:
-        session[SEEN_KEY] = time.time() - IDLE_TIMEOUT - 1
+        session[SEEN_KEY] = time.time() - 5 * 60 - 1
     assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 302  # the session was cleared, not only refused once
+
+
+def test_a_busy_session_ends_at_its_lifetime(feedback_app, feedback_session):
+    """A session used every minute is rewritten every minute, so only the time it began can end it."""
+    create_admin(feedback_session)
+    client = feedback_app.test_client()
+    assert _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, "192.0.2.66").status_code == 302
+    lifetime = feedback_app.config["GOVCLOUD"].session_lifetime_hours * 3600
+    with client.session_transaction() as session:
+        session[STARTED_KEY] = time.time() - lifetime + 60
+        session[SEEN_KEY] = time.time()
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as session:
+        session[STARTED_KEY] = time.time() - lifetime - 1
+        session[SEEN_KEY] = time.time()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_first_and_reset_passwords_expire_after_the_configured_days(
+    settings, feedback_connection, feedback_session
+):
+    create_admin(feedback_session)
+    app = _app(settings, feedback_connection, temporary_password_days=7)
+    admin = app.test_client()
+    assert _sign_in(admin, ADMIN_EMAIL, ADMIN_PASSWORD, "192.0.2.67").status_code == 302
+    before = dt.datetime.now(dt.UTC)
+    made = admin.post(
+        "/admin/viewers",
+        data={
+            "csrf_token": csrf_token(admin.get("/admin/viewers").text),
+            "email": "week@viewer.example.ir",
+            "scope": "nation",
+            "password": "chosen by the admin",
+        },
+    )
+    assert made.status_code == 302
+    after = dt.datetime.now(dt.UTC)
+    account = feedback_session.scalar(select(Account).where(Account.email == "week@viewer.example.ir"))
+    assert account.must_change_password
+    expires = account.password_expires_at.replace(tzinfo=account.password_expires_at.tzinfo or dt.UTC)
+    assert before + dt.timedelta(days=7) <= expires <= after + dt.timedelta(days=7)
+    assert _sign_in(app.test_client(), account.email, "chosen by the admin", "192.0.2.68").status_code == 302
+    account.password_expires_at = before - dt.timedelta(seconds=1)  # a week later, unused
+    feedback_session.commit()
+    expired = _sign_in(app.test_client(), account.email, "chosen by the admin", "192.0.2.68")
+    assert expired.status_code == 401 and WRONG in expired.text
+
+
+def test_a_reset_link_by_e_mail_works_once_and_says_nothing_of_who_has_an_account(
+    settings, feedback_connection, feedback_session, smtp_server
+):
+    account = create_viewer(feedback_session, SYSTEM, "forgot@viewer.example.ir", ADMIN_PASSWORD, "nation")
+    client = _app(settings, feedback_connection, smtp_url=smtp_server.url).test_client()
+    answers = ask_for_links(client, [account.email, "nobody@viewer.example.ir"], "?lang=en")
+    assert answers[0] == answers[1] and answers[0][0] == 200
+    path = mailed_link_path(smtp_server, account.email) + "?lang=en"
+    weak = set_by_link(client, path, "password1234")
+    assert weak.status_code == 422 and "Too common" in weak.text
+    done = set_by_link(client, path, "reset by my own link")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/sign-in")
+    assert _sign_in(client, account.email, "reset by my own link", "192.0.2.71").status_code == 302
+    again = set_by_link(client, path, "another long phrase")
+    assert again.status_code == 422 and "not valid any more" in again.text  # used once, void after
+    assert len(smtp_server.received) == 1  # the unknown e-mail got nothing
+
+
+def test_a_portal_reset_link_does_not_open_a_feedback_account(settings, feedback_app, feedback_session):
+    """Each app signs its links with its own salt: the same secret and id open nothing across apps."""
+    from core import passwords
+
+    account = create_viewer(feedback_session, SYSTEM, "salt@viewer.example.ir", ADMIN_PASSWORD, "nation")
+    token = passwords.reset_token(
+        settings.secret_key, "portal-password-reset", account.id, account.password_hash
+    )
+    answer = set_by_link(
+        feedback_app.test_client(), f"/account/reset/{token}?lang=en", "not through that link"
+    )
+    assert answer.status_code == 422 and "not valid any more" in answer.text
 
 
 def test_operators_deactivate_any_account(settings, committed_feedback):
@@ -171,6 +275,10 @@ def test_the_new_routes_answer_each_kind_of_account(admin_client, feedback_app, 
     clients = {"anonymous": feedback_app.test_client(), "viewer": viewer, "registry_admin": admin_client}
     expected = {
         ("GET", "/account/password"): {"anonymous": 302, "viewer": 200, "registry_admin": 200},
+        ("GET", "/account/reset"): {"anonymous": 200, "viewer": 200, "registry_admin": 200},
+        ("POST", "/account/reset"): {"anonymous": 200, "viewer": 200, "registry_admin": 200},
+        ("GET", "/account/reset/not-a-token"): {"anonymous": 200, "viewer": 200, "registry_admin": 200},
+        ("POST", "/account/reset/not-a-token"): {"anonymous": 422, "viewer": 422, "registry_admin": 422},
         ("POST", f"/admin/viewers/{target.id}/reset-password"): {
             "anonymous": 302,
             "viewer": 403,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import re
+
+import jsonschema
 import pytest
+from kubernetes_validate.utils import schema_contents
+from referencing import Registry, Resource
 
 from core.errors import ValidationError
 from onboarding.inventory.schemas import parse_components
+from onboarding.landing import render
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.landing.render import namespace_for, render_landing_zone, render_workload, validate_manifests
 from tests.fixtures.onboarding import WEB, WORKER
@@ -55,3 +62,40 @@ def test_a_manifest_the_api_would_reject_is_named_with_its_field():
 )
 def test_namespaces_are_dns_labels(code, namespace):
     assert namespace_for(code) == namespace
+
+
+def _broken(manifest: dict, path: tuple, value: object) -> dict:
+    broken = copy.deepcopy(manifest)
+    target = broken
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return broken
+
+
+def test_the_inlined_schemas_judge_as_the_referenced_ones(world):
+    """Each kind's validator has its definitions inlined once per process; it answers as the schema
+    that follows each reference: valid or not, and the same field named first."""
+    manifests = render_landing_zone(world.a, namespace_for(world.a.code), CLOUD_PLANS["small"])
+    manifests += render_workload(world.workload(), parse_components([WEB, WORKER]), "t-aro", [])
+    cases = list(manifests)
+    for manifest in manifests:
+        cases.append(_broken(manifest, ("metadata", "labels"), {"x": 1}))
+        cases.append(_broken(manifest, ("metadata", "colour"), "red"))
+        cases.append(_broken(manifest, ("spec",), {"unknown": True}))
+        if manifest["kind"] == "Deployment":
+            cases.append(
+                _broken(manifest, ("spec", "template", "spec", "containers", 0, "ports"), [{"x": 1}])
+            )
+    definitions = render._definitions()
+    for case in cases:
+        inlined = render._validator(case["kind"], case["apiVersion"])
+        group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", case["apiVersion"])
+        name = f"{render.SCHEMA_FOLDER}/{case['kind'].lower()}-{group_version}.json"
+        schema = schema_contents(name, render.KUBERNETES_VERSION)
+        referenced = jsonschema.validators.Draft202012Validator(
+            schema, registry=definitions @ (Resource.from_contents(schema) @ Registry())
+        )
+        first, second = (jsonschema.exceptions.best_match(v.iter_errors(case)) for v in (inlined, referenced))
+        assert (first is None) == (second is None), case
+        assert first is None or list(first.absolute_path) == list(second.absolute_path), case

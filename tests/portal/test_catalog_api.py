@@ -33,6 +33,40 @@ def test_create_get_and_list(client, headers, tree):
     assert listed["total"] == 1 and listed["items"][0]["id"] == created.json["id"]
 
 
+def test_next_walks_the_same_services_as_the_pages_and_only_the_readers_own(
+    client, headers, tree, make_user, api_headers
+):
+    """`next` (a keyset cursor) gives the same pages as `page=`; a cursor into another agency's
+    services shows none of them; a cursor that is not one is a field error."""
+    for number in range(5):
+        assert _create(client, headers, code=f"s{number}").status_code == 201
+        assert _create(client, headers, agency="TMA-FARS", code=f"f{number}").status_code == 201
+    other = api_headers(make_user(Role.agency_member, agency=tree.b))
+    assert _create(client, other, agency="TMB", code="b0").status_code == 201
+    by_page = [
+        [
+            item["code"]
+            for item in client.get(f"/api/v1/services?per_page=3&page={n}", headers=headers).json["items"]
+        ]
+        for n in range(1, 5)
+    ]
+    walked, cursor = [], ""
+    while cursor is not None:
+        body = client.get(f"/api/v1/services?per_page=3&after={cursor}", headers=headers).json
+        assert body["total"] == 10
+        walked.append([item["code"] for item in body["items"]])
+        cursor = body["next"]
+    assert walked == by_page and sum(map(len, walked)) == 10
+    assert "b0" not in str(walked)
+    listed = client.get(f"/api/v1/services?after={tree.b.id}:a", headers=headers).json["items"]
+    assert {item["agency"] for item in listed} <= {"TMA", "TMA-FARS"}  # never TMB's, wherever it starts
+    mine = client.get(f"/api/v1/services?after={tree.a.id}:s3", headers=headers).json["items"]
+    assert [item["code"] for item in mine][:1] == ["s4"]
+    for bad in ("x", "12", ":a", "0:a", "-1:a"):
+        response = client.get(f"/api/v1/services?after={bad}", headers=headers)
+        assert response.status_code == 422 and "after" in response.json["error"]["fields"], bad
+
+
 def test_field_errors_have_a_stable_shape(client, headers, tree):
     response = _create(client, headers, maturity=9, public_url="nope")
     assert response.status_code == 422

@@ -184,3 +184,41 @@ def test_agency_admin_adds_and_deactivates_members(client, sign_in, make_user, t
     done = _post(client, f"{path}/{user_id}/deactivate", {}, page=path)
     assert done.status_code == 302
     assert "غیرفعال" in client.get(path).get_data(as_text=True)
+
+
+def test_probe_settings_in_the_edit_form_are_saved_and_bad_ones_name_their_field(signed, tree, db_session):
+    from onboarding.probes.models import ProbeTarget
+
+    detail_url = _post(signed, "/services/new", _form(tree)).headers["Location"]
+    service_id = int(detail_url.rsplit("/", 1)[1])
+    edit_page = signed.get(detail_url + "/edit").get_data(as_text=True)
+    parse_html(edit_page)
+    assert 'name="probe_interval_seconds" min="30" max="86400" value="300"' in edit_page
+    token = csrf_token_from(edit_page)
+
+    def save(version, **probe):
+        data = {**service_data(), "version": version, "csrf_token": token, **probe}
+        return signed.post(detail_url + "/edit?lang=en", data=data)
+
+    bad = save("1", probe_interval_seconds="5", probe_expect_status_class="7", probe_kind="soap", name_fa="")
+    body = bad.get_data(as_text=True)
+    parse_html(body)
+    assert bad.status_code == 422
+    assert "Seconds between probes: between 30 and 86400 seconds" in body
+    assert "Expected answer: one of 2, 3, 4, 5" in body
+    assert "What the address is: one of health, openapi" in body
+    assert 'href="#name_fa"' in body  # the catalog's own fields are named in the same answer
+    assert db_session.get(ProbeTarget, service_id) is None  # nothing was saved
+
+    saved = save(
+        "1",
+        probe_kind="openapi",
+        probe_interval_seconds="60",
+        probe_expect_status_class="2",
+        probe_expect_text="openapi",
+    )
+    assert saved.status_code == 302
+    target = db_session.get(ProbeTarget, service_id)
+    assert (target.interval_seconds, target.expect_openapi, target.expect_text) == (60, True, "openapi")
+    again = signed.get(detail_url + "/edit").get_data(as_text=True)
+    assert '<option value="openapi" selected>' in again and 'value="60"' in again

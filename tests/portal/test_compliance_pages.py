@@ -301,3 +301,32 @@ def test_exports_never_hold_a_formula(overseer_client, db_session, crafted):
     written = {row[1].value: row[1].data_type for row in book.active.iter_rows(min_row=2)}
     assert {name: written.get(name) for name in names[:4]} == dict.fromkeys(names[:4], "s")  # text
     assert not [c.coordinate for row in book.active.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_declared_beside_evidenced_on_the_dashboard_agency_page_csv_and_api(
+    client, make_user, sign_in, api_headers, db_session
+):
+    """One service declared electronic that no probe found answering: 0% evidenced, 100% declared."""
+    agency = f.agency(db_session, AgencyKind.organization, name="سازمان بی‌شاهد")
+    f.services(db_session, agency, [3])
+    program = f.program(db_session)
+    milestone = f.milestone(db_session, program, "electronic", 1.0, today() + dt.timedelta(days=30))
+    milestone.evidence_required, milestone.title_en = True, "electronic with evidence"
+    services.take_snapshot(db_session, SYSTEM, today())
+    overseer = make_user(Role.overseer)
+    sign_in(client, overseer)
+
+    dashboard = client.get(f"/programs/{program.id}/dashboard?lang=en").get_data(as_text=True)
+    parse_html(dashboard)
+    assert 'class="hint declared">declared: 100%' in dashboard.replace("٪", "%")
+    page = client.get(f"/programs/{program.id}/agencies/{agency.id}?lang=en").get_data(as_text=True)
+    parse_html(page)
+    assert "Declared, without the evidence" in page
+    text = client.get(f"/programs/{program.id}/dashboard.csv?lang=en").get_data().decode("utf-8-sig")
+    header, line = list(csv.reader(io.StringIO(text)))[:2]
+    assert dict(zip(header, line, strict=True))["electronic with evidence: declared %"] == "100.0"
+    assert dict(zip(header, line, strict=True))["electronic with evidence: value %"] == "0.0"
+    headers = api_headers(overseer)
+    matrix = client.get(f"/api/v1/programs/{program.id}/matrix", headers=headers).json
+    cell = matrix["rows"][0]["cells"][str(milestone.id)]
+    assert (cell["value"], cell["declared_value"], cell["declared_numerator"]) == (0.0, 1.0, 1)

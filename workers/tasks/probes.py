@@ -96,6 +96,19 @@ def probe_service_task(self, service_id: int) -> dict[str, object] | None:
         }
 
 
+@shared_task(name=TaskNames.CHECK_WORKLOADS)
+def check_workloads() -> dict[str, int]:
+    """Beat: one request to each migrated workload's address (none when WORKLOAD_URL_TEMPLATE is empty)."""
+    from onboarding.probes.workloads import check_migrated_workloads, prober_from_settings
+
+    settings = task_settings()
+    prober = prober_from_settings(settings)
+    if prober is None:
+        return {"checked": 0, "up": 0}
+    with task_session(settings.database_url) as session:
+        return check_migrated_workloads(session, SYSTEM, prober)
+
+
 @shared_task(name=TaskNames.FOLD_PROBES)
 def fold_probes() -> dict[str, int]:
     settings = task_settings()

@@ -79,8 +79,11 @@ GOVCLOUD_BASE_URL: {{ .Values.config.baseUrl | quote }}
 GOVCLOUD_FEEDBACK_BASE_URL: {{ .Values.config.feedbackBaseUrl | quote }}
 GOVCLOUD_CLOUD_BACKEND: {{ .Values.config.cloudBackend | quote }}
 {{- if eq .Values.config.cloudBackend "gitops" }}
-GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops
+GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops/clone
+GOVCLOUD_GITOPS_REPOSITORY: {{ .Values.config.gitopsRepository | quote }}
+GOVCLOUD_GITOPS_READINESS: {{ .Values.config.gitopsReadiness | quote }}
 {{- end }}
+GOVCLOUD_WORKLOAD_URL_TEMPLATE: {{ .Values.config.workloadUrlTemplate | quote }}
 GOVCLOUD_DEFAULT_LOCALE: {{ .Values.config.defaultLocale | quote }}
 GOVCLOUD_SESSION_COOKIE_SECURE: {{ .Values.config.sessionCookieSecure | quote }}
 GOVCLOUD_LOG_LEVEL: {{ .Values.config.logLevel | quote }}

@@ -51,8 +51,10 @@ def test_services_count_as_electronic_only_while_they_answer(db_session, probe_s
     compute_snapshots(db_session, utcnow().date())
     row = _row(db_session, agency, declared)
     assert (row.numerator, row.denominator) == (5, 6)  # what the agency declared
+    assert row.declared_value is None  # no evidence required: the figure is the declared one
     row = _row(db_session, agency, evidenced)
     assert (row.numerator, row.denominator) == (1, 6)  # only the one that answers
+    assert (row.declared_numerator, row.declared_value) == (5, 5 / 6)  # kept beside it
     row = _row(db_session, agency, inquiries)
     assert (row.numerator, row.denominator) == (1, 2)
 
@@ -78,3 +80,35 @@ def test_the_availability_threshold_and_window_apply(db_session):
     compute_snapshots(db_session, now.date())
     assert _row(db_session, agency, strict).numerator == 1  # 90% is under 95%; the stale one is too old
     assert _row(db_session, agency, lenient).numerator == 3
+
+
+def test_the_matrix_exports_and_agency_report_show_declared_beside_evidenced(db_session, probe_server):
+    from onboarding.compliance import exports, reports
+
+    agency = f.agency(db_session, AgencyKind.organization)
+    answers, _silent = f.services(db_session, agency, [3, 3])
+    answers.public_url = probe_server.url("/ok")
+    program = f.program(db_session)
+    plain = f.milestone(db_session, program, "electronic", 1.0, DEADLINE)
+    evidenced = f.milestone(db_session, program, "electronic", 1.0, DEADLINE)
+    evidenced.evidence_required = True
+    plain.title_en, evidenced.title_en = "declared only", "with evidence"
+    db_session.flush()
+    probes.probe_service(db_session, SYSTEM, answers.id, LOCAL)
+    compute_snapshots(db_session, utcnow().date())
+
+    board = reports.dashboard(db_session, SYSTEM, program.id)
+    cell = board.rows[0].cells[evidenced.id]
+    assert (cell.value, cell.declared_value, cell.declared_numerator) == (0.5, 1.0, 2)
+    assert board.rows[0].cells[plain.id].declared_value is None
+    header, _ = exports.matrix_header(board.milestones, "en")
+    line = exports.matrix_line(board.rows[0], board.milestones, "en")
+    assert len(header) == len(line)
+    declared_column = header.index(f"{evidenced.title('en')}: declared %")
+    assert line[declared_column] == 100.0 and line[declared_column - 4] == 50.0
+    assert f"{plain.title('en')}: declared %" not in header  # only where evidence is required
+    report = reports.agency_report(db_session, SYSTEM, program.id, agency.id)
+    (summary_header, summary), _services = exports.agency_tables(report, "en")
+    by_title = {line[0]: dict(zip(summary_header, line, strict=True)) for line in summary}
+    assert by_title[evidenced.title("en")]["declared %"] == 100.0
+    assert by_title[evidenced.title("en")]["value %"] == 50.0
