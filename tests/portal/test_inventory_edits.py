@@ -157,8 +157,8 @@ def test_platform_admins_add_to_any_agency_by_its_code(client, sign_in, make_use
 def test_an_alias_bomb_as_components_is_refused_naming_its_line(client, sign_in, make_user, db_session, tree):
     """Issue 22: nested aliases posted as the components are a 422, not seconds of CPU. The page's
     form has a row per component since issue 21 and parses no YAML at all, so the bomb is never read
-    and the components are simply missing; where YAML is still read (`components_from_yaml`,
-    descriptors) tests/core/test_boundedyaml.py bounds it."""
+    and the components are simply missing; where YAML is still read (descriptors, the inventory file),
+    tests/core/test_boundedyaml.py bounds it."""
     from onboarding.inventory.models import Workload
     from tests.fixtures.hostile import alias_bomb
 
