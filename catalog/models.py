@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.audit import AuditEventColumns
 from core.db import PlatformBase, TimestampMixin, utcnow
 
 
@@ -188,23 +189,11 @@ class TenantService(BilingualNameMixin, TimestampMixin, PlatformBase):
     agency: Mapped[Agency] = relationship()
 
 
-class AuditEvent(PlatformBase):
-    """One entry of the platform's audit trail: who (actor), when, through what (page, api, cli, seed,
-    task), which resource, and each changed field's old and new value. Append-only like the service
-    history (the database refuses UPDATE and DELETE, platform migration 0015), and written in the same
-    transaction as the change it records (`catalog.trail.record`)."""
+class AuditEvent(AuditEventColumns, PlatformBase):
+    """One entry of the platform's audit trail (`core.audit` has the columns and rules both
+    deployables share). Append-only like the service history (the database refuses UPDATE and
+    DELETE, platform migration 0015), and written in the same transaction as the change it records
+    (`catalog.trail.record`)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_resource_resource_id", "resource", "resource_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(Integer)
-    actor_label: Mapped[str] = mapped_column(String(200), default="")
-    via: Mapped[str] = mapped_column(String(16), default="")
-    resource: Mapped[str] = mapped_column(String(32))  # agency, account, token, milestone, workload...
-    resource_id: Mapped[int | None] = mapped_column(Integer)
-    agency_id: Mapped[int | None] = mapped_column(Integer, index=True)  # whose trail it is (None: platform)
-    action: Mapped[str] = mapped_column(String(32))
-    label: Mapped[str] = mapped_column(String(300), default="")  # the object's code or name at the time
-    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)  # field -> [old, new]

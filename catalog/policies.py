@@ -8,7 +8,7 @@ already include the descendants); only admins manage an agency's members and sub
 from __future__ import annotations
 
 from catalog.models import Agency, EService
-from core.actors import Actor
+from core.actors import Actor, Role
 
 
 def can_read_agency(actor: Actor, agency: Agency) -> bool:
@@ -68,6 +68,7 @@ def can_register_tenant_service(actor: Actor) -> bool:
 
 
 def can_read_audit_trail(actor: Actor) -> bool:
-    """The whole trail: platform admins and overseers (the ministry's auditors). Each agency's own
-    entries are read on its page by whoever may read the agency."""
-    return actor.reads_everything
+    """The whole trail: platform admins and auditors (the issue's "auditor role": it reads
+    everything and changes nothing). Each agency's own entries are read on its page by whoever may
+    read the agency."""
+    return actor.is_platform_admin or actor.role == Role.auditor

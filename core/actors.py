@@ -17,6 +17,7 @@ import enum
 class Role(enum.StrEnum):
     platform_admin = "platform_admin"  # runs the platform: every agency, plans, programs
     overseer = "overseer"  # ministry overseers: read every agency, change nothing
+    auditor = "auditor"  # reads every agency and searches and exports the audit trail; changes nothing
     agency_admin = "agency_admin"  # its agency and sub-agencies, including their members
     agency_member = "agency_member"  # edits its agency's (and sub-agencies') services and workloads
     system = "system"  # Celery tasks, CLI commands run by operators
@@ -41,7 +42,7 @@ class Actor:
 
     @property
     def reads_everything(self) -> bool:
-        return self.role in {Role.platform_admin, Role.overseer, Role.system}
+        return self.role in {Role.platform_admin, Role.overseer, Role.auditor, Role.system}
 
     @property
     def is_platform_admin(self) -> bool:

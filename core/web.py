@@ -525,3 +525,17 @@ def create_base_app(
     init_metrics(app, name)
     security_headers(app, DEFAULT_CSP)
     return app
+
+
+def audit_export(fmt: str, read: Callable[[], Iterable[Any]], stem: str) -> Response:
+    """An audit trail's export, the same in both apps: `read` gives the matching entries, oldest
+    first; `fmt` is csv (for people) or jsonl (for a SIEM), any other a 404 before anything is read."""
+    from core.audit import export_body
+
+    if fmt not in ("csv", "jsonl"):
+        abort(404)
+    return Response(
+        export_body(read(), fmt),
+        mimetype="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )

@@ -19,6 +19,7 @@ class FeedbackBase(DeclarativeBase):
 def load_all_models() -> None:
     """Import every feedback model module so the metadata is complete."""
     import feedback.accounts.models
+    import feedback.audit
     import feedback.codes.models
     import feedback.dashboards.models
     import feedback.jobs.models

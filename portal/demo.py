@@ -30,6 +30,7 @@ DEMO_PASSWORD = "demo-password-1403"  # noqa: S105 - printed on purpose, demo on
 DEMO_USERS = (
     ("admin@demo.govcloud.ir", "مدیر سکو", Role.platform_admin, None),
     ("overseer@demo.govcloud.ir", "ناظر وزارت ارتباطات", Role.overseer, None),
+    ("auditor@demo.govcloud.ir", "حسابرس سکو", Role.auditor, None),
     ("ito-admin@demo.govcloud.ir", "مدیر فناوری سازمان فناوری اطلاعات", Role.agency_admin, "ITO"),
     ("ito-member@demo.govcloud.ir", "کارشناس سازمان فناوری اطلاعات", Role.agency_member, "ITO"),
     ("tax-admin@demo.govcloud.ir", "مدیر فناوری سازمان امور مالیاتی", Role.agency_admin, "INTA"),

@@ -21,6 +21,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from feedback.accounts.models import REGISTRY_ADMIN, SIGN_IN_ATTEMPTS, VIEWER, Account
 from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
+from feedback.audit import record
 
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,6 +49,7 @@ def create_account(
     account = _new_account(session, email, password, role)
     if where is not None:
         account.scope_kind, account.scope_value = where.kind, where.value
+    _audit_created(session, actor, account)
     session.commit()
     return account
 
@@ -73,6 +75,7 @@ def create_viewer(
     account.scope_kind, account.scope_value = parsed.kind, parsed.value
     if temporary:
         _set_password(account, password, temporary=True, days=temporary_days)
+    _audit_created(session, actor, account)
     session.commit()
     return account
 
@@ -110,18 +113,45 @@ def authenticate(session: Session, email: str, password: str, network: str = "")
     try:
         _HASHER.verify(account.password_hash if account else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        _refused(session, email, account, "sign_in_failed" if allowed else "sign_in_throttled", network)
         return None
     if account is None or not account.active:
+        _refused(session, email, account, "sign_in_failed", network)
         return None
     expires = account.password_expires_at
     if account.must_change_password and expires is not None and _aware(expires) <= now:
+        _refused(session, email, account, "sign_in_failed", network)
         return None
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = _HASHER.hash(password)
     signin.clear_attempts(session, SIGN_IN_ATTEMPTS, email, network)
     account.last_sign_in_at = now
+    _audit_sign_in(session, email, account, "signed_in", network)
     session.commit()
     return account
+
+
+def _audit_sign_in(session: Session, email: str, account: Account | None, action: str, network: str) -> None:
+    """A sign-in in the trail, as the platform records its own: the e-mail typed and the network,
+    never the password."""
+    who = Actor(
+        id=account.id if account else None, role=account.role if account else "anonymous", label=email[:200]
+    )
+    record(
+        session,
+        who,
+        "sign_in",
+        account.id if account else None,
+        action,
+        label=email,
+        after={"network": network} if network else {},
+        via="page",
+    )
+
+
+def _refused(session: Session, email: str, account: Account | None, action: str, network: str) -> None:
+    _audit_sign_in(session, email, account, action, network)
+    session.commit()
 
 
 def change_password(session: Session, account_id: int, current: str, new: str) -> Account:
@@ -136,6 +166,8 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
         current_is_right = False
     passwords.check_password_change(current_is_right, current, new)
     _set_password(account, new, temporary=False)
+    who = Actor(id=account.id, role=account.role, label=account.email)
+    record(session, who, "account", account.id, "password_changed", label=account.email)
     session.commit()
     return account
 
@@ -148,6 +180,7 @@ def reset_viewer_password(
     account = _viewer_for(session, actor, account_id)
     password = passwords.generate_password()
     _set_password(account, password, temporary=True, days=temporary_days)
+    record(session, actor, "account", account.id, "password_reset", label=account.email)
     session.commit()
     return account, password
 
@@ -168,6 +201,8 @@ def reset_password_with_token(session: Session, secret_key: str, token: str, new
         secret_key, _RESET_SALT, token, new, lambda account_id: session.get(Account, account_id)
     )
     _set_password(account, new, temporary=False)
+    who = Actor(id=account.id, role=account.role, label=account.email)
+    record(session, who, "account", account.id, "password_reset_by_link", label=account.email)
     session.commit()
     return account
 
@@ -176,7 +211,7 @@ def set_viewer_active(session: Session, actor: Actor, account_id: int, active: b
     """Registry admins deactivate (and reactivate) dashboard accounts; a deactivated one's sessions
     end at once."""
     account = _viewer_for(session, actor, account_id)
-    return _set_active(session, account, active)
+    return _set_active(session, actor, account, active)
 
 
 def set_account_active(session: Session, actor: Actor, email: str, active: bool) -> Account:
@@ -186,7 +221,7 @@ def set_account_active(session: Session, actor: Actor, email: str, active: bool)
     account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None:
         raise NotFound("no such account", email=email)
-    return _set_active(session, account, active)
+    return _set_active(session, actor, account, active)
 
 
 def set_bale_chat(session: Session, actor: Actor, email: str, chat_id: int | None) -> Account:
@@ -199,6 +234,16 @@ def set_bale_chat(session: Session, actor: Actor, email: str, chat_id: int | Non
     account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None:
         raise NotFound("no such account", email=email)
+    record(
+        session,
+        actor,
+        "account",
+        account.id,
+        "bale_chat_set" if chat_id is not None else "bale_chat_removed",
+        label=account.email,
+        before={"bale_chat_id": account.bale_chat_id},
+        after={"bale_chat_id": chat_id},
+    )
     account.bale_chat_id = chat_id
     session.commit()
     return account
@@ -221,7 +266,28 @@ def _viewer_for(session: Session, actor: Actor, account_id: int) -> Account:
     return account
 
 
-def _set_active(session: Session, account: Account, active: bool) -> Account:
+def _audit_created(session: Session, actor: Actor, account: Account) -> None:
+    session.flush()
+    after = {"email": account.email, "role": account.role, "active": True}
+    if account.scope_kind:
+        after["scope"] = (
+            f"{account.scope_kind}:{account.scope_value}" if account.scope_value else account.scope_kind
+        )
+    record(session, actor, "account", account.id, "created", label=account.email, after=after)
+
+
+def _set_active(session: Session, actor: Actor, account: Account, active: bool) -> Account:
+    if account.active != active:
+        record(
+            session,
+            actor,
+            "account",
+            account.id,
+            "activated" if active else "deactivated",
+            label=account.email,
+            before={"active": account.active},
+            after={"active": active},
+        )
     account.active = active
     if not active:
         account.session_version += 1

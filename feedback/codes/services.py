@@ -18,6 +18,7 @@ from core.actors import Actor
 from core.db import utcnow
 from core.errors import NotAuthorized, NotFound
 from feedback.accounts.policies import can_manage_registry
+from feedback.audit import record
 from feedback.codes import short_codes
 from feedback.codes.models import ACTIVE, REPLACED, EmployeeCode
 from feedback.registry.models import Employee
@@ -86,6 +87,7 @@ def reissue_code(session: Session, actor: Actor, employee_id: int) -> EmployeeCo
     employee = session.get(Employee, employee_id)
     if employee is None:
         raise NotFound("no such employee", employee_id=employee_id)
+    old = get_active_code_or_none(session, employee_id)
     session.execute(
         update(EmployeeCode)
         .where(EmployeeCode.employee_id == employee_id, EmployeeCode.status == ACTIVE)
@@ -93,8 +95,19 @@ def reissue_code(session: Session, actor: Actor, employee_id: int) -> EmployeeCo
     )
     session.flush()
     insert_codes(session, [employee_id])
+    new = active_code(session, employee_id)
+    record(  # the codes' ids, never their tokens
+        session,
+        actor,
+        "employee",
+        employee_id,
+        "code_reissued",
+        label=f"{employee.agency_code}/{employee.employment_code}",
+        before={"code_id": old.id if old else None},
+        after={"code_id": new.id},
+    )
     session.commit()
-    return active_code(session, employee_id)
+    return new
 
 
 def active_code(session: Session, employee_id: int) -> EmployeeCode:

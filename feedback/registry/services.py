@@ -10,6 +10,7 @@ from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from core.reference import find_county
 from core.text import normalize_fa
 from feedback.accounts.policies import can_manage_registry
+from feedback.audit import record
 from feedback.codes.services import insert_codes, without_active_code
 from feedback.registry.models import Employee, LocalCounty
 from feedback.registry.places import Places
@@ -27,6 +28,17 @@ def set_employee_active(session: Session, actor: Actor, employee_id: int, active
     employee = session.get(Employee, employee_id)
     if employee is None:
         raise NotFound("no such employee", employee_id=employee_id)
+    if employee.active != active:
+        record(
+            session,
+            actor,
+            "employee",
+            employee.id,
+            "activated" if active else "deactivated",
+            label=f"{employee.agency_code}/{employee.employment_code}",
+            before={"active": employee.active},
+            after={"active": active},
+        )
     employee.active = active
     if active:
         session.flush()
@@ -64,5 +76,15 @@ def add_county(
         name_key=key,
     )
     session.add(county)
+    session.flush()
+    record(
+        session,
+        actor,
+        "county",
+        county.id,
+        "created",
+        label=name_fa,
+        after={"province_code": county.province_code, "code": county.code, "name_fa": name_fa},
+    )
     session.commit()
     return county

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
 from feedback.accounts.policies import can_manage_registry
+from feedback.audit import record
 from feedback.survey.models import SurveyQuestion
 
 DEFAULT_QUESTIONS: tuple[tuple[int, str, str], ...] = (
@@ -56,5 +57,18 @@ def update_questions(session: Session, actor: Actor, texts: dict[int, tuple[str,
         raise ValidationError("every question needs its Persian and English wording", fields=problems)
     seed_questions(session)
     for question in list_questions(session):
+        before = {"text_fa": question.text_fa, "text_en": question.text_en}
         question.text_fa, question.text_en = cleaned[question.position]
+        after = {"text_fa": question.text_fa, "text_en": question.text_en}
+        if before != after:
+            record(
+                session,
+                actor,
+                "question",
+                question.position,
+                "updated",
+                label=f"q{question.position}",
+                before=before,
+                after=after,
+            )
     session.commit()

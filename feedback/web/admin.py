@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core import reference
+from core.audit import TrailFilter
 from core.errors import Conflict, ValidationError
-from core.web import get_session
+from core.web import audit_export, get_session
+from feedback import audit
 from feedback.accounts.services import (
     create_viewer,
     list_viewers,
@@ -59,6 +61,7 @@ def employee(employee_id: int) -> str:
     code = queries.get_active_code_or_none(session, employee_id)
     return render_template(
         "feedback/admin/employee.html",
+        history=audit.list_events(session, TrailFilter(resource="employee", resource_id=employee_id)),
         employee=found,
         masked_national_code=mask(found.national_code),
         short_code=grouped(code.short_code) if code else "",
@@ -179,3 +182,41 @@ def deactivate_viewer(account_id: int) -> Response:
     account = set_viewer_active(get_session(), current_actor(), account_id, False)
     flash(_("Dashboard account %(email)s deactivated; its sessions have ended.", email=account.email))
     return redirect(url_for("admin.viewers"))
+
+
+AUDIT_ARGS = ("resource", "action", "actor", "q", "since", "until")
+AUDIT_PER_PAGE = 50
+
+
+@bp.get("/audit")
+@registry_admin_required
+def audit_trail() -> str | tuple[str, int]:
+    """Every change to employees, counties, survey questions and accounts, searchable."""
+    args = {name: request.args.get(name, "") for name in AUDIT_ARGS}
+    session = get_session()
+    try:
+        filters = audit.parse_filter(request.args)
+    except ValidationError as exc:
+        page = render_template(
+            "feedback/admin/audit.html", args=args, errors=field_errors(exc), entries=[], total=0, page=1
+        )
+        return page, 400
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "feedback/admin/audit.html",
+        args=args,
+        errors={},
+        entries=audit.list_events(session, filters, page=number, per_page=AUDIT_PER_PAGE),
+        total=audit.count_events(session, filters),
+        page=number,
+        page_size=AUDIT_PER_PAGE,
+        resources=audit.RESOURCES,
+    )
+
+
+@bp.get("/audit/export.<fmt>")
+@registry_admin_required
+def export_audit_trail(fmt: str) -> Response:
+    """Every matching entry, oldest first: CSV for people, JSON lines for a SIEM."""
+    filters = audit.parse_filter(request.args)
+    return audit_export(fmt, lambda: audit.iter_events(get_session(), filters), "feedback-audit")

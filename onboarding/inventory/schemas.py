@@ -197,28 +197,8 @@ def parse_bytes(value: str) -> int:
     return int(value[:-2]) * units[value[-2:]]
 
 
-# What reading users' YAML may cost: the components typed in a workload's form, and an agency's
-# inventory file (`govcloud migrate import`: its data centers and workloads, each with components).
-COMPONENTS_YAML_BUDGET = boundedyaml.Budget(max_bytes=256 * 1024, max_depth=8, max_nodes=20_000, seconds=2.0)
+# What reading an agency's inventory file may cost (`govcloud migrate import`: its data centers and
+# workloads, each with components).
 INVENTORY_YAML_BUDGET = boundedyaml.Budget(
     max_bytes=16 * 1024 * 1024, max_depth=10, max_nodes=2_000_000, seconds=20.0
 )
-
-
-def components_from_yaml(text: str) -> Any:
-    """Components typed as YAML in a form or file; a YAML syntax error names its line, and so does
-    YAML too costly to read (aliases, deep nesting: `core.boundedyaml`), refused before it is built."""
-    import yaml
-
-    try:
-        return boundedyaml.safe_load(text or "", COMPONENTS_YAML_BUDGET)
-    except boundedyaml.YamlRefused as exc:
-        raise ValidationError(
-            "the components are not accepted", fields={"components": f"line {exc.line}: {exc.reason}"}
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValidationError(
-            "the components are not valid YAML", fields={"components": f"not YAML{where}"}
-        ) from None

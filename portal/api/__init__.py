@@ -27,7 +27,7 @@ ACCOUNT = shape(
             "name": {"type": "string"},
             "role": {
                 "type": "string",
-                "enum": ["platform_admin", "overseer", "agency_admin", "agency_member"],
+                "enum": ["platform_admin", "overseer", "auditor", "agency_admin", "agency_member"],
             },
             "agency_id": {"type": ["integer", "null"]},
             "agency_ids": {"type": "array", "items": {"type": "integer"}},

@@ -147,7 +147,7 @@ def _milestone_of(program_id: int, milestone_id: int) -> Milestone:
 
 
 @bp.get("/programs/<int:program_id>/matrix")
-@roles(Role.platform_admin, Role.overseer)
+@roles(Role.platform_admin, Role.overseer, Role.auditor)
 @operation(
     summary="Agencies × milestones, one page: value and status (the dashboard's matrix), and the summary",
     tags=TAGS,

@@ -106,6 +106,9 @@ CHOICES = {
     "suspended": _l("Suspended"),
     "resumed": _l("Resumed"),
     "agency_admin": _l("Agency admin"),
+    "platform_admin": _l("Platform admin"),
+    "overseer": _l("Overseer"),
+    "auditor": _l("Auditor"),
     "agency_member": _l("Agency member"),
 }
 

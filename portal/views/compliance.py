@@ -25,7 +25,7 @@ from portal.auth import current_actor, roles, signed_in
 
 bp = Blueprint("compliance", __name__)
 
-OVERSIGHT = (Role.platform_admin, Role.overseer)
+OVERSIGHT = (Role.platform_admin, Role.overseer, Role.auditor)
 STATUSES = [str(s) for s in STATUS_ORDER]
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

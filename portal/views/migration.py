@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from catalog import trail
-from catalog.queries import get_agency_by_code
+from catalog.queries import get_agency, get_agency_by_code, list_writable_agencies
 from core.errors import NotAuthorized, NotFound, PreconditionFailed, UnknownReference, ValidationError
 from core.web import get_session
 from onboarding import policies as onboarding_policies
@@ -24,7 +24,6 @@ from onboarding.inventory.queries import (
     list_data_centers,
     list_workloads,
 )
-from onboarding.inventory.schemas import components_from_yaml
 from onboarding.landing.plans import CLOUD_PLANS
 from onboarding.overview import consolidation_overview, inventory_overview, plan_overview
 from onboarding.plans import services as plans
@@ -32,7 +31,7 @@ from onboarding.runs import services as runs
 from portal.auth import current_actor, current_user, signed_in
 from portal.tasks import advance_runs, cloud_backend
 from portal.views.catalog_text import template_helpers
-from portal.views.workload_form import components_from_rows, rows_from_components, rows_from_form
+from portal.views.workload_form import components_from_rows, rows_from_components, rows_from_form, spare_rows
 
 bp = Blueprint("migration", __name__, url_prefix="/migration")
 
@@ -57,18 +56,19 @@ def inventory_page() -> str:
 
 
 def _acting_agency_id() -> int:
-    """The agency an inventory form adds to: the account's own, or for platform admins (who act for
-    any agency) the agency whose code the form names; an unknown code is 422 naming `agency_code`."""
+    """The agency an inventory form adds to: the one whose code the form names (platform admins act
+    for any agency, an agency's people for it and its sub-agencies), else the account's own; an
+    unknown or unseen code is 422 naming `agency_code`."""
+    code = request.form.get("agency_code", "").strip()
+    if code:
+        try:
+            return get_agency_by_code(get_session(), current_actor(), code.upper()).id
+        except NotFound:
+            raise UnknownReference("agency_code", "agency") from None
     user = current_user()
     if user.agency_id is not None:
         return int(user.agency_id)
-    if not current_actor().is_platform_admin:
-        raise ValidationError("choose an agency", fields={"agency": "your account has no agency"})
-    code = request.form.get("agency_code", "").strip()
-    try:
-        return get_agency_by_code(get_session(), current_actor(), code.upper()).id
-    except NotFound:
-        raise UnknownReference("agency_code", "agency") from None
+    raise ValidationError("choose an agency", fields={"agency_code": "name the agency to act for"})
 
 
 @bp.post("/data-centers")
@@ -88,29 +88,97 @@ def add_data_center() -> Response:
     return redirect(url_for("migration.inventory_page"))
 
 
+def _workload_form_fields(posted: Any) -> dict[str, Any]:
+    return {
+        "name": posted.get("name", ""),
+        "title": posted.get("title", ""),
+        "data_center_id": posted.get("data_center_id", ""),
+        "classification": posted.get("classification", "internal"),
+        "service_ids": posted.getlist("service_ids"),
+        "depends_on_ids": posted.getlist("depends_on_ids"),
+        "inquiries": posted.get("inquiries", ""),
+        "version": posted.get("version", ""),
+        "agency_code": posted.get("agency_code", ""),
+    }
+
+
+def _workload_links(form: dict[str, Any]) -> dict[str, Any]:
+    """The form's links and plain fields as the inventory services take them; an inquiry named
+    AGENCY/code that does not exist is a field error."""
+    inquiry_ids, unknown = inquiry_references(
+        get_session(), current_actor(), [r for r in form["inquiries"].splitlines() if r.strip()]
+    )
+    if unknown:
+        raise ValidationError(
+            "no such inquiry", fields={"inquiry_ids": f"no such inquiry: {', '.join(unknown)}"}
+        )
+    return {
+        "name": form["name"],
+        "title": form["title"],
+        "data_center_id": int(form["data_center_id"]) if form["data_center_id"].isdigit() else 0,
+        "classification": form["classification"],
+        "service_ids": [int(i) for i in form["service_ids"] if i.isdigit()],
+        "depends_on_ids": [int(i) for i in form["depends_on_ids"] if i.isdigit()],
+        "inquiry_ids": inquiry_ids,
+    }
+
+
+@bp.get("/workloads/new")
+@signed_in
+def new_workload() -> Any:
+    """The structured workload form, empty, for the agency chosen (`?agency=CODE`): the account's own
+    by default; platform admins choose any agency, an agency's people it or a sub-agency."""
+    session, actor = get_session(), current_actor()
+    choices = list_writable_agencies(session, actor)
+    if not choices:
+        raise NotAuthorized("you may not add workloads")
+    code = request.args.get("agency", "").strip().upper()
+    own = current_user().agency_id
+    chosen = next((a for a in choices if a.code == code), None) if code else None
+    if chosen is None and not code:
+        chosen = next((a for a in choices if a.id == own), None)
+    if chosen is None:
+        return _workload_form_page(None, {"agency_code": code}, [], {}, agencies=choices)
+    form = dict.fromkeys(("name", "title", "data_center_id", "inquiries", "version"), "") | {
+        "agency_code": chosen.code,
+        "classification": "internal",
+        "service_ids": [],
+        "depends_on_ids": [],
+    }
+    return _workload_form_page(None, form, spare_rows(), {}, agency=chosen, agencies=choices)
+
+
 @bp.post("/workloads")
 @signed_in
-def add_workload() -> Response | tuple[str, int]:
-    form = request.form
+def add_workload() -> Any:
+    """Creates a workload from the structured form (a row per component), in the agency the form
+    names or the account's own."""
+    session, actor = get_session(), current_actor()
+    form = _workload_form_fields(request.form)
+    rows = rows_from_form(request.form)
+    agency_id = _acting_agency_id()
     try:
-        agency_id = _acting_agency_id()
         workload = inventory.create_workload(
-            get_session(),
-            current_actor(),
+            session,
+            actor,
             agency_id,
-            data_center_id=form.get("data_center_id", type=int) or 0,
-            name=form.get("name", ""),
-            title=form.get("title", ""),
-            classification=form.get("classification", "internal"),
-            components=components_from_yaml(form.get("components", "")),
-            depends_on_ids=form.getlist("depends_on_ids", type=int),
+            components=components_from_rows(rows),
             via="page",
+            **_workload_links(form),
         )
     except ValidationError as exc:
-        context = inventory_overview(get_session(), current_actor())
-        return render_template(
-            "migration/inventory.html", **context, errors=exc.fields, form=form, can_add=True
-        ), 422
+        session.rollback()
+        agency = get_agency(session, actor, agency_id)
+        form["agency_code"] = agency.code
+        return _workload_form_page(
+            None,
+            form,
+            rows or spare_rows(),
+            exc.fields,
+            422,
+            agency=agency,
+            agencies=list_writable_agencies(session, actor),
+        )
     flash(_("Workload added."), "success")
     return redirect(url_for("migration.workload_page", workload_id=workload.id))
 
@@ -286,18 +354,43 @@ def _posted_version() -> int | None:
     return int(version)
 
 
-def _workload_form_page(workload: Any, form: dict, rows: list, errors: dict, status: int = 200) -> Any:
+def _workload_form_page(
+    workload: Any,
+    form: dict,
+    rows: list,
+    errors: dict,
+    status: int = 200,
+    *,
+    agency: Any = None,
+    agencies: list | None = None,
+) -> Any:
+    """The one workload form: editing `workload`, or creating one in `agency` (with no agency yet,
+    only the choice of agency)."""
     session, actor = get_session(), current_actor()
+    agency_id = workload.agency_id if workload is not None else (agency.id if agency is not None else None)
+    lists: dict[str, Any] = {"data_centers": [], "services": [], "others": [], "history": []}
+    if agency_id is not None:
+        lists = {
+            "data_centers": list_data_centers(session, actor, agency_id),
+            "services": list_agency_services(session, actor, agency_id),
+            "others": [
+                w
+                for w in list_workloads(session, actor, agency_id)
+                if workload is None or w.id != workload.id
+            ],
+            "history": []
+            if workload is None
+            else trail.list_events(session, trail.TrailFilter(resource="workload", resource_id=workload.id)),
+        }
     page = render_template(
         "migration/workload_form.html",
         workload=workload,
+        agency=agency,
+        agencies=agencies or [],
         form=form,
         rows=rows,
         errors=errors,
-        data_centers=list_data_centers(session, actor, workload.agency_id),
-        services=list_agency_services(session, actor, workload.agency_id),
-        others=[w for w in list_workloads(session, actor, workload.agency_id) if w.id != workload.id],
-        history=trail.list_events(session, trail.TrailFilter(resource="workload", resource_id=workload.id)),
+        **lists,
     )
     return (page, status) if status != 200 else page
 
@@ -324,40 +417,17 @@ def edit_workload(workload_id: int) -> Any:
             "version": str(workload.version),
         }
         return _workload_form_page(workload, form, rows_from_components(workload.components), {})
-    posted = request.form
-    form = {
-        "name": posted.get("name", ""),
-        "title": posted.get("title", ""),
-        "data_center_id": posted.get("data_center_id", ""),
-        "classification": posted.get("classification", ""),
-        "service_ids": posted.getlist("service_ids"),
-        "depends_on_ids": posted.getlist("depends_on_ids"),
-        "inquiries": posted.get("inquiries", ""),
-        "version": posted.get("version", ""),
-    }
-    rows = rows_from_form(posted)
-    inquiry_ids, unknown = inquiry_references(
-        session, actor, [r for r in form["inquiries"].splitlines() if r.strip()]
-    )
+    form = _workload_form_fields(request.form)
+    rows = rows_from_form(request.form)
     try:
-        if unknown:
-            raise ValidationError(
-                "no such inquiry", fields={"inquiry_ids": f"no such inquiry: {', '.join(unknown)}"}
-            )
         inventory.update_workload(
             session,
             actor,
             workload_id,
             expected_version=_posted_version(),
             via="page",
-            name=form["name"],
-            title=form["title"],
-            data_center_id=int(form["data_center_id"]) if form["data_center_id"].isdigit() else 0,
-            classification=form["classification"],
             components=components_from_rows(rows),
-            service_ids=[int(i) for i in form["service_ids"] if i.isdigit()],
-            depends_on_ids=[int(i) for i in form["depends_on_ids"] if i.isdigit()],
-            inquiry_ids=inquiry_ids,
+            **_workload_links(form),
         )
     except PreconditionFailed:
         session.rollback()

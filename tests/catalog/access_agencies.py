@@ -22,7 +22,7 @@ SUB_CHANGE_POST = expect(
 # on E (an empty sub-agency of A): S's people do not see it
 EMPTY_CHANGE_POST = expect(403, anonymous=302, platform_admin=302, own_admin=302, other_admin=404)
 EMPTY_CHANGE_API = expect(403, anonymous=401, platform_admin=200, own_admin=200, other_admin=404)
-AUDITOR_PAGE = expect(403, anonymous=302, platform_admin=200, overseer=200)
+AUDITOR_PAGE = expect(403, anonymous=302, platform_admin=200, auditor=200)
 
 
 def _agencies_world(session, world) -> None:

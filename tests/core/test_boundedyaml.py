@@ -37,11 +37,6 @@ def test_the_limit_kills_an_unbounded_parse_of_the_bomb():
             ("bomb.yaml",),
             f"refused DescriptorError 1 problem(s) in the descriptor: bomb.yaml:2: {ALIASES}",
         ),
-        (
-            "onboarding.inventory.schemas:components_from_yaml",
-            (),
-            "refused ValidationError the components are not accepted",
-        ),
     ],
 )
 def test_the_alias_bomb_is_refused_within_a_second_of_cpu(function, args, refusal):
@@ -54,21 +49,6 @@ def test_the_refusal_names_the_line_of_the_first_alias():
     with pytest.raises(YamlRefused) as refused:
         boundedyaml.safe_load(alias_bomb())
     assert (refused.value.line, refused.value.reason) == (2, ALIASES)
-
-
-def test_components_name_the_line_of_what_is_refused():
-    from core.errors import ValidationError
-    from onboarding.inventory.schemas import components_from_yaml
-
-    with pytest.raises(ValidationError) as refused:
-        components_from_yaml(alias_bomb())
-    assert refused.value.fields == {"components": f"line 2: {ALIASES}"}
-    with pytest.raises(ValidationError) as deep:
-        components_from_yaml("- " + "[" * 40 + "]" * 40)
-    assert deep.value.fields == {"components": "line 1: nested deeper than 8 levels"}
-    assert components_from_yaml("- {name: web, image: reg.gov.ir/a:1}") == [
-        {"name": "web", "image": "reg.gov.ir/a:1"}
-    ]
 
 
 @pytest.mark.parametrize(

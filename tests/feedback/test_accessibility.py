@@ -72,6 +72,7 @@ def _seed(session, tmp_path) -> dict[str, object]:
         "tracking": report.tracking_number,
         "report_id": report.id,
         "closed_token": closed.token,
+        "fmt": "csv",  # the audit trail's export (a download, not a page)
     }
 
 

@@ -33,7 +33,6 @@ ANSWERS = {
     "must_stay_on_premises": "no",
 }
 COMPONENTS = [{"name": "web", "image": "registry.cloud.gov.ir/app:1", "ports": [8080]}]
-COMPONENTS_YAML = "- name: web\n  image: registry.cloud.gov.ir/app:1\n  ports: [8080]\n"
 
 
 def _migration_world(session: Any, world: World) -> None:
@@ -118,9 +117,15 @@ add(
         form=lambda w: {
             "name": "new-app",
             "data_center_id": w.own["data_center"].id,
-            "components": COMPONENTS_YAML,
+            "components-0-name": "web",
+            "components-0-image": "registry.cloud.gov.ir/app:1",
+            "components-0-ports": "8080",
         },
     ),
+)
+add(
+    "migration.new_workload",
+    Case("GET", lambda w: "/migration/workloads/new", expect(200, anonymous=302, overseer=403)),
 )
 add(
     "migration.assess",

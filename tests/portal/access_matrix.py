@@ -26,6 +26,7 @@ ACTORS = (
     "anonymous",
     "platform_admin",
     "overseer",
+    "auditor",
     "own_admin",
     "own_member",
     "other_admin",
@@ -51,6 +52,7 @@ def expect(default: int, **per_actor: int) -> dict[str, int]:
     are another agency's to them)."""
     unknown = set(per_actor) - set(ACTORS)
     assert not unknown, unknown
+    per_actor.setdefault("auditor", per_actor.get("overseer", default))  # reads, changes nothing
     per_actor.setdefault("sub_admin", per_actor.get("other_admin", default))
     per_actor.setdefault("sub_member", per_actor.get("other_member", default))
     return {actor: per_actor.get(actor, default) for actor in ACTORS}
@@ -177,6 +179,7 @@ def build_world(session: Any, make_agency: Callable[..., Any], make_user: Callab
     actors = {
         "platform_admin": make_user(Role.platform_admin),
         "overseer": make_user(Role.overseer),
+        "auditor": make_user(Role.auditor),
         "own_admin": make_user(Role.agency_admin, agency=world.own["agency"]),
         "own_member": make_user(Role.agency_member, agency=world.own["agency"]),
         "other_admin": make_user(Role.agency_admin, agency=world.other["agency"]),

@@ -127,6 +127,9 @@ def test_actor_covers_the_agency_and_its_sub_agencies(db_session, make_agency, m
         (Role.agency_admin, Role.platform_admin, True, False),
         (Role.agency_member, Role.agency_member, True, False),
         (Role.overseer, Role.agency_member, True, False),
+        (Role.platform_admin, Role.auditor, False, True),
+        (Role.agency_admin, Role.auditor, True, False),
+        (Role.auditor, Role.agency_member, True, False),
     ],
 )
 def test_who_may_create_accounts(

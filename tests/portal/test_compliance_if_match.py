@@ -76,3 +76,73 @@ def test_two_concurrent_edits_of_a_milestone_give_one_precondition_failure(commi
             )
         ).all()
     assert changes == [{"deadline": ["2025-01-19", "2025-02-01"]}]
+
+
+def test_two_people_saving_a_milestone_at_once_over_http_get_one_412(live_portal, committed_platform):
+    """Two API clients, each holding the milestone at version 1, send their PATCH together through
+    the live portal: whichever the database takes first is saved, the other is 412 and changes
+    nothing, in either order."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from portal.accounts import services as accounts
+
+    factory = make_sessionmaker(committed_platform)
+    with factory() as setup:
+        program = factories.program(setup)
+        milestone_id = factories.milestone(setup, program, "inquiries_online", 1.0, dt.date(2024, 12, 20)).id
+        admins = [
+            accounts.create_user(
+                setup,
+                SYSTEM,
+                email=f"admin{n}@cloud.gov.ir",
+                name="",
+                role=Role.platform_admin,
+                agency_id=None,
+                password="a long enough passphrase 9",
+            )
+            for n in (1, 2)
+        ]
+        tokens = [accounts.issue_token(setup, SYSTEM, admin.id, "race")[1] for admin in admins]
+        setup.commit()
+        program_id = program.id
+    url = f"{live_portal.url}/api/v1/programs/{program_id}/milestones/{milestone_id}"
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def save(token: str, deadline: str) -> None:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps({"deadline": deadline}).encode(),
+            method="PATCH",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "If-Match": '"1"',
+                "Content-Type": "application/json",
+            },
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+
+    threads = [
+        threading.Thread(target=save, args=(token, deadline))
+        for token, deadline in zip(tokens, ("2025-02-01", "2025-03-01"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [200, 412]
+    with factory() as check:
+        changes = check.scalars(
+            select(AuditEvent.changes).where(
+                AuditEvent.resource == "milestone", AuditEvent.resource_id == milestone_id
+            )
+        ).all()
+        assert len(changes) == 1 and changes[0]["deadline"][0] == "2024-12-20"

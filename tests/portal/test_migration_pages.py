@@ -36,11 +36,19 @@ def test_an_invalid_workload_is_shown_field_by_field_and_nothing_is_saved(
     client, db_session, make_agency, make_user, sign_in
 ):
     agency, dc, _ = _setup(db_session, make_agency, make_user, sign_in, client)
-    token = csrf_token_from(client.get("/migration/").get_data(as_text=True))
-    components = "- name: web\n  image: Bad Image\n  replicas: 0\n"
+    form = client.get("/migration/workloads/new").get_data(as_text=True)
+    parse_html(form)
+    assert 'name="components-0-image"' in form and agency.code in form
     response = client.post(
         "/migration/workloads",
-        data={"csrf_token": token, "name": "payroll", "data_center_id": dc.id, "components": components},
+        data={
+            "csrf_token": csrf_token_from(form),
+            "name": "payroll",
+            "data_center_id": dc.id,
+            "components-0-name": "web",
+            "components-0-image": "Bad Image",
+            "components-0-replicas": "0",
+        },
     )
     body = response.get_data(as_text=True)
     parse_html(body)
@@ -52,16 +60,88 @@ def test_an_invalid_workload_is_shown_field_by_field_and_nothing_is_saved(
     )
     assert count == 1
 
+
+def test_a_workload_is_created_in_the_form_with_a_row_per_component(
+    client, db_session, make_agency, make_user, sign_in
+):
+    agency, dc, existing = _setup(db_session, make_agency, make_user, sign_in, client)
+    token = csrf_token_from(client.get("/migration/workloads/new").get_data(as_text=True))
     response = client.post(
         "/migration/workloads",
         data={
             "csrf_token": token,
             "name": "payroll",
+            "title": "حقوق و دستمزد",
             "data_center_id": dc.id,
-            "components": "- name: [unclosed",
+            "classification": "confidential",
+            "depends_on_ids": [existing.id],
+            "components-0-name": "web",
+            "components-0-image": "registry.cloud.gov.ir/payroll/web:2.1",
+            "components-0-ports": "8080, 8443",
+            "components-0-replicas": "3",
+            "components-0-cpu": "500m",
+            "components-0-memory": "512Mi",
+            "components-0-env": "MODE=production\nLANG=fa",
+            "components-0-secrets": "payroll-db, payroll-mail",
+            "components-0-expose": "on",
+            "components-1-name": "db",
+            "components-1-image": "registry.cloud.gov.ir/payroll/db:15",
+            "components-1-ports": "5432",
+            "components-1-storage": "20Gi",
+            "components-2-name": "",
         },
     )
-    assert response.status_code == 422 and "not YAML at line" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    workload = db_session.scalars(select(Workload).where(Workload.name == "payroll")).one()
+    assert workload.agency_id == agency.id and workload.depends_on == [existing]
+    web, database = workload.components
+    assert (
+        web["ports"] == [8080, 8443]
+        and web["replicas"] == 3
+        and web["env"] == {"MODE": "production", "LANG": "fa"}
+    )
+    assert web["secrets"] == ["payroll-db", "payroll-mail"] and database["storage"] == "20Gi"
+    edit = client.get(f"/migration/workloads/{workload.id}/edit").get_data(as_text=True)
+    assert "payroll-mail" in edit and "20Gi" in edit  # the same form edits it
+
+
+def test_platform_admins_and_parent_agencies_create_workloads_for_the_agency_they_choose(
+    client, db_session, make_agency, make_user, sign_in
+):
+    parent = make_agency()
+    child = make_agency(parent=parent)
+    dc = inventory.create_data_center(db_session, SYSTEM, child.id, "مرکز زیرمجموعه")
+    for user in (make_user(Role.platform_admin), make_user(Role.agency_admin, agency=parent)):
+        sign_in(client, user)
+        choice = client.get("/migration/workloads/new").get_data(as_text=True)
+        parse_html(choice)
+        assert child.code in choice
+        form = client.get(f"/migration/workloads/new?agency={child.code}").get_data(as_text=True)
+        parse_html(form)
+        assert "مرکز زیرمجموعه" in form
+        name = f"app-{user.id}"
+        response = client.post(
+            "/migration/workloads",
+            data={
+                "csrf_token": csrf_token_from(form),
+                "agency_code": child.code,
+                "name": name,
+                "data_center_id": dc.id,
+                "components-0-name": "web",
+                "components-0-image": "registry.cloud.gov.ir/app:1",
+                "components-0-ports": "8080",
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert db_session.scalars(select(Workload).where(Workload.name == name)).one().agency_id == child.id
+    outsider = make_user(Role.agency_admin, agency=make_agency())
+    sign_in(client, outsider)
+    token = csrf_token_from(client.get("/migration/workloads/new").get_data(as_text=True))
+    response = client.post(
+        "/migration/workloads",
+        data={"csrf_token": token, "agency_code": child.code, "name": "x", "data_center_id": dc.id},
+    )
+    assert response.status_code == 422 and "agency_code" in response.get_data(as_text=True)
 
 
 def test_the_plan_board_shows_waves_with_jalali_dates_and_reasons(
