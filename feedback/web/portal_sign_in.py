@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
@@ -37,11 +38,17 @@ def portal_sign_in_enabled() -> bool:
 def init_portal_sign_in(app: Flask) -> None:
     settings = app.config["GOVCLOUD"]
     oauth = OAuth(app)
+    # The portal's addresses are known (its discovery document says the same), so sending a browser
+    # to it needs no request from this server: only the callback talks to the portal.
+    issuer = str(settings.base_url).rstrip("/")
     oauth.register(
         "portal",
         client_id=CLIENT_ID,
         client_secret=settings.oidc_client_secret,
-        server_metadata_url=f"{str(settings.base_url).rstrip('/')}/.well-known/openid-configuration",
+        authorize_url=f"{issuer}/oauth/authorize",
+        access_token_url=f"{issuer}/oauth/token",
+        jwks_uri=f"{issuer}/oauth/jwks",
+        issuer=issuer,
         client_kwargs={"scope": "openid email profile", "timeout": 10},
     )
     app.extensions["portal_oauth"] = oauth
@@ -79,7 +86,7 @@ def callback() -> Response | tuple[str, int]:
     try:
         token = _client().authorize_access_token()
         account = sign_in_with_portal(get_session(), identity_from_claims(token.get("userinfo") or {}))
-    except OAuthError:
+    except (OAuthError, requests.RequestException):
         error = _("The portal did not sign you in. Try again.")
         return render_template("feedback/account/sign_in.html", error=error, email=""), 401
     except NotAuthorized:
