@@ -28,7 +28,10 @@ def test_a_province_sees_its_reports_and_moves_them_to_resolved(feedback_app, fe
     url = f"/dashboard/reports/{mine.id}/status"
     client.post(url, data={"csrf_token": token, "status": "verified", "note": ""})
     no_note = client.post(url, data={"csrf_token": token, "status": "resolved", "note": ""})
-    assert no_note.status_code == 302 and "یادداشتی لازم است" in client.get("/dashboard/reports").text
+    assert (
+        no_note.status_code == 302
+        and "دلیلی حداکثر ۱۰۰۰ نویسه‌ای لازم است" in client.get("/dashboard/reports").text
+    )
     client.post(url, data={"csrf_token": token, "status": "resolved", "note": "کد نصب شد"})
     feedback_session.expire_all()
     report = feedback_session.get(MissingCodeReport, mine.id)
