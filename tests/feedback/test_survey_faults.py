@@ -52,7 +52,7 @@ class Tally:
     thanked: int = 0  # phones that got a thank-you page
     outage_pages: int = 0  # Persian 503 pages carrying the form again
     bad_outage_pages: list[str] = dataclasses.field(default_factory=list)
-    dropped: int = 0  # posts whose connection died (a killed worker): resent
+    dropped: int = 0  # posts whose connection died or was cut mid-answer (a killed worker): resent
     unanswered: int = 0  # phones that gave up (must stay 0)
     others: list[int] = dataclasses.field(default_factory=list)  # any other status (must stay empty)
     thanked_at: list[float] = dataclasses.field(default_factory=list)
@@ -111,7 +111,8 @@ class Phone:
                     tally.add(sent=1)
                     counted_as_sent = True
                 answer = self.session.post(self.url, data=form, timeout=10)
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                # refused, reset, or cut mid-body (a worker killed while it sent the thank-you page)
                 if counted_as_sent:
                     tally.add(dropped=1)
                 time.sleep(0.05)
