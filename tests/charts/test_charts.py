@@ -386,6 +386,37 @@ def test_gitops_backend_writes_to_the_claim_and_gets_no_api_rights():
     assert "GOVCLOUD_GITOPS_DIR" not in helm.release_for("govcloud-default").of_kind("ConfigMap")[0]["data"]
 
 
+@pytest.mark.parametrize(
+    ("readiness", "rule", "bound_in"),
+    [
+        ("deployments", ("apps", "deployments"), None),
+        ("argocd", ("argoproj.io", "applications"), "argocd"),
+        ("flux", ("kustomize.toolkit.fluxcd.io", "kustomizations"), "flux-system"),
+    ],
+)
+def test_gitops_readiness_may_get_the_one_kind_it_reads_and_nothing_else(readiness, rule, bound_in):
+    """Readiness from the cluster needs read rights (issue 18): `get` on the kind the setting names,
+    held by the account of the pods that run migrations, in the controller's namespace where it has one."""
+    release = helm.install(
+        "govcloud",
+        {
+            "config": {"cloudBackend": "gitops", "gitopsReadiness": readiness},
+            "gitops": {"existingClaim": "gitops-repo"},
+        },
+        release="rel",
+        namespace="tenant",
+    )
+    [role] = release.of_kind("ClusterRole")
+    assert role["rules"] == [{"apiGroups": [rule[0]], "resources": [rule[1]], "verbs": ["get"]}]
+    kind = "ClusterRoleBinding" if bound_in is None else "RoleBinding"
+    [binding] = release.of_kind(kind)
+    assert binding["metadata"].get("namespace") == bound_in
+    assert binding["roleRef"]["name"] == role["metadata"]["name"] == "rel-govcloud-gitops-readiness"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "rel-govcloud", "namespace": "tenant"}]
+    [config] = release.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_GITOPS_READINESS"] == readiness
+
+
 def test_notes_tell_the_operator_where_the_portal_is():
     notes = helm.release_for("govcloud-ingress-no-hpa").info["info"]["notes"]
     assert "https://portal.cloud.gov.ir/" in notes

@@ -81,6 +81,7 @@ GOVCLOUD_CLOUD_BACKEND: {{ .Values.config.cloudBackend | quote }}
 {{- if eq .Values.config.cloudBackend "gitops" }}
 GOVCLOUD_GITOPS_DIR: /var/lib/govcloud/gitops/clone
 GOVCLOUD_GITOPS_REPOSITORY: {{ .Values.config.gitopsRepository | quote }}
+GOVCLOUD_GITOPS_CONTROLLER_NAMESPACE: {{ .Values.config.gitopsControllerNamespace | quote }}
 GOVCLOUD_GITOPS_READINESS: {{ .Values.config.gitopsReadiness | quote }}
 {{- end }}
 GOVCLOUD_WORKLOAD_URL_TEMPLATE: {{ .Values.config.workloadUrlTemplate | quote }}
