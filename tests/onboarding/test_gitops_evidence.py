@@ -17,7 +17,7 @@ from core.actors import SYSTEM
 from core.dates import utcnow
 from onboarding.backends.gitops import GitOpsBackend
 from onboarding.backends.kubernetes import KubernetesBackend
-from onboarding.backends.readiness import ArgoCDReadiness, DeploymentReadiness
+from onboarding.backends.readiness import ArgoCDReadiness, DeploymentReadiness, FluxReadiness
 from onboarding.compliance.metrics import EvidenceRule, measure
 from onboarding.probes.models import WorkloadCheck
 from onboarding.probes.prober import ProbeConfig, parse_networks
@@ -196,6 +196,48 @@ def test_argo_cd_readiness_waits_for_the_runs_own_commit(world, tmp_path, cluste
     application["status"]["sync"]["revision"] = head
     reader.call("PATCH", path, body=application, **patch)
     readiness = backend.status(run.steps[1].outcome["objects"])
+    assert readiness.ready, readiness.message
+
+
+def test_flux_readiness_waits_for_the_runs_own_commit_and_fails_on_a_failed_build(
+    world, tmp_path, cluster, reader
+):
+    flux = FluxReadiness(reader, "flux-system")
+    backend = GitOpsBackend(tmp_path / "work", repository=tmp_path / "cloud.git", readiness=flux)
+    run = start_run(world.session, world.admin_a, world.workload(components=[WEB]).id)
+    run = advance_run(world.session, run.id, backend, max_steps=2)
+    objects = run.steps[1].outcome["objects"]
+    assert "no Flux kustomization flux-system/t-aro" in backend.status(objects).message
+
+    head = _git(tmp_path / "cloud.git", "rev-parse", "main").strip()
+    kustomization = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "t-aro", "namespace": "flux-system"},
+        "status": {
+            "lastAppliedRevision": "main@sha1:" + "0" * 40,
+            "conditions": [{"type": "Ready", "status": "True"}],
+        },
+    }
+    path = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/t-aro"
+    patch = {
+        "query": [("fieldManager", "test"), ("force", "true")],
+        "content_type": "application/apply-patch+yaml",
+    }
+    reader.call("PATCH", path, body=kustomization, **patch)
+    assert "not " + head[:12] + " yet" in backend.status(objects).message
+
+    kustomization["status"]["lastAppliedRevision"] = f"main@sha1:{head}"
+    kustomization["status"]["conditions"] = [
+        {"type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomize build failed"}
+    ]
+    reader.call("PATCH", path, body=kustomization, **patch)
+    failed = backend.status(objects)
+    assert not failed.ready and failed.failed and "kustomize build failed" in failed.message
+
+    kustomization["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
+    reader.call("PATCH", path, body=kustomization, **patch)
+    readiness = backend.status(objects)
     assert readiness.ready, readiness.message
 
 
