@@ -75,6 +75,14 @@ def format_jalali(value: dt.date | dt.datetime | None, locale: str = "fa", with_
     return to_persian_digits(text) if locale == "fa" else text
 
 
+def format_jalali_month(value: dt.date, locale: str = "fa") -> str:
+    """`آبان ۱۴۰۳` in Persian, `Aban 1403` in English: a timeline's heading."""
+    j = to_jalali(value)
+    months = JALALI_MONTHS_FA if locale == "fa" else JALALI_MONTHS_EN
+    text = f"{months[j.month - 1]} {j.year}"
+    return to_persian_digits(text) if locale == "fa" else text
+
+
 def format_jalali_numeric(value: dt.date | dt.datetime | None, locale: str = "fa") -> str:
     """`۱۴۰۳/۰۸/۳۰`: compact form for tables and exports."""
     if value is None:

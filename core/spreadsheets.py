@@ -16,6 +16,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl import Workbook
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,3 +51,16 @@ def append_row(sheet: Any, row: Sequence[Any]) -> None:
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+
+
+def xlsx_bytes(rows: Iterable[Sequence[Any]], title: str, *, right_to_left: bool = True) -> bytes:
+    """Rows as a one-sheet Excel workbook, right to left for Persian, no text cell a formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.sheet_view.rightToLeft = right_to_left
+    for row in rows:
+        append_row(sheet, row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

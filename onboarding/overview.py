@@ -6,9 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import reference
 from core.actors import Actor
+from core.dates import tehran_day
+from onboarding.inventory.models import DataCenterStatus
 from onboarding.inventory.queries import consolidation, list_data_centers, list_workloads
-from onboarding.plans.services import list_plans
+from onboarding.inventory.services import DATA_CENTER_CAPACITY
+from onboarding.plans.services import list_plans, planned_retirements
 from onboarding.runs.services import list_runs
 
 
@@ -22,12 +26,41 @@ def inventory_overview(session: Session, actor: Actor) -> dict[str, Any]:
 
 
 def consolidation_overview(session: Session, actor: Actor) -> dict[str, Any]:
+    """The consolidation view: per data center its agency, province, capacity and workloads; totals
+    (capacity sums what the inventory records: an unknown figure adds nothing); and the timeline of
+    retirements, done (when the data center became retired) and planned (its last wave's date)."""
     rows = consolidation(session, actor)
+    planned = planned_retirements(session, actor)
+    for row in rows:
+        dc = row["data_center"]
+        row["province"] = reference.find_province(dc.agency.province_code or "") if dc.agency else None
+        row["planned"] = planned.get(dc.id)
+    timeline = sorted(
+        [
+            {
+                "data_center": r["data_center"],
+                "day": tehran_day(r["data_center"].retired_at),
+                "planned": False,
+            }
+            for r in rows
+            if r["data_center"].status == DataCenterStatus.retired and r["data_center"].retired_at
+        ]
+        + [
+            {"data_center": r["data_center"], "day": r["planned"], "planned": True}
+            for r in rows
+            if r["planned"]
+        ],
+        key=lambda event: (event["day"], event["data_center"].name),
+    )
     return {
         "rows": rows,
         "remaining": sum(int(r["remaining"]) for r in rows),
         "migrated": sum(int(r["migrated"]) for r in rows),
-        "retired": sum(1 for r in rows if str(r["data_center"].status) == "retired"),
+        "retired": sum(1 for r in rows if r["data_center"].status == DataCenterStatus.retired),
+        "capacity": {
+            key: sum(getattr(r["data_center"], key) or 0 for r in rows) for key in DATA_CENTER_CAPACITY
+        },
+        "timeline": timeline,
     }
 
 

@@ -4,11 +4,7 @@ yet", never as a number, in exports as on the page."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
-from core.spreadsheets import append_row, csv_bytes
+from core.spreadsheets import csv_bytes, xlsx_bytes
 from feedback.dashboards.queries import Totals
 from feedback.dashboards.services import Dashboard
 
@@ -57,12 +53,4 @@ def to_csv(rows: list[list[object]]) -> bytes:
 
 
 def to_xlsx(rows: list[list[object]], title: str = "dashboard") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.sheet_view.rightToLeft = True
-    for row in rows:
-        append_row(sheet, row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, title)

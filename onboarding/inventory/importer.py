@@ -1,7 +1,8 @@
 """Import an agency's inventory from a YAML/JSON document: all or nothing, idempotent.
 
     agency: ARO
-    data_centers: [{name: Tehran DC, location: Tehran, owner: IT office}]
+    data_centers: [{name: Tehran DC, location: Tehran, owner: IT office, servers: 40, racks: 6,
+                    power_kw: 120, yearly_cost_rials: 9000000000}]
     workloads:
       - {name: portal, data_center: Tehran DC, classification: internal, depends_on: [db],
          services: [hire], inquiries: ["NOCR:identity"], components: [...]}
@@ -25,7 +26,7 @@ from core.errors import ValidationError
 from onboarding import policies
 from onboarding.inventory.models import DataCenter, Workload
 from onboarding.inventory.queries import linkable_inquiries
-from onboarding.inventory.services import fill_workload
+from onboarding.inventory.services import capacity_figures, fill_workload, set_capacity
 
 
 @dataclasses.dataclass
@@ -88,6 +89,14 @@ def _import_data_centers(
             result.data_centers_added += 1
         dc.location = str(item.get("location", dc.location or ""))
         dc.owner = str(item.get("owner", dc.owner or ""))
+        errors: dict[str, str] = {}
+        figures = capacity_figures(item, dc, errors)
+        if errors:
+            raise ValidationError(
+                "the data center has invalid fields",
+                fields={f"data_centers[{index}].{key}": problem for key, problem in errors.items()},
+            )
+        set_capacity(dc, figures)
     session.flush()
     return centers
 

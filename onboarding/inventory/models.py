@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Enum,
@@ -70,9 +71,25 @@ class DataCenter(TimestampMixin, PlatformBase):
     # what people edited last (the API's ETag); bumped by the inventory services only, so a run
     # marking the data center retired never makes an edit form stale
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    # capacity as the inventory records it, for the consolidation view; unknown stays empty
+    servers: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    racks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    power_kw: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    yearly_cost_rials: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # when it became retired (the consolidation timeline); empty while it is not
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     agency: Mapped[Agency] = relationship()
     workloads: Mapped[list[Workload]] = relationship(back_populates="data_center")
+
+    def set_status(self, status: DataCenterStatus, now: dt.datetime) -> None:
+        """Every status change goes through here so that the retirement time stays true."""
+        if status == DataCenterStatus.retired:
+            if self.status != DataCenterStatus.retired or self.retired_at is None:
+                self.retired_at = now
+        else:
+            self.retired_at = None
+        self.status = status
 
 
 workload_services = Table(

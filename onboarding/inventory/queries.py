@@ -78,6 +78,7 @@ def consolidation(session: Session, actor: Actor) -> list[dict[str, Any]]:
         .where(agency_scope(actor, DataCenter.agency_id))
         .group_by(DataCenter.id)
         .order_by(DataCenter.agency_id, DataCenter.name)
+        .options(selectinload(DataCenter.agency))
     ).all()
     return [{"data_center": dc, "remaining": int(r), "migrated": int(m)} for dc, r, m in rows]
 

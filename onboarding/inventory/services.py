@@ -12,6 +12,7 @@ from catalog import trail
 from catalog.models import Agency, EService
 from catalog.queries import agency_reference, is_valid_id
 from core.actors import Actor
+from core.dates import utcnow
 from core.errors import Conflict, PreconditionFailed, ValidationError
 from onboarding import policies
 from onboarding.inventory import questionnaire
@@ -91,7 +92,36 @@ def _agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     return agency_reference(session, agency_id)
 
 
-DATA_CENTER_AUDITED = ("name", "location", "owner", "status")
+DATA_CENTER_CAPACITY = ("servers", "racks", "power_kw", "yearly_cost_rials")
+DATA_CENTER_AUDITED = ("name", "location", "owner", "status", *DATA_CENTER_CAPACITY)
+
+
+def set_capacity(data_center: DataCenter, figures: dict[str, int | None]) -> None:
+    for key, number in figures.items():
+        setattr(data_center, key, number)
+
+
+def capacity_figures(changes: dict[str, Any], current: Any, errors: dict[str, str]) -> dict[str, int | None]:
+    """Capacity figures are counts and money: an empty value means unknown, never zero."""
+    figures: dict[str, int | None] = {}
+    for key in DATA_CENTER_CAPACITY:
+        value = changes.get(key, getattr(current, key, None))
+        if value is None or value == "":
+            figures[key] = None
+            continue
+        if isinstance(value, bool):
+            errors[key] = "a non-negative whole number"
+            continue
+        try:
+            number = value if isinstance(value, int) else int(str(value).strip())
+        except ValueError:
+            errors[key] = "a non-negative whole number"
+            continue
+        if number < 0:
+            errors[key] = "a non-negative whole number"
+            continue
+        figures[key] = number
+    return figures
 
 
 def create_data_center(
@@ -102,17 +132,24 @@ def create_data_center(
     location: str = "",
     owner: str = "",
     *,
+    capacity: dict[str, Any] | None = None,
     via: str = "",
 ) -> DataCenter:
     _agency(session, actor, agency_id)
     name = name.strip()
     if not name:
         raise ValidationError("a data center needs a name", fields={"name": "required"})
+    errors: dict[str, str] = {}
+    figures = capacity_figures(capacity or {}, None, errors)
+    if errors:
+        raise ValidationError("the data center has invalid fields", fields=errors)
     if session.scalar(
         select(DataCenter.id).where(DataCenter.agency_id == agency_id, DataCenter.name == name)
     ):
         raise Conflict("a data center with this name exists", fields={"name": "already used"})
-    data_center = DataCenter(agency_id=agency_id, name=name, location=location.strip(), owner=owner.strip())
+    data_center = DataCenter(
+        agency_id=agency_id, name=name, location=location.strip(), owner=owner.strip(), **figures
+    )
     session.add(data_center)
     session.flush()
     after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
@@ -138,7 +175,7 @@ def update_data_center(
     expected_version: int | None,
     via: str = "",
 ) -> DataCenter:
-    """Change a data center's name, location, owner or status (active, migrating, retired)."""
+    """Change a data center's name, location, owner, status or capacity figures."""
     data_center = get_data_center(session, actor, data_center_id)
     policies.require(policies.can_change(actor, data_center.agency_id), "change this agency's inventory")
     _locked_at_version(session, data_center, expected_version, "data center")
@@ -166,14 +203,12 @@ def update_data_center(
         status = DataCenterStatus(changes.get("status", data_center.status))
     except ValueError:
         errors["status"] = f"choose one of {', '.join(DataCenterStatus)}"
+    figures = capacity_figures(changes, data_center, errors)
     if errors:
         raise ValidationError("the data center has invalid fields", fields=errors)
-    data_center.name, data_center.location, data_center.owner, data_center.status = (
-        name,
-        location,
-        owner,
-        status,
-    )
+    data_center.name, data_center.location, data_center.owner = name, location, owner
+    data_center.set_status(status, utcnow())
+    set_capacity(data_center, figures)
     after = trail.snapshot(data_center, DATA_CENTER_AUDITED)
     if after == before:
         return data_center

@@ -14,7 +14,7 @@ from core.actors import Actor
 from core.dates import parse_jalali
 from core.errors import Conflict, NotFound, UnknownReference, ValidationError
 from onboarding import policies
-from onboarding.inventory.models import Workload, WorkloadStatus
+from onboarding.inventory.models import DataCenter, DataCenterStatus, Workload, WorkloadStatus
 from onboarding.inventory.queries import get_workload
 from onboarding.landing.plans import get_cloud_plan
 from onboarding.plans.models import MigrationPlan, Wave, WaveEntry
@@ -224,3 +224,33 @@ def waves_of(workloads: Iterable[Workload]) -> list[list[str]]:
     return layers(
         {w.name: {d.name for d in w.depends_on} for w in workloads if w.status != WorkloadStatus.migrated}
     )
+
+
+def planned_retirements(session: Session, actor: Actor) -> dict[int, dt.date]:
+    """Data center id -> the day its last remaining workload's wave is due, for the data centers (in
+    the actor's scope, not yet retired) whose every remaining workload is scheduled in a dated wave; a
+    workload in several plans counts at its earliest wave."""
+    rows = session.execute(
+        select(Workload.data_center_id, Workload.id, Wave.target_date)
+        .join(DataCenter, DataCenter.id == Workload.data_center_id)
+        .outerjoin(WaveEntry, WaveEntry.workload_id == Workload.id)
+        .outerjoin(Wave, Wave.id == WaveEntry.wave_id)
+        .where(
+            agency_scope(actor, DataCenter.agency_id),
+            DataCenter.status != DataCenterStatus.retired,
+            Workload.status != WorkloadStatus.migrated,
+        )
+    ).all()
+    earliest: dict[tuple[int, int], dt.date | None] = {}
+    for data_center_id, workload_id, day in rows:
+        key = (data_center_id, workload_id)
+        known = earliest.get(key)
+        earliest[key] = day if known is None or (day is not None and day < known) else known
+    planned: dict[int, dt.date] = {}
+    unscheduled: set[int] = set()
+    for (data_center_id, _workload_id), day in earliest.items():
+        if day is None:
+            unscheduled.add(data_center_id)
+        elif data_center_id not in planned or day > planned[data_center_id]:
+            planned[data_center_id] = day
+    return {dc: day for dc, day in planned.items() if dc not in unscheduled}

@@ -113,22 +113,22 @@ def _cut_over(ctx: StepContext) -> tuple[str, dict]:
 def _retire_legacy(ctx: StepContext) -> tuple[str, dict]:
     workload = ctx.run.workload
     workload.legacy_retired_at = workload.legacy_retired_at or ctx.now
-    _update_data_center(ctx.session, workload)
+    _update_data_center(ctx.session, workload, ctx.now)
     return f"legacy entry of {workload.name} in {workload.data_center.name} retired", {}
 
 
-def _update_data_center(session: Session, workload: Workload) -> None:
+def _update_data_center(session: Session, workload: Workload, now: dt.datetime) -> None:
     session.flush()
     statuses = session.scalars(
         select(Workload.status).where(Workload.data_center_id == workload.data_center_id)
     ).all()
     data_center = workload.data_center
     if statuses and all(s == WorkloadStatus.migrated for s in statuses):
-        data_center.status = DataCenterStatus.retired
+        data_center.set_status(DataCenterStatus.retired, now)
     elif (
         any(s == WorkloadStatus.migrated for s in statuses) or data_center.status == DataCenterStatus.retired
     ):
-        data_center.status = DataCenterStatus.retiring
+        data_center.set_status(DataCenterStatus.retiring, now)
 
 
 def _other_runs(ctx: StepContext, *, same_workload: bool) -> bool:
@@ -172,7 +172,7 @@ def _undo_retire_legacy(ctx: StepContext) -> str:
     workload = ctx.run.workload
     workload.legacy_retired_at = None
     workload.status = WorkloadStatus.migrating
-    _update_data_center(ctx.session, workload)
+    _update_data_center(ctx.session, workload, ctx.now)
     return f"legacy entry of {workload.name} restored"
 
 

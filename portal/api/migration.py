@@ -118,7 +118,7 @@ def get_data_center_api(data_center_id: int) -> Response:
 @bp.patch("/migration/data-centers/<int:data_center_id>")
 @signed_in
 @operation(
-    summary="Change a data center's name, location, owner or status (If-Match required)",
+    summary="Change a data center's name, location, owner, status or capacity (If-Match required)",
     tags=TAGS,
     request_body=DATA_CENTER_PATCH,
     response=DATA_CENTER,
@@ -207,6 +207,7 @@ def create_data_center_api() -> tuple[Response, int]:
         body["name"],
         body.get("location", ""),
         body.get("owner", ""),
+        capacity={key: body[key] for key in inventory.DATA_CENTER_CAPACITY if key in body},
     )
     return jsonify(data_center_json(dc)), 201
 

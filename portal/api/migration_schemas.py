@@ -81,6 +81,12 @@ WORKLOAD_PATCH = shape(
     "WorkloadUpdate",
     {"type": "object", "required": [], "additionalProperties": False, "properties": _WORKLOAD_FIELDS},
 )
+_CAPACITY = {
+    "servers": {"type": ["integer", "null"], "minimum": 0},
+    "racks": {"type": ["integer", "null"], "minimum": 0},
+    "power_kw": {"type": ["integer", "null"], "minimum": 0, "description": "power in kilowatts"},
+    "yearly_cost_rials": {"type": ["integer", "null"], "minimum": 0, "description": "yearly cost in rials"},
+}
 _DATA_CENTER_PROPERTIES = {
     "id": ID,
     "agency_id": ID,
@@ -88,6 +94,7 @@ _DATA_CENTER_PROPERTIES = {
     "location": {"type": "string"},
     "owner": {"type": "string"},
     "status": {"type": "string"},
+    **_CAPACITY,
     "version": {"type": "integer", "description": "the data center's ETag, for If-Match"},
 }
 DATA_CENTER = shape("DataCenter", {"type": "object", "properties": _DATA_CENTER_PROPERTIES})
@@ -125,6 +132,7 @@ DATA_CENTER_PATCH = shape(
             "location": {"type": "string"},
             "owner": {"type": "string"},
             "status": {"type": "string", "enum": [s.value for s in DataCenterStatus]},
+            **_CAPACITY,
         },
     },
 )
@@ -139,6 +147,7 @@ DATA_CENTER_IN = shape(
             "name": {"type": "string"},
             "location": {"type": "string"},
             "owner": {"type": "string"},
+            **_CAPACITY,
         },
     },
 )
@@ -266,6 +275,10 @@ def data_center_json(dc: Any) -> dict[str, Any]:
         "location": dc.location,
         "owner": dc.owner,
         "status": str(dc.status),
+        "servers": dc.servers,
+        "racks": dc.racks,
+        "power_kw": dc.power_kw,
+        "yearly_cost_rials": dc.yearly_cost_rials,
         "version": dc.version,
     }
 

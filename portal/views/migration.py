@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response
 
 from catalog import trail
 from catalog.queries import get_agency, get_agency_by_code, list_writable_agencies
+from core.dates import format_jalali_month, format_jalali_numeric, tehran_day
 from core.errors import NotAuthorized, NotFound, PreconditionFailed, UnknownReference, ValidationError
-from core.web import get_session
+from core.spreadsheets import csv_bytes, xlsx_bytes
+from core.web import current_locale, get_session
 from onboarding import policies as onboarding_policies
 from onboarding.inventory import questionnaire
 from onboarding.inventory import services as inventory
@@ -336,12 +338,82 @@ def cancel_run(run_id: int) -> Response:
     return redirect(url_for("migration.run_page", run_id=run_id))
 
 
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @bp.get("/consolidation")
 @signed_in
 def consolidation_page() -> str:
+    overview = consolidation_overview(get_session(), current_actor())
     return render_template(
-        "migration/consolidation.html", **consolidation_overview(get_session(), current_actor())
+        "migration/consolidation.html", **overview, months=_by_month(overview["timeline"], current_locale())
     )
+
+
+@bp.get("/consolidation.<fmt>")
+@signed_in
+def consolidation_export(fmt: str) -> Response:
+    """The page's table as a file, the same rows the visitor sees (their agencies' data centers)."""
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound("no such format", format=fmt)
+    rows = _consolidation_table(consolidation_overview(get_session(), current_actor()), current_locale())
+    body = csv_bytes([rows]) if fmt == "csv" else xlsx_bytes(rows, _("Consolidation"))
+    return Response(
+        body,
+        mimetype=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="consolidation.{fmt}"'},
+    )
+
+
+def _consolidation_table(overview: dict[str, Any], locale: str) -> list[list[Any]]:
+    header: list[Any] = [
+        _("Agency"),
+        _("Province"),
+        _("Data center"),
+        _("Status"),
+        _("Servers"),
+        _("Racks"),
+        _("Power (kW)"),
+        _("Yearly cost (rials)"),
+        _("Remaining"),
+        _("Migrated"),
+        _("Retired on"),
+        _("Planned retirement"),
+    ]
+    lines = [header]
+    for row in overview["rows"]:
+        dc, province = row["data_center"], row["province"]
+        lines.append(
+            [
+                dc.agency.name(locale),
+                (province.name_fa if locale == "fa" else province.name_en) if province else "",
+                dc.name,
+                _(dc.status.value),
+                dc.servers,
+                dc.racks,
+                dc.power_kw,
+                dc.yearly_cost_rials,
+                row["remaining"],
+                row["migrated"],
+                format_jalali_numeric(tehran_day(dc.retired_at), locale) if dc.retired_at else "",
+                format_jalali_numeric(row["planned"], locale),
+            ]
+        )
+    return lines
+
+
+def _by_month(timeline: list[dict[str, Any]], locale: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Retirements grouped by Jalali month, in order (what the page draws as the timeline)."""
+    months: list[tuple[str, list[dict[str, Any]]]] = []
+    for event in timeline:
+        label = format_jalali_month(event["day"], locale)
+        if not months or months[-1][0] != label:
+            months.append((label, []))
+        months[-1][1].append(event)
+    return months
 
 
 # --- editing the inventory ---------------------------------------------------------------------------
@@ -452,7 +524,10 @@ def data_center_page(data_center_id: int) -> Any:
     if request.method == "POST":
         if not may_change:
             raise NotAuthorized("you may not change this agency's inventory")
-        changes = {key: request.form.get(key, "") for key in ("name", "location", "owner", "status")}
+        changes: dict[str, Any] = {
+            key: request.form.get(key, "") for key in ("name", "location", "owner", "status")
+        }
+        changes |= {key: request.form[key] for key in inventory.DATA_CENTER_CAPACITY if key in request.form}
         try:
             inventory.update_data_center(
                 session, actor, data_center_id, changes, expected_version=_posted_version(), via="page"

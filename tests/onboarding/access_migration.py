@@ -91,6 +91,11 @@ def _w(world: World) -> int:
 
 add("migration.inventory_page", Case("GET", lambda w: "/migration/", SIGNED_IN_PAGE))
 add("migration.consolidation_page", Case("GET", lambda w: "/migration/consolidation", SIGNED_IN_PAGE))
+add(
+    "migration.consolidation_export",
+    Case("GET", lambda w: "/migration/consolidation.csv", SIGNED_IN_PAGE),
+    Case("GET", lambda w: "/migration/consolidation.xlsx", SIGNED_IN_PAGE),
+)
 add("migration.workload_page", Case("GET", lambda w: f"/migration/workloads/{_w(w)}", AGENCY_READ_PAGE))
 add("migration.plan_page", Case("GET", lambda w: f"/migration/plans/{w.own['plan'].id}", AGENCY_READ_PAGE))
 add("migration.run_page", Case("GET", lambda w: f"/migration/runs/{w.own['run'].id}", AGENCY_READ_PAGE))
