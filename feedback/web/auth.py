@@ -18,6 +18,7 @@ from feedback.accounts.services import dummy_hash, end_sessions, get_active_acco
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "feedback_account_id"
+THROUGH_PORTAL_KEY = "feedback_through_portal"
 # What an account that must change its password may still reach.
 WHILE_CHANGING_PASSWORD = {"account.change_password", "account.sign_out", "static"}
 
@@ -41,8 +42,10 @@ def init_auth(app: Flask) -> None:
         if not session_is_current(account.session_version):
             return None
         g.actor = actor_for(account)
-        g.must_change_password = account.must_change_password
-        if account.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+        # A session begun through the portal used no password of this app: a first password still to
+        # be changed stays unusable for the password form (it expires), but does not hold this one.
+        g.must_change_password = account.must_change_password and not session.get(THROUGH_PORTAL_KEY)
+        if g.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
             return redirect(url_for("account.change_password"))
         return None
 
@@ -59,9 +62,12 @@ def current_actor() -> Actor:
     return actor
 
 
-def sign_in_account(account: Account) -> None:
-    """A fresh session on sign-in (no fixation), remembered for the browser session only."""
+def sign_in_account(account: Account, *, through_portal: bool = False) -> None:
+    """A fresh session on sign-in (no fixation), remembered for the browser session only;
+    `through_portal`: the portal vouched for the official (no password of this app was typed)."""
     begin_session(SESSION_KEY, account.id, account.session_version, permanent=False)
+    if through_portal:
+        session[THROUGH_PORTAL_KEY] = True
 
 
 def sign_out_account() -> None:

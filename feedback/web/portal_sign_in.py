@@ -92,6 +92,6 @@ def callback() -> Response | tuple[str, int]:
     except NotAuthorized:
         error = _("Your portal account has no feedback account. Ask a registry admin to create one.")
         return render_template("feedback/account/sign_in.html", error=error, email=""), 403
-    sign_in_account(account)
+    sign_in_account(account, through_portal=True)
     home = url_for("dashboards.dashboard") if account.role == VIEWER else url_for("admin.overview")
     return redirect(safe_next_url(wanted, home))

@@ -599,3 +599,25 @@ def test_only_the_migrations_worker_holds_the_landing_zone_cluster_role(govcloud
         else:
             assert pod["serviceAccountName"] == "rel-govcloud-app", deployment["metadata"]["name"]
             assert pod["automountServiceAccountToken"] is False
+
+
+def test_one_sign_in_reaches_both_charts(govcloud, feedback):
+    """Issue 20's sign-in through the portal in the deployed shape: the portal's pods read the client
+    secret and the signing key from its Secret, the feedback pods the same client secret from theirs
+    and the portal's address from the config (all optional: without them, password sign-in only)."""
+    portal = govcloud.get("Deployment", "rel-govcloud-portal")["spec"]["template"]["spec"]["containers"][0]
+    web = feedback.get("Deployment", "rel-employee-feedback-web")["spec"]["template"]["spec"]["containers"][0]
+
+    def secrets(container: dict) -> dict[str, dict]:
+        return {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
+
+    for key in ("GOVCLOUD_OIDC_CLIENT_SECRET", "GOVCLOUD_OIDC_SIGNING_KEY"):
+        assert secrets(portal)[key] == {"name": "govcloud-secrets", "key": key, "optional": True}
+    assert secrets(web)["GOVCLOUD_OIDC_CLIENT_SECRET"] == {
+        "name": "employee-feedback-secrets",
+        "key": "GOVCLOUD_OIDC_CLIENT_SECRET",
+        "optional": True,
+    }
+    assert "GOVCLOUD_OIDC_SIGNING_KEY" not in secrets(web)  # only the provider signs
+    [config] = feedback.of_kind("ConfigMap")
+    assert config["data"]["GOVCLOUD_BASE_URL"] == "https://portal.cloud.gov.ir"

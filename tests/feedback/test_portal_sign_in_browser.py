@@ -100,3 +100,26 @@ def test_signed_out_of_the_portal_the_official_signs_in_there_first(
     page.get_by_label("گذرواژه").fill(PORTAL_PASSWORD)
     page.get_by_role("button", name="ورود").click()
     page.wait_for_url(feedback.url + "/dashboard")
+
+
+def test_a_first_password_not_yet_changed_does_not_hold_up_a_sign_in_through_the_portal(
+    both_apps, page, committed_platform, committed_feedback
+):
+    """The portal vouched for the official, who never typed the feedback app's first password: the
+    dashboard opens, while the password form still sends that password to be changed."""
+    portal, feedback = both_apps
+    _portal_user(committed_platform, OFFICIAL)
+    with make_sessionmaker(committed_feedback)() as session:
+        create_viewer(session, SYSTEM, OFFICIAL, FEEDBACK_PASSWORD, "nation", temporary=True)
+
+    _sign_in_to_portal(page, portal.url, OFFICIAL)
+    page.goto(feedback.url + "/sign-in")
+    page.locator("#portal-sign-in").click()
+    page.wait_for_url(feedback.url + "/dashboard")
+
+    page.context.clear_cookies()
+    page.goto(feedback.url + "/sign-in")
+    page.locator("#email").fill(OFFICIAL)
+    page.locator("#password").fill(FEEDBACK_PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/account/password**")

@@ -76,7 +76,7 @@ env:
         name: {{ include "feedback.secretName" $ }}
         key: {{ $key }}
 {{- end }}
-{{- range $key := list "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" }}
+{{- range $key := list "GOVCLOUD_BALE_BOT_TOKEN" "GOVCLOUD_BALE_WEBHOOK_SECRET" "GOVCLOUD_OIDC_CLIENT_SECRET" }}
   - name: {{ $key }}
     valueFrom:
       secretKeyRef:
