@@ -92,6 +92,8 @@ def _agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     return agency_reference(session, agency_id)
 
 
+INTEGER_MAX = 2**31 - 1
+BIG_INTEGER_MAX = 2**63 - 1
 DATA_CENTER_CAPACITY = ("servers", "racks", "power_kw", "yearly_cost_rials")
 DATA_CENTER_AUDITED = ("name", "location", "owner", "status", *DATA_CENTER_CAPACITY)
 
@@ -102,26 +104,33 @@ def set_capacity(data_center: DataCenter, figures: dict[str, int | None]) -> Non
 
 
 def capacity_figures(changes: dict[str, Any], current: Any, errors: dict[str, str]) -> dict[str, int | None]:
-    """Capacity figures are counts and money: an empty value means unknown, never zero."""
+    """Capacity figures are counts and money: an empty value means unknown, never zero; a figure past
+    what its column holds is refused here rather than failing in the database."""
     figures: dict[str, int | None] = {}
     for key in DATA_CENTER_CAPACITY:
         value = changes.get(key, getattr(current, key, None))
         if value is None or value == "":
             figures[key] = None
             continue
-        if isinstance(value, bool):
+        number = _whole_number(value)
+        if number is None or number < 0:
             errors[key] = "a non-negative whole number"
-            continue
-        try:
-            number = value if isinstance(value, int) else int(str(value).strip())
-        except ValueError:
-            errors[key] = "a non-negative whole number"
-            continue
-        if number < 0:
-            errors[key] = "a non-negative whole number"
-            continue
-        figures[key] = number
+        elif number > (BIG_INTEGER_MAX if key == "yearly_cost_rials" else INTEGER_MAX):
+            errors[key] = "too large"
+        else:
+            figures[key] = number
     return figures
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
 
 
 def create_data_center(

@@ -93,6 +93,9 @@ def test_capacity_is_edited_on_the_page_and_a_negative_figure_is_a_422_naming_it
     headers = {**api_headers(member), "If-Match": fetched.headers["ETag"]}
     negative = client.patch(url, json={"yearly_cost_rials": -1}, headers=headers)
     assert negative.status_code == 422 and set(negative.json["error"]["fields"]) == {"yearly_cost_rials"}
+    for field, value in (("servers", 2**40), ("racks", 1.5)):
+        refused = client.patch(url, json={field: value}, headers=headers)
+        assert refused.status_code == 422 and set(refused.json["error"]["fields"]) == {field}
     done = client.patch(url, json={"yearly_cost_rials": 500, "servers": None}, headers=headers)
     assert done.status_code == 200 and done.json["yearly_cost_rials"] == 500 and done.json["servers"] is None
 
