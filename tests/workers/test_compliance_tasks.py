@@ -55,3 +55,15 @@ def test_a_burst_of_catalog_changes_recomputes_once(committed_platform, celery_a
     assert (
         client.exists(debounce_key(settings, agency_id)) == 0
     )  # the task cleared it: the next change schedules again
+
+
+def test_a_recompute_for_an_agency_gone_by_then_refreshes_nothing_and_fails_nothing(
+    committed_platform, celery_app, celery_worker, caplog
+):
+    """A recompute is asked for with a delay; if its agency is gone when it runs, there is nothing to
+    refresh: the task succeeds with no rows and says so, rather than failing with a traceback."""
+    missing = 2_000_000_000
+    with caplog.at_level("WARNING", logger="workers.tasks.compliance"):
+        result = celery_app.tasks[TaskNames.RECOMPUTE_AGENCY].delay(missing).get(timeout=60)
+    assert result["agency_id"] == missing and result["rows"] == 0
+    assert f"agency {missing} no longer exists" in caplog.text

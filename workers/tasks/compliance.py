@@ -14,6 +14,7 @@ from core import redisconn
 from core.actors import SYSTEM
 from core.dates import tehran_today
 from core.db import task_session
+from core.errors import NotFound
 from core.settings import Settings
 from core.taskqueue import task_settings
 from onboarding.compliance import reminders, services
@@ -64,7 +65,14 @@ def recompute_agency(agency_id: int, debounce_key: str | None = None) -> dict[st
         _redis().delete(debounce_key)
     when = today()
     with task_session(task_settings().database_url) as session:
-        result = services.recompute_agency(session, SYSTEM, agency_id, when, email_enabled=_email_enabled())
+        try:
+            result = services.recompute_agency(
+                session, SYSTEM, agency_id, when, email_enabled=_email_enabled()
+            )
+        except NotFound:
+            # Asked for with a delay: the agency can be gone by then, and there is nothing to refresh.
+            log.warning("recompute skipped: agency %s no longer exists", agency_id)
+            return {"agency_id": agency_id, "day": when.isoformat(), "rows": 0}
     if _email_enabled() and result.at_risk:
         send_reminder_emails.delay()
     return {"agency_id": agency_id, "day": when.isoformat(), "rows": result.rows}
