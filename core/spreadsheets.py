@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,8 +47,9 @@ def csv_row(writer: Any, row: Sequence[Any]) -> None:
 
 
 def append_row(sheet: Any, row: Sequence[Any]) -> None:
-    """One row to an openpyxl worksheet, every text cell stored as text (never as a formula)."""
-    sheet.append(list(row))
+    """One row to an openpyxl worksheet, every text cell stored as text (never as a formula); control
+    characters an Excel file cannot hold (a name pasted with a stray \x01) are dropped, not a 500."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell for cell in row])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
