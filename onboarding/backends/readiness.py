@@ -10,6 +10,7 @@ One look per call: the run's step retries with backoff, so nothing here waits.
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Protocol
 
 from onboarding.backends.base import ObjectRef, PermanentBackendError, Readiness
@@ -30,7 +31,7 @@ class DeploymentReadiness:
         return self.cluster.status_once(refs)
 
 
-class _ControllerReadiness:
+class _ControllerReadiness(abc.ABC):
     group_version = ""
     plural = ""
     controller = ""
@@ -64,8 +65,9 @@ class _ControllerReadiness:
             return Readiness(False, "; ".join(waiting))
         return Readiness(True, f"{self.controller} synced {commit[:12]} and reports it healthy")
 
+    @abc.abstractmethod
     def verdict(self, status: dict[str, Any], commit: str) -> Readiness:
-        raise NotImplementedError
+        """The controller's own word on `commit`, from its object's status."""
 
 
 class ArgoCDReadiness(_ControllerReadiness):
