@@ -603,24 +603,27 @@ def _write_sections(session: Session, service_id: int, entry: Entry, changed: di
 
 def _insert_new(session: Session, actor: Actor, agency_id: int, creates: list[Entry], via: str) -> None:
     """New services and their "created" history entries, each kind in one bulk write; then the
-    sections that differ from their defaults."""
-    rows, changes = [], []
-    for entry in creates:
-        values = entry.values
-        row = values.plain()
-        changes.append(
-            {field: [None, value] for field, value in row.items() if value is not None}
-            | _section_changes(entry, {}, None)
-        )
-        row.update(
-            agency_id=agency_id, version=1, search_key=search_key(values.code, values.name_fa, values.name_en)
-        )
-        rows.append(row)
-    ids = bulk.insert_services(session, agency_id, rows)
-    bulk.insert_changes(
-        session, audit.entries(actor, agency_id, "created", zip(ids, changes, strict=True), via)
+    sections that differ from their defaults. On PostgreSQL the entries of services created with
+    their sections' defaults are made by the database from the rows (`bulk.insert_created_history`)."""
+    ids = bulk.insert_services(
+        session,
+        agency_id,
+        [(e.values, search_key(e.values.code, e.values.name_fa, e.values.name_en)) for e in creates],
     )
-    for service_id, entry, changed in zip(ids, creates, changes, strict=True):
+    in_database = session.get_bind().dialect.name == "postgresql"
+    plain, in_sql, changes = [], [], []
+    for service_id, entry in zip(ids, creates, strict=True):
+        sections = _section_changes(entry, {}, None) if entry.sections else {}
+        if in_database and not sections:
+            in_sql.append(service_id)
+            continue
+        changed = bulk.created_changes(entry.values) | sections
+        plain.append((service_id, changed))
+        changes.append((service_id, entry, changed))
+    if in_sql:
+        bulk.insert_created_history(session, in_sql, audit.entry(actor, 0, agency_id, "created", {}, via))
+    bulk.insert_changes(session, audit.entries(actor, agency_id, "created", plain, via))
+    for service_id, entry, changed in changes:
         _write_sections(session, service_id, entry, changed)
 
 

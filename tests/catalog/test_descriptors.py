@@ -313,3 +313,80 @@ def test_probe_settings_import_and_export_on_the_embedded_sqlite(tmp_path):
             assert "interval_seconds: 60" in export_agency(session, SYSTEM, agency_id)
     finally:
         engine.dispose()
+
+
+_CREATED_VISA = {
+    "code": [None, "visa"],
+    "name_fa": [None, "صدور روادید"],
+    "kind": [None, "service"],
+    "audience": [None, "citizens"],
+    "channels": [None, ["web", "mobile_app"]],
+    "maturity": [None, 3],
+    "name_en": [None, "Visa"],
+    "online_m2m": [None, False],
+    "public_url": [None, ""],
+    "owner_name": [None, ""],
+    "owner_email": [None, ""],
+    "owner_phone": [None, ""],
+    "status": [None, "active"],
+}  # no yearly_volume: a field without a value is not in a "created" entry
+_CREATED_ID_CHECK = _CREATED_VISA | {
+    "code": [None, "id-check"],
+    "name_fa": [None, "استعلام هویت"],
+    "kind": [None, "inquiry"],
+    "audience": [None, "government"],
+    "channels": [None, ["api"]],
+    "maturity": [None, 4],
+    "name_en": [None, ""],
+    "online_m2m": [None, True],
+    "yearly_volume": [None, 1200000],
+    "owner_email": [None, "it@tma.ir"],
+    "status": [None, "draft"],
+}
+
+
+def _created_entries(session):
+    rows = session.execute(
+        select(EService.code, ServiceChange.action, ServiceChange.via, ServiceChange.actor_label, ServiceChange.changes)
+        .join(EService, EService.id == ServiceChange.service_id)
+        .order_by(EService.code)
+    )
+    return {code: (action, via, label, changes) for code, action, via, label, changes in rows}
+
+
+def test_each_imported_service_has_its_created_entry_with_every_value(db_session, tree):
+    """The entries PostgreSQL builds from the copied rows hold what the service was created with, in
+    the fields' order; a service whose probe settings differ from the defaults has them in its entry."""
+    member = tree.actor(Role.agency_member, tree.a)
+    import_descriptor(db_session, member, _visa_with("    probe: {interval_seconds: 60}\n"), "tma.yaml")
+    entries = _created_entries(db_session)
+    label = f"agency_member@{tree.a.code}"
+    assert entries["id-check"] == ("created", "descriptor", label, _CREATED_ID_CHECK)
+    assert entries["visa"] == (
+        "created", "descriptor", label, _CREATED_VISA | {"probe.interval_seconds": [300, 60]}
+    )  # fmt: skip
+    # in the order of a service's fields, as a created entry written by Python has them
+    assert list(entries["id-check"][3]) == [
+        "code", "name_fa", "kind", "audience", "channels", "maturity", "name_en", "online_m2m",
+        "yearly_volume", "public_url", "owner_name", "owner_email", "owner_phone", "status",
+    ]  # fmt: skip
+
+
+def test_the_created_entries_are_the_same_on_the_embedded_sqlite(tmp_path):
+    from catalog.models import Agency, AgencyKind
+    from core import migrate
+    from core.db import make_engine, make_sessionmaker
+
+    url = f"sqlite:///{tmp_path / 'govcloud.db'}"
+    migrate.upgrade("platform", url)
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            session.add(Agency(code="TMA", name_fa="وزارت آزمون", kind=AgencyKind.ministry))
+            session.commit()
+            import_descriptor(session, SYSTEM, GOOD, "tma.yaml")
+            entries = _created_entries(session)
+            assert entries["visa"] == ("created", "descriptor", "system", _CREATED_VISA)
+            assert entries["id-check"] == ("created", "descriptor", "system", _CREATED_ID_CHECK)
+    finally:
+        engine.dispose()
