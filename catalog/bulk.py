@@ -145,11 +145,7 @@ def insert_created_history(session: Session, ids: Sequence[int], entry: dict[str
     if not _is_postgresql(session):
         raise RuntimeError("insert_created_history builds the entries in PostgreSQL")
     session.execute(
-        text(
-            "INSERT INTO service_changes (service_id, agency_id, actor_id, actor_label, action, via, "
-            f"changes, at) SELECT id, agency_id, :actor_id, :actor_label, :action, :via, {_CREATED_JSON}, "
-            ":at FROM services WHERE id = ANY(:ids) ORDER BY id"
-        ),
+        _INSERT_CREATED,
         {
             "ids": list(ids),
             **{key: entry[key] for key in ("actor_id", "actor_label", "action", "via", "at")},
@@ -157,7 +153,12 @@ def insert_created_history(session: Session, ids: Sequence[int], entry: dict[str
     )
 
 
-_CREATED_JSON = _created_json()
+# the JSON is made of the model's field names only: nothing from input is formatted into the SQL
+_INSERT_CREATED = text(
+    "INSERT INTO service_changes (service_id, agency_id, actor_id, actor_label, action, via, changes, at) "
+    "SELECT id, agency_id, :actor_id, :actor_label, :action, :via, " + _created_json() + ", :at "
+    "FROM services WHERE id = ANY(:ids) ORDER BY id"
+)
 
 
 def insert_changes(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -14,7 +14,15 @@ from sqlalchemy import ColumnElement, String, cast, func, literal, select, true,
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
-from catalog.models import Agency, AgencyKind, EService, ServiceChange, ServiceKind, ServiceStatus
+from catalog.models import (
+    Agency,
+    AgencyKind,
+    EService,
+    ServiceChange,
+    ServiceCount,
+    ServiceKind,
+    ServiceStatus,
+)
 from core.actors import Actor
 from core.db import is_valid_id
 from core.errors import NotFound, require_reference
@@ -242,17 +250,27 @@ def list_service_rows(
     """list_services as plain rows (`SERVICE_ROW_COLUMNS`), for the API: a page that goes straight to
     JSON needs no objects. With `after` (a previous page's `Page.after`) the page starts just after
     that service on the (agency_id, code) index, at the same cost wherever it is, instead of skipping
-    `page - 1` pages of it."""
+    `page - 1` pages of it. Without filters other than the agency, on PostgreSQL, the total and where
+    a numbered page starts come from the per-agency counts (`_counted_start`), not from counting or
+    skipping index entries: the cost of a page does not grow with the catalog."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
-    total = session.scalar(_filtered(actor, filters, func.count(EService.id))) or 0
     ids = _filtered(actor, filters, EService.id).order_by(EService.agency_id, EService.code)
+    offset = (page - 1) * per_page
+    counted = _counted_start(session, actor, filters, offset if after is None else None)
+    if counted is None:
+        total = session.scalar(_filtered(actor, filters, func.count(EService.id))) or 0
+    else:
+        total, start = counted
+        if after is None and start is not None:  # the page starts in agency start[0], start[1] rows in
+            ids = ids.where(EService.agency_id >= start[0])
+            offset = start[1]
     if after is not None:
         ids = ids.where(
             tuple_(EService.agency_id, EService.code) > tuple_(literal(after[0]), literal(after[1]))
         )
-    else:
-        ids = ids.offset((page - 1) * per_page)
+    elif offset:
+        ids = ids.offset(offset)
     rows = list(
         session.execute(
             select(*SERVICE_ROW_COLUMNS)
@@ -265,6 +283,50 @@ def list_service_rows(
     rows = rows[:per_page]
     last = (rows[-1].agency_id, rows[-1].code) if more else None
     return Page(items=rows, total=total, page=page, per_page=per_page, after=last)
+
+
+def _counted_start(
+    session: Session, actor: Actor, filters: ServiceFilter, offset: int | None
+) -> tuple[int, tuple[int, int] | None] | None:
+    """From `service_counts` (PostgreSQL only, and only when the filters select whole agencies): the
+    total, and for a numbered page (`offset`) the agency it starts in and how many of that agency's
+    services come before it (None past the end). None when the counts cannot answer."""
+    whole_agencies = (
+        filters.kind is None
+        and filters.maturity is None
+        and filters.status is None
+        and not filters.channel
+        and not normalize_fa(filters.text)
+    )
+    if not whole_agencies or session.get_bind().dialect.name != "postgresql":
+        return None
+    counts = select(ServiceCount.agency_id, ServiceCount.services).where(
+        agency_scope(actor, ServiceCount.agency_id), ServiceCount.services > 0
+    )
+    if filters.agency_id is not None:
+        counts = counts.where(ServiceCount.agency_id == filters.agency_id)
+    if filters.agency_code:
+        counts = counts.where(
+            ServiceCount.agency_id.in_(select(Agency.id).where(Agency.code == filters.agency_code.upper()))
+        )
+    running = counts.add_columns(
+        func.sum(ServiceCount.services).over(order_by=ServiceCount.agency_id).label("running"),
+        func.sum(ServiceCount.services).over().label("total"),
+    ).subquery()
+    if offset is None:
+        total = session.scalar(select(func.sum(counts.subquery().c.services)))
+        return int(total or 0), None
+    found = session.execute(
+        select(running.c.agency_id, running.c.running - running.c.services, running.c.total)
+        .where(running.c.running > offset)
+        .order_by(running.c.agency_id)
+        .limit(1)
+    ).first()
+    if found is None:  # past the last service: an empty page, and the total still counted
+        total = session.scalar(select(func.sum(counts.subquery().c.services)))
+        return int(total or 0), (2**31 - 1, 0)
+    agency_id, before, total = found
+    return int(total), (agency_id, offset - int(before))
 
 
 def list_service_history(session: Session, actor: Actor, service_id: int) -> list[ServiceChange]:

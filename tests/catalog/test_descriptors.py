@@ -347,7 +347,13 @@ _CREATED_ID_CHECK = _CREATED_VISA | {
 
 def _created_entries(session):
     rows = session.execute(
-        select(EService.code, ServiceChange.action, ServiceChange.via, ServiceChange.actor_label, ServiceChange.changes)
+        select(
+            EService.code,
+            ServiceChange.action,
+            ServiceChange.via,
+            ServiceChange.actor_label,
+            ServiceChange.changes,
+        )
         .join(EService, EService.id == ServiceChange.service_id)
         .order_by(EService.code)
     )
