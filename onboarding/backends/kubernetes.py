@@ -87,7 +87,10 @@ class KubernetesBackend:
         body: Any = None,
         query: list[tuple[str, str]] | None = None,
         content_type: str = "application/json",
+        answer: bool = True,
     ) -> dict[str, Any]:
+        """One request; its JSON answer as a dict (empty unless `answer`: an apply needs only to know
+        that it succeeded, so the applied object the server sends back is not decoded)."""
         method, url, headers, payload, _ = self.api.param_serialize(
             method=method,
             resource_path=path,
@@ -101,6 +104,8 @@ class KubernetesBackend:
                 method, url, header_params=headers, body=payload, _request_timeout=30
             )
             response.read()
+            if not answer and 200 <= response.status < 300:
+                return {}
             data = self.api.response_deserialize(response, {"2XX": "object"}).data
             return cast(dict[str, Any], data or {})  # "object" deserializes to the JSON body's dict
         except ApiException as exc:
@@ -118,6 +123,7 @@ class KubernetesBackend:
                 body=manifest,
                 query=[("fieldManager", FIELD_MANAGER), ("force", "true")],
                 content_type=APPLY,
+                answer=False,
             )
             refs.append(ref)
         return refs
