@@ -1,6 +1,8 @@
 """services counted by agency (service_counts), kept by statement triggers on services on
 PostgreSQL, for the service list's totals and deep pages without counting every row per request
 
+The trigger function is `catalog/sql/service_counts_apply_v1.sql`.
+
 Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-07
@@ -11,37 +13,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from core.migrate import versioned_sql
+
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-# One statement-level trigger a kind of write, reading its transition tables: a COPY of 100,000
-# services updates each agency's row once. Rows are changed in agency order so two writers over
-# several agencies take their locks in the same order.
-_FUNCTION = """
-CREATE FUNCTION service_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO service_counts AS c (agency_id, services)
-        SELECT agency_id, count(*) FROM new_rows GROUP BY agency_id ORDER BY agency_id
-        ON CONFLICT (agency_id) DO UPDATE SET services = c.services + EXCLUDED.services;
-    ELSIF TG_OP = 'DELETE' THEN
-        UPDATE service_counts AS c SET services = c.services - gone.n
-        FROM (SELECT agency_id, count(*) AS n FROM old_rows GROUP BY agency_id) AS gone
-        WHERE c.agency_id = gone.agency_id;
-    ELSIF TG_OP = 'UPDATE' THEN  -- only a service moved to another agency changes a count
-        INSERT INTO service_counts AS c (agency_id, services)
-        SELECT agency_id, sum(n) FROM (
-            SELECT agency_id, 1 AS n FROM new_rows UNION ALL SELECT agency_id, -1 FROM old_rows
-        ) AS moved GROUP BY agency_id HAVING sum(n) <> 0 ORDER BY agency_id
-        ON CONFLICT (agency_id) DO UPDATE SET services = c.services + EXCLUDED.services;
-    ELSE  -- TRUNCATE
-        DELETE FROM service_counts;
-    END IF;
-    RETURN NULL;
-END $$
-"""
 
 
 def upgrade() -> None:
@@ -59,7 +36,7 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(_FUNCTION)
+    op.execute(versioned_sql("catalog", "service_counts_apply", 1))
     op.execute(
         "CREATE TRIGGER service_counts_insert AFTER INSERT ON services REFERENCING NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION service_counts_apply()"
