@@ -172,22 +172,26 @@ _FIELD_OF = {
 def check_fields(values: dict[str, str], places: Places) -> dict[str, Any] | tuple[str, Reason, str]:
     """`check_row` for one employee typed into a form: its values as stored, or the field, reason
     and words of the first problem, so the form and the import refuse the same things alike."""
-    refused = _check_person(values)
-    if not isinstance(refused, _Refused):
-        person = refused
-        refused = _check_place(values, places)
-        if not isinstance(refused, _Refused):
-            employment_code, code, gender, text = person
-            agency_code, province_code, county_code = refused
-            return {
-                "employment_code": employment_code,
-                "national_code": code,
-                "gender": gender,
-                "agency_code": agency_code,
-                "province_code": province_code,
-                "county_code": county_code,
-                **text,
-            }
+    person = _check_person(values)
+    if isinstance(person, _Refused):
+        return _form_refusal(person, values, places)
+    place = _check_place(values, places)
+    if isinstance(place, _Refused):
+        return _form_refusal(place, values, places)
+    employment_code, code, gender, text = person
+    agency_code, province_code, county_code = place
+    return {
+        "employment_code": employment_code,
+        "national_code": code,
+        "gender": gender,
+        "agency_code": agency_code,
+        "province_code": province_code,
+        "county_code": county_code,
+        **text,
+    }
+
+
+def _form_refusal(refused: _Refused, values: dict[str, str], places: Places) -> tuple[str, Reason, str]:
     field = _FIELD_OF.get(refused.reason, refused.detail)
     return field, refused.reason, reject_message(refused.reason, values, refused.detail, places)
 
@@ -339,7 +343,10 @@ def _check_in_place(raw: RawRow, places: Places, actor: Actor) -> dict[str, Any]
 
 def _in_place(actor: Actor, values: Any) -> bool:
     """A row (checked values, or a registry row) within the actor's place."""
-    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+
+    def get(name: str) -> str:
+        return str(values[name] if isinstance(values, dict) else getattr(values, name))
+
     return employee_in_place(actor, get("agency_code"), get("province_code"), get("county_code"))
 
 
