@@ -283,6 +283,8 @@ def test_the_registry_routes_answer_a_county_account(admin_client, feedback_app,
     assert "کریمی 1" in listed and "رضایی 4" not in listed and "رضایی 6" not in listed
     desks = clients["county"].get(f"/coverage/desks?agency=MCTH&unit={UNIT}").text
     assert "کریمی 1" in desks and "رضایی 4" not in desks
+    for page in ("/admin/import?lang=en", "/admin/print?lang=en"):
+        assert "county:2301 only" in clients["county"].get(page).text
     nav = clients["county"].get("/admin/").text
     assert "/admin/audit" not in nav and "/admin/viewers" not in nav and "/admin/reports" in nav
 
