@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core import reference
+from core.actors import Actor
 from core.audit import TrailFilter
 from core.errors import Conflict, ValidationError
 from core.web import audit_export, get_session
 from feedback import audit
-from feedback.accounts.policies import employee_in_place
+from feedback.accounts.policies import employee_in_place, registry_place
 from feedback.accounts.services import (
     create_registry_account,
     create_viewer,
@@ -139,7 +140,21 @@ def new_employee() -> tuple[str, int] | Response:
     if request.method == "POST":
         return _save(None)
     form = {name: request.args.get(name, "") for name in EMPLOYEE_FIELDS}
+    for name, value in _place_defaults(current_actor()).items():
+        form[name] = form[name] or value
     return _employee_form(form, {}, None, 200)
+
+
+def _place_defaults(actor: Actor) -> dict[str, str]:
+    """A scoped account's place, filled in for it (its county's province too)."""
+    place = registry_place(actor)
+    if place is None:
+        return {}
+    kind, value = place
+    if kind == "county":
+        county = reference.counties_by_code().get(value)
+        return {"county": value, "province": county.province_code if county else ""}
+    return {"province" if kind == "province" else "agency_code": value}
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])

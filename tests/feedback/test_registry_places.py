@@ -298,7 +298,10 @@ def test_a_county_account_adds_and_edits_in_a_form_and_follows_its_reports(
     sign_in(client, email=COUNTY_EMAIL, password=ADMIN_PASSWORD)
     form = employee_row(50, county=TEHRAN, gender="female") | {"province": "IR-23"}
     assert client.post("/admin/employees/new", data=form).status_code == 400  # no CSRF token
-    token = csrf_token(client.get("/admin/employees/new").text)
+    blank = client.get("/admin/employees/new").text
+    assert 'id="county" name="county" required value="2301"' in blank  # the account's place, filled in
+    assert '<option value="IR-23" selected>' in blank
+    token = csrf_token(blank)
     bad = client.post(
         "/admin/employees/new?lang=en", data=form | {"csrf_token": token, "national_code": "12"}
     )
