@@ -184,6 +184,10 @@ def test_the_same_refusals_on_sqlite(tmp_path):
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         _check_import(session, tmp_path)
+        added = save_employee(session, _place("county", TEHRAN), employee_row(70, county=TEHRAN))
+        assert _code_of(session, added.id) is not None
+        with pytest.raises(NotFound):
+            reissue_code(session, _place("county", SHEMIRANAT), added.id)
     engine.dispose()
 
 
