@@ -178,3 +178,58 @@ def test_a_rollout_still_in_progress_is_retried_not_failed(world, cluster, backe
     assert run.steps[2].message == "not ready yet: Deployment t-aro/portal-web: 0 of 2 replicas ready"
     run = _run_to_end(world.session, run.id, backend, now=run.next_attempt_at)
     assert run.status == RunStatus.succeeded and run.steps[2].attempts == 3  # ready on the third look
+
+
+def test_an_apply_the_api_refuses_names_the_object_and_the_reason(tmp_path):
+    """An apply reads no answer back when it succeeds, but a refusal is still an error with the
+    server's message, and a 409 is worth retrying while a 422 is not."""
+    import http.server
+    import json
+    import threading
+
+    from onboarding.backends.base import BackendError, PermanentBackendError
+
+    status = {"code": 422}
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_PATCH(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps({"kind": "Status", "message": "spec.hard: Invalid value"}).encode()
+            self.send_response(status["code"])
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "c",
+            }
+        )
+    )
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "t-a"}}
+    try:
+        backend = KubernetesBackend.from_kubeconfig(str(kubeconfig), rollout_timeout=0)
+        with pytest.raises(
+            PermanentBackendError, match=r"resourcequotas/q answered 422: spec\.hard: Invalid value"
+        ):
+            backend.apply([quota])
+        status["code"] = 409
+        with pytest.raises(BackendError, match="answered 409") as caught:
+            backend.apply([quota])
+        assert not isinstance(caught.value, PermanentBackendError)
+    finally:
+        server.shutdown()
+        server.server_close()
