@@ -7,7 +7,9 @@ the same manifests, which the gitops backend writes byte for byte.
 
 from __future__ import annotations
 
+import numbers
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -161,12 +163,132 @@ def _inlined(schema: Any, definitions: dict[str, Any], enclosing: tuple[str, ...
     return {**rest, "allOf": [*rest.get("allOf", []), target]}  # $ref beside other keywords: both apply
 
 
+# Keywords that only annotate a schema: nothing to check (`format` too: the validator above checks no
+# formats, as jsonschema does without a format checker).
+_ANNOTATIONS = frozenset(
+    {"description", "title", "default", "examples", "format", "$schema", "$id", "$comment"}
+)
+_TYPES: dict[str, Callable[[Any], bool]] = {  # as jsonschema's draft 2020-12 type checker has them
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "integer": lambda value: (
+        (isinstance(value, int) and not isinstance(value, bool))
+        or (isinstance(value, float) and value.is_integer())
+    ),
+    "number": lambda value: isinstance(value, numbers.Number) and not isinstance(value, bool),
+}
+
+
+class _Unsupported(Exception):
+    """A keyword `_compiled` does not check: the schema is left to jsonschema alone."""
+
+
+def _equal(one: Any, other: Any) -> bool:
+    """JSON equality as jsonschema's `enum` uses it: true is not 1."""
+    if type(one) is bool or type(other) is bool:
+        return type(one) is type(other) and one == other
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(_equal(one[key], other[key]) for key in one)
+    if isinstance(one, list) and isinstance(other, list):
+        return len(one) == len(other) and all(_equal(a, b) for a, b in zip(one, other, strict=True))
+    return bool(one == other)
+
+
+def _compiled(schema: Any) -> Callable[[Any], bool]:  # noqa: C901 - one branch a keyword
+    """The schema as one Python function answering whether a value is valid, exactly as jsonschema
+    would for the keywords the Kubernetes schemas of the landing zone's kinds use (type, properties,
+    additionalProperties, required, items, enum, oneOf, anyOf, allOf); _Unsupported for any other.
+    A valid manifest, the usual case, is then checked without jsonschema's per-node machinery
+    (most of a landing zone's rendering time); an invalid one still gets jsonschema's answer."""
+    if schema is True or schema == {}:
+        return lambda value: True
+    if schema is False:
+        return lambda value: False
+    if not isinstance(schema, dict):
+        raise _Unsupported(schema)
+    checks: list[Callable[[Any], bool]] = []
+    for keyword, argument in schema.items():
+        if keyword in _ANNOTATIONS or keyword.startswith("x-kubernetes-"):
+            continue
+        if keyword == "type":
+            names = argument if isinstance(argument, list) else [argument]
+            kinds = [_TYPES[name] for name in names]
+            checks.append(lambda value, kinds=kinds: any(kind(value) for kind in kinds))
+        elif keyword == "properties":
+            checks.append(_properties({name: _compiled(sub) for name, sub in argument.items()}))
+        elif keyword == "additionalProperties":
+            checks.append(_additional(frozenset(schema.get("properties", {})), _compiled(argument)))
+        elif keyword == "required":
+            names = list(argument)
+            checks.append(
+                lambda value, names=names: not isinstance(value, dict) or all(n in value for n in names)
+            )
+        elif keyword == "items" and isinstance(argument, dict | bool):
+            item = _compiled(argument)
+            checks.append(lambda value, item=item: not isinstance(value, list) or all(item(i) for i in value))
+        elif keyword == "enum":
+            allowed = list(argument)
+            checks.append(lambda value, allowed=allowed: any(_equal(value, a) for a in allowed))
+        elif keyword in ("oneOf", "anyOf", "allOf"):
+            subs = [_compiled(sub) for sub in argument]
+            checks.append(_combined(keyword, subs))
+        else:
+            raise _Unsupported(keyword)
+    return lambda value: all(check(value) for check in checks)
+
+
+def _properties(named: dict[str, Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, item in value.items():
+            sub = named.get(name)
+            if sub is not None and not sub(item):
+                return False
+        return True
+
+    return check
+
+
+def _additional(known: frozenset[str], sub: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: (
+        not isinstance(value, dict) or all(sub(v) for k, v in value.items() if k not in known)
+    )
+
+
+def _combined(keyword: str, subs: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    if keyword == "allOf":
+        return lambda value: all(sub(value) for sub in subs)
+    if keyword == "anyOf":
+        return lambda value: any(sub(value) for sub in subs)
+    return lambda value: sum(1 for sub in subs if sub(value)) == 1
+
+
+@cache
+def _fast_check(kind: str, api_version: str) -> Callable[[Any], bool] | None:
+    """`_compiled` of the kind's schema, once per process; None when jsonschema must check alone."""
+    validator = _validator(kind, api_version)
+    if validator is None:
+        return None
+    try:
+        return _compiled(validator.schema)
+    except _Unsupported:
+        return None
+
+
 def validate_manifests(manifests: list[Manifest]) -> None:
     """Check each manifest against the Kubernetes API schemas; the error names object and field."""
     errors: dict[str, str] = {}
     for manifest in manifests:
+        kind, api_version = str(manifest.get("kind", "")), str(manifest.get("apiVersion", ""))
+        fast = _fast_check(kind, api_version)
+        if fast is not None and fast(manifest):
+            continue
         where = f"{manifest.get('kind', '?')}/{manifest.get('metadata', {}).get('name', '?')}"
-        validator = _validator(str(manifest.get("kind", "")), str(manifest.get("apiVersion", "")))
+        validator = _validator(kind, api_version)
         if validator is None:
             errors[where] = f"no Kubernetes {KUBERNETES_VERSION} schema for this kind and apiVersion"
             continue

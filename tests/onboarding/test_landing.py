@@ -99,3 +99,54 @@ def test_the_inlined_schemas_judge_as_the_referenced_ones(world):
         first, second = (jsonschema.exceptions.best_match(v.iter_errors(case)) for v in (inlined, referenced))
         assert (first is None) == (second is None), case
         assert first is None or list(first.absolute_path) == list(second.absolute_path), case
+
+
+def test_the_compiled_checks_judge_as_jsonschema(world):
+    """Valid manifests skip jsonschema through each kind's compiled check (`render._compiled`); it
+    must never pass what jsonschema refuses, nor refuse what it passes, for any of these changes:
+    unknown fields, wrong types at every depth, a missing required field, a value outside an enum,
+    nulls, and int-or-string values of both kinds."""
+    manifests = render_landing_zone(world.a, namespace_for(world.a.code), CLOUD_PLANS["small"])
+    manifests += render_workload(world.workload(), parse_components([WEB, WORKER]), "t-aro", [])
+    cases = list(manifests)
+    for manifest in manifests:
+        for path in _paths(manifest):
+            for value in (None, 1, 1.5, True, "x", [], {}, {"x": 1}, ["x"], [{"x": 1}]):
+                cases.append(_broken(manifest, path, value))
+        cases.append(_broken(manifest, ("metadata", "colour"), "red"))
+        cases.append(_without(manifest, "apiVersion"))
+        if manifest["kind"] == "NetworkPolicy":
+            cases.append(_broken(manifest, ("spec", "policyTypes"), ["Sideways"]))
+        if manifest["kind"] == "ResourceQuota":
+            cases.append(_broken(manifest, ("spec", "hard", "cpu"), 4))
+            cases.append(_broken(manifest, ("spec", "hard", "cpu"), 4.0))
+    checked = 0
+    for case in cases:
+        kind, api_version = str(case.get("kind", "")), str(case.get("apiVersion", ""))
+        fast = render._fast_check(kind, api_version)
+        if fast is None:
+            continue
+        checked += 1
+        assert fast(case) == render._validator(kind, api_version).is_valid(case), case
+    assert checked > 1000
+    assert all(
+        render._fast_check(m["kind"], m["apiVersion"]) for m in manifests[:7]
+    )  # the landing zone's kinds
+
+
+def _paths(node, prefix=()):
+    """Every path to a value inside the manifest."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from _paths(value, (*prefix, index))
+
+
+def _without(manifest, key):
+    changed = copy.deepcopy(manifest)
+    del changed[key]
+    return changed
