@@ -215,29 +215,39 @@ def _compiled(schema: Any) -> Callable[[Any], bool]:  # noqa: C901 - one branch 
             continue
         if keyword == "type":
             names = argument if isinstance(argument, list) else [argument]
-            kinds = [_TYPES[name] for name in names]
-            checks.append(lambda value, kinds=kinds: any(kind(value) for kind in kinds))
+            checks.append(_of_type([_TYPES[name] for name in names]))
         elif keyword == "properties":
             checks.append(_properties({name: _compiled(sub) for name, sub in argument.items()}))
         elif keyword == "additionalProperties":
             checks.append(_additional(frozenset(schema.get("properties", {})), _compiled(argument)))
         elif keyword == "required":
-            names = list(argument)
-            checks.append(
-                lambda value, names=names: not isinstance(value, dict) or all(n in value for n in names)
-            )
+            checks.append(_required(list(argument)))
         elif keyword == "items" and isinstance(argument, dict | bool):
-            item = _compiled(argument)
-            checks.append(lambda value, item=item: not isinstance(value, list) or all(item(i) for i in value))
+            checks.append(_items(_compiled(argument)))
         elif keyword == "enum":
-            allowed = list(argument)
-            checks.append(lambda value, allowed=allowed: any(_equal(value, a) for a in allowed))
+            checks.append(_enum(list(argument)))
         elif keyword in ("oneOf", "anyOf", "allOf"):
             subs = [_compiled(sub) for sub in argument]
             checks.append(_combined(keyword, subs))
         else:
             raise _Unsupported(keyword)
     return lambda value: all(check(value) for check in checks)
+
+
+def _of_type(kinds: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    return lambda value: any(kind(value) for kind in kinds)
+
+
+def _required(names: list[str]) -> Callable[[Any], bool]:
+    return lambda value: not isinstance(value, dict) or all(name in value for name in names)
+
+
+def _items(item: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: not isinstance(value, list) or all(item(entry) for entry in value)
+
+
+def _enum(allowed: list[Any]) -> Callable[[Any], bool]:
+    return lambda value: any(_equal(value, entry) for entry in allowed)
 
 
 def _properties(named: dict[str, Callable[[Any], bool]]) -> Callable[[Any], bool]:
