@@ -18,7 +18,7 @@ from core.actors import SYSTEM, Role
 from onboarding.compliance import services
 from onboarding.compliance.models import ComplianceSnapshot
 from onboarding.compliance.schemas import STATUS_ORDER
-from tests.onboarding.compliance.test_standings import DAY, matches, reference, seed
+from tests.onboarding.compliance.seeded_tree import DAY, matches, reference, seed
 
 PER_PAGE = 37
 CASES = [{}, {"province": "07"}, {"status": "missed"}, {"kind": "organization", "province": "13"}]
