@@ -28,9 +28,10 @@ UPDATE agencies SET path = COALESCE(
 
 def in_subtree(agency_id: int) -> ColumnElement[bool]:
     """The condition on `agencies` of the agency and every agency below it: a range of the path index
-    (the root's path is read once by the database, as a sub-select)."""
+    (the root's path is read once by the database, as a sub-select). A root whose path was never set
+    (a row written around the model) matches nothing rather than every agency: access fails closed."""
     root = select(Agency.path).where(Agency.id == agency_id).scalar_subquery()
-    return (Agency.path >= root) & (Agency.path < path_upper_bound(root))
+    return (root != "") & (Agency.path >= root) & (Agency.path < path_upper_bound(root))
 
 
 def subtree_query(agency_id: int) -> Select[int]:

@@ -104,3 +104,17 @@ def test_seeding_and_rebuilding_give_the_paths_of_the_parent_links(session):
     assert _stored_paths(session) == expected
     assert seed_reference_agencies(session).created == 0
     assert _stored_paths(session) == expected
+
+
+def test_an_agency_written_around_the_model_without_a_path_reaches_nothing(session):
+    """A row inserted by raw SQL (as the benchmarks do) has an empty path until `rebuild_paths`: its
+    access must fail closed, never open onto every agency."""
+    ministry = _create(session, None, "MX", "ministry")
+    _create(session, ministry, "ORGX", "organization")
+    session.execute(
+        Agency.__table__.insert().values(code="RAW", name_fa="دستگاه خام", kind="organization", path="")
+    )
+    raw_id = session.scalar(select(Agency.id).where(Agency.code == "RAW"))
+    assert tree.subtree_ids(session, raw_id) == frozenset()
+    tree.rebuild_paths(session)
+    assert tree.subtree_ids(session, raw_id) == {raw_id}
