@@ -3,8 +3,8 @@ PostgreSQL, for the service list's totals and deep pages without counting every 
 
 The trigger function is `catalog/sql/service_counts_apply_v1.sql`.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from core.migrate import versioned_sql
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
