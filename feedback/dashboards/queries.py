@@ -247,23 +247,36 @@ def list_place_totals(
     ]
 
 
-def count_heard_by_agency(session: Session, days: int, province: str = "") -> dict[str, int]:
+def count_heard_and_registered_by_agency(
+    session: Session, days: int, province: str = ""
+) -> tuple[dict[str, int], dict[str, int]]:
     """Agency → how many of its registered employees had at least one counted answer in the last
-    `days` days (their `rollup_periods` rows)."""
-    query = (
-        select(Employee.agency_code, func.count(func.distinct(Employee.id)))
-        .join(RollupPeriod, RollupPeriod.key == cast(Employee.id, String))
-        .where(RollupPeriod.level == "employee", RollupPeriod.days == days, RollupPeriod.count > 0)
+    `days` days (their `rollup_periods` rows), and agency → its active employees (everyone who has,
+    or should have, a code): one grouped read of the registry (one round trip for the league)."""
+    heard_row = (
+        select(RollupPeriod.key)
+        .where(
+            RollupPeriod.level == "employee",
+            RollupPeriod.days == days,
+            RollupPeriod.key == cast(Employee.id, String),
+            RollupPeriod.count > 0,
+        )
+        .exists()
+    )
+    query = select(
+        Employee.agency_code,
+        func.count().filter(heard_row),
+        func.count().filter(Employee.active.is_(True)),
     )
     query = _employees_where(query, None, province, "")
-    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
-
-
-def count_registered_by_agency(session: Session, province: str = "") -> dict[str, int]:
-    """Agency → its active employees in the registry (everyone who has, or should have, a code)."""
-    query = select(Employee.agency_code, func.count()).where(Employee.active.is_(True))
-    query = _employees_where(query, None, province, "")
-    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
+    heard: dict[str, int] = {}
+    registered: dict[str, int] = {}
+    for code, n_heard, n_registered in session.execute(query.group_by(Employee.agency_code)):
+        if n_heard:
+            heard[code] = int(n_heard)
+        if n_registered:
+            registered[code] = int(n_registered)
+    return heard, registered
 
 
 def last_counted_day(session: Session, where: dict[str, object]) -> dt.date | None:

@@ -436,8 +436,7 @@ def load_league(
             if t.key in wanted
         }
     )
-    heard = queries.count_heard_by_agency(session, days, province)
-    registered = queries.count_registered_by_agency(session, province)
+    heard, registered = queries.count_heard_and_registered_by_agency(session, days, province)
     known = reference.agencies_by_code()
     return [
         LeagueRow(
