@@ -49,6 +49,7 @@ REJECTS_FETCH = 5_000
 RESOLVE_FETCH = 10_000
 STREAM_SHARE = 0.6  # of the progress bar: reading the file; the set-based steps share the rest
 WORK_MEM = "256MB"
+INDEX_WORKERS = 3
 IMPORT_LOCK = 0x6665_6564_696D  # imports take turns: held until the import's transaction ends
 TEXT_COLUMNS = ("first_name", "last_name", "position", "unit")
 STORED = (
@@ -174,6 +175,10 @@ def _rebuild_indexes(cursor: Any, statements: list[str]) -> None:
     if not statements:
         return
     cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WORK_MEM)))
+    # workers sort their share of each index beside the import's own process (as many as are free)
+    cursor.execute(
+        sql.SQL("SET LOCAL max_parallel_maintenance_workers = {}").format(sql.Literal(INDEX_WORKERS))
+    )
     for statement in statements:
         cursor.execute(statement)
     cursor.execute("ANALYZE employees, employee_codes")  # the planner meets the new size at once
@@ -223,7 +228,7 @@ def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) 
     """COPY every record, as read, with its line number. Records of the header's width (all of
     them in a well-formed file) take the fast path; others are padded and keep their cells as JSON."""
     statement = sql.SQL(
-        "COPY import_raw ({}, line, shape, strip, plain) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
+        "COPY import_raw ({}, line, shape, strip, plain) FROM STDIN (FORMAT csv, FREEZE, FORCE_NOT_NULL ({}))"
     ).format(sql.SQL(", ").join(_cells(width)), sql.SQL(", ").join(_cells(width)))
     chunks = _csv_lines(source, width) if source.text is not None else _records_as_csv(source, width)
     rows = 0
