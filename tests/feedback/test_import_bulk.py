@@ -390,3 +390,30 @@ def test_a_large_load_rebuilds_the_indexes_and_ends_as_a_small_one(feedback_sess
     again = import_employees(feedback_session, SYSTEM, more, tmp_path / "r2.csv", large_load_rows=1)
     assert again.line() == "imported 10, updated 0, unchanged 300, rejected 1"
     assert _schema(feedback_session) == schema
+
+
+def test_short_codes_drawn_twice_in_a_large_load_are_drawn_again_and_the_oldest_kept(
+    feedback_session, tmp_path
+):
+    """With the indexes set aside nothing refuses a short code drawn twice: the large load redraws
+    every holder of one but its oldest (perhaps printed already), until each is unique, and the
+    unique indexes are then built again."""
+    from feedback.registry.bulk_import import _rebuild_indexes, _redraw_duplicates, _set_indexes_aside
+
+    path = _big_file(tmp_path / "employees.csv", 5)
+    import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv")
+    before = {c.id: (c.token, c.short_code) for c in feedback_session.scalars(select(EmployeeCode))}
+    first, second, third, fourth, fifth = sorted(before)
+    cursor = feedback_session.connection().connection.driver_connection.cursor()
+    rebuild = _set_indexes_aside(cursor)
+    cursor.execute(
+        "UPDATE employee_codes SET short_code = %s WHERE id IN (%s, %s)", (before[first][1], second, third)
+    )
+    cursor.execute("UPDATE employee_codes SET short_code = %s WHERE id = %s", (before[fourth][1], fifth))
+    _redraw_duplicates(cursor)
+    _rebuild_indexes(cursor, rebuild)
+    after = {c.id: (c.token, c.short_code) for c in feedback_session.scalars(select(EmployeeCode))}
+    assert after[first] == before[first] and after[fourth] == before[fourth]
+    assert all(after[i][0] != before[i][0] for i in (second, third, fifth))  # drawn again: token too
+    assert len({code for _, code in after.values()}) == 5
+    assert all(short_codes.is_well_formed(code) for _, code in after.values())
