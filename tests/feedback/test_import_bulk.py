@@ -263,6 +263,7 @@ def test_a_line_is_plain_only_when_the_cleaning_would_change_none_of_its_cells()
     count, block = _plain_block("\r\n".join([clean, *lines]) + "\r\n", 2, 9)
     assert count == len(lines) + 1
     assert block == "".join(f"{line},{n},,{_flags(line)}\n" for n, line in enumerate([clean, *lines], 2))
+    assert _plain_block(f"{clean}\n{clean}\n", 7, 9) == (2, f"{clean},7,,f,t\n{clean},8,,f,t\n")
     assert _plain_block(clean + "\n" + clean + ",\n", 2, 9) is None  # a line of another width
     assert _plain_block(clean + "\r" + clean + "\n", 2, 9) is None  # a lone \r ends a line
 
