@@ -7,9 +7,11 @@ upserted set-based, a statement for each step instead of a statement for each ro
     import_checked: one INSERT … SELECT: cleaned values, the first reason a row is refused (in the
         order `check_row` checks), the first good line of each employment code, the registry row it
         matches and whether it differs
-    employees: INSERT the new rows, UPDATE the changed ones; unchanged rows are not written
-    employee_codes: one INSERT … SELECT per round, tokens and short codes from pgcrypto's random
-        bytes; the few that collide on a unique index go round again
+    employees and employee_codes: one statement INSERTs the new rows and, from the ids it returns,
+        their codes (tokens and short codes from pgcrypto's random bytes); UPDATE the changed rows;
+        unchanged rows are not written. A code that would collide is drawn again (in place, for a
+        large load whose indexes are set aside; else skipped by ON CONFLICT and drawn in a round of
+        its own, as are registered employees without a code)
     rejects: read back in line order through a server-side cursor into the rejects file
 
 All of it is one transaction: a run killed at any moment (SIGKILL included) leaves the registry as
