@@ -32,7 +32,7 @@ from core.actors import Actor
 from core.dates import tehran_today
 from core.db import table_of
 from core.errors import NotAuthorized
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.policies import can_manage_whole_registry
 from feedback.db import autocommit_engine
 from feedback.rollups.models import (
     DAY_LEVELS,
@@ -321,8 +321,8 @@ def rebuild_rollups(session: Session, actor: Actor, today: dt.date | None = None
     On PostgreSQL it first locks the rollups against folds (a running one finishes first), then
     reads every response and discards every pending change as of one snapshot (repeatable read):
     a change is pending exactly until its response is in the rebuild, and submissions go on."""
-    if not can_manage_registry(actor):
-        raise NotAuthorized("only operators and registry admins rebuild rollups")
+    if not can_manage_whole_registry(actor):
+        raise NotAuthorized("only operators and national registry admins rebuild rollups")
     if session.get_bind().dialect.name == "postgresql":
         if isinstance(session.get_bind(), Engine) and not session.in_transaction():
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
