@@ -33,7 +33,7 @@ from core.dates import tehran_today
 from core.db import table_of
 from core.errors import NotAuthorized
 from feedback.accounts.policies import can_manage_whole_registry
-from feedback.db import autocommit_engine
+from feedback.db import autocommit_engine, is_read_only
 from feedback.rollups.models import (
     DAY_LEVELS,
     NATION_KEY,
@@ -289,10 +289,15 @@ def fold_pending(session: Session, today: dt.date | None = None) -> int:
     holds no lock for the rest of the caller's request; inside the caller's transaction when its
     session is bound to one connection (tests). Returns how many changes were applied: 0 also when
     another fold or a rebuild is running (it applies them). On SQLite nothing is ever pending: it
-    advances the day, and commits if it moved."""
+    advances the day, and commits if it moved. On a read-only copy (a replica the dashboards read,
+    `feedback.db.read_only_engine`) it folds nothing and returns 0: the fold writes, so it runs on
+    the primary only (the worker's, every two seconds), and a page there is exact to within that
+    interval plus the replica's lag."""
     day = today or tehran_today()
     params: dict[str, object] = {"nation": NATION_KEY, "today": day}
     bind = session.get_bind()
+    if is_read_only(bind):
+        return 0
     if bind.dialect.name != "postgresql":
         before = session.scalar(sa.select(_STATE.as_of).where(_STATE.id == 1))
         if before is None or before < day:
