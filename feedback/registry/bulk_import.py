@@ -7,9 +7,11 @@ upserted set-based, a statement for each step instead of a statement for each ro
     import_checked: one INSERT … SELECT: cleaned values, the first reason a row is refused (in the
         order `check_row` checks), the first good line of each employment code, the registry row it
         matches and whether it differs
-    employees: INSERT the new rows, UPDATE the changed ones; unchanged rows are not written
-    employee_codes: one INSERT … SELECT per round, tokens and short codes from pgcrypto's random
-        bytes; the few that collide on a unique index go round again
+    employees and employee_codes: one statement INSERTs the new rows and, from the ids it returns,
+        their codes (tokens and short codes from pgcrypto's random bytes); UPDATE the changed rows;
+        unchanged rows are not written. A code that would collide is drawn again (in place, for a
+        large load whose indexes are set aside; else skipped by ON CONFLICT and drawn in a round of
+        its own, as are registered employees without a code)
     rejects: read back in line order through a server-side cursor into the rejects file
 
 All of it is one transaction: a run killed at any moment (SIGKILL included) leaves the registry as
@@ -20,6 +22,7 @@ as SQL; `tests/feedback/test_import_bulk.py` runs the same bad rows through both
 
 from __future__ import annotations
 
+import collections
 import csv
 import itertools
 import json
@@ -27,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
-from psycopg import Connection, errors, sql
+from psycopg import Connection, sql
 from sqlalchemy.orm import Session
 
 from core.dates import ARABIC_DIGITS, PERSIAN_DIGITS, to_latin_digits
@@ -48,6 +51,7 @@ REJECTS_FETCH = 5_000
 RESOLVE_FETCH = 10_000
 STREAM_SHARE = 0.6  # of the progress bar: reading the file; the set-based steps share the rest
 WORK_MEM = "256MB"
+INDEX_WORKERS = 3
 IMPORT_LOCK = 0x6665_6564_696D  # imports take turns: held until the import's transaction ends
 TEXT_COLUMNS = ("first_name", "last_name", "position", "unit")
 STORED = (
@@ -96,18 +100,28 @@ def import_file(
         _mark_duplicates(cursor)
         _report(progress, rows, STREAM_SHARE + 0.15)
         cursor.execute(
-            sql.SQL("SELECT coalesce({}, 'rejected'), count(*) FROM import_checked GROUP BY 1").format(STATUS)
+            sql.SQL(
+                "SELECT coalesce({}, 'rejected'), count(*), "
+                "count(*) FILTER (WHERE problem IS NULL AND employee_id IS NOT NULL AND NOT has_code) "
+                "FROM import_checked GROUP BY 1"
+            ).format(STATUS)
         )
-        counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | dict(cursor.fetchall())
-        rebuild = _set_indexes_aside(cursor) if _is_large_load(cursor, counts, large_load_rows) else []
-        _apply(cursor, run, counts)
+        found = cursor.fetchall()
+        counts = {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0} | {s: n for s, n, _ in found}
+        codeless = sum(c for _, _, c in found)  # registered before, without an active code
+        large = _is_large_load(cursor, counts, large_load_rows)
+        rebuild = _set_indexes_aside(cursor) if large else []
+        _apply(cursor, run, counts, codeless, large)
         _report(progress, rows, STREAM_SHARE + 0.25)
-        _issue_codes(connection, cursor, after_first_round=lambda: _rebuild_indexes(cursor, rebuild))
+        if large:
+            _redraw_duplicates(cursor)
+        _rebuild_indexes(cursor, rebuild)
+        _issue_codes(cursor)
         _report(progress, rows, STREAM_SHARE + 0.35)
     if counts["rejected"]:
         _read_rejects(connection, source.mapping, width, places, write_reject)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE import_raw, import_checked, import_pending, import_retry")
+        cursor.execute("DROP TABLE import_raw, import_checked, import_pending")
         cursor.execute("DROP TABLE import_agencies, import_genders, import_places")
     return counts
 
@@ -124,9 +138,10 @@ def _is_large_load(cursor: Any, counts: dict[str, int], large_load_rows: int) ->
 
 
 def _set_indexes_aside(cursor: Any) -> list[str]:
-    """Drops the registry tables' indexes but their primary keys (unique constraints and the codes'
-    foreign key too), returning the statements that build them again: constraints and indexes
-    first, foreign keys last, each from its own definition in the catalog. An index another
+    """Drops the registry tables' indexes, their primary keys, unique constraints and the codes'
+    foreign key included, returning the statements that build them again: constraints and indexes
+    first, foreign keys last, each from its own definition in the catalog. (A primary key kept
+    cost each inserted employee and code one more index entry and WAL record.) An index another
     table's foreign key depends on stays. In the import's transaction: a killed run rolls the drops
     back, and the tables are locked against every other reader and writer until it commits (the
     price of a large load; the docs say when it applies). The rebuilt unique indexes check what the
@@ -145,12 +160,12 @@ def _set_indexes_aside(cursor: Any) -> list[str]:
                format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                       pg_get_constraintdef(c.oid))
         FROM pg_constraint c
-        WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('u', 'f')
+        WHERE c.conrelid IN (SELECT oid FROM ours) AND c.contype IN ('p', 'u', 'f')
           AND (c.contype = 'f' OR c.conindid NOT IN (SELECT conindid FROM needed))
         UNION ALL
         SELECT 0, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
         FROM pg_index i
-        WHERE i.indrelid IN (SELECT oid FROM ours) AND NOT i.indisprimary
+        WHERE i.indrelid IN (SELECT oid FROM ours)
           AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conindid <> 0)
         ORDER BY 1, 2
         """
@@ -167,6 +182,10 @@ def _rebuild_indexes(cursor: Any, statements: list[str]) -> None:
     if not statements:
         return
     cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WORK_MEM)))
+    # workers sort their share of each index beside the import's own process (as many as are free)
+    cursor.execute(
+        sql.SQL("SET LOCAL max_parallel_maintenance_workers = {}").format(sql.Literal(INDEX_WORKERS))
+    )
     for statement in statements:
         cursor.execute(statement)
     cursor.execute("ANALYZE employees, employee_codes")  # the planner meets the new size at once
@@ -188,8 +207,6 @@ def _create_staging(cursor: Any, width: int) -> None:
         "import_raw",
         "import_checked",
         "import_pending",
-        "import_retry",
-        "import_fresh",
         "import_agencies",
         "import_genders",
         "import_places",
@@ -212,14 +229,13 @@ def _create_staging(cursor: Any, width: int) -> None:
         "county_code text, PRIMARY KEY (province, county))"
     )
     cursor.execute("CREATE TEMP TABLE import_pending (employee_id integer)")
-    cursor.execute("CREATE TEMP TABLE import_retry (employee_id integer)")
 
 
 def _stream(cursor: Any, source: Source, width: int, progress: Progress | None) -> int:
     """COPY every record, as read, with its line number. Records of the header's width (all of
     them in a well-formed file) take the fast path; others are padded and keep their cells as JSON."""
     statement = sql.SQL(
-        "COPY import_raw ({}, line, shape, strip, plain) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({}))"
+        "COPY import_raw ({}, line, shape, strip, plain) FROM STDIN (FORMAT csv, FREEZE, FORCE_NOT_NULL ({}))"
     ).format(sql.SQL(", ").join(_cells(width)), sql.SQL(", ").join(_cells(width)))
     chunks = _csv_lines(source, width) if source.text is not None else _records_as_csv(source, width)
     rows = 0
@@ -273,36 +289,49 @@ def _records_as_csv(source: Source, width: int) -> Iterator[tuple[int, str]]:
 
 
 def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
-    """A CSV's lines for COPY, a chunk at a time. A line without a quote and with the header's number
-    of commas is one record as it stands: it goes through with its line number appended, unparsed.
-    Any other line (quoted cells, perhaps over several lines, or another width) is parsed by the
-    csv module, as the row-by-row path parses every line."""
+    """A CSV's lines for COPY, a chunk at a time. The file is read in blocks of whole lines; a block
+    without a quote whose every line has the header's number of commas is a block of records as they
+    stand: each goes through with its line number and flags appended, unparsed, the block's checks
+    made by one scan of it (`_plain_block`). Any other block's lines go one by one: a line without a
+    quote and of the header's width as it stands, any other (quoted cells, perhaps over several
+    lines, or another width) parsed by the csv module, as the row-by-row path parses every line."""
     assert source.text is not None
-    lines = iter(source.text)
+    blocks = _Blocks(source.text)
     number = source.next_line
     commas = width - 1
     out = _Lines()
     rows = 0
     try:
-        for text in lines:
-            if '"' not in text and text.count(",") == commas:
-                text = text.rstrip(_LINE_ENDS)
-                if _may_need_strip(text):
-                    out.append(f"{text},{number},,t,f\n")
+        while True:
+            if blocks.lines:
+                text = blocks.lines.popleft()
+                if '"' not in text and text.count(",") == commas:
+                    text = text.rstrip(_LINE_ENDS)
+                    out.append(f"{text},{number},,{_flags(text)}\n")
+                    number += 1
+                    rows += 1
                 else:
-                    out.append(f"{text},{number},,f,{'f' if _NOT_PLAIN.search(text) else 't'}\n")
-                number += 1
-                rows += 1
+                    reader = csv.reader(itertools.chain((text,), blocks.more_lines()))
+                    record = next(reader)
+                    if len(record) == width:
+                        csv.writer(out, lineterminator="\n").writerow([*record, number, None, "t", "f"])
+                        rows += 1
+                    elif _odd_record(out, width, number, record):
+                        rows += 1
+                    number += reader.line_num
             else:
-                reader = csv.reader(itertools.chain((text,), lines))
-                record = next(reader)
-                if len(record) == width:
-                    csv.writer(out, lineterminator="\n").writerow([*record, number, None, "t", "f"])
-                    rows += 1
-                elif _odd_record(out, width, number, record):
-                    rows += 1
-                number += reader.line_num
-            if len(out) >= COPY_CHUNK_ROWS:
+                block = blocks.next_block()
+                if not block:
+                    break
+                plain = _plain_block(block, number, commas)
+                if plain is None:
+                    blocks.split(block)
+                    continue
+                count, chunk = plain
+                out.append(chunk)
+                number += count
+                rows += count
+            if rows >= COPY_CHUNK_ROWS:
                 yield rows, "".join(out)
                 out.clear()
                 rows = 0
@@ -311,24 +340,103 @@ def _csv_lines(source: Source, width: int) -> Iterator[tuple[int, str]]:
     yield rows, "".join(out)
 
 
+BLOCK_CHARS = 1 << 20
 _LINE_ENDS = "\r\n"
+# A line as the text reader yields it with newline="": up to and with its \r\n, \n or lone \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
 
 
-def _may_need_strip(line: str) -> bool:
-    """Whether a cell of this plain line (no quotes) may start or end with white space, so its cells
-    are stripped in SQL; false for most lines of a clean file. Every white space character but the
-    plain space is unprintable, so a line that is printable only needs a look at its spaces. (A
-    ZWNJ, common in Persian names, is unprintable too: such lines are stripped, needlessly but
-    rightly.) A regular expression would say it more exactly at ten times the cost a line."""
-    return not line.isprintable() or ", " in line or " ," in line or line[:1] == " " or line[-1:] == " "
+class _Blocks:
+    """The file's text in blocks of whole lines, and the lines of a block that goes line by line
+    (`lines`); a quoted cell over several lines may draw lines from the blocks after it."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self.rest = ""  # read past the last whole line
+        self.lines: collections.deque[str] = collections.deque()
+
+    def next_block(self) -> str:
+        """The next whole lines, about BLOCK_CHARS characters; "" at the end of the file."""
+        while chunk := self.text.read(BLOCK_CHARS):
+            chunk = self.rest + chunk
+            cut = chunk.rfind("\n") + 1
+            if cut:
+                self.rest = chunk[cut:]
+                return chunk[:cut]
+            self.rest = chunk
+        block, self.rest = self.rest, ""
+        return block
+
+    def split(self, block: str) -> None:
+        self.lines.extend(_LINE.findall(block))
+
+    def more_lines(self) -> Iterator[str]:
+        while True:
+            while self.lines:
+                yield self.lines.popleft()
+            block = self.next_block()
+            if not block:
+                return
+            self.split(block)
+
+
+def _plain_block(block: str, number: int, commas: int) -> tuple[int, str] | None:
+    """A block of lines with neither quote nor lone \r, each of the header's width, as COPY lines
+    (its line count and text); None for any other block. The white space and cleaning checks scan
+    the whole block once and look at its lines one by one only where something was found."""
+    if '"' in block:
+        return None
+    if "\r" in block:
+        if block.count("\r") != block.count("\r\n"):
+            return None
+        block = block.replace("\r\n", "\n")
+    lines = block.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    if not all(line.count(",") == commas for line in lines):
+        return None
+    if (
+        _RARE.search(block)
+        or any(pair in block for pair in _SPACE_BESIDE)
+        or block[:1] == " "
+        or block[-1:] == " "
+    ):
+        return len(lines), "".join([f"{line},{n},,{_flags(line)}\n" for n, line in enumerate(lines, number)])
+    return len(lines), "".join([f"{line},{n},,f,t\n" for n, line in enumerate(lines, number)])
+
+
+def _flags(line: str) -> str:
+    """`strip,plain` of a line without quotes, without its line end."""
+    if _NEEDS_STRIP.search(line):
+        return "t,f"
+    return "f,f" if _NOT_PLAIN.search(line) else "f,t"
+
+
+# White space at a cell's ends (the line's own ends, and either side of a comma): the line's cells
+# are stripped in SQL. The line end itself is not part of it.
+_EDGE_SPACE = "[" + re.escape(WHITESPACE.replace("\r", "").replace("\n", "")) + "]"
+_NEEDS_STRIP = re.compile(f"(?:^|,){_EDGE_SPACE}|{_EDGE_SPACE}(?:,|$)", re.MULTILINE)
+# A block's first look, for something that may make one of its lines stripped or not plain: a
+# character the cleaning changes, white space but the plain space, or a space beside a comma, a line
+# end or another space. One character class and five substring searches scan a block several times
+# faster than `_NEEDS_STRIP` and `_NOT_PLAIN` do.
+_RARE = re.compile(
+    "["
+    + re.escape(
+        "".join(sorted(set(WHITESPACE + "\t\u00a0" + PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ") - set(" \r\n")))
+    )
+    + "]"
+)
+_SPACE_BESIDE = (", ", " ,", "\n ", " \n", "  ")
 
 
 # What the checks' text cleaning changes besides white space at a cell's ends: Persian and Arabic
-# digits, Arabic letter forms and the tatweel, runs of spaces. A line with none of these, and with
-# no cell to strip, is plain: its cells are stored as they are, and the SQL skips the cleaning
-# (`translate` and the rest cost more than everything else of the checks together). Only the
-# national code is still looked at (its separators), whatever the line.
-_NOT_PLAIN = re.compile("  |[" + re.escape(PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ") + "]")
+# digits, Arabic letter forms and the tatweel, a tab or a no-break space (made a space), runs of
+# spaces. A line with none of these, and with no cell to strip, is plain: its cells are stored as
+# they are, and the SQL skips the cleaning (`translate` and the rest cost more than everything else
+# of the checks together). Only the national code is still looked at (its separators), whatever
+# the line.
+_NOT_PLAIN = re.compile("  |[" + re.escape("\t\u00a0" + PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ") + "]")
 
 
 def _value(mapping: dict[int, str], column: str) -> sql.Composable:
@@ -442,17 +550,16 @@ def _clean_text(name: str) -> sql.Composable:
 
 
 def _check_digit_fails() -> sql.Composable:
-    """The national code's check digit, as `national_code.is_valid` computes it, over `nc` (known by
-    then to be ten Latin digits, so it is read as a number: arithmetic costs far less than taking
-    the characters one by one). There s = Σ digit[i]·(10−i), r = s mod 11, and the check digit c is
-    r if r < 2 else 11 − r; said with s once: (s + c) mod 11 is 0, or 2 when c is 1 (r = 1)."""
+    """The national code's check digit, as `national_code.is_valid` computes it, over `n`: `nc`
+    (known by then to be ten Latin digits) read as a number once, a layer below (arithmetic costs
+    far less than taking the characters one by one, and one cast less than one a digit). There
+    s = Σ digit[i]·(10−i), r = s mod 11, and the check digit c is r if r < 2 else 11 − r; said
+    with s once: (s + c) mod 11 is 0, or 2 when c is 1 (r = 1)."""
     total = sql.SQL(" + ").join(
-        sql.SQL("(nc::bigint / {} % 10) * {}").format(sql.Literal(10 ** (9 - i)), sql.Literal(10 - i))
+        sql.SQL("(n / {} % 10) * {}").format(sql.Literal(10 ** (9 - i)), sql.Literal(10 - i))
         for i in range(9)
     )
-    return sql.SQL(
-        "({s} + nc::bigint % 10) % 11 NOT IN (0, CASE WHEN nc::bigint % 10 = 1 THEN 2 ELSE 0 END)"
-    ).format(s=total)
+    return sql.SQL("({s} + n % 10) % 11 NOT IN (0, CASE WHEN n % 10 = 1 THEN 2 ELSE 0 END)").format(s=total)
 
 
 def _problem(width: int) -> sql.Composable:
@@ -547,7 +654,9 @@ def _check_statement(mapping: dict[int, str], width: int) -> sql.Composed:
                    {problem} AS problem
             FROM (
                 SELECT l2.*, CASE WHEN char_length(t1) IN (8, 9) AND t1 ~ '^[0-9]+$' THEN lpad(t1, 10, '0')
-                                  ELSE t1 END AS nc
+                                  ELSE t1 END AS nc,
+                             CASE WHEN octet_length(t1) BETWEEN 8 AND 10 AND ltrim(t1, '0123456789') = ''
+                                  THEN t1::bigint END AS n
                 FROM (
                     SELECT l1.*, {cleaned}
                     FROM (
@@ -647,31 +756,77 @@ def _luhn(body: str) -> sql.Composable:
     return sql.SQL("(10 - ({}) % 10) % 10").format(sql.SQL(" + ").join(terms))
 
 
-def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
-    """New rows inserted (their ids kept: they need codes), changed rows updated, unchanged rows left
-    alone (not even their `updated_at`). A plain INSERT: imports take turns (`IMPORT_LOCK`), so no
-    other import adds the same employment code meanwhile."""
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in STORED)
-    if not counts["new"] + counts["changed"] + counts["unchanged"]:
-        return
-    cursor.execute(
-        sql.SQL(
-            """
-            WITH added AS (
-                INSERT INTO employees ({columns}, import_run, import_line)
-                SELECT {columns}, {run}, line FROM import_checked
-                WHERE problem IS NULL AND employee_id IS NULL
-                ORDER BY line  -- ids in the file's order, whichever way the checks' joins ran
-                RETURNING id
-            )
-            INSERT INTO import_pending (employee_id)
-            SELECT id FROM added
-            UNION ALL
-            SELECT employee_id FROM import_checked
-            WHERE problem IS NULL AND employee_id IS NOT NULL AND NOT has_code
-            """
-        ).format(columns=columns, run=sql.Literal(run))
+def _drawn_codes(source: sql.Composable, key: str) -> sql.Composed:
+    """`employee_id, token, short_code` for every row of `source` (its employee id in `key`): one
+    draw of random bytes a row, each value computed once (`OFFSET 0` keeps the layers apart)."""
+    return sql.SQL(
+        """
+        SELECT employee_id, token, body::text || {luhn} AS short_code
+        FROM (
+            SELECT employee_id, {token} AS token, {body} AS body
+            FROM (SELECT {key} AS employee_id, {random} AS r FROM {source} OFFSET 0) AS drawn
+            OFFSET 0
+        ) AS fresh
+        """
+    ).format(
+        luhn=_luhn("body"),
+        token=_TOKEN,
+        body=_BODY,
+        random=_RANDOM,
+        key=sql.Identifier(key),
+        source=source,
     )
+
+
+_INSERT_CODES = sql.SQL("INSERT INTO employee_codes (employee_id, token, short_code, status, issued_at) ")
+
+
+def _apply(cursor: Any, run: str, counts: dict[str, int], codeless: int, large: bool) -> None:
+    """New rows inserted together with their codes, one statement (the codes drawn from the ids the
+    insert returns), changed rows updated, unchanged rows left alone (not even their `updated_at`).
+    A plain INSERT: imports take turns (`IMPORT_LOCK`), so no other import adds the same employment
+    code meanwhile. With the indexes in place a code that would collide is skipped (ON CONFLICT) and
+    its employee waits in `import_pending` for a new draw; with them set aside (a large load),
+    `_redraw_duplicates` settles collisions before the indexes are built again."""
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in STORED)
+    if counts["new"]:
+        cursor.execute(
+            sql.SQL(
+                """
+                WITH added AS (
+                    INSERT INTO employees ({columns}, import_run, import_line)
+                    SELECT {columns}, {run}, line FROM import_checked
+                    WHERE problem IS NULL AND employee_id IS NULL
+                    ORDER BY line  -- ids in the file's order, whichever way the checks' joins ran
+                    RETURNING id
+                )
+                {insert} SELECT employee_id, token, short_code, 'active', now() FROM ({drawn}) AS codes
+                {conflict}
+                """
+            ).format(
+                columns=columns,
+                run=sql.Literal(run),
+                insert=_INSERT_CODES,
+                drawn=_drawn_codes(sql.SQL("added"), "id"),
+                conflict=sql.SQL("" if large else "ON CONFLICT DO NOTHING"),
+            )
+        )
+        if cursor.rowcount < counts["new"]:  # a drawn code met one issued before: drawn again below
+            cursor.execute(
+                sql.SQL(
+                    """
+                    INSERT INTO import_pending (employee_id)
+                    SELECT e.id FROM employees e
+                    WHERE e.import_run = {run} AND NOT EXISTS (
+                        SELECT 1 FROM employee_codes k WHERE k.employee_id = e.id AND k.status = 'active')
+                    """
+                ).format(run=sql.Literal(run))
+            )
+    if codeless:
+        cursor.execute(
+            "INSERT INTO import_pending (employee_id) SELECT employee_id FROM import_checked "
+            "WHERE problem IS NULL AND employee_id IS NOT NULL AND NOT has_code"
+        )
     if not counts["changed"]:
         return
     cursor.execute(
@@ -688,82 +843,66 @@ def _apply(cursor: Any, run: str, counts: dict[str, int]) -> None:
     )
 
 
-def _issue_codes(
-    connection: Connection[Any], cursor: Any, after_first_round: Callable[[], None] = lambda: None
-) -> None:
-    """One active code for every employee in `import_pending`, a plain INSERT … SELECT a round.
-    Codes are drawn into a temp table first and those that would collide (a short code drawn twice,
-    or one already issued: about a hundred at 2.5 million) wait for the next round with new random
-    values, so the insert itself never meets a conflict. Should one still come (a code reissued
-    meanwhile), the round is undone to its savepoint and inserted skipping conflicts.
-    `after_first_round` runs once the first round is in (a large load's indexes are built then)."""
-    for attempt in range(MAX_ATTEMPTS):
-        if attempt == 1:
-            after_first_round()
-        cursor.execute("SELECT count(*) FROM import_pending")
-        (pending,) = cursor.fetchone()
-        if not pending:
-            if attempt == 0:
-                after_first_round()
+def _redraw_duplicates(cursor: Any) -> None:
+    """While a large load has the unique indexes set aside: a short code held twice (a few dozen
+    pairs at 2.5 million) keeps its oldest row, already printed perhaps, and the others draw again
+    until none is left. One hash of the short codes finds them; tokens (192 random bits) are left
+    to the rebuilt unique index."""
+    cursor.execute("SELECT short_code FROM employee_codes GROUP BY short_code HAVING count(*) > 1")
+    twice = [code for (code,) in cursor.fetchall()]
+    for _attempt in range(MAX_ATTEMPTS):
+        if not twice:
             return
         cursor.execute(
             sql.SQL(
                 """
-                CREATE TEMP TABLE import_fresh AS
-                SELECT employee_id, token, body::text || {luhn} AS short_code
-                FROM (
-                    SELECT employee_id, {token} AS token, {body} AS body
-                    FROM (SELECT employee_id, {random} AS r FROM import_pending OFFSET 0) AS drawn
-                    OFFSET 0
-                ) AS fresh
+                UPDATE employee_codes k SET token = d.token, short_code = d.short_code
+                FROM ({drawn}) AS d WHERE k.id = d.employee_id
+                RETURNING k.short_code
                 """
-            ).format(luhn=_luhn("body"), token=_TOKEN, body=_BODY, random=_RANDOM)
+            ).format(
+                drawn=_drawn_codes(
+                    sql.SQL(
+                        "(SELECT id FROM employee_codes WHERE short_code = ANY({twice}) AND id NOT IN "
+                        "(SELECT min(id) FROM employee_codes WHERE short_code = ANY({twice}) "
+                        "GROUP BY short_code)) AS later"
+                    ).format(twice=sql.Literal(twice)),
+                    "id",
+                )
+            )
         )
-        cursor.execute("ANALYZE import_fresh")
-        # Two statements, each a join the planner can choose for (an index probe a row, or one hash of
-        # the issued codes while a large load has set the index aside): under one OR, the test
-        # against employee_codes ran as a subquery for every row.
+        redrawn = [code for (code,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT short_code FROM employee_codes WHERE short_code = ANY(%s) "
+            "GROUP BY short_code HAVING count(*) > 1",
+            (redrawn,),
+        )
+        twice = [code for (code,) in cursor.fetchall()]
+    raise RuntimeError("could not issue unique codes for every employee of the import")
+
+
+def _issue_codes(cursor: Any) -> None:
+    """One active code for every employee left in `import_pending` (a registered employee without
+    one; a new one whose first draw met a code issued before), one INSERT … SELECT a round; a drawn
+    code that would collide is skipped (ON CONFLICT) and its employee draws again next round."""
+    for _attempt in range(MAX_ATTEMPTS):
+        cursor.execute("SELECT count(*) FROM import_pending")
+        (pending,) = cursor.fetchone()
+        if not pending:
+            return
+        cursor.execute(
+            sql.SQL(
+                "{insert} SELECT employee_id, token, short_code, 'active', now() FROM ({drawn}) AS codes "
+                "ON CONFLICT DO NOTHING"
+            ).format(insert=_INSERT_CODES, drawn=_drawn_codes(sql.SQL("import_pending"), "employee_id"))
+        )
         cursor.execute(
             """
-            WITH dropped AS (
-                DELETE FROM import_fresh f
-                USING (SELECT short_code FROM import_fresh GROUP BY short_code HAVING count(*) > 1) AS twice
-                WHERE f.short_code = twice.short_code
-                RETURNING f.employee_id
-            )
-            INSERT INTO import_retry SELECT employee_id FROM dropped
+            DELETE FROM import_pending p
+            WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.employee_id = p.employee_id
+                          AND k.status = 'active')
             """
         )
-        cursor.execute(
-            """
-            WITH dropped AS (
-                DELETE FROM import_fresh f
-                WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.short_code = f.short_code)
-                RETURNING f.employee_id
-            )
-            INSERT INTO import_retry SELECT employee_id FROM dropped
-            """
-        )
-        insert = (
-            "INSERT INTO employee_codes (employee_id, token, short_code, status, issued_at) "
-            "SELECT employee_id, token, short_code, 'active', now() FROM import_fresh"
-        )
-        try:
-            with connection.transaction():
-                cursor.execute(insert)
-            cursor.execute("TRUNCATE import_pending")
-            cursor.execute("INSERT INTO import_pending SELECT employee_id FROM import_retry")
-        except errors.UniqueViolation:
-            cursor.execute(insert + " ON CONFLICT DO NOTHING")
-            cursor.execute(
-                """
-                DELETE FROM import_pending p
-                WHERE EXISTS (SELECT 1 FROM employee_codes k WHERE k.employee_id = p.employee_id
-                              AND k.status = 'active')
-                """
-            )
-        cursor.execute("TRUNCATE import_retry")
-        cursor.execute("DROP TABLE import_fresh")
     raise RuntimeError("could not issue unique codes for every employee of the import")
 
 

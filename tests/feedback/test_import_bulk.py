@@ -221,19 +221,51 @@ def test_the_whitespace_stripped_in_sql_is_pythons():
 
 
 def test_a_line_is_plain_only_when_the_cleaning_would_change_none_of_its_cells():
-    """Every character the checks' cleaning changes (digits, Arabic letter forms, the tatweel, white
-    space but the plain space) makes a line not plain, and so do two spaces in a row; a clean line
-    of Persian text is plain."""
-    from feedback.registry.bulk_import import _NOT_PLAIN, _may_need_strip
+    """Every character the checks' cleaning changes (digits, Arabic letter forms, the tatweel, a tab
+    or a no-break space, any white space at a cell's ends) makes a line not plain, and so do two
+    spaces in a row; other white space inside a name changes nothing, and a clean line of Persian
+    text (a ZWNJ in a name included) is plain. A block of lines says of each what the line alone
+    says."""
+    from feedback.registry.bulk_import import _flags, _plain_block
+    from feedback.registry.importer import clean_text, employment_code_of
 
     def plain(line: str) -> bool:
-        return not _may_need_strip(line) and not _NOT_PLAIN.search(line)
+        return _flags(line) == "f,t"
 
-    assert plain("E1,0012345679,علی,رضایی,مرد,کارشناس امور,واحد 3,MCTH,تهران,تهران")
-    for ch in PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ" + WHITESPACE.replace(" ", ""):
-        assert not plain(f"E1,0012345679,عل{ch}ی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران"), hex(ord(ch))
-    assert not plain("E1,0012345679,علی,رضایی,مرد,کارشناس  امور,واحد,MCTH,تهران,تهران")
-    assert not plain(" E1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران")
+    def unchanged(line: str) -> bool:
+        cells = line.split(",")
+        texts = [cells[2], cells[3], cells[5], cells[6]]
+        return (
+            employment_code_of(cells[0]) == cells[0]
+            and all(clean_text(t) == t for t in texts)
+            and all(c.strip() == c for c in cells)
+        )
+
+    clean = "E1,0012345679,علی,رضایی,مرد,کارشناس امور,واحد 3,MCTH,تهران,تهران"
+    assert plain(clean)
+    assert plain("E1,0012345679,علی,رضایی,مرد,کارشناس امور,واحد\u200cسوم,MCTH,تهران,تهران")
+    lines = []
+    for ch in PERSIAN_DIGITS + ARABIC_DIGITS + "يىكـ" + WHITESPACE.replace("\r", "").replace("\n", ""):
+        lines += [
+            f"E1,0012345679,عل{ch}ی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران",
+            f"E1,0012345679,علی{ch},رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران",
+            f"E1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,{ch}تهران",
+            f"E1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران{ch}",
+            f"{ch}E1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران",
+            f"E{ch}1,0012345679,علی,رضایی,مرد,کارشناس,واحد,MCTH,تهران,تهران",
+        ]
+    lines += [clean.replace("کارشناس امور", "کارشناس  امور"), " " + clean, clean + " "]
+    for line in lines:
+        assert not plain(line) or unchanged(line), line
+    assert not plain(lines[0].replace("عل", "عل٣"))
+    assert not plain("E1,0012345679,علی,رضایی,مرد,کارشناس\tامور,واحد,MCTH,تهران,تهران")
+    assert not plain(" " + clean)
+    count, block = _plain_block("\r\n".join([clean, *lines]) + "\r\n", 2, 9)
+    assert count == len(lines) + 1
+    assert block == "".join(f"{line},{n},,{_flags(line)}\n" for n, line in enumerate([clean, *lines], 2))
+    assert _plain_block(f"{clean}\n{clean}\n", 7, 9) == (2, f"{clean},7,,f,t\n{clean},8,,f,t\n")
+    assert _plain_block(clean + "\n" + clean + ",\n", 2, 9) is None  # a line of another width
+    assert _plain_block(clean + "\r" + clean + "\n", 2, 9) is None  # a lone \r ends a line
 
 
 def _big_file(path: Path, count: int) -> Path:
@@ -273,8 +305,8 @@ def _statement_running(engine, prefix: str) -> bool:
 
 @pytest.mark.parametrize(
     "phase",
-    ["COPY import_raw", "CREATE TEMP TABLE import_checked", "WITH added AS", "INSERT INTO employee_codes"],
-    ids=["copy", "checks", "upsert", "codes"],
+    ["COPY import_raw", "CREATE TEMP TABLE import_checked", "WITH added AS"],
+    ids=["copy", "checks", "employees-and-their-codes"],
 )
 def test_an_import_killed_in_any_phase_and_run_again_ends_as_an_uninterrupted_one(
     settings, committed_feedback, tmp_path, phase
@@ -359,3 +391,30 @@ def test_a_large_load_rebuilds_the_indexes_and_ends_as_a_small_one(feedback_sess
     again = import_employees(feedback_session, SYSTEM, more, tmp_path / "r2.csv", large_load_rows=1)
     assert again.line() == "imported 10, updated 0, unchanged 300, rejected 1"
     assert _schema(feedback_session) == schema
+
+
+def test_short_codes_drawn_twice_in_a_large_load_are_drawn_again_and_the_oldest_kept(
+    feedback_session, tmp_path
+):
+    """With the indexes set aside nothing refuses a short code drawn twice: the large load redraws
+    every holder of one but its oldest (perhaps printed already), until each is unique, and the
+    unique indexes are then built again."""
+    from feedback.registry.bulk_import import _rebuild_indexes, _redraw_duplicates, _set_indexes_aside
+
+    path = _big_file(tmp_path / "employees.csv", 5)
+    import_employees(feedback_session, SYSTEM, path, tmp_path / "r.csv")
+    before = {c.id: (c.token, c.short_code) for c in feedback_session.scalars(select(EmployeeCode))}
+    first, second, third, fourth, fifth = sorted(before)
+    cursor = feedback_session.connection().connection.driver_connection.cursor()
+    rebuild = _set_indexes_aside(cursor)
+    cursor.execute(
+        "UPDATE employee_codes SET short_code = %s WHERE id IN (%s, %s)", (before[first][1], second, third)
+    )
+    cursor.execute("UPDATE employee_codes SET short_code = %s WHERE id = %s", (before[fourth][1], fifth))
+    _redraw_duplicates(cursor)
+    _rebuild_indexes(cursor, rebuild)
+    after = {c.id: (c.token, c.short_code) for c in feedback_session.scalars(select(EmployeeCode))}
+    assert after[first] == before[first] and after[fourth] == before[fourth]
+    assert all(after[i][0] != before[i][0] for i in (second, third, fifth))  # drawn again: token too
+    assert len({code for _, code in after.values()}) == 5
+    assert all(short_codes.is_well_formed(code) for _, code in after.values())
