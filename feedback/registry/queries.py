@@ -133,7 +133,7 @@ def iter_sheet_rows(
         statement = base.order_by(*order).limit(chunk)
         if last is not None:
             statement = statement.where(tuple_(*order) > tuple_(*last))
-        rows = [SheetRow._make(row) for row in session.execute(statement).tuples()]
+        rows = [SheetRow._make(row) for row in session.execute(statement)]
         if not rows:
             return
         yield from rows
