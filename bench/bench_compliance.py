@@ -37,6 +37,7 @@ def generate(session: Session, agencies: int, services: int, seed: int = 7) -> l
     """Ministries (1 in 20), organizations under them, and provincial offices under those; services
     spread unevenly (some agencies have many, some none), 80% services and 20% inquiries."""
     from catalog.models import Agency, EService
+    from catalog.tree import rebuild_paths
     from onboarding.compliance.seed import DEFAULT_MILESTONES, seed_default_program
     from onboarding.compliance.services import create_milestone
 
@@ -73,6 +74,7 @@ def generate(session: Session, agencies: int, services: int, seed: int = 7) -> l
         .values(parent_id=sa.bindparam("b_parent")),
         parents,
     )
+    rebuild_paths(session)  # the rows were written around the model, whose events keep the paths
     weights = [rng.paretovariate(1.5) for _ in ids]
     owners = rng.choices(ids, weights=weights, k=services)
     service_rows = []

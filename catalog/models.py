@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,11 +18,20 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Table,
     UniqueConstraint,
+    event,
     false,
+    func,
+    inspect,
+    literal,
+    select,
     true,
+    update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit import AuditEventColumns
 from core.db import PlatformBase, TimestampMixin, utcnow
@@ -35,6 +45,11 @@ class BilingualNameMixin:
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fa
+
+
+# Byte order ("C") on PostgreSQL, as SQLite's default BINARY compares, so the range of a path prefix
+# is the subtree whatever the database's collation.
+PATH_TYPE = String(255).with_variant(String(255, collation="C"), "postgresql")
 
 
 class AgencyKind(enum.StrEnum):
@@ -63,8 +78,58 @@ class Agency(BilingualNameMixin, TimestampMixin, PlatformBase):
     # set once an operator adds or changes the agency: re-seeding the reference list never undoes it
     operator_managed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
+    # the materialised path of ids from the top-level agency down to this one, "/12/345/6789/": "this
+    # agency and its sub-agencies" is one indexed range (catalog.tree); kept by the events below
+    path: Mapped[str] = mapped_column(PATH_TYPE, default="", server_default="", index=True)
+
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
+
+
+def path_upper_bound(path: Any) -> Any:
+    """Past every path that starts with `path` (a Python string or a SQL expression): ids are digits,
+    and ':' follows '9', so [path, path + ':') is exactly the subtree."""
+    return path + ":" if isinstance(path, str) else path.concat(":")
+
+
+def _agencies() -> Table:
+    table = Agency.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _parent_path(connection: Connection, parent_id: int | None) -> str:
+    if parent_id is None:
+        return "/"
+    table = _agencies()
+    return connection.scalar(select(table.c.path).where(table.c.id == parent_id)) or "/"
+
+
+@event.listens_for(Agency, "after_insert")
+def _path_on_insert(mapper: Any, connection: Connection, agency: Agency) -> None:
+    """A new agency's path is its parent's and its own id (known only once inserted)."""
+    path = f"{_parent_path(connection, agency.parent_id)}{agency.id}/"
+    table = _agencies()
+    connection.execute(update(table).where(table.c.id == agency.id).values(path=path))
+    set_committed_value(agency, "path", path)
+
+
+@event.listens_for(Agency, "after_update")
+def _path_on_move(mapper: Any, connection: Connection, agency: Agency) -> None:
+    """A moved agency takes its subtree along: one UPDATE rewrites the prefix of every path in it."""
+    if not inspect(agency).attrs.parent_id.history.has_changes():
+        return
+    table = _agencies()
+    old = connection.scalar(select(table.c.path).where(table.c.id == agency.id))
+    new = f"{_parent_path(connection, agency.parent_id)}{agency.id}/"
+    if not old or old == new:
+        return
+    connection.execute(
+        update(table)
+        .where(table.c.path >= old, table.c.path < path_upper_bound(old))
+        .values(path=literal(new) + func.substr(table.c.path, len(old) + 1))
+    )
+    set_committed_value(agency, "path", new)
 
 
 class ServiceKind(enum.StrEnum):

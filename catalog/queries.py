@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, cast, func, literal, select, true,
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
+from catalog import tree
 from catalog.models import Agency, AgencyKind, EService, ServiceChange, ServiceKind, ServiceStatus
 from core.actors import Actor
 from core.db import is_valid_id
@@ -126,10 +127,9 @@ def list_sub_agencies(session: Session, actor: Actor, agency_id: int) -> list[Ag
 
 
 def descendant_ids(session: Session, agency_id: int) -> set[int]:
-    """The agency and every agency below it (what its admins and members act for)."""
-    tree = select(Agency.id).where(Agency.id == agency_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
-    return set(session.scalars(select(tree.c.id)))
+    """The agency and every agency below it (what its admins and members act for): one range of the
+    path index (catalog.tree)."""
+    return set(tree.subtree_ids(session, agency_id))
 
 
 def count_services_by_agency(session: Session, actor: Actor) -> dict[int, int]:

@@ -137,6 +137,14 @@ OPTIONS: tuple[Option, ...] = (
         "Feedback database without a pooler in between, for migrations. Empty: feedback_database_url.",
         secret=True,
     ),
+    Option(
+        "feedback_dashboard_database_url",
+        parse_str,
+        "",
+        "Read-only copy of the feedback database (a streaming replica) the dashboards read from; they"
+        " fold nothing there (the worker folds on the primary). Empty: feedback_database_url.",
+        secret=True,
+    ),
     Option("redis_url", parse_str, "", "Redis for rate limits and live updates. Empty: in-process memory."),
     Option(
         "broker_url",

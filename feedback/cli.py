@@ -132,16 +132,21 @@ def print_command(
 @click.option(
     "--place",
     default="",
-    help="province:IR-23 | county:<code>: missing-code reports filed there are given to this account.",
+    help=(
+        "province:IR-23 | county:<code> | agency:<code>: the account sees and manages only the "
+        "registry's employees there, and missing-code reports filed there are given to it "
+        "(without --place: the whole registry)."
+    ),
 )
 @click.password_option(help="At least 12 characters (prompted for when not given).")
 def create_admin(email: str, place: str, password: str) -> None:
-    """Create a registry admin account for the feedback app."""
+    """Create a registry admin account for the feedback app (national, or scoped to a place)."""
     from feedback.accounts.services import create_account
 
     with _session(_settings()) as session:
         account = create_account(session, SYSTEM, email, password, place=place)
-    click.echo(f"registry admin {account.email} created")
+        where = f" for {account.scope_kind}:{account.scope_value}" if account.scope_kind else ""
+    click.echo(f"registry admin {account.email} created{where}")
 
 
 @group.command("create-viewer")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import weakref
 
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from core.db import NAMING_CONVENTION, given_url, make_engine
@@ -42,3 +42,15 @@ def autocommit_engine(engine: Engine) -> Engine:
         found = make_engine(given_url(engine), isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         _AUTOCOMMIT[engine] = found
     return found
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine for a read-only copy of the feedback database (a streaming replica): every
+    transaction on it is READ ONLY, so a write sent there fails instead of diverging from the
+    primary, and `fold_pending` knows from the engine alone (no round trip) not to fold there."""
+    return make_engine(url, execution_options={"postgresql_readonly": True})
+
+
+def is_read_only(bind: Engine | Connection) -> bool:
+    """True for an engine made by `read_only_engine` (or a connection of one)."""
+    return bool(bind.get_execution_options().get("postgresql_readonly"))

@@ -60,7 +60,7 @@ def run_import_job(settings: Settings, job_id: int) -> None:
             copy_to(store, session, upload, source)
             summary = import_employees(
                 session,
-                SYSTEM,
+                jobs.actor_of(job),  # a place-scoped account's import stays within its place
                 source,
                 rejects,
                 progress=lambda rows, fraction: progress(round(fraction * 1000), 1000),

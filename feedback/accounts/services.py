@@ -1,4 +1,5 @@
-"""Registry admin accounts: created by an operator on the command line, signed in on the web.
+"""Accounts: registry admins created by an operator on the command line (and place-scoped ones by a
+national registry admin on the admin page), dashboard accounts; signed in on the web.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults); a failed sign-in takes the same time
 whether or not the e-mail exists, so the form does not reveal who has an account.
@@ -20,7 +21,13 @@ from core.actors import Actor
 from core.db import utcnow
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
 from feedback.accounts.models import REGISTRY_ADMIN, SIGN_IN_ATTEMPTS, VIEWER, Account
-from feedback.accounts.policies import can_manage_accounts, can_manage_viewers
+from feedback.accounts.policies import (
+    COUNTY,
+    REGISTRY_PLACE_KINDS,
+    can_manage_accounts,
+    can_manage_registry_accounts,
+    can_manage_viewers,
+)
 from feedback.audit import record
 
 _HASHER = PasswordHasher()
@@ -39,19 +46,82 @@ def dummy_hash() -> str:
 def create_account(
     session: Session, actor: Actor, email: str, password: str, role: str = REGISTRY_ADMIN, place: str = ""
 ) -> Account:
-    """`place` (`province:IR-23`, `county:2301`): the place a registry admin answers for, so the
-    missing-code reports filed there are theirs from the start; they still see the whole registry."""
-    from feedback.dashboards.scopes import COUNTY, PROVINCE, parse_scope
-
+    """An operator's account (`govcloud feedback create-admin`). `place` (`province:IR-23`,
+    `county:2301`, `agency:ITO`): the part of the registry a registry account manages, and the
+    missing-code reports filed there are its from the start; without one, the whole registry."""
     if not can_manage_accounts(actor):
         raise NotAuthorized("accounts are created by operators")
-    where = parse_scope(place, (PROVINCE, COUNTY)) if place.strip() else None
+    where = parse_registry_place(session, place) if place.strip() else None
     account = _new_account(session, email, password, role)
     if where is not None:
-        account.scope_kind, account.scope_value = where.kind, where.value
+        account.scope_kind, account.scope_value = where
     _audit_created(session, actor, account)
     session.commit()
     return account
+
+
+def parse_registry_place(session: Session, text: str) -> tuple[str, str]:
+    """A registry account's place, `province:IR-23`, `county:2301` or `agency:ITO`, checked as the
+    dashboard scopes are (`parse_scope`); a county must be one the registry knows (reference or
+    added locally). Errors name the field `place`."""
+    from feedback.dashboards.scopes import parse_scope
+    from feedback.registry.places import Places
+
+    try:
+        where = parse_scope(text, REGISTRY_PLACE_KINDS)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, fields={"place": "bad_place"}) from None
+    if where.kind == COUNTY and Places(session).county_name(where.value) == where.value:
+        from core.reference import counties_by_code
+
+        if where.value not in counties_by_code():
+            raise ValidationError(f"no county with the code {where.value!r}", fields={"place": "bad_place"})
+    return where.kind, where.value
+
+
+def create_registry_account(
+    session: Session,
+    actor: Actor,
+    email: str,
+    password: str,
+    place: str,
+    *,
+    temporary_days: int = passwords.TEMPORARY_PASSWORD_DAYS,
+) -> Account:
+    """A registry account scoped to a place, made by a national registry admin on the admin page:
+    the password typed is a first password, changed at the first sign-in."""
+    if not can_manage_registry_accounts(actor):
+        raise NotAuthorized("registry accounts are created by national registry admins")
+    if not place.strip():
+        raise ValidationError("a registry account made here needs a place", fields={"place": "required"})
+    where = parse_registry_place(session, place)
+    account = _new_account(session, email, password, REGISTRY_ADMIN)
+    account.scope_kind, account.scope_value = where
+    _set_password(account, password, temporary=True, days=temporary_days)
+    _audit_created(session, actor, account)
+    session.commit()
+    return account
+
+
+def list_registry_accounts(session: Session) -> list[Account]:
+    """Registry accounts scoped to a place (national ones are the operators' business)."""
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.role == REGISTRY_ADMIN, Account.scope_kind.in_(REGISTRY_PLACE_KINDS))
+            .order_by(Account.scope_kind, Account.scope_value, Account.email)
+        )
+    )
+
+
+def set_registry_account_active(session: Session, actor: Actor, account_id: int, active: bool) -> Account:
+    """National registry admins deactivate (and reactivate) place-scoped registry accounts."""
+    if not can_manage_registry_accounts(actor):
+        raise NotAuthorized("registry accounts are managed by national registry admins")
+    account = session.get(Account, account_id)
+    if account is None or account.role != REGISTRY_ADMIN or account.scope_kind not in REGISTRY_PLACE_KINDS:
+        raise NotFound("no such registry account")
+    return _set_active(session, actor, account, active)
 
 
 def create_viewer(

@@ -22,7 +22,7 @@ from feedback.audit import record
 from feedback.codes import short_codes
 from feedback.codes.models import ACTIVE, REPLACED, EmployeeCode
 from feedback.registry.models import Employee
-from feedback.registry.queries import get_active_code_or_none
+from feedback.registry.queries import get_active_code_or_none, get_employee
 from feedback.registry.upsert import dialect_insert
 
 TOKEN_BYTES = 24
@@ -84,9 +84,7 @@ def reissue_code(session: Session, actor: Actor, employee_id: int) -> EmployeeCo
     """A lost or leaked sheet: the old token then answers "this code was replaced"."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins reissue codes")
-    employee = session.get(Employee, employee_id)
-    if employee is None:
-        raise NotFound("no such employee", employee_id=employee_id)
+    employee = get_employee(session, employee_id, actor)  # outside the actor's place: not found
     old = get_active_code_or_none(session, employee_id)
     session.execute(
         update(EmployeeCode)

@@ -24,8 +24,10 @@ def children(code: str) -> tuple[str, ...]:
 
 
 @cache
+@cache
 def family(code: str) -> tuple[str, ...]:
-    """`code` and every agency below it (a parent loop in edited data cannot recurse forever)."""
+    """`code` and every agency below it (a parent loop in edited data cannot recurse forever).
+    Cached like the parent map it walks: a league asks it of every agency, several times a page."""
     seen = [code]
     for current in seen:
         seen.extend(child for child in children(current) if child not in seen)

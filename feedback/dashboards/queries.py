@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
@@ -66,8 +67,42 @@ def list_daily(
 _PERIOD_SUMS = (RollupPeriod.sum_q1, RollupPeriod.sum_q2, RollupPeriod.sum_q3, RollupPeriod.sum_q4)
 
 
+_READ_ONCE = "feedback.dashboards.period_levels"
+
+
+@contextmanager
+def period_levels_read_once(session: Session, days: int, levels: Iterable[str]) -> Iterator[None]:
+    """Within the block, `period_totals` and `list_period_sums` answer for these levels' last `days`
+    days from one read of `rollup_periods` made here (the scope's row, its ranking, the map and
+    the league of a page are then one round trip instead of four, each a wait for the database on
+    a busy server). The rows are the ones those functions would read; the block ends with the
+    page's reads, so nothing is served after a later fold."""
+    memo: dict[str, dict[str, Sums]] = {level: {} for level in levels}
+    query = select(RollupPeriod.level, RollupPeriod.key, RollupPeriod.count, *_PERIOD_SUMS).where(
+        RollupPeriod.days == days, RollupPeriod.level.in_(list(memo))
+    )
+    for level, key, count, s1, s2, s3, s4 in session.connection().execute(query):  # plain rows
+        memo[level][key] = (count, s1, s2, s3, s4)
+    session.info[_READ_ONCE] = (days, memo)
+    try:
+        yield
+    finally:
+        session.info.pop(_READ_ONCE, None)
+
+
+def _read_once(session: Session, level: str, days: int) -> dict[str, Sums] | None:
+    found = session.info.get(_READ_ONCE)
+    if found is None or found[0] != days:
+        return None
+    memo: dict[str, dict[str, Sums]] = found[1]
+    return memo.get(level)
+
+
 def period_totals(session: Session, level: str, key: str, days: int) -> Totals:
     """One scope's totals over the last `days` days: one row."""
+    memo = _read_once(session, level, days)
+    if memo is not None:
+        return _totals(key, memo.get(key, (0, 0, 0, 0, 0)))
     row = session.execute(
         select(RollupPeriod.count, *_PERIOD_SUMS).where(
             RollupPeriod.level == level, RollupPeriod.days == days, RollupPeriod.key == key
@@ -98,6 +133,12 @@ def list_period_sums(
     """(key, (count, sum_q1..sum_q4)) over the last `days` days of every key of a level (or of the
     given keys / keys under a prefix): one range of `rollup_periods`' primary key, as plain tuples
     (a national ranking reads every unit of the country)."""
+    memo = _read_once(session, level, days)
+    if memo is not None:
+        wanted = memo.items() if keys is None else ((k, memo[k]) for k in dict.fromkeys(keys) if k in memo)
+        if key_prefix:
+            return [(key, sums) for key, sums in wanted if key.startswith(key_prefix)]
+        return list(wanted)
     query = select(RollupPeriod.key, RollupPeriod.count, *_PERIOD_SUMS).where(
         RollupPeriod.level == level, RollupPeriod.days == days
     )
@@ -123,18 +164,21 @@ def list_totals_by_key(
 
 
 def list_day_sums_by_key(
-    session: Session, level: str, keys: Iterable[str], start: dt.date, end: dt.date
+    session: Session, level: str, keys: Iterable[str] | None, start: dt.date, end: dt.date
 ) -> list[Totals]:
-    """Each key's totals over days `start`..`end` of its day series (nation, province, agency only):
-    the period before the one shown, for the change on it."""
+    """Each key's totals over days `start`..`end` of its day series (nation, province, agency only;
+    every key of the level when `keys` is None): the period before the one shown, for the change on
+    it."""
     if level not in DAY_LEVELS:
         return []
-    rows = session.execute(
+    query = (
         select(Rollup.key, func.sum(Rollup.count), *(func.sum(c) for c in SUMS))
-        .where(Rollup.level == level, Rollup.key.in_(list(keys)), Rollup.day.between(start, end))
+        .where(Rollup.level == level, Rollup.day.between(start, end))
         .group_by(Rollup.key)
-    ).all()
-    return [_totals(row[0], row[1:]) for row in rows]
+    )
+    if keys is not None:
+        query = query.where(Rollup.key.in_(list(keys)))
+    return [_totals(row[0], row[1:]) for row in session.execute(query).all()]
 
 
 def list_daily_summed(
@@ -203,23 +247,36 @@ def list_place_totals(
     ]
 
 
-def count_heard_by_agency(session: Session, days: int, province: str = "") -> dict[str, int]:
+def count_heard_and_registered_by_agency(
+    session: Session, days: int, province: str = ""
+) -> tuple[dict[str, int], dict[str, int]]:
     """Agency → how many of its registered employees had at least one counted answer in the last
-    `days` days (their `rollup_periods` rows)."""
-    query = (
-        select(Employee.agency_code, func.count(func.distinct(Employee.id)))
-        .join(RollupPeriod, RollupPeriod.key == cast(Employee.id, String))
-        .where(RollupPeriod.level == "employee", RollupPeriod.days == days, RollupPeriod.count > 0)
+    `days` days (their `rollup_periods` rows), and agency → its active employees (everyone who has,
+    or should have, a code): one grouped read of the registry (one round trip for the league)."""
+    heard_row = (
+        select(RollupPeriod.key)
+        .where(
+            RollupPeriod.level == "employee",
+            RollupPeriod.days == days,
+            RollupPeriod.key == cast(Employee.id, String),
+            RollupPeriod.count > 0,
+        )
+        .exists()
+    )
+    query = select(
+        Employee.agency_code,
+        func.count().filter(heard_row),
+        func.count().filter(Employee.active.is_(True)),
     )
     query = _employees_where(query, None, province, "")
-    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
-
-
-def count_registered_by_agency(session: Session, province: str = "") -> dict[str, int]:
-    """Agency → its active employees in the registry (everyone who has, or should have, a code)."""
-    query = select(Employee.agency_code, func.count()).where(Employee.active.is_(True))
-    query = _employees_where(query, None, province, "")
-    return {code: int(n) for code, n in session.execute(query.group_by(Employee.agency_code))}
+    heard: dict[str, int] = {}
+    registered: dict[str, int] = {}
+    for code, n_heard, n_registered in session.execute(query.group_by(Employee.agency_code)):
+        if n_heard:
+            heard[code] = int(n_heard)
+        if n_registered:
+            registered[code] = int(n_registered)
+    return heard, registered
 
 
 def last_counted_day(session: Session, where: dict[str, object]) -> dt.date | None:
@@ -240,15 +297,16 @@ def last_counted_day(session: Session, where: dict[str, object]) -> dt.date | No
 
 def last_answer_at(session: Session, day: dt.date | None, where: dict[str, object]) -> dt.datetime | None:
     """When the scope's latest counted answer arrived: the one read of raw responses a dashboard
-    makes, bounded to the last day its rollups count answers on (the `day` index), or for the whole
-    nation the newest row by primary key. `where` maps response columns to a value or a list."""
+    makes, bounded to the last day its rollups count answers on (one monthly partition), the newest
+    row by id (ids come from one sequence in arrival order, so this walks the primary key back from
+    the top instead of reading the whole day's rows: its cost does not grow with a day's answers).
+    For the whole nation any status counts. `where` maps response columns to a value or a list."""
     if day is None:
         return None
-    if not where:
-        newest = session.scalar(select(func.max(Response.id)).where(Response.day == day))
-        return session.scalar(select(Response.created_at).where(Response.id == newest)) if newest else None
-    query = select(func.max(Response.created_at)).where(Response.day == day, Response.status == COUNTED)
+    query = select(Response.created_at).where(Response.day == day)
+    if where:
+        query = query.where(Response.status == COUNTED)
     for name, value in where.items():
         column = getattr(Response, name)
         query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
-    return session.scalar(query)
+    return session.scalar(query.order_by(Response.id.desc()).limit(1))

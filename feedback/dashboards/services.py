@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from contextlib import nullcontext
 from functools import cache
 
 from sqlalchemy import select
@@ -205,32 +207,39 @@ def _sums(t: queries.Totals) -> queries.Sums:
     return (t.count, *t.sums)
 
 
+Labeller = Callable[[str], str]
+
+
 def _ranked(
     session: Session, actor_scope: Scope, scope: Scope, days: int, locale: str
-) -> tuple[str, list[tuple[str, str, queries.Sums]]]:
-    """The level ranked under the scope, and each of its keys with a label and its period's sums:
-    plain tuples (a nation ranks every unit of the country; only the ranks shown become objects)."""
+) -> tuple[str, list[tuple[str, queries.Sums]], Labeller]:
+    """The level ranked under the scope, each of its keys with its period's sums as plain tuples (a
+    nation ranks every unit of the country; only the ranks shown become objects), and how a key is
+    labelled (asked only of the ranks shown)."""
     _provinces, counties, agencies = _names(locale)
+
+    def unit_label(key: str) -> str:
+        return _unit_label(key, agencies)
+
     if scope.kind == OFFICE:
         province, county = scope.office_place
         totals = queries.list_place_totals(
             session, days, ("agency", "unit"), family(scope.agency_code), province, county
         )
-        return UNIT, [(t.key, _unit_label(t.key, agencies), _sums(t)) for t in totals]
+        return UNIT, [(t.key, _sums(t)) for t in totals], unit_label
     if scope.kind == NATION:
-        rows = queries.list_period_sums(session, UNIT, days)
-        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
+        return UNIT, queries.list_period_sums(session, UNIT, days), unit_label
     if scope.kind == AGENCY:  # a ministry with its organizations
         rows = [
             row
             for code in family(scope.value)
             for row in queries.list_period_sums(session, UNIT, days, key_prefix=code + "/")
         ]
-        return UNIT, [(key, _unit_label(key, agencies), sums) for key, sums in rows]
+        return UNIT, rows, unit_label
     if scope.kind == PROVINCE:
         codes = [c.code for c in reference.counties() if c.province_code == scope.value]
         rows = queries.list_period_sums(session, COUNTY, days, keys=codes)
-        return COUNTY, [(key, counties.get(key, key), sums) for key, sums in rows]
+        return COUNTY, rows, lambda key: counties.get(key, key)
     if scope.kind == UNIT and can_rank_employees(actor_scope, scope):
         agency, _, unit = scope.value.partition("/")
         people = {
@@ -240,29 +249,35 @@ def _ranked(
             )
         }
         rows = queries.list_period_sums(session, EMPLOYEE, days, keys=list(people))
-        return EMPLOYEE, [(key, people[key], sums) for key, sums in rows]
-    return "", []
+        return EMPLOYEE, rows, people.__getitem__
+    return "", [], str
 
 
 def _rank(
-    kind: str, rows: list[tuple[str, str, queries.Sums]], min_responses: int
+    kind: str, rows: list[tuple[str, queries.Sums]], label: Labeller, min_responses: int
 ) -> tuple[list[Ranked], list[Ranked], int, list[Ranked]]:
     """Best and worst (score, then label), how many are below the minimum, and (counties only,
-    listed whole on the page) every one ranked."""
-    enough = sorted(
-        (-(sum(sums[1:]) / sums[0]), label, key, sums)
-        for key, label, sums in rows
-        if sums[0] >= min_responses and sums[0] > 0
-    )
+    listed whole on the page) every one ranked. Only the keys that can be shown get a label: those
+    scoring at least the tenth best or at most the tenth worst (ties at the edges included), so
+    their order is the order the whole list sorted by (score, label) gives them."""
+    scored = [
+        (-(s[1] + s[2] + s[3] + s[4]) / s[0], key, s) for key, s in rows if s[0] >= min_responses and s[0] > 0
+    ]
+    shown = scored
+    if kind != COUNTY and len(scored) > 2 * RANK_SIZE:
+        edges = sorted(entry[0] for entry in scored)
+        best_edge, worst_edge = edges[RANK_SIZE - 1], edges[-RANK_SIZE]
+        shown = [entry for entry in scored if entry[0] <= best_edge or entry[0] >= worst_edge]
+    enough = sorted((negative, label(key), key, s) for negative, key, s in shown)
 
     def ranked(entry: tuple[float, str, str, queries.Sums]) -> Ranked:
-        _score, label, key, sums = entry
-        return Ranked(Scope(kind, key), label, queries.Totals(key, sums[0], sums[1:]))
+        _score, text, key, sums = entry
+        return Ranked(Scope(kind, key), text, queries.Totals(key, sums[0], sums[1:]))
 
     best = [ranked(e) for e in enough[:RANK_SIZE]]
     worst = [ranked(e) for e in reversed(enough[-RANK_SIZE:])]
     listed = [ranked(e) for e in enough] if kind == COUNTY else []
-    return best, worst, len(rows) - len(enough), listed
+    return best, worst, len(rows) - len(scored), listed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,9 +354,11 @@ def scope_period_totals(session: Session, scope: Scope, days: int) -> queries.To
 
 
 def _summed(key: str, parts: list[queries.Totals]) -> queries.Totals:
-    count = sum(t.count for t in parts)
-    sums = tuple(sum(t.sums[q] for t in parts) for q in range(4))
-    return queries.Totals(key, count, (sums[0], sums[1], sums[2], sums[3]))
+    count = s1 = s2 = s3 = s4 = 0
+    for t in parts:  # a plain loop: a league sums every agency's family twice a page
+        count += t.count
+        s1, s2, s3, s4 = s1 + t.sums[0], s2 + t.sums[1], s3 + t.sums[2], s4 + t.sums[3]
+    return queries.Totals(key, count, (s1, s2, s3, s4))
 
 
 def _by_score(rows: list[Ranked]) -> list[Ranked]:
@@ -380,7 +397,7 @@ def _sections(session: Session, scope: Scope, days: int, locale: str) -> list[tu
     return []
 
 
-def _family_sums(codes: tuple[str, ...], values: dict[str, queries.Totals], code: str) -> queries.Totals:
+def _family_sums(codes: frozenset[str], values: dict[str, queries.Totals], code: str) -> queries.Totals:
     return _summed(code, [values[c] for c in family(code) if c in values and c in codes])
 
 
@@ -397,12 +414,14 @@ def load_league(
     (from the agencies' day series; none for the offices in a province, which keep none), and
     coverage; in a province, each agency's office there (linked as `office:AGENCY/PROVINCE`)."""
     _provinces, _counties, names = _names(locale)
+    every = codes is None  # every agency: one range of the level, no list of keys to send
     codes = codes or tuple(a.code for a in reference.agencies())
+    wanted = frozenset(codes)
     days = (end - start).days + 1
     before_start, before_end = start - dt.timedelta(days=days), start - dt.timedelta(days=1)
 
     if province:
-        rows = queries.list_place_totals(session, days, ("agency",), codes, province)
+        rows = queries.list_place_totals(session, days, ("agency",), None if every else codes, province)
     else:
         rows = queries.list_totals_by_key(session, AGENCY, days, keys=codes)
     now = {t.key: t for t in rows}
@@ -410,11 +429,14 @@ def load_league(
         None
         if province
         else {
-            t.key: t for t in queries.list_day_sums_by_key(session, AGENCY, codes, before_start, before_end)
+            t.key: t
+            for t in queries.list_day_sums_by_key(
+                session, AGENCY, None if every else codes, before_start, before_end
+            )
+            if t.key in wanted
         }
     )
-    heard = queries.count_heard_by_agency(session, days, province)
-    registered = queries.count_registered_by_agency(session, province)
+    heard, registered = queries.count_heard_and_registered_by_agency(session, days, province)
     known = reference.agencies_by_code()
     return [
         LeagueRow(
@@ -422,10 +444,10 @@ def load_league(
             label=names.get(code, code),
             kind=known[code].kind if code in known else "",
             depth=depth(code),
-            totals=_family_sums(codes, now, code),
-            previous=None if before is None else _family_sums(codes, before, code),
-            heard=sum(heard.get(c, 0) for c in family(code) if c in codes),
-            registered=sum(registered.get(c, 0) for c in family(code) if c in codes),
+            totals=_family_sums(wanted, now, code),
+            previous=None if before is None else _family_sums(wanted, before, code),
+            heard=sum(heard.get(c, 0) for c in family(code) if c in wanted),
+            registered=sum(registered.get(c, 0) for c in family(code) if c in wanted),
             min_responses=min_responses,
         )
         for code in codes
@@ -458,6 +480,10 @@ def _read_scope(session: Session, actor: Actor | None, requested: str, days: int
     scope = resolve_scope(session, actor, requested)
     days, start, end = period(days)
     fold_pending(session, end)
+    return _read_folded(session, scope, days, start, end)
+
+
+def _read_folded(session: Session, scope: Scope, days: int, start: dt.date, end: dt.date) -> _ScopeRead:
     trend = scope_daily(session, scope, start, end)
     return _ScopeRead(
         scope,
@@ -470,6 +496,14 @@ def _read_scope(session: Session, actor: Actor | None, requested: str, days: int
     )
 
 
+# The period rows a page reads, by its scope: its own, its ranking's, the map's and the league's.
+_PAGE_LEVELS = {
+    NATION: (NATION, UNIT, PROVINCE, AGENCY),
+    PROVINCE: (PROVINCE, COUNTY),
+    AGENCY: (AGENCY, UNIT),
+}
+
+
 def load_dashboard(
     session: Session,
     actor: Actor | None,
@@ -480,12 +514,30 @@ def load_dashboard(
     sort: str = "score",
     order: str = "desc",
 ) -> Dashboard:
-    read = _read_scope(session, actor, requested, days)
+    scope = resolve_scope(session, actor, requested)
+    days, start, end = period(days)
+    fold_pending(session, end)
+    levels = _PAGE_LEVELS.get(scope.kind, ())
+    with queries.period_levels_read_once(session, days, levels) if levels else nullcontext():
+        return _dashboard(
+            session, actor, _read_folded(session, scope, days, start, end), min_responses, locale, sort, order
+        )
+
+
+def _dashboard(
+    session: Session,
+    actor: Actor | None,
+    read: _ScopeRead,
+    min_responses: int,
+    locale: str,
+    sort: str,
+    order: str,
+) -> Dashboard:
     scope, start, end = read.scope, read.start, read.end
     actor_scope = account_scope(actor)
     assert actor_scope is not None
-    kind, rows = _ranked(session, actor_scope, scope, read.days, locale)
-    best, worst, below_minimum, listed = _rank(kind, rows, min_responses)
+    kind, rows, label = _ranked(session, actor_scope, scope, read.days, locale)
+    best, worst, below_minimum, listed = _rank(kind, rows, label, min_responses)
     provinces: dict[str, queries.Totals] = {}
     if can_see_map(scope):
         keys = [scope.value] if scope.kind == PROVINCE else None

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.actors import Actor
+from core.actors import SYSTEM, Actor
 from core.errors import Conflict, NotAuthorized, NotFound, ValidationError
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.actors import registry_admin
+from feedback.accounts.policies import can_manage_registry, registry_place
 from feedback.jobs.files import JobFiles
 from feedback.jobs.models import DONE, FAILED, IMPORT, PRINT, QUEUED, RUNNING, Job
 
@@ -47,13 +48,24 @@ def create_job(
 
 
 def get_job(session: Session, actor: Actor, job_id: int) -> Job:
-    """Registry admins see every job (the registry is one); dashboard accounts see none."""
+    """National registry admins see every job; a place-scoped account its own jobs only (another's
+    rejects and sheets name another place's employees): the others are "not found". Dashboard
+    accounts see none."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins see jobs")
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or (registry_place(actor) is not None and job.account_id != actor.id):
         raise NotFound("no such job", job_id=job_id)
     return job
+
+
+def actor_of(job: Job) -> Actor:
+    """Who the worker runs a job as: the operators' system actor, or for a job a place-scoped
+    account started, that account within its place (kept in the job's parameters when it began)."""
+    place = params(job).get("place", "")
+    if not place:
+        return SYSTEM
+    return registry_admin(job.account_id or 0, f"account {job.account_id}", place)
 
 
 def start_job(session: Session, job_id: int) -> Job:
@@ -118,13 +130,19 @@ def create_import_job(session: Session, actor: Actor, upload: Path, store: JobFi
             key = store.save(session, upload.name, source)
     finally:
         upload.unlink(missing_ok=True)
-    return create_job(session, actor, IMPORT, {"file": upload.name}, input_path=key)
+    return create_job(session, actor, IMPORT, {"file": upload.name} | _place(actor), input_path=key)
+
+
+def _place(actor: Actor) -> dict[str, str]:
+    place = registry_place(actor)
+    return {"place": f"{place[0]}:{place[1]}"} if place else {}
 
 
 def create_print_job(session: Session, actor: Actor, selection: Any, per_page: int, as_zip: bool) -> Job:
     """Validate the batch (known agency/province, not empty, size fits the format), then queue."""
-    from feedback.printing.services import SINGLE_PDF_LIMIT, count_batch
+    from feedback.printing.services import SINGLE_PDF_LIMIT, count_batch, within_place
 
+    selection = within_place(actor, selection)
     total = count_batch(session, actor, selection)
     if total == 0:
         raise ValidationError("no active employee matches this batch", fields={"agency_code": "no_employees"})
@@ -143,6 +161,7 @@ def create_print_job(session: Session, actor: Actor, selection: Any, per_page: i
             "agency_code": selection.agency_code,
             "unit": selection.unit,
             "province": selection.province,
+            "county": selection.county,
             "employment_codes": list(selection.employment_codes),
             "per_page": per_page,
             "zip": as_zip,
@@ -157,8 +176,9 @@ def create_print_parts_job(
     """A run split per county: the parent job (the whole) and one queued job per county (a zip of
     one PDF per unit), committed together; the caller sends one task per part, so the parts run in
     parallel on every worker process, and each is retried on its own."""
-    from feedback.printing.services import plan_parts
+    from feedback.printing.services import plan_parts, within_place
 
+    selection = within_place(actor, selection)
     parts = plan_parts(session, actor, selection)
     if not parts:
         raise ValidationError("no active employee matches this batch", fields={"agency_code": "no_employees"})

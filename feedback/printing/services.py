@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import reference
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.policies import can_manage_registry, registry_place
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
 from feedback.registry.coverage import mark_printed
@@ -115,10 +115,38 @@ def _filters(session: Session, selection: Selection) -> SheetFilters:
     }
 
 
+def within_place(actor: Actor, selection: Selection) -> Selection:
+    """The selection narrowed to a place-scoped account's place (its county, province or agency
+    fixed), so the job prints nothing else whoever runs it; one naming another province or agency
+    is refused, naming the field."""
+    place = registry_place(actor)
+    if place is None:
+        return selection
+    kind, value = place
+    if kind == "agency":
+        if selection.agency_code and selection.agency_code.strip().upper() != value:
+            raise ValidationError(
+                f"outside this account's place ({kind}:{value})", fields={"agency_code": "outside_place"}
+            )
+        return dataclasses.replace(selection, agency_code=value, national=False)
+    if kind == "province":
+        asked = reference.find_province(selection.province) if selection.province else None
+        if selection.province and (asked is None or asked.code != value):
+            raise ValidationError(
+                f"outside this account's place ({kind}:{value})", fields={"province": "outside_place"}
+            )
+        return dataclasses.replace(selection, province=value, national=False)
+    if selection.county and selection.county.strip() != value:
+        raise ValidationError(
+            f"outside this account's place ({kind}:{value})", fields={"county": "outside_place"}
+        )
+    return dataclasses.replace(selection, county=value, national=False)
+
+
 def count_batch(session: Session, actor: Actor, selection: Selection) -> int:
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
-    return queries.count_sheet_rows(session, **_filters(session, selection))
+    return queries.count_sheet_rows(session, **_filters(session, within_place(actor, selection)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,7 +162,7 @@ def plan_parts(session: Session, actor: Actor, selection: Selection) -> list[Par
     """A run's parts, one per county with sheets to print, in province and county order."""
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
-    rows = queries.sheet_counts_by_county(session, **_filters(session, selection))
+    rows = queries.sheet_counts_by_county(session, **_filters(session, within_place(actor, selection)))
     return [Part(province, county, sheets) for province, county, sheets in rows]
 
 
@@ -178,7 +206,7 @@ def print_batch(
 ) -> PrintSummary:
     """`out` ending in .pdf: one PDF (up to SINGLE_PDF_LIMIT sheets); ending in .zip: one PDF per
     unit (split into parts of SHEETS_PER_FILE), named `<agency>/<unit>.pdf`."""
-    filters, total = _check_batch(session, actor, selection, out, per_page)
+    filters, total = _check_batch(session, actor, within_place(actor, selection), out, per_page)
     base_url = base_url.rstrip("/")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -296,7 +324,7 @@ def single_sheet_pdf(session: Session, actor: Actor, employee_id: int, base_url:
 
     if not can_manage_registry(actor):
         raise NotAuthorized("only registry admins print sheets")
-    employee = queries.get_employee(session, employee_id)
+    employee = queries.get_employee(session, employee_id, actor)
     code = active_code(session, employee_id)
     base_url = base_url.rstrip("/")
     buffer = io.BytesIO()

@@ -76,9 +76,11 @@ def import_file(
     progress: Progress | None = None,
     batch_size: int = RESOLVE_FETCH,
     large_load_rows: int = 100_000,
+    place: tuple[str, str] | None = None,
 ) -> dict[str, int]:
     """Stage, check and apply `source`; counts per outcome (`new`, `changed`, `unchanged`,
-    `rejected`). Rejected rows go to `write_reject` in line order. Does not commit."""
+    `rejected`). Rejected rows go to `write_reject` in line order. Does not commit. `place`: a
+    scoped registry account's (kind, value), whose rows for another place are refused."""
     connection = cast("Connection[Any]", session.connection().connection.driver_connection)  # PostgreSQL only
     width = len(source.header)
     with connection.cursor() as cursor:
@@ -89,6 +91,8 @@ def import_file(
         _resolve_places(connection, source.mapping, places, batch_size)
         _report(progress, rows, STREAM_SHARE + 0.05)
         cursor.execute(_check_statement(source.mapping, width))
+        if place is not None:
+            _refuse_outside(cursor, place)
         _mark_duplicates(cursor)
         _report(progress, rows, STREAM_SHARE + 0.15)
         cursor.execute(
@@ -570,6 +574,35 @@ def _check_statement(mapping: dict[int, str], width: int) -> sql.Composed:
         translated=translated,
         stripped=stripped,
         blank=sql.Literal(BLANK),
+    )
+
+
+_PLACE_COLUMNS = {"province": "province_code", "county": "county_code", "agency": "agency_code"}
+
+
+def _refuse_outside(cursor: Any, place: tuple[str, str]) -> None:
+    """A place-scoped account's good rows for another place, or whose employment code is registered
+    in another place, are refused (`importer.reject_message` words both); before duplicates are
+    marked, so a refused row is no duplicate's first line."""
+    kind, value = place
+    column = sql.Identifier(_PLACE_COLUMNS[kind])
+    words = f"{Reason.outside_place}:{kind}:{value}"
+    cursor.execute(
+        sql.SQL(
+            """
+            UPDATE import_checked c
+            SET problem = CASE WHEN c.{column} IS DISTINCT FROM {value} THEN {here} ELSE {elsewhere} END
+            WHERE c.problem IS NULL AND (
+                c.{column} IS DISTINCT FROM {value}
+                OR EXISTS (SELECT 1 FROM employees e WHERE e.id = c.employee_id
+                           AND e.{column} IS DISTINCT FROM {value}))
+            """
+        ).format(
+            column=column,
+            value=sql.Literal(value),
+            here=sql.Literal(words),
+            elsewhere=sql.Literal(f"{words}|elsewhere"),
+        )
     )
 
 

@@ -3,27 +3,29 @@ unit, the active employees the registry holds, how many have a code, how many sh
 how many were confirmed posted on the desk, the open missing-code reports, and what is left.
 
 One grouped statement over the active employees and their active code (the same SQL on SQLite and
-PostgreSQL) and one over the open reports. Registry admins see the whole registry; a dashboard
-account sees its own scope only: its field (province, agency, or agency and unit) is fixed, and a
-filter naming another is refused. A unit's checklist of desks (names) is for registry admins and
-that unit's own account, who confirm that each printed sheet is up.
+PostgreSQL) and one over the open reports. National registry admins see the whole registry; a
+dashboard account or a place-scoped registry account sees its own scope only: its field
+(province, county, agency, or agency and unit) is fixed, and a filter naming another is refused. A
+unit's checklist of desks (names) is for registry accounts (a place-scoped one sees the unit's desks
+in its place) and that unit's own account, who confirm that each printed sheet is up.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, false, func, select, update
 from sqlalchemy.orm import Session
 
 from core import reference
 from core.actors import Actor
 from core.db import utcnow
 from core.errors import NotAuthorized, UnknownReference, ValidationError
-from feedback.accounts.policies import can_check_unit, can_view_coverage, sees_whole_registry
+from feedback.accounts.policies import can_check_unit, can_view_coverage, registry_place, sees_whole_registry
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee
 from feedback.registry.places import Places
+from feedback.registry.queries import in_place
 from feedback.reports.models import MissingCodeReport
 
 PROVINCE, COUNTY, AGENCY, UNIT = "province", "county", "agency", "unit"
@@ -103,6 +105,8 @@ def scoped_filters(actor: Actor | None, asked: Filters) -> tuple[Filters, frozen
     if sees_whole_registry(actor):
         return asked, frozenset()
     kind, value = actor.scope_kind, actor.scope_value
+    if kind == COUNTY and registry_place(actor) is not None:  # a county's registry account
+        return _within_county(value, asked)
     if kind == PROVINCE:
         if asked.province and asked.province != value:
             raise NotAuthorized("another province's coverage")
@@ -117,6 +121,18 @@ def scoped_filters(actor: Actor | None, asked: Filters) -> tuple[Filters, frozen
             raise NotAuthorized("another unit's coverage")
         return dataclasses.replace(asked, agency=agency, unit=unit), frozenset({AGENCY, UNIT})
     raise NotAuthorized("no coverage for this account's scope")
+
+
+def _within_county(county_code: str, asked: Filters) -> tuple[Filters, frozenset[str]]:
+    """A county registry account's view: its county (and its province) fixed."""
+    if asked.county and asked.county != county_code:
+        raise NotAuthorized("another county's coverage")
+    county = reference.counties_by_code().get(county_code)
+    province = county.province_code if county else ""  # a county added locally: by its code alone
+    if asked.province and province and asked.province != province:
+        raise NotAuthorized("another province's coverage")
+    fixed = frozenset({PROVINCE, COUNTY}) if province else frozenset({COUNTY})
+    return dataclasses.replace(asked, province=province or asked.province, county=county_code), fixed
 
 
 def clean_filters(session: Session, asked: Filters) -> Filters:
@@ -324,6 +340,7 @@ def unit_desks(session: Session, actor: Actor | None, agency: str, unit: str) ->
         select(Employee, EmployeeCode)
         .outerjoin(EmployeeCode, (EmployeeCode.employee_id == Employee.id) & (EmployeeCode.status == ACTIVE))
         .where(Employee.active, Employee.agency_code == filters.agency, Employee.unit == filters.unit)
+        .where(in_place(actor) if actor is not None else false())
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )
     desks = [
@@ -351,7 +368,10 @@ def confirm_posted(session: Session, actor: Actor | None, agency: str, unit: str
         raise ValidationError("tick at least one desk", fields={"code_ids": "none chosen"})
     ids = sorted(set(code_ids))
     in_unit = select(Employee.id).where(
-        Employee.active, Employee.agency_code == filters.agency, Employee.unit == filters.unit
+        Employee.active,
+        Employee.agency_code == filters.agency,
+        Employee.unit == filters.unit,
+        in_place(actor),
     )
     found = session.scalar(
         select(func.count())

@@ -27,7 +27,7 @@ from core.dates import to_latin_digits
 from core.db import table_of
 from core.errors import NotAuthorized
 from core.spreadsheets import csv_row
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.policies import can_manage_registry, employee_in_place, registry_place
 from feedback.codes.services import issue_missing_codes
 from feedback.registry import national_code
 from feedback.registry.models import Employee
@@ -121,6 +121,14 @@ def reject_message(reason: Reason, values: dict[str, str], detail: str, places: 
             f"adds it with `govcloud feedback add-county --province {name_en} "
             f"'{values['county']}'` or on the Counties page, then imports again"
         )
+    if reason == Reason.outside_place:  # detail: the place, and `|elsewhere` for a code registered elsewhere
+        place, _, elsewhere = detail.partition("|")
+        code = employment_code_of(values.get("employment_code", ""))
+        if elsewhere:
+            return f"outside this account's place ({place}): employment_code {code} is registered elsewhere"
+        return (
+            f"outside this account's place ({place}): the row's agency, province or county is another place's"
+        )
     return duplicate_message(employment_code_of(values["employment_code"]), detail)
 
 
@@ -149,6 +157,49 @@ def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
         **text,
         "_line": row.line,
     }
+
+
+# The form field each reason names (missing and too long name their own column).
+_FIELD_OF = {
+    Reason.bad_national_code: "national_code",
+    Reason.bad_gender: "gender",
+    Reason.unknown_agency: "agency_code",
+    Reason.unknown_province: "province",
+    Reason.unknown_county: "county",
+}
+
+
+def check_fields(values: dict[str, str], places: Places) -> dict[str, Any] | tuple[str, Reason, str]:
+    """`check_row` for one employee typed into a form: its values as stored, or the field, reason
+    and words of the first problem, so the form and the import refuse the same things alike."""
+    person = _check_person(values)
+    if isinstance(person, _Refused):
+        return _form_refusal(person, values, places)
+    place = _check_place(values, places)
+    if isinstance(place, _Refused):
+        return _form_refusal(place, values, places)
+    employment_code, code, gender, text = person
+    agency_code, province_code, county_code = place
+    return {
+        "employment_code": employment_code,
+        "national_code": code,
+        "gender": gender,
+        "agency_code": agency_code,
+        "province_code": province_code,
+        "county_code": county_code,
+        **text,
+    }
+
+
+def _form_refusal(refused: _Refused, values: dict[str, str], places: Places) -> tuple[str, Reason, str]:
+    field = _FIELD_OF.get(refused.reason, refused.detail)
+    return field, refused.reason, reject_message(refused.reason, values, refused.detail, places)
+
+
+def place_text(actor: Actor) -> str:
+    """The actor's place as written (`county:2301`), or "" for the whole registry."""
+    place = registry_place(actor)
+    return f"{place[0]}:{place[1]}" if place else ""
 
 
 class _Refused(NamedTuple):
@@ -245,7 +296,7 @@ def import_employees(
     if session.get_bind().dialect.name == "postgresql":
         try:
             _import_bulk(
-                session, source, places, run, summary, rejects, progress, batch_size, large_load_rows
+                session, actor, source, places, run, summary, rejects, progress, batch_size, large_load_rows
             )
         finally:
             rejects.close()
@@ -256,7 +307,7 @@ def import_employees(
     try:
         for raw in source.rows:
             read += 1
-            checked = check_row(raw, places)
+            checked = _check_in_place(raw, places, actor)
             if isinstance(checked, Reject):
                 _reject(summary, rejects, checked)
             elif checked["employment_code"] in batch:
@@ -267,12 +318,12 @@ def import_employees(
                 checked["_original"] = raw.original
                 batch[checked["employment_code"]] = checked
             if len(batch) >= batch_size:
-                _flush(session, batch, run, summary, rejects)
+                _flush(session, actor, places, batch, run, summary, rejects)
                 batch = {}
                 if progress:
                     progress(read, source.fraction())
         if batch:
-            _flush(session, batch, run, summary, rejects)
+            _flush(session, actor, places, batch, run, summary, rejects)
         if progress:
             progress(read, 1.0)
     finally:
@@ -281,8 +332,27 @@ def import_employees(
     return summary
 
 
+def _check_in_place(raw: RawRow, places: Places, actor: Actor) -> dict[str, Any] | Reject:
+    """`check_row`, and a good row for another place than the actor's refused."""
+    checked = check_row(raw, places)
+    if isinstance(checked, Reject) or _in_place(actor, checked):
+        return checked
+    words = reject_message(Reason.outside_place, raw.values, place_text(actor), places)
+    return Reject(raw.line, Reason.outside_place, words, raw.original)
+
+
+def _in_place(actor: Actor, values: Any) -> bool:
+    """A row (checked values, or a registry row) within the actor's place."""
+
+    def get(name: str) -> str:
+        return str(values[name] if isinstance(values, dict) else getattr(values, name))
+
+    return employee_in_place(actor, get("agency_code"), get("province_code"), get("county_code"))
+
+
 def _import_bulk(
     session: Session,
+    actor: Actor,
     source: Source,
     places: Places,
     run: str,
@@ -297,7 +367,17 @@ def _import_bulk(
     def write_reject(line: int, reason: Reason, message: str, original: list[str]) -> None:
         _reject(summary, rejects, Reject(line, reason, message, original))
 
-    counts = import_file(session, source, places, run, write_reject, progress, batch_size, large_load_rows)
+    counts = import_file(
+        session,
+        source,
+        places,
+        run,
+        write_reject,
+        progress,
+        batch_size,
+        large_load_rows,
+        place=registry_place(actor),
+    )
     summary.imported, summary.updated, summary.unchanged = (
         counts["new"],
         counts["changed"],
@@ -324,6 +404,8 @@ def _reject(summary: ImportSummary, rejects: _RejectsWriter, reject: Reject) -> 
 
 def _flush(
     session: Session,
+    actor: Actor,
+    places: Places,
     batch: dict[str, dict[str, Any]],
     run: str,
     summary: ImportSummary,
@@ -343,12 +425,18 @@ def _flush(
     }
     upserts: list[dict[str, Any]] = []
     markers: list[dict[str, Any]] = []
+    elsewhere: set[str] = set()
     for code, values in batch.items():
         line = values.pop("_line")
         original = values.pop("_original")
         old = existing.get(code)
         if old is not None and old.import_run == run:
             _reject(summary, rejects, _duplicate(line, code, old.import_line, original))
+            continue
+        if old is not None and not _in_place(actor, old):  # registered in another place
+            elsewhere.add(code)
+            words = reject_message(Reason.outside_place, values, f"{place_text(actor)}|elsewhere", places)
+            _reject(summary, rejects, Reject(line, Reason.outside_place, words, original))
             continue
         values.update(import_run=run, import_line=line)
         if old is None:
@@ -382,5 +470,5 @@ def _flush(
                 updated_at=Employee.__table__.c.updated_at,  # seen again is not a change
             )
         )
-    issue_missing_codes(session, list(batch))
+    issue_missing_codes(session, [code for code in batch if code not in elsewhere])
     session.commit()

@@ -5,20 +5,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from core.dates import to_latin_digits
 from core.errors import NotFound
+from feedback.accounts.policies import AGENCY, COUNTY, PROVINCE, employee_in_place, registry_place
 from feedback.codes.models import ACTIVE, EmployeeCode
 from feedback.registry.models import Employee, LocalCounty
 
 PAGE_SIZE = 50
 
 
-def get_employee(session: Session, employee_id: int) -> Employee:
+def in_place(actor: Actor) -> ColumnElement[bool]:
+    """The employees `actor` manages, as a WHERE clause: `policies.employee_in_place` in SQL."""
+    place = registry_place(actor)
+    if place is None:
+        return true()
+    kind, value = place
+    column = {PROVINCE: Employee.province_code, COUNTY: Employee.county_code, AGENCY: Employee.agency_code}[
+        kind
+    ]
+    return column == value
+
+
+def get_employee(session: Session, employee_id: int, actor: Actor | None = None) -> Employee:
+    """One employee; with `actor`, one in the actor's place, else "not found" (an employee of another
+    county is not there for a county's account, so a guessed URL is a 404, never a 403 or a 500)."""
     employee = session.get(Employee, employee_id)
-    if employee is None:
+    if employee is None or (
+        actor is not None
+        and not employee_in_place(actor, employee.agency_code, employee.province_code, employee.county_code)
+    ):
         raise NotFound("no such employee", employee_id=employee_id)
     return employee
 
@@ -30,8 +49,8 @@ def get_employee_by_code(session: Session, employment_code: str) -> Employee:
     return employee
 
 
-def _search(query: str) -> Select:
-    statement = select(Employee)
+def _search(query: str, actor: Actor | None = None) -> Select:
+    statement = select(Employee) if actor is None else select(Employee).where(in_place(actor))
     text = " ".join(query.split())
     if text:
         like = f"%{text}%"
@@ -47,20 +66,32 @@ def _search(query: str) -> Select:
     return statement
 
 
-def list_employees(session: Session, query: str = "", page: int = 1) -> list[Employee]:
-    statement = _search(query).order_by(Employee.id).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+def list_employees(
+    session: Session, query: str = "", page: int = 1, actor: Actor | None = None
+) -> list[Employee]:
+    """A page of the search's matches; with `actor`, within its place."""
+    statement = (
+        _search(query, actor).order_by(Employee.id).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
     return list(session.scalars(statement))
 
 
-def count_employees(session: Session, query: str = "") -> int:
-    return session.scalar(select(func.count()).select_from(_search(query).subquery())) or 0
+def count_employees(session: Session, query: str = "", actor: Actor | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_search(query, actor).subquery())) or 0
 
 
-def count_registry(session: Session) -> dict[str, int]:
-    total = session.scalar(select(func.count()).select_from(Employee)) or 0
-    active = session.scalar(select(func.count()).select_from(Employee).where(Employee.active)) or 0
+def count_registry(session: Session, actor: Actor | None = None) -> dict[str, int]:
+    """Employees, active ones, active codes: the whole registry, or with `actor` its place's."""
+    place = true() if actor is None else in_place(actor)
+    total = session.scalar(select(func.count()).select_from(Employee).where(place)) or 0
+    active = session.scalar(select(func.count()).select_from(Employee).where(Employee.active, place)) or 0
     codes = (
-        session.scalar(select(func.count()).select_from(EmployeeCode).where(EmployeeCode.status == ACTIVE))
+        session.scalar(
+            select(func.count())
+            .select_from(EmployeeCode)
+            .join(Employee, Employee.id == EmployeeCode.employee_id)
+            .where(EmployeeCode.status == ACTIVE, place)
+        )
         or 0
     )
     return {"employees": total, "active": active, "codes": codes}

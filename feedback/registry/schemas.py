@@ -72,3 +72,4 @@ class Reason(enum.StrEnum):
     unknown_province = "unknown_province"
     unknown_county = "unknown_county"
     duplicate_in_file = "duplicate_in_file"
+    outside_place = "outside_place"  # a place-scoped registry account's row for another place

@@ -7,7 +7,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.actors import Actor
 from feedback.accounts.models import REGISTRY_ADMIN, Account
+from feedback.accounts.policies import AGENCY, COUNTY, PROVINCE, registry_place
 from feedback.reports.models import BaleOutbox, MissingCodeReport
 from feedback.reports.schemas import OutboxStatus, ReportStatus
 
@@ -72,3 +74,29 @@ def place_owner(session: Session, province_code: str, county_code: str | None) -
         if email is not None:
             return email
     return None
+
+
+REPORTS_PAGE = 100
+
+
+def list_place_reports(session: Session, actor: Actor, status: str = "") -> list[MissingCodeReport]:
+    """The reports a registry account answers for: those filed in its place (its province, county or
+    agency; every report for a national one), newest first; still in hand (open or verified) unless
+    `status` names one."""
+    query = select(MissingCodeReport)
+    place = registry_place(actor)
+    if place is not None:
+        kind, value = place
+        column = {
+            PROVINCE: MissingCodeReport.province_code,
+            COUNTY: MissingCodeReport.county_code,
+            AGENCY: MissingCodeReport.agency_code,
+        }[kind]
+        query = query.where(column == value)
+    if status:
+        query = query.where(MissingCodeReport.status == status)
+    else:
+        query = query.where(
+            MissingCodeReport.status.in_((ReportStatus.open.value, ReportStatus.verified.value))
+        )
+    return list(session.scalars(query.order_by(MissingCodeReport.id.desc()).limit(REPORTS_PAGE)))

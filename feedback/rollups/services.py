@@ -32,8 +32,8 @@ from core.actors import Actor
 from core.dates import tehran_today
 from core.db import table_of
 from core.errors import NotAuthorized
-from feedback.accounts.policies import can_manage_registry
-from feedback.db import autocommit_engine
+from feedback.accounts.policies import can_manage_whole_registry
+from feedback.db import autocommit_engine, is_read_only
 from feedback.rollups.models import (
     DAY_LEVELS,
     NATION_KEY,
@@ -289,10 +289,15 @@ def fold_pending(session: Session, today: dt.date | None = None) -> int:
     holds no lock for the rest of the caller's request; inside the caller's transaction when its
     session is bound to one connection (tests). Returns how many changes were applied: 0 also when
     another fold or a rebuild is running (it applies them). On SQLite nothing is ever pending: it
-    advances the day, and commits if it moved."""
+    advances the day, and commits if it moved. On a read-only copy (a replica the dashboards read,
+    `feedback.db.read_only_engine`) it folds nothing and returns 0: the fold writes, so it runs on
+    the primary only (the worker's, every two seconds), and a page there is exact to within that
+    interval plus the replica's lag."""
     day = today or tehran_today()
     params: dict[str, object] = {"nation": NATION_KEY, "today": day}
     bind = session.get_bind()
+    if is_read_only(bind):
+        return 0
     if bind.dialect.name != "postgresql":
         before = session.scalar(sa.select(_STATE.as_of).where(_STATE.id == 1))
         if before is None or before < day:
@@ -321,8 +326,8 @@ def rebuild_rollups(session: Session, actor: Actor, today: dt.date | None = None
     On PostgreSQL it first locks the rollups against folds (a running one finishes first), then
     reads every response and discards every pending change as of one snapshot (repeatable read):
     a change is pending exactly until its response is in the rebuild, and submissions go on."""
-    if not can_manage_registry(actor):
-        raise NotAuthorized("only operators and registry admins rebuild rollups")
+    if not can_manage_whole_registry(actor):
+        raise NotAuthorized("only operators and national registry admins rebuild rollups")
     if session.get_bind().dialect.name == "postgresql":
         if isinstance(session.get_bind(), Engine) and not session.in_transaction():
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
-from feedback.accounts.policies import can_manage_registry
+from feedback.accounts.policies import can_manage_whole_registry
 from feedback.audit import record
 from feedback.survey.models import SurveyQuestion
 
@@ -41,8 +41,8 @@ QUESTION_TEXT_MAX = 300
 
 def update_questions(session: Session, actor: Actor, texts: dict[int, tuple[str, str]]) -> None:
     """Save the wording of the four questions together: each needs both languages, within the limit."""
-    if not can_manage_registry(actor):
-        raise NotAuthorized("only registry admins edit the survey questions")
+    if not can_manage_whole_registry(actor):
+        raise NotAuthorized("only national registry admins edit the survey questions")
     problems: dict[str, str] = {}
     cleaned: dict[int, tuple[str, str]] = {}
     for position in range(1, 5):

@@ -11,6 +11,7 @@ from core import web
 from core.db import make_engine, make_sessionmaker, ping
 from core.settings import Settings, load_settings
 from core.taskqueue import ping_broker
+from feedback.db import read_only_engine
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,6 +37,9 @@ def create_app(
     if session_factory is None:
         session_factory = make_sessionmaker(make_engine(settings.feedback_database_url))
     web.init_sessions(app, session_factory)
+    dashboards_url = settings.feedback_dashboard_database_url
+    if dashboards_url:  # a read-only copy for the dashboards' reads (docs/feedback-scale.md)
+        app.extensions["dashboard_sessionmaker"] = make_sessionmaker(read_only_engine(dashboards_url))
     celery = app.extensions["celery"] = create_celery(settings)
     security.init_security(app, settings)
     auth.init_auth(app)
@@ -79,6 +83,7 @@ def init_dashboards(app: Flask) -> None:
     from feedback.web import comments, dashboard_work, dashboards, transparency
 
     app.register_blueprint(dashboards.bp)
+    app.teardown_appcontext(dashboards.close_read_session)
     app.register_blueprint(dashboard_work.bp)
     app.register_blueprint(comments.bp)
     app.register_blueprint(transparency.bp)

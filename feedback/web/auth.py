@@ -13,7 +13,7 @@ from core.actors import Actor
 from core.web import access_required, get_session
 from feedback.accounts.actors import actor_for
 from feedback.accounts.models import VIEWER, Account
-from feedback.accounts.policies import can_manage_registry, can_view_coverage
+from feedback.accounts.policies import can_manage_registry, can_manage_whole_registry, can_view_coverage
 from feedback.accounts.services import dummy_hash, end_sessions, get_active_account
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,8 +90,12 @@ def _role_required(allowed: Callable[[Actor], bool], rule: str, data: tuple[str,
     return access_required(rule, allowed, signed_out)
 
 
-# The access rule of every registry page: signed in as a registry admin.
+# The access rule of every registry page: signed in as a registry account (a place-scoped one sees
+# its place only: the services narrow each query and refuse the rest as "not found").
 registry_admin_required = _role_required(can_manage_registry, "registry_admin", (".json",))
+# What is national (dashboard and registry accounts, the audit trail, the survey's questions): a
+# registry admin without a place; a place-scoped one is refused (403).
+national_registry_required = _role_required(can_manage_whole_registry, "national_registry_admin", (".json",))
 # Dashboard pages: signed in with a dashboard account; which scope it may see is the dashboards'
 # own policy (`feedback.dashboards.policies`), checked by the service.
 viewer_required = _role_required(lambda actor: actor.role == VIEWER, "viewer", (".json", ".csv", ".xlsx"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from core import dates
 from core.web import current_locale, get_session
@@ -26,9 +27,29 @@ def _asked() -> tuple[str, int, int]:
     )
 
 
+def read_session() -> Session:
+    """The session the dashboards read through: one on the read-only copy when
+    `feedback_dashboard_database_url` names one (opened on first use, closed with the request),
+    else the request's own. Only the dashboards' figures come from the copy; the signed-in
+    account is read from the primary."""
+    factory = current_app.extensions.get("dashboard_sessionmaker")
+    if factory is None:
+        return get_session()
+    if "dashboard_session" not in g:
+        g.dashboard_session = factory()
+    session: Session = g.dashboard_session
+    return session
+
+
+def close_read_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("dashboard_session", None)
+    if session is not None:
+        session.close()
+
+
 def _load() -> Dashboard:
     return load_dashboard(
-        get_session(),
+        read_session(),
         current_actor(),
         *_asked(),
         current_locale(),
@@ -81,7 +102,7 @@ def dashboard() -> str:
 @bp.get("/live.json")
 @viewer_required
 def live() -> Response:
-    return jsonify(_live(load_live(get_session(), current_actor(), *_asked())))
+    return jsonify(_live(load_live(read_session(), current_actor(), *_asked())))
 
 
 @bp.get("/export.csv")

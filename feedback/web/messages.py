@@ -23,6 +23,10 @@ def _word(code: str, params: dict) -> str | None:
         "not_utf8": _("The file is not UTF-8 text: save it as CSV UTF-8."),
         "unknown_agency": _("Unknown agency."),
         "unknown_province": _("Unknown province."),
+        "outside_place": _("Outside this account's place: another place's registry account manages it."),
+        "bad_place": _(
+            "A place is province:IR-23, county:<code> or agency:<code>, each one the registry knows."
+        ),
         "no_selection": _("Choose an agency, a province or a list of employees."),
         "no_employees": _("No active employee matches this batch."),
         "required": _("Required."),
@@ -36,6 +40,26 @@ def _word(code: str, params: dict) -> str | None:
         "the same as the current password": _("The new password is the same as the current one."),
     }
     return simple.get(code)
+
+
+def employee_errors(error: GovcloudError) -> dict[str, str]:
+    """The employee form's errors, each under its field, worded for the visitor (the import's reasons,
+    `feedback.registry.schemas.Reason`)."""
+    words = {
+        "missing_field": _("Required."),
+        "too_long": _("This is too long."),
+        "bad_national_code": _("Not a valid national code: 10 digits, the last a check digit."),
+        "bad_gender": _("Choose male or female, or leave it empty."),
+        "unknown_agency": _("Unknown agency."),
+        "unknown_province": _("Unknown province."),
+        "unknown_county": _("No county by this name or code in this province."),
+        "outside_place": _("Outside this account's place: another place's registry account manages it."),
+        "employment_code_taken": _("This employment code is already registered."),
+    }
+    fields = getattr(error, "fields", {}) or {}
+    return {field: words.get(code, error.message) for field, code in fields.items()} or {
+        "form": error.message
+    }
 
 
 def field_errors(error: GovcloudError) -> dict[str, str]:

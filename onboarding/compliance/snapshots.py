@@ -52,10 +52,7 @@ def compute_snapshots(
     if not agencies or not milestones:
         return result
     wanted = set(agencies) if only_agencies is None else _with_ancestors(agencies, only_agencies)
-    children: dict[int, list[int]] = defaultdict(list)
-    for agency in agencies.values():
-        if agency.parent_id in agencies:
-            children[agency.parent_id].append(agency.id)
+    bottom_up = _bottom_up(agencies)
     until = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC), utcnow())
     rules = {m.id: evidence_rule(m, until) for m in milestones}
     # an evidenced milestone is also measured on declarations alone: the pages show both side by side
@@ -74,21 +71,33 @@ def compute_snapshots(
             history[(agency_id, milestone_id)].append((past_day, value))
     now = utcnow()
     rows: list[dict] = []
+    append = rows.append
+    scopes: dict[tuple[str, ...], set[int]] = {}
+    group_cache: dict[tuple, dict[int, tuple[int, int]]] = {}
     for milestone in milestones:
-        by_agency = measures[(milestone.metric, rules[milestone.id])]
-        declared = measures[(milestone.metric, None)] if rules[milestone.id] is not None else None
-        scoped = {a for a, row in agencies.items() if q.in_scope(milestone, row.kind)}
-        groups = _group_sums(children, agencies, scoped, by_agency)
+        milestone_id, target, deadline = milestone.id, milestone.target, milestone.deadline
+        rule = rules[milestone_id]
+        by_agency = measures[(milestone.metric, rule)]
+        declared = measures[(milestone.metric, None)] if rule is not None else None
+        kinds = tuple(sorted(milestone.scope_kinds or ()))
+        scoped = scopes.get(kinds)
+        if scoped is None:
+            scoped = scopes[kinds] = {a for a, row in agencies.items() if q.in_scope(milestone, row.kind)}
+        # milestones of the same metric, evidence rule and scope (another program's) share their roll-up
+        group_key = (milestone.metric, rule, kinds)
+        groups = group_cache.get(group_key)
+        if groups is None:
+            groups = group_cache[group_key] = _group_sums(bottom_up, agencies, scoped, by_agency)
         for agency_id in sorted(wanted & scoped):
             own = by_agency[agency_id]
             status, projected = evaluate(
-                own.value, milestone.target, milestone.deadline, day, history[(agency_id, milestone.id)]
+                own.value, target, deadline, day, history.get((agency_id, milestone_id), ())
             )
             group_numerator, group_denominator = groups[agency_id]
-            rows.append(
+            append(
                 {
                     "agency_id": agency_id,
-                    "milestone_id": milestone.id,
+                    "milestone_id": milestone_id,
                     "day": day,
                     "numerator": own.numerator,
                     "denominator": own.denominator,
@@ -104,7 +113,7 @@ def compute_snapshots(
             )
             result.statuses[status] += 1
             if status is Status.at_risk:
-                result.at_risk.append((agency_id, milestone.id))
+                result.at_risk.append((agency_id, milestone_id))
     if only_agencies is None:
         _replace_day(session, day, [m.id for m in milestones], rows)
     else:
@@ -131,34 +140,38 @@ def _with_ancestors(agencies: dict[int, q.AgencyRow], agency_ids: Iterable[int])
     return wanted
 
 
+def _bottom_up(agencies: dict[int, q.AgencyRow]) -> list[tuple[int, int | None]]:
+    """(agency, parent in `agencies` or None) deepest first, by the depth of the agencies' paths
+    (catalog.tree): each agency comes before its parent, so one pass rolls a subtree up."""
+    depth = {a: _depth(agencies, a) for a in agencies}
+    order = sorted(agencies, key=depth.__getitem__, reverse=True)
+    return [(a, p if (p := agencies[a].parent_id) in agencies else None) for a in order]
+
+
+def _depth(agencies: dict[int, q.AgencyRow], agency_id: int) -> int:
+    path = agencies[agency_id].path
+    return path.count("/") if path else len(q.ancestors(agencies, agency_id)) + 2
+
+
 def _group_sums(
-    children: dict[int, list[int]],
+    bottom_up: list[tuple[int, int | None]],
     agencies: dict[int, q.AgencyRow],
     scoped: set[int],
     by_agency: dict[int, metrics.Measure],
 ) -> dict[int, tuple[int, int]]:
-    """(numerator, denominator) of each agency's whole subtree, counting agencies in scope only."""
-    sums: dict[int, tuple[int, int]] = {}
-    for root in agencies:
-        if root in sums:
-            continue
-        stack: list[tuple[int, bool]] = [(root, False)]
-        while stack:
-            agency_id, expanded = stack.pop()
-            if agency_id in sums:
-                continue
-            if not expanded:
-                stack.append((agency_id, True))
-                stack.extend((c, False) for c in children.get(agency_id, ()) if c not in sums)
-                continue
-            own = by_agency[agency_id] if agency_id in scoped else metrics.NO_DATA
-            numerator, denominator = own.numerator, own.denominator
-            for child in children.get(agency_id, ()):
-                child_sum = sums.get(child, (0, 0))
-                numerator += child_sum[0]
-                denominator += child_sum[1]
-            sums[agency_id] = (numerator, denominator)
-    return sums
+    """(numerator, denominator) of each agency's whole subtree, counting agencies in scope only: one
+    pass from the deepest agencies up, each adding its subtree's sums to its parent's."""
+    numerators = dict.fromkeys(agencies, 0)
+    denominators = dict.fromkeys(agencies, 0)
+    for agency_id in scoped:
+        own = by_agency[agency_id]
+        numerators[agency_id] = own.numerator
+        denominators[agency_id] = own.denominator
+    for agency_id, parent_id in bottom_up:
+        if parent_id is not None:
+            numerators[parent_id] += numerators[agency_id]
+            denominators[parent_id] += denominators[agency_id]
+    return {a: (numerators[a], denominators[a]) for a in agencies}
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:

@@ -82,6 +82,45 @@ def test_create_admin_hashes_the_password(settings, committed_feedback):
         assert "correct horse" not in account.password_hash
 
 
+def test_create_admin_scopes_a_registry_account_to_a_place(settings, committed_feedback):
+    runner = CliRunner()
+    made = runner.invoke(
+        main,
+        [
+            "feedback",
+            "create-admin",
+            "ito@aro.example.ir",
+            "--place",
+            "agency:ito",
+            "--password",
+            "x" * 8 + "yz-long-1",
+        ],
+        env=_env(settings),
+    )
+    assert made.exit_code == 0 and "created for agency:ITO" in made.output, made.output
+    unknown = runner.invoke(
+        main,
+        [
+            "feedback",
+            "create-admin",
+            "n@aro.example.ir",
+            "--place",
+            "county:9999",
+            "--password",
+            "x" * 8 + "yz-long-1",
+        ],
+        env=_env(settings),
+    )
+    assert unknown.exit_code != 0 and "place:" in unknown.output and "9999" in unknown.output
+    with make_sessionmaker(committed_feedback)() as session:
+        account = session.scalar(select(Account))
+        assert (account.email, account.scope_kind, account.scope_value) == (
+            "ito@aro.example.ir",
+            "agency",
+            "ITO",
+        )
+
+
 def test_demo_employees_are_seeded_once(feedback_session):
     from feedback.demo import seed_demo_feedback
 

@@ -1,9 +1,10 @@
-"""The feedback service crawled as each kind of account: a registry admin and dashboard accounts of
-the nation, a province, an agency and a unit. From the home page and an employee's survey, every
-link is followed and every form submitted as shown, empty and with hostile values
-(tests/fixtures/crawl.py): no answer is a 5xx. The scoped accounts never see, and never change,
-what lies outside their scope: another agency's unit (SSO, in another province) and, for the unit,
-another unit of its own agency.
+"""The feedback service crawled as each kind of account: a registry admin, dashboard accounts of
+the nation, a province, an agency and a unit, and a registry account scoped to a county. From the
+home page and an employee's survey, every link is followed and every form submitted as shown, empty
+and with hostile values (tests/fixtures/crawl.py): no answer is a 5xx. The scoped accounts never
+see, and never change, what lies outside their scope: another agency's unit (SSO, in another
+province) and, for the unit, another unit of its own agency; for the county's registry account,
+another county's employee.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from core.actors import SYSTEM
-from feedback.accounts.services import create_viewer
+from feedback.accounts.services import create_account, create_viewer
 from feedback.db import FeedbackBase
+from feedback.registry.models import Employee
 from feedback.survey.questions import seed_questions
 from tests.feedback.dashboard_helpers import UNIT, add_report, add_responses
 from tests.feedback.helpers import code_of, employee_row, seed_employees
@@ -38,6 +40,7 @@ ACCOUNTS = {
     "province": "province:IR-23",
     "agency": "agency:ITO",
     "unit": f"unit:ITO/{UNIT}",
+    "county_registry": "county:2301",  # a registry account scoped to Tehran county (issue 13)
 }
 SCOPED = {"province", "agency", "unit"}
 
@@ -90,6 +93,9 @@ def test_every_page_and_form_as_each_account(feedback_app, feedback_session, tmp
     email, scope = ADMIN_EMAIL, ACCOUNTS[account]
     if scope is None:
         create_admin(feedback_session)
+    elif account == "county_registry":
+        email = "county@registry.example.ir"
+        create_account(feedback_session, SYSTEM, email, ADMIN_PASSWORD, place=scope)
     else:
         email = f"{account}@viewer.example.ir"
         create_viewer(feedback_session, SYSTEM, email, ADMIN_PASSWORD, scope)
@@ -108,11 +114,17 @@ def test_every_page_and_form_as_each_account(feedback_app, feedback_session, tmp
     assert [str(answer) for answer in crawl.server_errors] == []
     reached = {f"{a.method} {url_shape(a.url)}" for a in crawl.answers if a.status == 200}
     assert {"GET /report-missing-code", "GET /transparency", "GET " + url_shape(f"/e/{token}")} <= reached
-    assert ("GET /admin/employees/N" if scope is None else "GET /dashboard") in reached
+    registry = scope is None or account == "county_registry"
+    assert ("GET /admin/employees/N" if registry else "GET /dashboard") in reached
     assert set(crawl.skipped) <= {"POST /sign-out"}
     if account in SCOPED:
         assert texts_of(crawl.pages, (OTHER_UNIT, OTHER_OFFICE)) == []
         assert outside_rows(feedback_session) == before
+    elif account == "county_registry":  # Shiraz's employee and the other province's report unseen, unchanged
+        assert texts_of(crawl.pages, (OTHER_UNIT, OTHER_OFFICE)) == []
+        outside = sa.select(Employee).where(Employee.county_code != "2301")
+        assert [e.employment_code for e in feedback_session.scalars(outside)] == ["E000002"]
+        assert feedback_session.scalars(outside).one().active
     elif account == "registry_admin":
         assert texts_of(crawl.pages, (OTHER_UNIT,)), "the registry shows every agency: the check can fail"
 

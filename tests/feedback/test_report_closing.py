@@ -77,7 +77,7 @@ def test_a_report_is_given_to_its_countys_registry_account_else_its_provinces(fe
     create_account(feedback_session, SYSTEM, "tehran@registry.ir", ADMIN_PASSWORD, place="province:IR-23")
     create_account(feedback_session, SYSTEM, "county@registry.ir", ADMIN_PASSWORD, place="county:2301")
     with pytest.raises(ValidationError):
-        create_account(feedback_session, SYSTEM, "x@registry.ir", ADMIN_PASSWORD, place="agency:ITO")
+        create_account(feedback_session, SYSTEM, "x@registry.ir", ADMIN_PASSWORD, place="unit:ITO/x")
     in_county = _filed(feedback_session, county_code="2301")
     in_province = _filed(feedback_session)
     elsewhere = _filed(feedback_session, province_code="IR-00")

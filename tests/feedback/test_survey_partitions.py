@@ -65,6 +65,27 @@ def test_partitions_are_created_ahead_of_time(feedback_session):
     assert ensure_partitions(feedback_session, later, ahead=2) == []  # once
 
 
+def test_every_unique_key_of_the_responses_holds_within_one_employees_rows(feedback_session, code):
+    """What a table partitioned by day and distributed by employee needs (migrations 0040, 0047):
+    each unique key names both, and no foreign key ties one response to another."""
+    keys = feedback_session.execute(
+        sa.text(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid = 'responses'::regclass AND indisunique"
+        )
+    ).scalars()
+    columns = [definition.split("(", 1)[1] for definition in keys]
+    assert len(columns) == 3  # the primary key, the submission id, one counted answer per device
+    assert all("employee_id" in c and "day" in c for c in columns)
+    assert not feedback_session.scalar(
+        sa.text("SELECT count(*) FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype = 'f'")
+    )
+    sent = submission(code)
+    submit_response(feedback_session, sent, in_database=True)
+    again = submit_response(feedback_session, sent, in_database=True)
+    assert again.duplicate  # a resend still counts once
+
+
 @BOTH_PATHS
 def test_the_first_and_last_second_of_a_month_land_in_their_months(feedback_session, code, in_database):
     first = dt.datetime.combine(NEXT_MONTH, dt.time(0, 0, 0), TEHRAN)

@@ -85,6 +85,17 @@ def test_dashboard_filters_and_sorts(overseer_client, crafted):
     assert agencies("status=missed") == ["وزارت نمونه"]
     by_value = agencies(f"sort=m{crafted['electronic'].id}&order=desc")
     assert by_value[:2] == ["اداره کل", "وزارت نمونه"]  # 100% before 75%; no data last
+    # the ministry filter offers the ministry by name, chosen when filtered on
+    root = parse_html(
+        overseer_client.get(f"/programs/{program.id}/dashboard?ministry={crafted['ministry'].id}").get_data(
+            as_text=True
+        )
+    )
+    options = root.findall(".//select[@id='f-ministry']/option")
+    assert [(o.get("value"), o.text, o.get("selected")) for o in options] == [
+        ("", options[0].text, None),
+        (str(crafted["ministry"].id), "وزارت نمونه", ""),
+    ]
 
 
 def test_agency_page_lists_the_services_below_target(client, make_user, sign_in, crafted):

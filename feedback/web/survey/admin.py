@@ -11,14 +11,14 @@ from core.web import get_session
 from feedback.survey import queries
 from feedback.survey.integrity import RULE_TITLES
 from feedback.survey.questions import list_questions, seed_questions, update_questions
-from feedback.web.auth import current_actor, registry_admin_required
+from feedback.web.auth import current_actor, national_registry_required
 from feedback.web.survey.routes import forget_questions
 
 bp = Blueprint("survey_admin", __name__, url_prefix="/admin/survey")
 
 
 @bp.route("/questions", methods=["GET", "POST"])
-@registry_admin_required
+@national_registry_required
 def questions() -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     texts: dict[int, tuple[str, str]] = {}
@@ -42,7 +42,7 @@ def questions() -> str | Response | tuple[str, int]:
 
 
 @bp.get("/flagged")
-@registry_admin_required
+@national_registry_required
 def flagged() -> str:
     page = request.args.get("page", 1, type=int) or 1
     return render_template(

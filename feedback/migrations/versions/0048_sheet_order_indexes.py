@@ -8,8 +8,8 @@ national run: the rest of its province), so a batch of n sheets cost about n^2 /
 with the whole order in the index each chunk is one range scan that stops at its limit. The indexes
 replaced are prefixes of the new ones, so an import writes no more index entries than before.
 
-Revision ID: 0047
-Revises: 0046
+Revision ID: 0048
+Revises: 0047
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0047"
-down_revision: str | None = "0046"
+revision: str = "0048"
+down_revision: str | None = "0047"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
