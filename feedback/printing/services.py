@@ -21,12 +21,12 @@ from core import reference
 from core.actors import Actor
 from core.errors import NotAuthorized, ValidationError
 from feedback.accounts.policies import can_manage_registry, registry_place
-from feedback.codes.models import EmployeeCode
 from feedback.printing.sheets import Sheet, SheetWriter
 from feedback.registry import queries
 from feedback.registry.coverage import mark_printed
 from feedback.registry.models import Employee
 from feedback.registry.places import Places, agency_name
+from feedback.registry.queries import SheetRow
 
 SHEETS_PER_FILE = 1000
 SINGLE_PDF_LIMIT = 5000
@@ -166,14 +166,14 @@ def plan_parts(session: Session, actor: Actor, selection: Selection) -> list[Par
     return [Part(province, county, sheets) for province, county, sheets in rows]
 
 
-def _sheet(employee: Employee, code: EmployeeCode, base_url: str) -> Sheet:
+def _sheet(employee: Employee | SheetRow, token: str, short_code: str, base_url: str) -> Sheet:
     return Sheet(
         full_name=employee.full_name,
         position=employee.position,
         unit=employee.unit,
         agency=agency_name(employee.agency_code),
-        url=f"{base_url}/e/{code.token}",
-        short_code=code.short_code,
+        url=f"{base_url}/e/{token}",
+        short_code=short_code,
     )
 
 
@@ -185,9 +185,9 @@ def _sheets(session: Session, filters: SheetFilters, base_url: str) -> _UnitShee
     """The batch's sheets; each chunk of codes drawn is marked printed (for the coverage view) in the
     run's transaction, so a run that fails marks nothing."""
     drawn: list[int] = []
-    for employee, code in queries.iter_sheet_rows(session, **filters):
-        drawn.append(code.id)
-        yield (employee.agency_code, employee.unit), _sheet(employee, code, base_url)
+    for row in queries.iter_sheet_rows(session, **filters):
+        drawn.append(row.code_id)
+        yield (row.agency_code, row.unit), _sheet(row, row.token, row.short_code, base_url)
         if len(drawn) >= MARK_PRINTED_EVERY:
             mark_printed(session, drawn)
             drawn = []
@@ -328,5 +328,5 @@ def single_sheet_pdf(session: Session, actor: Actor, employee_id: int, base_url:
     code = active_code(session, employee_id)
     base_url = base_url.rstrip("/")
     buffer = io.BytesIO()
-    write_sheets([_sheet(employee, code, base_url)], buffer, base_url)
+    write_sheets([_sheet(employee, code.token, code.short_code, base_url)], buffer, base_url)
     return buffer.getvalue()

@@ -23,16 +23,17 @@ import zlib
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, TypeVar
 
 import arabic_reshaper
-import zxingcpp
 from bidi import get_display
+from isal import isal_zlib
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from core.dates import to_persian_digits
 from core.errors import ConfigurationError
 from feedback.codes.short_codes import grouped
+from feedback.printing import qr
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "vazirmatn"
 REGULAR, BOLD = "Vazirmatn", "Vazirmatn-Bold"
@@ -42,9 +43,11 @@ MM = 72 / 25.4
 SHEET_W, SHEET_H = 148 * MM, 210 * MM  # A5 portrait, in points
 QR_SIZE = 100 * MM
 QUIET_ZONE = 4
-_DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp's image: 0 is a dark module, 255 a light one
+_DARK_RUN = re.compile(rb"\x00+")  # in the tables' module strings 0 is dark, 255 light
 _FONT_FILES = {REGULAR: "Vazirmatn-Regular.ttf", BOLD: "Vazirmatn-Bold.ttf"}
 _FONT_KEYS = {REGULAR: "F1", BOLD: "F2"}
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +61,25 @@ class Sheet:
 
 
 @lru_cache(maxsize=8192)
-def shaped(text: str) -> str:
-    """Joined letter forms (reshaper) in visual order (bidi): what a PDF needs for Persian."""
+def _shaped_text(text: str) -> str:
     return get_display(arabic_reshaper.reshape(text))
+
+
+# Words of Persian and Arabic letters (ZWNJ included) separated by spaces: no digits, marks, Latin or
+# punctuation, so the line is one right-to-left run and nothing joins across a space.
+_PLAIN_RTL = re.compile(r"[\u0621-\u063a\u0640-\u064a\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc\u200c]+")
+_PLAIN_RTL_LINE = re.compile(_PLAIN_RTL.pattern + "(?: " + _PLAIN_RTL.pattern + ")*")
+
+
+def shaped(text: str) -> str:
+    """Joined letter forms (reshaper) in visual order (bidi): what a PDF needs for Persian.
+
+    Names differ from one employee to the next, but their words repeat: a line of plain Persian
+    words is the words shaped one by one (each remembered) in reverse order, which is what bidi makes
+    of a single right-to-left run (a test holds the two ways equal). Anything else is shaped whole."""
+    if _PLAIN_RTL_LINE.fullmatch(text):
+        return " ".join(map(_shaped_text, reversed(text.split(" "))))
+    return _shaped_text(text)
 
 
 class _Font:
@@ -81,6 +100,10 @@ class _Font:
         self.bbox = [round(v) for v in parsed.bbox]
         self.cap_height, self.stem_v = round(parsed.capHeight), round(parsed.stemV)
         self.flags, self.italic_angle = parsed.flags, parsed.italicAngle
+        self.hex = _Missing({code: f"{gid:04X}" for code, gid in self.glyph.items()}, "0000")
+        self.advance = _Missing(
+            {chr(code): self.width_of(gid) for code, gid in self.glyph.items()}, self.width_of(0)
+        )
         data = path.read_bytes()
         self.file_length = len(data)
         self.file_deflated = zlib.compress(data, 9)
@@ -88,16 +111,28 @@ class _Font:
     def width_of(self, gid: int) -> int:
         return self.widths[gid] if gid < len(self.widths) else self.last_width
 
-    @lru_cache(maxsize=16384)  # noqa: B019 - two fonts per process, kept for the process's life
-    def encode(self, visual: str) -> tuple[str, int, tuple[tuple[int, str], ...]]:
-        """The string as Identity-H hex glyph ids, its width (per 1000 em), and (glyph, char) pairs
-        for the ToUnicode map."""
-        gids = [self.glyph.get(ord(ch), 0) for ch in visual]
-        return (
-            "".join(f"{g:04X}" for g in gids),
-            sum(self.width_of(g) for g in gids),
-            tuple(zip(gids, visual, strict=True)),
-        )
+    def encode(self, visual: str) -> tuple[str, int]:
+        """The string as Identity-H hex glyph ids and its width (per 1000 em): one `translate` and
+        one sum of per-character advances, so a text never seen before costs little."""
+        return visual.translate(self.hex), sum(map(self.advance.__getitem__, visual))
+
+    def to_unicode(self, chars: set[str]) -> dict[int, str]:
+        """Glyph id to character for the ToUnicode map of the characters a file used."""
+        mapped: dict[int, str] = {}
+        for ch in sorted(chars):
+            mapped.setdefault(self.glyph.get(ord(ch), 0), ch)
+        return mapped
+
+
+class _Missing(dict[_K, _V]):
+    """A lookup table with a value for characters the font lacks (its .notdef glyph)."""
+
+    def __init__(self, table: dict[_K, _V], default: _V) -> None:
+        super().__init__(table)
+        self.default = default
+
+    def __missing__(self, key: _K) -> _V:
+        return self.default
 
 
 @cache
@@ -118,18 +153,19 @@ def _fit(width_units: int, size: float, width: float, smallest: float = 8) -> fl
 
 
 class _Text:
-    """Text ops for one PDF file, remembering which glyphs it used (widths and ToUnicode at the end)."""
+    """Text ops for one PDF file, remembering which characters it used (widths and ToUnicode at the end)."""
 
     def __init__(self) -> None:
         self.fonts = fonts()
-        self.used: dict[str, dict[int, str]] = {name: {} for name in self.fonts}
+        self.used: dict[str, set[str]] = {name: set() for name in self.fonts}
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one per file, dropped with it
     def centred(self, text: str, font: str, size: float, y: float, width: float, smallest: float) -> str:
         """`text` shaped, shrunk to fit `width` (not below `smallest`), centred on the sheet."""
         face = self.fonts[font]
-        hexed, units, pairs = face.encode(shaped(text))
-        self.used[font].update(pairs)
+        visual = shaped(text)
+        hexed, units = face.encode(visual)
+        self.used[font].update(visual)
         size = _fit(units, size, width, smallest)
         x = (SHEET_W - units * size / 1000) / 2
         return f"BT /{_FONT_KEYS[font]} {_num(size)} Tf {_num(x)} {_num(y)} Td <{hexed}> Tj ET"
@@ -137,52 +173,63 @@ class _Text:
     def digits(self, text: str, font: str, size: float, y: float) -> str:
         """Digits are left to right even in Persian: mapped unshaped so the groups keep their order."""
         face = self.fonts[font]
-        hexed, units, pairs = face.encode(text)
-        self.used[font].update(pairs)
+        hexed, units = face.encode(text)
+        self.used[font].update(text)
         x = (SHEET_W - units * size / 1000) / 2
         return f"BT /{_FONT_KEYS[font]} {_num(size)} Tf {_num(x)} {_num(y)} Td <{hexed}> Tj ET"
 
 
 def qr_ops(data: str, x: float, y: float, size: float) -> str:
     """The symbol with its quiet zone inside the square (x, y, size): one filled path of rectangles
-    for the dark runs, written in module units as integers. zxing-cpp chooses the mask by the
-    standard's penalty rules in compiled code (0.3 ms a code against segno's 3 ms); the print test
-    decodes every printed code with a standard reader.
+    for the dark runs, written in module units as integers. The symbol comes from `qr` (error
+    correction M, the mask chosen by the standard's penalty rules); the print test decodes every
+    printed code with a standard reader.
 
-    Each row is read in slices of 8 modules, and the rectangles of a slice come from a table made
-    once per symbol size for every (row, column, pattern): a symbol costs a few dozen lookups instead
-    of formatting a few hundred rectangles. A run crossing a slice boundary is two abutting
-    rectangles of the same path, which fill as one."""
-    image = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
-        scale=1, add_quiet_zones=False
-    )
-    side = image.shape[0]
-    pixels = bytes(image)  # type: ignore[call-overload] # the stub omits the buffer protocol Image has
-    scale = size / (side + 2 * QUIET_ZONE)
+    Each row is read a byte (8 modules) at a time, and the rectangles of a byte come from a table
+    made once per symbol size for every (row, byte, pattern): a symbol costs one lookup per byte of
+    its rows instead of formatting a few hundred rectangles. A run crossing a byte boundary is two
+    abutting rectangles of the same path, which fill as one."""
+    try:
+        symbol = qr.encode(data)
+    except qr.TooLong as exc:
+        raise ConfigurationError(
+            f"the sheet's QR cannot hold {data!r}: {exc} (is GOVCLOUD_FEEDBACK_BASE_URL that long?)"
+        ) from exc
+    scale = size / (symbol.side + 2 * QUIET_ZONE)
     head = f"q {scale:.5f} 0 0 {-scale:.5f} {x:.3f} {y + size:.3f} cm 0 g\n"
-    return head + "".join([table[pixels[start:end]] for start, end, table in _slice_plan(side)]) + "f Q"
-
-
-_SLICE = 8
+    tables = _byte_tables(symbol.side, symbol.stride)
+    return head + "".join(map(list.__getitem__, tables, symbol.row_bytes())) + "f Q"
 
 
 @cache
-def _slice_plan(side: int) -> tuple[tuple[int, int, dict[bytes, str]], ...]:
-    """For a symbol of `side` modules: each slice's byte range and the rectangles of each of its
-    possible patterns (0 dark, 255 light, as zxing-cpp writes them)."""
-    plan = []
+def _byte_tables(side: int, stride: int) -> tuple[list[str], ...]:
+    """For a symbol of `side` modules whose rows are `stride` bits apart: for each byte of each row,
+    the rectangles of each of its 256 patterns (bit 0 is the byte's first module, 1 is dark)."""
+    runs = [
+        [
+            (m.start(), m.end() - m.start())
+            for m in _DARK_RUN.finditer(bytes(0 if p >> i & 1 else 255 for i in range(8)))
+        ]
+        for p in range(256)
+    ]
+    tables = []
     for row in range(side):
-        for column in range(0, side, _SLICE):
-            width = min(_SLICE, side - column)
-            table = {}
-            for bits in range(1 << width):
-                modules = bytes(0 if bits >> i & 1 else 255 for i in range(width))
-                table[modules] = "".join(
-                    f"{column + m.start() + QUIET_ZONE} {row + QUIET_ZONE} {m.end() - m.start()} 1 re\n"
-                    for m in _DARK_RUN.finditer(modules)
-                )
-            plan.append((row * side + column, row * side + column + width, table))
-    return tuple(plan)
+        y = row + QUIET_ZONE
+        for column in range(0, stride, 8):
+            x = column + QUIET_ZONE
+            tables.append(
+                [
+                    "".join(f"{x + start} {y} {length} 1 re\n" for start, length in pattern)
+                    if column + 8 <= side
+                    else "".join(
+                        f"{x + start} {y} {min(length, side - column - start)} 1 re\n"
+                        for start, length in pattern
+                        if column + start < side
+                    )
+                    for pattern in runs
+                ]
+            )
+    return tuple(tables)
 
 
 def _round_rect(x: float, y: float, w: float, h: float, r: float) -> str:
@@ -249,7 +296,7 @@ class SheetWriter:
         self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
     def _stream(self, number: int, content: bytes, extra: str = "", deflated: bytes | None = None) -> None:
-        data = zlib.compress(content, 1) if deflated is None else deflated
+        data = isal_zlib.compress(content, 1) if deflated is None else deflated
         head = f"<< /Length {len(data)} /Filter /FlateDecode {extra}>>\nstream\n".encode()
         self._object(number, head + data + b"\nendstream")
 
@@ -319,7 +366,7 @@ class SheetWriter:
     def _write_font(self, font: _Font) -> None:
         type0 = self._FONT_OBJECTS[font.name]
         cid, descriptor, file, to_unicode = type0 + 1, type0 + 2, type0 + 3, type0 + 4
-        used = self._text.used[font.name]
+        used = font.to_unicode(self._text.used[font.name])
         widths = " ".join(f"{gid} [{font.width_of(gid)}]" for gid in sorted(used))
         self._object(
             type0,

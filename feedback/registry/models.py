@@ -26,15 +26,30 @@ class Employee(TimestampMixin, FeedbackBase):
     gender: Mapped[str | None] = mapped_column(String(6))
     position: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(200))
-    # looked up by agency through ix_employees_agency_unit, whose leading column it is
+    # looked up by agency through ix_employees_sheet_order, whose leading column it is
     agency_code: Mapped[str] = mapped_column(String(16))
-    province_code: Mapped[str] = mapped_column(String(8), index=True)
+    # looked up by province through ix_employees_place_sheet_order, whose leading column it is
+    province_code: Mapped[str] = mapped_column(String(8))
     county_code: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     import_run: Mapped[str | None] = mapped_column(String(32))
     import_line: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_employees_agency_unit", "agency_code", "unit"),)
+    # A print batch reads employees in this order by keyset (feedback.registry.queries.iter_sheet_rows):
+    # by agency, or by county for the parts of a national run.
+    __table_args__ = (
+        Index("ix_employees_sheet_order", "agency_code", "unit", "last_name", "first_name", "id"),
+        Index(
+            "ix_employees_place_sheet_order",
+            "province_code",
+            "county_code",
+            "agency_code",
+            "unit",
+            "last_name",
+            "first_name",
+            "id",
+        ),
+    )
 
     @property
     def full_name(self) -> str:

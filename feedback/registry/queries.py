@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
@@ -125,33 +126,49 @@ def _sheet_rows(
     return statement
 
 
+class SheetRow(NamedTuple):
+    """What a sheet needs of an employee and their active code (plain columns: no ORM objects, which
+    cost more to build than the sheet does to write)."""
+
+    agency_code: str
+    unit: str
+    last_name: str
+    first_name: str
+    employee_id: int
+    position: str
+    code_id: int
+    token: str
+    short_code: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 def iter_sheet_rows(
     session: Session,
     agency_code: str | None = None,
     unit: str | None = None,
     province_code: str | None = None,
     employment_codes: list[str] | None = None,
-    chunk: int = 1000,
+    chunk: int = 2000,
     county_code: str | None = None,
-) -> Iterator[tuple[Employee, EmployeeCode]]:
+) -> Iterator[SheetRow]:
     """Active employees with their active code, ordered by agency, unit and name, read in chunks by keyset
     so a batch of any size is never held in memory at once."""
-    base = _sheet_rows(
-        select(Employee, EmployeeCode), agency_code, unit, province_code, employment_codes, county_code
-    )
-    last: tuple[str, str, str, str, int] | None = None
     order = (Employee.agency_code, Employee.unit, Employee.last_name, Employee.first_name, Employee.id)
+    columns = (*order, Employee.position, EmployeeCode.id, EmployeeCode.token, EmployeeCode.short_code)
+    base = _sheet_rows(select(*columns), agency_code, unit, province_code, employment_codes, county_code)
+    last: tuple[str, str, str, str, int] | None = None
     while True:
         statement = base.order_by(*order).limit(chunk)
         if last is not None:
             statement = statement.where(tuple_(*order) > tuple_(*last))
-        rows = session.execute(statement).all()
+        rows = [SheetRow._make(row) for row in session.execute(statement)]
         if not rows:
             return
-        yield from (tuple(row) for row in rows)
-        tail = rows[-1][0]
-        last = (tail.agency_code, tail.unit, tail.last_name, tail.first_name, tail.id)
-        session.expunge_all()
+        yield from rows
+        last = rows[-1][:5]
 
 
 def count_sheet_rows(

@@ -166,3 +166,32 @@ def test_sheets_of_a_whole_unit_decode_at_100_dpi_and_carry_their_persian_text(f
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert (round(width), round(height)) == (420, 595)  # A5 portrait
+
+
+def test_a_zip_printed_on_the_embedded_sqlite_decodes(tmp_path):
+    """The embedded database (`make run`'s default): the same keyset read in the print order, across
+    chunk boundaries, and every QR of the zip decodes to its employee's URL."""
+    from core import migrate
+    from core.db import make_engine, make_sessionmaker
+    from feedback.registry import queries
+
+    url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    migrate.upgrade("feedback", url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        rows = [employee_row(n, unit="امور مالی" if n % 3 else "دفتر فناوری") for n in range(1, 8)]
+        seed_employees(session, tmp_path, rows)
+        read = [row.employee_id for row in queries.iter_sheet_rows(session, agency_code="MCTH", chunk=2)]
+        assert sorted(read) == sorted(set(read)) and len(read) == 7
+        out = tmp_path / "sqlite.zip"
+        summary = print_batch(session, SYSTEM, Selection(agency_code="MCTH"), out, BASE)
+        assert summary.sheets == 7 and summary.files == 2
+        expected = _expected(session, [f"E{n:06d}" for n in range(1, 8)])
+        with zipfile.ZipFile(out) as archive:
+            found = []
+            for name in archive.namelist():
+                pdf = tmp_path / Path(name).name
+                pdf.write_bytes(archive.read(name))
+                found += [url for page in _decode(pdf, tmp_path) for url in page]
+        assert sorted(found) == sorted(expected.values())
+    engine.dispose()
