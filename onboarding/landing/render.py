@@ -23,6 +23,7 @@ from referencing import Registry, Resource
 from core.errors import ValidationError
 from onboarding.backends.base import Manifest
 from onboarding.inventory.schemas import Component
+from onboarding.landing import skeleton
 from onboarding.landing.plans import (
     INGRESS_CLASS,
     INGRESS_CONTROLLER_NAMESPACE,
@@ -65,15 +66,37 @@ def agency_label(agency_code: str) -> str:
 
 
 def render_landing_zone(agency: Any, namespace: str, plan: CloudPlan) -> list[Manifest]:
-    context = {
+    """The landing zone's manifests, validated: filled into the plan's parsed skeleton when the values
+    allow (the same manifests, without reading YAML per agency), else rendered and read."""
+    label = agency_label(agency.code)
+    parsed = _landing_zone_skeleton(plan)
+    manifests = None if parsed is None else parsed.fill({"namespace": namespace, "agency_label": label})
+    if manifests is None:
+        return _render_all(LANDING_ZONE_TEMPLATES, _landing_zone_context(agency, label, namespace, plan))
+    validate_manifests(manifests)
+    return manifests
+
+
+def _landing_zone_context(agency: Any, label: str, namespace: str, plan: CloudPlan) -> dict[str, Any]:
+    return {
         "agency": agency,
-        "agency_label": agency_label(agency.code),
+        "agency_label": label,
         "namespace": namespace,
         "plan": plan,
         "ingress_namespace": INGRESS_CONTROLLER_NAMESPACE,
         "tenant_role": TENANT_ROLE,
     }
-    return _render_all(LANDING_ZONE_TEMPLATES, context)
+
+
+@cache
+def _landing_zone_skeleton(plan: CloudPlan) -> skeleton.Skeleton | None:
+    """The plan's landing zone with placeholder tokens, parsed once per process (see `skeleton`)."""
+    return skeleton.build(
+        lambda values: _read_all(
+            LANDING_ZONE_TEMPLATES,
+            _landing_zone_context(values["agency"], values["agency_label"], values["namespace"], plan),
+        )
+    )
 
 
 def render_workload(
@@ -108,11 +131,17 @@ def render_workload(
 
 
 def _render_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifest]:
+    manifests = _read_all(names, context)
+    validate_manifests(manifests)
+    return manifests
+
+
+def _read_all(names: tuple[str, ...], context: dict[str, Any]) -> list[Manifest]:
+    """The templates rendered and read back, not yet validated."""
     manifests: list[Manifest] = []
     for name in names:
         text = _environment().get_template(name).render(**context)
         manifests.extend(doc for doc in yaml.load_all(text, Loader=_LOADER) if doc)
-    validate_manifests(manifests)
     return manifests
 
 
