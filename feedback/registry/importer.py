@@ -138,25 +138,10 @@ def duplicate_message(code: str, first_line: int | str) -> str:
 
 def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
     """One row's values as stored, or the first reason it cannot be (in file order of the columns)."""
-    values = row.values
-    person = _check_person(values)
-    if isinstance(person, _Refused):
-        return _refused_row(row, person, places)
-    place = _check_place(values, places)
-    if isinstance(place, _Refused):
-        return _refused_row(row, place, places)
-    employment_code, code, gender, text = person
-    agency_code, province_code, county_code = place
-    return {
-        "employment_code": employment_code,
-        "national_code": code,
-        "gender": gender,
-        "agency_code": agency_code,
-        "province_code": province_code,
-        "county_code": county_code,
-        **text,
-        "_line": row.line,
-    }
+    checked = _checked(row.values, places)
+    if isinstance(checked, _Refused):
+        return _refused_row(row, checked, places)
+    return {**checked, "_line": row.line}
 
 
 # The form field each reason names (missing and too long name their own column).
@@ -172,12 +157,20 @@ _FIELD_OF = {
 def check_fields(values: dict[str, str], places: Places) -> dict[str, Any] | tuple[str, Reason, str]:
     """`check_row` for one employee typed into a form: its values as stored, or the field, reason
     and words of the first problem, so the form and the import refuse the same things alike."""
+    checked = _checked(values, places)
+    if isinstance(checked, _Refused):
+        return _form_refusal(checked, values, places)
+    return checked
+
+
+def _checked(values: dict[str, str], places: Places) -> dict[str, Any] | _Refused:
+    """The person, then the place: the first refusal, or the values as stored."""
     person = _check_person(values)
     if isinstance(person, _Refused):
-        return _form_refusal(person, values, places)
+        return person
     place = _check_place(values, places)
     if isinstance(place, _Refused):
-        return _form_refusal(place, values, places)
+        return place
     employment_code, code, gender, text = person
     agency_code, province_code, county_code = place
     return {

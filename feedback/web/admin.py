@@ -34,6 +34,7 @@ from feedback.registry import queries
 from feedback.registry.importer import place_text
 from feedback.registry.national_code import mask
 from feedback.registry.places import Places, agency_name, province_name
+from feedback.registry.schemas import COLUMNS
 from feedback.registry.services import add_county, save_employee, set_employee_active
 from feedback.reports.queries import list_place_reports
 from feedback.reports.schemas import ReportStatus
@@ -88,18 +89,6 @@ def employee(employee_id: int) -> str:
     )
 
 
-EMPLOYEE_FIELDS = (
-    "employment_code",
-    "national_code",
-    "first_name",
-    "last_name",
-    "gender",
-    "position",
-    "unit",
-    "agency_code",
-    "province",
-    "county",
-)
 GENDER_CHOICES = ("", "male", "female")
 
 
@@ -119,7 +108,7 @@ def _employee_form(
 
 
 def _save(employee_id: int | None) -> tuple[str, int] | Response:
-    form = {name: request.form.get(name, "") for name in EMPLOYEE_FIELDS}
+    form = {name: request.form.get(name, "") for name in COLUMNS}
     try:
         employee = save_employee(get_session(), current_actor(), form, employee_id)
     except (ValidationError, Conflict) as exc:
@@ -139,7 +128,7 @@ def new_employee() -> tuple[str, int] | Response:
     arguments prefill the form (a report's agency and place)."""
     if request.method == "POST":
         return _save(None)
-    form = {name: request.args.get(name, "") for name in EMPLOYEE_FIELDS}
+    form = {name: request.args.get(name, "") for name in COLUMNS}
     for name, value in _place_defaults(current_actor()).items():
         form[name] = form[name] or value
     return _employee_form(form, {}, None, 200)
@@ -163,7 +152,7 @@ def edit_employee(employee_id: int) -> tuple[str, int] | Response:
     if request.method == "POST":
         return _save(employee_id)
     found = queries.get_employee(get_session(), employee_id, current_actor())  # another place's: 404
-    form = {name: str(getattr(found, name, "") or "") for name in EMPLOYEE_FIELDS}
+    form = {name: str(getattr(found, name, "") or "") for name in COLUMNS}
     form |= {"national_code": "", "province": found.province_code, "county": found.county_code}
     return _employee_form(form, {}, employee_id, 200)
 
