@@ -14,8 +14,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import multiprocessing
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
@@ -167,6 +171,10 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         value = event.value
         if not event.implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
             return value  # quoted, or plain text no implicit type can start with: text as it stands
+        if value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
+            return int(value)  # a plain decimal (numbers are mostly unique: the cache would miss)
+        if len(value) > 5 and value[0].isalpha():
+            return value  # only bool and null start with a letter, and their longest word is "false"
         return _plain_scalar(value)
     if tag not in _SCALAR_TAGS:
         raise _error(f"could not determine a constructor for the tag {tag!r}", event)
@@ -276,6 +284,9 @@ class Entry:
     values: ServiceInput
     sections: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     """Each section the entry declares, parsed; a section it does not declare is left as stored."""
+    key: str = ""
+    """The service's search key (`search_key`), made where the file is read: in `read_documents`'
+    worker, off the process that writes."""
 
 
 @dataclasses.dataclass
@@ -373,7 +384,8 @@ def _entries(services: _LocatedList, file: str, problems: list[Problem]) -> list
             )
             continue
         seen_codes[values.code] = item.lines.get("code", line)
-        entries.append(Entry(index, item.line, values, sections))
+        key = search_key(values.code, values.name_fa, values.name_en)
+        entries.append(Entry(index, item.line, values, sections, key))
     return entries
 
 
@@ -608,7 +620,7 @@ def _insert_new(session: Session, actor: Actor, agency_id: int, creates: list[En
     ids = bulk.insert_services(
         session,
         agency_id,
-        [(e.values, search_key(e.values.code, e.values.name_fa, e.values.name_en)) for e in creates],
+        [(e.values, e.key) for e in creates],
     )
     in_database = session.get_bind().dialect.name == "postgresql"
     plain, in_sql, changes = [], [], []
@@ -642,7 +654,21 @@ def import_descriptor(
     With skip_refused, an entry that is valid but that the current data refuses (a status move such
     as retired → draft) is left out and listed in `report.skipped`, and the rest applies: the demo
     seeding uses it, so that data changed since the last start never stops the next one."""
-    document = load_document(text, file)
+    return import_document(
+        session, actor, load_document(text, file), dry_run=dry_run, via=via, skip_refused=skip_refused
+    )
+
+
+def import_document(
+    session: Session,
+    actor: Actor,
+    document: Document,
+    *,
+    dry_run: bool = False,
+    via: str = "descriptor",
+    skip_refused: bool = False,
+) -> ImportReport:
+    """`import_descriptor` of a document already read (`load_document`, `read_documents`)."""
     plan = _plan(session, actor, document, skip_refused)
     if dry_run or not plan.report.changed:
         session.rollback()
@@ -651,6 +677,44 @@ def import_descriptor(
     plan.report.applied = True
     notify_change({plan.agency.id})
     return plan.report
+
+
+def _read_file(path: Path) -> Document | list[Problem]:
+    """load_document of a file, in a worker: the problems come back as a list (an exception's own
+    arguments would not rebuild a DescriptorError on the other side)."""
+    try:
+        return load_document(path.read_bytes(), str(path))
+    except DescriptorError as exc:
+        return exc.problems
+
+
+# files read ahead of the one being written: enough to keep the second core busy, not the whole folder
+_READ_AHEAD = 4
+_WORKERS = 2
+
+
+def read_documents(paths: list[Path]) -> Iterator[Document | DescriptorError]:
+    """`load_document` of each file (named by its path), in order, as a Document or the
+    DescriptorError naming every problem of that file. With more than one file, the next files are
+    read and checked in a second process while the caller writes the current one: reading YAML is
+    Python's work and writing is mostly PostgreSQL's, so a folder of descriptors imports on two
+    cores. The worker is forked, so it knows the sections registered here (`register_section`)."""
+    if len(paths) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for path in paths:
+            yield _as_result(_read_file(path))
+        return
+    with ProcessPoolExecutor(_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[Future[Document | list[Problem]]] = deque()
+        for path in paths:
+            pending.append(pool.submit(_read_file, path))
+            if len(pending) > _READ_AHEAD:
+                yield _as_result(pending.popleft().result())
+        while pending:
+            yield _as_result(pending.popleft().result())
+
+
+def _as_result(result: Document | list[Problem]) -> Document | DescriptorError:
+    return DescriptorError(result) if isinstance(result, list) else result
 
 
 # --- export ---------------------------------------------------------------------------------------

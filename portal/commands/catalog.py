@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from catalog.descriptors import DescriptorError, export_agency, exportable_agencies, import_descriptor
+from catalog.descriptors import (
+    DescriptorError,
+    export_agency,
+    exportable_agencies,
+    import_document,
+    read_documents,
+)
 from catalog.queries import get_agency_by_code
 from core.actors import SYSTEM, Actor
 from core.db import session_scope
@@ -55,13 +61,15 @@ def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
     not at all; the exit status is 1 if any file had a problem."""
     factory = _sessions()
     failed = 0
-    for file in _descriptor_files(path):
+    files = _descriptor_files(path)
+    # the next files are read in a second process while this one writes
+    for file, document in zip(files, read_documents(files), strict=True):
         with session_scope(factory) as session:
             try:
                 actor = _actor(session, as_email)
-                report = import_descriptor(
-                    session, actor, file.read_bytes(), str(file), dry_run=dry_run, via="cli"
-                )
+                if isinstance(document, DescriptorError):
+                    raise document
+                report = import_document(session, actor, document, dry_run=dry_run, via="cli")
             except DescriptorError as exc:
                 failed += 1
                 click.echo(f"{file}: not imported, {len(exc.problems)} problem(s):", err=True)

@@ -1,4 +1,5 @@
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from catalog import descriptors
@@ -196,6 +197,45 @@ def test_values_read_as_the_safe_loader_reads_them():
     assert service == {"code": "0012", "maturity": 3, "m2m": True, "v": None, "n": "4"}
     assert document.lines == {"agency": 1, "services": 3} and document["services"].lines == [3]
     assert service.line == 3 and service.lines == {"code": 3, "maturity": 4, "m2m": 5, "v": 6, "n": 7}
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        "0",
+        "7",
+        "00",
+        "012",
+        "1_000",
+        "0x1f",
+        "1:20",
+        "+12",
+        "-3",
+        "12.5",
+        "1e3",
+        ".inf",
+        "2026-01-01",
+        "١٢٣",
+        "123456789",
+        "yes",
+        "Yes",
+        "on",
+        "OFF",
+        "false",
+        "FALSE",
+        "falsey",
+        "offset",
+        "Null",
+        "nullx",
+        "n",
+        "owner1@agency.ir",
+    ],
+)
+def test_plain_numbers_and_words_read_as_the_safe_loader_reads_them(plain):
+    """The reader's shortcuts for plain decimals and long words give the safe loader's value and type."""
+    value = descriptors._read_yaml(f"v: {plain}\n", "tma.yaml")["v"]
+    expected = yaml.safe_load(f"v: {plain}\n")["v"]
+    assert value == expected and type(value) is type(expected)
 
 
 # --- probe settings (`probe:`, registered by onboarding.probes as the portal and the CLI do) --------
@@ -399,3 +439,28 @@ def test_the_created_entries_are_the_same_on_the_embedded_sqlite(tmp_path):
             assert entries["id-check"] == ("created", "descriptor", "system", _CREATED_ID_CHECK)
     finally:
         engine.dispose()
+
+
+def test_a_folder_is_read_in_a_second_process_with_the_same_answers(db_session, tree, tmp_path):
+    """read_documents (the CLI's and the bench's way through a folder) gives each file's document or
+    every problem of it, by file and line, as load_document does; sections registered here are known
+    to the worker, and the documents import as import_descriptor would."""
+    bad = GOOD.replace("maturity: 3", "maturity: 9")
+    probed = GOOD.replace(
+        "    status: active\n", "    status: active\n    probe: {kind: openapi, interval_seconds: 600}\n", 1
+    )
+    paths = []
+    for name, text in (("a.yaml", bad), ("b.yaml", probed), ("c.yaml", "agency: [\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(tmp_path / name)
+    first, second, third = descriptors.read_documents(paths)
+    with pytest.raises(DescriptorError) as expected:
+        descriptors.load_document(bad, str(paths[0]))
+    assert isinstance(first, DescriptorError) and first.problems == expected.value.problems
+    assert isinstance(third, DescriptorError) and str(paths[2]) in str(third.problems[0])
+    assert second == descriptors.load_document(probed, str(paths[1]))
+    assert second.entries[0].sections["probe"]["interval_seconds"] == 600
+    report = descriptors.import_document(db_session, SYSTEM, second)
+    assert report.applied and report.created == ["visa", "id-check"]
+    again = import_descriptor(db_session, SYSTEM, probed, "b.yaml")
+    assert not again.changed and again.unchanged == 2
