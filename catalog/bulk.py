@@ -22,29 +22,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from catalog.models import EService, ServiceChange
-from catalog.schemas import ServiceInput
+from catalog.schemas import SERVICE_FIELDS, ServiceInput
 
 # the services' columns a new service is written with, in the order of `_service_row`
-_COLUMNS = (
-    "id",
-    "agency_id",
-    "code",
-    "name_fa",
-    "name_en",
-    "kind",
-    "audience",
-    "channels",
-    "maturity",
-    "online_m2m",
-    "yearly_volume",
-    "public_url",
-    "owner_name",
-    "owner_email",
-    "owner_phone",
-    "status",
-    "version",
-    "search_key",
-)
+_COLUMNS = ("id", "agency_id", *SERVICE_FIELDS, "version", "search_key")
 
 # The fields of a "created" entry, in the order `ServiceInput.plain()` gives them (the order the
 # history shows them in); a field whose value is null is left out, as `created_changes` does.

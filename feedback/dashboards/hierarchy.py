@@ -24,7 +24,6 @@ def children(code: str) -> tuple[str, ...]:
 
 
 @cache
-@cache
 def family(code: str) -> tuple[str, ...]:
     """`code` and every agency below it (a parent loop in edited data cannot recurse forever).
     Cached like the parent map it walks: a league asks it of every agency, several times a page."""

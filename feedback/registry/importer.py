@@ -141,7 +141,8 @@ def check_row(row: RawRow, places: Places) -> dict[str, Any] | Reject:
     checked = _checked(row.values, places)
     if isinstance(checked, _Refused):
         return _refused_row(row, checked, places)
-    return {**checked, "_line": row.line}
+    checked["_line"] = row.line
+    return checked
 
 
 # The form field each reason names (missing and too long name their own column).

@@ -11,23 +11,13 @@ from catalog import services, tree
 from catalog.models import Agency
 from catalog.queries import descendant_ids
 from catalog.seed import seed_reference_agencies
-from core import migrate
 from core.actors import SYSTEM, Actor, Role
-from core.db import make_engine, make_sessionmaker
 from portal.accounts.services import agency_subtree
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def session(request, tmp_path):
-    if request.param == "postgresql":
-        yield request.getfixturevalue("db_session")
-        return
-    url = f"sqlite:///{tmp_path / 'platform.db'}"
-    migrate.upgrade("platform", url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as sqlite_session:
-        yield sqlite_session
-    engine.dispose()
+@pytest.fixture
+def session(platform_session_both):
+    return platform_session_both
 
 
 def _create(session, parent, code, kind, **extra):

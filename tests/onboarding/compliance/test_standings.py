@@ -14,9 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.models import Agency
-from core import migrate
 from core.actors import SYSTEM, Actor, Role
-from core.db import make_engine, make_sessionmaker
 from onboarding.compliance import exports, reports, services
 from onboarding.compliance.models import ComplianceSnapshot, ComplianceTotal
 from onboarding.compliance.schemas import LAGGARD_ORDER, STATUS_ORDER
@@ -26,17 +24,9 @@ from tests.onboarding.compliance.seeded_tree import DAY, matches, reference, see
 OVERSEER = Actor(id=1, role=Role.overseer)
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def session(request, tmp_path):
-    if request.param == "postgresql":
-        yield request.getfixturevalue("db_session")
-        return
-    url = f"sqlite:///{tmp_path / 'platform.db'}"
-    migrate.upgrade("platform", url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as sqlite_session:
-        yield sqlite_session
-    engine.dispose()
+@pytest.fixture
+def session(platform_session_both):
+    return platform_session_both
 
 
 def every_page(
