@@ -24,9 +24,11 @@ import dataclasses
 import functools
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import redis as redis_lib
 from limits import parse as parse_limit
@@ -109,6 +111,7 @@ def parse_limits(text: str) -> tuple[Limit, ...]:
 
 
 Check = tuple[str, Sequence[Limit]]  # (key, the limits on that key)
+Verdict = tuple[Refusal | None, bool]  # (the first limit exceeded, decided without the shared store)
 
 
 @functools.lru_cache(maxsize=64)
@@ -150,20 +153,60 @@ class RateLimiter:
         seconds shared by every process. A key is always checked with the same limits (its list's
         length is their largest)."""
         now = time.time() if now is None else now
+        if self._script is None:
+            keys = [self.prefix + key for key, _limits in checks]
+            return _refusal(checks, self._hit_memory(keys, checks, now, record))
+        keys, args = self._arguments(checks, now, record)
+        return _refusal(checks, self._script(keys=keys, args=args))
+
+    def check_many(self, requests: Sequence[Sequence[Check]], now: float | None = None) -> list[Verdict]:
+        """`check` for several requests in one Redis round trip (the survey's group commit): the
+        script once per request, in order, so two requests on one key count one after the other as
+        they would in two calls. Falls back to this process's memory as `check` does."""
+        now = time.time() if now is None else now
+        if self._redis is None or self._script is None:
+            return [(self.hit(checks, now), False) for checks in requests]
+        calls = [self._arguments(checks, now, True) for checks in requests]
+        try:
+            replies = self._evalsha_all(calls)
+        except redis_lib.RedisError as exc:
+            log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
+            return [self._memory_verdict(checks, now, True) for checks in requests]
+        return [(_refusal(checks, reply), False) for checks, reply in zip(requests, replies, strict=True)]
+
+    def _evalsha_all(self, calls: list[tuple[list[str], list[float | int]]]) -> list[Any]:
+        """The script for each call, pipelined. By its hash (redis-py's own script pipelining asks
+        SCRIPT EXISTS first, a second round trip); loaded and sent again when Redis lacks it, which
+        leaves nothing counted (no call ran)."""
+        assert self._redis is not None and self._script is not None
+        for attempt in (1, 2):
+            pipe = self._redis.pipeline(transaction=False)
+            for keys, args in calls:
+                pipe.execute_command("EVALSHA", self._script.sha, len(keys), *keys, *args)
+            replies = pipe.execute(raise_on_error=False)
+            missing = any(isinstance(reply, redis_lib.exceptions.NoScriptError) for reply in replies)
+            if attempt == 1 and missing:
+                self._redis.script_load(_SCRIPT)
+                continue
+            for reply in replies:
+                if isinstance(reply, Exception):
+                    raise reply
+            return list(replies)
+        raise AssertionError("unreachable")
+
+    def _arguments(
+        self, checks: Sequence[Check], now: float, record: bool
+    ) -> tuple[list[str], list[float | int]]:
+        """The script's KEYS and ARGV for one request."""
         keys = [self.prefix + key for key, _limits in checks]
         args: list[float | int] = [now, 1 if record else 0]
         for _key, limits in checks:
             args += _script_args(tuple(limits))
-        flat = [limit for _key, limits in checks for limit in limits]
-        if self._script is not None:
-            exceeded, wait = self._script(keys=keys, args=args)
-        else:
-            exceeded, wait = self._hit_memory(keys, checks, now, record)
-        return Refusal(flat[int(exceeded) - 1], float(wait)) if int(exceeded) else None
+        return keys, args
 
     def check(
         self, checks: Sequence[Check], now: float | None = None, *, record: bool = True
-    ) -> tuple[Refusal | None, bool]:
+    ) -> Verdict:
         """`hit`, falling back to this process's memory while Redis cannot be reached: (the verdict,
         whether it was decided without the shared store). A caller that must not lose what it was
         asked to do (a citizen's answer) takes it on and marks it for review rather than refusing it
@@ -172,11 +215,11 @@ class RateLimiter:
             return self.hit(checks, now, record=record), False
         except redis_lib.RedisError as exc:
             log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
-        now = time.time() if now is None else now
+        return self._memory_verdict(checks, time.time() if now is None else now, record)
+
+    def _memory_verdict(self, checks: Sequence[Check], now: float, record: bool) -> Verdict:
         keys = [self.prefix + key for key, _limits in checks]
-        flat = [limit for _key, limits in checks for limit in limits]
-        exceeded, wait = self._hit_memory(keys, checks, now, record)
-        return (Refusal(flat[exceeded - 1], float(wait)) if exceeded else None), True
+        return _refusal(checks, self._hit_memory(keys, checks, now, record)), True
 
     def _hit_memory(
         self, keys: list[str], checks: Sequence[Check], now: float, record: bool = True
@@ -204,6 +247,16 @@ class RateLimiter:
         return 0, 0.0
 
 
+def _refusal(checks: Sequence[Check], reply: Sequence[Any]) -> Refusal | None:
+    """The script's (or the memory's) answer, [which limit, counting from 1, or 0; seconds to wait],
+    as a verdict."""
+    exceeded, wait = int(reply[0]), float(reply[1])
+    if not exceeded:
+        return None
+    flat = [limit for _key, limits in checks for limit in limits]
+    return Refusal(flat[exceeded - 1], wait)
+
+
 def hash_tagged(prefix: str) -> str:
     """`prefix` as a Redis Cluster hash tag: `a:` becomes `{a}:`; keys under it share one slot."""
     name = prefix.rstrip(":")
@@ -214,6 +267,13 @@ def address_prefix(address: str, ipv4_prefix: int = 32, ipv6_prefix: int = 64) -
     """The network an address belongs to, for limits that a client rotating addresses cannot slip:
     an IPv6 subscriber is given a whole /64 (2^64 addresses), an IPv4 one usually one address (or a
     carrier's pool: `ipv4_prefix` is a setting). Anything that is not an address is its own key."""
+    if ipv4_prefix == 32 and address.count(".") == 3:  # the common case, without ipaddress's parser
+        try:
+            packed = socket.inet_pton(socket.AF_INET, address)
+        except OSError:
+            pass
+        else:
+            return socket.inet_ntop(socket.AF_INET, packed) + "/32"
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

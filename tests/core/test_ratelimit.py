@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -10,8 +11,14 @@ from core.ratelimit import Limit, RateLimiter, Refusal, address_prefix, parse_li
 
 
 @pytest.fixture(params=["redis", "memory"])
-def limiter(request, redis_url) -> RateLimiter:
-    return RateLimiter(redis_url if request.param == "redis" else None, f"test-{uuid.uuid4().hex}:")
+def new_limiter(request, redis_url) -> Callable[[], RateLimiter]:
+    """Limiters of one kind (in Redis, in process memory), each under keys of its own."""
+    return lambda: RateLimiter(redis_url if request.param == "redis" else None, f"test-{uuid.uuid4().hex}:")
+
+
+@pytest.fixture
+def limiter(new_limiter) -> RateLimiter:
+    return new_limiter()
 
 
 def test_parse_limits_reads_flask_limiter_notation():
@@ -101,3 +108,47 @@ def test_every_key_of_one_call_shares_a_redis_cluster_slot():
     assert len({key_slot(key.encode()) for key in keys}) == 1
     assert limiter.prefix == "{test-run-feedback-survey-limits}:"
     assert hash_tagged("{already}:") == "{already}:"
+
+
+def test_check_many_counts_a_batch_as_the_same_calls_one_by_one(new_limiter):
+    """The survey's group commit checks the answers that arrive together in one call: the verdicts,
+    and what is left counted, are those of the same requests checked in order, also when two of
+    them share a key (the second sees the first) and when one is refused (it counts nothing)."""
+    two = parse_limits("2 per minute")
+    batch = [
+        [("address-1", two), ("phone-a", two)],
+        [("address-1", two), ("phone-b", two)],
+        [("address-1", two), ("phone-c", two)],  # the address's third: refused
+        [("address-2", two), ("phone-a", two)],
+        [("address-3", two), ("phone-a", two)],  # phone a's third: refused
+    ]
+    limiter, one_by_one = new_limiter(), new_limiter()
+    expected = [one_by_one.check(checks, now=500) for checks in batch]
+    assert limiter.check_many(batch, now=500) == expected
+    assert [verdict is None for verdict, _degraded in expected] == [True, True, False, True, False]
+    after = [[("phone-b", two)], [("phone-c", two)], [("address-2", two)]]
+    assert limiter.check_many(after, now=501) == [one_by_one.check(checks, now=501) for checks in after]
+
+
+def test_check_many_loads_the_script_again_when_redis_lost_it(redis_url):
+    """After a Redis restart (or SCRIPT FLUSH) the batch is sent again with the script loaded: each
+    request counted once, none lost."""
+    import redis
+
+    limiter = RateLimiter(redis_url, f"test-{uuid.uuid4().hex}:")
+    one = [("phone", parse_limits("1 per minute"))]
+    redis.Redis.from_url(redis_url).script_flush()
+    assert limiter.check_many([one, one], now=10) == [(None, False), (Refusal(Limit(1, 60), 60.0), False)]
+
+
+def test_check_many_falls_back_to_this_process_while_redis_is_unreachable():
+    down = RateLimiter("redis://127.0.0.1:1/0", f"test-{uuid.uuid4().hex}:")
+    one = [("phone", parse_limits("1 per minute"))]
+    assert down.check_many([one, one], now=10) == [(None, True), (Refusal(Limit(1, 60), 60.0), True)]
+
+
+def test_address_prefix_reads_dotted_quads_as_ipaddress_does():
+    """The fast path for a plain IPv4 address agrees with `ipaddress` on what is an address."""
+    for text in ("01.2.3.4", "1.2.3", "256.1.1.1", " 1.2.3.4", "1.2.3.4.5", "a.b.c.d"):
+        assert address_prefix(text) == text
+    assert address_prefix("10.0.0.255") == "10.0.0.255/32"
