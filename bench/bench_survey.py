@@ -1,9 +1,11 @@
-"""Survey submissions per second through a real gunicorn (4 sync workers, PostgreSQL, Redis, loopback),
-beside GET /healthz on the same server in the same run as the ceiling (no public bare endpoint is
-added for the benchmark: /healthz does no I/O and answers a tiny body through the whole Flask app).
-Each submission is a phone of its own (device cookie, address), its form opened beforehand
-(untimed); a submission is the POST: verify the signed token, the rate limits (one Redis call),
-`feedback_submit` (one autocommitted statement), the thank-you page.
+"""Survey submissions per second through a real gunicorn started as the images start it (the
+deployment's `core.gunicorn_config`: 4 workers of 4 threads, JSON access log; PostgreSQL, Redis,
+loopback), beside GET /healthz on the same server in the same run as the ceiling (no public bare
+endpoint is added for the benchmark: /healthz does no I/O and answers a tiny body through the whole
+Flask app). Each submission is a phone of its own (device cookie, address), its form opened
+beforehand (untimed); a submission is the POST: verify the signed token, then the worker's group
+commit (the rate limits of the answers that arrived together in one pipelined Redis call, then
+`feedback_submit_many`, one autocommitted statement for them all), the thank-you page.
 
 The two alternate in rounds (ceiling, submissions, ceiling, submissions, ...) and the ratio is the
 median of the rounds' ratios: the machine is shared, and load from elsewhere that comes and goes

@@ -8,6 +8,7 @@ count and the app differ, and they stay on the command line.
 - Metrics: with GOVCLOUD_METRICS_PORT set, the workers write their samples in multiprocess mode
   and the master serves their sum on that port (on the address the app binds), which the ingress
   does not route (`core.metrics`).
+- Workers: gthread, 4 threads each (see below).
 - Access log: one JSON line per request with the method, the path with survey tokens redacted and
   no query string, the status, size, duration and request id; never the Referer (a survey page's
   links would carry its token there) nor the user agent.
@@ -65,6 +66,11 @@ class JsonLogger(glogging.Logger):
 
 
 logger_class = JsonLogger
+# Threads, so that a worker holds several requests at once: the survey's answers that arrive
+# together share one Redis round trip and one database commit (`feedback.web.survey.group_commit`).
+# A request still has a thread to itself; `--threads` on the command line overrides the count.
+worker_class = "gthread"
+threads = 4
 accesslog = "-"
 errorlog = "-"
 loglevel = logs.level_from_environ()

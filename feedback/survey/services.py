@@ -358,3 +358,4 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
     apply_deltas(session, changes)
     session.commit()
     return Outcome(new_id, row["status"], duplicate=False)
+

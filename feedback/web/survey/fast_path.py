@@ -6,8 +6,9 @@ request machinery (context, session, hooks, routing) cost more CPU than the rest
 once the database work became one statement. This path makes the Flask route's
 (`feedback.web.survey.routes.submit`) checks with the same function, `checks.check_answer`: the
 device-bound form token, the four answers; and the same limits, `checks.answer_limits` (counted
-once: it marks the environ for the route),
-`submit_autocommit` (one committed row before the answer), and it answers with the thank-you page the
+once: it marks the environ for the route). The limits and the store go through this process's
+`GroupCommit`: answers that arrive together in a worker's threads share one Redis round trip and
+one committed statement, each on disk before its page. It answers with the thank-you page the
 route itself rendered (same bytes, same headers), recording the same metrics.
 
 Anything else goes to the Flask route untouched (the body put back): a refused or expired token, a
@@ -29,17 +30,16 @@ from urllib.parse import parse_qsl
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler _parse_form uses
 from flask import Flask
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from core.errors import NotFound, ValidationError
-from core.ratelimit import Check, RateLimiter, address_prefix
+from core.errors import ValidationError
+from core.ratelimit import RateLimiter, address_prefix
 from core.web import LOCALE_COOKIE, body_limit_of, choose_locale, hsts_headers
 from feedback.survey.integrity import TokenError
-from feedback.survey.services import CodeClosed, Submission, submit_autocommit
 from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
+from feedback.web.survey.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/e/[^/]+$")
@@ -59,6 +59,7 @@ class SurveyFastPath:
         self.enabled = True
         self.taken = 0  # requests answered here rather than by the route (tests, debugging)
         self._thanks: dict[str, Page] = {}
+        self._group_commit: GroupCommit | None = None
         self.max_body = body_limit_of(app, "survey.submit")  # the route's own limit, never more
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -101,9 +102,12 @@ class SurveyFastPath:
             submission = check_answer(secret, form, cookie, network)
         except (TokenError, ValidationError):
             return None
-        if not self._within_limits(environ, answer_limits(secret, remote_addr, network, cookie)):
-            return None
-        if not _stored(engine, submission):
+        entry = self._group(engine).take(answer_limits(secret, remote_addr, network, cookie), submission)
+        # the verdict is left in the environ for the route when the request is handed over: a
+        # refusal (nothing counted) is answered 429 from it; Redis down, the route stores the answer
+        # marked for review; not stored, the route says why or stores it alone
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = entry.verdict, entry.degraded
+        if not entry.stored:
             return None
         locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
         try:
@@ -133,15 +137,13 @@ class SurveyFastPath:
         except UnicodeDecodeError:
             return None
 
-    def _within_limits(self, environ: dict[str, Any], checks: list[Check]) -> bool:
-        """Counted once, in one call; the verdict is left in the environ for the route when the
-        request is handed over."""
-        limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = limiter.check(checks)
-        if environ[LIMITS_VERDICT] is not None:
-            return False  # refused, nothing counted: the route answers 429 from this verdict
-        # Redis down: the route stores the answer marked for review
-        return not environ[LIMITS_DEGRADED]
+    def _group(self, engine: Engine) -> GroupCommit:
+        """This process's group commit, made on first use (after gunicorn forked the worker)."""
+        group = self._group_commit
+        if group is None or group.engine is not engine:
+            limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
+            group = self._group_commit = GroupCommit(limiter, engine)
+        return group
 
     def _thanks_page(self, locale: str, cookie: str, request: dict[str, Any]) -> Page | None:
         """The route's own thank-you page for this locale, asked of the Flask app once per process
@@ -163,19 +165,6 @@ class SurveyFastPath:
             page = self._thanks[locale] = (status, list(headers.items()), body)
         status, page_headers, body = page
         return status, list(page_headers), body
-
-
-def _stored(engine: Engine, submission: Submission) -> bool:
-    """The answer stored and committed; False hands the request over to the route."""
-    try:
-        submit_autocommit(engine, submission)
-    except (DBAPIError, NotFound, CodeClosed):
-        return False  # the route says why (503, 403, 410) or wins the race on its retry
-    except Exception:  # anything else too: before a commit the route fails inside Flask, with
-        # its own 500 page; after one it finds the submission stored and thanks the citizen
-        log.exception("survey fast path: submission failed, handing over to the route")
-        return False
-    return True
 
 
 def _parse_form(body: bytes) -> dict[str, str]:
