@@ -58,17 +58,25 @@ _SECTION = re.compile(
 )
 
 
+_WHOLE = re.compile(r"^-- whole version$", re.M)
+
+
 def versioned_sql(package: str, name: str, version: int) -> str:
     """Version `version` of a database function, as the migration that loads it creates it.
 
     `<package>/sql/<name>_v1.sql` is the whole first version; each later `_vN.sql` holds only the
     sections (`-- section: X` ... `-- end section: X`) it replaces in the version before, so no
-    version is written out twice and each stays what its migration ran. A file is never edited
-    once a migration loads it: a change is the next version and a new migration."""
+    version is written out twice and each stays what its migration ran. A change outside the
+    earlier version's sections is a version written whole (a file that creates the function, marked
+    `-- whole version`), which the versions after it patch. A file is never edited once a migration
+    loads it: a change is the next version and a new migration."""
     folder = files(package).joinpath("sql")
     text = folder.joinpath(f"{name}_v1.sql").read_text(encoding="utf-8")
     for number in range(2, version + 1):
         patch = folder.joinpath(f"{name}_v{number}.sql").read_text(encoding="utf-8")
+        if _WHOLE.search(patch):
+            text = patch
+            continue
         sections = {match["name"]: match[0] for match in _SECTION.finditer(patch)}
         replaced = {match["name"] for match in _SECTION.finditer(text)}
         if not sections or not set(sections) <= replaced:

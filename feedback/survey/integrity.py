@@ -145,7 +145,9 @@ def clean_comment(raw: str | None) -> str | None:
 
 def rule_counts() -> tuple[ScalarSelect, ScalarSelect]:
     """The two counts the rules judge, as scalar subqueries on bound parameters (`rule_params`), so
-    the submission asks for them in the same round trip as its other checks."""
+    the submission asks for them in the same round trip as its other checks. Each also names the
+    submission's day and the day before, which its window never reaches past (as `feedback_submit`
+    does since version 3: on PostgreSQL that reads two monthly partitions of `responses`, not all)."""
     r = Response.__table__.c
     same_ip = (
         select(func.count())
@@ -154,6 +156,7 @@ def rule_counts() -> tuple[ScalarSelect, ScalarSelect]:
             r.employee_id == bindparam("r_employee_id"),
             r.ip_hash == bindparam("r_ip_hash"),
             r.created_at >= bindparam("r_ip_since", type_=r.created_at.type),
+            r.day.between(bindparam("r_day_before", type_=r.day.type), bindparam("r_day", type_=r.day.type)),
         )
         .scalar_subquery()
     )
@@ -163,6 +166,7 @@ def rule_counts() -> tuple[ScalarSelect, ScalarSelect]:
             r.device_hash == bindparam("r_device_hash"),
             r.employee_id != bindparam("r_employee_id"),
             r.created_at >= bindparam("r_device_since", type_=r.created_at.type),
+            r.day.between(bindparam("r_day_before", type_=r.day.type), bindparam("r_day", type_=r.day.type)),
         )
         .scalar_subquery()
     )
@@ -175,10 +179,13 @@ def rule_windows(now: dt.datetime) -> dict[str, object]:
 
 
 def rule_params(employee_id: int, device_hash: str, ip_hash: str, now: dt.datetime) -> dict[str, object]:
+    day = tehran_day(now)
     return {
         "r_employee_id": employee_id,
         "r_ip_hash": ip_hash,
         "r_device_hash": device_hash,
+        "r_day": day,
+        "r_day_before": day - dt.timedelta(days=1),
         **rule_windows(now),
     }
 

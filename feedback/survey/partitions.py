@@ -5,7 +5,8 @@ for any day no partition covers (an answer dated far outside the months kept ahe
 
 No constraint spans partitions: the primary key is (id, day); a submission id is unique per day
 by index and across days by `feedback_submit`'s look-up under the employee's advisory lock (a resend
-is always the same employee's); `replaced_by_id` names a response of the same employee and day.
+is always the same employee's, dated the day of its original or the next: the look-up reads those
+two days); `replaced_by_id` names a response of the same employee and day.
 Each holds within one employee's rows, so a later distribution by employee keeps them.
 
 Retention (`GOVCLOUD_FEEDBACK_RETENTION_MONTHS`) drops whole months of raw rows; the rollups

@@ -4,9 +4,10 @@
 outage and the demo seed all go through it.
 
 On PostgreSQL the steps run inside the database, as the function `feedback_submit`
-(`feedback/survey/sql/`, version 2, loaded by migration 0034): one round trip, and outside a
+(`feedback/survey/sql/`, version 3, loaded by migration 0050): one round trip, and outside a
 caller's transaction one autocommitted statement, where the steps below take five round trips plus
-BEGIN. The embedded SQLite runs `_submit_steps`. Tests run the same mixed load through both on
+BEGIN. `submit_many` stores a batch of submissions in one such statement (`feedback_submit_many`).
+The embedded SQLite runs `_submit_steps`. Tests run the same mixed load through both on
 PostgreSQL and hold the rows and rollups equal.
 """
 
@@ -115,7 +116,7 @@ def submit_response(
                     continue
                 raise
             session.rollback()
-            existing = _by_submission_id(session, submission.submission_id)
+            existing = _by_submission_id(session, submission, tehran_day(now))
             if existing is not None:
                 return Outcome(existing.id, existing.status, duplicate=True)
             if attempt == _ATTEMPTS - 1:
@@ -123,8 +124,17 @@ def submit_response(
     raise AssertionError("unreachable")
 
 
-def _by_submission_id(session: Session, submission_id: str) -> Response | None:
-    return session.scalar(select(Response).where(Response.submission_id == submission_id))
+def _by_submission_id(session: Session, s: Submission, day: dt.date) -> Response | None:
+    """The stored response of this submission, as `feedback_submit` finds a resend: the employee's,
+    dated `day` or the day before (a form token lives at most 24 hours, so a resend's original is
+    never older; on PostgreSQL this reads two monthly partitions, not all)."""
+    return session.scalar(
+        select(Response).where(
+            Response.submission_id == s.submission_id,
+            Response.employee_id == s.employee_id,
+            Response.day.between(day - dt.timedelta(days=1), day),
+        )
+    )
 
 
 _RESPONSES = table_of(Response)
@@ -182,7 +192,13 @@ _REPLACE_EARLIER = (
 )
 _INSERT = insert(_RESPONSES).returning(_R.id)
 _LINK_REPLACED = (
-    update(_RESPONSES).where(_R.id == bindparam("b_earlier_id")).values(replaced_by_id=bindparam("b_new_id"))
+    update(_RESPONSES)
+    .where(
+        _R.id == bindparam("b_earlier_id"),
+        _R.day == bindparam("b_day"),
+        _R.employee_id == bindparam("b_employee_id"),
+    )
+    .values(replaced_by_id=bindparam("b_new_id"))
 )
 
 
@@ -213,6 +229,12 @@ _ARGUMENTS = (
 _CALL = (  # built from the constant names and types above; every value is a bound parameter
     "SELECT outcome, response_id, response_status FROM feedback_submit_locked("  # noqa: S608
     + ", ".join(f"%({name})s::{kind}" for name, kind in _ARGUMENTS)
+    + ")"
+)
+# A batch: each argument an array of the items' values (psycopg adapts a list to an array).
+_CALL_MANY = (  # as _CALL
+    "SELECT ordinal, outcome, response_id, response_status FROM feedback_submit_many("  # noqa: S608
+    + ", ".join(f"%({name})s::{kind}[]" for name, kind in _ARGUMENTS)
     + ")"
 )
 
@@ -253,42 +275,77 @@ def _call_params(s: Submission, now: dt.datetime) -> dict[str, object]:
     return params
 
 
-def _outcome(row: Sequence[Any]) -> Outcome:
-    outcome, response_id, status = row
+def _result(outcome: str, response_id: int | None, status: str | None) -> Outcome | NotFound | CodeClosed:
+    """What `feedback_submit` answered, as the caller's result: an Outcome, or the refusal (returned
+    here; `_outcome` raises it)."""
     if outcome == "not_found":
-        raise NotFound("no such code")
+        return NotFound("no such code")
     if outcome == "closed":
-        raise CodeClosed()
-    return Outcome(response_id, status, duplicate=outcome == "duplicate")
+        return CodeClosed()
+    return Outcome(cast("int", response_id), cast("str", status), duplicate=outcome == "duplicate")
+
+
+def _outcome(row: Sequence[Any]) -> Outcome:
+    result = _result(*row)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _autocommit_rows(engine: Engine, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """`statement` as one autocommitted statement on the pooled psycopg connection itself, prepared:
+    SQLAlchemy's execution context around the call cost as much CPU as the driver's own work. Its
+    errors come out as SQLAlchemy's, with the connection invalidated when it was lost, as
+    `exec_driver_sql` would raise them."""
+    try:
+        pooled = autocommit_engine(engine).raw_connection()
+    except psycopg.Error as exc:  # the database is down: nothing to retry on
+        raise DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
+    try:
+        driver = cast("psycopg.Connection[Any]", pooled.driver_connection)  # a psycopg pool's
+        # Prepared, unless the URL turned prepared statements off (PgBouncer in transaction mode).
+        prepare = driver.prepare_threshold is not None
+        return driver.execute(statement, params, prepare=prepare).fetchall()
+    except psycopg.Error as exc:
+        lost = isinstance(exc, psycopg.OperationalError) or driver.closed
+        if lost:
+            pooled.invalidate()
+        raise DBAPIError.instance(statement, params, exc, psycopg.Error, connection_invalidated=lost) from exc
+    finally:
+        pooled.close()
 
 
 def submit_autocommit(engine: Engine, submission: Submission, now: dt.datetime | None = None) -> Outcome:
     """`feedback_submit_locked` as one autocommitted statement: committed (WAL flushed) before the result
     arrives, without BEGIN and COMMIT round trips. No retry here: a lost race or a dropped connection
     raises, and the caller goes through `submit_response`, which retries (the submission id keeps a
-    second try from counting twice). The survey's fast path calls this directly.
+    second try from counting twice). The survey's fast path calls this directly."""
+    (row,) = _autocommit_rows(engine, _CALL, _call_params(submission, now or utcnow()))  # one row
+    return _outcome(row)
 
-    On the pooled psycopg connection itself, prepared: SQLAlchemy's execution context around the
-    call cost as much CPU as the driver's own work. Its errors come out as SQLAlchemy's, with the
-    connection invalidated when it was lost, as `exec_driver_sql` would raise them."""
-    params = _call_params(submission, now or utcnow())
-    try:
-        pooled = autocommit_engine(engine).raw_connection()
-    except psycopg.Error as exc:  # the database is down: nothing to retry on
-        raise DBAPIError.instance(_CALL, params, exc, psycopg.Error) from exc
-    try:
-        driver = cast("psycopg.Connection[Any]", pooled.driver_connection)  # a psycopg pool's
-        # Prepared, unless the URL turned prepared statements off (PgBouncer in transaction mode).
-        prepare = driver.prepare_threshold is not None
-        row = driver.execute(_CALL, params, prepare=prepare).fetchone()
-    except psycopg.Error as exc:
-        lost = isinstance(exc, psycopg.OperationalError) or driver.closed
-        if lost:
-            pooled.invalidate()
-        raise DBAPIError.instance(_CALL, params, exc, psycopg.Error, connection_invalidated=lost) from exc
-    finally:
-        pooled.close()
-    return _outcome(cast("tuple[Any, ...]", row))  # the function returns one row
+
+def submit_many(
+    engine: Engine, submissions: Sequence[Submission], now: dt.datetime | None = None
+) -> list[Outcome | NotFound | CodeClosed]:
+    """The submissions as one autocommitted statement (`feedback_submit_many`), on the same connection
+    and with the same errors as `submit_autocommit`: one commit and one round trip for the batch. The
+    items are stored in order, each as `submit_autocommit` would have stored it after the ones before
+    (a resend within the batch is a duplicate, a device's second answer for a desk replaces its first,
+    the flag rules count the earlier items). Per item, in order: its Outcome, or the NotFound or
+    CodeClosed it would have raised (returned, so the others' results stand). The batch commits or
+    fails whole: on an error nothing of it is stored, and each item can be sent again on its own."""
+    if not submissions:
+        return []
+    when = now or utcnow()
+    items = [_call_params(s, when) for s in submissions]
+    arrays = {name: [item[name] for item in items] for name, _ in _ARGUMENTS}
+    rows = _autocommit_rows(engine, _CALL_MANY, arrays)
+    results: list[Outcome | NotFound | CodeClosed | None] = [None] * len(submissions)
+    for ordinal, outcome, response_id, status in rows:
+        results[ordinal - 1] = _result(outcome, response_id, status)
+    if len(rows) != len(submissions) or None in results:
+        raise RuntimeError(f"feedback_submit_many answered {len(rows)} rows for {len(submissions)} items")
+    return cast("list[Outcome | NotFound | CodeClosed]", results)
 
 
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:
@@ -318,16 +375,16 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
     desk = connection.execute(_DESK, params).one_or_none()
     if desk is None:
         raise NotFound("no such code")
+    day = tehran_day(now)
     if desk.status != ACTIVE or not desk.active:
-        stored = _by_submission_id(session, s.submission_id)
+        stored = _by_submission_id(session, s, day)
         if stored is not None:  # sent before the code closed: acknowledge the resend
             return Outcome(stored.id, stored.status, duplicate=True)
         raise CodeClosed()
-    day = tehran_day(now)
     if connection.dialect.name == "postgresql":
-        # partitioned by day, a submission id is unique per day only: a resend on another day is
+        # partitioned by day, a submission id is unique per day only: a resend on the next day is
         # found here, under the employee's lock (as feedback_submit finds it)
-        stored = _by_submission_id(session, s.submission_id)
+        stored = _by_submission_id(session, s, day)
         if stored is not None:
             return Outcome(stored.id, stored.status, duplicate=True)
     rule = s.review or judge_rules(desk.same_ip, desk.other_employees)
@@ -354,7 +411,10 @@ def _submit_steps(session: Session, s: Submission, now: dt.datetime) -> Outcome:
         changes.append(response_deltas(SimpleNamespace(**row), 1))
     new_id = connection.execute(_INSERT, row).scalar_one()
     if earlier is not None:
-        connection.execute(_LINK_REPLACED, {"b_earlier_id": earlier.id, "b_new_id": new_id})
+        connection.execute(
+            _LINK_REPLACED,
+            {"b_earlier_id": earlier.id, "b_new_id": new_id, "b_day": day, "b_employee_id": s.employee_id},
+        )
     apply_deltas(session, changes)
     session.commit()
     return Outcome(new_id, row["status"], duplicate=False)

@@ -143,7 +143,9 @@ def test_feedback_submit_and_the_python_steps_store_the_same(feedback_session, c
             update(Employee).where(Employee.id == codes[7].employee_id).values(active=True)
         )
         outcomes = [submit_response(feedback_session, s, when, in_database=in_database) for s, when in load]
-        outcomes.append(submit_response(feedback_session, load[0][0], NOON, in_database=in_database))
+        # resent five minutes after it was sent (a resend is found on its day and the day before)
+        resent = load[0][1] + dt.timedelta(minutes=5)
+        outcomes.append(submit_response(feedback_session, load[0][0], resent, in_database=in_database))
         feedback_session.execute(
             update(Employee).where(Employee.id == moved.employee_id).values(unit="واحد د")
         )
