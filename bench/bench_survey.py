@@ -77,7 +77,7 @@ def run() -> list[Row]:
         health: list[tuple[int, float]] = []
         results: list[tuple[int, float]] = []
         ratios, health_cpu, submit_cpu = [], collections.Counter(), collections.Counter()
-        health_seconds = submit_seconds = 0.0
+        health_seconds = submit_seconds = fold_cpu = 0.0
         folds = make_engine(url, isolation_level="AUTOCOMMIT")
         with (
             folds.connect() as fold_connection,
@@ -99,12 +99,14 @@ def run() -> list[Row]:
                 ceiling = SUBMISSIONS / seconds
                 folder = _Folder(fold_connection)
                 before = cpu_seconds(master.pid)
+                fold_before = _backend_cpu(fold_connection)
                 folder.start()
                 mine = answers[round_ * SUBMISSIONS : (round_ + 1) * SUBMISSIONS]
                 got, seconds = blast(server, mine, PROCESSES, THREADS)
                 folder.stopped.set()
                 folder.join()
                 folder.fold()  # what is left of this round's rollup changes
+                fold_cpu += _backend_cpu(fold_connection) - fold_before
                 submit_cpu.update(_used(before, cpu_seconds(master.pid)))
                 results += got
                 submit_seconds += seconds
@@ -144,6 +146,15 @@ def run() -> list[Row]:
                     f"GET /healthz: {health_cpu[part] / total * 1e6:,.0f} us",
                 )
             )
+        rows.append(
+            Row(
+                "  of which the rollup fold (PostgreSQL)",
+                size,
+                fold_cpu / total * 1e6,
+                "us",
+                f"every {FOLD_EVERY_SECONDS:g} s, as the worker runs it",
+            )
+        )
         used = sum(submit_cpu.values()) / total
         rows.append(
             Row(
@@ -155,6 +166,13 @@ def run() -> list[Row]:
             )
         )
         return rows
+
+
+def _backend_cpu(connection: Connection) -> float:
+    """CPU seconds used so far by the PostgreSQL backend serving `connection` (from /proc)."""
+    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

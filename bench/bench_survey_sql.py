@@ -30,7 +30,7 @@ from bench.feedback_common import bench_database, seed_desks
 from bench.table import Row
 from core.db import utcnow
 from core.migrate import versioned_sql
-from feedback.survey.services import _ARGUMENTS, _CALL, _CALL_MANY, Submission, _call_params
+from feedback.survey.services import _CALL, _CALL_MANY, Submission, _batch_params, _call_params
 
 ANSWERS = int(os.environ.get("BENCH_SURVEY_SQL_ANSWERS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_SURVEY_SQL_ROUNDS", "3"))
@@ -79,9 +79,7 @@ def _single(call: str) -> Callable[[psycopg.Connection[Any], list[Submission]], 
 
 def _many(connection: psycopg.Connection[Any], batch: list[Submission]) -> None:
     now = utcnow()
-    items = [_call_params(s, now) for s in batch]
-    arrays = {name: [item[name] for item in items] for name, _ in _ARGUMENTS}
-    connection.execute(_CALL_MANY, arrays, prepare=True).fetchall()
+    connection.execute(_CALL_MANY, _batch_params(batch, now), prepare=True).fetchall()
 
 
 WAYS: list[tuple[str, int, Callable[[psycopg.Connection[Any], list[Submission]], None]]] = [

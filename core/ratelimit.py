@@ -39,38 +39,52 @@ log = logging.getLogger(__name__)
 # A Redis that is down refuses at once on loopback; one that is cut off must not hold a request longer
 STORE_TIMEOUT = 1.0
 
-# KEYS: one list per key. ARGV: now (seconds, float), record (1: count an allowed request, 0: only
-# check), then per key: how many limits, the list's length
-# (the largest `allowed`), its lifetime (the longest window), then per limit: allowed, window seconds.
+# One call checks and counts a batch of requests (one, for most callers), in order, so that two
+# requests on one key count one after the other. KEYS: every request's lists, one per key, request
+# after request. ARGV: now (seconds, float), record (1: count an allowed request, 0: only check), how
+# many requests; then per request: how many keys; then per key: how many limits, the list's length
+# (the largest `allowed`), its lifetime (the longest window), then per limit: allowed, window
+# seconds. Returns per request: which limit refused it (counting from 1, or 0), seconds to wait.
 _SCRIPT = """
 local now = tonumber(ARGV[1])
-local at = 3
-local n = 0
-for i = 1, #KEYS do
-  local limits = tonumber(ARGV[at])
-  at = at + 3
-  for j = 1, limits do
-    n = n + 1
-    local oldest = redis.call('LINDEX', KEYS[i], tonumber(ARGV[at]) - 1)
-    if oldest and tonumber(oldest) > now - tonumber(ARGV[at + 1]) then
-      return {n, tostring(tonumber(oldest) + tonumber(ARGV[at + 1]) - now)}
+local out = {}
+local at = 4
+local first = 0
+for r = 1, tonumber(ARGV[3]) do
+  local keys = tonumber(ARGV[at])
+  at = at + 1
+  local exceeded, wait, n, a = 0, '0', 0, at
+  for i = 1, keys do
+    local limits = tonumber(ARGV[a])
+    a = a + 3
+    for j = 1, limits do
+      n = n + 1
+      if exceeded == 0 then
+        local oldest = redis.call('LINDEX', KEYS[first + i], tonumber(ARGV[a]) - 1)
+        if oldest and tonumber(oldest) > now - tonumber(ARGV[a + 1]) then
+          exceeded, wait = n, tostring(tonumber(oldest) + tonumber(ARGV[a + 1]) - now)
+        end
+      end
+      a = a + 2
     end
-    at = at + 2
   end
-end
-if ARGV[2] == '0' then
-  return {0, '0'}
-end
-at = 3
-for i = 1, #KEYS do
-  local keep = tonumber(ARGV[at + 1])
-  if redis.call('LPUSH', KEYS[i], ARGV[1]) > keep then
-    redis.call('LTRIM', KEYS[i], 0, keep - 1)
+  if exceeded == 0 and ARGV[2] == '1' then
+    local b = at
+    for i = 1, keys do
+      local keep = tonumber(ARGV[b + 1])
+      if redis.call('LPUSH', KEYS[first + i], ARGV[1]) > keep then
+        redis.call('LTRIM', KEYS[first + i], 0, keep - 1)
+      end
+      redis.call('EXPIRE', KEYS[first + i], tonumber(ARGV[b + 2]))
+      b = b + 3 + 2 * tonumber(ARGV[b])
+    end
   end
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[at + 2]))
-  at = at + 3 + 2 * tonumber(ARGV[at])
+  out[#out + 1] = exceeded
+  out[#out + 1] = wait
+  at = a
+  first = first + keys
 end
-return {0, '0'}
+return out
 """
 
 
@@ -156,57 +170,34 @@ class RateLimiter:
         if self._script is None:
             keys = [self.prefix + key for key, _limits in checks]
             return _refusal(checks, self._hit_memory(keys, checks, now, record))
-        keys, args = self._arguments(checks, now, record)
-        return _refusal(checks, self._script(keys=keys, args=args))
+        return _refusal(checks, self._run_script([checks], now, record)[:2])
 
     def check_many(self, requests: Sequence[Sequence[Check]], now: float | None = None) -> list[Verdict]:
-        """`check` for several requests in one Redis round trip (the survey's group commit): the
-        script once per request, in order, so two requests on one key count one after the other as
-        they would in two calls. Falls back to this process's memory as `check` does."""
+        """`check` for several requests in one script call (the survey's group commit), in order, so
+        two requests on one key count one after the other as they would in two calls. Falls back to
+        this process's memory as `check` does."""
         now = time.time() if now is None else now
         if self._redis is None or self._script is None:
             return [(self.hit(checks, now), False) for checks in requests]
-        calls = [self._arguments(checks, now, True) for checks in requests]
         try:
-            replies = self._evalsha_all(calls)
+            replies = self._run_script(requests, now, True)
         except redis_lib.RedisError as exc:
             log.warning("rate limits: store unreachable (%s); counting in this process", type(exc).__name__)
             return [self._memory_verdict(checks, now, True) for checks in requests]
-        return [(_refusal(checks, reply), False) for checks, reply in zip(requests, replies, strict=True)]
+        return [(_refusal(checks, replies[2 * n : 2 * n + 2]), False) for n, checks in enumerate(requests)]
 
-    def _evalsha_all(self, calls: list[tuple[list[str], list[float | int]]]) -> list[Any]:
-        """The script for each call, pipelined. By its hash (redis-py's own script pipelining asks
-        SCRIPT EXISTS first, a second round trip); loaded and sent again when Redis lacks it, which
-        leaves nothing counted (no call ran)."""
-        assert self._redis is not None and self._script is not None
-        for attempt in (1, 2):
-            pipe = self._redis.pipeline(transaction=False)
-            for keys, args in calls:
-                pipe.execute_command("EVALSHA", self._script.sha, len(keys), *keys, *args)
-            replies = pipe.execute(raise_on_error=False)
-            missing = any(isinstance(reply, redis_lib.exceptions.NoScriptError) for reply in replies)
-            if attempt == 1 and missing:
-                self._redis.script_load(_SCRIPT)
-                continue
-            for reply in replies:
-                if isinstance(reply, Exception):
-                    raise reply
-            return list(replies)
-        raise AssertionError("unreachable")
+    def _run_script(self, requests: Sequence[Sequence[Check]], now: float, record: bool) -> list[Any]:
+        """The script once for all `requests` (redis-py loads it again when Redis lost it)."""
+        assert self._script is not None
+        keys = [self.prefix + key for checks in requests for key, _limits in checks]
+        args: list[float | int] = [now, 1 if record else 0, len(requests)]
+        for checks in requests:
+            args.append(len(checks))
+            for _key, limits in checks:
+                args += _script_args(tuple(limits))
+        return list(self._script(keys=keys, args=args))
 
-    def _arguments(
-        self, checks: Sequence[Check], now: float, record: bool
-    ) -> tuple[list[str], list[float | int]]:
-        """The script's KEYS and ARGV for one request."""
-        keys = [self.prefix + key for key, _limits in checks]
-        args: list[float | int] = [now, 1 if record else 0]
-        for _key, limits in checks:
-            args += _script_args(tuple(limits))
-        return keys, args
-
-    def check(
-        self, checks: Sequence[Check], now: float | None = None, *, record: bool = True
-    ) -> Verdict:
+    def check(self, checks: Sequence[Check], now: float | None = None, *, record: bool = True) -> Verdict:
         """`hit`, falling back to this process's memory while Redis cannot be reached: (the verdict,
         whether it was decided without the shared store). A caller that must not lose what it was
         asked to do (a citizen's answer) takes it on and marks it for review rather than refusing it

@@ -110,6 +110,7 @@ def _stored(engine: Engine) -> tuple[dict, dict]:
                 r.status,
                 r.flag_rule,
                 by_id.get(r.replaced_by_id) if r.replaced_by_id else None,
+                r.comment,
             )
             for r in rows
         }
@@ -128,7 +129,7 @@ def test_a_batch_stores_what_the_same_items_sent_one_by_one_store(committed_feed
     twice = submission(codes[3], "d4", "i4")
     items = [
         submission(codes[0], "d1", "i1"),
-        submission(codes[1], "d2", "i2"),
+        submission(codes[1], "d2", "i2", comment='"quoted", \\ a backslash,\nنظر فارسی <b>✓</b> {1,2}'),
         stored_before,  # a resend of an answer stored before the batch
         twice,
         twice,  # the same form twice within the batch
@@ -158,7 +159,7 @@ def test_a_batch_stores_what_the_same_items_sent_one_by_one_store(committed_feed
     assert shown[-3][2]  # sent before the code closed: still acknowledged
     responses, rollups = _stored(committed_feedback)
     first, second = items[5], items[6]
-    assert responses[first.submission_id][6:] == (REPLACED, None, second.submission_id)
+    assert responses[first.submission_id][6:9] == (REPLACED, None, second.submission_id)
     assert responses[second.submission_id][6] == COUNTED
     rules = [responses[s.submission_id][7] for s in items[7:-4]]
     assert rules.count(EMPLOYEE_IP_BURST) == 2 and rules.count(DEVICE_MANY_EMPLOYEES) == 2

@@ -12,8 +12,8 @@ Version 3 (`feedback/survey/sql/feedback_submit_v3.sql`) bounds all three to the
 and the day before (a form token lives at most 24 hours; the rules' windows are 10 and 30 minutes)
 and names the employee in the resend look-up; it plans its statements once, generically, with the
 partitions pruned as each runs (re-planned on every call, the bounded look-ups cost more than they
-saved). `feedback_submit_many` (`feedback_submit_many_v1.sql`) takes arrays of
-`feedback_submit_locked`'s arguments, takes every advisory lock of the batch in one global order and
+saved). `feedback_submit_many` (`feedback_submit_many_v1.sql`) takes a JSON array of items, each
+`feedback_submit_locked`'s arguments in order, takes every advisory lock of the batch in one global order and
 runs the submissions in input order, so the web worker can store concurrent answers in one commit
 (issue 17). PostgreSQL only.
 """
@@ -38,9 +38,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "DROP FUNCTION IF EXISTS feedback_submit_many(integer[], integer[], varchar[], varchar[],"
-            " varchar[], smallint[], smallint[], smallint[], smallint[], text[], timestamptz[], date[],"
-            " timestamptz[], integer[], varchar[], timestamptz[], integer[], varchar[], varchar[])"
-        )
+        op.execute("DROP FUNCTION IF EXISTS feedback_submit_many(jsonb)")
         op.execute(versioned_sql("feedback.survey", "feedback_submit", 2))

@@ -34,9 +34,10 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from core.errors import ValidationError
-from core.ratelimit import RateLimiter, address_prefix
+from core.ratelimit import Check, RateLimiter, address_prefix
 from core.web import LOCALE_COOKIE, body_limit_of, choose_locale, hsts_headers
 from feedback.survey.integrity import TokenError
+from feedback.survey.services import Submission
 from feedback.web.security import LIMITS_DEGRADED, LIMITS_VERDICT
 from feedback.web.survey.checks import DEVICE_COOKIE, answer_limits, check_answer, is_device_cookie
 from feedback.web.survey.group_commit import GroupCommit
@@ -88,6 +89,27 @@ class SurveyFastPath:
         engine = self.app.extensions["db_sessionmaker"].kw.get("bind")
         if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
             return None  # SQLite, or a test's session bound to one connection
+        asked = self._read_answer(environ)
+        if asked is None:
+            return None
+        cookies, checks, submission = asked
+        entry = self._group(engine).take(checks, submission)
+        # the verdict is left in the environ for the route when the request is handed over: a
+        # refusal (nothing counted) is answered 429 from it; Redis down, the route stores the answer
+        # marked for review; not stored, the route says why or stores it alone
+        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = entry.verdict, entry.degraded
+        if not entry.stored:
+            return None
+        locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
+        try:
+            return self._thanks_page(locale, cookies.get(DEVICE_COOKIE, ""), environ)
+        except Exception:
+            log.exception("survey fast path: no thank-you page, handing over to the route")
+            return None
+
+    def _read_answer(self, environ: dict[str, Any]) -> tuple[dict[str, str], list[Check], Submission] | None:
+        """(the cookies, the answer's limits, what it submits) for a form that passes the route's
+        checks; None for anything else."""
         form = self._read_form(environ)
         if form is None:
             return None
@@ -102,19 +124,7 @@ class SurveyFastPath:
             submission = check_answer(secret, form, cookie, network)
         except (TokenError, ValidationError):
             return None
-        entry = self._group(engine).take(answer_limits(secret, remote_addr, network, cookie), submission)
-        # the verdict is left in the environ for the route when the request is handed over: a
-        # refusal (nothing counted) is answered 429 from it; Redis down, the route stores the answer
-        # marked for review; not stored, the route says why or stores it alone
-        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = entry.verdict, entry.degraded
-        if not entry.stored:
-            return None
-        locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])
-        try:
-            return self._thanks_page(locale, cookie, environ)
-        except Exception:
-            log.exception("survey fast path: no thank-you page, handing over to the route")
-            return None
+        return dict(cookies), answer_limits(secret, remote_addr, network, cookie), submission
 
     def _read_form(self, environ: dict[str, Any]) -> dict[str, str] | None:
         """The posted form, read as Werkzeug reads it (the body left for the route to read again),

@@ -29,7 +29,7 @@ from core.ratelimit import Check, RateLimiter, Refusal
 from feedback.survey.services import Outcome, Submission, submit_many
 
 log = logging.getLogger(__name__)
-MAX_BATCH = 64  # a statement's arrays stay small; the rest waits for the next leader
+MAX_BATCH = 64  # a statement stays small; the rest waits for the next leader
 
 
 @dataclasses.dataclass(eq=False)
