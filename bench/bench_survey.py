@@ -90,6 +90,11 @@ def run() -> list[Row]:
             all_phones = phones(server, tokens, SUBMISSIONS * ROUNDS)
             open_all(all_phones, PROCESSES * THREADS)
             answers = [raw_post(phone) for phone in all_phones]
+            # the forms' kept-alive connections closed, as a phone's browser closes them: thousands
+            # left open would weigh on the workers' poll loop in the first round, not the others
+            for phone in all_phones:
+                phone.session.close()
+            blast(server, [raw_get("/healthz")] * 400, PROCESSES, THREADS)
             for round_ in range(ROUNDS):
                 before = cpu_seconds(master.pid)
                 got, seconds = blast(server, [raw_get("/healthz")] * SUBMISSIONS, PROCESSES, THREADS)
