@@ -137,6 +137,7 @@ def test_fast_path_takes_plain_answers_and_records_them(world):
     assert fast.taken == 1
     metrics = web.metrics_text(app)
     assert 'endpoint="survey.submit",method="POST",service="feedback",status="200"} 1.0' in metrics
+    assert 'feedback_survey_commit_answers_bucket{le="1.0"} 1.0' in metrics  # one answer, its own statement
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Response)) == 1
 

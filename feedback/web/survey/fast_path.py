@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler _parse_form uses
 from flask import Flask
+from prometheus_client import Histogram
 from sqlalchemy import Engine
 from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -61,6 +62,13 @@ class SurveyFastPath:
         self.taken = 0  # requests answered here rather than by the route (tests, debugging)
         self._thanks: dict[str, Page] = {}
         self._group_commit: GroupCommit | None = None
+        # how many answers each survey statement stored: how much the group commit shares
+        self._commit_sizes = Histogram(
+            "feedback_survey_commit_answers",
+            "Survey answers stored per statement (the group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=app.extensions["metrics_registry"],
+        )
         self.max_body = body_limit_of(app, "survey.submit")  # the route's own limit, never more
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -152,7 +160,7 @@ class SurveyFastPath:
         group = self._group_commit
         if group is None or group.engine is not engine:
             limiter: RateLimiter = self.app.extensions["survey_rate_limiter"]
-            group = self._group_commit = GroupCommit(limiter, engine)
+            group = self._group_commit = GroupCommit(limiter, engine, observe=self._commit_sizes.observe)
         return group
 
     def _thanks_page(self, locale: str, cookie: str, request: dict[str, Any]) -> Page | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
 
@@ -48,15 +48,20 @@ class Entry:
 class GroupCommit:
     """One per web process (its threads share it). `take` returns when the entry is decided."""
 
-    def __init__(self, limiter: RateLimiter, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        engine: Engine,
+        max_batch: int = MAX_BATCH,
+        observe: Callable[[int], None] | None = None,
+    ) -> None:
         self.limiter = limiter
         self.engine = engine
         self.max_batch = max_batch
+        self.observe = observe  # told each statement's number of answers (the metrics' histogram)
         self._lock = threading.Lock()
         self._queue: list[Entry] = []
         self._leading = False  # a thread is committing; while it is, the queue waits for the next leader
-        self.batches = 0  # statements run and answers in them (tests, the benchmark's table)
-        self.answers = 0
 
     def waiting(self) -> int:
         """Answers queued for the next commit (tests wait on it)."""
@@ -111,7 +116,7 @@ class GroupCommit:
         except Exception:  # a database error or a lost race: the route retries each answer alone
             log.warning("survey group commit: %d answers not stored, handing them to the route", len(ready))
             return
-        self.batches += 1
-        self.answers += len(ready)
+        if self.observe is not None:
+            self.observe(len(ready))
         for entry, outcome in zip(ready, outcomes, strict=True):
             entry.stored = isinstance(outcome, Outcome)
