@@ -104,8 +104,10 @@ class SurveyFastPath:
         entry = self._group(engine).take(checks, submission)
         # the verdict is left in the environ for the route when the request is handed over: a
         # refusal (nothing counted) is answered 429 from it; Redis down, the route stores the answer
-        # marked for review; not stored, the route says why or stores it alone
-        environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = entry.verdict, entry.degraded
+        # marked for review; not stored, the route says why or stores it alone. Limits not checked
+        # at all (an unexpected error): the route checks them itself
+        if entry.checked:
+            environ[LIMITS_VERDICT], environ[LIMITS_DEGRADED] = entry.verdict, entry.degraded
         if not entry.stored:
             return None
         locale = choose_locale(None, cookies.get(LOCALE_COOKIE), self.app.config["BABEL_DEFAULT_LOCALE"])

@@ -38,6 +38,7 @@ class Entry:
 
     checks: Sequence[Check]
     submission: Submission
+    checked: bool = False  # the limits were checked (and, if allowed, counted)
     verdict: Refusal | None = None
     degraded: bool = False
     stored: bool = False
@@ -106,7 +107,7 @@ class GroupCommit:
             return
         ready = []
         for entry, (verdict, degraded) in zip(batch, verdicts, strict=True):
-            entry.verdict, entry.degraded = verdict, degraded
+            entry.checked, entry.verdict, entry.degraded = True, verdict, degraded
             if verdict is None and not degraded:
                 ready.append(entry)
         if not ready:
