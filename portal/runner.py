@@ -2,10 +2,16 @@
 
 The parent supervises: if one child dies, all stop; Ctrl-C (SIGINT) or SIGTERM stops every child
 and waits for them, so nothing is left running.
+
+Each child runs in a process group of its own, so a terminal's Ctrl-C reaches only this parent,
+which asks each child once to stop (SIGTERM) and, past the grace period, kills the child's whole
+group. A gunicorn worker that got the terminal's SIGINT and its master's SIGQUIT together could
+hang on its way out, after its master had gone, and outlive `govcloud run`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -52,7 +58,8 @@ def serve_everything(settings: Settings, workers: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     env = _child_environ(settings)
     for name, argv in _children(settings, workers).items():
-        processes[name] = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and modules
+        # a process group of its own (in this session): signalled only by this parent
+        processes[name] = subprocess.Popen(argv, env=env, process_group=0)  # noqa: S603 - our own modules
     print(
         f"\nPortal:   http://{settings.host}:{settings.port}/\n"
         f"Feedback: http://{settings.host}:{settings.feedback_port}/\n"
@@ -68,15 +75,22 @@ def serve_everything(settings: Settings, workers: int) -> int:
                 stopping = True
                 break
         time.sleep(0.5)
-    for process in processes.values():
+    _stop_all(list(processes.values()))
+    print("stopped", flush=True)
+    return exit_code
+
+
+def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each child once (gunicorn's master stops its workers, Celery its pool), then, after
+    the grace period for whatever is left, SIGKILL to each child's whole group: a worker still there
+    once its master is gone, or a child past the grace period."""
+    for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + GRACE_SECONDS
-    for process in processes.values():
-        try:
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    print("stopped", flush=True)
-    return exit_code
+        with contextlib.suppress(ProcessLookupError):  # an empty group: all of it stopped by itself
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
