@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.feedback_common import bench_database, in_fresh_process, write_employees
+from bench.feedback_common import bench_database, in_fresh_process, process_cpu, write_employees
 from bench.table import Row
 
 SIZE = int(os.environ.get("BENCH_SHEETS", "2000"))
@@ -71,10 +71,9 @@ def _cpu_of(pid: int) -> float | None:
     """CPU seconds a process has used (user + system), or None when /proc cannot tell (a database
     on another machine)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return process_cpu(pid)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _print(url: str, agency: str, out: str, previous: bool) -> tuple[float, int, float | None]:

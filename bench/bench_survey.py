@@ -4,7 +4,7 @@ loopback), beside GET /healthz on the same server in the same run as the ceiling
 endpoint is added for the benchmark: /healthz does no I/O and answers a tiny body through the whole
 Flask app). Each submission is a phone of its own (device cookie, address), its form opened
 beforehand (untimed); a submission is the POST: verify the signed token, then the worker's group
-commit (the rate limits of the answers that arrived together in one pipelined Redis call, then
+commit (the rate limits of the answers that arrived together in one Redis script call, then
 `feedback_submit_many`, one autocommitted statement for them all), the thank-you page.
 
 The two alternate in rounds (ceiling, submissions, ceiling, submissions, ...) and the ratio is the
@@ -36,7 +36,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bench.feedback_common import bench_database, seed_desks, survey_settings
+from bench.feedback_common import bench_database, process_cpu, seed_desks, survey_settings
 from bench.table import Row, percentile
 from core.db import make_engine
 from feedback.rollups.services import fold_pending
@@ -174,10 +174,8 @@ def run() -> list[Row]:
 
 
 def _backend_cpu(connection: Connection) -> float:
-    """CPU seconds used so far by the PostgreSQL backend serving `connection` (from /proc)."""
-    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by the PostgreSQL backend serving `connection`."""
+    return process_cpu(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
 
 
 def _used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench.feedback_common import bench_database, seed_desks
+from bench.feedback_common import bench_database, process_cpu, seed_desks
 from bench.table import Row
 from core.db import utcnow
 from core.migrate import versioned_sql
@@ -36,13 +36,6 @@ ANSWERS = int(os.environ.get("BENCH_SURVEY_SQL_ANSWERS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_SURVEY_SQL_ROUNDS", "3"))
 EMPLOYEES = 2000
 WARM = 48  # answers per round before the timing starts
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _backend_cpu(pid: int) -> float:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def _install_v2(connection: psycopg.Connection[Any]) -> None:
@@ -102,10 +95,10 @@ def _round(dsn: str, size: int, send: Callable, items: list[Submission]) -> tupl
         pid = connection.info.backend_pid
         for batch in batches[:warm]:
             send(connection, batch)
-        cpu, started = _backend_cpu(pid), time.perf_counter()
+        cpu, started = process_cpu(pid), time.perf_counter()
         for batch in batches[warm:]:
             send(connection, batch)
-        return _backend_cpu(pid) - cpu, time.perf_counter() - started, sum(map(len, batches[warm:]))
+        return process_cpu(pid) - cpu, time.perf_counter() - started, sum(map(len, batches[warm:]))
 
 
 def run() -> list[Row]:

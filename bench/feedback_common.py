@@ -24,6 +24,13 @@ FIRST = ("علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "
 LAST = ("رضایی", "احمدی", "کریمی", "موسوی", "حسینی", "جعفری", "محمدی", "صادقی", "نوری", "قاسمی")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process on this machine has used so far (user + system, from /proc); OSError
+    when /proc has no such process (a database on another machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_database() -> AbstractContextManager[str]:
     """A migrated feedback database of its own, dropped afterwards."""
     return temporary_database("feedback", "feedback")

@@ -355,12 +355,9 @@ def submit_many(
     if not submissions:
         return []
     rows = _autocommit_rows(engine, _CALL_MANY, _batch_params(submissions, now or utcnow()))
-    results: list[Outcome | NotFound | CodeClosed | None] = [None] * len(submissions)
-    for ordinal, outcome, response_id, status in rows:
-        results[ordinal - 1] = _result(outcome, response_id, status)
-    if len(rows) != len(submissions) or None in results:
+    if [row[0] for row in rows] != list(range(1, len(submissions) + 1)):  # one row per item, in order
         raise RuntimeError(f"feedback_submit_many answered {len(rows)} rows for {len(submissions)} items")
-    return cast("list[Outcome | NotFound | CodeClosed]", results)
+    return [_result(outcome, response_id, status) for _ordinal, outcome, response_id, status in rows]
 
 
 def _submit_in_database(session: Session, s: Submission, now: dt.datetime) -> Outcome:

@@ -23,7 +23,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -117,7 +117,9 @@ class SurveyFastPath:
             log.exception("survey fast path: no thank-you page, handing over to the route")
             return None
 
-    def _read_answer(self, environ: dict[str, Any]) -> tuple[dict[str, str], list[Check], Submission] | None:
+    def _read_answer(
+        self, environ: dict[str, Any]
+    ) -> tuple[Mapping[str, str], list[Check], Submission] | None:
         """(the cookies, the answer's limits, what it submits) for a form that passes the route's
         checks; None for anything else."""
         form = self._read_form(environ)
@@ -134,7 +136,7 @@ class SurveyFastPath:
             submission = check_answer(secret, form, cookie, network)
         except (TokenError, ValidationError):
             return None
-        return dict(cookies), answer_limits(secret, remote_addr, network, cookie), submission
+        return cookies, answer_limits(secret, remote_addr, network, cookie), submission
 
     def _read_form(self, environ: dict[str, Any]) -> dict[str, str] | None:
         """The posted form, read as Werkzeug reads it (the body left for the route to read again),
